@@ -1,0 +1,87 @@
+//! Demo content for `azfx --demo` and `azfx emulator --demo`: one account, a VM with a
+//! system-assigned identity and three user-assigned ones, shares the VM may write, only
+//! read, or not touch at all, files of several sizes and a 20 000-entry folder.
+
+use super::model::{Identity, Role, Scope};
+use super::state::{Control, ControlError};
+
+/// The demo storage account.
+pub const ACCOUNT: &str = "azfxdemo";
+/// Share the VM identity may read and write.
+pub const WRITABLE_SHARE: &str = "projects";
+/// Share the VM identity may only read.
+pub const READ_ONLY_SHARE: &str = "archive";
+/// Share the VM identity has no role on.
+pub const NO_ROLE_SHARE: &str = "restricted";
+/// Folder with many entries in the writable share.
+pub const LARGE_FOLDER: &str = "telemetry/2026-11";
+/// Number of entries in the large folder.
+pub const LARGE_FOLDER_ENTRIES: usize = 20_000;
+/// The VM's name (its system-assigned identity's name).
+pub const VM_NAME: &str = "jumpbox-01";
+
+/// Seeds the demo account; returns the VM identity.
+pub fn seed(control: &Control) -> Result<Identity, ControlError> {
+    control.add_account(ACCOUNT);
+    let vm = Identity::system_assigned(VM_NAME);
+    let backup = Identity::user_assigned("id-backup-operator");
+    let auditor = Identity::user_assigned("id-auditor");
+    let other_vm = Identity::user_assigned("id-build-agent").detached();
+    for identity in [&vm, &backup, &auditor, &other_vm] {
+        control.add_identity(identity.clone());
+    }
+    for (share, quota) in [(WRITABLE_SHARE, 100), (READ_ONLY_SHARE, 50), (NO_ROLE_SHARE, 10)] {
+        control.create_share(ACCOUNT, share, quota)?;
+    }
+    let account = || Scope::Account(ACCOUNT.to_owned());
+    let share = |name: &str| Scope::Share(ACCOUNT.to_owned(), name.to_owned());
+    control.assign_role(&vm.object_id, Role::Reader, account());
+    control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedContributor, share(WRITABLE_SHARE));
+    control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedReader, share(READ_ONLY_SHARE));
+    control.assign_role(&vm.object_id, Role::StorageFileDataSmbShareContributor, share(NO_ROLE_SHARE));
+    control.assign_role(&backup.object_id, Role::StorageFileDataPrivilegedContributor, account());
+    control.assign_role(&auditor.object_id, Role::StorageFileDataPrivilegedReader, account());
+
+    control.put_file(ACCOUNT, WRITABLE_SHARE, "README.md", README.as_bytes())?;
+    control.create_directories(ACCOUNT, WRITABLE_SHARE, "reports/2026")?;
+    control.create_directories(ACCOUNT, WRITABLE_SHARE, "designs/drafts")?;
+    control.create_directories(ACCOUNT, WRITABLE_SHARE, LARGE_FOLDER)?;
+    for quarter in 1..=4 {
+        let csv = quarterly_csv(quarter);
+        control.put_file(ACCOUNT, WRITABLE_SHARE, &format!("reports/2026/q{quarter}.csv"), csv.as_bytes())?;
+    }
+    control.put_file(ACCOUNT, WRITABLE_SHARE, "designs/site-plan.bin", &pattern(3 * 1024 * 1024 + 17))?;
+    control.put_file(ACCOUNT, WRITABLE_SHARE, "designs/drafts/sketch.txt", b"first idea\n")?;
+    control.create_sparse_file(ACCOUNT, WRITABLE_SHARE, "backups/vm-disk.vhd", 5 * 1024 * 1024 * 1024)?;
+    for i in 0..LARGE_FOLDER_ENTRIES {
+        control.create_sparse_file(ACCOUNT, WRITABLE_SHARE, &format!("{LARGE_FOLDER}/sample-{i:05}.json"), (i as u64 % 97) * 64)?;
+    }
+    control.put_file(ACCOUNT, READ_ONLY_SHARE, "2025/annual-report.pdf", &pattern(600 * 1024))?;
+    control.put_file(ACCOUNT, READ_ONLY_SHARE, "2025/notes.txt", b"Archived: read-only for the jump box.\n")?;
+    control.put_file(ACCOUNT, NO_ROLE_SHARE, "secrets/payroll.xlsx", &pattern(40 * 1024))?;
+    Ok(vm)
+}
+
+const README: &str = "# Demo share\n\nThis share lives in azfx's built-in emulator. The jump box's managed identity\nhas Storage File Data Privileged Contributor here, Privileged Reader on `archive`\nand only an SMB role (which grants nothing over REST) on `restricted`.\n";
+
+fn quarterly_csv(quarter: u32) -> String {
+    let mut csv = String::from("region,revenue,cost\n");
+    for (i, region) in ["north", "south", "east", "west"].iter().enumerate() {
+        let base = quarter * 1000 + u32::try_from(i).unwrap_or(0) * 137;
+        csv.push_str(&format!("{region},{},{}\n", base * 3, base * 2));
+    }
+    csv
+}
+
+/// Deterministic non-repeating-looking bytes.
+fn pattern(len: usize) -> Vec<u8> {
+    let mut state: u32 = 0x1234_5678;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state.to_le_bytes()[0]
+        })
+        .collect()
+}

@@ -1,0 +1,425 @@
+//! The Azure Files REST front door: common response headers, injected faults, operation
+//! classification by method + `restype` + `comp`, authorization, and the share- and
+//! service-level operations. Directory and file operations live in `dir_ops` and
+//! `file_ops`.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+
+use super::error::{ServiceError, escape, escape_attr};
+use super::http::{Body, Scheme, empty, full, reset_response};
+use super::model::{Access, Fault, FaultTarget};
+use super::request::{FilesRequest, valid_version};
+use super::state::State;
+use super::store::Share;
+use super::{auth, dir_ops, file_ops};
+use crate::azure_time;
+
+/// One Files REST operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    ListShares,
+    CreateShare,
+    DeleteShare,
+    GetShareProperties,
+    SetShareProperties,
+    GetShareStats,
+    CreateDirectory,
+    DeleteDirectory,
+    GetDirectoryProperties,
+    SetDirectoryMetadata,
+    ListDirectory,
+    RenameDirectory,
+    CreateFile,
+    PutRange,
+    GetFile,
+    GetFileProperties,
+    SetFileProperties,
+    SetFileMetadata,
+    DeleteFile,
+    RenameFile,
+}
+
+impl Op {
+    /// What the caller's role must grant.
+    pub fn access(self) -> Access {
+        match self {
+            Self::ListShares => Access::ListShares,
+            Self::CreateShare | Self::DeleteShare | Self::SetShareProperties => Access::ManageShares,
+            Self::GetShareProperties | Self::GetShareStats => Access::ShareRead,
+            Self::GetDirectoryProperties | Self::ListDirectory | Self::GetFile | Self::GetFileProperties => Access::Read,
+            Self::DeleteDirectory | Self::DeleteFile => Access::Delete,
+            _ => Access::Write,
+        }
+    }
+
+    /// Share and service operations, which accept bearer tokens only from 2024-11-04.
+    pub fn share_level(self) -> bool {
+        matches!(
+            self,
+            Self::ListShares
+                | Self::CreateShare
+                | Self::DeleteShare
+                | Self::GetShareProperties
+                | Self::SetShareProperties
+                | Self::GetShareStats
+        )
+    }
+}
+
+fn unsupported_verb() -> ServiceError {
+    ServiceError::new(StatusCode::METHOD_NOT_ALLOWED, "UnsupportedHttpVerb", "The resource doesn't support specified Http Verb.")
+}
+
+/// Maps method, `restype` and `comp` to an operation.
+fn classify(req: &FilesRequest) -> Result<Op, ServiceError> {
+    let restype = req.query("restype").map(str::to_ascii_lowercase);
+    let comp = req.query("comp").map(str::to_ascii_lowercase);
+    let m = &req.method;
+    let bad_comp = || ServiceError::invalid_query("comp", comp.as_deref().unwrap_or_default());
+    let bad_restype = || ServiceError::invalid_query("restype", restype.as_deref().unwrap_or_default());
+    if req.share.is_none() {
+        return match (m, comp.as_deref()) {
+            (&Method::GET, Some("list")) => Ok(Op::ListShares),
+            (&Method::GET, _) => Err(bad_comp()),
+            _ => Err(unsupported_verb()),
+        };
+    }
+    let at_root = req.path.is_empty();
+    match (restype.as_deref(), comp.as_deref(), m) {
+        (Some("share"), None, &Method::PUT) if at_root => Ok(Op::CreateShare),
+        (Some("share"), None, &Method::DELETE) if at_root => Ok(Op::DeleteShare),
+        (Some("share"), None, &Method::GET | &Method::HEAD) if at_root => Ok(Op::GetShareProperties),
+        (Some("share"), Some("stats"), &Method::GET) if at_root => Ok(Op::GetShareStats),
+        (Some("share"), Some("properties"), &Method::PUT) if at_root => Ok(Op::SetShareProperties),
+        (Some("share"), _, _) if !at_root => Err(bad_restype()),
+        (Some("share"), Some(_), _) => Err(bad_comp()),
+        (Some("directory"), None, &Method::PUT) => Ok(Op::CreateDirectory),
+        (Some("directory"), None, &Method::DELETE) => Ok(Op::DeleteDirectory),
+        (Some("directory"), None, &Method::GET | &Method::HEAD) => Ok(Op::GetDirectoryProperties),
+        (Some("directory"), Some("list"), &Method::GET) => Ok(Op::ListDirectory),
+        (Some("directory"), Some("rename"), &Method::PUT) => Ok(Op::RenameDirectory),
+        (Some("directory"), Some("metadata"), &Method::PUT) => Ok(Op::SetDirectoryMetadata),
+        (Some("directory"), Some("list" | "rename" | "metadata"), _) => Err(unsupported_verb()),
+        (Some("directory"), Some(_), _) => Err(bad_comp()),
+        (Some(_), _, _) => Err(bad_restype()),
+        (None, _, _) if at_root => Err(ServiceError::invalid_uri()),
+        (None, None, &Method::PUT) => Ok(Op::CreateFile),
+        (None, None, &Method::GET) => Ok(Op::GetFile),
+        (None, None, &Method::HEAD) => Ok(Op::GetFileProperties),
+        (None, None, &Method::DELETE) => Ok(Op::DeleteFile),
+        (None, Some("range"), &Method::PUT) => Ok(Op::PutRange),
+        (None, Some("properties"), &Method::PUT) => Ok(Op::SetFileProperties),
+        (None, Some("metadata"), &Method::PUT) => Ok(Op::SetFileMetadata),
+        (None, Some("rename"), &Method::PUT) => Ok(Op::RenameFile),
+        (None, Some("range" | "properties" | "metadata" | "rename"), _) | (None, None, _) => Err(unsupported_verb()),
+        (None, Some(_), _) => Err(bad_comp()),
+    }
+}
+
+/// Request id, version and client request id echoed on every answer.
+struct Echo {
+    request_id: String,
+    version: String,
+    client_request_id: Option<String>,
+    is_head: bool,
+}
+
+fn finish(result: Result<Response<Body>, ServiceError>, echo: &Echo) -> Response<Body> {
+    let mut response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            let time = azure_time::iso7(time::OffsetDateTime::now_utc());
+            let body = error.body(&echo.request_id, &time);
+            let mut response = Response::new(if echo.is_head { empty() } else { full(body.clone()) });
+            *response.status_mut() = error.status;
+            let headers = response.headers_mut();
+            if let Ok(code) = error.code.parse() {
+                headers.insert("x-ms-error-code", code);
+            }
+            if !echo.is_head {
+                headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));
+            }
+            for (name, value) in &error.headers {
+                if let Ok(value) = value.parse() {
+                    headers.insert(*name, value);
+                }
+            }
+            if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(error.message.clone().into_bytes()) {
+                response.extensions_mut().insert(reason);
+            }
+            response
+        }
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = echo.request_id.parse() {
+        headers.insert("x-ms-request-id", v);
+    }
+    if let Ok(v) = echo.version.parse() {
+        headers.insert("x-ms-version", v);
+    }
+    if let Some(v) = echo.client_request_id.as_deref().and_then(|v| v.parse().ok()) {
+        headers.insert("x-ms-client-request-id", v);
+    }
+    if let Ok(v) = azure_time::rfc1123(time::OffsetDateTime::now_utc()).parse() {
+        headers.insert(http::header::DATE, v);
+    }
+    headers.insert(http::header::SERVER, http::HeaderValue::from_static("Windows-Azure-File/1.0 Microsoft-HTTPAPI/2.0"));
+    response
+}
+
+/// Serves one Files request.
+pub async fn handle(state: &Arc<State>, scheme: Scheme, request: Request<Incoming>) -> Response<Body> {
+    state.files_requests.fetch_add(1, Ordering::Relaxed);
+    let (parts, body) = request.into_parts();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let echo = Echo {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        version: header("x-ms-version").unwrap_or_else(|| super::request::DEFAULT_VERSION.to_owned()),
+        client_request_id: header("x-ms-client-request-id"),
+        is_head: parts.method == Method::HEAD,
+    };
+    let result = serve(state, scheme, &parts, body).await;
+    finish(result, &echo)
+}
+
+fn fault_error(status: u16, retry_after_secs: Option<u32>) -> ServiceError {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let error = match status {
+        503 | 429 => ServiceError::new(code, "ServerBusy", "The server is currently unable to receive requests. Please retry your request."),
+        500 => ServiceError::internal(),
+        408 => ServiceError::new(code, "OperationTimedOut", "The operation could not be completed within the permitted time."),
+        _ => ServiceError::new(code, "InternalError", "The server encountered an internal error. Please retry the request."),
+    };
+    match retry_after_secs {
+        Some(secs) => error.header("Retry-After", secs.to_string()),
+        None => error,
+    }
+}
+
+async fn serve(state: &Arc<State>, scheme: Scheme, parts: &http::request::Parts, body: Incoming) -> Result<Response<Body>, ServiceError> {
+    let mut req = FilesRequest::parse(parts, scheme)?;
+    let latency = state.lock().faults.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let mut reset_after = None;
+    match state.take_fault(FaultTarget::Files) {
+        Some(Fault::Status { status, retry_after_secs }) => return Err(fault_error(status, retry_after_secs)),
+        Some(Fault::ResetMidBody { after_bytes }) => reset_after = Some(after_bytes),
+        None => {}
+    }
+    if let Some(version) = &req.version {
+        if !valid_version(version) {
+            return Err(ServiceError::invalid_header("x-ms-version", version));
+        }
+    }
+    let op = classify(&req)?;
+    if reset_after.is_some() && op != Op::GetFile {
+        return Ok(reset_response());
+    }
+    req.normalize_names()?;
+    auth::authorize(state, &req, op.access(), op.share_level())?;
+    if let Some(share) = &req.share {
+        let inner = state.lock();
+        let throttled = inner.accounts.get(&req.account).and_then(|a| a.shares.get(share)).is_some_and(|s| s.throttled);
+        if throttled {
+            return Err(ServiceError::new(StatusCode::SERVICE_UNAVAILABLE, "ServerBusy", "Operations per second is over the account limit.")
+                .header("Retry-After", "1"));
+        }
+    }
+    match op {
+        Op::ListShares => list_shares(state, &req),
+        Op::CreateShare => create_share(state, &req),
+        Op::DeleteShare => delete_share(state, &req).await,
+        Op::GetShareProperties => share_properties(state, &req),
+        Op::SetShareProperties => set_share_properties(state, &req),
+        Op::GetShareStats => share_stats(state, &req),
+        Op::CreateDirectory => dir_ops::create(state, &req),
+        Op::DeleteDirectory => dir_ops::delete(state, &req),
+        Op::GetDirectoryProperties => dir_ops::properties(state, &req),
+        Op::SetDirectoryMetadata | Op::SetFileMetadata => dir_ops::set_metadata(state, &req, op == Op::SetDirectoryMetadata),
+        Op::ListDirectory => dir_ops::list(state, &req),
+        Op::RenameDirectory => dir_ops::rename(state, &req, true).await,
+        Op::CreateFile => file_ops::create(state, &req).await,
+        Op::PutRange => file_ops::put_range(state, &req, body).await,
+        Op::GetFile => file_ops::get(state, &req, reset_after).await,
+        Op::GetFileProperties => file_ops::properties(state, &req),
+        Op::SetFileProperties => file_ops::set_properties(state, &req).await,
+        Op::DeleteFile => file_ops::delete(state, &req).await,
+        Op::RenameFile => dir_ops::rename(state, &req, false).await,
+    }
+}
+
+/// Runs `f` on the request's share, or answers `ShareNotFound`.
+pub fn with_share<T>(state: &State, req: &FilesRequest, f: impl FnOnce(&mut Share) -> Result<T, ServiceError>) -> Result<T, ServiceError> {
+    let mut inner = state.lock();
+    let share = req
+        .share
+        .as_ref()
+        .and_then(|name| inner.accounts.get_mut(&req.account)?.shares.get_mut(name))
+        .ok_or_else(ServiceError::share_not_found)?;
+    f(share)
+}
+
+/// A response with this status and headers and an empty body.
+pub fn reply(status: StatusCode, headers: Vec<(&'static str, String)>) -> Response<Body> {
+    let mut response = Response::new(empty());
+    *response.status_mut() = status;
+    for (name, value) in headers {
+        if let Ok(value) = value.parse() {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// An XML answer with the service's BOM.
+pub fn xml_reply(xml: String) -> Response<Body> {
+    let mut response = Response::new(full(xml));
+    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));
+    response
+}
+
+fn list_shares(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
+    let prefix = req.query("prefix").unwrap_or_default();
+    let marker = req.query("marker");
+    let max = parse_max_results(req)?;
+    let inner = state.lock();
+    let account = inner.accounts.get(&req.account).ok_or_else(ServiceError::invalid_uri)?;
+    let mut xml = format!(
+        "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"{}\">",
+        escape_attr(&req.service_endpoint)
+    );
+    if let Some(p) = req.query("prefix") {
+        xml.push_str(&format!("<Prefix>{}</Prefix>", escape(p)));
+    }
+    if let Some(m) = marker {
+        xml.push_str(&format!("<Marker>{}</Marker>", escape(m)));
+    }
+    if let Some(m) = req.query("maxresults") {
+        xml.push_str(&format!("<MaxResults>{}</MaxResults>", escape(m)));
+    }
+    xml.push_str("<Shares>");
+    let mut next = None;
+    let mut count = 0;
+    for (name, share) in account.shares.range(marker.unwrap_or_default().to_owned()..) {
+        if !name.starts_with(prefix) {
+            continue;
+        }
+        if count == max {
+            next = Some(name.clone());
+            break;
+        }
+        count += 1;
+        xml.push_str(&format!(
+            "<Share><Name>{}</Name><Properties><Last-Modified>{}</Last-Modified><Etag>{}</Etag><Quota>{}</Quota><AccessTier>TransactionOptimized</AccessTier><EnabledProtocols>SMB</EnabledProtocols></Properties></Share>",
+            escape(name),
+            azure_time::rfc1123(share.last_modified),
+            escape(&azure_time::etag_from_ticks(share.etag_ticks)),
+            share.quota_gib
+        ));
+    }
+    xml.push_str("</Shares>");
+    match next {
+        Some(n) => xml.push_str(&format!("<NextMarker>{}</NextMarker>", escape(&n))),
+        None => xml.push_str("<NextMarker />"),
+    }
+    xml.push_str("</EnumerationResults>");
+    Ok(xml_reply(xml))
+}
+
+/// `maxresults`: 1..=5000 (larger is capped), default 5000.
+pub fn parse_max_results(req: &FilesRequest) -> Result<usize, ServiceError> {
+    match req.query("maxresults") {
+        None => Ok(5000),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n.min(5000)),
+            _ => Err(ServiceError::invalid_query("maxresults", v)),
+        },
+    }
+}
+
+fn parse_quota(req: &FilesRequest) -> Result<Option<u64>, ServiceError> {
+    match req.header("x-ms-share-quota") {
+        None => Ok(None),
+        Some(v) => match v.parse::<u64>() {
+            Ok(q) if (1..=102_400).contains(&q) => Ok(Some(q)),
+            _ => Err(ServiceError::invalid_header("x-ms-share-quota", v)),
+        },
+    }
+}
+
+fn create_share(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
+    let quota = parse_quota(req)?.unwrap_or(102_400);
+    let name = req.share.clone().unwrap_or_default();
+    let mut inner = state.lock();
+    let account = inner.accounts.get_mut(&req.account).ok_or_else(ServiceError::invalid_uri)?;
+    if account.shares.contains_key(&name) {
+        return Err(ServiceError::new(StatusCode::CONFLICT, "ShareAlreadyExists", "The specified share already exists."));
+    }
+    let share = Share::new(&name, quota, &state.clock);
+    let headers = vec![
+        ("ETag", azure_time::etag_from_ticks(share.etag_ticks)),
+        ("Last-Modified", azure_time::rfc1123(share.last_modified)),
+    ];
+    account.shares.insert(name, share);
+    Ok(reply(StatusCode::CREATED, headers))
+}
+
+async fn delete_share(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
+    let removed = {
+        let mut inner = state.lock();
+        let account = inner.accounts.get_mut(&req.account).ok_or_else(ServiceError::invalid_uri)?;
+        let name = req.share.as_deref().unwrap_or_default();
+        account.shares.remove(name).ok_or_else(ServiceError::share_not_found)?
+    };
+    let files = removed.file_ids();
+    state.blobs.remove(files).await;
+    Ok(reply(StatusCode::ACCEPTED, Vec::new()))
+}
+
+fn share_properties(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
+    with_share(state, req, |share| {
+        Ok(reply(
+            StatusCode::OK,
+            vec![
+                ("ETag", azure_time::etag_from_ticks(share.etag_ticks)),
+                ("Last-Modified", azure_time::rfc1123(share.last_modified)),
+                ("x-ms-share-quota", share.quota_gib.to_string()),
+                ("x-ms-access-tier", "TransactionOptimized".to_owned()),
+                ("x-ms-enabled-protocols", "SMB".to_owned()),
+                ("x-ms-lease-state", "available".to_owned()),
+                ("x-ms-lease-status", "unlocked".to_owned()),
+            ],
+        ))
+    })
+}
+
+fn set_share_properties(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
+    let quota = parse_quota(req)?;
+    with_share(state, req, |share| {
+        if let Some(quota) = quota {
+            share.quota_gib = quota;
+        }
+        let (at, ticks) = state.clock.now();
+        share.last_modified = at;
+        share.etag_ticks = ticks;
+        Ok(reply(
+            StatusCode::OK,
+            vec![("ETag", azure_time::etag_from_ticks(ticks)), ("Last-Modified", azure_time::rfc1123(at))],
+        ))
+    })
+}
+
+fn share_stats(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
+    with_share(state, req, |share| {
+        Ok(xml_reply(format!(
+            "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><ShareStats><ShareUsageBytes>{}</ShareUsageBytes></ShareStats>",
+            share.usage_bytes
+        )))
+    })
+}

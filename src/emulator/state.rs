@@ -1,0 +1,382 @@
+//! Everything the emulator knows, behind one lock: accounts and their shares, identities,
+//! role assignments, token policy and injected faults. Handlers lock briefly, decide, and
+//! do file IO after unlocking. `Control` is the public handle tests and flags use.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::blob::Blobs;
+use super::model::{Fault, FaultTarget, Identity, Role, RoleAssignment, Scope, stable_guid};
+use super::store::{Clock, ContentHeaders, IdSource, Share, StoreError};
+use super::token;
+
+/// What went wrong with a control call.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// No account of that name.
+    #[error("no storage account named {0:?}")]
+    UnknownAccount(String),
+    /// No share of that name.
+    #[error("no share named {0:?}")]
+    UnknownShare(String),
+    /// No identity with that object id.
+    #[error("no identity with object id {0:?}")]
+    UnknownIdentity(String),
+    /// The namespace refused the change.
+    #[error("the share refused the change: {0:?}")]
+    Store(StoreError),
+    /// Writing file bytes failed.
+    #[error("could not write file bytes: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One storage account.
+#[derive(Debug)]
+pub struct Account {
+    /// Tenant the account trusts tokens from.
+    pub tenant_id: String,
+    /// Shared Key secret.
+    pub key: Vec<u8>,
+    /// Whether the account's firewall denies this client (403 `AuthorizationFailure`).
+    pub network_deny: bool,
+    /// Shares by name.
+    pub shares: BTreeMap<String, Share>,
+}
+
+/// Random and scheduled faults.
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Faults to apply to the next matching requests, in order.
+    pub scheduled: VecDeque<(FaultTarget, Fault)>,
+    /// Probability of failing any Files request with `rate_status`.
+    pub rate: f64,
+    /// Status used for random failures.
+    pub rate_status: u16,
+    /// `Retry-After` seconds sent with random failures.
+    pub rate_retry_after_secs: Option<u32>,
+    /// Delay added before every Files answer.
+    pub latency: Duration,
+}
+
+/// Mutable emulator state.
+#[derive(Debug)]
+pub struct Inner {
+    /// Accounts by name.
+    pub accounts: BTreeMap<String, Account>,
+    /// Identities known to the tenant.
+    pub identities: Vec<Identity>,
+    /// Role assignments.
+    pub assignments: Vec<RoleAssignment>,
+    /// Default token lifetime.
+    pub token_lifetime: Duration,
+    /// Tokens issued at or before this Unix time are rejected as expired.
+    pub revoked_through: Option<i64>,
+    /// Injected faults.
+    pub faults: Faults,
+    /// Tokens issued, by identity object id.
+    pub tokens_issued: HashMap<String, u64>,
+}
+
+/// Shared emulator state.
+#[derive(Debug)]
+pub struct State {
+    /// Key tokens are signed with.
+    pub signing_key: [u8; 32],
+    /// Tenant of the identities.
+    pub tenant_id: String,
+    /// Secret the App Service endpoint expects in `X-IDENTITY-HEADER`.
+    pub app_service_secret: String,
+    /// File id source.
+    pub ids: IdSource,
+    /// ETag clock.
+    pub clock: Clock,
+    /// File bytes.
+    pub blobs: Arc<Blobs>,
+    /// Files requests served (all outcomes).
+    pub files_requests: AtomicU64,
+    /// Identity-endpoint requests served (all outcomes).
+    pub identity_requests: AtomicU64,
+    inner: Mutex<Inner>,
+}
+
+impl State {
+    /// Fresh state with no accounts or identities.
+    pub fn new(blob_dir: &std::path::Path, token_lifetime: Duration) -> std::io::Result<Self> {
+        Ok(Self {
+            signing_key: rand::random(),
+            tenant_id: stable_guid("tenant", "azfx-emulator"),
+            app_service_secret: uuid::Uuid::new_v4().to_string(),
+            ids: IdSource::default(),
+            clock: Clock::default(),
+            blobs: Arc::new(Blobs::new(blob_dir)?),
+            files_requests: AtomicU64::new(0),
+            identity_requests: AtomicU64::new(0),
+            inner: Mutex::new(Inner {
+                accounts: BTreeMap::new(),
+                identities: Vec::new(),
+                assignments: Vec::new(),
+                token_lifetime,
+                revoked_through: None,
+                faults: Faults::default(),
+                tokens_issued: HashMap::new(),
+            }),
+        })
+    }
+
+    /// Locks the state. A panic while holding the lock leaves plain data behind, so a
+    /// poisoned lock is still usable.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes the next scheduled fault for `target`, or a random one by the fault rate.
+    pub fn take_fault(&self, target: FaultTarget) -> Option<Fault> {
+        let mut inner = self.lock();
+        if let Some(pos) = inner.faults.scheduled.iter().position(|(t, _)| *t == target) {
+            return inner.faults.scheduled.remove(pos).map(|(_, fault)| fault);
+        }
+        if target == FaultTarget::Files && inner.faults.rate > 0.0 && rand::random::<f64>() < inner.faults.rate {
+            return Some(Fault::Status {
+                status: inner.faults.rate_status,
+                retry_after_secs: inner.faults.rate_retry_after_secs,
+            });
+        }
+        None
+    }
+}
+
+/// Handle to change a running emulator: accounts, shares, identities, roles, token policy
+/// and faults. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Control {
+    pub(crate) state: Arc<State>,
+}
+
+impl Control {
+    fn with_share<T>(
+        &self,
+        account: &str,
+        share: &str,
+        f: impl FnOnce(&mut Share, &State) -> Result<T, StoreError>,
+    ) -> Result<T, ControlError> {
+        let mut inner = self.state.lock();
+        let acct = inner
+            .accounts
+            .get_mut(account)
+            .ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
+        let share_ref = acct.shares.get_mut(share).ok_or_else(|| ControlError::UnknownShare(share.to_owned()))?;
+        f(share_ref, &self.state).map_err(ControlError::Store)
+    }
+
+    /// Adds a storage account trusting the emulator's tenant.
+    pub fn add_account(&self, name: &str) {
+        let tenant = self.state.tenant_id.clone();
+        self.add_account_in_tenant(name, &tenant);
+    }
+
+    /// Adds a storage account that trusts tokens of another tenant only.
+    pub fn add_account_in_tenant(&self, name: &str, tenant_id: &str) {
+        let key: [u8; 64] = std::array::from_fn(|_| rand::random());
+        self.state.lock().accounts.entry(name.to_owned()).or_insert_with(|| Account {
+            tenant_id: tenant_id.to_owned(),
+            key: key.to_vec(),
+            network_deny: false,
+            shares: BTreeMap::new(),
+        });
+    }
+
+    /// The account's Shared Key, base64 as the portal shows it.
+    pub fn account_key(&self, account: &str) -> Option<String> {
+        self.state.lock().accounts.get(account).map(|a| STANDARD.encode(&a.key))
+    }
+
+    /// The tenant whose tokens the emulator issues.
+    pub fn tenant_id(&self) -> String {
+        self.state.tenant_id.clone()
+    }
+
+    /// Creates a share (no-op if it exists).
+    pub fn create_share(&self, account: &str, share: &str, quota_gib: u64) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let acct = inner
+            .accounts
+            .get_mut(account)
+            .ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
+        acct.shares
+            .entry(share.to_owned())
+            .or_insert_with(|| Share::new(share, quota_gib, &self.state.clock));
+        Ok(())
+    }
+
+    /// Registers an identity; returns its object id.
+    pub fn add_identity(&self, identity: Identity) -> String {
+        let object_id = identity.object_id.clone();
+        let mut inner = self.state.lock();
+        inner.identities.retain(|i| i.object_id != object_id);
+        inner.identities.push(identity);
+        object_id
+    }
+
+    /// Every identity, attached or not.
+    pub fn identities(&self) -> Vec<Identity> {
+        self.state.lock().identities.clone()
+    }
+
+    /// Gives `role` to the principal `object_id` at `scope`.
+    pub fn assign_role(&self, object_id: &str, role: Role, scope: Scope) {
+        self.state.lock().assignments.push(RoleAssignment { object_id: object_id.to_owned(), role, scope });
+    }
+
+    /// Removes every role assignment of a principal.
+    pub fn remove_role_assignments(&self, object_id: &str) {
+        self.state.lock().assignments.retain(|a| a.object_id != object_id);
+    }
+
+    /// Role assignments of a principal.
+    pub fn role_assignments(&self, object_id: &str) -> Vec<RoleAssignment> {
+        self.state.lock().assignments.iter().filter(|a| a.object_id == object_id).cloned().collect()
+    }
+
+    /// Sets the lifetime of tokens issued from now on.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.state.lock().token_lifetime = lifetime;
+    }
+
+    /// Makes every token issued so far count as expired.
+    pub fn expire_all_tokens(&self) {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.state.lock().revoked_through = Some(now);
+    }
+
+    /// Turns the account's firewall on or off for this client.
+    pub fn set_network_deny(&self, account: &str, deny: bool) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let acct = inner
+            .accounts
+            .get_mut(account)
+            .ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
+        acct.network_deny = deny;
+        Ok(())
+    }
+
+    /// Throttles every request to a share (503 `ServerBusy`).
+    pub fn set_share_throttled(&self, account: &str, share: &str, throttled: bool) -> Result<(), ControlError> {
+        self.with_share(account, share, |s, _| {
+            s.throttled = throttled;
+            Ok(())
+        })
+    }
+
+    /// Applies `fault` to the next `count` requests of `target`.
+    pub fn inject(&self, target: FaultTarget, fault: &Fault, count: usize) {
+        let mut inner = self.state.lock();
+        for _ in 0..count {
+            inner.faults.scheduled.push_back((target, fault.clone()));
+        }
+    }
+
+    /// Fails this fraction of Files requests with `status` (0.0 turns it off).
+    pub fn set_fault_rate(&self, rate: f64, status: u16, retry_after_secs: Option<u32>) {
+        let mut inner = self.state.lock();
+        inner.faults.rate = rate.clamp(0.0, 1.0);
+        inner.faults.rate_status = status;
+        inner.faults.rate_retry_after_secs = retry_after_secs;
+    }
+
+    /// Delays every Files answer.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state.lock().faults.latency = latency;
+    }
+
+    /// Tokens issued to one identity so far.
+    pub fn tokens_issued(&self, object_id: &str) -> u64 {
+        self.state.lock().tokens_issued.get(object_id).copied().unwrap_or(0)
+    }
+
+    /// Files requests served so far, whatever their outcome.
+    pub fn files_requests(&self) -> u64 {
+        self.state.files_requests.load(Ordering::Relaxed)
+    }
+
+    /// Identity-endpoint requests served so far, whatever their outcome.
+    pub fn identity_requests(&self) -> u64 {
+        self.state.identity_requests.load(Ordering::Relaxed)
+    }
+
+    /// The secret the App Service endpoint expects (`IDENTITY_HEADER`).
+    pub fn app_service_secret(&self) -> String {
+        self.state.app_service_secret.clone()
+    }
+
+    /// Issues a token for an identity directly (tests: expired or future tokens).
+    /// `lifetime_secs` may be negative for a token that has already expired.
+    pub fn mint_token(&self, object_id: &str, resource: &str, lifetime_secs: i64) -> Result<String, ControlError> {
+        let identity = self
+            .identities()
+            .into_iter()
+            .find(|i| i.object_id == object_id)
+            .ok_or_else(|| ControlError::UnknownIdentity(object_id.to_owned()))?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let issued_at = now.min(now + lifetime_secs) - 1;
+        let claims = super::identity::claims(&identity, &self.state.tenant_id, resource, issued_at, now + lifetime_secs);
+        Ok(token::mint(&self.state.signing_key, &claims))
+    }
+
+    /// Creates a directory and any missing parents (`a/b/c`).
+    pub fn create_directories(&self, account: &str, share: &str, path: &str) -> Result<(), ControlError> {
+        let parts = split_path(path);
+        self.with_share(account, share, |s, state| {
+            for depth in 1..=parts.len() {
+                match s.create_directory(&parts[..depth], &state.ids, &state.clock) {
+                    Ok(_) | Err(StoreError::AlreadyExists) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Creates a file of `size` bytes that reads as zeros (no disk used), and any
+    /// missing parent directories.
+    pub fn create_sparse_file(&self, account: &str, share: &str, path: &str, size: u64) -> Result<u64, ControlError> {
+        let parts = split_path(path);
+        if parts.len() > 1 {
+            self.create_directories(account, share, &parts[..parts.len() - 1].join("/"))?;
+        }
+        let (id, replaced) = self.with_share(account, share, |s, state| {
+            s.create_file(&parts, size, ContentHeaders::default(), &state.ids, &state.clock)
+        })?;
+        if let Some(old) = replaced {
+            let _ = std::fs::remove_file(self.blob_path(old));
+        }
+        Ok(id)
+    }
+
+    /// Creates a file with these bytes (and missing parents). Blocking file IO: for test
+    /// and demo setup.
+    pub fn put_file(&self, account: &str, share: &str, path: &str, data: &[u8]) -> Result<(), ControlError> {
+        let id = self.create_sparse_file(account, share, path, data.len() as u64)?;
+        std::fs::write(self.blob_path(id), data)?;
+        Ok(())
+    }
+
+    fn blob_path(&self, id: u64) -> PathBuf {
+        self.state.blobs.path_of(id)
+    }
+
+    /// Number of entries in a share (files and directories).
+    pub fn entry_count(&self, account: &str, share: &str) -> Result<usize, ControlError> {
+        self.with_share(account, share, |s, _| Ok(s.entry_count()))
+    }
+}
+
+/// Splits `a/b/c` into components, ignoring empty ones.
+pub fn split_path(path: &str) -> Vec<String> {
+    path.split('/').filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
