@@ -314,17 +314,23 @@ impl Control {
         self.state.app_service_secret.clone()
     }
 
-    /// Issues a token for an identity directly (tests: expired or future tokens).
-    /// `lifetime_secs` may be negative for a token that has already expired.
-    pub fn mint_token(&self, object_id: &str, resource: &str, lifetime_secs: i64) -> Result<String, ControlError> {
+    /// Issues a token for an identity directly (tests: expired or not-yet-valid tokens).
+    /// It becomes valid `valid_from_secs` from now (negative: in the past) and lives
+    /// `lifetime_secs` from then.
+    pub fn mint_token(
+        &self,
+        object_id: &str,
+        resource: &str,
+        valid_from_secs: i64,
+        lifetime_secs: i64,
+    ) -> Result<String, ControlError> {
         let identity = self
             .identities()
             .into_iter()
             .find(|i| i.object_id == object_id)
             .ok_or_else(|| ControlError::UnknownIdentity(object_id.to_owned()))?;
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let issued_at = now.min(now + lifetime_secs) - 1;
-        let claims = super::identity::claims(&identity, &self.state.tenant_id, resource, issued_at, now + lifetime_secs);
+        let issued_at = time::OffsetDateTime::now_utc().unix_timestamp() + valid_from_secs;
+        let claims = super::identity::claims(&identity, &self.state.tenant_id, resource, issued_at, issued_at + lifetime_secs);
         Ok(token::mint(&self.state.signing_key, &claims))
     }
 

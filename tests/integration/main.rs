@@ -1,0 +1,9 @@
+//! Integration tests: each test starts its own emulator on free ports and talks to it
+//! over real HTTP(S), as clients in the field do.
+
+mod emulator_auth;
+mod emulator_faults;
+mod emulator_files;
+mod emulator_identity;
+mod helpers;
+mod sdk_conformance;
