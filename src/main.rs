@@ -106,7 +106,9 @@ fn main() -> anyhow::Result<()> {
             if !cli.demo {
                 anyhow::bail!("the explorer window is not built yet; run `azfx --demo` or `azfx emulator --demo`");
             }
-            eprintln!("azfx --demo: the explorer window is not built yet; serving the demo emulator instead (Ctrl-C stops it)");
+            eprintln!(
+                "azfx --demo: the explorer window is not built yet; serving the demo emulator instead (Ctrl-C stops it)"
+            );
             run_emulator(&args)
         }
     }

@@ -59,7 +59,12 @@ fn authentication_failed(detail: &str) -> ServiceError {
 
 /// Checks a request's credentials and permissions for an operation needing `access`;
 /// `share_level` marks share and service operations (bearer needs version 2024-11-04).
-pub fn authorize(state: &State, req: &FilesRequest, access: Access, share_level: bool) -> Result<Principal, ServiceError> {
+pub fn authorize(
+    state: &State,
+    req: &FilesRequest,
+    access: Access,
+    share_level: bool,
+) -> Result<Principal, ServiceError> {
     let inner = state.lock();
     let Some(account) = inner.accounts.get(&req.account) else {
         return Err(ServiceError::invalid_uri());
@@ -143,7 +148,9 @@ fn check_bearer(
     }
     let tenant = &account.tenant_id;
     let claims = token::verify(&state.signing_key, token).map_err(|rejection| match rejection {
-        TokenRejection::Malformed => invalid_auth_info(tenant, "Signature validation failed. The token is not a well-formed JWT."),
+        TokenRejection::Malformed => {
+            invalid_auth_info(tenant, "Signature validation failed. The token is not a well-formed JWT.")
+        }
         TokenRejection::BadSignature => invalid_auth_info(tenant, "Signature validation failed. Signature is invalid."),
     })?;
     let number = |name: &str| claims.get(name).and_then(Value::as_i64);

@@ -54,7 +54,12 @@ pub fn seed(control: &Control) -> Result<Identity, ControlError> {
     control.put_file(ACCOUNT, WRITABLE_SHARE, "designs/drafts/sketch.txt", b"first idea\n")?;
     control.create_sparse_file(ACCOUNT, WRITABLE_SHARE, "backups/vm-disk.vhd", 5 * 1024 * 1024 * 1024)?;
     for i in 0..LARGE_FOLDER_ENTRIES {
-        control.create_sparse_file(ACCOUNT, WRITABLE_SHARE, &format!("{LARGE_FOLDER}/sample-{i:05}.json"), (i as u64 % 97) * 64)?;
+        control.create_sparse_file(
+            ACCOUNT,
+            WRITABLE_SHARE,
+            &format!("{LARGE_FOLDER}/sample-{i:05}.json"),
+            (i as u64 % 97) * 64,
+        )?;
     }
     control.put_file(ACCOUNT, READ_ONLY_SHARE, "2025/annual-report.pdf", &pattern(600 * 1024))?;
     control.put_file(ACCOUNT, READ_ONLY_SHARE, "2025/notes.txt", b"Archived: read-only for the jump box.\n")?;

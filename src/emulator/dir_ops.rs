@@ -48,7 +48,16 @@ pub fn metadata_headers(node: &Node) -> Vec<(String, String)> {
 /// request to `node`.
 pub fn apply_smb_headers(req: &FilesRequest, node: &mut Node, now: OffsetDateTime) -> Result<(), ServiceError> {
     const KNOWN: [&str; 10] = [
-        "ReadOnly", "Hidden", "System", "None", "Directory", "Archive", "Temporary", "Offline", "NotContentIndexed", "NoScrubData",
+        "ReadOnly",
+        "Hidden",
+        "System",
+        "None",
+        "Directory",
+        "Archive",
+        "Temporary",
+        "Offline",
+        "NotContentIndexed",
+        "NoScrubData",
     ];
     if let Some(value) = req.header("x-ms-file-attributes") {
         if !value.eq_ignore_ascii_case("preserve") {
@@ -300,7 +309,8 @@ pub fn list(state: &State, req: &FilesRequest) -> Result<Response<Body>, Service
 
 /// The source path of a rename from `x-ms-file-rename-source` (a URL or a path).
 fn rename_source(req: &FilesRequest) -> Result<Vec<String>, ServiceError> {
-    let raw = req.header("x-ms-file-rename-source").ok_or_else(|| ServiceError::missing_header("x-ms-file-rename-source"))?;
+    let raw =
+        req.header("x-ms-file-rename-source").ok_or_else(|| ServiceError::missing_header("x-ms-file-rename-source"))?;
     let invalid = || ServiceError::invalid_header("x-ms-file-rename-source", raw);
     let path = match raw.parse::<http::Uri>() {
         Ok(uri) if uri.scheme().is_some() => uri.path().to_owned(),

@@ -159,37 +159,27 @@ impl ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::ParentNotFound => Self::new(
-                StatusCode::NOT_FOUND,
-                "ParentNotFound",
-                "The specified parent path does not exist.",
-            ),
+            StoreError::ParentNotFound => {
+                Self::new(StatusCode::NOT_FOUND, "ParentNotFound", "The specified parent path does not exist.")
+            }
             StoreError::NotFound => Self::resource_not_found(),
-            StoreError::AlreadyExists => Self::new(
-                StatusCode::CONFLICT,
-                "ResourceAlreadyExists",
-                "The specified resource already exists.",
-            ),
+            StoreError::AlreadyExists => {
+                Self::new(StatusCode::CONFLICT, "ResourceAlreadyExists", "The specified resource already exists.")
+            }
             StoreError::TypeMismatch => Self::new(
                 StatusCode::CONFLICT,
                 "ResourceTypeMismatch",
                 "The specified resource type does not match the type of the existing resource.",
             ),
-            StoreError::DirectoryNotEmpty => Self::new(
-                StatusCode::CONFLICT,
-                "DirectoryNotEmpty",
-                "The specified directory is not empty.",
-            ),
-            StoreError::QuotaExceeded => Self::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "ShareSizeLimitReached",
-                "The specified share is full.",
-            ),
-            StoreError::InvalidRename => Self::new(
-                StatusCode::BAD_REQUEST,
-                "InvalidInput",
-                "One of the request inputs is not valid.",
-            ),
+            StoreError::DirectoryNotEmpty => {
+                Self::new(StatusCode::CONFLICT, "DirectoryNotEmpty", "The specified directory is not empty.")
+            }
+            StoreError::QuotaExceeded => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "ShareSizeLimitReached", "The specified share is full.")
+            }
+            StoreError::InvalidRename => {
+                Self::new(StatusCode::BAD_REQUEST, "InvalidInput", "One of the request inputs is not valid.")
+            }
         }
     }
 }

@@ -59,7 +59,8 @@ pub async fn create(state: &State, req: &FilesRequest) -> Result<Response<Body>,
         Some(v) if !v.eq_ignore_ascii_case("file") => return Err(ServiceError::invalid_header("x-ms-type", v)),
         Some(_) => {}
     }
-    let size = parse_size(req, "x-ms-content-length")?.ok_or_else(|| ServiceError::missing_header("x-ms-content-length"))?;
+    let size =
+        parse_size(req, "x-ms-content-length")?.ok_or_else(|| ServiceError::missing_header("x-ms-content-length"))?;
     let content = content_headers(req);
     let (response, replaced) = with_share(state, req, |share| {
         let (id, replaced) = share.create_file(&req.path, size, content, &state.ids, &state.clock)?;
@@ -124,7 +125,8 @@ pub async fn put_range(state: &State, req: &FilesRequest, body: Incoming) -> Res
         state.blobs.clear(id, start, length).await.map_err(|_| ServiceError::internal())?;
     } else {
         let limited = Limited::new(body, usize::try_from(MAX_RANGE_BYTES).unwrap_or(usize::MAX));
-        let data: Bytes = limited.collect().await.map_err(|_| ServiceError::body_too_large(MAX_RANGE_BYTES))?.to_bytes();
+        let data: Bytes =
+            limited.collect().await.map_err(|_| ServiceError::body_too_large(MAX_RANGE_BYTES))?.to_bytes();
         if data.len() as u64 != length {
             return Err(ServiceError::invalid_header("Content-Length", &data.len().to_string()));
         }
@@ -169,10 +171,8 @@ pub async fn put_range(state: &State, req: &FilesRequest, body: Incoming) -> Res
 fn file_headers(node: &Node, data: &FileData) -> Vec<(&'static str, String)> {
     let mut headers = entry_headers(node);
     let content = &data.content;
-    headers.push((
-        "Content-Type",
-        content.content_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned()),
-    ));
+    headers
+        .push(("Content-Type", content.content_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned())));
     for (name, value) in [
         ("Content-Encoding", &content.content_encoding),
         ("Content-Language", &content.content_language),
@@ -215,7 +215,8 @@ pub async fn get(state: &State, req: &FilesRequest, reset_after: Option<u64>) ->
         let data = node.file().ok_or_else(ServiceError::resource_not_found)?;
         Ok((node.id, data.size, file_headers(node, data), data.content.content_md5.clone(), node.clone()))
     })?;
-    let range_header = req.header("x-ms-range").map(|v| ("x-ms-range", v)).or_else(|| req.header("range").map(|v| ("Range", v)));
+    let range_header =
+        req.header("x-ms-range").map(|v| ("x-ms-range", v)).or_else(|| req.header("range").map(|v| ("Range", v)));
     let want_range_md5 = req.header("x-ms-range-get-content-md5").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let (status, start, length) = match range_header {
         None => {

@@ -50,7 +50,9 @@ impl Op {
             Self::ListShares => Access::ListShares,
             Self::CreateShare | Self::DeleteShare | Self::SetShareProperties => Access::ManageShares,
             Self::GetShareProperties | Self::GetShareStats => Access::ShareRead,
-            Self::GetDirectoryProperties | Self::ListDirectory | Self::GetFile | Self::GetFileProperties => Access::Read,
+            Self::GetDirectoryProperties | Self::ListDirectory | Self::GetFile | Self::GetFileProperties => {
+                Access::Read
+            }
             Self::DeleteDirectory | Self::DeleteFile => Access::Delete,
             _ => Access::Write,
         }
@@ -71,7 +73,11 @@ impl Op {
 }
 
 fn unsupported_verb() -> ServiceError {
-    ServiceError::new(StatusCode::METHOD_NOT_ALLOWED, "UnsupportedHttpVerb", "The resource doesn't support specified Http Verb.")
+    ServiceError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "UnsupportedHttpVerb",
+        "The resource doesn't support specified Http Verb.",
+    )
 }
 
 /// Maps method, `restype` and `comp` to an operation.
@@ -167,7 +173,8 @@ fn finish(result: Result<Response<Body>, ServiceError>, echo: &Echo) -> Response
     if let Ok(v) = azure_time::rfc1123(time::OffsetDateTime::now_utc()).parse() {
         headers.insert(http::header::DATE, v);
     }
-    headers.insert(http::header::SERVER, http::HeaderValue::from_static("Windows-Azure-File/1.0 Microsoft-HTTPAPI/2.0"));
+    headers
+        .insert(http::header::SERVER, http::HeaderValue::from_static("Windows-Azure-File/1.0 Microsoft-HTTPAPI/2.0"));
     response
 }
 
@@ -189,10 +196,22 @@ pub async fn handle(state: &Arc<State>, scheme: Scheme, request: Request<Incomin
 fn fault_error(status: u16, retry_after_secs: Option<u32>) -> ServiceError {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let error = match status {
-        503 | 429 => ServiceError::new(code, "ServerBusy", "The server is currently unable to receive requests. Please retry your request."),
+        503 | 429 => ServiceError::new(
+            code,
+            "ServerBusy",
+            "The server is currently unable to receive requests. Please retry your request.",
+        ),
         500 => ServiceError::internal(),
-        408 => ServiceError::new(code, "OperationTimedOut", "The operation could not be completed within the permitted time."),
-        _ => ServiceError::new(code, "InternalError", "The server encountered an internal error. Please retry the request."),
+        408 => ServiceError::new(
+            code,
+            "OperationTimedOut",
+            "The operation could not be completed within the permitted time.",
+        ),
+        _ => ServiceError::new(
+            code,
+            "InternalError",
+            "The server encountered an internal error. Please retry the request.",
+        ),
     };
     match retry_after_secs {
         Some(secs) => error.header("Retry-After", secs.to_string()),
@@ -200,7 +219,12 @@ fn fault_error(status: u16, retry_after_secs: Option<u32>) -> ServiceError {
     }
 }
 
-async fn serve(state: &Arc<State>, scheme: Scheme, parts: &http::request::Parts, body: Incoming) -> Result<Response<Body>, ServiceError> {
+async fn serve(
+    state: &Arc<State>,
+    scheme: Scheme,
+    parts: &http::request::Parts,
+    body: Incoming,
+) -> Result<Response<Body>, ServiceError> {
     let mut req = FilesRequest::parse(parts, scheme)?;
     let latency = state.lock().faults.latency;
     if !latency.is_zero() {
@@ -227,8 +251,12 @@ async fn serve(state: &Arc<State>, scheme: Scheme, parts: &http::request::Parts,
         let inner = state.lock();
         let throttled = inner.accounts.get(&req.account).and_then(|a| a.shares.get(share)).is_some_and(|s| s.throttled);
         if throttled {
-            return Err(ServiceError::new(StatusCode::SERVICE_UNAVAILABLE, "ServerBusy", "Operations per second is over the account limit.")
-                .header("Retry-After", "1"));
+            return Err(ServiceError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServerBusy",
+                "Operations per second is over the account limit.",
+            )
+            .header("Retry-After", "1"));
         }
     }
     match op {
@@ -241,7 +269,9 @@ async fn serve(state: &Arc<State>, scheme: Scheme, parts: &http::request::Parts,
         Op::CreateDirectory => dir_ops::create(state, &req),
         Op::DeleteDirectory => dir_ops::delete(state, &req),
         Op::GetDirectoryProperties => dir_ops::properties(state, &req),
-        Op::SetDirectoryMetadata | Op::SetFileMetadata => dir_ops::set_metadata(state, &req, op == Op::SetDirectoryMetadata),
+        Op::SetDirectoryMetadata | Op::SetFileMetadata => {
+            dir_ops::set_metadata(state, &req, op == Op::SetDirectoryMetadata)
+        }
         Op::ListDirectory => dir_ops::list(state, &req),
         Op::RenameDirectory => dir_ops::rename(state, &req, true).await,
         Op::CreateFile => file_ops::create(state, &req).await,
@@ -255,7 +285,11 @@ async fn serve(state: &Arc<State>, scheme: Scheme, parts: &http::request::Parts,
 }
 
 /// Runs `f` on the request's share, or answers `ShareNotFound`.
-pub fn with_share<T>(state: &State, req: &FilesRequest, f: impl FnOnce(&mut Share) -> Result<T, ServiceError>) -> Result<T, ServiceError> {
+pub fn with_share<T>(
+    state: &State,
+    req: &FilesRequest,
+    f: impl FnOnce(&mut Share) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
     let mut inner = state.lock();
     let share = req
         .share
@@ -359,7 +393,11 @@ fn create_share(state: &State, req: &FilesRequest) -> Result<Response<Body>, Ser
     let mut inner = state.lock();
     let account = inner.accounts.get_mut(&req.account).ok_or_else(ServiceError::invalid_uri)?;
     if account.shares.contains_key(&name) {
-        return Err(ServiceError::new(StatusCode::CONFLICT, "ShareAlreadyExists", "The specified share already exists."));
+        return Err(ServiceError::new(
+            StatusCode::CONFLICT,
+            "ShareAlreadyExists",
+            "The specified share already exists.",
+        ));
     }
     let share = Share::new(&name, quota, &state.clock);
     let headers = vec![

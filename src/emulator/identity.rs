@@ -87,7 +87,11 @@ fn choose<'a>(identities: &'a [Identity], selector: Option<(&str, &str)>) -> Res
 }
 
 /// Issues a token and records it; returns (token, identity, issued_at, expires_at).
-fn issue(state: &State, selector: Option<(&str, &str)>, resource: &str) -> Result<(String, Identity, i64, i64), &'static str> {
+fn issue(
+    state: &State,
+    selector: Option<(&str, &str)>,
+    resource: &str,
+) -> Result<(String, Identity, i64, i64), &'static str> {
     let mut inner = state.lock();
     let identity = choose(&inner.identities, selector)?.clone();
     let lifetime = identity.token_lifetime.unwrap_or(inner.token_lifetime);
@@ -226,9 +230,8 @@ pub fn app_service(state: &State, parts: &http::request::Parts) -> Response<Body
                 "client_id": identity.client_id,
             }),
         ),
-        Err(description) => json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "statusCode": 400, "message": description }),
-        ),
+        Err(description) => {
+            json_response(StatusCode::BAD_REQUEST, &json!({ "statusCode": 400, "message": description }))
+        }
     }
 }

@@ -149,12 +149,19 @@ impl Emulator {
             runtime.block_on(async move {
                 let mut tasks = Vec::new();
                 match tokio::net::TcpListener::from_std(http_listener) {
-                    Ok(listener) => tasks.push(tokio::spawn(http::serve(listener, None, Arc::clone(&state), shutdown_rx.clone()))),
+                    Ok(listener) => {
+                        tasks.push(tokio::spawn(http::serve(listener, None, Arc::clone(&state), shutdown_rx.clone())))
+                    }
                     Err(e) => tracing::error!("emulator HTTP listener failed: {e}"),
                 }
                 if let (Some(listener), Some(acceptor)) = (https_listener, acceptor) {
                     match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => tasks.push(tokio::spawn(http::serve(listener, Some(acceptor), Arc::clone(&state), shutdown_rx.clone()))),
+                        Ok(listener) => tasks.push(tokio::spawn(http::serve(
+                            listener,
+                            Some(acceptor),
+                            Arc::clone(&state),
+                            shutdown_rx.clone(),
+                        ))),
                         Err(e) => tracing::error!("emulator HTTPS listener failed: {e}"),
                     }
                 }

@@ -88,14 +88,7 @@ pub fn stable_guid(kind: &str, name: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("{kind}:{name}").as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
 /// Built-in Azure roles the emulator understands.
@@ -131,9 +124,7 @@ impl Role {
             Self::StorageFileDataPrivilegedContributor => "Storage File Data Privileged Contributor",
             Self::StorageFileDataSmbShareReader => "Storage File Data SMB Share Reader",
             Self::StorageFileDataSmbShareContributor => "Storage File Data SMB Share Contributor",
-            Self::StorageFileDataSmbShareElevatedContributor => {
-                "Storage File Data SMB Share Elevated Contributor"
-            }
+            Self::StorageFileDataSmbShareElevatedContributor => "Storage File Data SMB Share Elevated Contributor",
             Self::StorageFileDataSmbAdmin => "Storage File Data SMB Admin",
             Self::Reader => "Reader",
             Self::Contributor => "Contributor",
@@ -149,9 +140,7 @@ impl Role {
             Self::StorageFileDataPrivilegedContributor => "69566ab7-960f-475b-8e7c-b3118f30c6bd",
             Self::StorageFileDataSmbShareReader => "aba4ae5f-2193-4029-9191-0cb91df5e314",
             Self::StorageFileDataSmbShareContributor => "0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb",
-            Self::StorageFileDataSmbShareElevatedContributor => {
-                "a7264617-510b-434b-a828-9731dc254ea7"
-            }
+            Self::StorageFileDataSmbShareElevatedContributor => "a7264617-510b-434b-a828-9731dc254ea7",
             Self::StorageFileDataSmbAdmin => "bbf004e3-0e4b-4f86-ae4f-1f8fb47b357b",
             Self::Reader => "acdd72a7-3385-48ef-bd42-f606fba81ae7",
             Self::Contributor => "b24988ac-6180-42a0-ab88-20f7382dd24c",
@@ -168,18 +157,10 @@ impl Role {
                 | Self::StorageFileDataPrivilegedContributor
                 | Self::StorageFileDataSmbAdmin
         );
-        let data_write = matches!(
-            self,
-            Self::StorageFileDataPrivilegedContributor | Self::StorageFileDataSmbAdmin
-        );
-        let control_read = matches!(
-            self,
-            Self::Reader | Self::Contributor | Self::Owner | Self::StorageAccountContributor
-        );
-        let control_write = matches!(
-            self,
-            Self::Contributor | Self::Owner | Self::StorageAccountContributor
-        );
+        let data_write = matches!(self, Self::StorageFileDataPrivilegedContributor | Self::StorageFileDataSmbAdmin);
+        let control_read =
+            matches!(self, Self::Reader | Self::Contributor | Self::Owner | Self::StorageAccountContributor);
+        let control_write = matches!(self, Self::Contributor | Self::Owner | Self::StorageAccountContributor);
         match access {
             Access::Read => data_read,
             Access::Write | Access::Delete => data_write,

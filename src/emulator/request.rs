@@ -49,7 +49,8 @@ impl FilesRequest {
         let hostname = host.rsplit_once(':').map_or(host.as_str(), |(h, port)| {
             if port.chars().all(|c| c.is_ascii_digit()) { h } else { host.as_str() }
         });
-        let path_style = hostname == "localhost" || hostname.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok();
+        let path_style =
+            hostname == "localhost" || hostname.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok();
         let raw_path = parts.uri.path().to_owned();
         let decoded = percent_decode_str(raw_path.trim_start_matches('/'))
             .decode_utf8()
@@ -169,7 +170,10 @@ pub fn valid_component(name: &str) -> bool {
     if name.is_empty() || name.chars().count() > 255 || name == "." || name == ".." {
         return false;
     }
-    if name.chars().any(|c| matches!(c, '"' | '\\' | '/' | ':' | '|' | '<' | '>' | '*' | '?') || c < ' ' || c == '\u{81}') {
+    if name
+        .chars()
+        .any(|c| matches!(c, '"' | '\\' | '/' | ':' | '|' | '<' | '>' | '*' | '?') || c < ' ' || c == '\u{81}')
+    {
         return false;
     }
     let upper = name.to_ascii_uppercase();

@@ -166,10 +166,7 @@ impl Control {
         f: impl FnOnce(&mut Share, &State) -> Result<T, StoreError>,
     ) -> Result<T, ControlError> {
         let mut inner = self.state.lock();
-        let acct = inner
-            .accounts
-            .get_mut(account)
-            .ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
+        let acct = inner.accounts.get_mut(account).ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
         let share_ref = acct.shares.get_mut(share).ok_or_else(|| ControlError::UnknownShare(share.to_owned()))?;
         f(share_ref, &self.state).map_err(ControlError::Store)
     }
@@ -204,13 +201,8 @@ impl Control {
     /// Creates a share (no-op if it exists).
     pub fn create_share(&self, account: &str, share: &str, quota_gib: u64) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
-        let acct = inner
-            .accounts
-            .get_mut(account)
-            .ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
-        acct.shares
-            .entry(share.to_owned())
-            .or_insert_with(|| Share::new(share, quota_gib, &self.state.clock));
+        let acct = inner.accounts.get_mut(account).ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
+        acct.shares.entry(share.to_owned()).or_insert_with(|| Share::new(share, quota_gib, &self.state.clock));
         Ok(())
     }
 
@@ -257,10 +249,7 @@ impl Control {
     /// Turns the account's firewall on or off for this client.
     pub fn set_network_deny(&self, account: &str, deny: bool) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
-        let acct = inner
-            .accounts
-            .get_mut(account)
-            .ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
+        let acct = inner.accounts.get_mut(account).ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
         acct.network_deny = deny;
         Ok(())
     }
@@ -330,7 +319,8 @@ impl Control {
             .find(|i| i.object_id == object_id)
             .ok_or_else(|| ControlError::UnknownIdentity(object_id.to_owned()))?;
         let issued_at = time::OffsetDateTime::now_utc().unix_timestamp() + valid_from_secs;
-        let claims = super::identity::claims(&identity, &self.state.tenant_id, resource, issued_at, issued_at + lifetime_secs);
+        let claims =
+            super::identity::claims(&identity, &self.state.tenant_id, resource, issued_at, issued_at + lifetime_secs);
         Ok(token::mint(&self.state.signing_key, &claims))
     }
 

@@ -351,11 +351,7 @@ impl Share {
     }
 
     fn check_quota(&self, usage_bytes: u64) -> Result<(), StoreError> {
-        if usage_bytes > self.quota_gib.saturating_mul(1 << 30) {
-            Err(StoreError::QuotaExceeded)
-        } else {
-            Ok(())
-        }
+        if usage_bytes > self.quota_gib.saturating_mul(1 << 30) { Err(StoreError::QuotaExceeded) } else { Ok(()) }
     }
 
     /// Changes a file's size, keeping quota accounting right.

@@ -29,11 +29,8 @@ fn sign(key: &[u8], signing_input: &str) -> Vec<u8> {
 /// Signs `claims` into a token.
 pub fn mint(key: &[u8], claims: &Value) -> String {
     let header = serde_json::json!({ "typ": "JWT", "alg": "HS256", "kid": "azfx-emulator" });
-    let signing_input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
+    let signing_input =
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
     let signature = URL_SAFE_NO_PAD.encode(sign(key, &signing_input));
     format!("{signing_input}.{signature}")
 }

@@ -30,7 +30,8 @@ async fn missing_intent_header_is_the_recorded_400() {
 #[tokio::test]
 async fn wrong_intent_value_is_invalid_header() {
     let env = start();
-    let response = env.raw(&env.writer_token, Method::GET, &list(SHARE), VERSION, Some("restore")).send().await.unwrap();
+    let response =
+        env.raw(&env.writer_token, Method::GET, &list(SHARE), VERSION, Some("restore")).send().await.unwrap();
     let body = expect_error(response, StatusCode::BAD_REQUEST, "InvalidHeaderValue").await;
     assert!(body.contains("<HeaderName>x-ms-file-request-intent</HeaderName>"));
 }
@@ -38,31 +39,41 @@ async fn wrong_intent_value_is_invalid_header() {
 #[tokio::test]
 async fn versions_too_old_for_bearer_get_the_services_answers() {
     let env = start();
-    let response = env.raw(&env.writer_token, Method::GET, &list(SHARE), "2021-12-02", Some("backup")).send().await.unwrap();
+    let response =
+        env.raw(&env.writer_token, Method::GET, &list(SHARE), "2021-12-02", Some("backup")).send().await.unwrap();
     let body = expect_error(response, StatusCode::FORBIDDEN, "AuthenticationFailed").await;
     assert!(body.contains("<AuthenticationErrorDetail>Authentication scheme Bearer is not supported in this version.</AuthenticationErrorDetail>"));
 
-    let response = env.raw(&env.writer_token, Method::PUT, "newshare?restype=share", "2022-11-02", Some("backup")).send().await.unwrap();
+    let response = env
+        .raw(&env.writer_token, Method::PUT, "newshare?restype=share", "2022-11-02", Some("backup"))
+        .send()
+        .await
+        .unwrap();
     let body = expect_error(response, StatusCode::CONFLICT, "FileOAuthManagementApiRestrictedToSrp").await;
     assert_eq!(normalize(&body), recorded_body("error-409-file-oauth-management-api-restricted-to-srp"));
 
     // File operations work from 2022-11-02, and versions newer than the emulator knows.
     for version in ["2022-11-02", "2025-07-05", "2026-10-06"] {
-        let response = env.raw(&env.writer_token, Method::GET, &list(SHARE), version, Some("backup")).send().await.unwrap();
+        let response =
+            env.raw(&env.writer_token, Method::GET, &list(SHARE), version, Some("backup")).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{version}");
         assert_eq!(response.headers()["x-ms-version"], version);
     }
-    let response = env.raw(&env.writer_token, Method::GET, &list(SHARE), "latest", Some("backup")).send().await.unwrap();
+    let response =
+        env.raw(&env.writer_token, Method::GET, &list(SHARE), "latest", Some("backup")).send().await.unwrap();
     expect_error(response, StatusCode::BAD_REQUEST, "InvalidHeaderValue").await;
 }
 
 async fn expect_401(env: &crate::helpers::Env, token: &str, detail: &str) {
     let response = env.req_as(token, Method::GET, &list(SHARE)).send().await.unwrap();
-    let challenge = response.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let challenge =
+        response.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let tenant = env.emulator.control().tenant_id();
     assert_eq!(
         challenge,
-        format!("Bearer authorization_uri=https://login.microsoftonline.com/{tenant}/oauth2/authorize resource_id=https://storage.azure.com")
+        format!(
+            "Bearer authorization_uri=https://login.microsoftonline.com/{tenant}/oauth2/authorize resource_id=https://storage.azure.com"
+        )
     );
     let body = expect_error(response, StatusCode::UNAUTHORIZED, "InvalidAuthenticationInfo").await;
     assert!(body.contains(&format!("<AuthenticationErrorDetail>{detail}</AuthenticationErrorDetail>")), "{body}");
@@ -94,7 +105,8 @@ async fn token_failures_are_401_with_the_real_details() {
 #[tokio::test]
 async fn wrong_audience_body_matches_the_recording() {
     let env = start();
-    let arm = env.emulator.control().mint_token(&env.writer.object_id, "https://management.azure.com/", 0, 3600).unwrap();
+    let arm =
+        env.emulator.control().mint_token(&env.writer.object_id, "https://management.azure.com/", 0, 3600).unwrap();
     let response = env.req_as(&arm, Method::GET, &format!("{SHARE}/dir1?restype=directory")).send().await.unwrap();
     let body = expect_error(response, StatusCode::UNAUTHORIZED, "InvalidAuthenticationInfo").await;
     assert_eq!(normalize(&body), recorded_body("error-401-invalid-authentication-info-audience"));
@@ -139,7 +151,12 @@ async fn roles_decide_reads_and_writes() {
         let response = env.req_as(token, Method::GET, &list(SHARE)).send().await.unwrap();
         let body = expect_error(response, StatusCode::FORBIDDEN, "AuthorizationPermissionMismatch").await;
         assert!(body.contains(mismatch));
-        assert_eq!(normalize(&body).replace("RequestId:X\nTime:X", ""), format!("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>{mismatch}\n</Message></Error>"));
+        assert_eq!(
+            normalize(&body).replace("RequestId:X\nTime:X", ""),
+            format!(
+                "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>{mismatch}\n</Message></Error>"
+            )
+        );
     }
     assert_eq!(env.req_as(&reader, Method::GET, &list(SHARE)).send().await.unwrap().status(), StatusCode::OK);
     let response = env.req_as(&reader, Method::PUT, &format!("{SHARE}/newdir?restype=directory")).send().await.unwrap();
@@ -166,19 +183,32 @@ async fn anonymous_and_unknown_account_requests() {
     assert!(response.headers().contains_key("www-authenticate"));
     expect_error(response, StatusCode::UNAUTHORIZED, "NoAuthenticationInformation").await;
     let url = format!("{}/nosuchacct/{SHARE}?restype=directory&comp=list", env.emulator.http_url());
-    let response = env.client.get(url).bearer_auth(&env.writer_token).header("x-ms-file-request-intent", "backup").header("x-ms-version", VERSION).send().await.unwrap();
+    let response = env
+        .client
+        .get(url)
+        .bearer_auth(&env.writer_token)
+        .header("x-ms-file-request-intent", "backup")
+        .header("x-ms-version", VERSION)
+        .send()
+        .await
+        .unwrap();
     expect_error(response, StatusCode::BAD_REQUEST, "InvalidUri").await;
 }
 
 /// Shared Key signing written from the REST documentation, independent of the emulator.
 fn shared_key(key_b64: &str, method: &str, url: &reqwest::Url, headers: &[(&str, &str)]) -> String {
-    let mut ms: Vec<(String, String)> = headers.iter().filter(|(n, _)| n.starts_with("x-ms-")).map(|(n, v)| (n.to_lowercase(), (*v).to_owned())).collect();
+    let mut ms: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(n, _)| n.starts_with("x-ms-"))
+        .map(|(n, v)| (n.to_lowercase(), (*v).to_owned()))
+        .collect();
     ms.sort();
     let canonical_headers: String = ms.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
     let mut query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.to_lowercase(), v.into_owned())).collect();
     query.sort();
     let canonical_query: String = query.iter().map(|(k, v)| format!("\n{k}:{v}")).collect();
-    let string_to_sign = format!("{method}\n\n\n\n\n\n\n\n\n\n\n\n{canonical_headers}/{ACCOUNT}{}{canonical_query}", url.path());
+    let string_to_sign =
+        format!("{method}\n\n\n\n\n\n\n\n\n\n\n\n{canonical_headers}/{ACCOUNT}{}{canonical_query}", url.path());
     let key = base64::engine::general_purpose::STANDARD.decode(key_b64).unwrap();
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
     mac.update(string_to_sign.as_bytes());
@@ -193,10 +223,26 @@ async fn shared_key_is_accepted_without_intent_and_a_wrong_key_is_not() {
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
     let headers = [("x-ms-date", date.as_str()), ("x-ms-version", VERSION)];
     let good = shared_key(&key, "GET", &url, &headers);
-    let response = env.client.get(url.clone()).header("Authorization", good).header("x-ms-date", &date).header("x-ms-version", VERSION).send().await.unwrap();
+    let response = env
+        .client
+        .get(url.clone())
+        .header("Authorization", good)
+        .header("x-ms-date", &date)
+        .header("x-ms-version", VERSION)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let wrong = shared_key(&base64::engine::general_purpose::STANDARD.encode([7_u8; 64]), "GET", &url, &headers);
-    let response = env.client.get(url).header("Authorization", wrong).header("x-ms-date", &date).header("x-ms-version", VERSION).send().await.unwrap();
+    let response = env
+        .client
+        .get(url)
+        .header("Authorization", wrong)
+        .header("x-ms-date", &date)
+        .header("x-ms-version", VERSION)
+        .send()
+        .await
+        .unwrap();
     let body = expect_error(response, StatusCode::FORBIDDEN, "AuthenticationFailed").await;
     assert!(body.contains("The MAC signature found in the HTTP request"));
 }
@@ -217,5 +263,8 @@ async fn https_serves_a_certificate_for_ip_and_localhost() {
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{host}: TLS works, the account is unknown");
     }
     let untrusted = crate::helpers::client();
-    assert!(untrusted.get(format!("https://127.0.0.1:{port}/")).send().await.is_err(), "the CA must be trusted explicitly");
+    assert!(
+        untrusted.get(format!("https://127.0.0.1:{port}/")).send().await.is_err(),
+        "the CA must be trusted explicitly"
+    );
 }

@@ -14,7 +14,10 @@ fn claims_of(token: &str) -> Value {
 }
 
 async fn imds(env: &crate::helpers::Env, query: &str, metadata: bool) -> reqwest::Response {
-    let url = format!("{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={STORAGE}{query}", env.emulator.http_url());
+    let url = format!(
+        "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={STORAGE}{query}",
+        env.emulator.http_url()
+    );
     let mut request = env.client.get(url);
     if metadata {
         request = request.header("Metadata", "true");
@@ -29,7 +32,16 @@ async fn imds_issues_a_token_shaped_like_the_real_one() {
     let response = imds(&env, "", true).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    for field in ["access_token", "client_id", "expires_in", "expires_on", "ext_expires_in", "not_before", "resource", "token_type"] {
+    for field in [
+        "access_token",
+        "client_id",
+        "expires_in",
+        "expires_on",
+        "ext_expires_in",
+        "not_before",
+        "resource",
+        "token_type",
+    ] {
         assert!(body[field].is_string(), "{field} must be a JSON string: {body}");
     }
     assert_eq!(body["expires_in"], "600");
@@ -70,7 +82,10 @@ async fn imds_errors_match_the_service() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error_description"], "Identity not found", "an identity not attached to this VM");
 
-    let url = format!("{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://unknown.example/", env.emulator.http_url());
+    let url = format!(
+        "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://unknown.example/",
+        env.emulator.http_url()
+    );
     let response = env.client.get(url).header("Metadata", "true").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
@@ -92,7 +107,10 @@ async fn imds_selects_user_assigned_identities_by_each_id() {
         assert_eq!(claims_of(body["access_token"].as_str().unwrap())["oid"], env.reader.object_id.as_str(), "{query}");
     }
     // The trailing-slash form some clients send.
-    let url = format!("{}/metadata/identity/oauth2/token/?api-version=2018-02-01&resource={STORAGE}", env.emulator.http_url());
+    let url = format!(
+        "{}/metadata/identity/oauth2/token/?api-version=2018-02-01&resource={STORAGE}",
+        env.emulator.http_url()
+    );
     let response = env.client.get(url).header("Metadata", "true").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
@@ -105,7 +123,10 @@ async fn imds_without_system_identity_and_several_user_ones_asks_which() {
     let response = imds(&env, "", true).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
-    assert!(body["error_description"].as_str().unwrap().starts_with("Multiple user assigned identities exist"), "{body}");
+    assert!(
+        body["error_description"].as_str().unwrap().starts_with("Multiple user assigned identities exist"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -121,7 +142,8 @@ async fn app_service_endpoint_needs_its_secret_header() {
     assert!(body["expires_on"].is_string());
     assert_eq!(body["client_id"], env.writer.client_id.as_str());
     let by_principal = format!("{url}&principal_id={}", env.reader.object_id);
-    let body: Value = env.client.get(&by_principal).header("X-IDENTITY-HEADER", &secret).send().await.unwrap().json().await.unwrap();
+    let body: Value =
+        env.client.get(&by_principal).header("X-IDENTITY-HEADER", &secret).send().await.unwrap().json().await.unwrap();
     assert_eq!(claims_of(body["access_token"].as_str().unwrap())["oid"], env.reader.object_id.as_str());
     let old = url.replace("2019-08-01", "2017-09-01");
     let response = env.client.get(&old).header("X-IDENTITY-HEADER", &secret).send().await.unwrap();

@@ -83,8 +83,16 @@ impl Env {
     }
 
     /// A bearer request with a chosen version and intent (or none).
-    pub fn raw(&self, token: &str, method: Method, path_and_query: &str, version: &str, intent: Option<&str>) -> RequestBuilder {
-        let request = self.client.request(method, self.url(path_and_query)).bearer_auth(token).header("x-ms-version", version);
+    pub fn raw(
+        &self,
+        token: &str,
+        method: Method,
+        path_and_query: &str,
+        version: &str,
+        intent: Option<&str>,
+    ) -> RequestBuilder {
+        let request =
+            self.client.request(method, self.url(path_and_query)).bearer_auth(token).header("x-ms-version", version);
         match intent {
             Some(intent) => request.header("x-ms-file-request-intent", intent),
             None => request,
