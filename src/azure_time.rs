@@ -1,6 +1,6 @@
 //! Date and time formats used on the Azure Files wire: RFC 1123 for `Date` and
 //! `Last-Modified`, ISO 8601 with seven fractional digits for the SMB time headers, and
-//! .NET ticks for ETags. Pure functions; no state.
+//! .NET ticks for `ETags`. Pure functions; no state.
 
 use std::time::SystemTime;
 
@@ -41,13 +41,13 @@ pub fn parse_rfc1123(text: &str) -> Option<OffsetDateTime> {
     httpdate::parse_http_date(text.trim()).ok().map(OffsetDateTime::from)
 }
 
-/// .NET ticks of a moment, the number Azure prints in hex as an ETag (`"0x8DB82D35D34B121"`).
+/// .NET ticks of a moment, the number Azure prints in hex as an `ETag` (`"0x8DB82D35D34B121"`).
 pub fn dotnet_ticks(at: OffsetDateTime) -> u64 {
     let ticks = at.unix_timestamp_nanos() / 100 + DOTNET_EPOCH_TICKS;
     u64::try_from(ticks).unwrap_or(0)
 }
 
-/// Formats an ETag the way the service does, quotes included.
+/// Formats an `ETag` the way the service does, quotes included.
 pub fn etag_from_ticks(ticks: u64) -> String {
     format!("\"0x{ticks:X}\"")
 }

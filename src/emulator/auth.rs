@@ -3,6 +3,8 @@
 //! share scope. Shared Key requests are checked against the account key instead and carry
 //! no intent. Each failure is the service's status, code and `AuthenticationErrorDetail`.
 
+use std::fmt::Write as _;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -232,13 +234,22 @@ fn string_to_sign_candidates(req: &FilesRequest) -> Vec<String> {
         .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().trim().to_owned()))
         .collect();
     ms_headers.sort();
-    let ordinal: String = ms_headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let lines = |headers: &[(String, String)]| {
+        headers.iter().fold(String::new(), |mut out, (n, v)| {
+            let _ = writeln!(out, "{n}:{v}");
+            out
+        })
+    };
+    let ordinal = lines(&ms_headers);
     ms_headers.sort_by_key(|(n, _)| n.replace('-', ""));
-    let culture: String = ms_headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let culture = lines(&ms_headers);
 
     let mut params: Vec<(&String, &String)> = req.query.iter().collect();
     params.sort();
-    let query: String = params.iter().map(|(k, v)| format!("\n{k}:{v}")).collect();
+    let query = params.iter().fold(String::new(), |mut out, (k, v)| {
+        let _ = write!(out, "\n{k}:{v}");
+        out
+    });
     let full_path = format!("/{}{}{query}", req.account, req.raw_path);
     let account_prefix = format!("/{}", req.account);
     let short_path = req

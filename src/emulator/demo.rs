@@ -4,6 +4,7 @@
 
 use super::model::{Identity, Role, Scope};
 use super::state::{Control, ControlError};
+use std::fmt::Write as _;
 
 /// The demo storage account.
 pub const ACCOUNT: &str = "azfxdemo";
@@ -73,7 +74,7 @@ fn quarterly_csv(quarter: u32) -> String {
     let mut csv = String::from("region,revenue,cost\n");
     for (i, region) in ["north", "south", "east", "west"].iter().enumerate() {
         let base = quarter * 1000 + u32::try_from(i).unwrap_or(0) * 137;
-        csv.push_str(&format!("{region},{},{}\n", base * 3, base * 2));
+        let _ = writeln!(csv, "{region},{},{}", base * 3, base * 2);
     }
     csv
 }

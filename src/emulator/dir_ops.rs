@@ -3,6 +3,7 @@
 
 use hyper::{Response, StatusCode};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use std::fmt::Write as _;
 use time::OffsetDateTime;
 
 use super::error::{ServiceError, escape, escape_attr};
@@ -10,10 +11,10 @@ use super::files::{parse_max_results, reply, with_share, xml_reply};
 use super::http::Body;
 use super::request::{FilesRequest, valid_component};
 use super::state::State;
-use super::store::{Node, NodeKind, ROOT_ID};
+use super::store::{EntryKind, Node, NodeKind, ROOT_ID};
 use crate::azure_time;
 
-/// The headers the service sends about an entry: ETag, Last-Modified and SMB properties.
+/// The headers the service sends about an entry: `ETag`, Last-Modified and SMB properties.
 pub fn entry_headers(node: &Node) -> Vec<(&'static str, String)> {
     vec![
         ("ETag", node.etag()),
@@ -59,25 +60,25 @@ pub fn apply_smb_headers(req: &FilesRequest, node: &mut Node, now: OffsetDateTim
         "NotContentIndexed",
         "NoScrubData",
     ];
-    if let Some(value) = req.header("x-ms-file-attributes") {
-        if !value.eq_ignore_ascii_case("preserve") {
-            let mut attributes = Vec::new();
-            for part in value.split('|').map(str::trim).filter(|p| !p.is_empty()) {
-                let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(part)) else {
-                    return Err(ServiceError::invalid_header("x-ms-file-attributes", value));
-                };
-                if *known != "None" {
-                    attributes.push(*known);
-                }
+    if let Some(value) = req.header("x-ms-file-attributes")
+        && !value.eq_ignore_ascii_case("preserve")
+    {
+        let mut attributes = Vec::new();
+        for part in value.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(part)) else {
+                return Err(ServiceError::invalid_header("x-ms-file-attributes", value));
+            };
+            if *known != "None" {
+                attributes.push(*known);
             }
-            if node.is_directory() && !attributes.contains(&"Directory") {
-                attributes.insert(0, "Directory");
-            }
-            if attributes.is_empty() {
-                attributes.push("Archive");
-            }
-            node.attributes = attributes.join(" | ");
         }
+        if node.is_directory() && !attributes.contains(&"Directory") {
+            attributes.insert(0, "Directory");
+        }
+        if attributes.is_empty() {
+            attributes.push("Archive");
+        }
+        node.attributes = attributes.join(" | ");
     }
     let time_header = |name: &'static str| -> Result<Option<OffsetDateTime>, ServiceError> {
         match req.header(name) {
@@ -196,6 +197,7 @@ fn decode_marker(marker: &str) -> Option<String> {
 
 /// What `include=` asked for.
 #[derive(Clone, Copy, Debug, Default)]
+#[expect(clippy::struct_excessive_bools, reason = "one flag per include= option of the request")]
 struct Include {
     timestamps: bool,
     etag: bool,
@@ -224,23 +226,24 @@ fn entry_xml(xml: &mut String, node: &Node, include: Include) {
     xml.push_str(tag);
     xml.push('>');
     xml.push_str(&name_element("Name", &node.name));
-    xml.push_str(&format!("<FileId>{}</FileId>", node.id));
+    let _ = write!(xml, "<FileId>{}</FileId>", node.id);
     let mut props = String::new();
     if let NodeKind::File(data) = &node.kind {
-        props.push_str(&format!("<Content-Length>{}</Content-Length>", data.size));
+        let _ = write!(props, "<Content-Length>{}</Content-Length>", data.size);
     }
     if include.timestamps {
-        props.push_str(&format!(
+        let _ = write!(
+            props,
             "<CreationTime>{}</CreationTime><LastAccessTime>{}</LastAccessTime><LastWriteTime>{}</LastWriteTime><ChangeTime>{}</ChangeTime><Last-Modified>{}</Last-Modified>",
             azure_time::iso7(node.times.creation),
             azure_time::iso7(node.times.last_access),
             azure_time::iso7(node.times.last_write),
             azure_time::iso7(node.times.change),
             azure_time::rfc1123(node.last_modified)
-        ));
+        );
     }
     if include.etag {
-        props.push_str(&format!("<Etag>{}</Etag>", escape(&node.etag())));
+        let _ = write!(props, "<Etag>{}</Etag>", escape(&node.etag()));
     }
     if props.is_empty() {
         xml.push_str("<Properties />");
@@ -250,10 +253,10 @@ fn entry_xml(xml: &mut String, node: &Node, include: Include) {
         xml.push_str("</Properties>");
     }
     if include.attributes {
-        xml.push_str(&format!("<Attributes>{}</Attributes>", escape(&node.attributes)));
+        let _ = write!(xml, "<Attributes>{}</Attributes>", escape(&node.attributes));
     }
     if include.permission_key {
-        xml.push_str(&format!("<PermissionKey>{}</PermissionKey>", node.permission_key()));
+        let _ = write!(xml, "<PermissionKey>{}</PermissionKey>", node.permission_key());
     }
     xml.push_str("</");
     xml.push_str(tag);
@@ -278,28 +281,31 @@ pub fn list(state: &State, req: &FilesRequest) -> Result<Response<Body>, Service
         let dir_path = req.path.join("/");
         let mut xml = String::with_capacity(256 + entries.len() * 120);
         xml.push_str("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>");
-        xml.push_str(&format!(
+        let _ = write!(
+            xml,
             "<EnumerationResults ServiceEndpoint=\"{}\" ShareName=\"{}\" DirectoryPath=\"{}\">",
             escape_attr(&req.service_endpoint),
             escape_attr(&share.name),
             escape_attr(&dir_path)
-        ));
+        );
         if let Some(p) = req.query("prefix") {
             xml.push_str(&name_element("Prefix", p));
         }
         if let Some(m) = req.query("marker").filter(|m| !m.is_empty()) {
-            xml.push_str(&format!("<Marker>{}</Marker>", escape(m)));
+            let _ = write!(xml, "<Marker>{}</Marker>", escape(m));
         }
         if let Some(m) = req.query("maxresults") {
-            xml.push_str(&format!("<MaxResults>{}</MaxResults>", escape(m)));
+            let _ = write!(xml, "<MaxResults>{}</MaxResults>", escape(m));
         }
-        xml.push_str(&format!("<DirectoryId>{}</DirectoryId><Entries>", if dir == ROOT_ID { 0 } else { dir }));
+        let _ = write!(xml, "<DirectoryId>{}</DirectoryId><Entries>", if dir == ROOT_ID { 0 } else { dir });
         for node in entries {
             entry_xml(&mut xml, node, include);
         }
         xml.push_str("</Entries>");
         match next {
-            Some(name) => xml.push_str(&format!("<NextMarker>{}</NextMarker>", encode_marker(&name))),
+            Some(name) => {
+                let _ = write!(xml, "<NextMarker>{}</NextMarker>", encode_marker(&name));
+            }
             None => xml.push_str("<NextMarker />"),
         }
         xml.push_str("</EnumerationResults>");
@@ -341,7 +347,7 @@ fn rename_source(req: &FilesRequest) -> Result<Vec<String>, ServiceError> {
 }
 
 /// Rename File / Rename Directory.
-pub async fn rename(state: &State, req: &FilesRequest, directory: bool) -> Result<Response<Body>, ServiceError> {
+pub async fn rename(state: &State, req: &FilesRequest, kind: EntryKind) -> Result<Response<Body>, ServiceError> {
     let source = rename_source(req)?;
     let replace = match req.header("x-ms-file-rename-replace-if-exists") {
         None => false,
@@ -350,7 +356,7 @@ pub async fn rename(state: &State, req: &FilesRequest, directory: bool) -> Resul
         Some(v) => return Err(ServiceError::invalid_header("x-ms-file-rename-replace-if-exists", v)),
     };
     let (response, replaced) = with_share(state, req, |share| {
-        let (id, replaced) = share.rename(&source, &req.path, replace, directory, &state.clock)?;
+        let (id, replaced) = share.rename(&source, &req.path, replace, kind, &state.clock)?;
         let node = share.node_mut(id).ok_or_else(ServiceError::internal)?;
         let now = node.last_modified;
         apply_smb_headers(req, node, now)?;

@@ -196,7 +196,8 @@ pub fn escape_attr(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn escape_chars(text: &str, quotes: bool) -> std::borrow::Cow<'_, str> {
-    if !text.contains(['&', '<', '>']) && !(quotes && text.contains('"')) {
+    let special = text.contains(['&', '<', '>']) || (quotes && text.contains('"'));
+    if !special {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);

@@ -131,16 +131,16 @@ pub async fn put_range(state: &State, req: &FilesRequest, body: Incoming) -> Res
             return Err(ServiceError::invalid_header("Content-Length", &data.len().to_string()));
         }
         let md5 = md5_base64(&data);
-        if let Some(sent) = req.header("content-md5") {
-            if sent != md5 {
-                return Err(ServiceError::new(
-                    StatusCode::BAD_REQUEST,
-                    "Md5Mismatch",
-                    "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
-                )
-                .detail("UserSpecifiedMd5", sent)
-                .detail("ServerCalculatedMd5", md5));
-            }
+        if let Some(sent) = req.header("content-md5")
+            && sent != md5
+        {
+            return Err(ServiceError::new(
+                StatusCode::BAD_REQUEST,
+                "Md5Mismatch",
+                "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
+            )
+            .detail("UserSpecifiedMd5", sent)
+            .detail("ServerCalculatedMd5", md5));
         }
         state.blobs.write(id, start, data, size).await.map_err(|_| ServiceError::internal())?;
         headers.push(("Content-MD5", md5));

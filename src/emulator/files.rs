@@ -3,6 +3,7 @@
 //! service-level operations. Directory and file operations live in `dir_ops` and
 //! `file_ops`.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -14,7 +15,7 @@ use super::http::{Body, Scheme, empty, full, reset_response};
 use super::model::{Access, Fault, FaultTarget};
 use super::request::{FilesRequest, valid_version};
 use super::state::State;
-use super::store::Share;
+use super::store::{EntryKind, Share};
 use super::{auth, dir_ops, file_ops};
 use crate::azure_time;
 
@@ -101,8 +102,7 @@ fn classify(req: &FilesRequest) -> Result<Op, ServiceError> {
         (Some("share"), None, &Method::GET | &Method::HEAD) if at_root => Ok(Op::GetShareProperties),
         (Some("share"), Some("stats"), &Method::GET) if at_root => Ok(Op::GetShareStats),
         (Some("share"), Some("properties"), &Method::PUT) if at_root => Ok(Op::SetShareProperties),
-        (Some("share"), _, _) if !at_root => Err(bad_restype()),
-        (Some("share"), Some(_), _) => Err(bad_comp()),
+        (Some("share"), Some(_), _) if at_root => Err(bad_comp()),
         (Some("directory"), None, &Method::PUT) => Ok(Op::CreateDirectory),
         (Some("directory"), None, &Method::DELETE) => Ok(Op::DeleteDirectory),
         (Some("directory"), None, &Method::GET | &Method::HEAD) => Ok(Op::GetDirectoryProperties),
@@ -121,7 +121,7 @@ fn classify(req: &FilesRequest) -> Result<Op, ServiceError> {
         (None, Some("properties"), &Method::PUT) => Ok(Op::SetFileProperties),
         (None, Some("metadata"), &Method::PUT) => Ok(Op::SetFileMetadata),
         (None, Some("rename"), &Method::PUT) => Ok(Op::RenameFile),
-        (None, Some("range" | "properties" | "metadata" | "rename"), _) | (None, None, _) => Err(unsupported_verb()),
+        (None, Some("range" | "properties" | "metadata" | "rename") | None, _) => Err(unsupported_verb()),
         (None, Some(_), _) => Err(bad_comp()),
     }
 }
@@ -236,10 +236,10 @@ async fn serve(
         Some(Fault::ResetMidBody { after_bytes }) => reset_after = Some(after_bytes),
         None => {}
     }
-    if let Some(version) = &req.version {
-        if !valid_version(version) {
-            return Err(ServiceError::invalid_header("x-ms-version", version));
-        }
+    if let Some(version) = &req.version
+        && !valid_version(version)
+    {
+        return Err(ServiceError::invalid_header("x-ms-version", version));
     }
     let op = classify(&req)?;
     if reset_after.is_some() && op != Op::GetFile {
@@ -273,14 +273,14 @@ async fn serve(
             dir_ops::set_metadata(state, &req, op == Op::SetDirectoryMetadata)
         }
         Op::ListDirectory => dir_ops::list(state, &req),
-        Op::RenameDirectory => dir_ops::rename(state, &req, true).await,
+        Op::RenameDirectory => dir_ops::rename(state, &req, EntryKind::Directory).await,
         Op::CreateFile => file_ops::create(state, &req).await,
         Op::PutRange => file_ops::put_range(state, &req, body).await,
         Op::GetFile => file_ops::get(state, &req, reset_after).await,
         Op::GetFileProperties => file_ops::properties(state, &req),
         Op::SetFileProperties => file_ops::set_properties(state, &req).await,
         Op::DeleteFile => file_ops::delete(state, &req).await,
-        Op::RenameFile => dir_ops::rename(state, &req, false).await,
+        Op::RenameFile => dir_ops::rename(state, &req, EntryKind::File).await,
     }
 }
 
@@ -329,13 +329,13 @@ fn list_shares(state: &State, req: &FilesRequest) -> Result<Response<Body>, Serv
         escape_attr(&req.service_endpoint)
     );
     if let Some(p) = req.query("prefix") {
-        xml.push_str(&format!("<Prefix>{}</Prefix>", escape(p)));
+        let _ = write!(xml, "<Prefix>{}</Prefix>", escape(p));
     }
     if let Some(m) = marker {
-        xml.push_str(&format!("<Marker>{}</Marker>", escape(m)));
+        let _ = write!(xml, "<Marker>{}</Marker>", escape(m));
     }
     if let Some(m) = req.query("maxresults") {
-        xml.push_str(&format!("<MaxResults>{}</MaxResults>", escape(m)));
+        let _ = write!(xml, "<MaxResults>{}</MaxResults>", escape(m));
     }
     xml.push_str("<Shares>");
     let mut next = None;
@@ -349,17 +349,20 @@ fn list_shares(state: &State, req: &FilesRequest) -> Result<Response<Body>, Serv
             break;
         }
         count += 1;
-        xml.push_str(&format!(
+        let _ = write!(
+            xml,
             "<Share><Name>{}</Name><Properties><Last-Modified>{}</Last-Modified><Etag>{}</Etag><Quota>{}</Quota><AccessTier>TransactionOptimized</AccessTier><EnabledProtocols>SMB</EnabledProtocols></Properties></Share>",
             escape(name),
             azure_time::rfc1123(share.last_modified),
             escape(&azure_time::etag_from_ticks(share.etag_ticks)),
             share.quota_gib
-        ));
+        );
     }
     xml.push_str("</Shares>");
     match next {
-        Some(n) => xml.push_str(&format!("<NextMarker>{}</NextMarker>", escape(&n))),
+        Some(n) => {
+            let _ = write!(xml, "<NextMarker>{}</NextMarker>", escape(&n));
+        }
         None => xml.push_str("<NextMarker />"),
     }
     xml.push_str("</EnumerationResults>");

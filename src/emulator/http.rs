@@ -115,8 +115,8 @@ pub async fn serve(
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| route(Arc::clone(&state), scheme, request));
             let builder = hyper::server::conn::http1::Builder::new();
-            let result = match tls {
-                Some(acceptor) => match acceptor.accept(stream).await {
+            let result = if let Some(acceptor) = tls {
+                match acceptor.accept(stream).await {
                     Ok(tls_stream) => {
                         let conn = builder.serve_connection(TokioIo::new(tls_stream), service);
                         tokio::select! { r = conn => r, _ = conn_shutdown.changed() => Ok(()) }
@@ -125,11 +125,10 @@ pub async fn serve(
                         tracing::debug!("emulator TLS handshake failed: {e}");
                         Ok(())
                     }
-                },
-                None => {
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    tokio::select! { r = conn => r, _ = conn_shutdown.changed() => Ok(()) }
                 }
+            } else {
+                let conn = builder.serve_connection(TokioIo::new(stream), service);
+                tokio::select! { r = conn => r, _ = conn_shutdown.changed() => Ok(()) }
             };
             if let Err(e) = result {
                 tracing::debug!("emulator connection ended: {e}");

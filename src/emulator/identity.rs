@@ -62,31 +62,30 @@ fn query_map(query: Option<&str>) -> HashMap<String, String> {
 /// Picks the identity a token request asks for, or the IMDS error text.
 fn choose<'a>(identities: &'a [Identity], selector: Option<(&str, &str)>) -> Result<&'a Identity, &'static str> {
     let attached = || identities.iter().filter(|i| i.attached);
-    match selector {
-        Some((field, value)) => attached()
+    if let Some((field, value)) = selector {
+        attached()
             .find(|i| match field {
                 "client_id" => i.client_id.eq_ignore_ascii_case(value),
                 "object_id" | "principal_id" => i.object_id.eq_ignore_ascii_case(value),
                 _ => i.resource_id.eq_ignore_ascii_case(value),
             })
-            .ok_or("Identity not found"),
-        None => {
-            if let Some(system) = attached().find(|i| i.kind == IdentityKind::SystemAssigned) {
-                return Ok(system);
-            }
-            let mut users = attached();
-            match (users.next(), users.next()) {
-                (Some(only), None) => Ok(only),
-                (Some(_), Some(_)) => Err(
-                    "Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request",
-                ),
-                _ => Err("Identity not found"),
-            }
+            .ok_or("Identity not found")
+    } else {
+        if let Some(system) = attached().find(|i| i.kind == IdentityKind::SystemAssigned) {
+            return Ok(system);
+        }
+        let mut users = attached();
+        match (users.next(), users.next()) {
+            (Some(only), None) => Ok(only),
+            (Some(_), Some(_)) => Err(
+                "Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request",
+            ),
+            _ => Err("Identity not found"),
         }
     }
 }
 
-/// Issues a token and records it; returns (token, identity, issued_at, expires_at).
+/// Issues a token and records it; returns (token, identity, `issued_at`, `expires_at`).
 fn issue(
     state: &State,
     selector: Option<(&str, &str)>,
@@ -113,10 +112,10 @@ fn fault_response(state: &State) -> Option<Response<Body>> {
                 code,
                 &json!({ "error": "unknown", "error_description": "Failed to retrieve token from the Active directory. For details see logs in C:\\User1\\Logs\\IMDSLogs" }),
             );
-            if let Some(secs) = retry_after_secs {
-                if let Ok(value) = secs.to_string().parse() {
-                    response.headers_mut().insert("retry-after", value);
-                }
+            if let Some(secs) = retry_after_secs
+                && let Ok(value) = secs.to_string().parse()
+            {
+                response.headers_mut().insert("retry-after", value);
             }
             Some(response)
         }

@@ -111,25 +111,22 @@ impl Emulator {
     /// Binds the ports, generates HTTPS material if asked, seeds demo content if asked,
     /// and starts serving on a background thread.
     pub fn start(config: &EmulatorConfig) -> Result<Self, EmulatorError> {
-        let (temp_dir, data_dir) = match &config.data_dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir)?;
-                (None, dir.clone())
-            }
-            None => {
-                let temp = tempfile::Builder::new().prefix("azfx-emulator-").tempdir()?;
-                let path = temp.path().to_owned();
-                (Some(temp), path)
-            }
+        let (temp_dir, data_dir) = if let Some(dir) = &config.data_dir {
+            std::fs::create_dir_all(dir)?;
+            (None, dir.clone())
+        } else {
+            let temp = tempfile::Builder::new().prefix("azfx-emulator-").tempdir()?;
+            let path = temp.path().to_owned();
+            (Some(temp), path)
         };
         let state = Arc::new(state::State::new(&data_dir.join("files"), config.token_lifetime)?);
         let control = Control { state: Arc::clone(&state) };
         if config.demo {
             demo::seed(&control)?;
         }
-        let http_listener = bind(SocketAddr::new(config.bind, config.http_port))?;
-        let http_addr = http_listener.local_addr()?;
-        let (https_listener, ca_path, acceptor) = if config.https {
+        let plain_listener = bind(SocketAddr::new(config.bind, config.http_port))?;
+        let http_addr = plain_listener.local_addr()?;
+        let (tls_listener, ca_path, acceptor) = if config.https {
             let material = tls::generate()?;
             let ca_path = data_dir.join("azfx-emulator-ca.pem");
             std::fs::write(&ca_path, &material.ca_pem)?;
@@ -138,7 +135,7 @@ impl Emulator {
         } else {
             (None, None, None)
         };
-        let https_addr = https_listener.as_ref().map(std::net::TcpListener::local_addr).transpose()?;
+        let tls_addr = tls_listener.as_ref().map(std::net::TcpListener::local_addr).transpose()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.worker_threads.max(1))
             .thread_name("azfx-emulator-io")
@@ -148,13 +145,13 @@ impl Emulator {
         let thread = std::thread::Builder::new().name("azfx-emulator".to_owned()).spawn(move || {
             runtime.block_on(async move {
                 let mut tasks = Vec::new();
-                match tokio::net::TcpListener::from_std(http_listener) {
+                match tokio::net::TcpListener::from_std(plain_listener) {
                     Ok(listener) => {
-                        tasks.push(tokio::spawn(http::serve(listener, None, Arc::clone(&state), shutdown_rx.clone())))
+                        tasks.push(tokio::spawn(http::serve(listener, None, Arc::clone(&state), shutdown_rx.clone())));
                     }
                     Err(e) => tracing::error!("emulator HTTP listener failed: {e}"),
                 }
-                if let (Some(listener), Some(acceptor)) = (https_listener, acceptor) {
+                if let (Some(listener), Some(acceptor)) = (tls_listener, acceptor) {
                     match tokio::net::TcpListener::from_std(listener) {
                         Ok(listener) => tasks.push(tokio::spawn(http::serve(
                             listener,
@@ -171,7 +168,15 @@ impl Emulator {
             });
             runtime.shutdown_timeout(Duration::from_secs(1));
         })?;
-        Ok(Self { control, http_addr, https_addr, ca_path, shutdown, thread: Some(thread), _temp_dir: temp_dir })
+        Ok(Self {
+            control,
+            http_addr,
+            https_addr: tls_addr,
+            ca_path,
+            shutdown,
+            thread: Some(thread),
+            _temp_dir: temp_dir,
+        })
     }
 
     /// Changes the emulator while it runs.

@@ -41,8 +41,7 @@ impl Identity {
             client_id: stable_guid("client", vm_name),
             object_id: stable_guid("object", vm_name),
             resource_id: format!(
-                "/subscriptions/{}/resourceGroups/azfx-demo/providers/Microsoft.Compute/virtualMachines/{vm_name}",
-                DEMO_SUBSCRIPTION
+                "/subscriptions/{DEMO_SUBSCRIPTION}/resourceGroups/azfx-demo/providers/Microsoft.Compute/virtualMachines/{vm_name}"
             ),
             attached: true,
             token_lifetime: None,
@@ -57,8 +56,7 @@ impl Identity {
             client_id: stable_guid("client", name),
             object_id: stable_guid("object", name),
             resource_id: format!(
-                "/subscriptions/{}/resourceGroups/azfx-demo/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
-                DEMO_SUBSCRIPTION
+                "/subscriptions/{DEMO_SUBSCRIPTION}/resourceGroups/azfx-demo/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"
             ),
             attached: true,
             token_lifetime: None,
@@ -85,9 +83,14 @@ pub const DEMO_SUBSCRIPTION: &str = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 
 /// A GUID-shaped string derived from a name, so ids are stable across runs.
 pub fn stable_guid(kind: &str, name: &str) -> String {
+    use std::fmt::Write as _;
+
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("{kind}:{name}").as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex = digest.iter().take(16).fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    });
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 

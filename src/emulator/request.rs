@@ -101,10 +101,10 @@ impl FilesRequest {
     /// Checks the share name and path components and trims trailing dots unless the
     /// client asked to keep them.
     pub fn normalize_names(&mut self) -> Result<(), ServiceError> {
-        if let Some(share) = &self.share {
-            if !valid_share_name(share) {
-                return Err(share_name_error(share));
-            }
+        if let Some(share) = &self.share
+            && !valid_share_name(share)
+        {
+            return Err(share_name_error(share));
         }
         let keep_dots = self.allow_trailing_dot();
         for component in &mut self.path {

@@ -94,7 +94,7 @@ pub struct State {
     pub app_service_secret: String,
     /// File id source.
     pub ids: IdSource,
-    /// ETag clock.
+    /// `ETag` clock.
     pub clock: Clock,
     /// File bytes.
     pub blobs: Arc<Blobs>,

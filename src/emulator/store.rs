@@ -31,6 +31,15 @@ pub enum StoreError {
     InvalidRename,
 }
 
+/// Whether an operation addresses a file or a directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A file.
+    File,
+    /// A directory.
+    Directory,
+}
+
 /// HTTP content headers stored with a file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContentHeaders {
@@ -103,7 +112,7 @@ pub struct Node {
     pub times: SmbTimes,
     /// SMB attributes as the service spells them (`Archive`, `Directory`, `ReadOnly | Hidden`).
     pub attributes: String,
-    /// ETag as .NET ticks.
+    /// `ETag` as .NET ticks.
     pub etag_ticks: u64,
     /// Last modification (`Last-Modified`).
     pub last_modified: OffsetDateTime,
@@ -125,7 +134,7 @@ impl Node {
         }
     }
 
-    /// ETag as sent on the wire.
+    /// `ETag` as sent on the wire.
     pub fn etag(&self) -> String {
         azure_time::etag_from_ticks(self.etag_ticks)
     }
@@ -135,7 +144,7 @@ impl Node {
         format!("{}*{}", self.id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 1, 9_622_787_259_914_961_209_u64)
     }
 
-    /// Records a modification: new ETag and `Last-Modified`.
+    /// Records a modification: new `ETag` and `Last-Modified`.
     pub fn touch(&mut self, clock: &Clock) {
         let (at, ticks) = clock.now();
         self.last_modified = at;
@@ -143,7 +152,7 @@ impl Node {
     }
 }
 
-/// A monotonic clock for ETags: two changes never share a tick.
+/// A monotonic clock for `ETags`: two changes never share a tick.
 #[derive(Debug, Default)]
 pub struct Clock {
     last_ticks: AtomicU64,
@@ -190,7 +199,7 @@ pub struct Share {
     pub name: String,
     /// Quota in GiB.
     pub quota_gib: u64,
-    /// ETag ticks of the share.
+    /// `ETag` ticks of the share.
     pub etag_ticks: u64,
     /// Last modified.
     pub last_modified: OffsetDateTime,
@@ -425,12 +434,12 @@ impl Share {
         source: &[String],
         dest: &[String],
         replace: bool,
-        want_directory: bool,
+        kind: EntryKind,
         clock: &Clock,
     ) -> Result<(u64, Option<u64>), StoreError> {
         let id = self.resolve(source)?;
         let is_dir = self.node(id).is_some_and(Node::is_directory);
-        if is_dir != want_directory {
+        if is_dir != (kind == EntryKind::Directory) {
             return Err(StoreError::TypeMismatch);
         }
         let (leaf, parents) = dest.split_last().ok_or(StoreError::InvalidRename)?;
@@ -439,15 +448,15 @@ impl Share {
             return Err(StoreError::InvalidRename);
         }
         let mut replaced = None;
-        if let Some(existing) = self.child(new_parent, leaf) {
-            if existing != id {
-                let existing_is_dir = self.node(existing).is_some_and(Node::is_directory);
-                if !replace || existing_is_dir || is_dir {
-                    return Err(StoreError::AlreadyExists);
-                }
-                self.remove(existing);
-                replaced = Some(existing);
+        if let Some(existing) = self.child(new_parent, leaf)
+            && existing != id
+        {
+            let existing_is_dir = self.node(existing).is_some_and(Node::is_directory);
+            if !replace || existing_is_dir || is_dir {
+                return Err(StoreError::AlreadyExists);
             }
+            self.remove(existing);
+            replaced = Some(existing);
         }
         let Some(old_parent) = self.node(id).map(|n| n.parent) else {
             return Err(StoreError::NotFound);
@@ -490,7 +499,7 @@ impl Share {
             return (Vec::new(), None);
         };
         let prefix = fold(prefix);
-        let start = marker.map(fold).unwrap_or_else(|| prefix.clone());
+        let start = marker.map_or_else(|| prefix.clone(), fold);
         let mut page = Vec::new();
         for (key, id) in children.range(start..) {
             if !key.starts_with(&prefix) {

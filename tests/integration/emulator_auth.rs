@@ -203,10 +203,10 @@ fn shared_key(key_b64: &str, method: &str, url: &reqwest::Url, headers: &[(&str,
         .map(|(n, v)| (n.to_lowercase(), (*v).to_owned()))
         .collect();
     ms.sort();
-    let canonical_headers: String = ms.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let canonical_headers = ms.iter().fold(String::new(), |out, (n, v)| out + n + ":" + v + "\n");
     let mut query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.to_lowercase(), v.into_owned())).collect();
     query.sort();
-    let canonical_query: String = query.iter().map(|(k, v)| format!("\n{k}:{v}")).collect();
+    let canonical_query = query.iter().fold(String::new(), |out, (k, v)| out + "\n" + k + ":" + v);
     let string_to_sign =
         format!("{method}\n\n\n\n\n\n\n\n\n\n\n\n{canonical_headers}/{ACCOUNT}{}{canonical_query}", url.path());
     let key = base64::engine::general_purpose::STANDARD.decode(key_b64).unwrap();

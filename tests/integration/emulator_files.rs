@@ -481,7 +481,7 @@ async fn rename_files_and_directories() {
 #[tokio::test]
 async fn ten_gib_file_is_sparse_on_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let env = crate::helpers::start_with(azfx::emulator::EmulatorConfig {
+    let env = crate::helpers::start_with(&azfx::emulator::EmulatorConfig {
         data_dir: Some(dir.path().to_owned()),
         ..Default::default()
     });

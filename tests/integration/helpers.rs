@@ -40,11 +40,11 @@ pub fn client() -> reqwest::Client {
 }
 
 pub fn start() -> Env {
-    start_with(EmulatorConfig::default())
+    start_with(&EmulatorConfig::default())
 }
 
-pub fn start_with(config: EmulatorConfig) -> Env {
-    let emulator = Emulator::start(&config).unwrap();
+pub fn start_with(config: &EmulatorConfig) -> Env {
+    let emulator = Emulator::start(config).unwrap();
     let control = emulator.control();
     control.add_account(ACCOUNT);
     control.create_share(ACCOUNT, SHARE, 5).unwrap();

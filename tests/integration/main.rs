@@ -1,6 +1,8 @@
 //! Integration tests: each test starts its own emulator on free ports and talks to it
 //! over real HTTP(S), as clients in the field do.
 
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on the first unexpected error")]
+
 mod emulator_auth;
 mod emulator_faults;
 mod emulator_files;
