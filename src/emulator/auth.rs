@@ -25,6 +25,8 @@ pub enum Principal {
     Bearer(String),
     /// The account key.
     SharedKey,
+    /// A shared access signature in the query.
+    Sas,
 }
 
 /// First version that accepts bearer tokens for file and directory operations.
@@ -64,6 +66,7 @@ fn authentication_failed(detail: &str) -> ServiceError {
 pub fn authorize(
     state: &State,
     req: &FilesRequest,
+    scheme: super::http::Scheme,
     access: Access,
     share_level: bool,
 ) -> Result<Principal, ServiceError> {
@@ -97,6 +100,13 @@ pub fn authorize(
             return Err(network_denied());
         }
         return Ok(Principal::SharedKey);
+    }
+    if authorization.is_empty() && req.query("sig").is_some() {
+        super::sas::check(account, req, scheme, access, share_level)?;
+        if account.network_deny {
+            return Err(network_denied());
+        }
+        return Ok(Principal::Sas);
     }
     if !authorization.is_empty() {
         return Err(ServiceError::new(

@@ -246,7 +246,7 @@ async fn serve(
         return Ok(reset_response());
     }
     req.normalize_names()?;
-    auth::authorize(state, &req, op.access(), op.share_level())?;
+    auth::authorize(state, &req, scheme, op.access(), op.share_level())?;
     if let Some(share) = &req.share {
         let inner = state.lock();
         let throttled = inner.accounts.get(&req.account).and_then(|a| a.shares.get(share)).is_some_and(|s| s.throttled);

@@ -18,6 +18,7 @@ mod http;
 mod identity;
 pub mod model;
 mod request;
+mod sas;
 mod state;
 mod store;
 mod tls;

@@ -268,3 +268,44 @@ async fn https_serves_a_certificate_for_ip_and_localhost() {
         "the CA must be trusted explicitly"
     );
 }
+
+/// A service SAS for the share, signed as the documentation describes.
+fn share_sas(key_b64: &str, permissions: &str, expiry: &str, protocol: &str) -> String {
+    let string_to_sign =
+        format!("{permissions}\n\n{expiry}\n/file/{ACCOUNT}/{SHARE}\n\n\n{protocol}\n{VERSION}\n\n\n\n\n");
+    let key = base64::engine::general_purpose::STANDARD.decode(key_b64).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(string_to_sign.as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("sv", VERSION)
+        .append_pair("sr", "s")
+        .append_pair("sp", permissions)
+        .append_pair("se", expiry)
+        .append_pair("spr", protocol)
+        .append_pair("sig", &sig)
+        .finish();
+    query
+}
+
+#[tokio::test]
+async fn sas_failures_have_the_services_codes() {
+    let env = start();
+    let key = env.emulator.control().account_key(ACCOUNT).unwrap();
+    let later = "2099-01-01T00:00:00Z";
+    let get =
+        |sas: String| env.client.get(format!("{}&{sas}", env.url(&list(SHARE)))).header("x-ms-version", VERSION).send();
+
+    assert_eq!(get(share_sas(&key, "rl", later, "https,http")).await.unwrap().status(), StatusCode::OK);
+    let response = get(share_sas(&key, "rl", "2020-01-01T00:00:00Z", "https,http")).await.unwrap();
+    let body = expect_error(response, StatusCode::FORBIDDEN, "AuthenticationFailed").await;
+    assert!(body.contains("Signature not valid in the specified time frame"), "{body}");
+    let response = get(share_sas(&key, "rl", later, "https")).await.unwrap();
+    expect_error(response, StatusCode::FORBIDDEN, "AuthorizationProtocolMismatch").await;
+    let response = get(share_sas(&key, "r", later, "https,http")).await.unwrap();
+    expect_error(response, StatusCode::FORBIDDEN, "AuthorizationPermissionMismatch").await;
+    let other_key = base64::engine::general_purpose::STANDARD.encode([1_u8; 64]);
+    let response = get(share_sas(&other_key, "rl", later, "https,http")).await.unwrap();
+    let body = expect_error(response, StatusCode::FORBIDDEN, "AuthenticationFailed").await;
+    assert!(body.contains("Signature did not match."), "{body}");
+}

@@ -10,11 +10,19 @@ import os
 import sys
 import time
 import traceback
+from datetime import datetime, timedelta, timezone
 
 from azure.core.credentials import AccessToken, AzureNamedKeyCredential
 from azure.core.exceptions import HttpResponseError
 from azure.identity import ManagedIdentityCredential
-from azure.storage.fileshare import ShareServiceClient
+from azure.storage.fileshare import (
+    AccountSasPermissions,
+    ResourceTypes,
+    ShareSasPermissions,
+    ShareServiceClient,
+    generate_account_sas,
+    generate_share_sas,
+)
 
 ACCOUNT_URL = os.environ["AZFX_ACCOUNT_URL"]
 CA = os.environ["AZFX_CA"]
@@ -180,6 +188,29 @@ def _():
     client.get_file_client("by-key.txt").upload_file(b"signed with the account key")
     assert client.get_file_client("by-key.txt").download_file().readall() == b"signed with the account key"
     client.get_file_client("by-key.txt").delete_file()
+
+
+@check("SAS: share and account SAS made by the SDK are accepted; a read-only SAS cannot write")
+def _():
+    key = os.environ["AZFX_ACCOUNT_KEY"]
+    expiry = datetime.now(timezone.utc) + timedelta(hours=1)
+    read_only = generate_share_sas("sdkacct", SHARE, key, permission=ShareSasPermissions(read=True, list=True), expiry=expiry)
+    client = ShareServiceClient(ACCOUNT_URL, credential=read_only, connection_verify=CA).get_share_client(SHARE)
+    list(client.list_directories_and_files())
+    expect_error(lambda: client.create_directory("sas-dir"), "AuthorizationPermissionMismatch", 403)
+    full = generate_account_sas(
+        "sdkacct",
+        key,
+        resource_types=ResourceTypes(service=True, container=True, object=True),
+        permission=AccountSasPermissions(read=True, write=True, list=True, create=True, delete=True),
+        expiry=expiry,
+    )
+    by_account_sas = ShareServiceClient(ACCOUNT_URL, credential=full, connection_verify=CA)
+    assert SHARE in [s.name for s in by_account_sas.list_shares()]
+    file = by_account_sas.get_share_client(SHARE).get_file_client("sas.txt")
+    file.upload_file(b"written with an account SAS")
+    assert file.download_file().readall() == b"written with an account SAS"
+    file.delete_file()
 
 
 passed = sum(results)
