@@ -4,15 +4,14 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Limited, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Incoming;
 use hyper::{Response, StatusCode};
 use md5::{Digest, Md5};
 
 use super::dir_ops::{apply_smb_headers, entry_headers, insert_metadata, metadata_from};
 use super::error::ServiceError;
-use super::files::{reply, with_share};
+use super::files::{read_body, reply, with_share};
 use super::http::{Body, full};
 use super::request::{FilesRequest, parse_range};
 use super::state::State;
@@ -124,9 +123,7 @@ pub async fn put_range(state: &State, req: &FilesRequest, body: Incoming) -> Res
     if clear {
         state.blobs.clear(id, start, length).await.map_err(|_| ServiceError::internal())?;
     } else {
-        let limited = Limited::new(body, usize::try_from(MAX_RANGE_BYTES).unwrap_or(usize::MAX));
-        let data: Bytes =
-            limited.collect().await.map_err(|_| ServiceError::body_too_large(MAX_RANGE_BYTES))?.to_bytes();
+        let data = read_body(body, MAX_RANGE_BYTES).await?;
         if data.len() as u64 != length {
             return Err(ServiceError::invalid_header("Content-Length", &data.len().to_string()));
         }

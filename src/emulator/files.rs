@@ -1,22 +1,21 @@
 //! The Azure Files REST front door: common response headers, injected faults, operation
-//! classification by method + `restype` + `comp`, authorization, and the share- and
-//! service-level operations. Directory and file operations live in `dir_ops` and
-//! `file_ops`.
+//! classification by method + `restype` + `comp`, authorization, and dispatch to
+//! `share_ops`, `dir_ops` and `file_ops`. Also the helpers those share: the request's
+//! share, empty and XML replies, `maxresults`, and reading a request body.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 
-use super::error::{ServiceError, escape, escape_attr};
+use super::error::ServiceError;
 use super::http::{Body, Scheme, empty, full, reset_response};
 use super::model::{Access, Fault, FaultTarget};
 use super::request::{FilesRequest, valid_version};
 use super::state::State;
 use super::store::{EntryKind, Share};
-use super::{auth, dir_ops, file_ops};
+use super::{auth, dir_ops, file_ops, share_ops};
 use crate::azure_time;
 
 /// One Files REST operation.
@@ -28,6 +27,8 @@ pub enum Op {
     GetShareProperties,
     SetShareProperties,
     GetShareStats,
+    GetShareAcl,
+    SetShareAcl,
     CreateDirectory,
     DeleteDirectory,
     GetDirectoryProperties,
@@ -49,8 +50,10 @@ impl Op {
     pub fn access(self) -> Access {
         match self {
             Self::ListShares => Access::ListShares,
-            Self::CreateShare | Self::DeleteShare | Self::SetShareProperties => Access::ManageShares,
-            Self::GetShareProperties | Self::GetShareStats => Access::ShareRead,
+            Self::CreateShare | Self::DeleteShare | Self::SetShareProperties | Self::SetShareAcl => {
+                Access::ManageShares
+            }
+            Self::GetShareProperties | Self::GetShareStats | Self::GetShareAcl => Access::ShareRead,
             Self::GetDirectoryProperties | Self::ListDirectory | Self::GetFile | Self::GetFileProperties => {
                 Access::Read
             }
@@ -69,6 +72,8 @@ impl Op {
                 | Self::GetShareProperties
                 | Self::SetShareProperties
                 | Self::GetShareStats
+                | Self::GetShareAcl
+                | Self::SetShareAcl
         )
     }
 }
@@ -102,6 +107,8 @@ fn classify(req: &FilesRequest) -> Result<Op, ServiceError> {
         (Some("share"), None, &Method::GET | &Method::HEAD) if at_root => Ok(Op::GetShareProperties),
         (Some("share"), Some("stats"), &Method::GET) if at_root => Ok(Op::GetShareStats),
         (Some("share"), Some("properties"), &Method::PUT) if at_root => Ok(Op::SetShareProperties),
+        (Some("share"), Some("acl"), &Method::GET | &Method::HEAD) if at_root => Ok(Op::GetShareAcl),
+        (Some("share"), Some("acl"), &Method::PUT) if at_root => Ok(Op::SetShareAcl),
         (Some("share"), Some(_), _) if at_root => Err(bad_comp()),
         (Some("directory"), None, &Method::PUT) => Ok(Op::CreateDirectory),
         (Some("directory"), None, &Method::DELETE) => Ok(Op::DeleteDirectory),
@@ -260,12 +267,14 @@ async fn serve(
         }
     }
     match op {
-        Op::ListShares => list_shares(state, &req),
-        Op::CreateShare => create_share(state, &req),
-        Op::DeleteShare => delete_share(state, &req).await,
-        Op::GetShareProperties => share_properties(state, &req),
-        Op::SetShareProperties => set_share_properties(state, &req),
-        Op::GetShareStats => share_stats(state, &req),
+        Op::ListShares => share_ops::list_shares(state, &req),
+        Op::CreateShare => share_ops::create_share(state, &req),
+        Op::DeleteShare => share_ops::delete_share(state, &req).await,
+        Op::GetShareProperties => share_ops::share_properties(state, &req),
+        Op::SetShareProperties => share_ops::set_share_properties(state, &req),
+        Op::GetShareStats => share_ops::share_stats(state, &req),
+        Op::GetShareAcl => share_ops::get_acl(state, &req),
+        Op::SetShareAcl => share_ops::set_acl(state, &req, body).await,
         Op::CreateDirectory => dir_ops::create(state, &req),
         Op::DeleteDirectory => dir_ops::delete(state, &req),
         Op::GetDirectoryProperties => dir_ops::properties(state, &req),
@@ -318,57 +327,6 @@ pub fn xml_reply(xml: String) -> Response<Body> {
     response
 }
 
-fn list_shares(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
-    let prefix = req.query("prefix").unwrap_or_default();
-    let marker = req.query("marker");
-    let max = parse_max_results(req)?;
-    let inner = state.lock();
-    let account = inner.accounts.get(&req.account).ok_or_else(ServiceError::invalid_uri)?;
-    let mut xml = format!(
-        "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"{}\">",
-        escape_attr(&req.service_endpoint)
-    );
-    if let Some(p) = req.query("prefix") {
-        let _ = write!(xml, "<Prefix>{}</Prefix>", escape(p));
-    }
-    if let Some(m) = marker {
-        let _ = write!(xml, "<Marker>{}</Marker>", escape(m));
-    }
-    if let Some(m) = req.query("maxresults") {
-        let _ = write!(xml, "<MaxResults>{}</MaxResults>", escape(m));
-    }
-    xml.push_str("<Shares>");
-    let mut next = None;
-    let mut count = 0;
-    for (name, share) in account.shares.range(marker.unwrap_or_default().to_owned()..) {
-        if !name.starts_with(prefix) {
-            continue;
-        }
-        if count == max {
-            next = Some(name.clone());
-            break;
-        }
-        count += 1;
-        let _ = write!(
-            xml,
-            "<Share><Name>{}</Name><Properties><Last-Modified>{}</Last-Modified><Etag>{}</Etag><Quota>{}</Quota><AccessTier>TransactionOptimized</AccessTier><EnabledProtocols>SMB</EnabledProtocols></Properties></Share>",
-            escape(name),
-            azure_time::rfc1123(share.last_modified),
-            escape(&azure_time::etag_from_ticks(share.etag_ticks)),
-            share.quota_gib
-        );
-    }
-    xml.push_str("</Shares>");
-    match next {
-        Some(n) => {
-            let _ = write!(xml, "<NextMarker>{}</NextMarker>", escape(&n));
-        }
-        None => xml.push_str("<NextMarker />"),
-    }
-    xml.push_str("</EnumerationResults>");
-    Ok(xml_reply(xml))
-}
-
 /// `maxresults`: 1..=5000 (larger is capped), default 5000.
 pub fn parse_max_results(req: &FilesRequest) -> Result<usize, ServiceError> {
     match req.query("maxresults") {
@@ -380,87 +338,21 @@ pub fn parse_max_results(req: &FilesRequest) -> Result<usize, ServiceError> {
     }
 }
 
-fn parse_quota(req: &FilesRequest) -> Result<Option<u64>, ServiceError> {
-    match req.header("x-ms-share-quota") {
-        None => Ok(None),
-        Some(v) => match v.parse::<u64>() {
-            Ok(q) if (1..=102_400).contains(&q) => Ok(Some(q)),
-            _ => Err(ServiceError::invalid_header("x-ms-share-quota", v)),
-        },
+/// How long the emulator waits for a request body before giving up.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reads a request body of at most `limit` bytes: larger is 413 `RequestBodyTooLarge`, a
+/// body that stops arriving is 500 `OperationTimedOut` rather than a hang.
+pub async fn read_body(body: Incoming, limit: u64) -> Result<bytes::Bytes, ServiceError> {
+    use http_body_util::BodyExt as _;
+    let limited = http_body_util::Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
+    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(_)) => Err(ServiceError::body_too_large(limit)),
+        Err(_) => Err(ServiceError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "OperationTimedOut",
+            "The operation could not be completed within the permitted time.",
+        )),
     }
-}
-
-fn create_share(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
-    let quota = parse_quota(req)?.unwrap_or(102_400);
-    let name = req.share.clone().unwrap_or_default();
-    let mut inner = state.lock();
-    let account = inner.accounts.get_mut(&req.account).ok_or_else(ServiceError::invalid_uri)?;
-    if account.shares.contains_key(&name) {
-        return Err(ServiceError::new(
-            StatusCode::CONFLICT,
-            "ShareAlreadyExists",
-            "The specified share already exists.",
-        ));
-    }
-    let share = Share::new(&name, quota, &state.clock);
-    let headers = vec![
-        ("ETag", azure_time::etag_from_ticks(share.etag_ticks)),
-        ("Last-Modified", azure_time::rfc1123(share.last_modified)),
-    ];
-    account.shares.insert(name, share);
-    Ok(reply(StatusCode::CREATED, headers))
-}
-
-async fn delete_share(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
-    let removed = {
-        let mut inner = state.lock();
-        let account = inner.accounts.get_mut(&req.account).ok_or_else(ServiceError::invalid_uri)?;
-        let name = req.share.as_deref().unwrap_or_default();
-        account.shares.remove(name).ok_or_else(ServiceError::share_not_found)?
-    };
-    let files = removed.file_ids();
-    state.blobs.remove(files).await;
-    Ok(reply(StatusCode::ACCEPTED, Vec::new()))
-}
-
-fn share_properties(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
-    with_share(state, req, |share| {
-        Ok(reply(
-            StatusCode::OK,
-            vec![
-                ("ETag", azure_time::etag_from_ticks(share.etag_ticks)),
-                ("Last-Modified", azure_time::rfc1123(share.last_modified)),
-                ("x-ms-share-quota", share.quota_gib.to_string()),
-                ("x-ms-access-tier", "TransactionOptimized".to_owned()),
-                ("x-ms-enabled-protocols", "SMB".to_owned()),
-                ("x-ms-lease-state", "available".to_owned()),
-                ("x-ms-lease-status", "unlocked".to_owned()),
-            ],
-        ))
-    })
-}
-
-fn set_share_properties(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
-    let quota = parse_quota(req)?;
-    with_share(state, req, |share| {
-        if let Some(quota) = quota {
-            share.quota_gib = quota;
-        }
-        let (at, ticks) = state.clock.now();
-        share.last_modified = at;
-        share.etag_ticks = ticks;
-        Ok(reply(
-            StatusCode::OK,
-            vec![("ETag", azure_time::etag_from_ticks(ticks)), ("Last-Modified", azure_time::rfc1123(at))],
-        ))
-    })
-}
-
-fn share_stats(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
-    with_share(state, req, |share| {
-        Ok(xml_reply(format!(
-            "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><ShareStats><ShareUsageBytes>{}</ShareUsageBytes></ShareStats>",
-            share.usage_bytes
-        )))
-    })
 }

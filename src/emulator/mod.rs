@@ -7,6 +7,7 @@
 //! auth checks follow the real service (see `shared/research-azure-files-rest.md`), and
 //! Microsoft's Python SDK runs against it unchanged (`tests/sdk/conformance.py`).
 
+mod acl;
 mod auth;
 mod blob;
 pub mod demo;
@@ -19,6 +20,7 @@ mod identity;
 pub mod model;
 mod request;
 mod sas;
+mod share_ops;
 mod state;
 mod store;
 mod tls;

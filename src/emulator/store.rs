@@ -207,6 +207,8 @@ pub struct Share {
     pub usage_bytes: u64,
     /// Whether every request to this share is throttled (fault injection).
     pub throttled: bool,
+    /// Stored access policies (Set Share ACL).
+    pub access_policies: Vec<super::acl::AccessPolicy>,
     nodes: HashMap<u64, Node>,
 }
 
@@ -237,6 +239,7 @@ impl Share {
             last_modified: at,
             usage_bytes: 0,
             throttled: false,
+            access_policies: Vec::new(),
             nodes: HashMap::from([(ROOT_ID, root)]),
         }
     }

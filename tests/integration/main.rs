@@ -7,5 +7,6 @@ mod emulator_auth;
 mod emulator_faults;
 mod emulator_files;
 mod emulator_identity;
+mod emulator_shares;
 mod helpers;
 mod sdk_conformance;
