@@ -5,5 +5,10 @@
 //! `DESIGN.md`: the `emulator` is the offline stand-in for IMDS and the Azure Files REST
 //! API used by tests, benchmarks and `azfx --demo`; it is never needed against Azure.
 
+pub mod auth;
 pub mod azure_time;
 pub mod emulator;
+pub mod files;
+pub mod request_log;
+pub mod tls;
+pub mod xml_text;

@@ -8,6 +8,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::error::escape;
+use crate::xml_text::{resolve_entity, strip_bom};
 
 /// Most policies a share may hold.
 pub const MAX_POLICIES: usize = 5;
@@ -27,27 +28,9 @@ pub struct AccessPolicy {
     pub permission: Option<String>,
 }
 
-fn resolve_entity(name: &str) -> Option<char> {
-    match name {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        _ => {
-            let number = name.strip_prefix('#')?;
-            let code = match number.strip_prefix('x') {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => number.parse().ok()?,
-            };
-            char::from_u32(code)
-        }
-    }
-}
-
 /// Parses a Set Share ACL body; the error is a reason for the `<Reason>` element.
 pub fn parse(body: &[u8]) -> Result<Vec<AccessPolicy>, String> {
-    let body = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
+    let body = strip_bom(body);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }

@@ -1,0 +1,135 @@
+//! One token per (source, resource), refreshed single-flight and ahead of time: when a
+//! token is due (5 minutes before expiry, or at half-life for short tokens) one caller
+//! refreshes while the others keep using the still-valid token; when there is no valid
+//! token, every caller waits for the same single fetch. A 401 invalidates exactly the
+//! token that failed, so concurrent 401s cause one refresh.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::{AccessToken, AuthError, CredentialSource, TokenSource, now_unix};
+
+/// Seconds before expiry at which a token is no longer handed out.
+const EXPIRY_MARGIN_SECS: i64 = 10;
+
+/// A cached token for one source and resource.
+#[derive(Debug)]
+pub struct TokenCache {
+    source: Arc<dyn TokenSource>,
+    resource: String,
+    current: Mutex<Option<AccessToken>>,
+    generation: AtomicU64,
+    refresh: tokio::sync::Mutex<()>,
+    fetches: AtomicU64,
+    last_error: Mutex<Option<AuthError>>,
+}
+
+impl TokenCache {
+    /// A cache for tokens of `source` for `resource`.
+    pub fn new(source: Arc<dyn TokenSource>, resource: &str) -> Arc<Self> {
+        Arc::new(Self {
+            source,
+            resource: resource.to_owned(),
+            current: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            refresh: tokio::sync::Mutex::new(()),
+            fetches: AtomicU64::new(0),
+            last_error: Mutex::new(None),
+        })
+    }
+
+    /// Where the tokens come from.
+    pub fn source(&self) -> CredentialSource {
+        self.source.source()
+    }
+
+    /// The resource the tokens are for.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The cached token, if any (may be due or expired).
+    pub fn current(&self) -> Option<AccessToken> {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// How many times the source was asked.
+    pub fn fetch_count(&self) -> u64 {
+        self.fetches.load(Ordering::Relaxed)
+    }
+
+    /// The last refresh failure, kept while an older token is still in use.
+    pub fn last_error(&self) -> Option<AuthError> {
+        self.last_error.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn usable(token: &AccessToken, now: i64) -> bool {
+        now < token.expires_on - EXPIRY_MARGIN_SECS
+    }
+
+    /// A token to send now.
+    pub async fn token(&self) -> Result<AccessToken, AuthError> {
+        let now = now_unix();
+        let seen_generation = self.generation.load(Ordering::Acquire);
+        if let Some(token) = self.current() {
+            if now < token.refresh_at() && Self::usable(&token, now) {
+                return Ok(token);
+            }
+            if Self::usable(&token, now) {
+                // Due but still valid: one caller refreshes, the rest go on with it.
+                let Ok(_guard) = self.refresh.try_lock() else {
+                    return Ok(token);
+                };
+                if self.generation.load(Ordering::Acquire) != seen_generation {
+                    if let Some(fresh) = self.current().filter(|t| Self::usable(t, now_unix())) {
+                        return Ok(fresh);
+                    }
+                }
+                return match self.fetch_locked().await {
+                    Ok(fresh) => Ok(fresh),
+                    Err(_) => Ok(token),
+                };
+            }
+        }
+        let _guard = self.refresh.lock().await;
+        if self.generation.load(Ordering::Acquire) != seen_generation {
+            if let Some(token) = self.current().filter(|t| Self::usable(t, now_unix())) {
+                return Ok(token);
+            }
+        }
+        self.fetch_locked().await
+    }
+
+    /// Fetches a new token; the caller holds the refresh lock.
+    async fn fetch_locked(&self) -> Result<AccessToken, AuthError> {
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        match self.source.fetch(&self.resource).await {
+            Ok(token) => {
+                *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
+                *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                self.generation.fetch_add(1, Ordering::AcqRel);
+                Ok(token)
+            }
+            Err(error) => {
+                *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    /// Forgets the token with this fingerprint (after the service rejected it). Another
+    /// token already fetched in its place is kept.
+    pub fn invalidate(&self, fingerprint: &str) {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if current.as_ref().is_some_and(|t| t.fingerprint() == fingerprint) {
+            *current = None;
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Drops the cached token so the next request fetches a new one ("Refresh now").
+    pub fn clear(&self) {
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}

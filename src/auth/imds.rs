@@ -1,0 +1,318 @@
+//! Managed-identity token endpoints: IMDS on Azure VMs (`GET /metadata/identity/oauth2/token`
+//! with `Metadata: true`) and the App Service / Container Apps / Functions form
+//! (`IDENTITY_ENDPOINT` + `X-IDENTITY-HEADER`). Both follow the IMDS retry guidance
+//! (404, 410, 429 and 5xx back off exponentially), fail fast when nothing answers, and log
+//! every attempt without the token.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::{AccessToken, AuthError, AuthErrorKind, CredentialSource, IdentitySelector, TokenFuture, TokenSource};
+use crate::request_log::{ExchangeKind, LogEntry, RequestLog, redact_headers};
+
+/// The real IMDS address.
+pub const IMDS_DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
+
+/// The IMDS base URL from the environment conventions (`AZURE_POD_IDENTITY_AUTHORITY_HOST`,
+/// then `IMDS_ENDPOINT`), or the real link-local address.
+pub fn imds_endpoint_from_env() -> String {
+    ["AZURE_POD_IDENTITY_AUTHORITY_HOST", "IMDS_ENDPOINT"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| IMDS_DEFAULT_ENDPOINT.to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// Retry policy for identity endpoints.
+#[derive(Clone, Debug)]
+pub struct IdentityRetry {
+    /// Attempts in all (first try included).
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubles each time.
+    pub initial_delay: Duration,
+    /// Longest single delay.
+    pub max_delay: Duration,
+    /// Connect timeout: how long to wait for the endpoint to accept a connection.
+    pub connect_timeout: Duration,
+    /// Timeout of one attempt.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for IdentityRetry {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(2),
+            attempt_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Statuses IMDS asks clients to retry.
+fn retryable(status: u16) -> bool {
+    matches!(status, 404 | 408 | 410 | 429) || (500..600).contains(&status)
+}
+
+/// Numbers IMDS sends as strings and other endpoints as numbers.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Text(String),
+    Int(i64),
+}
+
+impl Number {
+    fn value(&self) -> Option<i64> {
+        match self {
+            Self::Text(text) => text.trim().parse().ok(),
+            Self::Int(n) => Some(*n),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_on: Option<Number>,
+    expires_in: Option<Number>,
+}
+
+#[derive(Deserialize, Default)]
+struct ErrorResponse {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// Shared machinery of the HTTP identity endpoints.
+#[derive(Debug)]
+struct Endpoint {
+    client: reqwest::Client,
+    log: Arc<RequestLog>,
+    retry: IdentityRetry,
+    source: CredentialSource,
+    operation: &'static str,
+}
+
+impl Endpoint {
+    fn new(log: Arc<RequestLog>, retry: IdentityRetry, source: CredentialSource, operation: &'static str) -> Self {
+        crate::tls::install_default_provider();
+        // Identity endpoints are never reached through a proxy.
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(retry.connect_timeout)
+            .timeout(retry.attempt_timeout)
+            .build()
+            .unwrap_or_default();
+        Self { client, log, retry, source, operation }
+    }
+
+    fn error(&self, kind: AuthErrorKind) -> AuthError {
+        AuthError { kind, credential: self.source.clone() }
+    }
+
+    /// Sends `build()` with retries; returns the token.
+    async fn fetch(&self, url: &str, headers: &[(&str, &str)]) -> Result<AccessToken, AuthError> {
+        let mut delay = self.retry.initial_delay;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = self.client.get(url);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let request = request.build().map_err(|e| self.error(AuthErrorKind::InvalidResponse { detail: e.to_string() }))?;
+            let mut entry = LogEntry {
+                sequence: 0,
+                started_at: time::OffsetDateTime::now_utc(),
+                kind: ExchangeKind::Token,
+                operation: self.operation.to_owned(),
+                method: "GET".to_owned(),
+                url: url.to_owned(),
+                status: None,
+                error_code: None,
+                request_id: None,
+                client_request_id: None,
+                duration_ms: 0,
+                bytes_sent: 0,
+                bytes_received: 0,
+                attempt,
+                token_fingerprint: None,
+                request_headers: redact_headers(request.headers()),
+                response_headers: Vec::new(),
+                error_body: None,
+                transport_error: None,
+            };
+            let started = Instant::now();
+            let outcome = match self.client.execute(request).await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    entry.response_headers = redact_headers(response.headers());
+                    response.bytes().await.map(|body| (status, body))
+                }
+                Err(e) => Err(e),
+            };
+            entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let (status, body) = match outcome {
+                Ok(pair) => pair,
+                Err(e) => {
+                    let detail = crate::files::error::describe_transport(&e);
+                    entry.transport_error = Some(detail.clone());
+                    self.log.record(entry);
+                    let endpoint = url.split('?').next().unwrap_or(url).to_owned();
+                    return Err(self.error(AuthErrorKind::EndpointUnreachable { endpoint, detail }));
+                }
+            };
+            entry.status = Some(status);
+            entry.bytes_received = body.len() as u64;
+            if status == 200 {
+                self.log.record(entry);
+                return self.parse_token(&body);
+            }
+            let parsed: ErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
+            entry.error_code = parsed.error.clone();
+            entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
+            self.log.record(entry);
+            if retryable(status) {
+                if attempt >= self.retry.max_attempts {
+                    return Err(self.error(AuthErrorKind::Unavailable { status, attempts: attempt }));
+                }
+                // IMDS asks for a longer wait after 410 (it is updating).
+                let wait = if status == 410 { delay.max(Duration::from_secs(2)) } else { delay };
+                tokio::time::sleep(wait.min(self.retry.max_delay)).await;
+                delay = delay.saturating_mul(2);
+                continue;
+            }
+            let description =
+                parsed.error_description.or(parsed.message).unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+            if description.contains("Identity not found") {
+                return Err(self.error(AuthErrorKind::IdentityNotFound { description }));
+            }
+            return Err(self.error(AuthErrorKind::Rejected {
+                status,
+                error: parsed.error.unwrap_or_default(),
+                description,
+            }));
+        }
+    }
+
+    fn parse_token(&self, body: &[u8]) -> Result<AccessToken, AuthError> {
+        let invalid = |detail: String| self.error(AuthErrorKind::InvalidResponse { detail });
+        let response: TokenResponse =
+            serde_json::from_slice(body).map_err(|e| invalid(format!("not a token response ({e})")))?;
+        let now = super::now_unix();
+        let expires_on = response
+            .expires_on
+            .as_ref()
+            .and_then(Number::value)
+            .or_else(|| response.expires_in.as_ref().and_then(Number::value).map(|secs| now + secs))
+            .ok_or_else(|| invalid("no expires_on or expires_in".to_owned()))?;
+        Ok(AccessToken::new(response.access_token, expires_on, self.source.clone()))
+    }
+}
+
+fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Tokens from IMDS on an Azure VM.
+#[derive(Debug)]
+pub struct ImdsSource {
+    endpoint: String,
+    selector: IdentitySelector,
+    http: Endpoint,
+}
+
+impl ImdsSource {
+    /// A source asking `endpoint` (base URL, e.g. `http://169.254.169.254`) for `selector`.
+    pub fn new(endpoint: &str, selector: IdentitySelector, log: Arc<RequestLog>, retry: IdentityRetry) -> Self {
+        let http = Endpoint::new(log, retry, CredentialSource::Imds(selector.clone()), "IMDS token");
+        Self { endpoint: endpoint.trim_end_matches('/').to_owned(), selector, http }
+    }
+
+    /// The base URL asked.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+}
+
+impl TokenSource for ImdsSource {
+    fn fetch<'a>(&'a self, resource: &'a str) -> TokenFuture<'a> {
+        Box::pin(async move {
+            let mut url = format!(
+                "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={}",
+                self.endpoint,
+                encode(resource)
+            );
+            match &self.selector {
+                IdentitySelector::SystemAssigned => {}
+                IdentitySelector::ClientId(id) => url.push_str(&format!("&client_id={}", encode(id))),
+                IdentitySelector::ObjectId(id) => url.push_str(&format!("&object_id={}", encode(id))),
+                IdentitySelector::ResourceId(id) => url.push_str(&format!("&msi_res_id={}", encode(id))),
+            }
+            self.http.fetch(&url, &[("Metadata", "true")]).await
+        })
+    }
+
+    fn source(&self) -> CredentialSource {
+        self.http.source.clone()
+    }
+}
+
+/// Tokens from App Service, Functions or Container Apps.
+#[derive(Debug)]
+pub struct AppServiceSource {
+    endpoint: String,
+    secret: super::Secret,
+    selector: IdentitySelector,
+    http: Endpoint,
+}
+
+impl AppServiceSource {
+    /// A source for `IDENTITY_ENDPOINT` with the `IDENTITY_HEADER` secret.
+    pub fn new(
+        endpoint: &str,
+        secret: super::Secret,
+        selector: IdentitySelector,
+        log: Arc<RequestLog>,
+        retry: IdentityRetry,
+    ) -> Self {
+        let http = Endpoint::new(log, retry, CredentialSource::AppService(selector.clone()), "App Service token");
+        Self { endpoint: endpoint.to_owned(), secret, selector, http }
+    }
+
+    /// From `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`, when both are set.
+    pub fn from_env(selector: IdentitySelector, log: Arc<RequestLog>, retry: IdentityRetry) -> Option<Self> {
+        let endpoint = std::env::var("IDENTITY_ENDPOINT").ok()?;
+        let secret = std::env::var("IDENTITY_HEADER").ok()?;
+        Some(Self::new(&endpoint, super::Secret::new(secret), selector, log, retry))
+    }
+}
+
+impl TokenSource for AppServiceSource {
+    fn fetch<'a>(&'a self, resource: &'a str) -> TokenFuture<'a> {
+        Box::pin(async move {
+            let separator = if self.endpoint.contains('?') { '&' } else { '?' };
+            let mut url = format!("{}{separator}api-version=2019-08-01&resource={}", self.endpoint, encode(resource));
+            match &self.selector {
+                IdentitySelector::SystemAssigned => {}
+                IdentitySelector::ClientId(id) => url.push_str(&format!("&client_id={}", encode(id))),
+                IdentitySelector::ObjectId(id) => url.push_str(&format!("&principal_id={}", encode(id))),
+                IdentitySelector::ResourceId(id) => url.push_str(&format!("&mi_res_id={}", encode(id))),
+            }
+            self.http.fetch(&url, &[("X-IDENTITY-HEADER", self.secret.expose())]).await
+        })
+    }
+
+    fn source(&self) -> CredentialSource {
+        self.http.source.clone()
+    }
+}

@@ -1,0 +1,157 @@
+//! Where an account's file service is: `https://{account}.file.core.windows.net`, the
+//! sovereign clouds' suffixes, a private-endpoint host, a connection string's
+//! `FileEndpoint=`, a bare account name, or the emulator's path-style
+//! `http(s)://127.0.0.1:PORT/{account}`. Builds request URLs with each path segment
+//! percent-encoded.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Url;
+
+/// Characters escaped in a path segment (all but unreserved).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Why an endpoint could not be understood.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// Not a URL, account name or connection string.
+    #[error("{0:?} is not a storage account name, file endpoint URL or connection string")]
+    Unrecognized(String),
+    /// A URL with no way to tell the account.
+    #[error("cannot tell the account name from {0:?}")]
+    NoAccount(String),
+}
+
+/// An account's file endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Base URL ending in `/` (includes the account segment when path-style).
+    pub base: Url,
+    /// Account name.
+    pub account: String,
+}
+
+fn valid_account(name: &str) -> bool {
+    (3..=24).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+impl Endpoint {
+    /// Parses any of the accepted forms.
+    pub fn parse(input: &str) -> Result<Self, EndpointError> {
+        let input = input.trim();
+        if input.contains('=') && input.contains(';') || input.starts_with("FileEndpoint=") || input.starts_with("AccountName=") {
+            return Self::from_connection_string(input);
+        }
+        if valid_account(input) {
+            return Self::from_url(&format!("https://{input}.file.core.windows.net/"));
+        }
+        Self::from_url(input)
+    }
+
+    fn from_connection_string(input: &str) -> Result<Self, EndpointError> {
+        let field = |name: &str| {
+            input.split(';').find_map(|part| {
+                let (key, value) = part.split_once('=')?;
+                key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+            })
+        };
+        if let Some(endpoint) = field("FileEndpoint") {
+            let mut parsed = Self::from_url(&endpoint)?;
+            if let Some(account) = field("AccountName") {
+                parsed.account = account;
+            }
+            return Ok(parsed);
+        }
+        let account = field("AccountName").ok_or_else(|| EndpointError::Unrecognized(redact_connection_string(input)))?;
+        let protocol = field("DefaultEndpointsProtocol").unwrap_or_else(|| "https".to_owned());
+        let suffix = field("EndpointSuffix").unwrap_or_else(|| "core.windows.net".to_owned());
+        Self::from_url(&format!("{protocol}://{account}.file.{suffix}/"))
+    }
+
+    fn from_url(input: &str) -> Result<Self, EndpointError> {
+        let mut url = Url::parse(input).map_err(|_| EndpointError::Unrecognized(input.to_owned()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(EndpointError::Unrecognized(input.to_owned()));
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let path_style = host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok();
+        let account = if path_style {
+            let first = url.path_segments().and_then(|mut s| s.next()).unwrap_or_default().to_owned();
+            url.set_path(&format!("/{first}/"));
+            first
+        } else {
+            url.set_path("/");
+            host.split('.').next().unwrap_or_default().to_owned()
+        };
+        if account.is_empty() {
+            return Err(EndpointError::NoAccount(input.to_owned()));
+        }
+        Ok(Self { base: url, account })
+    }
+
+    /// Whether the host is this machine (plain HTTP is allowed for bearer tokens only then).
+    pub fn is_loopback(&self) -> bool {
+        match self.base.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
+    }
+
+    /// URL of the service root (`?comp=list` goes here).
+    pub fn service_url(&self) -> Url {
+        self.base.clone()
+    }
+
+    /// URL of a share, or of a path inside it (`path` is `/`-separated, may be empty).
+    pub fn url(&self, share: &str, path: &str) -> Url {
+        let mut text = self.base.as_str().to_owned();
+        text.push_str(&utf8_percent_encode(share, SEGMENT).to_string());
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            text.push('/');
+            text.push_str(&utf8_percent_encode(segment, SEGMENT).to_string());
+        }
+        Url::parse(&text).unwrap_or_else(|_| self.base.clone())
+    }
+}
+
+/// A connection string with its `AccountKey` and `SharedAccessSignature` values removed.
+pub fn redact_connection_string(input: &str) -> String {
+    input
+        .split(';')
+        .map(|part| match part.split_once('=') {
+            Some((key, _)) if key.trim().eq_ignore_ascii_case("AccountKey") || key.trim().eq_ignore_ascii_case("SharedAccessSignature") => {
+                format!("{key}=<redacted>")
+            }
+            _ => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_endpoint_form() {
+        let e = Endpoint::parse("mystorage").unwrap();
+        assert_eq!(e.base.as_str(), "https://mystorage.file.core.windows.net/");
+        assert_eq!(e.account, "mystorage");
+        let e = Endpoint::parse("https://gov1.file.core.usgovcloudapi.net").unwrap();
+        assert_eq!((e.account.as_str(), e.base.as_str()), ("gov1", "https://gov1.file.core.usgovcloudapi.net/"));
+        let e = Endpoint::parse("https://acct.privatelink.file.core.windows.net/").unwrap();
+        assert_eq!(e.account, "acct");
+        let e = Endpoint::parse("DefaultEndpointsProtocol=https;AccountName=cn1;AccountKey=abc==;EndpointSuffix=core.chinacloudapi.cn").unwrap();
+        assert_eq!(e.base.as_str(), "https://cn1.file.core.chinacloudapi.cn/");
+        let e = Endpoint::parse("AccountName=dev;FileEndpoint=http://127.0.0.1:10000/dev;").unwrap();
+        assert_eq!((e.account.as_str(), e.base.as_str()), ("dev", "http://127.0.0.1:10000/dev/"));
+        assert!(e.is_loopback());
+        let e = Endpoint::parse("https://127.0.0.1:4443/azfxdemo").unwrap();
+        assert_eq!(e.url("projects", "a b/c%d").as_str(), "https://127.0.0.1:4443/azfxdemo/projects/a%20b/c%25d");
+        assert!(Endpoint::parse("ftp://x").is_err());
+        assert!(!redact_connection_string("AccountName=a;AccountKey=secret").contains("secret"));
+    }
+}

@@ -1,0 +1,351 @@
+//! One diagnosable error for every Files exchange: what kind of failure it is (so 400
+//! intent, 401, 403 role and 403 firewall are told apart), the HTTP status, the service's
+//! code, message and `AuthenticationErrorDetail`, `x-ms-request-id`, the challenge, what
+//! was attempted, and the URL last. Transport failures keep their own kind.
+
+use std::fmt;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use serde::Serialize;
+
+use crate::auth::AuthError;
+use crate::xml_text::{resolve_entity, strip_bom};
+
+/// How a request failed, coarse enough to act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ErrorKind {
+    /// 400 `MissingRequiredHeader` for `x-ms-file-request-intent`.
+    MissingIntent,
+    /// Bearer tokens not accepted for this call at this version (403 `AuthenticationFailed`
+    /// "not supported in this version", 409 `FileOAuthManagementApiRestrictedToSrp`).
+    BearerNotSupported,
+    /// 401: the token was not accepted (expired, audience, tenant, signature).
+    Unauthenticated,
+    /// 401 carrying a claims challenge the identity cannot satisfy.
+    ClaimsChallenge,
+    /// 403 `AuthorizationPermissionMismatch`: the identity lacks the data role.
+    PermissionDenied,
+    /// 403 `AuthorizationFailure`: network rules, firewall or private endpoint.
+    NetworkRule,
+    /// Other 403s (Shared Key or SAS signature, protocol, resource type).
+    AuthenticationFailed,
+    /// 404 (`ShareNotFound`, `ParentNotFound`, `ResourceNotFound`).
+    NotFound,
+    /// 409 (exists, not empty, type mismatch, delete pending, SMB lock).
+    Conflict,
+    /// 412 (lease).
+    PreconditionFailed,
+    /// 413 `ShareSizeLimitReached` or `RequestBodyTooLarge`.
+    TooLarge,
+    /// 416 `InvalidRange`.
+    InvalidRange,
+    /// Other 4xx: the request was wrong.
+    BadRequest,
+    /// 429 / 503 `ServerBusy` after the retries ran out.
+    Throttled,
+    /// Other 5xx after the retries ran out.
+    ServerError,
+    /// No HTTP answer (see `transport`).
+    Transport,
+    /// No token could be had (see `auth`).
+    Credential,
+    /// The answer could not be read.
+    InvalidResponse,
+    /// The request was not sent: a bearer token would go over plain HTTP to a non-loopback
+    /// host, or the input was invalid.
+    Refused,
+    /// Cancelled by the user.
+    Cancelled,
+}
+
+/// Why no HTTP answer arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum TransportKind {
+    /// The host name did not resolve.
+    Dns,
+    /// TCP connection refused or unreachable.
+    Connect,
+    /// The TLS handshake failed (certificate, intercepting proxy).
+    Tls,
+    /// No answer in time.
+    Timeout,
+    /// The connection dropped mid-request or mid-body.
+    Reset,
+    /// Something else.
+    Other,
+}
+
+/// A failed Files exchange.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FilesError {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// What azfx was doing (`List directory`).
+    pub operation: String,
+    /// HTTP status, if an answer arrived.
+    pub status: Option<u16>,
+    /// `x-ms-error-code`.
+    pub code: Option<String>,
+    /// First line of the service's message.
+    pub message: Option<String>,
+    /// `AuthenticationErrorDetail`.
+    pub auth_detail: Option<String>,
+    /// `HeaderName` of a header error.
+    pub header_name: Option<String>,
+    /// `x-ms-request-id`.
+    pub request_id: Option<String>,
+    /// `WWW-Authenticate`.
+    pub www_authenticate: Option<String>,
+    /// Transport failure kind and text.
+    pub transport: Option<(TransportKind, String)>,
+    /// The token failure, for `ErrorKind::Credential`.
+    #[serde(skip)]
+    pub auth: Option<AuthError>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Whether a 401 already caused a token refresh and one retry.
+    pub refreshed_after_401: bool,
+    /// URL (redacted), last.
+    pub url: String,
+}
+
+impl fmt::Display for FilesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed: ", self.operation)?;
+        if let Some(status) = self.status {
+            write!(f, "{status}")?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(detail) = &self.auth_detail {
+            write!(f, " ({detail})")?;
+        }
+        if let Some((_, text)) = &self.transport {
+            write!(f, "{text}")?;
+        }
+        if let Some(auth) = &self.auth {
+            write!(f, "{auth}")?;
+        }
+        if self.kind == ErrorKind::Refused || self.kind == ErrorKind::InvalidResponse || self.kind == ErrorKind::Cancelled {
+            if self.status.is_none() && self.transport.is_none() && self.auth.is_none() {
+                write!(f, "{:?}", self.kind)?;
+            }
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        write!(f, " — {}", self.url)
+    }
+}
+
+impl std::error::Error for FilesError {}
+
+impl FilesError {
+    /// An error with only a kind, operation and URL set.
+    pub fn new(kind: ErrorKind, operation: &str, url: &str) -> Self {
+        Self {
+            kind,
+            operation: operation.to_owned(),
+            status: None,
+            code: None,
+            message: None,
+            auth_detail: None,
+            header_name: None,
+            request_id: None,
+            www_authenticate: None,
+            transport: None,
+            auth: None,
+            attempts: 0,
+            refreshed_after_401: false,
+            url: url.to_owned(),
+        }
+    }
+
+    /// Classifies a service answer.
+    pub fn from_response(
+        operation: &str,
+        url: &str,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let parsed = ErrorBody::parse(body);
+        let code = header("x-ms-error-code").or(parsed.code);
+        let www_authenticate = header("www-authenticate");
+        let message = parsed.message.map(|m| m.lines().next().unwrap_or_default().to_owned());
+        let kind = classify(status, code.as_deref(), parsed.auth_detail.as_deref(), parsed.header_name.as_deref(), www_authenticate.as_deref());
+        Self {
+            kind,
+            status: Some(status),
+            code,
+            message,
+            auth_detail: parsed.auth_detail,
+            header_name: parsed.header_name,
+            request_id: header("x-ms-request-id"),
+            www_authenticate,
+            ..Self::new(kind, operation, url)
+        }
+    }
+
+    /// A transport failure.
+    pub fn from_transport(operation: &str, url: &str, error: &reqwest::Error) -> Self {
+        Self {
+            transport: Some((transport_kind(error), describe_transport(error))),
+            ..Self::new(ErrorKind::Transport, operation, url)
+        }
+    }
+
+    /// A token failure.
+    pub fn from_auth(operation: &str, url: &str, error: AuthError) -> Self {
+        Self { auth: Some(error), ..Self::new(ErrorKind::Credential, operation, url) }
+    }
+}
+
+fn classify(status: u16, code: Option<&str>, auth_detail: Option<&str>, header_name: Option<&str>, challenge: Option<&str>) -> ErrorKind {
+    match (status, code) {
+        (400, Some("MissingRequiredHeader")) if header_name.is_some_and(|h| h.eq_ignore_ascii_case("x-ms-file-request-intent")) => {
+            ErrorKind::MissingIntent
+        }
+        (409, Some("FileOAuthManagementApiRestrictedToSrp")) => ErrorKind::BearerNotSupported,
+        (403, Some("AuthenticationFailed")) if auth_detail.is_some_and(|d| d.contains("not supported in this version")) => {
+            ErrorKind::BearerNotSupported
+        }
+        (401, _) if challenge.is_some_and(|c| c.contains("claims=") || c.contains("insufficient_claims")) => {
+            ErrorKind::ClaimsChallenge
+        }
+        (401, _) => ErrorKind::Unauthenticated,
+        (403, Some("AuthorizationPermissionMismatch")) => ErrorKind::PermissionDenied,
+        (403, Some("AuthorizationFailure")) => ErrorKind::NetworkRule,
+        (403, _) => ErrorKind::AuthenticationFailed,
+        (404, _) => ErrorKind::NotFound,
+        (409, _) => ErrorKind::Conflict,
+        (412, _) => ErrorKind::PreconditionFailed,
+        (413, _) => ErrorKind::TooLarge,
+        (416, _) => ErrorKind::InvalidRange,
+        (429, _) | (503, _) => ErrorKind::Throttled,
+        (500..=599, _) => ErrorKind::ServerError,
+        _ => ErrorKind::BadRequest,
+    }
+}
+
+/// The fields of an `<Error>` body.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ErrorBody {
+    /// `<Code>`.
+    pub code: Option<String>,
+    /// `<Message>`.
+    pub message: Option<String>,
+    /// `<AuthenticationErrorDetail>`.
+    pub auth_detail: Option<String>,
+    /// `<HeaderName>`.
+    pub header_name: Option<String>,
+}
+
+impl ErrorBody {
+    /// Parses an error body; anything unreadable gives empty fields.
+    pub fn parse(body: &[u8]) -> Self {
+        let mut out = Self::default();
+        let Ok(text) = std::str::from_utf8(strip_bom(body)) else { return out };
+        let mut reader = Reader::from_str(text);
+        let mut current: Option<String> = None;
+        let mut value = String::new();
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(start)) => {
+                    current = Some(String::from_utf8_lossy(start.name().as_ref()).into_owned());
+                    value.clear();
+                }
+                Ok(Event::Text(text)) => value.push_str(&text.xml_content().unwrap_or_default()),
+                Ok(Event::GeneralRef(reference)) => {
+                    if let Some(c) = reference.decode().ok().and_then(|n| resolve_entity(&n)) {
+                        value.push(c);
+                    }
+                }
+                Ok(Event::End(_)) => {
+                    let field = match current.take().as_deref() {
+                        Some("Code") => &mut out.code,
+                        Some("Message") => &mut out.message,
+                        Some("AuthenticationErrorDetail") => &mut out.auth_detail,
+                        Some("HeaderName") => &mut out.header_name,
+                        _ => continue,
+                    };
+                    *field = Some(std::mem::take(&mut value).trim().to_owned());
+                }
+                Ok(Event::Eof) | Err(_) => return out,
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+fn transport_kind(error: &reqwest::Error) -> TransportKind {
+    let text = format!("{error:?}").to_ascii_lowercase();
+    if error.is_timeout() {
+        TransportKind::Timeout
+    } else if text.contains("dns error") || text.contains("failed to lookup") || text.contains("name or service not known") {
+        TransportKind::Dns
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        TransportKind::Tls
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else if error.is_body() || error.is_decode() || text.contains("reset") || text.contains("incomplete") || text.contains("closed") {
+        TransportKind::Reset
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// A one-line description of a transport error, with its chain of causes.
+pub fn describe_transport(error: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    // The error's own text names the URL, which may carry a SAS: describe it instead.
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else if error.is_body() || error.is_decode() {
+        "the connection dropped while reading the answer".to_owned()
+    } else {
+        "the request failed".to_owned()
+    };
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_recorded_errors() {
+        let body = "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>MissingRequiredHeader</Code><Message>An HTTP header that&apos;s mandatory for this request is not specified.\nRequestId:x\nTime:y</Message><HeaderName>x-ms-file-request-intent</HeaderName></Error>";
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-ms-error-code", "MissingRequiredHeader".parse().unwrap());
+        headers.insert("x-ms-request-id", "rid-1".parse().unwrap());
+        let error = FilesError::from_response("List directory", "https://a/s", 400, &headers, body.as_bytes());
+        assert_eq!(error.kind, ErrorKind::MissingIntent);
+        assert_eq!(error.message.as_deref(), Some("An HTTP header that's mandatory for this request is not specified."));
+        assert_eq!(error.request_id.as_deref(), Some("rid-1"));
+        assert!(error.to_string().ends_with("— https://a/s"), "{error}");
+        let empty = reqwest::header::HeaderMap::new();
+        let forbidden = b"<Error><Code>AuthorizationFailure</Code><Message>This request is not authorized to perform this operation.</Message></Error>";
+        assert_eq!(FilesError::from_response("x", "u", 403, &empty, forbidden).kind, ErrorKind::NetworkRule);
+        let mut challenge = reqwest::header::HeaderMap::new();
+        challenge.insert("www-authenticate", "Bearer authorization_uri=x error=\"insufficient_claims\" claims=\"eyJ\"".parse().unwrap());
+        assert_eq!(FilesError::from_response("x", "u", 401, &challenge, b"").kind, ErrorKind::ClaimsChallenge);
+    }
+}

@@ -1,0 +1,134 @@
+//! The Azure Files REST client. Every exchange goes through `FilesClient::send`, which adds
+//! the headers (`x-ms-version`, the credential, `x-ms-file-request-intent: backup` with
+//! bearer tokens only), applies the retry policy (backoff with jitter, `Retry-After`,
+//! 408/429/5xx and dropped connections on idempotent requests, bounded attempts and total
+//! time), refreshes the token once after a 401, logs each attempt, and turns failures into
+//! one typed `FilesError`.
+
+pub mod endpoint;
+pub mod error;
+mod ops;
+mod send;
+pub mod shared_key;
+pub mod xml;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use endpoint::Endpoint;
+pub use error::{ErrorKind, FilesError, TransportKind};
+pub use ops::EntryProperties;
+pub use xml::{DirEntry, ListPage, ShareItem};
+
+use crate::auth::Credential;
+use crate::request_log::RequestLog;
+
+/// The pinned REST version: bearer tokens work for share- and service-level calls from
+/// 2024-11-04 on.
+pub const API_VERSION: &str = "2025-05-05";
+
+/// Largest Put Range and ranged-read chunk.
+pub const RANGE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// When to retry.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// Attempts in all (first try included).
+    pub max_attempts: u32,
+    /// First backoff delay; doubles, with jitter.
+    pub base_delay: Duration,
+    /// Longest single delay (also caps `Retry-After`).
+    pub max_delay: Duration,
+    /// No retry starts after this much time.
+    pub max_total: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(16),
+            max_total: Duration::from_secs(90),
+        }
+    }
+}
+
+/// Client settings.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Extra CA certificate (PEM) to trust, e.g. the emulator's.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Timeout of one attempt (headers and body).
+    pub attempt_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            ca_pem: None,
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A client for one account's file service with one credential.
+#[derive(Clone, Debug)]
+pub struct FilesClient {
+    http: reqwest::Client,
+    endpoint: Endpoint,
+    credential: Credential,
+    log: Arc<RequestLog>,
+    retry: RetryPolicy,
+}
+
+impl FilesClient {
+    /// A client for `endpoint`. Refuses to send a bearer token over plain HTTP to anything
+    /// but this machine.
+    pub fn new(endpoint: Endpoint, credential: Credential, log: Arc<RequestLog>, options: &ClientOptions) -> Result<Self, FilesError> {
+        crate::tls::install_default_provider();
+        let refused = |text: &str| {
+            let mut error = FilesError::new(ErrorKind::Refused, "Connect", endpoint.base.as_str());
+            error.message = Some(text.to_owned());
+            error
+        };
+        if matches!(credential, Credential::Bearer(_)) && endpoint.base.scheme() == "http" && !endpoint.is_loopback() {
+            return Err(refused("bearer tokens are only sent over HTTPS (plain HTTP is allowed to this machine only)"));
+        }
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.attempt_timeout)
+            .pool_max_idle_per_host(32)
+            .user_agent(concat!("azfx/", env!("CARGO_PKG_VERSION")));
+        if endpoint.is_loopback() {
+            builder = builder.no_proxy();
+        }
+        if let Some(pem) = &options.ca_pem {
+            let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| refused(&format!("the CA file is not a PEM certificate: {e}")))?;
+            builder = builder.tls_certs_merge([certificate]);
+        }
+        let http = builder.build().map_err(|e| refused(&format!("could not set up HTTPS: {e}")))?;
+        Ok(Self { http, endpoint, credential, log, retry: options.retry.clone() })
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The credential.
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
+    /// The request log this client writes to.
+    pub fn log(&self) -> &Arc<RequestLog> {
+        &self.log
+    }
+}

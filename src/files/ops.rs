@@ -1,0 +1,251 @@
+//! The Files operations azfx uses, each one `send` away: shares, directories (paged
+//! listing), files (create with size, ranges up and down, properties, resize), delete and
+//! rename.
+
+use base64::Engine;
+use bytes::Bytes;
+use md5::{Digest, Md5};
+use reqwest::Method;
+use serde::Serialize;
+
+use super::error::{ErrorKind, FilesError};
+use super::send::{Reply, Request};
+use super::xml::{self, ListPage, ShareItem};
+use super::{FilesClient, RANGE_BYTES};
+
+/// Properties of a file or directory, from Get Properties headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EntryProperties {
+    /// Directory or file.
+    pub is_directory: bool,
+    /// Size in bytes (files).
+    pub size: Option<u64>,
+    /// ETag.
+    pub etag: Option<String>,
+    /// `Last-Modified`.
+    pub last_modified: Option<String>,
+    /// `x-ms-file-creation-time`.
+    pub created: Option<String>,
+    /// `x-ms-file-last-write-time`.
+    pub last_write: Option<String>,
+    /// `x-ms-file-change-time`.
+    pub changed: Option<String>,
+    /// `x-ms-file-attributes`.
+    pub attributes: Option<String>,
+    /// `x-ms-file-id`.
+    pub file_id: Option<String>,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// Stored whole-file `Content-MD5`.
+    pub content_md5: Option<String>,
+    /// `x-ms-meta-*`.
+    pub metadata: Vec<(String, String)>,
+}
+
+impl EntryProperties {
+    fn from_reply(reply: &Reply, is_directory: bool) -> Self {
+        let h = |name: &str| reply.header(name);
+        Self {
+            is_directory,
+            size: if is_directory { None } else { h("content-length").and_then(|v| v.parse().ok()) },
+            etag: h("etag"),
+            last_modified: h("last-modified"),
+            created: h("x-ms-file-creation-time"),
+            last_write: h("x-ms-file-last-write-time"),
+            changed: h("x-ms-file-change-time"),
+            attributes: h("x-ms-file-attributes"),
+            file_id: h("x-ms-file-id"),
+            content_type: if is_directory { None } else { h("content-type") },
+            content_md5: h("content-md5"),
+            metadata: reply
+                .headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    let key = name.as_str().strip_prefix("x-ms-meta-")?;
+                    Some((key.to_owned(), value.to_str().ok()?.to_owned()))
+                })
+                .collect(),
+        }
+    }
+}
+
+fn invalid_response(operation: &str, url: &str, detail: &str) -> FilesError {
+    let mut error = FilesError::new(ErrorKind::InvalidResponse, operation, url);
+    error.message = Some(detail.to_owned());
+    error
+}
+
+fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+impl FilesClient {
+    /// Every share of the account (all pages).
+    pub async fn list_shares(&self) -> Result<Vec<ShareItem>, FilesError> {
+        let mut shares = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let mut url = self.endpoint.service_url();
+            let mut query = "comp=list".to_owned();
+            if let Some(m) = &marker {
+                query.push_str(&format!("&marker={}", encode(m)));
+            }
+            url.set_query(Some(&query));
+            let redacted = url.to_string();
+            let reply = self.send(Request::new("List shares", Method::GET, url)).await?;
+            let page = xml::parse_shares(&reply.body).map_err(|e| invalid_response("List shares", &redacted, &e.to_string()))?;
+            shares.extend(page.shares);
+            match page.next_marker {
+                Some(next) => marker = Some(next),
+                None => return Ok(shares),
+            }
+        }
+    }
+
+    /// Quota (GiB) of a share.
+    pub async fn share_quota_gib(&self, share: &str) -> Result<Option<u64>, FilesError> {
+        let mut url = self.endpoint.url(share, "");
+        url.set_query(Some("restype=share"));
+        let reply = self.send(Request::new("Get share properties", Method::GET, url)).await?;
+        Ok(reply.header("x-ms-share-quota").and_then(|q| q.parse().ok()))
+    }
+
+    /// Bytes used in a share.
+    pub async fn share_usage_bytes(&self, share: &str) -> Result<u64, FilesError> {
+        let mut url = self.endpoint.url(share, "");
+        url.set_query(Some("restype=share&comp=stats"));
+        let redacted = url.to_string();
+        let reply = self.send(Request::new("Get share stats", Method::GET, url)).await?;
+        let text = String::from_utf8_lossy(crate::xml_text::strip_bom(&reply.body)).into_owned();
+        text.split("<ShareUsageBytes>")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .and_then(|n| n.trim().parse().ok())
+            .ok_or_else(|| invalid_response("Get share stats", &redacted, "no ShareUsageBytes"))
+    }
+
+    /// One page of a directory listing, with timestamps, ETags and attributes.
+    pub async fn list_page(&self, share: &str, path: &str, marker: Option<&str>, max_results: u32) -> Result<ListPage, FilesError> {
+        let mut url = self.endpoint.url(share, path);
+        let mut query = format!("restype=directory&comp=list&include=Timestamps,ETag,Attributes&maxresults={max_results}");
+        if let Some(m) = marker {
+            query.push_str(&format!("&marker={}", encode(m)));
+        }
+        url.set_query(Some(&query));
+        let redacted = url.to_string();
+        let request = Request::new("List directory", Method::GET, url).header("x-ms-file-extended-info", "true");
+        let reply = self.send(request).await?;
+        xml::parse_listing(&reply.body).map_err(|e| invalid_response("List directory", &redacted, &e.to_string()))
+    }
+
+    /// Creates a directory.
+    pub async fn create_directory(&self, share: &str, path: &str) -> Result<EntryProperties, FilesError> {
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("restype=directory"));
+        let reply = self.send(Request::new("Create directory", Method::PUT, url)).await?;
+        Ok(EntryProperties::from_reply(&reply, true))
+    }
+
+    /// Deletes an empty directory.
+    pub async fn delete_directory(&self, share: &str, path: &str) -> Result<(), FilesError> {
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("restype=directory"));
+        self.send(Request::new("Delete directory", Method::DELETE, url)).await.map(drop)
+    }
+
+    /// Properties of a directory (the share root when `path` is empty).
+    pub async fn directory_properties(&self, share: &str, path: &str) -> Result<EntryProperties, FilesError> {
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("restype=directory"));
+        let reply = self.send(Request::new("Get directory properties", Method::GET, url)).await?;
+        Ok(EntryProperties::from_reply(&reply, true))
+    }
+
+    /// Creates (or replaces) a file of `size` bytes (zeros until ranges are written).
+    pub async fn create_file(&self, share: &str, path: &str, size: u64) -> Result<EntryProperties, FilesError> {
+        let url = self.endpoint.url(share, path);
+        let request = Request::new("Create file", Method::PUT, url)
+            .header("x-ms-type", "file")
+            .header("x-ms-content-length", size.to_string());
+        let reply = self.send(request).await?;
+        Ok(EntryProperties::from_reply(&reply, false))
+    }
+
+    /// Writes `data` (at most 4 MiB) at `offset`, with its MD5 for the service to check.
+    pub async fn put_range(&self, share: &str, path: &str, offset: u64, data: Bytes) -> Result<(), FilesError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("comp=range"));
+        let end = offset + data.len() as u64 - 1;
+        let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&data));
+        let request = Request::new("Put range", Method::PUT, url)
+            .header("x-ms-range", format!("bytes={offset}-{end}"))
+            .header("x-ms-write", "update")
+            .header("content-md5", md5)
+            .body(data);
+        self.send(request).await.map(drop)
+    }
+
+    /// Reads `length` bytes (at most 4 MiB) from `offset`, checking the range MD5.
+    pub async fn get_range(&self, share: &str, path: &str, offset: u64, length: u64) -> Result<Bytes, FilesError> {
+        if length == 0 {
+            return Ok(Bytes::new());
+        }
+        let url = self.endpoint.url(share, path);
+        let redacted = url.to_string();
+        let checked = length <= RANGE_BYTES;
+        let mut request = Request::new("Get range", Method::GET, url).header("x-ms-range", format!("bytes={offset}-{}", offset + length - 1));
+        if checked {
+            request = request.header("x-ms-range-get-content-md5", "true");
+        }
+        let reply = self.send(request).await?;
+        if let (true, Some(expected)) = (checked, reply.header("content-md5")) {
+            let actual = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&reply.body));
+            if actual != expected {
+                return Err(invalid_response("Get range", &redacted, "the range's MD5 does not match the service's"));
+            }
+        }
+        Ok(reply.body)
+    }
+
+    /// Properties of a file.
+    pub async fn file_properties(&self, share: &str, path: &str) -> Result<EntryProperties, FilesError> {
+        let url = self.endpoint.url(share, path);
+        let reply = self.send(Request::new("Get file properties", Method::HEAD, url)).await?;
+        Ok(EntryProperties::from_reply(&reply, false))
+    }
+
+    /// Changes a file's size, keeping its content type.
+    pub async fn set_file_size(&self, share: &str, path: &str, size: u64) -> Result<(), FilesError> {
+        let current = self.file_properties(share, path).await?;
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("comp=properties"));
+        let mut request = Request::new("Set file properties", Method::PUT, url).header("x-ms-content-length", size.to_string());
+        // Content headers not sent are cleared: send back what the file has.
+        if let Some(content_type) = current.content_type {
+            request = request.header("x-ms-content-type", content_type);
+        }
+        self.send(request).await.map(drop)
+    }
+
+    /// Deletes a file.
+    pub async fn delete_file(&self, share: &str, path: &str) -> Result<(), FilesError> {
+        let url = self.endpoint.url(share, path);
+        self.send(Request::new("Delete file", Method::DELETE, url)).await.map(drop)
+    }
+
+    /// Renames (moves) a file or directory within the share.
+    pub async fn rename(&self, share: &str, from: &str, to: &str, is_directory: bool, replace: bool) -> Result<(), FilesError> {
+        let mut url = self.endpoint.url(share, to);
+        url.set_query(Some(if is_directory { "restype=directory&comp=rename" } else { "comp=rename" }));
+        let source = self.endpoint.url(share, from);
+        let mut request = Request::new(if is_directory { "Rename directory" } else { "Rename file" }, Method::PUT, url)
+            .header("x-ms-file-rename-source", source.to_string())
+            .header("x-ms-file-rename-replace-if-exists", if replace { "true" } else { "false" });
+        // A retried rename could find its own result in the way.
+        request.idempotent = false;
+        self.send(request).await.map(drop)
+    }
+}

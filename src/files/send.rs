@@ -1,0 +1,224 @@
+//! The one place every Files request passes: headers, credential, retries, the 401
+//! refresh, logging, and error classification.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+
+use super::error::{ErrorKind, FilesError, TransportKind};
+use super::{API_VERSION, FilesClient, shared_key};
+use crate::auth::Credential;
+use crate::request_log::{ExchangeKind, LogEntry, redact_headers, redact_url};
+
+/// A request to send.
+#[derive(Debug)]
+pub(crate) struct Request {
+    /// What azfx is doing, for logs and errors.
+    pub operation: &'static str,
+    pub method: Method,
+    pub url: Url,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Bytes,
+    /// Safe to send again after a failure.
+    pub idempotent: bool,
+}
+
+impl Request {
+    pub fn new(operation: &'static str, method: Method, url: Url) -> Self {
+        Self { operation, method, url, headers: Vec::new(), body: Bytes::new(), idempotent: true }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn body(mut self, body: Bytes) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+/// A successful answer, body read.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+}
+
+fn retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+fn retryable_transport(kind: TransportKind) -> bool {
+    matches!(kind, TransportKind::Reset | TransportKind::Timeout | TransportKind::Connect | TransportKind::Other)
+}
+
+fn millis(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+impl FilesClient {
+    fn backoff(&self, attempt: u32, retry_after: Option<&str>) -> Duration {
+        if let Some(secs) = retry_after.and_then(|v| v.trim().parse::<u64>().ok()) {
+            return Duration::from_secs(secs).min(self.retry.max_delay);
+        }
+        let exponential = self.retry.base_delay.saturating_mul(1 << attempt.saturating_sub(1).min(10));
+        let jitter = 0.5 + rand::random::<f64>() / 2.0;
+        exponential.min(self.retry.max_delay).mul_f64(jitter)
+    }
+
+    /// Sends a request with the credential, retry policy and logging; reads the body.
+    pub(crate) async fn send(&self, request: Request) -> Result<Reply, FilesError> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        let mut refreshed_after_401 = false;
+        loop {
+            attempt += 1;
+            let mut url = request.url.clone();
+            let mut headers = HeaderMap::new();
+            let mut insert = |name: &str, value: &str| {
+                if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+                    headers.insert(name, value);
+                }
+            };
+            insert("x-ms-version", API_VERSION);
+            insert("x-ms-date", &httpdate::fmt_http_date(std::time::SystemTime::now()));
+            let client_request_id = uuid::Uuid::new_v4().to_string();
+            insert("x-ms-client-request-id", &client_request_id);
+            for (name, value) in &request.headers {
+                insert(name, value);
+            }
+            if request.method == Method::PUT || !request.body.is_empty() {
+                headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
+            }
+            let redacted = redact_url(url.as_str());
+            let mut token_fingerprint = None;
+            match &self.credential {
+                Credential::Bearer(cache) => {
+                    let token = cache.token().await.map_err(|e| {
+                        let mut error = FilesError::from_auth(request.operation, &redacted, e);
+                        error.attempts = attempt;
+                        error
+                    })?;
+                    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret.expose()))
+                        .map_err(|_| FilesError::new(ErrorKind::Refused, request.operation, &redacted))?;
+                    value.set_sensitive(true);
+                    headers.insert(AUTHORIZATION, value);
+                    headers.insert("x-ms-file-request-intent", HeaderValue::from_static("backup"));
+                    token_fingerprint = Some(token.fingerprint());
+                }
+                Credential::Sas(sas) => {
+                    let query = match url.query() {
+                        Some(existing) if !existing.is_empty() => format!("{existing}&{}", sas.expose().trim_start_matches('?')),
+                        _ => sas.expose().trim_start_matches('?').to_owned(),
+                    };
+                    url.set_query(Some(&query));
+                }
+                Credential::AccountKey { account, key } => {
+                    let value = shared_key::authorization(account, key.expose(), request.method.as_str(), &url, &headers)
+                        .ok_or_else(|| {
+                            let mut error = FilesError::new(ErrorKind::Refused, request.operation, &redacted);
+                            error.message = Some("the account key is not valid base64".to_owned());
+                            error
+                        })?;
+                    if let Ok(mut value) = HeaderValue::from_str(&value) {
+                        value.set_sensitive(true);
+                        headers.insert(AUTHORIZATION, value);
+                    }
+                }
+            }
+            let mut entry = LogEntry {
+                sequence: 0,
+                started_at: time::OffsetDateTime::now_utc(),
+                kind: ExchangeKind::Files,
+                operation: request.operation.to_owned(),
+                method: request.method.as_str().to_owned(),
+                url: redacted.clone(),
+                status: None,
+                error_code: None,
+                request_id: None,
+                client_request_id: Some(client_request_id),
+                duration_ms: 0,
+                bytes_sent: request.body.len() as u64,
+                bytes_received: 0,
+                attempt,
+                token_fingerprint: token_fingerprint.clone(),
+                request_headers: redact_headers(&headers),
+                response_headers: Vec::new(),
+                error_body: None,
+                transport_error: None,
+            };
+            let attempt_started = Instant::now();
+            let sent = self.http.request(request.method.clone(), url).headers(headers).body(request.body.clone()).send().await;
+            let outcome = match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let response_headers = response.headers().clone();
+                    entry.status = Some(status);
+                    entry.response_headers = redact_headers(&response_headers);
+                    entry.request_id = response_headers.get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    entry.error_code = response_headers.get("x-ms-error-code").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    response.bytes().await.map(|body| (status, response_headers, body))
+                }
+                Err(e) => Err(e),
+            };
+            entry.duration_ms = millis(attempt_started);
+            let (status, response_headers, body) = match outcome {
+                Ok(triple) => triple,
+                Err(e) => {
+                    let mut error = FilesError::from_transport(request.operation, &redacted, &e);
+                    error.attempts = attempt;
+                    error.refreshed_after_401 = refreshed_after_401;
+                    entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
+                    self.log.record(entry);
+                    let kind = error.transport.as_ref().map_or(TransportKind::Other, |(kind, _)| *kind);
+                    if request.idempotent
+                        && retryable_transport(kind)
+                        && attempt < self.retry.max_attempts
+                        && started.elapsed() < self.retry.max_total
+                    {
+                        tokio::time::sleep(self.backoff(attempt, None)).await;
+                        continue;
+                    }
+                    return Err(error);
+                }
+            };
+            entry.bytes_received = body.len() as u64;
+            if status < 300 {
+                self.log.record(entry);
+                return Ok(Reply { headers: response_headers, body });
+            }
+            entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
+            self.log.record(entry);
+            let mut error = FilesError::from_response(request.operation, &redacted, status, &response_headers, &body);
+            error.attempts = attempt;
+            error.refreshed_after_401 = refreshed_after_401;
+            if error.kind == ErrorKind::Unauthenticated && !refreshed_after_401 {
+                if let (Credential::Bearer(cache), Some(fingerprint)) = (&self.credential, &token_fingerprint) {
+                    cache.invalidate(fingerprint);
+                    refreshed_after_401 = true;
+                    continue;
+                }
+            }
+            if request.idempotent
+                && retryable_status(status)
+                && attempt < self.retry.max_attempts
+                && started.elapsed() < self.retry.max_total
+            {
+                let retry_after = response_headers.get("retry-after").and_then(|v| v.to_str().ok());
+                tokio::time::sleep(self.backoff(attempt, retry_after)).await;
+                continue;
+            }
+            return Err(error);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The request log: every HTTP exchange azfx makes (token requests, Files requests, each
+//! retry) as one redacted entry, in a bounded ring buffer owned by the worker, with a
+//! listener that forwards new entries (the worker turns them into UI events). Tokens,
+//! SAS signatures, keys and the App Service identity secret never enter an entry.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::auth::secret::fingerprint;
+
+/// What kind of endpoint an exchange went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ExchangeKind {
+    /// A token endpoint (IMDS, App Service, Azure CLI).
+    Token,
+    /// The Azure Files REST API.
+    Files,
+}
+
+/// One HTTP exchange (one attempt).
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    /// Position in the log, increasing.
+    pub sequence: u64,
+    /// When the request started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// Token or Files.
+    pub kind: ExchangeKind,
+    /// What azfx was doing (`List directory`, `IMDS token`).
+    pub operation: String,
+    /// HTTP method.
+    pub method: String,
+    /// URL with any SAS signature removed.
+    pub url: String,
+    /// HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    /// `x-ms-error-code` (or the identity endpoint's `error`).
+    pub error_code: Option<String>,
+    /// `x-ms-request-id`.
+    pub request_id: Option<String>,
+    /// `x-ms-client-request-id` azfx sent.
+    pub client_request_id: Option<String>,
+    /// Time until the response (or failure).
+    pub duration_ms: u64,
+    /// Request body bytes.
+    pub bytes_sent: u64,
+    /// Response body bytes read.
+    pub bytes_received: u64,
+    /// 1 for the first attempt, 2 for the first retry, …
+    pub attempt: u32,
+    /// Fingerprint of the bearer token used, if any.
+    pub token_fingerprint: Option<String>,
+    /// Request headers, secrets replaced.
+    pub request_headers: Vec<(String, String)>,
+    /// Response headers.
+    pub response_headers: Vec<(String, String)>,
+    /// Error body (first 4 KiB), for failed requests.
+    pub error_body: Option<String>,
+    /// Transport failure (DNS, connect, TLS, timeout, reset), if no response arrived.
+    pub transport_error: Option<String>,
+}
+
+type Listener = Box<dyn Fn(&LogEntry) + Send + Sync>;
+
+/// Bounded log of exchanges, shared by the token sources and the Files client.
+pub struct RequestLog {
+    capacity: usize,
+    entries: Mutex<VecDeque<LogEntry>>,
+    next_sequence: AtomicU64,
+    listener: Mutex<Option<Listener>>,
+}
+
+impl std::fmt::Debug for RequestLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestLog").field("capacity", &self.capacity).finish_non_exhaustive()
+    }
+}
+
+impl RequestLog {
+    /// A log keeping the newest `capacity` entries.
+    pub fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(Self {
+            capacity: capacity.max(1),
+            entries: Mutex::new(VecDeque::new()),
+            next_sequence: AtomicU64::new(1),
+            listener: Mutex::new(None),
+        })
+    }
+
+    /// Calls `listener` with every entry recorded from now on.
+    pub fn set_listener(&self, listener: impl Fn(&LogEntry) + Send + Sync + 'static) {
+        *self.listener.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(listener));
+    }
+
+    /// Records an entry (its sequence number is assigned here).
+    pub fn record(&self, mut entry: LogEntry) {
+        entry.sequence = self.next_sequence.fetch_add(1, Ordering::Relaxed);
+        if let Some(listener) = self.listener.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+            listener(&entry);
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// Every entry kept, oldest first.
+    pub fn snapshot(&self) -> Vec<LogEntry> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect()
+    }
+}
+
+/// The URL with SAS signature values replaced.
+pub fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let redacted: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("sig") => format!("{name}=REDACTED"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", redacted.join("&"))
+}
+
+/// Headers as pairs, with `Authorization` reduced to its scheme and a fingerprint and
+/// identity-endpoint secrets removed.
+pub fn redact_headers(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = value.to_str().unwrap_or("<binary>");
+            let shown = match name.as_str() {
+                "authorization" => match value.split_once(' ') {
+                    Some(("Bearer", token)) => format!("Bearer <{}>", fingerprint(token)),
+                    Some(("SharedKey", credential)) => {
+                        let account = credential.split(':').next().unwrap_or_default();
+                        format!("SharedKey {account}:<signature>")
+                    }
+                    _ => "<redacted>".to_owned(),
+                },
+                "x-identity-header" | "x-ms-copy-source-authorization" => "<redacted>".to_owned(),
+                _ => value.to_owned(),
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_sas_and_authorization() {
+        assert_eq!(
+            redact_url("https://a.file.core.windows.net/s/f?sv=2025-05-05&sig=abc%2Bdef&sp=r"),
+            "https://a.file.core.windows.net/s/f?sv=2025-05-05&sig=REDACTED&sp=r"
+        );
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("authorization", "Bearer eyJ.secret.part".parse().unwrap());
+        headers.insert("x-identity-header", "app-secret".parse().unwrap());
+        let shown = format!("{:?}", redact_headers(&headers));
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("Bearer <sha256:"));
+    }
+}
