@@ -7,8 +7,12 @@
 
 pub mod auth;
 pub mod azure_time;
+pub mod cli;
 pub mod emulator;
 pub mod files;
+pub mod fs_util;
 pub mod request_log;
 pub mod tls;
+pub mod transfer;
+pub mod worker;
 pub mod xml_text;

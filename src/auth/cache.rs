@@ -12,8 +12,18 @@ use super::{AccessToken, AuthError, CredentialSource, TokenSource, now_unix};
 /// Seconds before expiry at which a token is no longer handed out.
 const EXPIRY_MARGIN_SECS: i64 = 10;
 
-/// A cached token for one source and resource.
+/// What happened to a cache's token, for listeners.
 #[derive(Debug)]
+pub enum TokenEvent<'a> {
+    /// A new token arrived.
+    Acquired(&'a AccessToken),
+    /// A refresh failed.
+    Failed(&'a AuthError),
+}
+
+type Listener = Box<dyn Fn(&TokenEvent<'_>) + Send + Sync>;
+
+/// A cached token for one source and resource.
 pub struct TokenCache {
     source: Arc<dyn TokenSource>,
     resource: String,
@@ -22,6 +32,17 @@ pub struct TokenCache {
     refresh: tokio::sync::Mutex<()>,
     fetches: AtomicU64,
     last_error: Mutex<Option<AuthError>>,
+    listener: Mutex<Option<Listener>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("source", &self.source)
+            .field("resource", &self.resource)
+            .field("current", &self.current())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenCache {
@@ -35,7 +56,19 @@ impl TokenCache {
             refresh: tokio::sync::Mutex::new(()),
             fetches: AtomicU64::new(0),
             last_error: Mutex::new(None),
+            listener: Mutex::new(None),
         })
+    }
+
+    /// Calls `listener` whenever a token arrives or a refresh fails.
+    pub fn set_listener(&self, listener: impl Fn(&TokenEvent<'_>) + Send + Sync + 'static) {
+        *self.listener.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(listener));
+    }
+
+    fn notify(&self, event: &TokenEvent<'_>) {
+        if let Some(listener) = self.listener.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+            listener(event);
+        }
     }
 
     /// Where the tokens come from.
@@ -108,10 +141,12 @@ impl TokenCache {
                 *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
                 *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = None;
                 self.generation.fetch_add(1, Ordering::AcqRel);
+                self.notify(&TokenEvent::Acquired(&token));
                 Ok(token)
             }
             Err(error) => {
                 *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+                self.notify(&TokenEvent::Failed(&error));
                 Err(error)
             }
         }

@@ -47,7 +47,9 @@ impl AzureCliSource {
         command.args(["account", "get-access-token", "--resource", resource, "-o", "json"]).kill_on_drop(true);
         let output = match tokio::time::timeout(self.timeout, command.output()).await {
             Err(_) => return Err(Self::error(AuthErrorKind::CliTimeout { seconds: self.timeout.as_secs() })),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => return Err(Self::error(AuthErrorKind::CliMissing)),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Self::error(AuthErrorKind::CliMissing));
+            }
             Ok(Err(e)) => return Err(Self::error(AuthErrorKind::CliFailed { detail: e.to_string() })),
             Ok(Ok(output)) => output,
         };
@@ -60,12 +62,17 @@ impl AzureCliSource {
                 AuthErrorKind::CliFailed { detail: stderr }
             }));
         }
-        let token: CliToken = serde_json::from_slice(&output.stdout)
-            .map_err(|e| Self::error(AuthErrorKind::InvalidResponse { detail: format!("az printed no token JSON ({e})") }))?;
+        let token: CliToken = serde_json::from_slice(&output.stdout).map_err(|e| {
+            Self::error(AuthErrorKind::InvalidResponse { detail: format!("az printed no token JSON ({e})") })
+        })?;
         let expires_on = token
             .expires_on
             .or_else(|| super::Claims::decode(&token.access_token).and_then(|c| c.exp))
-            .ok_or_else(|| Self::error(AuthErrorKind::InvalidResponse { detail: "no expires_on (Azure CLI 2.54.0 or newer needed)".to_owned() }))?;
+            .ok_or_else(|| {
+                Self::error(AuthErrorKind::InvalidResponse {
+                    detail: "no expires_on (Azure CLI 2.54.0 or newer needed)".to_owned(),
+                })
+            })?;
         Ok(AccessToken::new(token.access_token, expires_on, CredentialSource::AzureCli))
     }
 }

@@ -129,7 +129,8 @@ impl Endpoint {
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }
-            let request = request.build().map_err(|e| self.error(AuthErrorKind::InvalidResponse { detail: e.to_string() }))?;
+            let request =
+                request.build().map_err(|e| self.error(AuthErrorKind::InvalidResponse { detail: e.to_string() }))?;
             let mut entry = LogEntry {
                 sequence: 0,
                 started_at: time::OffsetDateTime::now_utc(),
@@ -191,8 +192,10 @@ impl Endpoint {
                 delay = delay.saturating_mul(2);
                 continue;
             }
-            let description =
-                parsed.error_description.or(parsed.message).unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+            let description = parsed
+                .error_description
+                .or(parsed.message)
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
             if description.contains("Identity not found") {
                 return Err(self.error(AuthErrorKind::IdentityNotFound { description }));
             }

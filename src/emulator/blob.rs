@@ -20,51 +20,14 @@ pub struct Blobs {
     dir: PathBuf,
 }
 
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
-}
-
-#[cfg(unix)]
-fn write_at(file: &File, buf: &[u8], offset: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::write_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn write_at(file: &File, buf: &[u8], offset: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_write(file, buf, offset)
-}
-
 /// Fills `buf` from `offset`; bytes past the end of the file read as zeros.
 fn read_exact_or_zero(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    let mut done = 0;
-    while done < buf.len() {
-        let n = read_at(file, &mut buf[done..], offset + done as u64)?;
-        if n == 0 {
-            buf[done..].fill(0);
-            break;
-        }
-        done += n;
-    }
+    let read = crate::fs_util::read_at(file, buf, offset)?;
+    buf[read..].fill(0);
     Ok(())
 }
 
-fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = write_at(file, buf, offset)?;
-        if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
-        }
-        buf = &buf[n..];
-        offset += n as u64;
-    }
-    Ok(())
-}
+use crate::fs_util::write_all_at;
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(io::Error::other)?

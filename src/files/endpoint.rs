@@ -16,6 +16,9 @@ pub enum EndpointError {
     /// Not a URL, account name or connection string.
     #[error("{0:?} is not a storage account name, file endpoint URL or connection string")]
     Unrecognized(String),
+    /// A URL that names no share.
+    #[error("{0:?} names no share: add /SHARE[/PATH] to the endpoint")]
+    NoShare(String),
     /// A URL with no way to tell the account.
     #[error("cannot tell the account name from {0:?}")]
     NoAccount(String),
@@ -38,7 +41,10 @@ impl Endpoint {
     /// Parses any of the accepted forms.
     pub fn parse(input: &str) -> Result<Self, EndpointError> {
         let input = input.trim();
-        if input.contains('=') && input.contains(';') || input.starts_with("FileEndpoint=") || input.starts_with("AccountName=") {
+        if input.contains('=') && input.contains(';')
+            || input.starts_with("FileEndpoint=")
+            || input.starts_with("AccountName=")
+        {
             return Self::from_connection_string(input);
         }
         if valid_account(input) {
@@ -61,7 +67,8 @@ impl Endpoint {
             }
             return Ok(parsed);
         }
-        let account = field("AccountName").ok_or_else(|| EndpointError::Unrecognized(redact_connection_string(input)))?;
+        let account =
+            field("AccountName").ok_or_else(|| EndpointError::Unrecognized(redact_connection_string(input)))?;
         let protocol = field("DefaultEndpointsProtocol").unwrap_or_else(|| "https".to_owned());
         let suffix = field("EndpointSuffix").unwrap_or_else(|| "core.windows.net".to_owned());
         Self::from_url(&format!("{protocol}://{account}.file.{suffix}/"))
@@ -88,6 +95,20 @@ impl Endpoint {
             return Err(EndpointError::NoAccount(input.to_owned()));
         }
         Ok(Self { base: url, account })
+    }
+
+    /// Splits a URL naming a share and path (`https://acct.file.core.windows.net/share/dir`,
+    /// `http://127.0.0.1:10000/acct/share/dir`) into the endpoint, the share and the path.
+    pub fn split_resource(input: &str) -> Result<(Self, String, String), EndpointError> {
+        let endpoint = Self::parse(input)?;
+        let url = Url::parse(input.trim()).map_err(|_| EndpointError::Unrecognized(input.to_owned()))?;
+        let rest = url.path().strip_prefix(endpoint.base.path()).unwrap_or_default();
+        let mut parts = rest
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned());
+        let share = parts.next().ok_or_else(|| EndpointError::NoShare(input.to_owned()))?;
+        Ok((endpoint, share, parts.collect::<Vec<_>>().join("/")))
     }
 
     /// Whether the host is this machine (plain HTTP is allowed for bearer tokens only then).
@@ -122,7 +143,10 @@ pub fn redact_connection_string(input: &str) -> String {
     input
         .split(';')
         .map(|part| match part.split_once('=') {
-            Some((key, _)) if key.trim().eq_ignore_ascii_case("AccountKey") || key.trim().eq_ignore_ascii_case("SharedAccessSignature") => {
+            Some((key, _))
+                if key.trim().eq_ignore_ascii_case("AccountKey")
+                    || key.trim().eq_ignore_ascii_case("SharedAccessSignature") =>
+            {
                 format!("{key}=<redacted>")
             }
             _ => part.to_owned(),
@@ -144,7 +168,10 @@ mod tests {
         assert_eq!((e.account.as_str(), e.base.as_str()), ("gov1", "https://gov1.file.core.usgovcloudapi.net/"));
         let e = Endpoint::parse("https://acct.privatelink.file.core.windows.net/").unwrap();
         assert_eq!(e.account, "acct");
-        let e = Endpoint::parse("DefaultEndpointsProtocol=https;AccountName=cn1;AccountKey=abc==;EndpointSuffix=core.chinacloudapi.cn").unwrap();
+        let e = Endpoint::parse(
+            "DefaultEndpointsProtocol=https;AccountName=cn1;AccountKey=abc==;EndpointSuffix=core.chinacloudapi.cn",
+        )
+        .unwrap();
         assert_eq!(e.base.as_str(), "https://cn1.file.core.chinacloudapi.cn/");
         let e = Endpoint::parse("AccountName=dev;FileEndpoint=http://127.0.0.1:10000/dev;").unwrap();
         assert_eq!((e.account.as_str(), e.base.as_str()), ("dev", "http://127.0.0.1:10000/dev/"));
@@ -152,6 +179,10 @@ mod tests {
         let e = Endpoint::parse("https://127.0.0.1:4443/azfxdemo").unwrap();
         assert_eq!(e.url("projects", "a b/c%d").as_str(), "https://127.0.0.1:4443/azfxdemo/projects/a%20b/c%25d");
         assert!(Endpoint::parse("ftp://x").is_err());
+        let (e, share, path) = Endpoint::split_resource("https://acct.file.core.windows.net/data/a%20b/c.txt").unwrap();
+        assert_eq!((e.account.as_str(), share.as_str(), path.as_str()), ("acct", "data", "a b/c.txt"));
+        let (e, share, path) = Endpoint::split_resource("http://127.0.0.1:9/dev/data").unwrap();
+        assert_eq!((e.account.as_str(), share.as_str(), path.as_str()), ("dev", "data", ""));
         assert!(!redact_connection_string("AccountName=a;AccountKey=secret").contains("secret"));
     }
 }

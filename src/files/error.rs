@@ -131,7 +131,10 @@ impl fmt::Display for FilesError {
         if let Some(auth) = &self.auth {
             write!(f, "{auth}")?;
         }
-        if self.kind == ErrorKind::Refused || self.kind == ErrorKind::InvalidResponse || self.kind == ErrorKind::Cancelled {
+        if self.kind == ErrorKind::Refused
+            || self.kind == ErrorKind::InvalidResponse
+            || self.kind == ErrorKind::Cancelled
+        {
             if self.status.is_none() && self.transport.is_none() && self.auth.is_none() {
                 write!(f, "{:?}", self.kind)?;
             }
@@ -179,7 +182,13 @@ impl FilesError {
         let code = header("x-ms-error-code").or(parsed.code);
         let www_authenticate = header("www-authenticate");
         let message = parsed.message.map(|m| m.lines().next().unwrap_or_default().to_owned());
-        let kind = classify(status, code.as_deref(), parsed.auth_detail.as_deref(), parsed.header_name.as_deref(), www_authenticate.as_deref());
+        let kind = classify(
+            status,
+            code.as_deref(),
+            parsed.auth_detail.as_deref(),
+            parsed.header_name.as_deref(),
+            www_authenticate.as_deref(),
+        );
         Self {
             kind,
             status: Some(status),
@@ -207,13 +216,23 @@ impl FilesError {
     }
 }
 
-fn classify(status: u16, code: Option<&str>, auth_detail: Option<&str>, header_name: Option<&str>, challenge: Option<&str>) -> ErrorKind {
+fn classify(
+    status: u16,
+    code: Option<&str>,
+    auth_detail: Option<&str>,
+    header_name: Option<&str>,
+    challenge: Option<&str>,
+) -> ErrorKind {
     match (status, code) {
-        (400, Some("MissingRequiredHeader")) if header_name.is_some_and(|h| h.eq_ignore_ascii_case("x-ms-file-request-intent")) => {
+        (400, Some("MissingRequiredHeader"))
+            if header_name.is_some_and(|h| h.eq_ignore_ascii_case("x-ms-file-request-intent")) =>
+        {
             ErrorKind::MissingIntent
         }
         (409, Some("FileOAuthManagementApiRestrictedToSrp")) => ErrorKind::BearerNotSupported,
-        (403, Some("AuthenticationFailed")) if auth_detail.is_some_and(|d| d.contains("not supported in this version")) => {
+        (403, Some("AuthenticationFailed"))
+            if auth_detail.is_some_and(|d| d.contains("not supported in this version")) =>
+        {
             ErrorKind::BearerNotSupported
         }
         (401, _) if challenge.is_some_and(|c| c.contains("claims=") || c.contains("insufficient_claims")) => {
@@ -288,13 +307,21 @@ fn transport_kind(error: &reqwest::Error) -> TransportKind {
     let text = format!("{error:?}").to_ascii_lowercase();
     if error.is_timeout() {
         TransportKind::Timeout
-    } else if text.contains("dns error") || text.contains("failed to lookup") || text.contains("name or service not known") {
+    } else if text.contains("dns error")
+        || text.contains("failed to lookup")
+        || text.contains("name or service not known")
+    {
         TransportKind::Dns
     } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
         TransportKind::Tls
     } else if error.is_connect() {
         TransportKind::Connect
-    } else if error.is_body() || error.is_decode() || text.contains("reset") || text.contains("incomplete") || text.contains("closed") {
+    } else if error.is_body()
+        || error.is_decode()
+        || text.contains("reset")
+        || text.contains("incomplete")
+        || text.contains("closed")
+    {
         TransportKind::Reset
     } else {
         TransportKind::Other
@@ -338,14 +365,20 @@ mod tests {
         headers.insert("x-ms-request-id", "rid-1".parse().unwrap());
         let error = FilesError::from_response("List directory", "https://a/s", 400, &headers, body.as_bytes());
         assert_eq!(error.kind, ErrorKind::MissingIntent);
-        assert_eq!(error.message.as_deref(), Some("An HTTP header that's mandatory for this request is not specified."));
+        assert_eq!(
+            error.message.as_deref(),
+            Some("An HTTP header that's mandatory for this request is not specified.")
+        );
         assert_eq!(error.request_id.as_deref(), Some("rid-1"));
         assert!(error.to_string().ends_with("— https://a/s"), "{error}");
         let empty = reqwest::header::HeaderMap::new();
         let forbidden = b"<Error><Code>AuthorizationFailure</Code><Message>This request is not authorized to perform this operation.</Message></Error>";
         assert_eq!(FilesError::from_response("x", "u", 403, &empty, forbidden).kind, ErrorKind::NetworkRule);
         let mut challenge = reqwest::header::HeaderMap::new();
-        challenge.insert("www-authenticate", "Bearer authorization_uri=x error=\"insufficient_claims\" claims=\"eyJ\"".parse().unwrap());
+        challenge.insert(
+            "www-authenticate",
+            "Bearer authorization_uri=x error=\"insufficient_claims\" claims=\"eyJ\"".parse().unwrap(),
+        );
         assert_eq!(FilesError::from_response("x", "u", 401, &challenge, b"").kind, ErrorKind::ClaimsChallenge);
     }
 }

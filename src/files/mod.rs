@@ -91,7 +91,12 @@ pub struct FilesClient {
 impl FilesClient {
     /// A client for `endpoint`. Refuses to send a bearer token over plain HTTP to anything
     /// but this machine.
-    pub fn new(endpoint: Endpoint, credential: Credential, log: Arc<RequestLog>, options: &ClientOptions) -> Result<Self, FilesError> {
+    pub fn new(
+        endpoint: Endpoint,
+        credential: Credential,
+        log: Arc<RequestLog>,
+        options: &ClientOptions,
+    ) -> Result<Self, FilesError> {
         crate::tls::install_default_provider();
         let refused = |text: &str| {
             let mut error = FilesError::new(ErrorKind::Refused, "Connect", endpoint.base.as_str());
@@ -110,7 +115,8 @@ impl FilesClient {
             builder = builder.no_proxy();
         }
         if let Some(pem) = &options.ca_pem {
-            let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| refused(&format!("the CA file is not a PEM certificate: {e}")))?;
+            let certificate = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| refused(&format!("the CA file is not a PEM certificate: {e}")))?;
             builder = builder.tls_certs_merge([certificate]);
         }
         let http = builder.build().map_err(|e| refused(&format!("could not set up HTTPS: {e}")))?;

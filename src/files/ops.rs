@@ -93,7 +93,8 @@ impl FilesClient {
             url.set_query(Some(&query));
             let redacted = url.to_string();
             let reply = self.send(Request::new("List shares", Method::GET, url)).await?;
-            let page = xml::parse_shares(&reply.body).map_err(|e| invalid_response("List shares", &redacted, &e.to_string()))?;
+            let page = xml::parse_shares(&reply.body)
+                .map_err(|e| invalid_response("List shares", &redacted, &e.to_string()))?;
             shares.extend(page.shares);
             match page.next_marker {
                 Some(next) => marker = Some(next),
@@ -125,9 +126,16 @@ impl FilesClient {
     }
 
     /// One page of a directory listing, with timestamps, ETags and attributes.
-    pub async fn list_page(&self, share: &str, path: &str, marker: Option<&str>, max_results: u32) -> Result<ListPage, FilesError> {
+    pub async fn list_page(
+        &self,
+        share: &str,
+        path: &str,
+        marker: Option<&str>,
+        max_results: u32,
+    ) -> Result<ListPage, FilesError> {
         let mut url = self.endpoint.url(share, path);
-        let mut query = format!("restype=directory&comp=list&include=Timestamps,ETag,Attributes&maxresults={max_results}");
+        let mut query =
+            format!("restype=directory&comp=list&include=Timestamps,ETag,Attributes&maxresults={max_results}");
         if let Some(m) = marker {
             query.push_str(&format!("&marker={}", encode(m)));
         }
@@ -196,7 +204,8 @@ impl FilesClient {
         let url = self.endpoint.url(share, path);
         let redacted = url.to_string();
         let checked = length <= RANGE_BYTES;
-        let mut request = Request::new("Get range", Method::GET, url).header("x-ms-range", format!("bytes={offset}-{}", offset + length - 1));
+        let mut request = Request::new("Get range", Method::GET, url)
+            .header("x-ms-range", format!("bytes={offset}-{}", offset + length - 1));
         if checked {
             request = request.header("x-ms-range-get-content-md5", "true");
         }
@@ -222,7 +231,8 @@ impl FilesClient {
         let current = self.file_properties(share, path).await?;
         let mut url = self.endpoint.url(share, path);
         url.set_query(Some("comp=properties"));
-        let mut request = Request::new("Set file properties", Method::PUT, url).header("x-ms-content-length", size.to_string());
+        let mut request =
+            Request::new("Set file properties", Method::PUT, url).header("x-ms-content-length", size.to_string());
         // Content headers not sent are cleared: send back what the file has.
         if let Some(content_type) = current.content_type {
             request = request.header("x-ms-content-type", content_type);
@@ -237,7 +247,14 @@ impl FilesClient {
     }
 
     /// Renames (moves) a file or directory within the share.
-    pub async fn rename(&self, share: &str, from: &str, to: &str, is_directory: bool, replace: bool) -> Result<(), FilesError> {
+    pub async fn rename(
+        &self,
+        share: &str,
+        from: &str,
+        to: &str,
+        is_directory: bool,
+        replace: bool,
+    ) -> Result<(), FilesError> {
         let mut url = self.endpoint.url(share, to);
         url.set_query(Some(if is_directory { "restype=directory&comp=rename" } else { "comp=rename" }));
         let source = self.endpoint.url(share, from);

@@ -118,18 +118,21 @@ impl FilesClient {
                 }
                 Credential::Sas(sas) => {
                     let query = match url.query() {
-                        Some(existing) if !existing.is_empty() => format!("{existing}&{}", sas.expose().trim_start_matches('?')),
+                        Some(existing) if !existing.is_empty() => {
+                            format!("{existing}&{}", sas.expose().trim_start_matches('?'))
+                        }
                         _ => sas.expose().trim_start_matches('?').to_owned(),
                     };
                     url.set_query(Some(&query));
                 }
                 Credential::AccountKey { account, key } => {
-                    let value = shared_key::authorization(account, key.expose(), request.method.as_str(), &url, &headers)
-                        .ok_or_else(|| {
-                            let mut error = FilesError::new(ErrorKind::Refused, request.operation, &redacted);
-                            error.message = Some("the account key is not valid base64".to_owned());
-                            error
-                        })?;
+                    let value =
+                        shared_key::authorization(account, key.expose(), request.method.as_str(), &url, &headers)
+                            .ok_or_else(|| {
+                                let mut error = FilesError::new(ErrorKind::Refused, request.operation, &redacted);
+                                error.message = Some("the account key is not valid base64".to_owned());
+                                error
+                            })?;
                     if let Ok(mut value) = HeaderValue::from_str(&value) {
                         value.set_sensitive(true);
                         headers.insert(AUTHORIZATION, value);
@@ -158,15 +161,18 @@ impl FilesClient {
                 transport_error: None,
             };
             let attempt_started = Instant::now();
-            let sent = self.http.request(request.method.clone(), url).headers(headers).body(request.body.clone()).send().await;
+            let sent =
+                self.http.request(request.method.clone(), url).headers(headers).body(request.body.clone()).send().await;
             let outcome = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let response_headers = response.headers().clone();
                     entry.status = Some(status);
                     entry.response_headers = redact_headers(&response_headers);
-                    entry.request_id = response_headers.get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-                    entry.error_code = response_headers.get("x-ms-error-code").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    entry.request_id =
+                        response_headers.get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    entry.error_code =
+                        response_headers.get("x-ms-error-code").and_then(|v| v.to_str().ok()).map(str::to_owned);
                     response.bytes().await.map(|body| (status, response_headers, body))
                 }
                 Err(e) => Err(e),

@@ -9,7 +9,13 @@ use reqwest::header::HeaderMap;
 use sha2::Sha256;
 
 /// The `Authorization` value for a request, or `None` if the key is not valid base64.
-pub fn authorization(account: &str, key_base64: &str, method: &str, url: &reqwest::Url, headers: &HeaderMap) -> Option<String> {
+pub fn authorization(
+    account: &str,
+    key_base64: &str,
+    method: &str,
+    url: &reqwest::Url,
+    headers: &HeaderMap,
+) -> Option<String> {
     let key = STANDARD.decode(key_base64.trim()).ok()?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let content_length = match header("content-length") {
@@ -47,7 +53,8 @@ pub fn authorization(account: &str, key_base64: &str, method: &str, url: &reqwes
     string_to_sign.push('/');
     string_to_sign.push_str(account);
     string_to_sign.push_str(url.path());
-    let mut query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned())).collect();
+    let mut query: Vec<(String, String)> =
+        url.query_pairs().map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned())).collect();
     query.sort();
     for (name, value) in query {
         string_to_sign.push('\n');

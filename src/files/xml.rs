@@ -74,7 +74,11 @@ fn encoded(start: &BytesStart<'_>) -> bool {
 
 /// Walks elements, calling `on_text(path, text, encoded)` for each leaf's text and
 /// `on_end(path)` for each closing element. `path` is the element names from the root.
-fn walk(body: &[u8], mut on_text: impl FnMut(&[String], String, bool), mut on_end: impl FnMut(&[String])) -> Result<(), XmlError> {
+fn walk(
+    body: &[u8],
+    mut on_text: impl FnMut(&[String], String, bool),
+    mut on_end: impl FnMut(&[String]),
+) -> Result<(), XmlError> {
     let text = std::str::from_utf8(strip_bom(body)).map_err(|e| XmlError(e.to_string()))?;
     let mut reader = Reader::from_str(text);
     let mut path: Vec<String> = Vec::new();
@@ -173,8 +177,12 @@ pub fn parse_shares(body: &[u8]) -> Result<SharePage, XmlError> {
             match names.as_slice() {
                 ["EnumerationResults", "NextMarker"] => next_marker = Some(text).filter(|t| !t.is_empty()),
                 ["EnumerationResults", "Shares", "Share", "Name"] => share.name = decode_name(text, is_encoded),
-                ["EnumerationResults", "Shares", "Share", "Properties", "Quota"] => share.quota_gib = text.trim().parse().ok(),
-                ["EnumerationResults", "Shares", "Share", "Properties", "Last-Modified"] => share.last_modified = Some(text),
+                ["EnumerationResults", "Shares", "Share", "Properties", "Quota"] => {
+                    share.quota_gib = text.trim().parse().ok()
+                }
+                ["EnumerationResults", "Shares", "Share", "Properties", "Last-Modified"] => {
+                    share.last_modified = Some(text)
+                }
                 _ => {}
             }
         },
@@ -212,7 +220,10 @@ mod tests {
 
         let first = parse_listing(recording("list-dirs-files-page1-maxresults2-nextmarker").as_bytes()).unwrap();
         assert_eq!(first.entries.len(), 2);
-        assert_eq!(first.next_marker.as_deref(), Some("1!60!Z29kaXJkaXJsaXN0ZmlsZXNhbmRkaXJzbWF4cmVzdWx0c2FuZG1hcmtlcjI-"));
+        assert_eq!(
+            first.next_marker.as_deref(),
+            Some("1!60!Z29kaXJkaXJsaXN0ZmlsZXNhbmRkaXJzbWF4cmVzdWx0c2FuZG1hcmtlcjI-")
+        );
         let last = parse_listing(recording("list-dirs-files-last-page-empty-nextmarker").as_bytes()).unwrap();
         assert_eq!(last.entries.len(), 3);
         assert_eq!(last.next_marker, None);
@@ -225,6 +236,9 @@ mod tests {
         assert_eq!(page.entries[0].name, "file\u{fffe}");
         assert_eq!(page.entries[1].name, "a & b");
         assert!(page.entries[1].is_directory);
-        assert!(parse_listing(b"<EnumerationResults><Entries>").is_err() || parse_listing(b"<EnumerationResults><Entries>").unwrap().entries.is_empty());
+        assert!(
+            parse_listing(b"<EnumerationResults><Entries>").is_err()
+                || parse_listing(b"<EnumerationResults><Entries>").unwrap().entries.is_empty()
+        );
     }
 }

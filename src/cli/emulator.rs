@@ -1,0 +1,105 @@
+//! `azfx emulator` and, until the window exists, `azfx --demo`: start the emulator with
+//! the given flags, print one line with its endpoints, and serve until Ctrl-C.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::Cli;
+use crate::emulator::{Emulator, EmulatorConfig};
+use crate::worker::exit_code;
+
+/// `azfx emulator` flags.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// HTTP port (IMDS, App Service identity and Files).
+    #[arg(long, default_value_t = 10_000)]
+    port: u16,
+    /// Also serve HTTPS (needed by SDKs that refuse bearer tokens over HTTP).
+    #[arg(long)]
+    https: bool,
+    /// HTTPS port (default: the HTTP port + 1).
+    #[arg(long)]
+    https_port: Option<u16>,
+    /// Seed the demo account, identities and content.
+    #[arg(long)]
+    demo: bool,
+    /// Lifetime of issued tokens.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime_secs: u64,
+    /// Fail this fraction of Files requests with 503 ServerBusy and Retry-After: 1.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Where file bytes and the CA certificate go (default: a temporary directory).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+/// Serves the emulator until Ctrl-C; returns the exit code.
+pub fn run(args: &EmulatorArgs) -> i32 {
+    let https_port = args.https_port.unwrap_or(if args.port == 0 { 0 } else { args.port.saturating_add(1) });
+    let config = EmulatorConfig {
+        http_port: args.port,
+        https: args.https,
+        https_port,
+        demo: args.demo,
+        data_dir: args.data_dir.clone(),
+        token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
+        ..EmulatorConfig::default()
+    };
+    let emulator = match Emulator::start(&config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "azfx emulator: {e}");
+            return exit_code::OTHER;
+        }
+    };
+    if args.fault_rate > 0.0 {
+        emulator.control().set_fault_rate(args.fault_rate, 503, Some(1));
+    }
+    let https = emulator.https_url().unwrap_or_else(|| "off".to_owned());
+    let ca = emulator.ca_path().map_or_else(|| "none".to_owned(), |p| p.display().to_string());
+    let accounts = if args.demo { crate::emulator::demo::ACCOUNT } else { "none (use --demo)" };
+    let _ = writeln!(
+        std::io::stdout(),
+        "azfx emulator: http={} https={https} imds={}/metadata/identity/oauth2/token ca={ca} accounts={accounts}",
+        emulator.http_url(),
+        emulator.identity_endpoint(),
+    );
+    let waited = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map(|runtime| runtime.block_on(tokio::signal::ctrl_c()));
+    emulator.stop();
+    match waited {
+        Ok(Ok(())) => exit_code::OK,
+        _ => exit_code::OTHER,
+    }
+}
+
+/// `azfx --demo` before the explorer window exists: the demo emulator over HTTPS.
+pub fn run_demo(cli: &Cli) -> i32 {
+    if !cli.demo {
+        let _ = writeln!(
+            std::io::stderr(),
+            "azfx: the explorer window is not built yet; run `azfx --demo` or see `azfx --help`"
+        );
+        return exit_code::USAGE;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "azfx --demo: the explorer window is not built yet; serving the demo emulator instead (Ctrl-C stops it)"
+    );
+    let args = EmulatorArgs {
+        port: 0,
+        https: true,
+        https_port: None,
+        demo: true,
+        token_lifetime_secs: cli.token_lifetime_secs,
+        fault_rate: 0.0,
+        data_dir: None,
+    };
+    run(&args)
+}

@@ -1,0 +1,341 @@
+//! The `azfx` command line: flags for every subcommand and the small, scriptable commands
+//! for jump boxes (`token`, `ls`, `get`, `put`), which drive the same worker the window
+//! uses. Exit codes name the failing layer (see `worker::exit_code`).
+
+mod emulator;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::{IdentitySelector, STORAGE_RESOURCE, Secret};
+use crate::files::Endpoint;
+use crate::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, TokenInfo, Worker, exit_code};
+
+/// Command-line flags.
+#[derive(Debug, Parser)]
+#[command(name = "azfx", version, about = "Explorer for Azure file shares that signs in with a managed identity")]
+pub struct Cli {
+    /// Start on the built-in emulator with demo content (no Azure needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// Lifetime of emulated tokens in demo mode, to watch refreshes happen.
+    #[arg(long, default_value_t = 3600)]
+    pub token_lifetime_secs: u64,
+    /// Subcommand; none opens the explorer.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Azure emulator (IMDS + Files REST) until Ctrl-C.
+    Emulator(emulator::EmulatorArgs),
+    /// Show who a token is for and when it expires (never the token, unless --raw).
+    Token(TokenArgs),
+    /// List a share or directory: azfx ls https://ACCOUNT.file.core.windows.net/SHARE[/PATH]
+    Ls(LsArgs),
+    /// Download a file: azfx get URL LOCAL
+    Get(GetArgs),
+    /// Upload a file: azfx put LOCAL URL
+    Put(PutArgs),
+}
+
+/// How to authenticate.
+#[derive(Debug, Clone, Args)]
+pub struct CredentialArgs {
+    /// Managed identity: system, client-id=ID, object-id=ID or resource-id=ID.
+    #[arg(long, default_value = "system")]
+    pub identity: String,
+    /// Use the App Service / Container Apps identity endpoint (IDENTITY_ENDPOINT).
+    #[arg(long, conflicts_with_all = ["azure_cli", "token_env", "sas_env", "account_key_env"])]
+    pub app_service: bool,
+    /// Use the Azure CLI's login (az account get-access-token).
+    #[arg(long, conflicts_with_all = ["token_env", "sas_env", "account_key_env"])]
+    pub azure_cli: bool,
+    /// Use the access token in this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["sas_env", "account_key_env"])]
+    pub token_env: Option<String>,
+    /// Use the SAS query string in this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "account_key_env")]
+    pub sas_env: Option<String>,
+    /// Use the account key in this environment variable (Shared Key).
+    #[arg(long, value_name = "VAR")]
+    pub account_key_env: Option<String>,
+    /// IMDS base URL (default: AZURE_POD_IDENTITY_AUTHORITY_HOST, IMDS_ENDPOINT or 169.254.169.254).
+    #[arg(long, value_name = "URL")]
+    pub imds_endpoint: Option<String>,
+    /// Extra CA certificate (PEM) to trust, e.g. the emulator's.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+}
+
+/// `azfx token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    credential: CredentialArgs,
+    /// Resource (audience) to ask for.
+    #[arg(long, default_value = STORAGE_RESOURCE)]
+    resource: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also print the token itself (it is a secret: do not paste it anywhere).
+    #[arg(long)]
+    raw: bool,
+}
+
+/// `azfx ls`.
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Share URL, optionally with a directory path.
+    url: String,
+    #[command(flatten)]
+    credential: CredentialArgs,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `azfx get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// File URL.
+    url: String,
+    /// Local destination file (or directory).
+    local: PathBuf,
+    #[command(flatten)]
+    credential: CredentialArgs,
+}
+
+/// `azfx put`.
+#[derive(Debug, Args)]
+pub struct PutArgs {
+    /// Local file.
+    local: PathBuf,
+    /// Destination URL (a directory URL ending in / keeps the file name).
+    url: String,
+    #[command(flatten)]
+    credential: CredentialArgs,
+}
+
+fn secret_from_env(var: &str) -> Result<Secret, EngineError> {
+    std::env::var(var)
+        .map(Secret::new)
+        .map_err(|_| EngineError::InvalidInput(format!("environment variable {var} is not set")))
+}
+
+impl CredentialArgs {
+    fn selector(&self) -> Result<IdentitySelector, EngineError> {
+        let value = self.identity.trim();
+        Ok(match value.split_once('=') {
+            None if value == "system" => IdentitySelector::SystemAssigned,
+            Some(("client-id", id)) => IdentitySelector::ClientId(id.to_owned()),
+            Some(("object-id", id)) => IdentitySelector::ObjectId(id.to_owned()),
+            Some(("resource-id", id)) => IdentitySelector::ResourceId(id.to_owned()),
+            _ => {
+                return Err(EngineError::InvalidInput(format!(
+                    "--identity {value:?}: use system, client-id=ID, object-id=ID or resource-id=ID"
+                )));
+            }
+        })
+    }
+
+    /// The connection settings these flags describe.
+    pub fn config(&self, endpoint: &str) -> Result<ConnectionConfig, EngineError> {
+        let credential = if self.app_service {
+            CredentialConfig::AppService(self.selector()?)
+        } else if self.azure_cli {
+            CredentialConfig::AzureCli
+        } else if let Some(var) = &self.token_env {
+            CredentialConfig::PastedToken(secret_from_env(var)?)
+        } else if let Some(var) = &self.sas_env {
+            CredentialConfig::Sas(secret_from_env(var)?)
+        } else if let Some(var) = &self.account_key_env {
+            CredentialConfig::AccountKey(secret_from_env(var)?)
+        } else {
+            CredentialConfig::ManagedIdentity(self.selector()?)
+        };
+        let mut config = ConnectionConfig::new(endpoint, credential);
+        config.imds_endpoint.clone_from(&self.imds_endpoint);
+        if let Some(path) = &self.ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| EngineError::InvalidInput(format!("cannot read the CA file {}: {e}", path.display())))?;
+            config.ca_pem = Some(pem);
+        }
+        Ok(config)
+    }
+}
+
+/// Waits for a promise on this (CLI) thread.
+fn wait<T: Send + 'static>(promise: poll_promise::Promise<Answer<T>>) -> Answer<T> {
+    match promise.try_take() {
+        Ok(answer) => answer,
+        Err(promise) => promise.block_and_take(),
+    }
+}
+
+fn worker() -> Result<Worker, EngineError> {
+    Worker::spawn(|| {}).map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")))
+}
+
+fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint) -> Result<(), EngineError> {
+    let config = credential.config(endpoint.base.as_str())?;
+    wait(worker.connect(config)).map(drop)
+}
+
+fn format_time(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(|_| unix.to_string(), crate::azure_time::rfc1123)
+}
+
+/// Human units: `1.5 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    let mut remainder = 0;
+    while value >= 1024 && unit < UNITS.len() - 1 {
+        remainder = value % 1024;
+        value /= 1024;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value}.{} {}", remainder * 10 / 1024, UNITS[unit]) }
+}
+
+fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
+    let worker = worker()?;
+    let config = args.credential.config("https://unused.file.core.windows.net")?;
+    let token = wait(worker.acquire_token(config, &args.resource))?;
+    let info = TokenInfo::from(&token);
+    let claims = info.claims.clone().unwrap_or_default();
+    let now = crate::auth::now_unix();
+    if args.json {
+        let mut value = serde_json::json!({
+            "source": info.source.to_string(),
+            "fingerprint": info.fingerprint,
+            "expires_on": info.expires_on,
+            "expires_in_secs": info.expires_on - now,
+            "claims": claims,
+        });
+        if args.raw {
+            value["access_token"] = serde_json::Value::String(token.secret.expose().to_owned());
+        }
+        let _ = writeln!(out, "{value:#}");
+    } else {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+        let _ = writeln!(out, "source       {}", info.source);
+        let _ = writeln!(out, "identity     {}", claims.identity_name().unwrap_or("-"));
+        let _ = writeln!(out, "object id    {}", show(&claims.oid));
+        let _ = writeln!(out, "client id    {}", claims.client_id().unwrap_or("-"));
+        let _ = writeln!(out, "tenant       {}", show(&claims.tid));
+        let _ = writeln!(out, "audience     {}", show(&claims.aud));
+        let _ = writeln!(out, "resource id  {}", show(&claims.xms_mirid));
+        let _ =
+            writeln!(out, "expires      {} (in {} min)", format_time(info.expires_on), (info.expires_on - now) / 60);
+        let _ = writeln!(out, "fingerprint  {}", info.fingerprint);
+        if args.raw {
+            let _ = writeln!(out, "token        {}", token.secret.expose());
+        }
+    }
+    Ok(())
+}
+
+fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url)?;
+    let mut worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    let (task, promise) = worker.list_directory(&share, &path);
+    let count = wait(promise)?;
+    let mut entries = Vec::new();
+    for event in worker.poll_events() {
+        if let Event::ListingPage { task: t, entries: page, .. } = event {
+            if t == task {
+                entries.extend(page);
+            }
+        }
+    }
+    if args.json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&entries).unwrap_or_default());
+        return Ok(());
+    }
+    for entry in &entries {
+        let modified = entry.last_modified.map(crate::azure_time::rfc1123).unwrap_or_default();
+        let (kind, size, suffix) = if entry.is_directory {
+            ("d", "-".to_owned(), "/")
+        } else {
+            ("f", human_size(entry.size.unwrap_or(0)), "")
+        };
+        let _ = writeln!(out, "{kind} {size:>11}  {modified:<29}  {}{suffix}", entry.name);
+    }
+    let _ = writeln!(out, "{count} entries");
+    Ok(())
+}
+
+fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url)?;
+    let name = path
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| EngineError::InvalidInput("the URL names no file".to_owned()))?;
+    let dest = if args.local.is_dir() { args.local.join(name) } else { args.local.clone() };
+    let worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    let (_, promise) = worker.download(&share, &path, dest.clone());
+    let bytes = wait(promise)?;
+    let _ = writeln!(out, "downloaded {} to {}", human_size(bytes), dest.display());
+    Ok(())
+}
+
+fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
+    let (endpoint, share, mut path) = Endpoint::split_resource(&args.url)?;
+    if path.is_empty() || args.url.ends_with('/') {
+        let name = args
+            .local
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| EngineError::InvalidInput("the local path names no file".to_owned()))?;
+        path = if path.is_empty() { name } else { format!("{path}/{name}") };
+    }
+    let worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    let (_, promise) = worker.upload(args.local.clone(), &share, &path);
+    let bytes = wait(promise)?;
+    let _ = writeln!(out, "uploaded {} to {share}/{path}", human_size(bytes));
+    Ok(())
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let mut stdout = std::io::stdout().lock();
+    let result = match &cli.command {
+        Some(Command::Emulator(args)) => return emulator::run(args),
+        Some(Command::Token(args)) => token(args, &mut stdout),
+        Some(Command::Ls(args)) => ls(args, &mut stdout),
+        Some(Command::Get(args)) => get(args, &mut stdout),
+        Some(Command::Put(args)) => put(args, &mut stdout),
+        None => return emulator::run_demo(&cli),
+    };
+    match result {
+        Ok(()) => exit_code::OK,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "azfx: {error}");
+            error.exit_code()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(999), "999 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+}
