@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{AccessToken, AuthError, CredentialSource, TokenSource, now_unix};
 
-/// Seconds before expiry at which a token is no longer handed out.
+/// Seconds before expiry at which a token is no longer handed out (less for tokens
+/// living under 40 s: a quarter of their lifetime).
 const EXPIRY_MARGIN_SECS: i64 = 10;
 
 /// What happened to a cache's token, for listeners.
@@ -97,7 +98,8 @@ impl TokenCache {
     }
 
     fn usable(token: &AccessToken, now: i64) -> bool {
-        now < token.expires_on - EXPIRY_MARGIN_SECS
+        let lifetime = token.expires_on - token.acquired_at;
+        now < token.expires_on - EXPIRY_MARGIN_SECS.min(lifetime / 4)
     }
 
     /// A token to send now.

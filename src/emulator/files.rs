@@ -10,7 +10,7 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::error::ServiceError;
-use super::http::{Body, Scheme, empty, full, reset_response};
+use super::http::{Body, Scheme, empty, full};
 use super::model::{Access, Fault, FaultTarget};
 use super::request::{FilesRequest, valid_version};
 use super::state::State;
@@ -237,20 +237,17 @@ async fn serve(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    if let Some(version) = &req.version {
+        if !valid_version(version) {
+            return Err(ServiceError::invalid_header("x-ms-version", version));
+        }
+    }
+    let op = classify(&req)?;
     let mut reset_after = None;
-    match state.take_fault(FaultTarget::Files) {
+    match state.take_fault(FaultTarget::Files, op == Op::GetFile) {
         Some(Fault::Status { status, retry_after_secs }) => return Err(fault_error(status, retry_after_secs)),
         Some(Fault::ResetMidBody { after_bytes }) => reset_after = Some(after_bytes),
         None => {}
-    }
-    if let Some(version) = &req.version
-        && !valid_version(version)
-    {
-        return Err(ServiceError::invalid_header("x-ms-version", version));
-    }
-    let op = classify(&req)?;
-    if reset_after.is_some() && op != Op::GetFile {
-        return Ok(reset_response());
     }
     req.normalize_names()?;
     auth::authorize(state, &req, scheme, op.access(), op.share_level())?;

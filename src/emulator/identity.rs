@@ -105,7 +105,7 @@ fn issue(
 
 /// An injected identity-endpoint fault, if one is due.
 fn fault_response(state: &State) -> Option<Response<Body>> {
-    match state.take_fault(FaultTarget::Identity)? {
+    match state.take_fault(FaultTarget::Identity, true)? {
         Fault::Status { status, retry_after_secs } => {
             let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = json_response(

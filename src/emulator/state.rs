@@ -136,9 +136,13 @@ impl State {
     }
 
     /// Takes the next scheduled fault for `target`, or a random one by the fault rate.
-    pub fn take_fault(&self, target: FaultTarget) -> Option<Fault> {
+    /// A mid-body reset is only taken by a request with a body to break (`streams_body`).
+    pub fn take_fault(&self, target: FaultTarget, streams_body: bool) -> Option<Fault> {
         let mut inner = self.lock();
-        if let Some(pos) = inner.faults.scheduled.iter().position(|(t, _)| *t == target) {
+        let applies = |(t, fault): &(FaultTarget, Fault)| {
+            *t == target && (streams_body || !matches!(fault, Fault::ResetMidBody { .. }))
+        };
+        if let Some(pos) = inner.faults.scheduled.iter().position(applies) {
             return inner.faults.scheduled.remove(pos).map(|(_, fault)| fault);
         }
         if target == FaultTarget::Files && inner.faults.rate > 0.0 && rand::random::<f64>() < inner.faults.rate {

@@ -8,5 +8,7 @@ mod emulator_faults;
 mod emulator_files;
 mod emulator_identity;
 mod emulator_shares;
+mod engine;
+mod engine_tokens;
 mod helpers;
 mod sdk_conformance;

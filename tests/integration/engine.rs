@@ -1,0 +1,212 @@
+//! The engine end to end against the emulator, through the same worker API the window
+//! uses: token sources and cache, the Files client, retries, the request log.
+
+use std::time::{Duration, Instant};
+
+use azfx::auth::IdentitySelector;
+use azfx::emulator::{Emulator, EmulatorConfig, Fault, FaultTarget};
+use azfx::files::{ErrorKind, RetryPolicy};
+use azfx::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Worker};
+use poll_promise::Promise;
+
+use crate::helpers::{ACCOUNT, SHARE, start};
+
+pub fn wait<T: Send + 'static>(promise: Promise<Answer<T>>) -> Answer<T> {
+    promise.block_and_take()
+}
+
+/// A worker connected to the test account with the writer's managed identity.
+pub struct Engine {
+    pub env: crate::helpers::Env,
+    pub worker: Worker,
+}
+
+pub fn config(emulator: &Emulator, credential: CredentialConfig) -> ConnectionConfig {
+    let mut config = ConnectionConfig::new(&emulator.file_endpoint(ACCOUNT), credential);
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    config.retry = RetryPolicy { base_delay: Duration::from_millis(20), ..RetryPolicy::default() };
+    config.identity_retry.initial_delay = Duration::from_millis(20);
+    config
+}
+
+pub fn engine_with(env: crate::helpers::Env, selector: IdentitySelector) -> Engine {
+    let worker = Worker::spawn(|| {}).unwrap();
+    wait(worker.connect(config(&env.emulator, CredentialConfig::ManagedIdentity(selector)))).unwrap();
+    Engine { env, worker }
+}
+
+pub fn engine() -> Engine {
+    engine_with(start(), IdentitySelector::SystemAssigned)
+}
+
+fn files_error(error: EngineError) -> azfx::files::FilesError {
+    match error {
+        EngineError::Files(e) => e,
+        other => panic!("expected a Files error, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_operation_round_trips_through_the_worker() {
+    let Engine { env, mut worker } = engine();
+    wait(worker.create_directory(SHARE, "work")).unwrap();
+    wait(worker.create_directory(SHARE, "work/inner")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("data.bin");
+    let data: Vec<u8> = (0..9_000_000_u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    std::fs::write(&src, &data).unwrap();
+    let (_, upload) = worker.upload(src.clone(), SHARE, "work/data.bin");
+    assert_eq!(wait(upload).unwrap(), data.len() as u64);
+
+    let (task, listing) = worker.list_directory(SHARE, "work");
+    assert_eq!(wait(listing).unwrap(), 2);
+    let names: Vec<String> = worker
+        .poll_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::ListingPage { task: t, entries, .. } if t == task => Some(entries),
+            _ => None,
+        })
+        .flatten()
+        .map(|e| format!("{}{}", e.name, if e.is_directory { "/" } else { "" }))
+        .collect();
+    assert_eq!(names, ["data.bin", "inner/"]);
+
+    let props = wait(worker.properties(SHARE, "work/data.bin", false)).unwrap();
+    assert_eq!(props.size, Some(data.len() as u64));
+    assert!(props.etag.is_some() && props.file_id.is_some());
+    let dir_props = wait(worker.properties(SHARE, "work/inner", true)).unwrap();
+    assert!(dir_props.is_directory);
+
+    let dest = dir.path().join("back.bin");
+    let (_, download) = worker.download(SHARE, "work/data.bin", dest.clone());
+    assert_eq!(wait(download).unwrap(), data.len() as u64);
+    assert!(std::fs::read(&dest).unwrap() == data, "downloaded bytes differ");
+    assert!(!azfx::transfer::partial_path(&dest).exists());
+
+    wait(worker.rename(SHARE, "work/data.bin", "work/inner/renamed.bin", false)).unwrap();
+    wait(worker.rename(SHARE, "work/inner", "work/moved", true)).unwrap();
+    let props = wait(worker.properties(SHARE, "work/moved/renamed.bin", false)).unwrap();
+    assert_eq!(props.size, Some(data.len() as u64));
+
+    let (_, delete) = worker.delete(SHARE, "work", true);
+    assert_eq!(wait(delete).unwrap(), 3, "file, two directories");
+    let error = files_error(wait(worker.properties(SHARE, "work", true)).unwrap_err());
+    assert_eq!(error.kind, ErrorKind::NotFound);
+    assert_eq!(env.emulator.control().entry_count(ACCOUNT, SHARE).unwrap(), 0);
+    let shares = wait(worker.list_shares()).unwrap();
+    assert!(shares.iter().any(|s| s.name == SHARE && s.quota_gib == Some(5)));
+}
+
+#[test]
+fn a_12000_entry_directory_lists_completely_across_pages() {
+    let Engine { env, mut worker } = engine();
+    for i in 0..12_000 {
+        env.emulator.control().create_sparse_file(ACCOUNT, SHARE, &format!("big/f{i:05}"), 1).unwrap();
+    }
+    let (task, promise) = worker.list_directory(SHARE, "big");
+    assert_eq!(wait(promise).unwrap(), 12_000);
+    let pages: Vec<(usize, u64)> = worker
+        .poll_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::ListingPage { task: t, entries, listed } if t == task => Some((entries.len(), listed)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pages, [(5000, 5000), (5000, 10_000), (2000, 12_000)]);
+}
+
+#[test]
+fn user_assigned_identity_by_client_id_gets_its_own_oid() {
+    let env = start();
+    let reader = env.reader.clone();
+    let Engine { env: _env, worker } = engine_with(env, IdentitySelector::ClientId(reader.client_id.clone()));
+    let token = wait(worker.refresh_token()).unwrap();
+    assert_eq!(token.claims.unwrap().oid.as_deref(), Some(reader.object_id.as_str()));
+}
+
+#[test]
+fn forbidden_returns_at_once_with_one_request_logged() {
+    let env = start();
+    let norole = env.norole.clone();
+    let Engine { env: _env, worker } = engine_with(env, IdentitySelector::ObjectId(norole.object_id));
+    let before = worker.request_log().len();
+    let started = Instant::now();
+    let (_, promise) = worker.list_directory(SHARE, "");
+    let error = files_error(wait(promise).unwrap_err());
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(error.kind, ErrorKind::PermissionDenied);
+    assert_eq!(error.attempts, 1);
+    let entries = worker.request_log();
+    assert_eq!(entries.len() - before, 1, "403 is never retried");
+    assert_eq!(entries.last().unwrap().status, Some(403));
+    assert_eq!(entries.last().unwrap().error_code.as_deref(), Some("AuthorizationPermissionMismatch"));
+}
+
+#[test]
+fn throttling_with_retry_after_is_retried_and_succeeds() {
+    let Engine { env, worker } = engine();
+    env.emulator.control().inject(FaultTarget::Files, &Fault::Status { status: 503, retry_after_secs: Some(1) }, 1);
+    let started = Instant::now();
+    wait(worker.create_directory(SHARE, "after-503")).unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured");
+    let log = worker.request_log();
+    let tail: Vec<(Option<u16>, u32)> = log.iter().rev().take(2).rev().map(|e| (e.status, e.attempt)).collect();
+    assert_eq!(tail, [(Some(503), 1), (Some(201), 2)]);
+}
+
+#[test]
+fn a_connection_reset_mid_download_is_retried() {
+    let Engine { env, worker } = engine();
+    let data = vec![42_u8; 3 << 20];
+    env.emulator.control().put_file(ACCOUNT, SHARE, "reset.bin", &data).unwrap();
+    env.emulator.control().inject(FaultTarget::Files, &Fault::ResetMidBody { after_bytes: 1 << 20 }, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("reset.bin");
+    let (_, promise) = worker.download(SHARE, "reset.bin", dest.clone());
+    assert_eq!(wait(promise).unwrap(), data.len() as u64);
+    assert_eq!(std::fs::read(dest).unwrap(), data);
+    assert!(worker.request_log().iter().any(|e| e.transport_error.is_some()), "the reset is in the log");
+}
+
+#[test]
+fn imds_down_is_reported_within_five_seconds() {
+    let env = start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut config = config(&env.emulator, CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned));
+    config.imds_endpoint = Some(format!("http://127.0.0.1:{port}"));
+    let worker = Worker::spawn(|| {}).unwrap();
+    let started = Instant::now();
+    let error = wait(worker.connect(config)).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    match error {
+        EngineError::Auth(e) => assert!(matches!(e.kind, azfx::auth::AuthErrorKind::EndpointUnreachable { .. }), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(error_code_of(&worker), azfx::worker::exit_code::IDENTITY);
+}
+
+fn error_code_of(_worker: &Worker) -> i32 {
+    EngineError::Auth(azfx::auth::AuthError {
+        kind: azfx::auth::AuthErrorKind::IdentityNotFound { description: String::new() },
+        credential: azfx::auth::CredentialSource::AzureCli,
+    })
+    .exit_code()
+}
+
+#[test]
+fn emulator_down_is_a_network_error() {
+    let env = start();
+    let worker = Worker::spawn(|| {}).unwrap();
+    let mut cfg = config(&env.emulator, CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    cfg.endpoint = format!("http://127.0.0.1:{port}/{ACCOUNT}");
+    cfg.retry.max_attempts = 2;
+    wait(worker.connect(cfg)).unwrap();
+    let error = wait(worker.list_shares()).unwrap_err();
+    assert_eq!(error.exit_code(), azfx::worker::exit_code::NETWORK, "{error}");
+    let files = files_error(error);
+    assert_eq!(files.transport.map(|(kind, _)| kind), Some(azfx::files::TransportKind::Connect));
+    assert_eq!(files.attempts, 2);
+}
