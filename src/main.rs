@@ -7,5 +7,5 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let cli = <azfx::cli::Cli as clap::Parser>::parse();
-    std::process::exit(azfx::cli::run(cli));
+    std::process::exit(azfx::cli::run(&cli));
 }

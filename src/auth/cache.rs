@@ -115,10 +115,10 @@ impl TokenCache {
                 let Ok(_guard) = self.refresh.try_lock() else {
                     return Ok(token);
                 };
-                if self.generation.load(Ordering::Acquire) != seen_generation {
-                    if let Some(fresh) = self.current().filter(|t| Self::usable(t, now_unix())) {
-                        return Ok(fresh);
-                    }
+                if self.generation.load(Ordering::Acquire) != seen_generation
+                    && let Some(fresh) = self.current().filter(|t| Self::usable(t, now_unix()))
+                {
+                    return Ok(fresh);
                 }
                 return match self.fetch_locked().await {
                     Ok(fresh) => Ok(fresh),
@@ -127,10 +127,10 @@ impl TokenCache {
             }
         }
         let _guard = self.refresh.lock().await;
-        if self.generation.load(Ordering::Acquire) != seen_generation {
-            if let Some(token) = self.current().filter(|t| Self::usable(t, now_unix())) {
-                return Ok(token);
-            }
+        if self.generation.load(Ordering::Acquire) != seen_generation
+            && let Some(token) = self.current().filter(|t| Self::usable(t, now_unix()))
+        {
+            return Ok(token);
         }
         self.fetch_locked().await
     }

@@ -226,6 +226,21 @@ fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
+/// Appends the identity choice to a token URL; `names` are the endpoint's parameter
+/// names for client id, object id and resource id.
+fn push_selector(url: &mut String, selector: &IdentitySelector, names: [&str; 3]) {
+    let (name, id) = match selector {
+        IdentitySelector::SystemAssigned => return,
+        IdentitySelector::ClientId(id) => (names[0], id),
+        IdentitySelector::ObjectId(id) => (names[1], id),
+        IdentitySelector::ResourceId(id) => (names[2], id),
+    };
+    url.push('&');
+    url.push_str(name);
+    url.push('=');
+    url.push_str(&encode(id));
+}
+
 /// Tokens from IMDS on an Azure VM.
 #[derive(Debug)]
 pub struct ImdsSource {
@@ -255,12 +270,7 @@ impl TokenSource for ImdsSource {
                 self.endpoint,
                 encode(resource)
             );
-            match &self.selector {
-                IdentitySelector::SystemAssigned => {}
-                IdentitySelector::ClientId(id) => url.push_str(&format!("&client_id={}", encode(id))),
-                IdentitySelector::ObjectId(id) => url.push_str(&format!("&object_id={}", encode(id))),
-                IdentitySelector::ResourceId(id) => url.push_str(&format!("&msi_res_id={}", encode(id))),
-            }
+            push_selector(&mut url, &self.selector, ["client_id", "object_id", "msi_res_id"]);
             self.http.fetch(&url, &[("Metadata", "true")]).await
         })
     }
@@ -305,12 +315,7 @@ impl TokenSource for AppServiceSource {
         Box::pin(async move {
             let separator = if self.endpoint.contains('?') { '&' } else { '?' };
             let mut url = format!("{}{separator}api-version=2019-08-01&resource={}", self.endpoint, encode(resource));
-            match &self.selector {
-                IdentitySelector::SystemAssigned => {}
-                IdentitySelector::ClientId(id) => url.push_str(&format!("&client_id={}", encode(id))),
-                IdentitySelector::ObjectId(id) => url.push_str(&format!("&principal_id={}", encode(id))),
-                IdentitySelector::ResourceId(id) => url.push_str(&format!("&mi_res_id={}", encode(id))),
-            }
+            push_selector(&mut url, &self.selector, ["client_id", "principal_id", "mi_res_id"]);
             self.http.fetch(&url, &[("X-IDENTITY-HEADER", self.secret.expose())]).await
         })
     }

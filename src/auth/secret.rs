@@ -3,6 +3,7 @@
 //! log line, an error or a panic message gives nothing away.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
@@ -30,8 +31,10 @@ impl Secret {
 /// The fingerprint of any string, as [`Secret::fingerprint`] computes it.
 pub fn fingerprint(value: &str) -> String {
     let digest = Sha256::digest(value.as_bytes());
-    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    digest.iter().take(4).fold(String::from("sha256:"), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 impl fmt::Debug for Secret {

@@ -29,7 +29,7 @@ pub struct EmulatorArgs {
     /// Lifetime of issued tokens.
     #[arg(long, default_value_t = 3600)]
     token_lifetime_secs: u64,
-    /// Fail this fraction of Files requests with 503 ServerBusy and Retry-After: 1.
+    /// Fail this fraction of Files requests with 503 `ServerBusy` and Retry-After: 1.
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
     /// Where file bytes and the CA certificate go (default: a temporary directory).

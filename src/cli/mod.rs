@@ -35,7 +35,7 @@ pub enum Command {
     Emulator(emulator::EmulatorArgs),
     /// Show who a token is for and when it expires (never the token, unless --raw).
     Token(TokenArgs),
-    /// List a share or directory: azfx ls https://ACCOUNT.file.core.windows.net/SHARE[/PATH]
+    /// List a share or directory: azfx ls <https://ACCOUNT.file.core.windows.net/SHARE>[/PATH]
     Ls(LsArgs),
     /// Download a file: azfx get URL LOCAL
     Get(GetArgs),
@@ -49,7 +49,7 @@ pub struct CredentialArgs {
     /// Managed identity: system, client-id=ID, object-id=ID or resource-id=ID.
     #[arg(long, default_value = "system")]
     pub identity: String,
-    /// Use the App Service / Container Apps identity endpoint (IDENTITY_ENDPOINT).
+    /// Use the App Service / Container Apps identity endpoint (`IDENTITY_ENDPOINT`).
     #[arg(long, conflicts_with_all = ["azure_cli", "token_env", "sas_env", "account_key_env"])]
     pub app_service: bool,
     /// Use the Azure CLI's login (az account get-access-token).
@@ -64,7 +64,7 @@ pub struct CredentialArgs {
     /// Use the account key in this environment variable (Shared Key).
     #[arg(long, value_name = "VAR")]
     pub account_key_env: Option<String>,
-    /// IMDS base URL (default: AZURE_POD_IDENTITY_AUTHORITY_HOST, IMDS_ENDPOINT or 169.254.169.254).
+    /// IMDS base URL (default: `AZURE_POD_IDENTITY_AUTHORITY_HOST`, `IMDS_ENDPOINT` or 169.254.169.254).
     #[arg(long, value_name = "URL")]
     pub imds_endpoint: Option<String>,
     /// Extra CA certificate (PEM) to trust, e.g. the emulator's.
@@ -251,10 +251,10 @@ fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
     let count = wait(promise)?;
     let mut entries = Vec::new();
     for event in worker.poll_events() {
-        if let Event::ListingPage { task: t, entries: page, .. } = event {
-            if t == task {
-                entries.extend(page);
-            }
+        if let Event::ListingPage { task: t, entries: page, .. } = event
+            && t == task
+        {
+            entries.extend(page);
         }
     }
     if args.json {
@@ -309,7 +309,7 @@ fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> 
 }
 
 /// Runs a parsed command line; returns the process exit code.
-pub fn run(cli: Cli) -> i32 {
+pub fn run(cli: &Cli) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let result = match &cli.command {
         Some(Command::Emulator(args)) => return emulator::run(args),
@@ -317,7 +317,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Ls(args)) => ls(args, &mut stdout),
         Some(Command::Get(args)) => get(args, &mut stdout),
         Some(Command::Put(args)) => put(args, &mut stdout),
-        None => return emulator::run_demo(&cli),
+        None => return emulator::run_demo(cli),
     };
     match result {
         Ok(()) => exit_code::OK,

@@ -237,10 +237,10 @@ async fn serve(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if let Some(version) = &req.version {
-        if !valid_version(version) {
-            return Err(ServiceError::invalid_header("x-ms-version", version));
-        }
+    if let Some(version) = &req.version
+        && !valid_version(version)
+    {
+        return Err(ServiceError::invalid_header("x-ms-version", version));
     }
     let op = classify(&req)?;
     let mut reset_after = None;

@@ -76,9 +76,33 @@ pub enum TransportKind {
     Other,
 }
 
-/// A failed Files exchange.
+/// A failed Files exchange (boxed: errors travel far and should stay small).
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct FilesError(Box<FilesErrorDetail>);
+
+impl std::ops::Deref for FilesError {
+    type Target = FilesErrorDetail;
+    fn deref(&self) -> &FilesErrorDetail {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for FilesError {
+    fn deref_mut(&mut self) -> &mut FilesErrorDetail {
+        &mut self.0
+    }
+}
+
+impl fmt::Debug for FilesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Everything known about a failed Files exchange.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FilesError {
+pub struct FilesErrorDetail {
     /// What kind of failure.
     pub kind: ErrorKind,
     /// What azfx was doing (`List directory`).
@@ -131,13 +155,14 @@ impl fmt::Display for FilesError {
         if let Some(auth) = &self.auth {
             write!(f, "{auth}")?;
         }
-        if self.kind == ErrorKind::Refused
+        if (self.kind == ErrorKind::Refused
             || self.kind == ErrorKind::InvalidResponse
-            || self.kind == ErrorKind::Cancelled
+            || self.kind == ErrorKind::Cancelled)
+            && self.status.is_none()
+            && self.transport.is_none()
+            && self.auth.is_none()
         {
-            if self.status.is_none() && self.transport.is_none() && self.auth.is_none() {
-                write!(f, "{:?}", self.kind)?;
-            }
+            write!(f, "{:?}", self.kind)?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
@@ -151,22 +176,7 @@ impl std::error::Error for FilesError {}
 impl FilesError {
     /// An error with only a kind, operation and URL set.
     pub fn new(kind: ErrorKind, operation: &str, url: &str) -> Self {
-        Self {
-            kind,
-            operation: operation.to_owned(),
-            status: None,
-            code: None,
-            message: None,
-            auth_detail: None,
-            header_name: None,
-            request_id: None,
-            www_authenticate: None,
-            transport: None,
-            auth: None,
-            attempts: 0,
-            refreshed_after_401: false,
-            url: url.to_owned(),
-        }
+        Self(Box::new(FilesErrorDetail::new(kind, operation, url)))
     }
 
     /// Classifies a service answer.
@@ -189,7 +199,7 @@ impl FilesError {
             parsed.header_name.as_deref(),
             www_authenticate.as_deref(),
         );
-        Self {
+        Self(Box::new(FilesErrorDetail {
             kind,
             status: Some(status),
             code,
@@ -198,21 +208,45 @@ impl FilesError {
             header_name: parsed.header_name,
             request_id: header("x-ms-request-id"),
             www_authenticate,
-            ..Self::new(kind, operation, url)
-        }
+            ..FilesErrorDetail::new(kind, operation, url)
+        }))
     }
 
     /// A transport failure.
     pub fn from_transport(operation: &str, url: &str, error: &reqwest::Error) -> Self {
-        Self {
+        Self(Box::new(FilesErrorDetail {
             transport: Some((transport_kind(error), describe_transport(error))),
-            ..Self::new(ErrorKind::Transport, operation, url)
-        }
+            ..FilesErrorDetail::new(ErrorKind::Transport, operation, url)
+        }))
     }
 
     /// A token failure.
     pub fn from_auth(operation: &str, url: &str, error: AuthError) -> Self {
-        Self { auth: Some(error), ..Self::new(ErrorKind::Credential, operation, url) }
+        Self(Box::new(FilesErrorDetail {
+            auth: Some(error),
+            ..FilesErrorDetail::new(ErrorKind::Credential, operation, url)
+        }))
+    }
+}
+
+impl FilesErrorDetail {
+    fn new(kind: ErrorKind, operation: &str, url: &str) -> Self {
+        Self {
+            kind,
+            operation: operation.to_owned(),
+            status: None,
+            code: None,
+            message: None,
+            auth_detail: None,
+            header_name: None,
+            request_id: None,
+            www_authenticate: None,
+            transport: None,
+            auth: None,
+            attempts: 0,
+            refreshed_after_401: false,
+            url: url.to_owned(),
+        }
     }
 }
 
@@ -247,7 +281,7 @@ fn classify(
         (412, _) => ErrorKind::PreconditionFailed,
         (413, _) => ErrorKind::TooLarge,
         (416, _) => ErrorKind::InvalidRange,
-        (429, _) | (503, _) => ErrorKind::Throttled,
+        (429 | 503, _) => ErrorKind::Throttled,
         (500..=599, _) => ErrorKind::ServerError,
         _ => ErrorKind::BadRequest,
     }

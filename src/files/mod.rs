@@ -17,7 +17,7 @@ use std::time::Duration;
 
 pub use endpoint::Endpoint;
 pub use error::{ErrorKind, FilesError, TransportKind};
-pub use ops::EntryProperties;
+pub use ops::{EntryProperties, EntryType, Overwrite};
 pub use xml::{DirEntry, ListPage, ShareItem};
 
 use crate::auth::Credential;

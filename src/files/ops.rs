@@ -2,6 +2,8 @@
 //! listing), files (create with size, ranges up and down, properties, resize), delete and
 //! rename.
 
+use std::fmt::Write as _;
+
 use base64::Engine;
 use bytes::Bytes;
 use md5::{Digest, Md5};
@@ -13,6 +15,24 @@ use super::send::{Reply, Request};
 use super::xml::{self, ListPage, ShareItem};
 use super::{FilesClient, RANGE_BYTES};
 
+/// Whether a path is a file or a directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum EntryType {
+    /// A file.
+    File,
+    /// A directory.
+    Directory,
+}
+
+/// What to do when a destination exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Fail with 409.
+    Fail,
+    /// Replace it (files only).
+    Replace,
+}
+
 /// Properties of a file or directory, from Get Properties headers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EntryProperties {
@@ -20,7 +40,7 @@ pub struct EntryProperties {
     pub is_directory: bool,
     /// Size in bytes (files).
     pub size: Option<u64>,
-    /// ETag.
+    /// `ETag`.
     pub etag: Option<String>,
     /// `Last-Modified`.
     pub last_modified: Option<String>,
@@ -88,7 +108,7 @@ impl FilesClient {
             let mut url = self.endpoint.service_url();
             let mut query = "comp=list".to_owned();
             if let Some(m) = &marker {
-                query.push_str(&format!("&marker={}", encode(m)));
+                let _ = write!(query, "&marker={}", encode(m));
             }
             url.set_query(Some(&query));
             let redacted = url.to_string();
@@ -125,7 +145,7 @@ impl FilesClient {
             .ok_or_else(|| invalid_response("Get share stats", &redacted, "no ShareUsageBytes"))
     }
 
-    /// One page of a directory listing, with timestamps, ETags and attributes.
+    /// One page of a directory listing, with timestamps, `ETags` and attributes.
     pub async fn list_page(
         &self,
         share: &str,
@@ -137,7 +157,7 @@ impl FilesClient {
         let mut query =
             format!("restype=directory&comp=list&include=Timestamps,ETag,Attributes&maxresults={max_results}");
         if let Some(m) = marker {
-            query.push_str(&format!("&marker={}", encode(m)));
+            let _ = write!(query, "&marker={}", encode(m));
         }
         url.set_query(Some(&query));
         let redacted = url.to_string();
@@ -246,15 +266,18 @@ impl FilesClient {
         self.send(Request::new("Delete file", Method::DELETE, url)).await.map(drop)
     }
 
-    /// Renames (moves) a file or directory within the share.
+    /// Renames (moves) a file or directory within the share; an existing destination file
+    /// is replaced only with `Overwrite::Replace`.
     pub async fn rename(
         &self,
         share: &str,
         from: &str,
         to: &str,
-        is_directory: bool,
-        replace: bool,
+        kind: EntryType,
+        overwrite: Overwrite,
     ) -> Result<(), FilesError> {
+        let is_directory = kind == EntryType::Directory;
+        let replace = overwrite == Overwrite::Replace;
         let mut url = self.endpoint.url(share, to);
         url.set_query(Some(if is_directory { "restype=directory&comp=rename" } else { "comp=rename" }));
         let source = self.endpoint.url(share, from);

@@ -76,6 +76,56 @@ impl FilesClient {
         exponential.min(self.retry.max_delay).mul_f64(jitter)
     }
 
+    /// Adds the credential: a bearer token with the intent header, a SAS query, or a
+    /// Shared Key signature. Returns the fingerprint of a bearer token.
+    async fn apply_credential(
+        &self,
+        request: &Request,
+        url: &mut Url,
+        headers: &mut HeaderMap,
+        redacted: &str,
+        attempt: u32,
+    ) -> Result<Option<String>, FilesError> {
+        match &self.credential {
+            Credential::Bearer(cache) => {
+                let token = cache.token().await.map_err(|e| {
+                    let mut error = FilesError::from_auth(request.operation, redacted, e);
+                    error.attempts = attempt;
+                    error
+                })?;
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret.expose()))
+                    .map_err(|_| FilesError::new(ErrorKind::Refused, request.operation, redacted))?;
+                value.set_sensitive(true);
+                headers.insert(AUTHORIZATION, value);
+                headers.insert("x-ms-file-request-intent", HeaderValue::from_static("backup"));
+                Ok(Some(token.fingerprint()))
+            }
+            Credential::Sas(sas) => {
+                let query = match url.query() {
+                    Some(existing) if !existing.is_empty() => {
+                        format!("{existing}&{}", sas.expose().trim_start_matches('?'))
+                    }
+                    _ => sas.expose().trim_start_matches('?').to_owned(),
+                };
+                url.set_query(Some(&query));
+                Ok(None)
+            }
+            Credential::AccountKey { account, key } => {
+                let value = shared_key::authorization(account, key.expose(), request.method.as_str(), url, headers)
+                    .ok_or_else(|| {
+                        let mut error = FilesError::new(ErrorKind::Refused, request.operation, redacted);
+                        error.message = Some("the account key is not valid base64".to_owned());
+                        error
+                    })?;
+                if let Ok(mut value) = HeaderValue::from_str(&value) {
+                    value.set_sensitive(true);
+                    headers.insert(AUTHORIZATION, value);
+                }
+                Ok(None)
+            }
+        }
+    }
+
     /// Sends a request with the credential, retry policy and logging; reads the body.
     pub(crate) async fn send(&self, request: Request) -> Result<Reply, FilesError> {
         let started = Instant::now();
@@ -101,44 +151,7 @@ impl FilesClient {
                 headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
             }
             let redacted = redact_url(url.as_str());
-            let mut token_fingerprint = None;
-            match &self.credential {
-                Credential::Bearer(cache) => {
-                    let token = cache.token().await.map_err(|e| {
-                        let mut error = FilesError::from_auth(request.operation, &redacted, e);
-                        error.attempts = attempt;
-                        error
-                    })?;
-                    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.secret.expose()))
-                        .map_err(|_| FilesError::new(ErrorKind::Refused, request.operation, &redacted))?;
-                    value.set_sensitive(true);
-                    headers.insert(AUTHORIZATION, value);
-                    headers.insert("x-ms-file-request-intent", HeaderValue::from_static("backup"));
-                    token_fingerprint = Some(token.fingerprint());
-                }
-                Credential::Sas(sas) => {
-                    let query = match url.query() {
-                        Some(existing) if !existing.is_empty() => {
-                            format!("{existing}&{}", sas.expose().trim_start_matches('?'))
-                        }
-                        _ => sas.expose().trim_start_matches('?').to_owned(),
-                    };
-                    url.set_query(Some(&query));
-                }
-                Credential::AccountKey { account, key } => {
-                    let value =
-                        shared_key::authorization(account, key.expose(), request.method.as_str(), &url, &headers)
-                            .ok_or_else(|| {
-                                let mut error = FilesError::new(ErrorKind::Refused, request.operation, &redacted);
-                                error.message = Some("the account key is not valid base64".to_owned());
-                                error
-                            })?;
-                    if let Ok(mut value) = HeaderValue::from_str(&value) {
-                        value.set_sensitive(true);
-                        headers.insert(AUTHORIZATION, value);
-                    }
-                }
-            }
+            let token_fingerprint = self.apply_credential(&request, &mut url, &mut headers, &redacted, attempt).await?;
             let mut entry = LogEntry {
                 sequence: 0,
                 started_at: time::OffsetDateTime::now_utc(),
@@ -208,12 +221,13 @@ impl FilesClient {
             let mut error = FilesError::from_response(request.operation, &redacted, status, &response_headers, &body);
             error.attempts = attempt;
             error.refreshed_after_401 = refreshed_after_401;
-            if error.kind == ErrorKind::Unauthenticated && !refreshed_after_401 {
-                if let (Credential::Bearer(cache), Some(fingerprint)) = (&self.credential, &token_fingerprint) {
-                    cache.invalidate(fingerprint);
-                    refreshed_after_401 = true;
-                    continue;
-                }
+            if error.kind == ErrorKind::Unauthenticated
+                && !refreshed_after_401
+                && let (Credential::Bearer(cache), Some(fingerprint)) = (&self.credential, &token_fingerprint)
+            {
+                cache.invalidate(fingerprint);
+                refreshed_after_401 = true;
+                continue;
             }
             if request.idempotent
                 && retryable_status(status)

@@ -28,7 +28,7 @@ pub struct DirEntry {
     /// Creation time.
     #[serde(with = "time::serde::rfc3339::option")]
     pub created: Option<OffsetDateTime>,
-    /// ETag.
+    /// `ETag`.
     pub etag: Option<String>,
     /// SMB attributes.
     pub attributes: Option<String>,
@@ -178,10 +178,10 @@ pub fn parse_shares(body: &[u8]) -> Result<SharePage, XmlError> {
                 ["EnumerationResults", "NextMarker"] => next_marker = Some(text).filter(|t| !t.is_empty()),
                 ["EnumerationResults", "Shares", "Share", "Name"] => share.name = decode_name(text, is_encoded),
                 ["EnumerationResults", "Shares", "Share", "Properties", "Quota"] => {
-                    share.quota_gib = text.trim().parse().ok()
+                    share.quota_gib = text.trim().parse().ok();
                 }
                 ["EnumerationResults", "Shares", "Share", "Properties", "Last-Modified"] => {
-                    share.last_modified = Some(text)
+                    share.last_modified = Some(text);
                 }
                 _ => {}
             }

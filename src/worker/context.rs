@@ -12,7 +12,7 @@ use crate::auth::cache::TokenEvent;
 use crate::auth::cli::AzureCliSource;
 use crate::auth::imds::{AppServiceSource, ImdsSource, imds_endpoint_from_env};
 use crate::auth::{Credential, PastedToken, STORAGE_RESOURCE, TokenCache, TokenSource};
-use crate::files::{ClientOptions, Endpoint, FilesClient};
+use crate::files::{ClientOptions, Endpoint, EntryType, FilesClient, Overwrite};
 use crate::request_log::RequestLog;
 use crate::transfer;
 
@@ -95,7 +95,7 @@ impl Context {
             cache.set_listener(move |event| {
                 if let Some(context) = forward.upgrade() {
                     context.emit_now(match event {
-                        TokenEvent::Acquired(token) => Event::TokenAcquired(TokenInfo::from(*token)),
+                        TokenEvent::Acquired(token) => Event::TokenAcquired(Box::new(TokenInfo::from(*token))),
                         TokenEvent::Failed(error) => Event::TokenFailed((*error).clone()),
                     });
                 }
@@ -233,7 +233,11 @@ impl Context {
             }
             Command::Rename { share, from, to, is_directory, reply } => {
                 let answer = match self.connection() {
-                    Ok(c) => c.client.rename(&share, &from, &to, is_directory, false).await.map_err(EngineError::from),
+                    Ok(c) => c
+                        .client
+                        .rename(&share, &from, &to, entry_type(is_directory), Overwrite::Fail)
+                        .await
+                        .map_err(EngineError::from),
                     Err(e) => Err(e),
                 };
                 self.answer(reply, answer);
@@ -258,10 +262,10 @@ impl Context {
                     Ok(transfer::upload(&connection.client, &src, &share, &path, TRANSFER_PARALLEL, progress).await?)
                 };
                 let answer = self.cancellable(task, work).await;
-                if matches!(answer, Err(EngineError::Cancelled)) {
-                    if let Ok(connection) = self.connection() {
-                        let _ = connection.client.delete_file(&share, &path).await;
-                    }
+                if matches!(answer, Err(EngineError::Cancelled))
+                    && let Ok(connection) = self.connection()
+                {
+                    let _ = connection.client.delete_file(&share, &path).await;
                 }
                 self.answer(reply, answer);
             }
@@ -286,6 +290,10 @@ impl Context {
             Command::Cancel(task) => self.cancel(task),
         }
     }
+}
+
+fn entry_type(is_directory: bool) -> EntryType {
+    if is_directory { EntryType::Directory } else { EntryType::File }
 }
 
 /// The token source a bearer credential asks.

@@ -175,8 +175,7 @@ impl EngineError {
     pub fn exit_code(&self) -> i32 {
         use crate::files::ErrorKind;
         let files = match self {
-            Self::Files(e) => Some(e),
-            Self::Transfer(TransferError::Files(e)) => Some(e),
+            Self::Files(e) | Self::Transfer(TransferError::Files(e)) => Some(e),
             Self::Transfer(TransferError::PartialUpload { error, .. }) => match error.as_ref() {
                 TransferError::Files(e) => Some(e),
                 _ => None,
@@ -273,7 +272,7 @@ impl Command {
 #[derive(Clone, Debug)]
 pub enum Event {
     /// A token arrived (first or refreshed).
-    TokenAcquired(TokenInfo),
+    TokenAcquired(Box<TokenInfo>),
     /// Getting or refreshing a token failed.
     TokenFailed(AuthError),
     /// An HTTP exchange finished (one attempt).

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use azfx::auth::IdentitySelector;
-use azfx::emulator::{Emulator, EmulatorConfig, Fault, FaultTarget};
+use azfx::emulator::{Emulator, Fault, FaultTarget};
 use azfx::files::{ErrorKind, RetryPolicy};
 use azfx::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Worker};
 use poll_promise::Promise;
@@ -53,7 +53,7 @@ fn every_operation_round_trips_through_the_worker() {
     wait(worker.create_directory(SHARE, "work/inner")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("data.bin");
-    let data: Vec<u8> = (0..9_000_000_u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..9_000_000_u32).map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes()[2]).collect();
     std::fs::write(&src, &data).unwrap();
     let (_, upload) = worker.upload(src.clone(), SHARE, "work/data.bin");
     assert_eq!(wait(upload).unwrap(), data.len() as u64);
@@ -207,6 +207,6 @@ fn emulator_down_is_a_network_error() {
     let error = wait(worker.list_shares()).unwrap_err();
     assert_eq!(error.exit_code(), azfx::worker::exit_code::NETWORK, "{error}");
     let files = files_error(error);
-    assert_eq!(files.transport.map(|(kind, _)| kind), Some(azfx::files::TransportKind::Connect));
+    assert_eq!(files.transport.as_ref().map(|(kind, _)| *kind), Some(azfx::files::TransportKind::Connect));
     assert_eq!(files.attempts, 2);
 }

@@ -19,7 +19,7 @@ fn short_lived_engine(lifetime_secs: u64) -> Engine {
 
 fn fire_50(worker: &Worker) -> Vec<Result<azfx::files::EntryProperties, EngineError>> {
     let promises: Vec<_> = (0..50).map(|_| worker.properties(SHARE, "", true)).collect();
-    promises.into_iter().map(|p| p.block_and_take()).collect()
+    promises.into_iter().map(poll_promise::Promise::block_and_take).collect()
 }
 
 #[test]

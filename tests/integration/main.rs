@@ -2,6 +2,7 @@
 //! over real HTTP(S), as clients in the field do.
 
 #![expect(clippy::unwrap_used, reason = "a test fails loudly on the first unexpected error")]
+#![expect(clippy::format_push_string, reason = "tests build readable transcripts")]
 
 mod emulator_auth;
 mod emulator_faults;
