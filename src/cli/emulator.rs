@@ -14,6 +14,10 @@ use crate::worker::exit_code;
 /// `azfx emulator` flags.
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
+    /// Address to listen on (loopback by default; 169.254.169.254 to stand in for IMDS
+    /// inside a network namespace).
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
     /// HTTP port (IMDS, App Service identity and Files).
     #[arg(long, default_value_t = 10_000)]
     port: u16,
@@ -41,6 +45,7 @@ pub struct EmulatorArgs {
 pub fn run(args: &EmulatorArgs) -> i32 {
     let https_port = args.https_port.unwrap_or(if args.port == 0 { 0 } else { args.port.saturating_add(1) });
     let config = EmulatorConfig {
+        bind: args.bind,
         http_port: args.port,
         https: args.https,
         https_port,
@@ -93,6 +98,7 @@ pub fn run_demo(cli: &Cli) -> i32 {
         "azfx --demo: the explorer window is not built yet; serving the demo emulator instead (Ctrl-C stops it)"
     );
     let args = EmulatorArgs {
+        bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
         port: 0,
         https: true,
         https_port: None,

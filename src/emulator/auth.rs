@@ -123,6 +123,16 @@ pub fn authorize(
     .header("WWW-Authenticate", challenge(&account.tenant_id)))
 }
 
+/// A 401 whose challenge asks for more claims (`error="insufficient_claims"`).
+pub fn claims_challenge(state: &State) -> ServiceError {
+    // Base64 of {"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}.
+    let claims = "eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzAwMDAwMDAwIn19fQ==";
+    invalid_auth_info(&state.tenant_id, "Token is missing required claims.").header(
+        "WWW-Authenticate",
+        format!("{}, error=\"insufficient_claims\", claims=\"{claims}\"", challenge(&state.tenant_id)),
+    )
+}
+
 fn network_denied() -> ServiceError {
     ServiceError::new(
         StatusCode::FORBIDDEN,

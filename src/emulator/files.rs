@@ -247,6 +247,7 @@ async fn serve(
     match state.take_fault(FaultTarget::Files, op == Op::GetFile) {
         Some(Fault::Status { status, retry_after_secs }) => return Err(fault_error(status, retry_after_secs)),
         Some(Fault::ResetMidBody { after_bytes }) => reset_after = Some(after_bytes),
+        Some(Fault::ClaimsChallenge) => return Err(auth::claims_challenge(state)),
         None => {}
     }
     req.normalize_names()?;

@@ -119,7 +119,7 @@ fn fault_response(state: &State) -> Option<Response<Body>> {
             }
             Some(response)
         }
-        Fault::ResetMidBody { .. } => Some(super::http::reset_response()),
+        Fault::ResetMidBody { .. } | Fault::ClaimsChallenge => Some(super::http::reset_response()),
     }
 }
 

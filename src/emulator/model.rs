@@ -242,6 +242,9 @@ pub enum Fault {
         /// Seconds for `Retry-After`, if any.
         retry_after_secs: Option<u32>,
     },
+    /// Answer 401 with a claims challenge in `WWW-Authenticate` (Conditional Access,
+    /// continuous access evaluation), which a managed identity cannot satisfy.
+    ClaimsChallenge,
     /// Send the response head and part of the body, then drop the connection.
     ResetMidBody {
         /// Body bytes sent before the reset.

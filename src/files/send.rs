@@ -152,6 +152,8 @@ impl FilesClient {
             }
             let redacted = redact_url(url.as_str());
             let token_fingerprint = self.apply_credential(&request, &mut url, &mut headers, &redacted, attempt).await?;
+            // What was really sent, SAS signature removed.
+            let redacted = redact_url(url.as_str());
             let mut entry = LogEntry {
                 sequence: 0,
                 started_at: time::OffsetDateTime::now_utc(),

@@ -210,3 +210,54 @@ fn emulator_down_is_a_network_error() {
     assert_eq!(files.transport.as_ref().map(|(kind, _)| *kind), Some(azfx::files::TransportKind::Connect));
     assert_eq!(files.attempts, 2);
 }
+
+#[test]
+fn a_claims_challenge_is_surfaced_not_retried() {
+    let Engine { env, worker } = engine();
+    env.emulator.control().inject(FaultTarget::Files, &Fault::ClaimsChallenge, 1);
+    let error = files_error(wait(worker.list_shares()).unwrap_err());
+    assert_eq!(error.kind, ErrorKind::ClaimsChallenge);
+    assert!(error.www_authenticate.as_deref().unwrap_or_default().contains("insufficient_claims"));
+    assert!(!error.refreshed_after_401);
+    assert_eq!(env.emulator.control().tokens_issued(&env.writer.object_id), 1, "no refresh for a claims challenge");
+}
+
+#[test]
+fn a_cancelled_download_leaves_no_partial_file() {
+    let Engine { env, worker } = engine();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "slow.bin", &vec![1_u8; 8 << 20]).unwrap();
+    env.emulator.control().set_latency(Duration::from_millis(400));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("slow.bin");
+    let (task, promise) = worker.download(SHARE, "slow.bin", dest.clone());
+    std::thread::sleep(Duration::from_millis(600));
+    worker.cancel(task);
+    assert!(matches!(wait(promise), Err(EngineError::Cancelled)));
+    assert!(!dest.exists() && !azfx::transfer::partial_path(&dest).exists());
+}
+
+#[test]
+fn sas_and_account_key_credentials_work_without_the_intent_header() {
+    let env = start();
+    let key = env.emulator.control().account_key(ACCOUNT).unwrap();
+    let worker = Worker::spawn(|| {}).unwrap();
+    wait(worker.connect(config(&env.emulator, CredentialConfig::AccountKey(azfx::auth::Secret::new(key))))).unwrap();
+    wait(worker.create_directory(SHARE, "by-key")).unwrap();
+    let log = worker.request_log();
+    let last = log.last().unwrap();
+    assert_eq!(last.status, Some(201));
+    assert!(
+        last.request_headers.iter().all(|(name, _)| name != "x-ms-file-request-intent"),
+        "no intent with Shared Key"
+    );
+    assert!(
+        last.request_headers
+            .iter()
+            .any(|(name, value)| name == "authorization" && value.starts_with("SharedKey testacct:<"))
+    );
+    let bad_sas = "sv=2025-05-05&ss=f&srt=sco&sp=rl&se=2099-01-01&sig=AAAA";
+    wait(worker.connect(config(&env.emulator, CredentialConfig::Sas(azfx::auth::Secret::new(bad_sas))))).unwrap();
+    let error = files_error(wait(worker.list_shares()).unwrap_err());
+    assert_eq!(error.kind, ErrorKind::AuthenticationFailed);
+    assert!(worker.request_log().last().unwrap().url.contains("sig=REDACTED"));
+}

@@ -10,6 +10,7 @@ mod emulator_files;
 mod emulator_identity;
 mod emulator_shares;
 mod engine;
+mod engine_sources;
 mod engine_tokens;
 mod helpers;
 mod sdk_conformance;
