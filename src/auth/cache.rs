@@ -170,3 +170,78 @@ impl TokenCache {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicI64;
+
+    use super::*;
+    use crate::auth::{AuthErrorKind, TokenFuture};
+
+    /// Hands out tokens living `lifetime` seconds, counting requests.
+    #[derive(Debug)]
+    struct Counting {
+        lifetime: i64,
+        calls: AtomicI64,
+    }
+
+    impl TokenSource for Counting {
+        fn fetch<'a>(&'a self, _resource: &'a str) -> TokenFuture<'a> {
+            Box::pin(async move {
+                let n = self.calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                Ok(AccessToken::new(format!("token-{n}"), now_unix() + self.lifetime, CredentialSource::AzureCli))
+            })
+        }
+
+        fn source(&self) -> CredentialSource {
+            CredentialSource::AzureCli
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_callers_share_one_fetch_and_refresh_ahead_of_expiry() {
+        let source = Arc::new(Counting { lifetime: 4, calls: AtomicI64::new(0) });
+        let cache = TokenCache::new(Arc::clone(&source) as Arc<dyn TokenSource>, "r");
+        let callers: Vec<_> = (0..100)
+            .map(|_| {
+                let cache = Arc::clone(&cache);
+                tokio::spawn(async move { cache.token().await })
+            })
+            .collect();
+        for caller in callers {
+            assert_eq!(caller.await.unwrap().unwrap().secret.expose(), "token-0");
+        }
+        assert_eq!(source.calls.load(Ordering::SeqCst), 1, "single flight");
+        // Half-life of a 4 s token: due after 2 s, still valid; one caller refreshes.
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+        let fresh = cache.token().await.unwrap();
+        assert_eq!(fresh.secret.expose(), "token-1");
+        assert_eq!(cache.fetch_count(), 2);
+        cache.invalidate(&fresh.fingerprint());
+        cache.invalidate(&fresh.fingerprint());
+        assert_eq!(cache.token().await.unwrap().secret.expose(), "token-2", "invalidated once, fetched once");
+    }
+
+    #[derive(Debug)]
+    struct Failing;
+
+    impl TokenSource for Failing {
+        fn fetch<'a>(&'a self, _resource: &'a str) -> TokenFuture<'a> {
+            Box::pin(async {
+                Err(AuthError { kind: AuthErrorKind::CliMissing, credential: CredentialSource::AzureCli })
+            })
+        }
+
+        fn source(&self) -> CredentialSource {
+            CredentialSource::AzureCli
+        }
+    }
+
+    #[tokio::test]
+    async fn failures_are_kept_for_display() {
+        let cache = TokenCache::new(Arc::new(Failing), "r");
+        assert!(cache.token().await.is_err());
+        assert_eq!(cache.last_error().map(|e| e.kind), Some(AuthErrorKind::CliMissing));
+    }
+}

@@ -1,0 +1,68 @@
+//! The `azfx` binary's scriptable commands against an in-process emulator: output and
+//! exit codes per failing layer.
+
+use std::process::Command;
+
+use azfx::worker::exit_code;
+
+use crate::helpers::{ACCOUNT, SHARE, start};
+
+fn azfx(env: &crate::helpers::Env, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_azfx"))
+        .args(args)
+        .args(["--imds-endpoint", &env.emulator.identity_endpoint()])
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ls_get_put_token_and_their_exit_codes() {
+    let env = start();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "docs/readme.txt", b"hello from the share").unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+
+    let (code, out, _) = azfx(&env, &["ls", &base]);
+    assert_eq!(code, exit_code::OK);
+    assert!(out.contains("docs/") && out.contains("1 entries"), "{out}");
+    let (code, out, _) = azfx(&env, &["ls", &format!("{base}/docs"), "--json"]);
+    assert_eq!(code, exit_code::OK);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["name"], "readme.txt");
+    assert_eq!(json[0]["size"], 20);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = azfx(&env, &["get", &format!("{base}/docs/readme.txt"), dir.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.starts_with("downloaded 20 B"));
+    assert_eq!(std::fs::read(dir.path().join("readme.txt")).unwrap(), b"hello from the share");
+    let (code, _, err) =
+        azfx(&env, &["put", dir.path().join("readme.txt").to_str().unwrap(), &format!("{base}/docs/copy.txt")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+
+    let (code, _, err) = azfx(&env, &["ls", &format!("{base}/nothere")]);
+    assert_eq!(code, exit_code::NOT_FOUND, "{err}");
+    assert!(err.contains("404 ResourceNotFound"), "{err}");
+    let norole = format!("client-id={}", env.norole.client_id);
+    let (code, _, err) = azfx(&env, &["ls", &base, "--identity", &norole]);
+    assert_eq!(code, exit_code::FORBIDDEN, "{err}");
+    let (code, _, err) = azfx(&env, &["ls", &base, "--identity", "client-id=unknown"]);
+    assert_eq!(code, exit_code::IDENTITY, "{err}");
+    assert!(err.contains("Identity not found"), "{err}");
+    let (code, _, _) = azfx(&env, &["ls", &base, "--identity", "bogus"]);
+    assert_eq!(code, exit_code::USAGE);
+
+    let (code, out, _) = azfx(&env, &["token", "--json"]);
+    assert_eq!(code, exit_code::OK);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["claims"]["oid"], env.writer.object_id.as_str());
+    assert!(json.get("access_token").is_none());
+    assert!(!out.contains("eyJ"), "no token without --raw");
+    let (code, out, _) = azfx(&env, &["token", "--raw", "--json"]);
+    assert_eq!(code, exit_code::OK);
+    assert!(out.contains("\"access_token\": \"eyJ"));
+}
