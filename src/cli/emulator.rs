@@ -1,5 +1,5 @@
-//! `azfx emulator` and, until the window exists, `azfx --demo`: start the emulator with
-//! the given flags, print one line with its endpoints, and serve until Ctrl-C.
+//! `azfx emulator`: start the emulator with the given flags, print one line with its
+//! endpoints, and serve until Ctrl-C.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::Cli;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::worker::exit_code;
 
@@ -82,30 +81,4 @@ pub fn run(args: &EmulatorArgs) -> i32 {
         Ok(Ok(())) => exit_code::OK,
         _ => exit_code::OTHER,
     }
-}
-
-/// `azfx --demo` before the explorer window exists: the demo emulator over HTTPS.
-pub fn run_demo(cli: &Cli) -> i32 {
-    if !cli.demo {
-        let _ = writeln!(
-            std::io::stderr(),
-            "azfx: the explorer window is not built yet; run `azfx --demo` or see `azfx --help`"
-        );
-        return exit_code::USAGE;
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "azfx --demo: the explorer window is not built yet; serving the demo emulator instead (Ctrl-C stops it)"
-    );
-    let args = EmulatorArgs {
-        bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
-        port: 0,
-        https: true,
-        https_port: None,
-        demo: true,
-        token_lifetime_secs: cli.token_lifetime_secs,
-        fault_rate: 0.0,
-        data_dir: None,
-    };
-    run(&args)
 }

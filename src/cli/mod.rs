@@ -308,6 +308,25 @@ fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> 
     Ok(())
 }
 
+/// Opens the explorer window (on the demo emulator with `--demo`).
+fn run_window(cli: &Cli) -> i32 {
+    let download_dir = directories::UserDirs::new()
+        .and_then(|dirs| dirs.download_dir().map(std::path::Path::to_path_buf))
+        .or_else(|| std::env::current_dir().ok());
+    let options = crate::ui::StartOptions {
+        demo_token_lifetime: cli.demo.then(|| std::time::Duration::from_secs(cli.token_lifetime_secs.max(10))),
+        download_dir,
+        ..crate::ui::StartOptions::default()
+    };
+    match crate::ui::run(options) {
+        Ok(()) => exit_code::OK,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "azfx: cannot open the window: {error}");
+            exit_code::OTHER
+        }
+    }
+}
+
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: &Cli) -> i32 {
     let mut stdout = std::io::stdout().lock();
@@ -317,7 +336,7 @@ pub fn run(cli: &Cli) -> i32 {
         Some(Command::Ls(args)) => ls(args, &mut stdout),
         Some(Command::Get(args)) => get(args, &mut stdout),
         Some(Command::Put(args)) => put(args, &mut stdout),
-        None => return emulator::run_demo(cli),
+        None => return run_window(cli),
     };
     match result {
         Ok(()) => exit_code::OK,

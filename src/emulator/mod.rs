@@ -99,6 +99,7 @@ pub struct Emulator {
     http_addr: SocketAddr,
     https_addr: Option<SocketAddr>,
     ca_path: Option<PathBuf>,
+    ca_pem: Option<String>,
     shutdown: tokio::sync::watch::Sender<bool>,
     thread: Option<std::thread::JoinHandle<()>>,
     _temp_dir: Option<tempfile::TempDir>,
@@ -129,14 +130,15 @@ impl Emulator {
         }
         let plain_listener = bind(SocketAddr::new(config.bind, config.http_port))?;
         let http_addr = plain_listener.local_addr()?;
-        let (tls_listener, ca_path, acceptor) = if config.https {
+        let (tls_listener, ca_path, ca_pem, acceptor) = if config.https {
             let material = tls::generate()?;
             let ca_path = data_dir.join("azfx-emulator-ca.pem");
             std::fs::write(&ca_path, &material.ca_pem)?;
             let listener = bind(SocketAddr::new(config.bind, config.https_port))?;
-            (Some(listener), Some(ca_path), Some(tokio_rustls::TlsAcceptor::from(material.server_config)))
+            let acceptor = tokio_rustls::TlsAcceptor::from(material.server_config);
+            (Some(listener), Some(ca_path), Some(material.ca_pem), Some(acceptor))
         } else {
-            (None, None, None)
+            (None, None, None, None)
         };
         let tls_addr = tls_listener.as_ref().map(std::net::TcpListener::local_addr).transpose()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -176,6 +178,7 @@ impl Emulator {
             http_addr,
             https_addr: tls_addr,
             ca_path,
+            ca_pem,
             shutdown,
             thread: Some(thread),
             _temp_dir: temp_dir,
@@ -210,6 +213,11 @@ impl Emulator {
     /// The CA certificate (PEM file) clients must trust for HTTPS.
     pub fn ca_path(&self) -> Option<&Path> {
         self.ca_path.as_deref()
+    }
+
+    /// The CA certificate as PEM text, when HTTPS is on.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The account's file endpoint, path-style: HTTPS when on, else HTTP.

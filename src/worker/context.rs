@@ -14,7 +14,7 @@ use crate::auth::imds::{AppServiceSource, ImdsSource, imds_endpoint_from_env};
 use crate::auth::{Credential, PastedToken, STORAGE_RESOURCE, TokenCache, TokenSource};
 use crate::files::{ClientOptions, Endpoint, EntryType, FilesClient, Overwrite};
 use crate::request_log::RequestLog;
-use crate::transfer;
+use crate::{transfer, transfer_tree};
 
 /// Ranges in flight per transfer.
 const TRANSFER_PARALLEL: usize = 8;
@@ -267,6 +267,37 @@ impl Context {
                 {
                     let _ = connection.client.delete_file(&share, &path).await;
                 }
+                self.answer(reply, answer);
+            }
+            Command::UploadPath { task, src, share, dir, reply } => {
+                let progress = self.progress(task);
+                let work = async {
+                    let connection = self.connection()?;
+                    let name = src.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| {
+                        EngineError::InvalidInput(format!("{} names no file or folder", src.display()))
+                    })?;
+                    let dest = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+                    let is_dir = tokio::fs::metadata(&src)
+                        .await
+                        .map_err(|source| transfer::TransferError::Local { action: "reading", path: src.clone(), source })?
+                        .is_dir();
+                    if is_dir {
+                        Ok(transfer_tree::upload_tree(&connection.client, &src, &share, &dest, progress).await?)
+                    } else {
+                        let bytes = transfer::upload(&connection.client, &src, &share, &dest, TRANSFER_PARALLEL, progress).await?;
+                        Ok(transfer_tree::TreeOutcome { files: 1, bytes, failures: Vec::new() })
+                    }
+                };
+                let answer = self.cancellable(task, work).await;
+                self.answer(reply, answer);
+            }
+            Command::DownloadFolder { task, share, path, dest, reply } => {
+                let progress = self.progress(task);
+                let work = async {
+                    let connection = self.connection()?;
+                    Ok(transfer_tree::download_tree(&connection.client, &share, &path, &dest, progress).await?)
+                };
+                let answer = self.cancellable(task, work).await;
                 self.answer(reply, answer);
             }
             Command::RefreshToken(reply) => {

@@ -19,6 +19,7 @@ use crate::files::endpoint::EndpointError;
 use crate::files::{DirEntry, EntryProperties, FilesError, RetryPolicy, ShareItem};
 use crate::request_log::{LogEntry, RequestLog};
 use crate::transfer::TransferError;
+use crate::transfer_tree::TreeOutcome;
 
 /// Identifies a long-running request (listing, transfer) in events and for cancelling.
 pub type TaskId = u64;
@@ -219,6 +220,11 @@ pub enum Command {
     Download { task: TaskId, share: String, path: String, dest: PathBuf, reply: Sender<Answer<u64>> },
     /// Uploads a local file.
     Upload { task: TaskId, src: PathBuf, share: String, path: String, reply: Sender<Answer<u64>> },
+    /// Uploads a local file or folder (with everything in it) into the share directory
+    /// `dir`, keeping its name.
+    UploadPath { task: TaskId, src: PathBuf, share: String, dir: String, reply: Sender<Answer<TreeOutcome>> },
+    /// Downloads a share folder and everything in it.
+    DownloadFolder { task: TaskId, share: String, path: String, dest: PathBuf, reply: Sender<Answer<TreeOutcome>> },
     /// Drops the cached token and gets a new one.
     RefreshToken(Sender<Answer<TokenInfo>>),
     /// Gets a token from a credential without connecting (no cache): `azfx token`.
@@ -239,6 +245,8 @@ impl std::fmt::Debug for Command {
             Self::Rename { .. } => "Rename",
             Self::Download { .. } => "Download",
             Self::Upload { .. } => "Upload",
+            Self::UploadPath { .. } => "UploadPath",
+            Self::DownloadFolder { .. } => "DownloadFolder",
             Self::RefreshToken(_) => "RefreshToken",
             Self::AcquireToken { .. } => "AcquireToken",
             Self::Cancel(_) => "Cancel",
@@ -261,6 +269,7 @@ impl Command {
             }
             Self::Properties { reply, .. } => reply.send(Err(error)),
             Self::CreateDirectory { reply, .. } | Self::Rename { reply, .. } => reply.send(Err(error)),
+            Self::UploadPath { reply, .. } | Self::DownloadFolder { reply, .. } => reply.send(Err(error)),
             Self::RefreshToken(reply) => reply.send(Err(error)),
             Self::AcquireToken { reply, .. } => reply.send(Err(error)),
             Self::Cancel(_) => {}
@@ -409,6 +418,23 @@ impl Worker {
         let (reply, promise) = Promise::new();
         let task = self.task_id();
         self.send(Command::Upload { task, src, share: share.to_owned(), path: path.to_owned(), reply });
+        (task, promise)
+    }
+
+    /// Uploads a local file or folder into the share directory `dir`, keeping its name
+    /// (what a drop on the window does).
+    pub fn upload_path(&self, src: PathBuf, share: &str, dir: &str) -> (TaskId, Promise<Answer<TreeOutcome>>) {
+        let (reply, promise) = Promise::new();
+        let task = self.task_id();
+        self.send(Command::UploadPath { task, src, share: share.to_owned(), dir: dir.to_owned(), reply });
+        (task, promise)
+    }
+
+    /// Downloads a share folder into the local folder `dest`.
+    pub fn download_folder(&self, share: &str, path: &str, dest: PathBuf) -> (TaskId, Promise<Answer<TreeOutcome>>) {
+        let (reply, promise) = Promise::new();
+        let task = self.task_id();
+        self.send(Command::DownloadFolder { task, share: share.to_owned(), path: path.to_owned(), dest, reply });
         (task, promise)
     }
 

@@ -1,0 +1,61 @@
+//! Azure Files naming rules, checked before a request is sent so a bad name gets a clear
+//! message at once (the service's answer would be 400 `InvalidResourceName`).
+
+/// Why a file or directory name is not allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Empty, or only dots/spaces.
+    #[error("a name cannot be empty")]
+    Empty,
+    /// Over 255 characters.
+    #[error("a name can have at most 255 characters")]
+    TooLong,
+    /// One of `" \ / : | < > * ?` or a control character.
+    #[error("a name cannot contain \" \\ / : | < > * ? or control characters")]
+    InvalidCharacter,
+    /// `.`, `..`, or a reserved device name (CON, PRN, AUX, NUL, COM1–9, LPT1–9).
+    #[error("that name is reserved")]
+    Reserved,
+}
+
+/// Checks one path component.
+pub fn check_name(name: &str) -> Result<(), NameError> {
+    const RESERVED: [&str; 6] = ["CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$"];
+    if name.trim().is_empty() {
+        return Err(NameError::Empty);
+    }
+    if name.chars().count() > 255 {
+        return Err(NameError::TooLong);
+    }
+    if name == "." || name == ".." {
+        return Err(NameError::Reserved);
+    }
+    if name.chars().any(|c| matches!(c, '"' | '\\' | '/' | ':' | '|' | '<' | '>' | '*' | '?') || c < ' ' || c == '\u{81}') {
+        return Err(NameError::InvalidCharacter);
+    }
+    let upper = name.to_ascii_uppercase();
+    let device = (upper.starts_with("COM") || upper.starts_with("LPT"))
+        && upper.len() == 4
+        && upper.as_bytes()[3].is_ascii_digit()
+        && upper.as_bytes()[3] != b'0';
+    if device || RESERVED.contains(&upper.as_str()) {
+        return Err(NameError::Reserved);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(check_name("report 2024.txt"), Ok(()));
+        assert_eq!(check_name("a:b"), Err(NameError::InvalidCharacter));
+        assert_eq!(check_name("COM1"), Err(NameError::Reserved));
+        assert_eq!(check_name("COM10"), Ok(()));
+        assert_eq!(check_name(".."), Err(NameError::Reserved));
+        assert_eq!(check_name(&"x".repeat(256)), Err(NameError::TooLong));
+        assert_eq!(check_name("  "), Err(NameError::Empty));
+    }
+}

@@ -1,0 +1,151 @@
+//! Folder transfers: walk a local folder and upload it (directories first, then files), or
+//! list a share folder recursively and download it. Each file moves with the single-file
+//! transfer; a file that fails is recorded and the rest go on, so one bad file never
+//! hides what did arrive.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::files::{ErrorKind, FilesClient};
+use crate::transfer::{self, ProgressFn, TransferError};
+
+/// One file that did not make it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileFailure {
+    /// Path relative to the folder.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a folder transfer did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TreeOutcome {
+    /// Files transferred.
+    pub files: u64,
+    /// Bytes transferred.
+    pub bytes: u64,
+    /// Files that failed.
+    pub failures: Vec<FileFailure>,
+}
+
+/// Local files and directories under `root`, as `/`-separated relative paths with sizes.
+fn walk(root: &Path) -> std::io::Result<(Vec<String>, Vec<(String, u64)>)> {
+    let mut directories = Vec::new();
+    let mut files = Vec::new();
+    let mut stack = vec![(root.to_owned(), String::new())];
+    while let Some((dir, relative)) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let child = if relative.is_empty() { name } else { format!("{relative}/{name}") };
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                directories.push(child.clone());
+                stack.push((entry.path(), child));
+            } else if kind.is_file() {
+                files.push((child, entry.metadata()?.len()));
+            }
+        }
+    }
+    directories.sort();
+    Ok((directories, files))
+}
+
+fn join(base: &str, relative: &str) -> String {
+    if base.is_empty() { relative.to_owned() } else { format!("{base}/{relative}") }
+}
+
+/// Uploads the folder `src` as `share/dest` (created if missing).
+pub async fn upload_tree(
+    client: &FilesClient,
+    src: &Path,
+    share: &str,
+    dest: &str,
+    progress: ProgressFn,
+) -> Result<TreeOutcome, TransferError> {
+    let root = src.to_owned();
+    let (directories, files) = tokio::task::spawn_blocking(move || walk(&root))
+        .await
+        .map_err(|e| TransferError::Local { action: "reading", path: src.to_owned(), source: std::io::Error::other(e) })?
+        .map_err(|source| TransferError::Local { action: "reading", path: src.to_owned(), source })?;
+    let total: u64 = files.iter().map(|(_, size)| size).sum();
+    for dir in std::iter::once(String::new()).chain(directories) {
+        match client.create_directory(share, &join(dest, &dir)).await {
+            Ok(_) => {}
+            Err(e) if e.kind == ErrorKind::Conflict => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut outcome = TreeOutcome::default();
+    let mut done_before = 0;
+    progress(0, total);
+    for (relative, size) in files {
+        let base = done_before;
+        let overall = Arc::clone(&progress);
+        let per_file: ProgressFn = Arc::new(move |done, _| overall(base + done, total));
+        match transfer::upload(client, &src.join(&relative), share, &join(dest, &relative), 4, per_file).await {
+            Ok(bytes) => {
+                outcome.files += 1;
+                outcome.bytes += bytes;
+            }
+            Err(e) => outcome.failures.push(FileFailure { path: relative, reason: e.to_string() }),
+        }
+        done_before += size;
+        progress(done_before, total);
+    }
+    Ok(outcome)
+}
+
+/// Downloads the share folder `share/path` into the local folder `dest` (created).
+pub async fn download_tree(
+    client: &FilesClient,
+    share: &str,
+    path: &str,
+    dest: &Path,
+    progress: ProgressFn,
+) -> Result<TreeOutcome, TransferError> {
+    let mut directories = vec![String::new()];
+    let mut files = Vec::new();
+    let mut index = 0;
+    while index < directories.len() {
+        let relative = directories[index].clone();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = client.list_page(share, &join(path, &relative), marker.as_deref(), 5000).await?;
+            for entry in page.entries {
+                let child = join(&relative, &entry.name);
+                if entry.is_directory { directories.push(child) } else { files.push((child, entry.size.unwrap_or(0))) }
+            }
+            match page.next_marker {
+                Some(next) => marker = Some(next),
+                None => break,
+            }
+        }
+        index += 1;
+    }
+    let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
+    tokio::task::spawn_blocking(move || local_dirs.iter().try_for_each(std::fs::create_dir_all))
+        .await
+        .map_err(|e| TransferError::Local { action: "creating", path: dest.to_owned(), source: std::io::Error::other(e) })?
+        .map_err(|source| TransferError::Local { action: "creating", path: dest.to_owned(), source })?;
+    let total: u64 = files.iter().map(|(_, size)| size).sum();
+    let mut outcome = TreeOutcome::default();
+    let mut done_before = 0;
+    for (relative, size) in files {
+        let base = done_before;
+        let overall = Arc::clone(&progress);
+        let per_file: ProgressFn = Arc::new(move |done, _| overall(base + done, total));
+        match transfer::download(client, share, &join(path, &relative), &dest.join(&relative), 4, per_file).await {
+            Ok(bytes) => {
+                outcome.files += 1;
+                outcome.bytes += bytes;
+            }
+            Err(e) => outcome.failures.push(FileFailure { path: relative, reason: e.to_string() }),
+        }
+        done_before += size;
+        progress(done_before, total);
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,396 @@
+//! The browser's state and actions (no drawing): the current share and folder, history,
+//! the streamed listing (old rows stay until the new ones arrive; a failed listing is kept
+//! as an error, never shown as an empty folder), sorting, filtering, selection, and the
+//! file operations in flight.
+
+use std::collections::BTreeSet;
+
+use poll_promise::Promise;
+
+use super::text;
+use crate::files::DirEntry;
+use crate::files::names::check_name;
+use crate::worker::{Answer, EngineError, TaskId, Worker};
+
+/// A table column to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortColumn {
+    /// Name.
+    Name,
+    /// Size.
+    Size,
+    /// Last modified.
+    Modified,
+    /// File or folder, then extension.
+    Type,
+}
+
+/// Something to tell the user in a toast.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// It worked.
+    Info(String),
+    /// It failed: a title and the explanation.
+    Error(String, String),
+}
+
+/// A failed listing, kept for the error panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListingError {
+    /// What failed.
+    pub title: String,
+    /// One-line explanation.
+    pub explanation: String,
+    /// Status, code and request id.
+    pub evidence: Option<String>,
+}
+
+/// Properties being shown.
+pub struct PropertiesView {
+    /// Entry name.
+    pub name: String,
+    /// Full path in the share.
+    pub path: String,
+    /// Pending or done.
+    pub result: Promise<Answer<crate::files::EntryProperties>>,
+}
+
+/// The browser.
+pub struct Browser {
+    /// Current share.
+    pub share: String,
+    /// Current folder (`a/b`, empty at the root).
+    pub path: String,
+    back: Vec<String>,
+    forward: Vec<String>,
+    /// Rows on screen.
+    pub entries: Vec<DirEntry>,
+    incoming: Vec<DirEntry>,
+    listing_task: Option<TaskId>,
+    listing: Option<Promise<Answer<u64>>>,
+    refreshing: bool,
+    /// Entries listed so far by the running listing.
+    pub listed: u64,
+    /// The last listing's failure.
+    pub error: Option<ListingError>,
+    /// Sort column.
+    pub sort: SortColumn,
+    /// Sort direction.
+    pub ascending: bool,
+    /// Filter text (case-insensitive substring).
+    pub filter: String,
+    /// Selected names.
+    pub selection: BTreeSet<String>,
+    anchor: Option<String>,
+    /// Inline rename: (original name, new name).
+    pub rename: Option<(String, String)>,
+    /// New-folder dialog text.
+    pub new_folder: Option<String>,
+    /// Delete confirmation: (name, is folder).
+    pub confirm_delete: Option<Vec<(String, bool)>>,
+    /// Properties window.
+    pub properties: Option<PropertiesView>,
+    /// Path being typed (Ctrl+L).
+    pub path_edit: Option<String>,
+    operations: Vec<(String, Promise<Answer<()>>)>,
+    deletes: Vec<(String, Promise<Answer<u64>>)>,
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") }
+}
+
+fn extension(name: &str) -> &str {
+    name.rsplit_once('.').map_or("", |(_, ext)| ext)
+}
+
+impl Browser {
+    /// A browser at the root of `share` (call `open` to list).
+    pub fn new(share: &str) -> Self {
+        Self {
+            share: share.to_owned(),
+            path: String::new(),
+            back: Vec::new(),
+            forward: Vec::new(),
+            entries: Vec::new(),
+            incoming: Vec::new(),
+            listing_task: None,
+            listing: None,
+            refreshing: false,
+            listed: 0,
+            error: None,
+            sort: SortColumn::Name,
+            ascending: true,
+            filter: String::new(),
+            selection: BTreeSet::new(),
+            anchor: None,
+            rename: None,
+            new_folder: None,
+            confirm_delete: None,
+            properties: None,
+            path_edit: None,
+            operations: Vec::new(),
+            deletes: Vec::new(),
+        }
+    }
+
+    /// `share/path` for display and recent locations.
+    pub fn location(&self) -> String {
+        join(&self.share, &self.path)
+    }
+
+    /// Full share path of an entry in the current folder.
+    pub fn child_path(&self, name: &str) -> String {
+        join(&self.path, name)
+    }
+
+    /// Whether a listing is running.
+    pub fn loading(&self) -> bool {
+        self.listing.is_some()
+    }
+
+    fn start_listing(&mut self, worker: &Worker) {
+        if let Some(task) = self.listing_task.take() {
+            worker.cancel(task);
+        }
+        let (task, promise) = worker.list_directory(&self.share, &self.path);
+        self.listing_task = Some(task);
+        self.listing = Some(promise);
+        self.incoming.clear();
+        self.listed = 0;
+        self.error = None;
+    }
+
+    /// Opens a folder (empty path: the share root), remembering where we were.
+    pub fn open(&mut self, worker: &Worker, path: &str, remember: bool) {
+        let path = path.trim_matches('/').to_owned();
+        if remember && path != self.path {
+            self.back.push(std::mem::take(&mut self.path));
+            self.forward.clear();
+        }
+        self.path = path;
+        self.entries.clear();
+        self.selection.clear();
+        self.anchor = None;
+        self.rename = None;
+        self.refreshing = false;
+        self.start_listing(worker);
+    }
+
+    /// Lists the current folder again, keeping the rows until new ones arrive.
+    pub fn refresh(&mut self, worker: &Worker) {
+        self.refreshing = true;
+        self.start_listing(worker);
+    }
+
+    /// Goes to the parent folder.
+    pub fn up(&mut self, worker: &Worker) {
+        if self.path.is_empty() {
+            return;
+        }
+        let parent = self.path.rsplit_once('/').map_or(String::new(), |(p, _)| p.to_owned());
+        self.open(worker, &parent, true);
+    }
+
+    /// History back.
+    pub fn back(&mut self, worker: &Worker) {
+        if let Some(previous) = self.back.pop() {
+            self.forward.push(std::mem::take(&mut self.path));
+            self.open(worker, &previous, false);
+        }
+    }
+
+    /// History forward.
+    pub fn forward(&mut self, worker: &Worker) {
+        if let Some(next) = self.forward.pop() {
+            self.back.push(std::mem::take(&mut self.path));
+            self.open(worker, &next, false);
+        }
+    }
+
+    /// Whether back / forward are possible.
+    pub fn can_go(&self) -> (bool, bool) {
+        (!self.back.is_empty(), !self.forward.is_empty())
+    }
+
+    /// A listing page arrived.
+    pub fn on_page(&mut self, task: TaskId, entries: Vec<DirEntry>, listed: u64) {
+        if self.listing_task != Some(task) {
+            return; // a stale answer for a folder we left
+        }
+        self.listed = listed;
+        if self.refreshing {
+            self.incoming.extend(entries);
+        } else {
+            self.entries.extend(entries);
+        }
+    }
+
+    /// Checks finished requests; returns what to tell the user. `true` in the second
+    /// element asks for a refresh of the current folder.
+    pub fn poll(&mut self) -> (Vec<Notice>, bool) {
+        let mut notices = Vec::new();
+        let mut changed = false;
+        if let Some(listing) = self.listing.take() {
+            match listing.try_take() {
+                Ok(Ok(_)) => {
+                    if self.refreshing {
+                        self.entries = std::mem::take(&mut self.incoming);
+                        self.refreshing = false;
+                    }
+                    let names: BTreeSet<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
+                    self.selection.retain(|s| names.contains(s.as_str()));
+                    self.listing_task = None;
+                }
+                Ok(Err(EngineError::Cancelled)) => self.listing_task = None,
+                Ok(Err(error)) => {
+                    self.listing_task = None;
+                    self.refreshing = false;
+                    self.entries.clear();
+                    self.incoming.clear();
+                    self.error = Some(ListingError {
+                        title: format!("Could not list /{}", self.location()),
+                        explanation: text::explain(&error),
+                        evidence: text::evidence(&error),
+                    });
+                }
+                Err(pending) => self.listing = Some(pending),
+            }
+        }
+        let mut still = Vec::new();
+        for (what, promise) in self.operations.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(())) => {
+                    notices.push(Notice::Info(what));
+                    changed = true;
+                }
+                Ok(Err(error)) => {
+                    notices.push(Notice::Error(format!("{what} failed"), error_line(&error)));
+                    changed = true;
+                }
+                Err(pending) => still.push((what, pending)),
+            }
+        }
+        self.operations = still;
+        let mut still = Vec::new();
+        for (what, promise) in self.deletes.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(count)) => {
+                    notices.push(Notice::Info(format!("{what} ({count} items)")));
+                    changed = true;
+                }
+                Ok(Err(error)) => {
+                    notices.push(Notice::Error("Delete failed".to_owned(), error_line(&error)));
+                    changed = true;
+                }
+                Err(pending) => still.push((what, pending)),
+            }
+        }
+        self.deletes = still;
+        (notices, changed)
+    }
+
+    /// Indices of `entries` to show: filtered, folders first, sorted.
+    pub fn visible(&self) -> Vec<usize> {
+        let filter = self.filter.to_lowercase();
+        let mut rows: Vec<usize> =
+            (0..self.entries.len()).filter(|&i| filter.is_empty() || self.entries[i].name.to_lowercase().contains(&filter)).collect();
+        rows.sort_by(|&a, &b| {
+            let (x, y) = (&self.entries[a], &self.entries[b]);
+            let order = match self.sort {
+                SortColumn::Name => x.name.to_lowercase().cmp(&y.name.to_lowercase()),
+                SortColumn::Size => x.size.cmp(&y.size),
+                SortColumn::Modified => x.last_modified.cmp(&y.last_modified),
+                SortColumn::Type => extension(&x.name).to_lowercase().cmp(&extension(&y.name).to_lowercase()),
+            };
+            let order = if self.ascending { order } else { order.reverse() };
+            y.is_directory.cmp(&x.is_directory).then(order).then_with(|| x.name.cmp(&y.name))
+        });
+        rows
+    }
+
+    /// Sorts by a column; clicking the same column again flips the direction.
+    pub fn sort_by(&mut self, column: SortColumn) {
+        if self.sort == column {
+            self.ascending = !self.ascending;
+        } else {
+            self.sort = column;
+            self.ascending = true;
+        }
+    }
+
+    /// Selection by click: plain selects one, Ctrl toggles, Shift extends from the anchor.
+    pub fn click(&mut self, name: &str, ctrl: bool, shift: bool) {
+        if shift {
+            if let Some(anchor) = self.anchor.clone() {
+                let order: Vec<String> = self.visible().into_iter().map(|i| self.entries[i].name.clone()).collect();
+                let a = order.iter().position(|n| *n == anchor);
+                let b = order.iter().position(|n| n == name);
+                if let (Some(a), Some(b)) = (a, b) {
+                    self.selection = order[a.min(b)..=a.max(b)].iter().cloned().collect();
+                    return;
+                }
+            }
+        }
+        if ctrl {
+            if !self.selection.remove(name) {
+                self.selection.insert(name.to_owned());
+            }
+        } else {
+            self.selection = BTreeSet::from([name.to_owned()]);
+        }
+        self.anchor = Some(name.to_owned());
+    }
+
+    /// Selects every visible row.
+    pub fn select_all(&mut self) {
+        self.selection = self.visible().into_iter().map(|i| self.entries[i].name.clone()).collect();
+    }
+
+    /// The selected entries.
+    pub fn selected(&self) -> Vec<&DirEntry> {
+        self.entries.iter().filter(|e| self.selection.contains(&e.name)).collect()
+    }
+
+    /// Creates a folder in the current folder.
+    pub fn create_folder(&mut self, worker: &Worker, name: &str) -> Result<(), String> {
+        check_name(name).map_err(|e| e.to_string())?;
+        let path = self.child_path(name.trim());
+        self.operations.push((format!("Created folder {}", name.trim()), worker.create_directory(&self.share, &path)));
+        Ok(())
+    }
+
+    /// Renames an entry of the current folder.
+    pub fn rename_entry(&mut self, worker: &Worker, from: &str, to: &str) -> Result<(), String> {
+        let to = to.trim();
+        if to == from {
+            return Ok(());
+        }
+        check_name(to).map_err(|e| e.to_string())?;
+        let is_directory = self.entries.iter().any(|e| e.name == from && e.is_directory);
+        let promise = worker.rename(&self.share, &self.child_path(from), &self.child_path(to), is_directory);
+        self.operations.push((format!("Renamed {from} to {to}"), promise));
+        Ok(())
+    }
+
+    /// Deletes entries of the current folder (folders with everything in them).
+    pub fn delete(&mut self, worker: &Worker, entries: &[(String, bool)]) {
+        for (name, is_directory) in entries {
+            let (_, promise) = worker.delete(&self.share, &self.child_path(name), *is_directory);
+            self.deletes.push((format!("Deleted {name}"), promise));
+        }
+    }
+
+    /// Whether file operations are still running.
+    pub fn busy(&self) -> bool {
+        !self.operations.is_empty() || !self.deletes.is_empty()
+    }
+}
+
+/// The explanation and evidence of an error, on one line.
+pub fn error_line(error: &EngineError) -> String {
+    match text::evidence(error) {
+        Some(evidence) => format!("{} ({evidence})", text::explain(error)),
+        None => text::explain(error),
+    }
+}

@@ -1,0 +1,235 @@
+//! The connect view: account (name, URL or connection string), share, and the credential,
+//! with a Test button that shows who the token is for before connecting. Secrets stay in
+//! memory only and the view says so.
+
+use poll_promise::Promise;
+
+use super::settings::{CredentialKind, SavedConnection, Settings};
+use crate::auth::{AccessToken, IdentitySelector, STORAGE_RESOURCE, Secret};
+use crate::worker::{Answer, Connected, ConnectionConfig, CredentialConfig, TokenInfo, Worker};
+
+/// State of the connect form.
+#[derive(Default)]
+pub struct ConnectView {
+    /// Account name, endpoint URL or connection string.
+    pub endpoint: String,
+    /// Share to open.
+    pub share: String,
+    /// Credential kind.
+    pub credential: CredentialKind,
+    /// Identity id for user-assigned identities.
+    pub identity_id: String,
+    /// Token, SAS or key: memory only.
+    secret: String,
+    /// IMDS base URL override.
+    pub imds_endpoint: String,
+    /// Extra CA to trust (demo, tests).
+    pub ca_pem: Option<Vec<u8>>,
+    /// A full configuration given at start (tests, demo); used as is.
+    pub preset: Option<ConnectionConfig>,
+    test: Option<Promise<Answer<AccessToken>>>,
+    /// Result of the last Test.
+    pub test_result: Option<Result<TokenInfo, String>>,
+    connecting: Option<Promise<Answer<Connected>>>,
+    /// Last connect error.
+    pub error: Option<String>,
+}
+
+impl ConnectView {
+    /// Fills the form from a saved connection.
+    pub fn load(&mut self, saved: &SavedConnection) {
+        self.endpoint.clone_from(&saved.endpoint);
+        self.share.clone_from(&saved.share);
+        self.credential = saved.credential;
+        self.identity_id.clone_from(&saved.identity_id);
+        self.secret.clear();
+    }
+
+    /// What to remember of this form.
+    pub fn saved(&self) -> SavedConnection {
+        SavedConnection {
+            endpoint: self.endpoint.trim().to_owned(),
+            share: self.share.trim().to_owned(),
+            credential: self.credential,
+            identity_id: self.identity_id.trim().to_owned(),
+        }
+    }
+
+    /// Whether a connect is under way.
+    pub fn busy(&self) -> bool {
+        self.connecting.is_some()
+    }
+
+    fn config(&self) -> Result<ConnectionConfig, String> {
+        if let Some(preset) = &self.preset {
+            return Ok(preset.clone());
+        }
+        if self.endpoint.trim().is_empty() {
+            return Err("Enter the storage account name, its file endpoint URL or a connection string".to_owned());
+        }
+        let id = self.identity_id.trim().to_owned();
+        if self.credential.needs_id() && id.is_empty() {
+            return Err("Enter the identity's id".to_owned());
+        }
+        if self.credential.needs_secret() && self.secret.trim().is_empty() {
+            return Err("Paste the token, SAS or key".to_owned());
+        }
+        let secret = Secret::new(self.secret.trim());
+        let credential = match self.credential {
+            CredentialKind::SystemAssigned => CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
+            CredentialKind::ClientId => CredentialConfig::ManagedIdentity(IdentitySelector::ClientId(id)),
+            CredentialKind::ObjectId => CredentialConfig::ManagedIdentity(IdentitySelector::ObjectId(id)),
+            CredentialKind::ResourceId => CredentialConfig::ManagedIdentity(IdentitySelector::ResourceId(id)),
+            CredentialKind::AppService => CredentialConfig::AppService(IdentitySelector::SystemAssigned),
+            CredentialKind::AzureCli => CredentialConfig::AzureCli,
+            CredentialKind::PastedToken => CredentialConfig::PastedToken(secret),
+            CredentialKind::Sas => CredentialConfig::Sas(secret),
+            CredentialKind::AccountKey => CredentialConfig::AccountKey(secret),
+        };
+        let mut config = ConnectionConfig::new(self.endpoint.trim(), credential);
+        if !self.imds_endpoint.trim().is_empty() {
+            config.imds_endpoint = Some(self.imds_endpoint.trim().to_owned());
+        }
+        config.ca_pem.clone_from(&self.ca_pem);
+        Ok(config)
+    }
+
+    /// Starts connecting.
+    pub fn connect(&mut self, worker: &Worker) {
+        match self.config() {
+            Ok(config) => {
+                self.error = None;
+                self.connecting = Some(worker.connect(config));
+            }
+            Err(message) => self.error = Some(message),
+        }
+    }
+
+    /// Checks finished requests; returns a finished connection.
+    pub fn poll(&mut self) -> Option<Connected> {
+        if let Some(test) = self.test.take() {
+            match test.try_take() {
+                Ok(answer) => {
+                    self.test_result = Some(answer.map(|t| TokenInfo::from(&t)).map_err(|e| super::text::explain(&e)));
+                }
+                Err(pending) => self.test = Some(pending),
+            }
+        }
+        let connecting = self.connecting.take()?;
+        match connecting.try_take() {
+            Ok(Ok(connected)) => {
+                self.secret.clear();
+                Some(connected)
+            }
+            Ok(Err(error)) => {
+                self.error = Some(format!("{}: {error}", super::text::explain(&error)));
+                None
+            }
+            Err(pending) => {
+                self.connecting = Some(pending);
+                None
+            }
+        }
+    }
+
+    /// Draws the form.
+    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, settings: &Settings) {
+        ui.heading("Connect to an Azure file share");
+        ui.add_space(8.0);
+        egui::Grid::new("connect-form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+            let label = ui.label("Account");
+            ui.add(egui::TextEdit::singleline(&mut self.endpoint).hint_text("name, https://NAME.file.core.windows.net or connection string").desired_width(420.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Share");
+            ui.add(egui::TextEdit::singleline(&mut self.share).hint_text("optional: pick it after connecting").desired_width(420.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Credential");
+            egui::ComboBox::from_id_salt("credential-kind")
+                .selected_text(self.credential.label())
+                .width(420.0)
+                .show_ui(ui, |ui| {
+                    for kind in CredentialKind::ALL {
+                        ui.selectable_value(&mut self.credential, kind, kind.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            if self.credential.needs_id() {
+                let label = ui.label("Identity id");
+                ui.add(egui::TextEdit::singleline(&mut self.identity_id).desired_width(420.0)).labelled_by(label.id);
+                ui.end_row();
+            }
+            if self.credential.needs_secret() {
+                let label = ui.label("Secret");
+                ui.add(egui::TextEdit::singleline(&mut self.secret).password(true).desired_width(420.0)).labelled_by(label.id);
+                ui.end_row();
+                ui.label("");
+                ui.weak("Kept in memory only: tokens, SAS and keys are never saved");
+                ui.end_row();
+            }
+        });
+        ui.collapsing("Advanced", |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("IMDS endpoint");
+                ui.add(egui::TextEdit::singleline(&mut self.imds_endpoint).hint_text("http://169.254.169.254").desired_width(300.0))
+                    .labelled_by(label.id);
+            });
+        });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let busy = self.busy();
+            if ui.add_enabled(!busy, egui::Button::new("Connect")).clicked() {
+                self.connect(worker);
+            }
+            let can_test = !matches!(self.credential, CredentialKind::Sas | CredentialKind::AccountKey) || self.preset.is_some();
+            if ui.add_enabled(can_test && self.test.is_none(), egui::Button::new("Test identity")).clicked() {
+                match self.config() {
+                    Ok(config) => {
+                        self.test_result = None;
+                        self.test = Some(worker.acquire_token(config, STORAGE_RESOURCE));
+                    }
+                    Err(message) => self.error = Some(message),
+                }
+            }
+            if busy || self.test.is_some() {
+                ui.spinner();
+            }
+        });
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        match &self.test_result {
+            Some(Ok(token)) => {
+                let claims = token.claims.clone().unwrap_or_default();
+                ui.label(format!(
+                    "Token for {} (object id {}), audience {}, expires in {}",
+                    claims.identity_name().unwrap_or("unknown identity"),
+                    claims.oid.as_deref().unwrap_or("-"),
+                    claims.aud.as_deref().unwrap_or("-"),
+                    super::text::countdown(token.expires_on - crate::auth::now_unix())
+                ));
+            }
+            Some(Err(error)) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Test failed: {error}"));
+            }
+            None => {}
+        }
+        if !settings.connections.is_empty() {
+            ui.add_space(12.0);
+            ui.label("Saved connections");
+            let mut chosen = None;
+            for saved in &settings.connections {
+                let text = format!("{} · {} · {}", saved.endpoint, if saved.share.is_empty() { "-" } else { &saved.share }, saved.credential.label());
+                if ui.link(text).clicked() {
+                    chosen = Some(saved.clone());
+                }
+            }
+            if let Some(saved) = chosen {
+                self.load(&saved);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The status bar, always visible: who the token is for and where it came from, a
+//! countdown to its expiry (amber under 10 minutes, red when expired or failing to
+//! refresh), the last request, and a count of errors that opens their details.
+
+use std::collections::VecDeque;
+
+use poll_promise::Promise;
+
+use super::text::countdown;
+use crate::request_log::LogEntry;
+use crate::worker::{Answer, Connected, TokenInfo, Worker};
+
+/// Failed requests kept for the details window.
+const RECENT_ERRORS: usize = 50;
+
+/// What the status bar shows.
+#[derive(Default)]
+pub struct StatusBar {
+    /// Current token.
+    pub token: Option<TokenInfo>,
+    /// Where the credential came from (also for SAS and keys).
+    pub credential: Option<String>,
+    /// The last token failure.
+    pub token_error: Option<String>,
+    /// The last request.
+    pub last_request: Option<LogEntry>,
+    /// Requests that failed.
+    pub errors: u64,
+    recent_errors: VecDeque<LogEntry>,
+    show_errors: bool,
+    refresh: Option<Promise<Answer<TokenInfo>>>,
+}
+
+impl StatusBar {
+    /// A connection was made.
+    pub fn on_connected(&mut self, connected: &Connected) {
+        self.credential = Some(connected.credential.to_string());
+        if let Some(token) = &connected.token {
+            self.token = Some(token.clone());
+        }
+        self.token_error = None;
+    }
+
+    /// A request was logged.
+    pub fn on_request(&mut self, entry: LogEntry) {
+        let failed = entry.transport_error.is_some() || entry.status.is_some_and(|s| s >= 400);
+        if failed {
+            self.errors += 1;
+            if self.recent_errors.len() == RECENT_ERRORS {
+                self.recent_errors.pop_front();
+            }
+            self.recent_errors.push_back(entry.clone());
+        }
+        self.last_request = Some(entry);
+    }
+
+    /// Checks a manual refresh.
+    pub fn poll(&mut self) {
+        if let Some(promise) = self.refresh.take() {
+            match promise.try_take() {
+                Ok(Ok(token)) => {
+                    self.token = Some(token);
+                    self.token_error = None;
+                }
+                Ok(Err(error)) => self.token_error = Some(super::text::explain(&error)),
+                Err(pending) => self.refresh = Some(pending),
+            }
+        }
+    }
+
+    /// The countdown text, e.g. `Token expires in 09:59`.
+    pub fn token_text(&self, now: i64) -> Option<String> {
+        let token = self.token.as_ref()?;
+        let left = token.expires_on - now;
+        Some(if left <= 0 { "Token expired".to_owned() } else { format!("Token expires in {}", countdown(left)) })
+    }
+
+    /// Draws the bar; `now` is Unix seconds.
+    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, now: i64) {
+        ui.horizontal(|ui| {
+            if let Some(token) = &self.token {
+                let claims = token.claims.clone().unwrap_or_default();
+                let who = claims.identity_name().map(str::to_owned).or(claims.oid.clone()).unwrap_or_else(|| "unknown identity".to_owned());
+                ui.label(format!("{who} · {}", token.source)).on_hover_text(format!(
+                    "object id {}\nclient id {}\ntenant {}\naudience {}\nfingerprint {}",
+                    claims.oid.as_deref().unwrap_or("-"),
+                    claims.client_id().unwrap_or("-"),
+                    claims.tid.as_deref().unwrap_or("-"),
+                    claims.aud.as_deref().unwrap_or("-"),
+                    token.fingerprint
+                ));
+                ui.separator();
+                let left = token.expires_on - now;
+                let color = if left <= 0 || self.token_error.is_some() {
+                    ui.visuals().error_fg_color
+                } else if left < 600 {
+                    ui.visuals().warn_fg_color
+                } else {
+                    ui.visuals().text_color()
+                };
+                if let Some(text) = self.token_text(now) {
+                    ui.colored_label(color, text);
+                }
+                if self.refresh.is_none() && ui.small_button("Refresh token").clicked() {
+                    self.refresh = Some(worker.refresh_token());
+                }
+            } else if let Some(credential) = &self.credential {
+                ui.label(credential);
+            } else {
+                ui.weak("Not connected");
+            }
+            if let Some(error) = &self.token_error {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Token refresh failed: {error}"));
+            }
+            ui.separator();
+            if let Some(entry) = &self.last_request {
+                let status = entry.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+                ui.label(format!("{} {} {status} · {} ms", entry.operation, entry.method, entry.duration_ms));
+            }
+            if self.errors > 0 {
+                let text = if self.errors == 1 { "1 error".to_owned() } else { format!("{} errors", self.errors) };
+                if ui.add(egui::Button::new(egui::RichText::new(text).color(ui.visuals().error_fg_color))).clicked() {
+                    self.show_errors = !self.show_errors;
+                }
+            }
+        });
+        let mut open = self.show_errors;
+        egui::Window::new("Failed requests").open(&mut open).default_width(640.0).show(ui.ctx(), |ui| {
+            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                for entry in self.recent_errors.iter().rev() {
+                    let status = entry.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+                    ui.label(format!(
+                        "{} {} {status} {} · request id {} · {}",
+                        entry.operation,
+                        entry.method,
+                        entry.error_code.as_deref().or(entry.transport_error.as_deref()).unwrap_or(""),
+                        entry.request_id.as_deref().unwrap_or("-"),
+                        entry.url
+                    ));
+                }
+            });
+        });
+        self.show_errors = open;
+    }
+}

@@ -1,0 +1,409 @@
+//! Drawing the browser: toolbar with history and breadcrumbs (click the path or Ctrl+L to
+//! type one), the filter, the virtualized table with sortable columns, selection,
+//! double-click and context menus, inline rename, the dialogs, the listing error panel
+//! with Retry, and the keyboard shortcuts of a desktop file explorer.
+
+use egui::{Key, Modifiers, Sense};
+use egui_extras::{Column, TableBuilder};
+
+use super::browser::{Browser, Notice, SortColumn};
+use crate::cli::human_size;
+use crate::worker::Worker;
+
+/// What the user asked for that the app (not the browser) carries out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Open the file picker to upload files.
+    UploadFiles,
+    /// Open the folder picker to upload a folder.
+    UploadFolder,
+    /// Download these entries (name, is folder) of the current folder.
+    Download(Vec<(String, bool)>),
+    /// Switch to another share.
+    OpenShare(String),
+}
+
+fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
+    ui.input_mut(|i| i.consume_key(modifiers, key))
+}
+
+fn toolbar_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, shares: &[String], requests: &mut Vec<Request>) {
+    ui.horizontal(|ui| {
+        let (can_back, can_forward) = browser.can_go();
+        if ui.add_enabled(can_back, egui::Button::new("Back")).clicked() {
+            browser.back(worker);
+        }
+        if ui.add_enabled(can_forward, egui::Button::new("Forward")).clicked() {
+            browser.forward(worker);
+        }
+        if ui.add_enabled(!browser.path.is_empty(), egui::Button::new("Up")).clicked() {
+            browser.up(worker);
+        }
+        if ui.button("Refresh").clicked() {
+            browser.refresh(worker);
+        }
+        ui.separator();
+        let label = ui.label("Share");
+        egui::ComboBox::from_id_salt("share-picker")
+            .selected_text(browser.share.clone())
+            .show_ui(ui, |ui| {
+                for share in shares {
+                    if ui.selectable_label(*share == browser.share, share).clicked() && *share != browser.share {
+                        requests.push(Request::OpenShare(share.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.separator();
+        breadcrumbs_ui(ui, browser, worker);
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Filter");
+        let filter = ui.add(egui::TextEdit::singleline(&mut browser.filter).hint_text("Ctrl+F").desired_width(200.0)).labelled_by(label.id);
+        if shortcut(ui, Modifiers::COMMAND, Key::F) {
+            filter.request_focus();
+        }
+        ui.separator();
+        if ui.button("New folder…").clicked() {
+            browser.new_folder = Some(String::new());
+        }
+        if ui.button("Upload files…").clicked() {
+            requests.push(Request::UploadFiles);
+        }
+        if ui.button("Upload folder…").clicked() {
+            requests.push(Request::UploadFolder);
+        }
+        let selected: Vec<(String, bool)> = browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect();
+        if ui.add_enabled(!selected.is_empty(), egui::Button::new("Download")).clicked() {
+            requests.push(Request::Download(selected));
+        }
+    });
+}
+
+fn breadcrumbs_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
+    if shortcut(ui, Modifiers::COMMAND, Key::L) {
+        browser.path_edit = Some(browser.path.clone());
+    }
+    if let Some(mut text) = browser.path_edit.take() {
+        let label = ui.label("Path");
+        let response = ui.add(egui::TextEdit::singleline(&mut text).desired_width(360.0)).labelled_by(label.id);
+        response.request_focus();
+        if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+            browser.open(worker, &text, true);
+        } else if !ui.input(|i| i.key_pressed(Key::Escape)) {
+            browser.path_edit = Some(text);
+        }
+        return;
+    }
+    let mut target = None;
+    if ui.button(format!("/{}", browser.share)).clicked() {
+        target = Some(String::new());
+    }
+    let mut so_far = String::new();
+    for segment in browser.path.split('/').filter(|s| !s.is_empty()) {
+        ui.label("›");
+        so_far = if so_far.is_empty() { segment.to_owned() } else { format!("{so_far}/{segment}") };
+        if ui.button(segment).clicked() {
+            target = Some(so_far.clone());
+        }
+    }
+    if ui.small_button("Edit path").on_hover_text("Ctrl+L").clicked() {
+        browser.path_edit = Some(browser.path.clone());
+    }
+    if let Some(path) = target {
+        browser.open(worker, &path, true);
+    }
+}
+
+fn header_ui(row: &mut egui_extras::TableRow<'_, '_>, browser: &mut Browser) {
+    for (column, title) in [
+        (SortColumn::Name, "Name"),
+        (SortColumn::Size, "Size"),
+        (SortColumn::Modified, "Modified"),
+        (SortColumn::Type, "Type"),
+    ] {
+        row.col(|ui| {
+            let arrow = if browser.sort == column { if browser.ascending { " ▲" } else { " ▼" } } else { "" };
+            if ui.add(egui::Button::new(egui::RichText::new(format!("{title}{arrow}")).strong()).frame(false)).clicked() {
+                browser.sort_by(column);
+            }
+        });
+    }
+}
+
+fn kind_text(entry: &crate::files::DirEntry) -> String {
+    if entry.is_directory {
+        "Folder".to_owned()
+    } else {
+        match entry.name.rsplit_once('.') {
+            Some((_, ext)) if !ext.is_empty() && ext.len() <= 8 => format!("{} file", ext.to_uppercase()),
+            _ => "File".to_owned(),
+        }
+    }
+}
+
+fn table_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, requests: &mut Vec<Request>, notices: &mut Vec<Notice>) {
+    let rows = browser.visible();
+    let mut clicked: Option<(String, Modifiers)> = None;
+    let mut open: Option<String> = None;
+    let mut rename_done: Option<(String, String)> = None;
+    TableBuilder::new(ui)
+        .striped(true)
+        .sense(Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::remainder().at_least(220.0).clip(true))
+        .column(Column::exact(90.0))
+        .column(Column::exact(190.0))
+        .column(Column::exact(90.0))
+        .header(24.0, |mut header| header_ui(&mut header, browser))
+        .body(|body| {
+            body.rows(22.0, rows.len(), |mut row| {
+                let entry = browser.entries[rows[row.index()]].clone();
+                row.set_selected(browser.selection.contains(&entry.name));
+                row.col(|ui| {
+                    let icon = if entry.is_directory { "📁" } else { "📄" };
+                    match &mut browser.rename {
+                        Some((original, text)) if *original == entry.name => {
+                            let edit = ui.add(egui::TextEdit::singleline(text).desired_width(200.0));
+                            let edit = edit.labelled_by(ui.label("New name").id);
+                            edit.request_focus();
+                            if ui.input(|i| i.key_pressed(Key::Enter)) {
+                                rename_done = Some((original.clone(), text.clone()));
+                            } else if ui.input(|i| i.key_pressed(Key::Escape)) {
+                                rename_done = Some((original.clone(), original.clone()));
+                            }
+                        }
+                        _ => {
+                            ui.add(egui::Label::new(format!("{icon} {}", entry.name)).selectable(false));
+                        }
+                    }
+                });
+                row.col(|ui| {
+                    if !entry.is_directory {
+                        ui.label(human_size(entry.size.unwrap_or(0)));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(entry.last_modified.map(crate::azure_time::rfc1123).unwrap_or_default());
+                });
+                row.col(|ui| {
+                    ui.label(kind_text(&entry));
+                });
+                let response = row.response();
+                if response.double_clicked() && entry.is_directory {
+                    open = Some(entry.name.clone());
+                } else if response.clicked() {
+                    clicked = Some((entry.name.clone(), ui_modifiers(&response)));
+                }
+                response.context_menu(|ui| {
+                    if !browser.selection.contains(&entry.name) {
+                        browser.click(&entry.name, false, false);
+                    }
+                    if entry.is_directory && ui.button("Open").clicked() {
+                        open = Some(entry.name.clone());
+                        ui.close();
+                    }
+                    if ui.button("Download").clicked() {
+                        requests.push(Request::Download(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect()));
+                        ui.close();
+                    }
+                    if ui.button("Rename").clicked() {
+                        browser.rename = Some((entry.name.clone(), entry.name.clone()));
+                        ui.close();
+                    }
+                    if ui.button("Delete…").clicked() {
+                        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
+                        ui.close();
+                    }
+                    if ui.button("Properties").clicked() {
+                        let path = browser.child_path(&entry.name);
+                        let result = worker.properties(&browser.share, &path, entry.is_directory);
+                        browser.properties = Some(super::browser::PropertiesView { name: entry.name.clone(), path, result });
+                        ui.close();
+                    }
+                    if ui.button("Copy path").clicked() {
+                        ui.ctx().copy_text(format!("/{}/{}", browser.share, browser.child_path(&entry.name)));
+                        ui.close();
+                    }
+                });
+            });
+        });
+    if let Some((name, modifiers)) = clicked {
+        browser.click(&name, modifiers.command, modifiers.shift);
+    }
+    if let Some((from, to)) = rename_done {
+        browser.rename = None;
+        if let Err(message) = browser.rename_entry(worker, &from, &to) {
+            notices.push(Notice::Error("Cannot rename".to_owned(), message));
+        }
+    }
+    if let Some(name) = open {
+        let path = browser.child_path(&name);
+        browser.open(worker, &path, true);
+    }
+}
+
+fn ui_modifiers(response: &egui::Response) -> Modifiers {
+    response.ctx.input(|i| i.modifiers)
+}
+
+fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
+    if shortcut(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
+        browser.new_folder = Some(String::new());
+    }
+    let typing = ui.ctx().memory(|m| m.focused().is_some());
+    if typing || browser.rename.is_some() {
+        return;
+    }
+    if shortcut(ui, Modifiers::COMMAND, Key::A) {
+        browser.select_all();
+    }
+    if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selection.is_empty() {
+        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
+    }
+    if shortcut(ui, Modifiers::NONE, Key::F2) {
+        if let [entry] = browser.selected().as_slice() {
+            browser.rename = Some((entry.name.clone(), entry.name.clone()));
+        }
+    }
+    if shortcut(ui, Modifiers::NONE, Key::Enter) {
+        if let [entry] = browser.selected().as_slice() {
+            if entry.is_directory {
+                let path = browser.child_path(&entry.name);
+                browser.open(worker, &path, true);
+            }
+        }
+    }
+    if shortcut(ui, Modifiers::NONE, Key::Backspace) || shortcut(ui, Modifiers::ALT, Key::ArrowUp) {
+        browser.up(worker);
+    }
+    if shortcut(ui, Modifiers::ALT, Key::ArrowLeft) {
+        browser.back(worker);
+    }
+    if shortcut(ui, Modifiers::ALT, Key::ArrowRight) {
+        browser.forward(worker);
+    }
+    if shortcut(ui, Modifiers::NONE, Key::F5) {
+        browser.refresh(worker);
+    }
+}
+
+fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker, notices: &mut Vec<Notice>) {
+    if let Some(mut name) = browser.new_folder.take() {
+        let mut keep = true;
+        egui::Window::new("New folder").collapsible(false).resizable(false).show(ctx, |ui| {
+            let label = ui.label("Folder name");
+            let edit = ui.add(egui::TextEdit::singleline(&mut name)).labelled_by(label.id);
+            edit.request_focus();
+            ui.horizontal(|ui| {
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                if ui.button("Create").clicked() || enter {
+                    match browser.create_folder(worker, &name) {
+                        Ok(()) => keep = false,
+                        Err(message) => notices.push(Notice::Error("Cannot create that folder".to_owned(), message)),
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    keep = false;
+                }
+            });
+        });
+        if keep {
+            browser.new_folder = Some(name);
+        }
+    }
+    if let Some(entries) = browser.confirm_delete.take() {
+        let mut keep = true;
+        let folders = entries.iter().filter(|(_, dir)| *dir).count();
+        egui::Window::new("Delete").collapsible(false).resizable(false).show(ctx, |ui| {
+            let count = entries.len();
+            ui.label(if count == 1 { format!("Delete {}?", entries[0].0) } else { format!("Delete {count} items?") });
+            if folders > 0 {
+                ui.label("Folders are deleted with everything in them. This cannot be undone.");
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Delete").clicked() {
+                    browser.delete(worker, &entries);
+                    browser.selection.clear();
+                    keep = false;
+                }
+                if ui.button("Cancel").clicked() {
+                    keep = false;
+                }
+            });
+        });
+        if keep {
+            browser.confirm_delete = Some(entries);
+        }
+    }
+    if let Some(view) = &browser.properties {
+        let mut open = true;
+        egui::Window::new(format!("Properties of {}", view.name)).open(&mut open).show(ctx, |ui| match view.result.ready() {
+            None => {
+                ui.spinner();
+            }
+            Some(Err(error)) => {
+                ui.colored_label(ui.visuals().error_fg_color, super::browser::error_line(error));
+            }
+            Some(Ok(props)) => {
+                egui::Grid::new("properties-grid").num_columns(2).show(ui, |ui| {
+                    let mut row = |name: &str, value: Option<String>| {
+                        ui.label(name);
+                        ui.label(value.unwrap_or_else(|| "-".to_owned()));
+                        ui.end_row();
+                    };
+                    row("Path", Some(format!("/{}/{}", browser.share, view.path)));
+                    row("Size", props.size.map(|s| format!("{} ({s} bytes)", human_size(s))));
+                    row("Last modified", props.last_modified.clone());
+                    row("Created", props.created.clone());
+                    row("Last write", props.last_write.clone());
+                    row("Attributes", props.attributes.clone());
+                    row("ETag", props.etag.clone());
+                    row("File id", props.file_id.clone());
+                    row("Content type", props.content_type.clone());
+                    row("Content MD5", props.content_md5.clone());
+                });
+            }
+        });
+        if !open {
+            browser.properties = None;
+        }
+    }
+}
+
+/// Draws the browser; returns toasts and requests for the app.
+pub fn browser_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, shares: &[String]) -> (Vec<Notice>, Vec<Request>) {
+    let mut notices = Vec::new();
+    let mut requests = Vec::new();
+    toolbar_ui(ui, browser, worker, shares, &mut requests);
+    keyboard_ui(ui, browser, worker);
+    ui.separator();
+    if let Some(error) = browser.error.clone() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&error.title).strong());
+            ui.label(&error.explanation);
+            if let Some(evidence) = &error.evidence {
+                ui.weak(evidence);
+            }
+            if ui.button("Retry").clicked() {
+                browser.refresh(worker);
+            }
+        });
+    } else {
+        ui.horizontal(|ui| {
+            let shown = browser.visible().len();
+            ui.label(format!("{shown} items"));
+            if !browser.selection.is_empty() {
+                ui.label(format!("· {} selected", browser.selection.len()));
+            }
+            if browser.loading() {
+                ui.spinner();
+                ui.label(format!("Listing… {} so far", browser.listed));
+            }
+        });
+        table_ui(ui, browser, worker, &mut requests, &mut notices);
+    }
+    dialogs_ui(ui.ctx(), browser, worker, &mut notices);
+    (notices, requests)
+}
