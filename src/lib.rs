@@ -14,7 +14,7 @@ pub mod fs_util;
 pub mod request_log;
 pub mod tls;
 pub mod transfer;
-pub mod ui;
 pub mod transfer_tree;
+pub mod ui;
 pub mod worker;
 pub mod xml_text;

@@ -68,7 +68,11 @@ pub async fn upload_tree(
     let root = src.to_owned();
     let (directories, files) = tokio::task::spawn_blocking(move || walk(&root))
         .await
-        .map_err(|e| TransferError::Local { action: "reading", path: src.to_owned(), source: std::io::Error::other(e) })?
+        .map_err(|e| TransferError::Local {
+            action: "reading",
+            path: src.to_owned(),
+            source: std::io::Error::other(e),
+        })?
         .map_err(|source| TransferError::Local { action: "reading", path: src.to_owned(), source })?;
     let total: u64 = files.iter().map(|(_, size)| size).sum();
     for dir in std::iter::once(String::new()).chain(directories) {
@@ -128,7 +132,11 @@ pub async fn download_tree(
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     tokio::task::spawn_blocking(move || local_dirs.iter().try_for_each(std::fs::create_dir_all))
         .await
-        .map_err(|e| TransferError::Local { action: "creating", path: dest.to_owned(), source: std::io::Error::other(e) })?
+        .map_err(|e| TransferError::Local {
+            action: "creating",
+            path: dest.to_owned(),
+            source: std::io::Error::other(e),
+        })?
         .map_err(|source| TransferError::Local { action: "creating", path: dest.to_owned(), source })?;
     let total: u64 = files.iter().map(|(_, size)| size).sum();
     let mut outcome = TreeOutcome::default();

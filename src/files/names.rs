@@ -30,7 +30,10 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
     if name == "." || name == ".." {
         return Err(NameError::Reserved);
     }
-    if name.chars().any(|c| matches!(c, '"' | '\\' | '/' | ':' | '|' | '<' | '>' | '*' | '?') || c < ' ' || c == '\u{81}') {
+    if name
+        .chars()
+        .any(|c| matches!(c, '"' | '\\' | '/' | ':' | '|' | '<' | '>' | '*' | '?') || c < ' ' || c == '\u{81}')
+    {
         return Err(NameError::InvalidCharacter);
     }
     let upper = name.to_ascii_uppercase();

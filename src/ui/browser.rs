@@ -68,6 +68,8 @@ pub struct Browser {
     incoming: Vec<DirEntry>,
     listing_task: Option<TaskId>,
     listing: Option<Promise<Answer<u64>>>,
+    /// The listing's answer (entry count) arrived; pages may still be on their way.
+    listing_total: Option<u64>,
     refreshing: bool,
     /// Entries listed so far by the running listing.
     pub listed: u64,
@@ -116,6 +118,7 @@ impl Browser {
             incoming: Vec::new(),
             listing_task: None,
             listing: None,
+            listing_total: None,
             refreshing: false,
             listed: 0,
             error: None,
@@ -146,7 +149,7 @@ impl Browser {
 
     /// Whether a listing is running.
     pub fn loading(&self) -> bool {
-        self.listing.is_some()
+        self.listing_task.is_some()
     }
 
     fn start_listing(&mut self, worker: &Worker) {
@@ -156,6 +159,7 @@ impl Browser {
         let (task, promise) = worker.list_directory(&self.share, &self.path);
         self.listing_task = Some(task);
         self.listing = Some(promise);
+        self.listing_total = None;
         self.incoming.clear();
         self.listed = 0;
         self.error = None;
@@ -170,6 +174,7 @@ impl Browser {
         }
         self.path = path;
         self.entries.clear();
+        self.filter.clear();
         self.selection.clear();
         self.anchor = None;
         self.rename = None;
@@ -224,6 +229,23 @@ impl Browser {
         } else {
             self.entries.extend(entries);
         }
+        self.finish_listing();
+    }
+
+    /// Completes a listing once its answer and all its pages are in (the answer can
+    /// overtake the last page).
+    fn finish_listing(&mut self) {
+        if self.listing_total.is_none_or(|total| total != self.listed) {
+            return;
+        }
+        if self.refreshing {
+            self.entries = std::mem::take(&mut self.incoming);
+            self.refreshing = false;
+        }
+        let names: BTreeSet<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
+        self.selection.retain(|s| names.contains(s.as_str()));
+        self.listing_task = None;
+        self.listing_total = None;
     }
 
     /// Checks finished requests; returns what to tell the user. `true` in the second
@@ -233,14 +255,9 @@ impl Browser {
         let mut changed = false;
         if let Some(listing) = self.listing.take() {
             match listing.try_take() {
-                Ok(Ok(_)) => {
-                    if self.refreshing {
-                        self.entries = std::mem::take(&mut self.incoming);
-                        self.refreshing = false;
-                    }
-                    let names: BTreeSet<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
-                    self.selection.retain(|s| names.contains(s.as_str()));
-                    self.listing_task = None;
+                Ok(Ok(total)) => {
+                    self.listing_total = Some(total);
+                    self.finish_listing();
                 }
                 Ok(Err(EngineError::Cancelled)) => self.listing_task = None,
                 Ok(Err(error)) => {
@@ -293,8 +310,9 @@ impl Browser {
     /// Indices of `entries` to show: filtered, folders first, sorted.
     pub fn visible(&self) -> Vec<usize> {
         let filter = self.filter.to_lowercase();
-        let mut rows: Vec<usize> =
-            (0..self.entries.len()).filter(|&i| filter.is_empty() || self.entries[i].name.to_lowercase().contains(&filter)).collect();
+        let mut rows: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| filter.is_empty() || self.entries[i].name.to_lowercase().contains(&filter))
+            .collect();
         rows.sort_by(|&a, &b| {
             let (x, y) = (&self.entries[a], &self.entries[b]);
             let order = match self.sort {

@@ -138,12 +138,20 @@ impl ConnectView {
         ui.add_space(8.0);
         egui::Grid::new("connect-form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
             let label = ui.label("Account");
-            ui.add(egui::TextEdit::singleline(&mut self.endpoint).hint_text("name, https://NAME.file.core.windows.net or connection string").desired_width(420.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.endpoint)
+                    .hint_text("name, https://NAME.file.core.windows.net or connection string")
+                    .desired_width(420.0),
+            )
+            .labelled_by(label.id);
             ui.end_row();
             let label = ui.label("Share");
-            ui.add(egui::TextEdit::singleline(&mut self.share).hint_text("optional: pick it after connecting").desired_width(420.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.share)
+                    .hint_text("optional: pick it after connecting")
+                    .desired_width(420.0),
+            )
+            .labelled_by(label.id);
             ui.end_row();
             let label = ui.label("Credential");
             egui::ComboBox::from_id_salt("credential-kind")
@@ -164,7 +172,8 @@ impl ConnectView {
             }
             if self.credential.needs_secret() {
                 let label = ui.label("Secret");
-                ui.add(egui::TextEdit::singleline(&mut self.secret).password(true).desired_width(420.0)).labelled_by(label.id);
+                ui.add(egui::TextEdit::singleline(&mut self.secret).password(true).desired_width(420.0))
+                    .labelled_by(label.id);
                 ui.end_row();
                 ui.label("");
                 ui.weak("Kept in memory only: tokens, SAS and keys are never saved");
@@ -174,8 +183,12 @@ impl ConnectView {
         ui.collapsing("Advanced", |ui| {
             ui.horizontal(|ui| {
                 let label = ui.label("IMDS endpoint");
-                ui.add(egui::TextEdit::singleline(&mut self.imds_endpoint).hint_text("http://169.254.169.254").desired_width(300.0))
-                    .labelled_by(label.id);
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.imds_endpoint)
+                        .hint_text("http://169.254.169.254")
+                        .desired_width(300.0),
+                )
+                .labelled_by(label.id);
             });
         });
         ui.add_space(8.0);
@@ -184,7 +197,8 @@ impl ConnectView {
             if ui.add_enabled(!busy, egui::Button::new("Connect")).clicked() {
                 self.connect(worker);
             }
-            let can_test = !matches!(self.credential, CredentialKind::Sas | CredentialKind::AccountKey) || self.preset.is_some();
+            let can_test =
+                !matches!(self.credential, CredentialKind::Sas | CredentialKind::AccountKey) || self.preset.is_some();
             if ui.add_enabled(can_test && self.test.is_none(), egui::Button::new("Test identity")).clicked() {
                 match self.config() {
                     Ok(config) => {
@@ -222,7 +236,12 @@ impl ConnectView {
             ui.label("Saved connections");
             let mut chosen = None;
             for saved in &settings.connections {
-                let text = format!("{} · {} · {}", saved.endpoint, if saved.share.is_empty() { "-" } else { &saved.share }, saved.credential.label());
+                let text = format!(
+                    "{} · {} · {}",
+                    saved.endpoint,
+                    if saved.share.is_empty() { "-" } else { &saved.share },
+                    saved.credential.label()
+                );
                 if ui.link(text).clicked() {
                     chosen = Some(saved.clone());
                 }

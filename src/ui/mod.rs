@@ -94,7 +94,8 @@ impl AzfxApp {
         }
         let demo_start = options.demo_token_lifetime.map(|lifetime| {
             Promise::spawn_thread("azfx-demo-emulator", move || {
-                let config = EmulatorConfig { https: true, demo: true, token_lifetime: lifetime, ..EmulatorConfig::default() };
+                let config =
+                    EmulatorConfig { https: true, demo: true, token_lifetime: lifetime, ..EmulatorConfig::default() };
                 Emulator::start(&config).map_err(|e| e.to_string())
             })
         });
@@ -146,8 +147,10 @@ impl AzfxApp {
         if self.connect.preset.is_none() {
             self.settings.remember(self.connect.saved());
         }
-        let share = self.pending_share.take().or_else(|| Some(self.connect.share.trim().to_owned()).filter(|s| !s.is_empty()));
-        let mut session = Session { connected, shares: Vec::new(), shares_request: Some(self.worker.list_shares()), browser: None };
+        let share =
+            self.pending_share.take().or_else(|| Some(self.connect.share.trim().to_owned()).filter(|s| !s.is_empty()));
+        let mut session =
+            Session { connected, shares: Vec::new(), shares_request: Some(self.worker.list_shares()), browser: None };
         if let Some(share) = share {
             let mut browser = Browser::new(&share);
             browser.open(&self.worker, "", false);
@@ -246,7 +249,8 @@ impl AzfxApp {
     fn download(&mut self, entries: Vec<(String, bool)>) {
         let Some(browser) = self.session.as_ref().and_then(|s| s.browser.as_ref()) else { return };
         let Some(dir) = self.settings.download_dir.clone() else {
-            self.toasts.extend(vec![Notice::Error("No download folder".to_owned(), "Set a download folder first".to_owned())]);
+            self.toasts
+                .extend(vec![Notice::Error("No download folder".to_owned(), "Set a download folder first".to_owned())]);
             return;
         };
         for (name, is_directory) in entries {
@@ -275,11 +279,20 @@ impl AzfxApp {
         let (hovering, dropped) = ctx.input(|i| (!i.raw.hovered_files.is_empty(), i.raw.dropped_files.clone()));
         let target = self.browser().map(|b| format!("/{}", b.location()));
         if hovering {
-            let text = target.as_ref().map_or_else(|| "Open a share to upload".to_owned(), |t| format!("Drop to upload to {t}"));
+            let text = target
+                .as_ref()
+                .map_or_else(|| "Open a share to upload".to_owned(), |t| format!("Drop to upload to {t}"));
             let screen = ctx.content_rect();
-            let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
+            let painter =
+                ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
             painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
-            painter.text(screen.center(), egui::Align2::CENTER_CENTER, text, egui::FontId::proportional(24.0), egui::Color32::WHITE);
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                text,
+                egui::FontId::proportional(24.0),
+                egui::Color32::WHITE,
+            );
         }
         for file in dropped {
             let path = file.path().to_path_buf();

@@ -80,7 +80,11 @@ impl StatusBar {
         ui.horizontal(|ui| {
             if let Some(token) = &self.token {
                 let claims = token.claims.clone().unwrap_or_default();
-                let who = claims.identity_name().map(str::to_owned).or(claims.oid.clone()).unwrap_or_else(|| "unknown identity".to_owned());
+                let who = claims
+                    .identity_name()
+                    .map(str::to_owned)
+                    .or(claims.oid.clone())
+                    .unwrap_or_else(|| "unknown identity".to_owned());
                 ui.label(format!("{who} · {}", token.source)).on_hover_text(format!(
                     "object id {}\nclient id {}\ntenant {}\naudience {}\nfingerprint {}",
                     claims.oid.as_deref().unwrap_or("-"),

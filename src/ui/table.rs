@@ -27,7 +27,13 @@ fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
     ui.input_mut(|i| i.consume_key(modifiers, key))
 }
 
-fn toolbar_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, shares: &[String], requests: &mut Vec<Request>) {
+fn toolbar_ui(
+    ui: &mut egui::Ui,
+    browser: &mut Browser,
+    worker: &Worker,
+    shares: &[String],
+    requests: &mut Vec<Request>,
+) {
     ui.horizontal(|ui| {
         let (can_back, can_forward) = browser.can_go();
         if ui.add_enabled(can_back, egui::Button::new("Back")).clicked() {
@@ -60,7 +66,9 @@ fn toolbar_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, shares:
     });
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
-        let filter = ui.add(egui::TextEdit::singleline(&mut browser.filter).hint_text("Ctrl+F").desired_width(200.0)).labelled_by(label.id);
+        let filter = ui
+            .add(egui::TextEdit::singleline(&mut browser.filter).hint_text("Ctrl+F").desired_width(200.0))
+            .labelled_by(label.id);
         if shortcut(ui, Modifiers::COMMAND, Key::F) {
             filter.request_focus();
         }
@@ -74,7 +82,8 @@ fn toolbar_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, shares:
         if ui.button("Upload folder…").clicked() {
             requests.push(Request::UploadFolder);
         }
-        let selected: Vec<(String, bool)> = browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect();
+        let selected: Vec<(String, bool)> =
+            browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect();
         if ui.add_enabled(!selected.is_empty(), egui::Button::new("Download")).clicked() {
             requests.push(Request::Download(selected));
         }
@@ -124,8 +133,9 @@ fn header_ui(row: &mut egui_extras::TableRow<'_, '_>, browser: &mut Browser) {
         (SortColumn::Type, "Type"),
     ] {
         row.col(|ui| {
-            let arrow = if browser.sort == column { if browser.ascending { " ▲" } else { " ▼" } } else { "" };
-            if ui.add(egui::Button::new(egui::RichText::new(format!("{title}{arrow}")).strong()).frame(false)).clicked() {
+            let arrow = if browser.sort == column { if browser.ascending { " ⏶" } else { " ⏷" } } else { "" };
+            if ui.add(egui::Button::new(egui::RichText::new(format!("{title}{arrow}")).strong()).frame(false)).clicked()
+            {
                 browser.sort_by(column);
             }
         });
@@ -143,7 +153,13 @@ fn kind_text(entry: &crate::files::DirEntry) -> String {
     }
 }
 
-fn table_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, requests: &mut Vec<Request>, notices: &mut Vec<Notice>) {
+fn table_ui(
+    ui: &mut egui::Ui,
+    browser: &mut Browser,
+    worker: &Worker,
+    requests: &mut Vec<Request>,
+    notices: &mut Vec<Notice>,
+) {
     let rows = browser.visible();
     let mut clicked: Option<(String, Modifiers)> = None;
     let mut open: Option<String> = None;
@@ -205,7 +221,9 @@ fn table_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, requests:
                         ui.close();
                     }
                     if ui.button("Download").clicked() {
-                        requests.push(Request::Download(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect()));
+                        requests.push(Request::Download(
+                            browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect(),
+                        ));
                         ui.close();
                     }
                     if ui.button("Rename").clicked() {
@@ -213,13 +231,15 @@ fn table_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, requests:
                         ui.close();
                     }
                     if ui.button("Delete…").clicked() {
-                        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
+                        browser.confirm_delete =
+                            Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
                         ui.close();
                     }
                     if ui.button("Properties").clicked() {
                         let path = browser.child_path(&entry.name);
                         let result = worker.properties(&browser.share, &path, entry.is_directory);
-                        browser.properties = Some(super::browser::PropertiesView { name: entry.name.clone(), path, result });
+                        browser.properties =
+                            Some(super::browser::PropertiesView { name: entry.name.clone(), path, result });
                         ui.close();
                     }
                     if ui.button("Copy path").clicked() {
@@ -316,7 +336,7 @@ fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker, notic
     if let Some(entries) = browser.confirm_delete.take() {
         let mut keep = true;
         let folders = entries.iter().filter(|(_, dir)| *dir).count();
-        egui::Window::new("Delete").collapsible(false).resizable(false).show(ctx, |ui| {
+        egui::Window::new("Confirm delete").collapsible(false).resizable(false).show(ctx, |ui| {
             let count = entries.len();
             ui.label(if count == 1 { format!("Delete {}?", entries[0].0) } else { format!("Delete {count} items?") });
             if folders > 0 {
@@ -339,31 +359,33 @@ fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker, notic
     }
     if let Some(view) = &browser.properties {
         let mut open = true;
-        egui::Window::new(format!("Properties of {}", view.name)).open(&mut open).show(ctx, |ui| match view.result.ready() {
-            None => {
-                ui.spinner();
-            }
-            Some(Err(error)) => {
-                ui.colored_label(ui.visuals().error_fg_color, super::browser::error_line(error));
-            }
-            Some(Ok(props)) => {
-                egui::Grid::new("properties-grid").num_columns(2).show(ui, |ui| {
-                    let mut row = |name: &str, value: Option<String>| {
-                        ui.label(name);
-                        ui.label(value.unwrap_or_else(|| "-".to_owned()));
-                        ui.end_row();
-                    };
-                    row("Path", Some(format!("/{}/{}", browser.share, view.path)));
-                    row("Size", props.size.map(|s| format!("{} ({s} bytes)", human_size(s))));
-                    row("Last modified", props.last_modified.clone());
-                    row("Created", props.created.clone());
-                    row("Last write", props.last_write.clone());
-                    row("Attributes", props.attributes.clone());
-                    row("ETag", props.etag.clone());
-                    row("File id", props.file_id.clone());
-                    row("Content type", props.content_type.clone());
-                    row("Content MD5", props.content_md5.clone());
-                });
+        egui::Window::new(format!("Properties of {}", view.name)).open(&mut open).show(ctx, |ui| {
+            match view.result.ready() {
+                None => {
+                    ui.spinner();
+                }
+                Some(Err(error)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, super::browser::error_line(error));
+                }
+                Some(Ok(props)) => {
+                    egui::Grid::new("properties-grid").num_columns(2).show(ui, |ui| {
+                        let mut row = |name: &str, value: Option<String>| {
+                            ui.label(name);
+                            ui.label(value.unwrap_or_else(|| "-".to_owned()));
+                            ui.end_row();
+                        };
+                        row("Path", Some(format!("/{}/{}", browser.share, view.path)));
+                        row("Size", props.size.map(|s| format!("{} ({s} bytes)", human_size(s))));
+                        row("Last modified", props.last_modified.clone());
+                        row("Created", props.created.clone());
+                        row("Last write", props.last_write.clone());
+                        row("Attributes", props.attributes.clone());
+                        row("ETag", props.etag.clone());
+                        row("File id", props.file_id.clone());
+                        row("Content type", props.content_type.clone());
+                        row("Content MD5", props.content_md5.clone());
+                    });
+                }
             }
         });
         if !open {
@@ -373,7 +395,12 @@ fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker, notic
 }
 
 /// Draws the browser; returns toasts and requests for the app.
-pub fn browser_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, shares: &[String]) -> (Vec<Notice>, Vec<Request>) {
+pub fn browser_ui(
+    ui: &mut egui::Ui,
+    browser: &mut Browser,
+    worker: &Worker,
+    shares: &[String],
+) -> (Vec<Notice>, Vec<Request>) {
     let mut notices = Vec::new();
     let mut requests = Vec::new();
     toolbar_ui(ui, browser, worker, shares, &mut requests);

@@ -80,7 +80,11 @@ pub fn evidence(error: &EngineError) -> Option<String> {
 /// Seconds as `mm:ss` (or `h:mm:ss`).
 pub fn countdown(seconds: i64) -> String {
     let s = seconds.max(0);
-    if s >= 3600 { format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60) } else { format!("{:02}:{:02}", s / 60, s % 60) }
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    } else {
+        format!("{:02}:{:02}", s / 60, s % 60)
+    }
 }
 
 #[cfg(test)]

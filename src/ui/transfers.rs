@@ -112,7 +112,9 @@ impl Transfers {
                     }
                 },
                 Pending::Tree(p) => match p.try_take() {
-                    Ok(answer) => Some(answer.map(|o| (o.bytes, o.failures.into_iter().map(|f| format!("{}: {}", f.path, f.reason)).collect()))),
+                    Ok(answer) => Some(answer.map(|o| {
+                        (o.bytes, o.failures.into_iter().map(|f| format!("{}: {}", f.path, f.reason)).collect())
+                    })),
                     Err(p) => {
                         item.pending = Some(Pending::Tree(p));
                         None
@@ -171,7 +173,10 @@ impl Transfers {
                             let rate = item.rate();
                             ui.label(format!("{}/s", human_size(rate as u64)));
                             if rate > 0.0 && item.total > item.done {
-                                ui.label(format!("ETA {}", super::text::countdown(((item.total - item.done) as f64 / rate) as i64)));
+                                ui.label(format!(
+                                    "ETA {}",
+                                    super::text::countdown(((item.total - item.done) as f64 / rate) as i64)
+                                ));
                             }
                             if ui.button("Cancel").clicked() {
                                 worker.cancel(item.task);
@@ -224,25 +229,28 @@ impl Toasts {
             ctx.request_repaint_after(Duration::from_secs(1));
         }
         let mut dismissed = None;
-        egui::Area::new(egui::Id::unique("toasts")).anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -40.0]).show(ctx, |ui| {
-            for (index, toast) in self.toasts.iter().enumerate() {
-                egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.set_max_width(420.0);
-                    match &toast.notice {
-                        Notice::Info(text) => {
-                            ui.label(text);
-                        }
-                        Notice::Error(title, detail) => {
-                            ui.colored_label(ui.visuals().error_fg_color, title);
-                            ui.label(detail);
-                            if ui.button("Dismiss").clicked() {
-                                dismissed = Some(index);
+        egui::Area::new(egui::Id::unique("toasts")).anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -40.0]).show(
+            ctx,
+            |ui| {
+                for (index, toast) in self.toasts.iter().enumerate() {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.set_max_width(420.0);
+                        match &toast.notice {
+                            Notice::Info(text) => {
+                                ui.label(text);
+                            }
+                            Notice::Error(title, detail) => {
+                                ui.colored_label(ui.visuals().error_fg_color, title);
+                                ui.label(detail);
+                                if ui.button("Dismiss").clicked() {
+                                    dismissed = Some(index);
+                                }
                             }
                         }
-                    }
-                });
-            }
-        });
+                    });
+                }
+            },
+        );
         if let Some(index) = dismissed {
             self.toasts.remove(index);
         }

@@ -279,12 +279,18 @@ impl Context {
                     let dest = if dir.is_empty() { name } else { format!("{dir}/{name}") };
                     let is_dir = tokio::fs::metadata(&src)
                         .await
-                        .map_err(|source| transfer::TransferError::Local { action: "reading", path: src.clone(), source })?
+                        .map_err(|source| transfer::TransferError::Local {
+                            action: "reading",
+                            path: src.clone(),
+                            source,
+                        })?
                         .is_dir();
                     if is_dir {
                         Ok(transfer_tree::upload_tree(&connection.client, &src, &share, &dest, progress).await?)
                     } else {
-                        let bytes = transfer::upload(&connection.client, &src, &share, &dest, TRANSFER_PARALLEL, progress).await?;
+                        let bytes =
+                            transfer::upload(&connection.client, &src, &share, &dest, TRANSFER_PARALLEL, progress)
+                                .await?;
                         Ok(transfer_tree::TreeOutcome { files: 1, bytes, failures: Vec::new() })
                     }
                 };

@@ -15,3 +15,4 @@ mod engine_sources;
 mod engine_tokens;
 mod helpers;
 mod sdk_conformance;
+mod ui;

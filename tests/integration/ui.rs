@@ -1,0 +1,217 @@
+//! The real window, driven through egui_kittest against an in-process emulator with the
+//! demo content: click by label, assert on what a person would see.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use azfx::emulator::{Emulator, EmulatorConfig, demo};
+use azfx::ui::{AzfxApp, StartOptions};
+use azfx::worker::{ConnectionConfig, CredentialConfig};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// A file dropped from the OS.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn demo_emulator(lifetime: Duration) -> Emulator {
+    Emulator::start(&EmulatorConfig { demo: true, token_lifetime: lifetime, ..EmulatorConfig::default() }).unwrap()
+}
+
+fn app<'a>(
+    emulator: &Emulator,
+    share: &str,
+    downloads: &Path,
+    clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
+) -> Harness<'a, AzfxApp> {
+    let mut config = ConnectionConfig::new(
+        &emulator.file_endpoint(demo::ACCOUNT),
+        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    let options = StartOptions {
+        connection: Some(config),
+        share: Some(share.to_owned()),
+        download_dir: Some(downloads.to_owned()),
+        clock,
+        ..StartOptions::default()
+    };
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |cc| AzfxApp::new(cc, options))
+}
+
+/// Steps frames until `done` holds; fails with `what` after 15 s.
+fn wait_for(harness: &mut Harness<'_, AzfxApp>, what: &str, done: impl Fn(&Harness<'_, AzfxApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !done(harness) {
+        if Instant::now() >= deadline {
+            let labels: Vec<String> =
+                harness.query_all_by_label_contains("").map(|n| format!("{n:?}").chars().take(160).collect()).collect();
+            panic!("timed out waiting for {what}; on screen: {labels:#?}");
+        }
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
+fn shows(harness: &Harness<'_, AzfxApp>, label: &str) -> bool {
+    harness.query_by_label(label).is_some()
+}
+
+fn shows_containing(harness: &Harness<'_, AzfxApp>, text: &str) -> bool {
+    harness.query_by_label_contains(text).is_some()
+}
+
+fn double_click(harness: &mut Harness<'_, AzfxApp>, label: &str) {
+    // Let more than the double-click delay pass since the last click, as a person would.
+    harness.run_steps(30);
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.get_by_label(label).click();
+    harness.step();
+}
+
+#[test]
+fn browse_sort_filter_and_manage_files() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+
+    // Folders first, sorted by name; the Name header flips the order.
+    let y = |h: &Harness<'_, AzfxApp>, label: &str| h.get_by_label(label).rect().top();
+    assert!(y(&harness, "📁 backups") < y(&harness, "📁 reports"));
+    assert!(y(&harness, "📁 telemetry") < y(&harness, "📄 README.md"), "folders first");
+    harness.get_by_label("Name ⏶").click();
+    harness.step();
+    harness.step();
+    assert!(shows(&harness, "Name ⏷"));
+    assert!(y(&harness, "📁 reports") < y(&harness, "📁 backups"));
+
+    // Filter as you type.
+    harness.get_by_label("Filter").click();
+    harness.step();
+    harness.get_by_label("Filter").type_text("rep");
+    harness.step();
+    harness.step();
+    assert!(shows(&harness, "📁 reports") && !shows(&harness, "📁 backups"));
+    assert!(shows(&harness, "1 items"));
+
+    // Double-click opens a folder; breadcrumbs lead back.
+    double_click(&mut harness, "📁 reports");
+    wait_for(&mut harness, "reports/", |h| shows(h, "📁 2026"));
+    double_click(&mut harness, "📁 2026");
+    wait_for(&mut harness, "reports/2026", |h| shows(h, "📄 q1.csv"));
+    assert!(shows(&harness, "reports"), "the breadcrumb names the parent");
+    harness.get_by_label("reports").click();
+    wait_for(&mut harness, "back in reports", |h| shows(h, "📁 2026") && !shows(h, "📄 q1.csv"));
+    harness.get_by_label("/projects").click();
+    wait_for(&mut harness, "the root", |h| shows(h, "📁 designs"));
+
+    // New folder, rename, delete.
+    harness.get_by_label("New folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Folder name").type_text("Quarterly");
+    harness.step();
+    harness.get_by_label("Create").click();
+    wait_for(&mut harness, "the new folder", |h| shows(h, "📁 Quarterly"));
+    harness.get_by_label("📁 Quarterly").click();
+    harness.step();
+    harness.key_press(egui::Key::F2);
+    harness.step();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("New name").type_text("Yearly");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the renamed folder", |h| shows(h, "📁 Yearly") && !shows(h, "📁 Quarterly"));
+    harness.get_by_label("📁 Yearly").click();
+    harness.step();
+    harness.key_press(egui::Key::Delete);
+    harness.run_steps(3);
+    assert!(shows(&harness, "Delete Yearly?"));
+    harness.get_by_label("Delete").click();
+    wait_for(&mut harness, "the folder gone", |h| !shows(h, "📁 Yearly"));
+    assert!(emulator.control().entry_count(demo::ACCOUNT, demo::WRITABLE_SHARE).is_ok());
+
+    // Download a file to the download folder.
+    harness.get_by_label("📄 README.md").click();
+    harness.step();
+    harness.get_by_label("Download").click();
+    let dest = downloads.path().join("README.md");
+    wait_for(&mut harness, "the download", |h| {
+        h.state().transfers.running() == 0 && !h.state().transfers.items.is_empty()
+    });
+    assert!(std::fs::read_to_string(&dest).unwrap().starts_with("# Demo share"));
+    assert!(shows_containing(&harness, "Download README.md finished"), "a toast says so");
+}
+
+#[test]
+fn dropped_files_and_folders_upload_into_the_open_folder() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "📁 designs"));
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("notes.txt"), b"dropped from the desktop").unwrap();
+    std::fs::create_dir_all(local.path().join("photos/2026")).unwrap();
+    std::fs::write(local.path().join("photos/2026/a.jpg"), vec![9_u8; 5 << 20]).unwrap();
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(local.path().join("notes.txt"))));
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(local.path().join("photos"))));
+    harness.step();
+    wait_for(&mut harness, "both uploads listed", |h| shows(h, "📄 notes.txt") && shows(h, "📁 photos"));
+    let client_view = emulator.control().entry_count(demo::ACCOUNT, demo::WRITABLE_SHARE).unwrap();
+    assert!(client_view > demo::LARGE_FOLDER_ENTRIES);
+    double_click(&mut harness, "📁 photos");
+    wait_for(&mut harness, "photos/", |h| shows(h, "📁 2026"));
+    double_click(&mut harness, "📁 2026");
+    wait_for(&mut harness, "photos/2026", |h| shows(h, "📄 a.jpg"));
+    assert!(shows(&harness, "5.0 MiB"));
+}
+
+#[test]
+fn a_share_without_a_role_shows_the_403_not_an_empty_table() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the error panel", |h| shows_containing(h, "Could not list /restricted"));
+    assert!(shows_containing(&harness, "no data role here"));
+    assert!(shows_containing(&harness, "HTTP 403 · AuthorizationPermissionMismatch · request id"));
+    assert!(shows(&harness, "Retry"));
+    assert!(!shows(&harness, "0 items"), "no empty table");
+    assert!(harness.state().status.errors >= 1);
+    assert!(shows(&harness, "1 error"));
+}
+
+#[test]
+fn the_countdown_changes_after_a_token_refresh() {
+    let emulator = demo_emulator(Duration::from_secs(120));
+    let downloads = tempfile::tempdir().unwrap();
+    let frozen = azfx::auth::now_unix();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), Some(Arc::new(move || frozen)));
+    wait_for(&mut harness, "a token", |h| shows_containing(h, "Token expires in"));
+    let before = harness.state().status.token_text(frozen).unwrap();
+    assert!(shows(&harness, &before), "the status bar shows {before}");
+    assert!(before.contains("01:5") || before.contains("02:00"), "{before}");
+    emulator.control().set_token_lifetime(Duration::from_secs(900));
+    harness.get_by_label("Refresh token").click();
+    wait_for(&mut harness, "a refreshed token", |h| shows_containing(h, "Token expires in 1"));
+    let after = harness.state().status.token_text(frozen).unwrap();
+    assert!(shows(&harness, &after), "the status bar shows {after}");
+    assert_ne!(before, after);
+    assert!(after.contains("15:0") || after.contains("14:5"), "{after}");
+}
