@@ -29,8 +29,11 @@ pub struct TreeOutcome {
     pub failures: Vec<FileFailure>,
 }
 
-/// Local files and directories under `root`, as `/`-separated relative paths with sizes.
-fn walk(root: &Path) -> std::io::Result<(Vec<String>, Vec<(String, u64)>)> {
+/// A local tree: directories, and files with their sizes, as `/`-separated relative paths.
+type LocalTree = (Vec<String>, Vec<(String, u64)>);
+
+/// Local files and directories under `root`.
+fn walk(root: &Path) -> std::io::Result<LocalTree> {
     let mut directories = Vec::new();
     let mut files = Vec::new();
     let mut stack = vec![(root.to_owned(), String::new())];

@@ -338,16 +338,15 @@ impl Browser {
     }
 
     /// Selection by click: plain selects one, Ctrl toggles, Shift extends from the anchor.
-    pub fn click(&mut self, name: &str, ctrl: bool, shift: bool) {
-        if shift {
-            if let Some(anchor) = self.anchor.clone() {
-                let order: Vec<String> = self.visible().into_iter().map(|i| self.entries[i].name.clone()).collect();
-                let a = order.iter().position(|n| *n == anchor);
-                let b = order.iter().position(|n| n == name);
-                if let (Some(a), Some(b)) = (a, b) {
-                    self.selection = order[a.min(b)..=a.max(b)].iter().cloned().collect();
-                    return;
-                }
+    pub fn click(&mut self, name: &str, modifiers: egui::Modifiers) {
+        let (ctrl, shift) = (modifiers.command, modifiers.shift);
+        if shift && let Some(anchor) = self.anchor.clone() {
+            let order: Vec<String> = self.visible().into_iter().map(|i| self.entries[i].name.clone()).collect();
+            let a = order.iter().position(|n| *n == anchor);
+            let b = order.iter().position(|n| n == name);
+            if let (Some(a), Some(b)) = (a, b) {
+                self.selection = order[a.min(b)..=a.max(b)].iter().cloned().collect();
+                return;
             }
         }
         if ctrl {

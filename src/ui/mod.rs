@@ -135,7 +135,7 @@ impl AzfxApp {
         self.connect.endpoint = emulator.file_endpoint(demo::ACCOUNT);
         self.connect.imds_endpoint = emulator.identity_endpoint();
         self.connect.ca_pem.clone_from(&config.ca_pem);
-        self.connect.share = demo::WRITABLE_SHARE.to_owned();
+        demo::WRITABLE_SHARE.clone_into(&mut self.connect.share);
         self.connect.preset = Some(config);
         self.pending_share.get_or_insert_with(|| demo::WRITABLE_SHARE.to_owned());
         self.emulator = Some(emulator);
@@ -216,12 +216,11 @@ impl AzfxApp {
         let (notices, changed) = self.transfers.poll();
         self.toasts.extend(notices);
         refresh |= changed;
-        if refresh {
-            if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
-                if !browser.busy() {
-                    browser.refresh(&self.worker);
-                }
-            }
+        if refresh
+            && let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut())
+            && !browser.busy()
+        {
+            browser.refresh(&self.worker);
         }
         if let Some(dialog) = self.file_dialog.take() {
             match dialog.try_take() {
@@ -339,13 +338,12 @@ impl eframe::App for AzfxApp {
             }
             match &mut self.session {
                 None => self.connect.ui(ui, &self.worker, &self.settings),
-                Some(session) => match &mut session.browser {
-                    Some(browser) => {
+                Some(session) => {
+                    if let Some(browser) = &mut session.browser {
                         let (notices, asked) = table::browser_ui(ui, browser, &self.worker, &session.shares);
                         self.toasts.extend(notices);
                         requests = asked;
-                    }
-                    None => {
+                    } else {
                         ui.heading("Pick a share");
                         if session.shares.is_empty() {
                             ui.label("This identity may not list shares: type the share name on the connect page");
@@ -356,7 +354,7 @@ impl eframe::App for AzfxApp {
                             }
                         }
                     }
-                },
+                }
             }
         });
         for request in requests {

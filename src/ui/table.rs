@@ -214,7 +214,7 @@ fn table_ui(
                 }
                 response.context_menu(|ui| {
                     if !browser.selection.contains(&entry.name) {
-                        browser.click(&entry.name, false, false);
+                        browser.click(&entry.name, Modifiers::NONE);
                     }
                     if entry.is_directory && ui.button("Open").clicked() {
                         open = Some(entry.name.clone());
@@ -250,7 +250,7 @@ fn table_ui(
             });
         });
     if let Some((name, modifiers)) = clicked {
-        browser.click(&name, modifiers.command, modifiers.shift);
+        browser.click(&name, modifiers);
     }
     if let Some((from, to)) = rename_done {
         browser.rename = None;
@@ -282,18 +282,17 @@ fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
     if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selection.is_empty() {
         browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
     }
-    if shortcut(ui, Modifiers::NONE, Key::F2) {
-        if let [entry] = browser.selected().as_slice() {
-            browser.rename = Some((entry.name.clone(), entry.name.clone()));
-        }
+    if shortcut(ui, Modifiers::NONE, Key::F2)
+        && let [entry] = browser.selected().as_slice()
+    {
+        browser.rename = Some((entry.name.clone(), entry.name.clone()));
     }
-    if shortcut(ui, Modifiers::NONE, Key::Enter) {
-        if let [entry] = browser.selected().as_slice() {
-            if entry.is_directory {
-                let path = browser.child_path(&entry.name);
-                browser.open(worker, &path, true);
-            }
-        }
+    if shortcut(ui, Modifiers::NONE, Key::Enter)
+        && let [entry] = browser.selected().as_slice()
+        && entry.is_directory
+    {
+        let path = browser.child_path(&entry.name);
+        browser.open(worker, &path, true);
     }
     if shortcut(ui, Modifiers::NONE, Key::Backspace) || shortcut(ui, Modifiers::ALT, Key::ArrowUp) {
         browser.up(worker);

@@ -8,8 +8,7 @@ use crate::worker::EngineError;
 /// diagnose module).
 pub fn explain(error: &EngineError) -> String {
     match error {
-        EngineError::Files(e) => explain_files(e),
-        EngineError::Transfer(crate::transfer::TransferError::Files(e)) => explain_files(e),
+        EngineError::Files(e) | EngineError::Transfer(crate::transfer::TransferError::Files(e)) => explain_files(e),
         EngineError::Auth(e) => format!("No token: {}", e.kind),
         EngineError::Endpoint(e) => e.to_string(),
         EngineError::NotConnected => "Connect to an account first".to_owned(),
@@ -60,9 +59,9 @@ fn explain_files(error: &FilesError) -> String {
 
 /// `HTTP 403 AuthorizationPermissionMismatch · request id …` for an error, when known.
 pub fn evidence(error: &EngineError) -> Option<String> {
-    let files = match error {
-        EngineError::Files(e) | EngineError::Transfer(crate::transfer::TransferError::Files(e)) => e,
-        _ => return None,
+    let (EngineError::Files(files) | EngineError::Transfer(crate::transfer::TransferError::Files(files))) = error
+    else {
+        return None;
     };
     let mut parts = Vec::new();
     if let Some(status) = files.status {

@@ -47,9 +47,34 @@ pub struct TransferItem {
 }
 
 impl TransferItem {
+    /// Bytes per second so far.
+    #[expect(clippy::cast_precision_loss, reason = "a rate needs no 2^52 precision")]
     fn rate(&self) -> f64 {
         let elapsed = self.finished.unwrap_or_else(|| self.started.elapsed()).as_secs_f64().max(0.001);
         self.done as f64 / elapsed
+    }
+
+    /// Done as a fraction of the total.
+    #[expect(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        reason = "a progress bar needs no 2^24 precision"
+    )]
+    fn fraction(&self) -> f32 {
+        if self.total == 0 { 0.0 } else { (self.done as f64 / self.total as f64) as f32 }
+    }
+
+    /// Seconds left at the current rate.
+    #[expect(clippy::cast_possible_truncation, clippy::cast_precision_loss, reason = "whole seconds for display")]
+    fn eta_secs(&self) -> Option<i64> {
+        let rate = self.rate();
+        (rate > 0.0 && self.total > self.done).then(|| ((self.total - self.done) as f64 / rate).min(1e9) as i64)
+    }
+
+    /// Rate rounded to whole bytes per second.
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a non-negative rate for display")]
+    fn rate_bytes(&self) -> u64 {
+        self.rate().clamp(0.0, 1e15) as u64
     }
 }
 
@@ -163,20 +188,16 @@ impl Transfers {
             for item in self.items.iter().rev() {
                 ui.horizontal(|ui| {
                     ui.label(&item.label);
-                    let fraction = if item.total == 0 { 0.0 } else { item.done as f32 / item.total as f32 };
+                    let fraction = item.fraction();
                     // The bar stops short of full until the transfer really finished.
                     let shown = if item.state == TransferState::Done { 1.0 } else { fraction.min(0.9999) };
                     ui.add(egui::ProgressBar::new(shown).desired_width(160.0).show_percentage());
                     ui.label(format!("{} / {}", human_size(item.done), human_size(item.total)));
                     match &item.state {
                         TransferState::Running => {
-                            let rate = item.rate();
-                            ui.label(format!("{}/s", human_size(rate as u64)));
-                            if rate > 0.0 && item.total > item.done {
-                                ui.label(format!(
-                                    "ETA {}",
-                                    super::text::countdown(((item.total - item.done) as f64 / rate) as i64)
-                                ));
+                            ui.label(format!("{}/s", human_size(item.rate_bytes())));
+                            if let Some(eta) = item.eta_secs() {
+                                ui.label(format!("ETA {}", super::text::countdown(eta)));
                             }
                             if ui.button("Cancel").clicked() {
                                 worker.cancel(item.task);

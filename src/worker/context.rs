@@ -193,55 +193,9 @@ impl Context {
         Arc::new(move |done, total| context.emit_now(Event::Progress { task, done, total }))
     }
 
-    async fn execute(self: Arc<Self>, command: Command) {
+    /// Runs a transfer command (cancellable, with progress events).
+    async fn execute_transfer(self: Arc<Self>, command: Command) {
         match command {
-            Command::Connect(config, reply) => {
-                let answer = self.connect(&config).await;
-                self.answer(reply, answer);
-            }
-            Command::ListShares(reply) => {
-                let answer = match self.connection() {
-                    Ok(c) => c.client.list_shares().await.map_err(EngineError::from),
-                    Err(e) => Err(e),
-                };
-                self.answer(reply, answer);
-            }
-            Command::ListDirectory { task, share, path, reply } => {
-                let answer = self.cancellable(task, self.list_directory(task, &share, &path)).await;
-                self.answer(reply, answer);
-            }
-            Command::Properties { share, path, is_directory, reply } => {
-                let answer = match self.connection() {
-                    Ok(c) if is_directory => {
-                        c.client.directory_properties(&share, &path).await.map_err(EngineError::from)
-                    }
-                    Ok(c) => c.client.file_properties(&share, &path).await.map_err(EngineError::from),
-                    Err(e) => Err(e),
-                };
-                self.answer(reply, answer);
-            }
-            Command::CreateDirectory { share, path, reply } => {
-                let answer = match self.connection() {
-                    Ok(c) => c.client.create_directory(&share, &path).await.map(drop).map_err(EngineError::from),
-                    Err(e) => Err(e),
-                };
-                self.answer(reply, answer);
-            }
-            Command::Delete { task, share, path, is_directory, reply } => {
-                let answer = self.cancellable(task, self.delete(task, &share, &path, is_directory)).await;
-                self.answer(reply, answer);
-            }
-            Command::Rename { share, from, to, is_directory, reply } => {
-                let answer = match self.connection() {
-                    Ok(c) => c
-                        .client
-                        .rename(&share, &from, &to, entry_type(is_directory), Overwrite::Fail)
-                        .await
-                        .map_err(EngineError::from),
-                    Err(e) => Err(e),
-                };
-                self.answer(reply, answer);
-            }
             Command::Download { task, share, path, dest, reply } => {
                 let progress = self.progress(task);
                 let work = async {
@@ -305,6 +259,65 @@ impl Context {
                 };
                 let answer = self.cancellable(task, work).await;
                 self.answer(reply, answer);
+            }
+            _ => {}
+        }
+    }
+
+    async fn execute(self: Arc<Self>, command: Command) {
+        match command {
+            Command::Connect(config, reply) => {
+                let answer = self.connect(&config).await;
+                self.answer(reply, answer);
+            }
+            Command::ListShares(reply) => {
+                let answer = match self.connection() {
+                    Ok(c) => c.client.list_shares().await.map_err(EngineError::from),
+                    Err(e) => Err(e),
+                };
+                self.answer(reply, answer);
+            }
+            Command::ListDirectory { task, share, path, reply } => {
+                let answer = self.cancellable(task, self.list_directory(task, &share, &path)).await;
+                self.answer(reply, answer);
+            }
+            Command::Properties { share, path, is_directory, reply } => {
+                let answer = match self.connection() {
+                    Ok(c) if is_directory => {
+                        c.client.directory_properties(&share, &path).await.map_err(EngineError::from)
+                    }
+                    Ok(c) => c.client.file_properties(&share, &path).await.map_err(EngineError::from),
+                    Err(e) => Err(e),
+                };
+                self.answer(reply, answer);
+            }
+            Command::CreateDirectory { share, path, reply } => {
+                let answer = match self.connection() {
+                    Ok(c) => c.client.create_directory(&share, &path).await.map(drop).map_err(EngineError::from),
+                    Err(e) => Err(e),
+                };
+                self.answer(reply, answer);
+            }
+            Command::Delete { task, share, path, is_directory, reply } => {
+                let answer = self.cancellable(task, self.delete(task, &share, &path, is_directory)).await;
+                self.answer(reply, answer);
+            }
+            Command::Rename { share, from, to, is_directory, reply } => {
+                let answer = match self.connection() {
+                    Ok(c) => c
+                        .client
+                        .rename(&share, &from, &to, entry_type(is_directory), Overwrite::Fail)
+                        .await
+                        .map_err(EngineError::from),
+                    Err(e) => Err(e),
+                };
+                self.answer(reply, answer);
+            }
+            transfer @ (Command::Download { .. }
+            | Command::Upload { .. }
+            | Command::UploadPath { .. }
+            | Command::DownloadFolder { .. }) => {
+                self.execute_transfer(transfer).await;
             }
             Command::RefreshToken(reply) => {
                 let answer = match self.connection().map(|c| c.cache.clone()) {

@@ -1,4 +1,4 @@
-//! The real window, driven through egui_kittest against an in-process emulator with the
+//! The real window, driven through `egui_kittest` against an in-process emulator with the
 //! demo content: click by label, assert on what a person would see.
 
 use std::path::{Path, PathBuf};
