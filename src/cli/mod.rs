@@ -23,6 +23,9 @@ pub struct Cli {
     /// Lifetime of emulated tokens in demo mode, to watch refreshes happen.
     #[arg(long, default_value_t = 3600)]
     pub token_lifetime_secs: u64,
+    /// Share to open once connected (the demo opens `projects`).
+    #[arg(long)]
+    pub share: Option<String>,
     /// Subcommand; none opens the explorer.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -316,6 +319,7 @@ fn run_window(cli: &Cli) -> i32 {
     let options = crate::ui::StartOptions {
         demo_token_lifetime: cli.demo.then(|| std::time::Duration::from_secs(cli.token_lifetime_secs.max(10))),
         download_dir,
+        share: cli.share.clone(),
         ..crate::ui::StartOptions::default()
     };
     match crate::ui::run(options) {

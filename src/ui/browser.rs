@@ -139,7 +139,7 @@ impl Browser {
 
     /// `share/path` for display and recent locations.
     pub fn location(&self) -> String {
-        join(&self.share, &self.path)
+        if self.path.is_empty() { self.share.clone() } else { join(&self.share, &self.path) }
     }
 
     /// Full share path of an entry in the current folder.
