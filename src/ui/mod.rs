@@ -234,6 +234,19 @@ impl AzfxApp {
         }
     }
 
+    /// Opens a folder of the current share, as a double-click or the path bar does.
+    pub fn open_folder(&mut self, path: &str) {
+        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
+            browser.open(&self.worker, path, true);
+        }
+    }
+
+    /// Downloads every entry of the open folder (as Ctrl+A, then Download).
+    pub fn download_all(&mut self) {
+        let entries = self.browser().map(|b| b.entries.iter().map(|e| (e.name.clone(), e.is_directory)).collect()).unwrap_or_default();
+        self.download(entries);
+    }
+
     /// Uploads a local file or folder into the open folder.
     pub fn upload(&mut self, path: PathBuf) {
         let Some(browser) = self.session.as_ref().and_then(|s| s.browser.as_ref()) else {
