@@ -9,8 +9,9 @@ bin=$PWD/target/debug/azfx
 shot=scripts/screenshot-xvfb.sh
 out=assets/screenshots
 mkdir -p "$out"
-downloads=$(mktemp -d)
-export XDG_DOWNLOAD_DIR=$downloads HOME=$downloads
+# A throwaway home: downloads land in $HOME/Downloads there, settings start empty.
+home=$(mktemp -d)
+export HOME=$home XDG_CONFIG_HOME=$home/.config XDG_DATA_HOME=$home/.local/share
 
 # 1. The connect view (no demo: the form a jump-box admin fills in).
 "$shot" "$out/connect.png" --wait 4 -- "$bin"
@@ -25,5 +26,5 @@ export XDG_DOWNLOAD_DIR=$downloads HOME=$downloads
   -- "$bin" --demo
 # 4. The 403 on a share the identity has no data role on.
 "$shot" "$out/error-403.png" --wait 6 -- "$bin" --demo --share restricted
-rm -rf "$downloads"
+rm -rf "$home"
 ls -l "$out"

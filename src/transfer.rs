@@ -63,6 +63,20 @@ fn ranges(size: u64) -> impl Iterator<Item = (u64, u64)> {
     })
 }
 
+/// `dest`, or `name (1).ext`, `name (2).ext`, … beside it when `dest` exists, so a
+/// download never replaces a local file the user did not name. Blocking (stats files).
+pub fn unused_path(dest: &Path) -> PathBuf {
+    if !dest.exists() {
+        return dest.to_owned();
+    }
+    let stem = dest.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let extension = dest.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    (1..)
+        .map(|n| dest.with_file_name(format!("{stem} ({n}){extension}")))
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| dest.to_owned())
+}
+
 /// The temporary name a download is written under, beside the destination.
 pub fn partial_path(dest: &Path) -> PathBuf {
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -80,6 +94,10 @@ pub async fn download(
     progress: ProgressFn,
 ) -> Result<u64, TransferError> {
     let size = client.file_properties(share, path).await?.size.unwrap_or(0);
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let parent = parent.to_owned();
+        blocking("creating", &parent.clone(), move || std::fs::create_dir_all(parent)).await?;
+    }
     let temp = partial_path(dest);
     let file = {
         let temp = temp.clone();

@@ -287,7 +287,7 @@ fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> 
     let dest = if args.local.is_dir() { args.local.join(name) } else { args.local.clone() };
     let worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
-    let (_, promise) = worker.download(&share, &path, dest.clone());
+    let (_, promise) = worker.download(&share, &path, dest.clone(), crate::files::Overwrite::Replace);
     let bytes = wait(promise)?;
     let _ = writeln!(out, "downloaded {} to {}", human_size(bytes), dest.display());
     Ok(())
@@ -313,9 +313,9 @@ fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> 
 
 /// Opens the explorer window (on the demo emulator with `--demo`).
 fn run_window(cli: &Cli) -> i32 {
+    // The OS's download folder, else ~/Downloads; never the working directory.
     let download_dir = directories::UserDirs::new()
-        .and_then(|dirs| dirs.download_dir().map(std::path::Path::to_path_buf))
-        .or_else(|| std::env::current_dir().ok());
+        .map(|dirs| dirs.download_dir().map_or_else(|| dirs.home_dir().join("Downloads"), std::path::Path::to_path_buf));
     let options = crate::ui::StartOptions {
         demo_token_lifetime: cli.demo.then(|| std::time::Duration::from_secs(cli.token_lifetime_secs.max(10))),
         download_dir,

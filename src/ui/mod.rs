@@ -271,7 +271,7 @@ impl AzfxApp {
                 let (task, promise) = self.worker.download_folder(&browser.share, &path, dir.join(&name));
                 self.transfers.track_tree(task, format!("Download {name}"), promise);
             } else {
-                let (task, promise) = self.worker.download(&browser.share, &path, dir.join(&name));
+                let (task, promise) = self.worker.download(&browser.share, &path, dir.join(&name), crate::files::Overwrite::Fail);
                 self.transfers.track_file(task, format!("Download {name}"), promise);
             }
         }

@@ -196,8 +196,13 @@ impl Context {
     /// Runs a transfer command (cancellable, with progress events).
     async fn execute_transfer(self: Arc<Self>, command: Command) {
         match command {
-            Command::Download { task, share, path, dest, reply } => {
+            Command::Download { task, share, path, dest, overwrite, reply } => {
                 let progress = self.progress(task);
+                let dest = if overwrite == Overwrite::Replace {
+                    dest
+                } else {
+                    tokio::task::spawn_blocking(move || transfer::unused_path(&dest)).await.unwrap_or_default()
+                };
                 let work = async {
                     let connection = self.connection()?;
                     Ok(transfer::download(&connection.client, &share, &path, &dest, TRANSFER_PARALLEL, progress)

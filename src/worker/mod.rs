@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use crate::auth::imds::IdentityRetry;
 use crate::auth::{AccessToken, AuthError, Claims, CredentialSource, IdentitySelector, Secret};
 use crate::files::endpoint::EndpointError;
-use crate::files::{DirEntry, EntryProperties, FilesError, RetryPolicy, ShareItem};
+use crate::files::{DirEntry, EntryProperties, FilesError, Overwrite, RetryPolicy, ShareItem};
 use crate::request_log::{LogEntry, RequestLog};
 use crate::transfer::TransferError;
 use crate::transfer_tree::TreeOutcome;
@@ -216,8 +216,9 @@ pub enum Command {
     Delete { task: TaskId, share: String, path: String, is_directory: bool, reply: Sender<Answer<u64>> },
     /// Renames a file or directory.
     Rename { share: String, from: String, to: String, is_directory: bool, reply: Sender<Answer<()>> },
-    /// Downloads a file to a local path.
-    Download { task: TaskId, share: String, path: String, dest: PathBuf, reply: Sender<Answer<u64>> },
+    /// Downloads a file to a local path; without `overwrite`, an existing file is kept and
+    /// the download gets a free name beside it (`name (1).ext`).
+    Download { task: TaskId, share: String, path: String, dest: PathBuf, overwrite: Overwrite, reply: Sender<Answer<u64>> },
     /// Uploads a local file.
     Upload { task: TaskId, src: PathBuf, share: String, path: String, reply: Sender<Answer<u64>> },
     /// Uploads a local file or folder (with everything in it) into the share directory
@@ -405,11 +406,12 @@ impl Worker {
         promise
     }
 
-    /// Downloads a file.
-    pub fn download(&self, share: &str, path: &str, dest: PathBuf) -> (TaskId, Promise<Answer<u64>>) {
+    /// Downloads a file to `dest` (`Overwrite::Fail` keeps an existing file and picks a
+    /// free name beside it).
+    pub fn download(&self, share: &str, path: &str, dest: PathBuf, overwrite: Overwrite) -> (TaskId, Promise<Answer<u64>>) {
         let (reply, promise) = Promise::new();
         let task = self.task_id();
-        self.send(Command::Download { task, share: share.to_owned(), path: path.to_owned(), dest, reply });
+        self.send(Command::Download { task, share: share.to_owned(), path: path.to_owned(), dest, overwrite, reply });
         (task, promise)
     }
 

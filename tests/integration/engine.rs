@@ -79,7 +79,7 @@ fn every_operation_round_trips_through_the_worker() {
     assert!(dir_props.is_directory);
 
     let dest = dir.path().join("back.bin");
-    let (_, download) = worker.download(SHARE, "work/data.bin", dest.clone());
+    let (_, download) = worker.download(SHARE, "work/data.bin", dest.clone(), azfx::files::Overwrite::Replace);
     assert_eq!(wait(download).unwrap(), data.len() as u64);
     assert!(std::fs::read(&dest).unwrap() == data, "downloaded bytes differ");
     assert!(!azfx::transfer::partial_path(&dest).exists());
@@ -164,7 +164,7 @@ fn a_connection_reset_mid_download_is_retried() {
     env.emulator.control().inject(FaultTarget::Files, &Fault::ResetMidBody { after_bytes: 1 << 20 }, 1);
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("reset.bin");
-    let (_, promise) = worker.download(SHARE, "reset.bin", dest.clone());
+    let (_, promise) = worker.download(SHARE, "reset.bin", dest.clone(), azfx::files::Overwrite::Replace);
     assert_eq!(wait(promise).unwrap(), data.len() as u64);
     assert_eq!(std::fs::read(dest).unwrap(), data);
     assert!(worker.request_log().iter().any(|e| e.transport_error.is_some()), "the reset is in the log");
@@ -229,7 +229,7 @@ fn a_cancelled_download_leaves_no_partial_file() {
     env.emulator.control().set_latency(Duration::from_millis(400));
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("slow.bin");
-    let (task, promise) = worker.download(SHARE, "slow.bin", dest.clone());
+    let (task, promise) = worker.download(SHARE, "slow.bin", dest.clone(), azfx::files::Overwrite::Replace);
     std::thread::sleep(Duration::from_millis(600));
     worker.cancel(task);
     assert!(matches!(wait(promise), Err(EngineError::Cancelled)));
