@@ -4,7 +4,11 @@
 //! `cargo bench --bench ui_listing` and copy the figures into the README.
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
-#![expect(clippy::cast_precision_loss, clippy::cast_possible_truncation, reason = "timings and byte counts shown as floats")]
+#![expect(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    reason = "timings and byte counts shown as floats"
+)]
 
 use std::time::{Duration, Instant};
 
@@ -53,7 +57,8 @@ fn main() -> anyhow::Result<()> {
         download_dir: Some(downloads.path().to_owned()),
         ..StartOptions::default()
     };
-    let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| AzfxApp::new(cc, options));
+    let mut harness =
+        Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| AzfxApp::new(cc, options));
     let until = |harness: &mut Harness<'_, AzfxApp>, done: &dyn Fn(&AzfxApp) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(60);
         while !done(harness.state()) && Instant::now() < deadline {
@@ -82,7 +87,8 @@ fn main() -> anyhow::Result<()> {
                 + e.attributes.as_ref().map_or(0, String::capacity)
         })
         .sum();
-    let per_entry = (std::mem::size_of::<azfx::files::DirEntry>() * entries.len() + heap) as f64 / entries.len().max(1) as f64;
+    let per_entry =
+        (std::mem::size_of::<azfx::files::DirEntry>() * entries.len() + heap) as f64 / entries.len().max(1) as f64;
 
     harness.hover_at(egui::pos2(400.0, 400.0));
     let mut scrolling = Vec::new();
@@ -111,7 +117,13 @@ fn main() -> anyhow::Result<()> {
     println!("UI on a {ENTRIES}-entry folder (headless egui pass, release build, 2-core VM):");
     println!("  first rows on screen    {:>8.0} ms", first_rows.as_secs_f64() * 1000.0);
     println!("  all {listed} rows listed {:>6.0} ms", all_rows.as_secs_f64() * 1000.0);
-    println!("  frame while scrolling   p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} frames)", percentile(&mut scrolling, 0.5), percentile(&mut scrolling, 0.95), percentile(&mut scrolling, 1.0), scrolling.len());
+    println!(
+        "  frame while scrolling   p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} frames)",
+        percentile(&mut scrolling, 0.5),
+        percentile(&mut scrolling, 0.95),
+        percentile(&mut scrolling, 1.0),
+        scrolling.len()
+    );
     println!(
         "  frame with 8 transfers  p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} frames, {running_at_end} still running)",
         percentile(&mut transferring, 0.5),
@@ -119,6 +131,9 @@ fn main() -> anyhow::Result<()> {
         percentile(&mut transferring, 1.0),
         transferring.len()
     );
-    println!("  memory per entry        {per_entry:.0} B (struct {} B + strings)", std::mem::size_of::<azfx::files::DirEntry>());
+    println!(
+        "  memory per entry        {per_entry:.0} B (struct {} B + strings)",
+        std::mem::size_of::<azfx::files::DirEntry>()
+    );
     Ok(())
 }

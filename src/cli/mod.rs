@@ -314,8 +314,9 @@ fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> 
 /// Opens the explorer window (on the demo emulator with `--demo`).
 fn run_window(cli: &Cli) -> i32 {
     // The OS's download folder, else ~/Downloads; never the working directory.
-    let download_dir = directories::UserDirs::new()
-        .map(|dirs| dirs.download_dir().map_or_else(|| dirs.home_dir().join("Downloads"), std::path::Path::to_path_buf));
+    let download_dir = directories::UserDirs::new().map(|dirs| {
+        dirs.download_dir().map_or_else(|| dirs.home_dir().join("Downloads"), std::path::Path::to_path_buf)
+    });
     let options = crate::ui::StartOptions {
         demo_token_lifetime: cli.demo.then(|| std::time::Duration::from_secs(cli.token_lifetime_secs.max(10))),
         download_dir,

@@ -57,6 +57,8 @@ pub struct PropertiesView {
 
 /// The browser.
 pub struct Browser {
+    /// The account's file endpoint (base URL).
+    pub endpoint: String,
     /// Current share.
     pub share: String,
     /// Current folder (`a/b`, empty at the root).
@@ -107,9 +109,10 @@ fn extension(name: &str) -> &str {
 }
 
 impl Browser {
-    /// A browser at the root of `share` (call `open` to list).
-    pub fn new(share: &str) -> Self {
+    /// A browser at the root of `share` on `endpoint` (call `open` to list).
+    pub fn new(endpoint: &str, share: &str) -> Self {
         Self {
+            endpoint: endpoint.to_owned(),
             share: share.to_owned(),
             path: String::new(),
             back: Vec::new(),
@@ -140,6 +143,14 @@ impl Browser {
     /// `share/path` for display and recent locations.
     pub fn location(&self) -> String {
         if self.path.is_empty() { self.share.clone() } else { join(&self.share, &self.path) }
+    }
+
+    /// The entry's full URL on the file endpoint (no credential in it).
+    pub fn url_of(&self, name: &str) -> String {
+        match crate::files::Endpoint::parse(&self.endpoint) {
+            Ok(endpoint) => endpoint.url(&self.share, &self.child_path(name)).to_string(),
+            Err(_) => format!("/{}/{}", self.share, self.child_path(name)),
+        }
     }
 
     /// Full share path of an entry in the current folder.

@@ -152,7 +152,7 @@ impl AzfxApp {
         let mut session =
             Session { connected, shares: Vec::new(), shares_request: Some(self.worker.list_shares()), browser: None };
         if let Some(share) = share {
-            let mut browser = Browser::new(&share);
+            let mut browser = Browser::new(&session.connected.endpoint, &share);
             browser.open(&self.worker, "", false);
             session.browser = Some(browser);
         }
@@ -161,7 +161,7 @@ impl AzfxApp {
 
     fn open_share(&mut self, share: &str) {
         if let Some(session) = &mut self.session {
-            let mut browser = Browser::new(share);
+            let mut browser = Browser::new(&session.connected.endpoint, share);
             browser.open(&self.worker, "", false);
             session.browser = Some(browser);
         }
@@ -243,7 +243,10 @@ impl AzfxApp {
 
     /// Downloads every entry of the open folder (as Ctrl+A, then Download).
     pub fn download_all(&mut self) {
-        let entries = self.browser().map(|b| b.entries.iter().map(|e| (e.name.clone(), e.is_directory)).collect()).unwrap_or_default();
+        let entries = self
+            .browser()
+            .map(|b| b.entries.iter().map(|e| (e.name.clone(), e.is_directory)).collect())
+            .unwrap_or_default();
         self.download(entries);
     }
 
@@ -271,7 +274,8 @@ impl AzfxApp {
                 let (task, promise) = self.worker.download_folder(&browser.share, &path, dir.join(&name));
                 self.transfers.track_tree(task, format!("Download {name}"), promise);
             } else {
-                let (task, promise) = self.worker.download(&browser.share, &path, dir.join(&name), crate::files::Overwrite::Fail);
+                let (task, promise) =
+                    self.worker.download(&browser.share, &path, dir.join(&name), crate::files::Overwrite::Fail);
                 self.transfers.track_file(task, format!("Download {name}"), promise);
             }
         }

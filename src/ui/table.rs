@@ -246,6 +246,10 @@ fn table_ui(
                         ui.ctx().copy_text(format!("/{}/{}", browser.share, browser.child_path(&entry.name)));
                         ui.close();
                     }
+                    if ui.button("Copy URL").clicked() {
+                        ui.ctx().copy_text(browser.url_of(&entry.name));
+                        ui.close();
+                    }
                 });
             });
         });
@@ -426,6 +430,9 @@ pub fn browser_ui(
             if browser.loading() {
                 ui.spinner();
                 ui.label(format!("Listing… {} so far", browser.listed));
+            } else if browser.busy() {
+                ui.spinner();
+                ui.label("Working…");
             }
         });
         table_ui(ui, browser, worker, &mut requests, &mut notices);

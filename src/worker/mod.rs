@@ -218,7 +218,14 @@ pub enum Command {
     Rename { share: String, from: String, to: String, is_directory: bool, reply: Sender<Answer<()>> },
     /// Downloads a file to a local path; without `overwrite`, an existing file is kept and
     /// the download gets a free name beside it (`name (1).ext`).
-    Download { task: TaskId, share: String, path: String, dest: PathBuf, overwrite: Overwrite, reply: Sender<Answer<u64>> },
+    Download {
+        task: TaskId,
+        share: String,
+        path: String,
+        dest: PathBuf,
+        overwrite: Overwrite,
+        reply: Sender<Answer<u64>>,
+    },
     /// Uploads a local file.
     Upload { task: TaskId, src: PathBuf, share: String, path: String, reply: Sender<Answer<u64>> },
     /// Uploads a local file or folder (with everything in it) into the share directory
@@ -408,7 +415,13 @@ impl Worker {
 
     /// Downloads a file to `dest` (`Overwrite::Fail` keeps an existing file and picks a
     /// free name beside it).
-    pub fn download(&self, share: &str, path: &str, dest: PathBuf, overwrite: Overwrite) -> (TaskId, Promise<Answer<u64>>) {
+    pub fn download(
+        &self,
+        share: &str,
+        path: &str,
+        dest: PathBuf,
+        overwrite: Overwrite,
+    ) -> (TaskId, Promise<Answer<u64>>) {
         let (reply, promise) = Promise::new();
         let task = self.task_id();
         self.send(Command::Download { task, share: share.to_owned(), path: path.to_owned(), dest, overwrite, reply });

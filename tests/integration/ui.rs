@@ -162,7 +162,9 @@ fn browse_sort_filter_and_manage_files() {
     // A second download never replaces the local file: it gets a free name beside it.
     std::fs::write(&dest, b"my local edits").unwrap();
     harness.get_by_label("Download").click();
-    wait_for(&mut harness, "the second download", |h| h.state().transfers.running() == 0 && h.state().transfers.items.len() == 2);
+    wait_for(&mut harness, "the second download", |h| {
+        h.state().transfers.running() == 0 && h.state().transfers.items.len() == 2
+    });
     assert_eq!(std::fs::read(&dest).unwrap(), b"my local edits");
     assert!(std::fs::read_to_string(downloads.path().join("README (1).md")).unwrap().starts_with("# Demo share"));
 }
