@@ -71,7 +71,7 @@ pub fn unused_path(dest: &Path) -> PathBuf {
     }
     let stem = dest.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let extension = dest.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
-    (1..)
+    (1..100_000)
         .map(|n| dest.with_file_name(format!("{stem} ({n}){extension}")))
         .find(|candidate| !candidate.exists())
         .unwrap_or_else(|| dest.to_owned())
