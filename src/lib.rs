@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod azure_time;
 pub mod cli;
+pub mod diagnose;
 pub mod emulator;
 pub mod files;
 pub mod fs_util;

@@ -1,0 +1,206 @@
+//! Turning a failure into a diagnosis support staff can act on: what it is (a distinct
+//! class per cause), why it happens, the evidence from the exchange, and the next steps,
+//! with exact commands where there is one (`az role assignment create …` with the token's
+//! `oid` and the share scope). Pure: no IO; the texts live in `texts`.
+
+mod texts;
+
+use serde::Serialize;
+
+use crate::auth::{AuthErrorKind, Claims};
+use crate::files::{ErrorKind, FilesError, TransportKind};
+use crate::worker::EngineError;
+
+/// Every distinct diagnosis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Class {
+    /// 400: bearer request without `x-ms-file-request-intent: backup`.
+    MissingIntent,
+    /// 403: bearer token on an `x-ms-version` older than 2022-11-02.
+    BearerVersionTooOld,
+    /// 409: share-level call with a bearer token below 2024-11-04.
+    ShareApiNeedsNewerVersion,
+    /// 401: the token expired (and whether a refresh was tried).
+    TokenExpired,
+    /// 401: a token for another resource.
+    WrongAudience,
+    /// 401: a token from another tenant than the account's.
+    WrongTenant,
+    /// 401: the signature did not validate.
+    BadSignature,
+    /// 401: not valid yet (clock skew).
+    NotYetValid,
+    /// 401: a claims challenge (Conditional Access / CAE).
+    ClaimsChallenge,
+    /// 401 for another reason.
+    Unauthenticated,
+    /// 403: no data role that allows reading.
+    NoReadRole,
+    /// 403: reads work but the role does not allow writing.
+    NoWriteRole,
+    /// 403 `AuthorizationFailure`: firewall, virtual network, private endpoint.
+    NetworkRules,
+    /// 403 on a SAS or Shared Key request.
+    SignatureRejected,
+    /// 404 `ShareNotFound`.
+    ShareNotFound,
+    /// 404 `ParentNotFound`.
+    ParentNotFound,
+    /// 404 `ResourceNotFound`.
+    ResourceNotFound,
+    /// 409 `ResourceAlreadyExists` / `ShareAlreadyExists`.
+    AlreadyExists,
+    /// 409 `DirectoryNotEmpty`.
+    DirectoryNotEmpty,
+    /// 409 `DeletePending`, `SharingViolation` and other SMB locks.
+    InUseBySmb,
+    /// 412: a lease is held.
+    LeaseHeld,
+    /// 413: the share's quota is full.
+    QuotaFull,
+    /// 429 / 503: throttling.
+    Throttled,
+    /// 5xx.
+    ServerError,
+    /// IMDS (or another identity endpoint) does not answer.
+    IdentityEndpointUnreachable,
+    /// "Identity not found": the asked identity is not attached here.
+    IdentityNotFound,
+    /// Several user-assigned identities and none chosen.
+    IdentityAmbiguous,
+    /// The identity endpoint rejected the request (metadata header, resource…).
+    IdentityRequestRejected,
+    /// The identity endpoint kept failing.
+    IdentityEndpointFailing,
+    /// `az` is missing.
+    CliMissing,
+    /// `az` is not logged in.
+    CliNotLoggedIn,
+    /// A pasted token is expired or not a token.
+    PastedTokenUnusable,
+    /// The file endpoint's name does not resolve.
+    Dns,
+    /// No TCP connection to port 443.
+    Connect,
+    /// The TLS handshake failed (often an intercepting proxy).
+    Tls,
+    /// No answer in time.
+    Timeout,
+    /// The connection dropped.
+    ConnectionReset,
+    /// Anything else.
+    Other,
+}
+
+/// What was known when the error happened.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// The token's claims, if a token was used.
+    pub claims: Option<Claims>,
+    /// Storage account name.
+    pub account: Option<String>,
+    /// Share name.
+    pub share: Option<String>,
+    /// Whether a read on this share has worked (splits 403 read vs write).
+    pub read_works: Option<bool>,
+    /// `HTTPS_PROXY` / `HTTP_PROXY` in effect.
+    pub proxy: Option<String>,
+}
+
+/// A diagnosis: title, cause, evidence and next steps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    /// Which diagnosis.
+    pub class: Class,
+    /// One line.
+    pub title: String,
+    /// Why this happens.
+    pub cause: String,
+    /// What the exchange showed.
+    pub evidence: Vec<String>,
+    /// What to do, in order.
+    pub next_steps: Vec<String>,
+}
+
+/// Whether an operation (as `FilesError::operation` names it) writes or deletes.
+pub fn is_write(operation: &str) -> bool {
+    ["Create", "Put", "Set", "Rename", "Delete", "Upload"].iter().any(|verb| operation.starts_with(verb))
+}
+
+fn files_class(error: &FilesError, context: &Context) -> Class {
+    let detail = error.auth_detail.as_deref().unwrap_or_default();
+    match error.kind {
+        ErrorKind::MissingIntent => Class::MissingIntent,
+        ErrorKind::BearerNotSupported if error.status == Some(409) => Class::ShareApiNeedsNewerVersion,
+        ErrorKind::BearerNotSupported => Class::BearerVersionTooOld,
+        ErrorKind::ClaimsChallenge => Class::ClaimsChallenge,
+        ErrorKind::Unauthenticated if detail.contains("expired") => Class::TokenExpired,
+        ErrorKind::Unauthenticated if detail.contains("not yet valid") => Class::NotYetValid,
+        ErrorKind::Unauthenticated if detail.contains("Audience") => Class::WrongAudience,
+        ErrorKind::Unauthenticated if detail.contains("Issuer") => Class::WrongTenant,
+        ErrorKind::Unauthenticated if detail.contains("Signature") => Class::BadSignature,
+        ErrorKind::Unauthenticated => Class::Unauthenticated,
+        ErrorKind::PermissionDenied if is_write(&error.operation) && context.read_works != Some(false) => {
+            Class::NoWriteRole
+        }
+        ErrorKind::PermissionDenied => Class::NoReadRole,
+        ErrorKind::NetworkRule => Class::NetworkRules,
+        ErrorKind::AuthenticationFailed => Class::SignatureRejected,
+        ErrorKind::NotFound => match error.code.as_deref() {
+            Some("ShareNotFound") => Class::ShareNotFound,
+            Some("ParentNotFound") => Class::ParentNotFound,
+            _ => Class::ResourceNotFound,
+        },
+        ErrorKind::Conflict => match error.code.as_deref() {
+            Some("ResourceAlreadyExists" | "ShareAlreadyExists") => Class::AlreadyExists,
+            Some("DirectoryNotEmpty") => Class::DirectoryNotEmpty,
+            _ => Class::InUseBySmb,
+        },
+        ErrorKind::PreconditionFailed => Class::LeaseHeld,
+        ErrorKind::TooLarge => Class::QuotaFull,
+        ErrorKind::Throttled => Class::Throttled,
+        ErrorKind::ServerError => Class::ServerError,
+        ErrorKind::Transport => match error.transport.as_ref().map(|(kind, _)| *kind) {
+            Some(TransportKind::Dns) => Class::Dns,
+            Some(TransportKind::Connect) => Class::Connect,
+            Some(TransportKind::Tls) => Class::Tls,
+            Some(TransportKind::Timeout) => Class::Timeout,
+            Some(TransportKind::Reset) => Class::ConnectionReset,
+            _ => Class::Other,
+        },
+        ErrorKind::Credential => error.auth.as_ref().map_or(Class::Other, |a| auth_class(&a.kind)),
+        _ => Class::Other,
+    }
+}
+
+fn auth_class(kind: &AuthErrorKind) -> Class {
+    match kind {
+        AuthErrorKind::EndpointUnreachable { .. } => Class::IdentityEndpointUnreachable,
+        AuthErrorKind::IdentityNotFound { .. } => Class::IdentityNotFound,
+        AuthErrorKind::Rejected { description, .. } if description.contains("Multiple user assigned identities") => {
+            Class::IdentityAmbiguous
+        }
+        AuthErrorKind::Rejected { .. } | AuthErrorKind::InvalidResponse { .. } => Class::IdentityRequestRejected,
+        AuthErrorKind::Unavailable { .. } => Class::IdentityEndpointFailing,
+        AuthErrorKind::CliMissing => Class::CliMissing,
+        AuthErrorKind::CliNotLoggedIn { .. } | AuthErrorKind::CliFailed { .. } | AuthErrorKind::CliTimeout { .. } => {
+            Class::CliNotLoggedIn
+        }
+        AuthErrorKind::PastedTokenExpired { .. } | AuthErrorKind::PastedTokenMalformed => Class::PastedTokenUnusable,
+    }
+}
+
+/// The diagnosis of an error in its context.
+pub fn diagnose(error: &EngineError, context: &Context) -> Diagnosis {
+    let (class, evidence) = match error {
+        EngineError::Files(e) | EngineError::Transfer(crate::transfer::TransferError::Files(e)) => {
+            (files_class(e, context), texts::files_evidence(e))
+        }
+        EngineError::Auth(e) => (auth_class(&e.kind), vec![format!("{} ({})", e.kind, e.credential)]),
+        other => (Class::Other, vec![other.to_string()]),
+    };
+    texts::describe(class, context, evidence, error)
+}
+
+#[cfg(test)]
+mod tests;

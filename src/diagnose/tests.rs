@@ -1,0 +1,116 @@
+//! Golden tests: every diagnosis, pinned in one snapshot for review.
+
+use super::*;
+use crate::auth::{AuthError, CredentialSource, IdentitySelector};
+
+fn service(operation: &str, status: u16, code: &str, detail: Option<&str>, header: Option<&str>) -> EngineError {
+    let detail =
+        detail.map(|d| format!("<AuthenticationErrorDetail>{d}</AuthenticationErrorDetail>")).unwrap_or_default();
+    let header = header.map(|h| format!("<HeaderName>{h}</HeaderName>")).unwrap_or_default();
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>msg\nRequestId:r\nTime:t</Message>{detail}{header}</Error>"
+    );
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-ms-error-code", code.parse().unwrap());
+    headers.insert("x-ms-request-id", "11111111-2222-3333-4444-555555555555".parse().unwrap());
+    EngineError::Files(FilesError::from_response(
+        operation,
+        "https://acct.file.core.windows.net/share/dir",
+        status,
+        &headers,
+        body.as_bytes(),
+    ))
+}
+
+fn transport(kind: TransportKind) -> EngineError {
+    let mut error = FilesError::new(ErrorKind::Transport, "List directory", "https://acct.file.core.windows.net/share");
+    error.transport = Some((kind, "could not connect".to_owned()));
+    EngineError::Files(error)
+}
+
+fn auth(kind: AuthErrorKind) -> EngineError {
+    EngineError::Auth(AuthError { kind, credential: CredentialSource::Imds(IdentitySelector::SystemAssigned) })
+}
+
+fn context() -> Context {
+    Context {
+        claims: Some(Claims {
+            oid: Some("77a3f4ce-0dcd-37a4-6ca2-bde2729e5676".to_owned()),
+            idtyp: Some("app".to_owned()),
+            xms_mirid: Some(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/jumpbox-01".to_owned(),
+            ),
+            ..Claims::default()
+        }),
+        account: Some("acct".to_owned()),
+        share: Some("projects".to_owned()),
+        read_works: None,
+        proxy: None,
+    }
+}
+
+fn cases() -> Vec<(Class, EngineError, Context)> {
+    let read_ok = Context { read_works: Some(true), ..context() };
+    vec![
+        (Class::MissingIntent, service("List directory", 400, "MissingRequiredHeader", None, Some("x-ms-file-request-intent")), context()),
+        (Class::BearerVersionTooOld, service("List directory", 403, "AuthenticationFailed", Some("Authentication scheme Bearer is not supported in this version."), None), context()),
+        (Class::ShareApiNeedsNewerVersion, service("List shares", 409, "FileOAuthManagementApiRestrictedToSrp", None, None), context()),
+        (Class::TokenExpired, service("List directory", 401, "InvalidAuthenticationInfo", Some("Lifetime validation failed. The token is expired."), None), context()),
+        (Class::NotYetValid, service("List directory", 401, "InvalidAuthenticationInfo", Some("Lifetime validation failed. The token is not yet valid."), None), context()),
+        (Class::WrongAudience, service("List directory", 401, "InvalidAuthenticationInfo", Some("Audience validation failed. Audience did not match."), None), context()),
+        (Class::WrongTenant, service("List directory", 401, "InvalidAuthenticationInfo", Some("Issuer validation failed. Issuer did not match."), None), context()),
+        (Class::BadSignature, service("List directory", 401, "InvalidAuthenticationInfo", Some("Signature validation failed. Signature is invalid."), None), context()),
+        (Class::NoReadRole, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), context()),
+        (Class::NoWriteRole, service("Create directory", 403, "AuthorizationPermissionMismatch", None, None), read_ok),
+        (Class::NetworkRules, service("List directory", 403, "AuthorizationFailure", None, None), context()),
+        (Class::SignatureRejected, service("List directory", 403, "AuthenticationFailed", Some("Signature did not match."), None), context()),
+        (Class::ShareNotFound, service("List directory", 404, "ShareNotFound", None, None), context()),
+        (Class::ParentNotFound, service("Create directory", 404, "ParentNotFound", None, None), context()),
+        (Class::ResourceNotFound, service("Get file properties", 404, "ResourceNotFound", None, None), context()),
+        (Class::AlreadyExists, service("Create directory", 409, "ResourceAlreadyExists", None, None), context()),
+        (Class::DirectoryNotEmpty, service("Delete directory", 409, "DirectoryNotEmpty", None, None), context()),
+        (Class::InUseBySmb, service("Delete file", 409, "DeletePending", None, None), context()),
+        (Class::LeaseHeld, service("Put range", 412, "LeaseIdMissing", None, None), context()),
+        (Class::QuotaFull, service("Create file", 413, "ShareSizeLimitReached", None, None), context()),
+        (Class::Throttled, service("List directory", 503, "ServerBusy", None, None), context()),
+        (Class::ServerError, service("List directory", 500, "InternalError", None, None), context()),
+        (Class::IdentityEndpointUnreachable, auth(AuthErrorKind::EndpointUnreachable { endpoint: "http://169.254.169.254".into(), detail: "timed out".into() }), Context { proxy: Some("http://proxy:3128".into()), ..context() }),
+        (Class::IdentityNotFound, auth(AuthErrorKind::IdentityNotFound { description: "Identity not found".into() }), context()),
+        (Class::IdentityAmbiguous, auth(AuthErrorKind::Rejected { status: 400, error: "invalid_request".into(), description: "Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request".into() }), context()),
+        (Class::IdentityRequestRejected, auth(AuthErrorKind::Rejected { status: 400, error: "invalid_request".into(), description: "Required metadata header not specified".into() }), context()),
+        (Class::IdentityEndpointFailing, auth(AuthErrorKind::Unavailable { status: 503, attempts: 5 }), context()),
+        (Class::CliMissing, auth(AuthErrorKind::CliMissing), context()),
+        (Class::CliNotLoggedIn, auth(AuthErrorKind::CliNotLoggedIn { detail: "Please run 'az login'".into() }), context()),
+        (Class::PastedTokenUnusable, auth(AuthErrorKind::PastedTokenMalformed), context()),
+        (Class::Dns, transport(TransportKind::Dns), context()),
+        (Class::Connect, transport(TransportKind::Connect), context()),
+        (Class::Tls, transport(TransportKind::Tls), context()),
+        (Class::Timeout, transport(TransportKind::Timeout), context()),
+        (Class::ConnectionReset, transport(TransportKind::Reset), context()),
+    ]
+}
+
+#[test]
+fn every_class_is_distinct_and_pinned() {
+    let mut diagnoses = Vec::new();
+    for (expected, error, context) in cases() {
+        let found = diagnose(&error, &context);
+        assert_eq!(found.class, expected, "{error}");
+        assert!(!found.next_steps.is_empty(), "{expected:?} has next steps");
+        diagnoses.push(found);
+    }
+    let titles: std::collections::HashSet<&str> = diagnoses.iter().map(|d| d.title.as_str()).collect();
+    assert_eq!(titles.len(), diagnoses.len(), "every diagnosis reads differently");
+    insta::assert_yaml_snapshot!("diagnoses", diagnoses);
+}
+
+#[test]
+fn role_steps_name_the_identity_and_the_share_scope() {
+    let (_, error, context) = cases().into_iter().find(|(class, ..)| *class == Class::NoReadRole).unwrap();
+    let diagnosis = diagnose(&error, &context);
+    assert!(diagnosis.next_steps[0].contains("--assignee-object-id 77a3f4ce-0dcd-37a4-6ca2-bde2729e5676"));
+    assert!(diagnosis.next_steps[0].contains("--role \"Storage File Data Privileged Reader\""));
+    assert!(diagnosis.next_steps[0].contains("storageAccounts/acct/fileServices/default/fileshares/projects"));
+    assert!(diagnosis.cause.contains("SMB Share roles do not grant REST access"));
+    assert!(diagnosis.next_steps.iter().any(|s| s.contains("few minutes")));
+}
