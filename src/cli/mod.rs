@@ -44,6 +44,27 @@ pub enum Command {
     Get(GetArgs),
     /// Upload a file: azfx put LOCAL URL
     Put(PutArgs),
+    /// Check access step by step: identity, token, network, read, write, clean up.
+    Doctor(DoctorArgs),
+}
+
+/// `azfx doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Storage account: name, file endpoint URL or connection string.
+    #[arg(long)]
+    account: String,
+    /// Share to check.
+    #[arg(long)]
+    share: String,
+    #[command(flatten)]
+    credential: CredentialArgs,
+    /// Only check reading (no temporary directory or file is written).
+    #[arg(long)]
+    read_only: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// How to authenticate.
@@ -311,6 +332,77 @@ fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> 
     Ok(())
 }
 
+fn print_step(out: &mut dyn std::io::Write, step: &crate::diagnose::check::Step) {
+    use crate::diagnose::check::StepStatus;
+    let mark = match step.status {
+        StepStatus::Passed => "✓",
+        StepStatus::Failed => "✗",
+        StepStatus::Skipped => "–",
+    };
+    let _ = writeln!(out, "{mark} {:<40} {}", step.name, step.detail);
+    if let Some(diagnosis) = &step.diagnosis {
+        let _ = writeln!(out, "    {}", diagnosis.title);
+        let _ = writeln!(out, "    Cause: {}", diagnosis.cause);
+        for line in &diagnosis.evidence {
+            let _ = writeln!(out, "    Evidence: {line}");
+        }
+        for (n, next) in diagnosis.next_steps.iter().enumerate() {
+            let _ = writeln!(out, "    Next {}: {next}", n + 1);
+        }
+    }
+}
+
+fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
+    let mut run = || -> Result<crate::diagnose::check::Report, EngineError> {
+        let config = args.credential.config(&args.account)?;
+        let mut worker = worker()?;
+        let (task, promise) = worker.access_check(config, &args.share, args.read_only);
+        let mut promise = Some(promise);
+        loop {
+            for event in worker.poll_events() {
+                if let (Event::CheckStep { task: t, step }, false) = (event, args.json) {
+                    if t == task {
+                        print_step(out, &step);
+                    }
+                }
+            }
+            match promise.take().map(poll_promise::Promise::try_take) {
+                Some(Ok(answer)) => {
+                    // Steps sent before the answer may still be queued.
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    for event in worker.poll_events() {
+                        if let (Event::CheckStep { task: t, step }, false) = (event, args.json) {
+                            if t == task {
+                                print_step(out, &step);
+                            }
+                        }
+                    }
+                    return answer;
+                }
+                Some(Err(pending)) => promise = Some(pending),
+                None => return Err(EngineError::Unavailable),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    match run() {
+        Ok(report) => {
+            if args.json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else if report.exit_code == exit_code::OK {
+                let _ = writeln!(out, "access check passed");
+            } else {
+                let _ = writeln!(out, "access check failed (exit code {})", report.exit_code);
+            }
+            report.exit_code
+        }
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "azfx doctor: {error}");
+            error.exit_code()
+        }
+    }
+}
+
 /// Opens the explorer window (on the demo emulator with `--demo`).
 fn run_window(cli: &Cli) -> i32 {
     // The OS's download folder, else ~/Downloads; never the working directory.
@@ -341,6 +433,7 @@ pub fn run(cli: &Cli) -> i32 {
         Some(Command::Ls(args)) => ls(args, &mut stdout),
         Some(Command::Get(args)) => get(args, &mut stdout),
         Some(Command::Put(args)) => put(args, &mut stdout),
+        Some(Command::Doctor(args)) => return doctor(args, &mut stdout),
         None => return run_window(cli),
     };
     match result {

@@ -3,6 +3,7 @@
 //! with exact commands where there is one (`az role assignment create …` with the token's
 //! `oid` and the share scope). Pure: no IO; the texts live in `texts`.
 
+pub mod check;
 mod texts;
 
 use serde::Serialize;

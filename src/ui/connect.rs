@@ -33,6 +33,8 @@ pub struct ConnectView {
     connecting: Option<Promise<Answer<Connected>>>,
     /// Last connect error.
     pub error: Option<String>,
+    /// The configuration of the last connect (the access check reuses it).
+    pub last_config: Option<ConnectionConfig>,
 }
 
 impl ConnectView {
@@ -99,6 +101,7 @@ impl ConnectView {
         match self.config() {
             Ok(config) => {
                 self.error = None;
+                self.last_config = Some(config.clone());
                 self.connecting = Some(worker.connect(config));
             }
             Err(message) => self.error = Some(message),

@@ -5,6 +5,7 @@
 
 #![expect(missing_debug_implementations, reason = "view state holds promises and closures, which have no Debug")]
 
+mod access;
 mod browser;
 mod connect;
 pub mod settings;
@@ -69,6 +70,8 @@ pub struct AzfxApp {
     pub transfers: Transfers,
     /// Toasts on screen.
     pub toasts: Toasts,
+    /// The access check window.
+    pub access: access::AccessPanel,
     demo_start: Option<Promise<Result<Emulator, String>>>,
     emulator: Option<Emulator>,
     pending_share: Option<String>,
@@ -107,6 +110,7 @@ impl AzfxApp {
             status: StatusBar::default(),
             transfers: Transfers::default(),
             toasts: Toasts::default(),
+            access: access::AccessPanel::default(),
             demo_start,
             emulator: None,
             pending_share: options.share.clone(),
@@ -182,6 +186,7 @@ impl AzfxApp {
                     }
                 }
                 Event::Progress { task, done, total } => self.transfers.on_progress(task, done, total),
+                Event::CheckStep { task, step } => self.access.on_step(task, *step),
             }
         }
     }
@@ -198,6 +203,7 @@ impl AzfxApp {
             self.connected(connected);
         }
         self.status.poll();
+        self.access.poll();
         let mut refresh = false;
         if let Some(session) = &mut self.session {
             if let Some(request) = session.shares_request.take() {
@@ -248,6 +254,18 @@ impl AzfxApp {
             .map(|b| b.entries.iter().map(|e| (e.name.clone(), e.is_directory)).collect())
             .unwrap_or_default();
         self.download(entries);
+    }
+
+    /// Runs the access check on the open share with the connection's credential.
+    pub fn check_access(&mut self) {
+        let share = self.browser().map(|b| b.share.clone());
+        match (self.connect.last_config.clone(), share) {
+            (Some(config), Some(share)) => self.access.start(&self.worker, config, &share, false),
+            _ => self.toasts.extend(vec![Notice::Error(
+                "Nothing to check".to_owned(),
+                "Connect and open a share first".to_owned(),
+            )]),
+        }
     }
 
     /// Uploads a local file or folder into the open folder.
@@ -380,9 +398,11 @@ impl eframe::App for AzfxApp {
                 Request::UploadFolder => self.pick(true),
                 Request::Download(entries) => self.download(entries),
                 Request::OpenShare(share) => self.open_share(&share),
+                Request::CheckAccess => self.check_access(),
             }
         }
         self.drop_ui(&ctx);
+        self.access.ui(&ctx);
         self.toasts.ui(&ctx);
         if let Some(browser) = self.browser() {
             let location = browser.location();

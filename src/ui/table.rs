@@ -21,6 +21,8 @@ pub enum Request {
     Download(Vec<(String, bool)>),
     /// Switch to another share.
     OpenShare(String),
+    /// Run the access check on the open share.
+    CheckAccess,
 }
 
 fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
@@ -47,6 +49,9 @@ fn toolbar_ui(
         }
         if ui.button("Refresh").clicked() {
             browser.refresh(worker);
+        }
+        if ui.button("Check access").clicked() {
+            requests.push(Request::CheckAccess);
         }
         ui.separator();
         let label = ui.label("Share");

@@ -12,6 +12,7 @@ use crate::auth::cache::TokenEvent;
 use crate::auth::cli::AzureCliSource;
 use crate::auth::imds::{AppServiceSource, ImdsSource, imds_endpoint_from_env};
 use crate::auth::{Credential, PastedToken, STORAGE_RESOURCE, TokenCache, TokenSource};
+use crate::diagnose::check::{self, Report, Step, Target};
 use crate::files::{ClientOptions, Endpoint, EntryType, FilesClient, Overwrite};
 use crate::request_log::RequestLog;
 use crate::{transfer, transfer_tree};
@@ -126,6 +127,34 @@ impl Context {
             credential: credential.source(),
             token,
         })
+    }
+
+    async fn access_check(
+        self: &Arc<Self>,
+        task: TaskId,
+        config: &ConnectionConfig,
+        share: &str,
+        read_only: bool,
+    ) -> Answer<Report> {
+        let endpoint = Endpoint::parse(&config.endpoint)?;
+        let log = Arc::clone(&self.log);
+        let (credential, source) = match &config.credential {
+            CredentialConfig::Sas(secret) => (Credential::Sas(secret.clone()), None),
+            CredentialConfig::AccountKey(key) => {
+                (Credential::AccountKey { account: endpoint.account.clone(), key: key.clone() }, None)
+            }
+            bearer => {
+                let source = token_source(bearer, config, Arc::clone(&log))?;
+                (Credential::Bearer(TokenCache::new(Arc::clone(&source), STORAGE_RESOURCE)), Some(source))
+            }
+        };
+        let options =
+            ClientOptions { retry: config.retry.clone(), ca_pem: config.ca_pem.clone(), ..ClientOptions::default() };
+        let client = FilesClient::new(endpoint.clone(), credential, log, &options)?;
+        let target = Target { endpoint, share: share.to_owned(), read_only, ca_pem: config.ca_pem.clone() };
+        let context = Arc::clone(self);
+        let report = move |step: &Step| context.emit_now(Event::CheckStep { task, step: Box::new(step.clone()) });
+        Ok(check::run(source, &client, &target, &report).await)
     }
 
     async fn list_directory(&self, task: TaskId, share: &str, path: &str) -> Answer<u64> {
@@ -340,6 +369,10 @@ impl Context {
                     Ok(source) => source.fetch(&resource).await.map_err(EngineError::from),
                     Err(e) => Err(e),
                 };
+                self.answer(reply, answer);
+            }
+            Command::AccessCheck { task, config, share, read_only, reply } => {
+                let answer = self.access_check(task, &config, &share, read_only).await;
                 self.answer(reply, answer);
             }
             Command::Cancel(task) => self.cancel(task),

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use crate::auth::imds::IdentityRetry;
 use crate::auth::{AccessToken, AuthError, Claims, CredentialSource, IdentitySelector, Secret};
+use crate::diagnose::check::{Report, Step};
 use crate::files::endpoint::EndpointError;
 use crate::files::{DirEntry, EntryProperties, FilesError, Overwrite, RetryPolicy, ShareItem};
 use crate::request_log::{LogEntry, RequestLog};
@@ -169,6 +170,8 @@ pub mod exit_code {
     pub const NOT_FOUND: i32 = 6;
     /// No answer: DNS, connect, TLS, timeout.
     pub const NETWORK: i32 = 7;
+    /// 403 on a write while reads work (the access check).
+    pub const FORBIDDEN_WRITE: i32 = 8;
 }
 
 impl EngineError {
@@ -235,6 +238,15 @@ pub enum Command {
     DownloadFolder { task: TaskId, share: String, path: String, dest: PathBuf, reply: Sender<Answer<TreeOutcome>> },
     /// Drops the cached token and gets a new one.
     RefreshToken(Sender<Answer<TokenInfo>>),
+    /// Runs the access check with its own credential and client (the window's button,
+    /// `azfx doctor`); steps arrive as `Event::CheckStep`.
+    AccessCheck {
+        task: TaskId,
+        config: Box<ConnectionConfig>,
+        share: String,
+        read_only: bool,
+        reply: Sender<Answer<Report>>,
+    },
     /// Gets a token from a credential without connecting (no cache): `azfx token`.
     AcquireToken { config: Box<ConnectionConfig>, resource: String, reply: Sender<Answer<AccessToken>> },
     /// Cancels a running task.
@@ -257,6 +269,7 @@ impl std::fmt::Debug for Command {
             Self::DownloadFolder { .. } => "DownloadFolder",
             Self::RefreshToken(_) => "RefreshToken",
             Self::AcquireToken { .. } => "AcquireToken",
+            Self::AccessCheck { .. } => "AccessCheck",
             Self::Cancel(_) => "Cancel",
         };
         f.write_str(name)
@@ -280,6 +293,7 @@ impl Command {
             Self::UploadPath { reply, .. } | Self::DownloadFolder { reply, .. } => reply.send(Err(error)),
             Self::RefreshToken(reply) => reply.send(Err(error)),
             Self::AcquireToken { reply, .. } => reply.send(Err(error)),
+            Self::AccessCheck { reply, .. } => reply.send(Err(error)),
             Self::Cancel(_) => {}
         }
     }
@@ -302,6 +316,13 @@ pub enum Event {
         entries: Vec<DirEntry>,
         /// Entries listed so far, this page included.
         listed: u64,
+    },
+    /// A step of an access check ended.
+    CheckStep {
+        /// The check.
+        task: TaskId,
+        /// The step.
+        step: Box<Step>,
     },
     /// Progress of a transfer or recursive delete.
     Progress {
@@ -465,6 +486,19 @@ impl Worker {
         let (reply, promise) = Promise::new();
         self.send(Command::AcquireToken { config: Box::new(config), resource: resource.to_owned(), reply });
         promise
+    }
+
+    /// Runs the access check on `share` with the credential of `config`.
+    pub fn access_check(
+        &self,
+        config: ConnectionConfig,
+        share: &str,
+        read_only: bool,
+    ) -> (TaskId, Promise<Answer<Report>>) {
+        let (reply, promise) = Promise::new();
+        let task = self.task_id();
+        self.send(Command::AccessCheck { task, config: Box::new(config), share: share.to_owned(), read_only, reply });
+        (task, promise)
     }
 
     /// Cancels a task; its promise answers `EngineError::Cancelled`.

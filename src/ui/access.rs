@@ -1,0 +1,111 @@
+//! The access check window: each step as it runs with ✓ / ✗, and the diagnosis of a
+//! failing step (cause, evidence, next steps) in plain words.
+
+use poll_promise::Promise;
+
+use crate::diagnose::check::{Report, Step, StepStatus};
+use crate::worker::{Answer, ConnectionConfig, TaskId, Worker};
+
+/// State of the access check window.
+#[derive(Default)]
+pub struct AccessPanel {
+    /// Whether the window is shown.
+    pub open: bool,
+    task: Option<TaskId>,
+    /// Steps so far.
+    pub steps: Vec<Step>,
+    running: Option<Promise<Answer<Report>>>,
+    /// Exit code of the finished check, or why it could not run.
+    pub result: Option<Result<i32, String>>,
+}
+
+impl AccessPanel {
+    /// Starts a check.
+    pub fn start(&mut self, worker: &Worker, config: ConnectionConfig, share: &str, read_only: bool) {
+        let (task, promise) = worker.access_check(config, share, read_only);
+        self.task = Some(task);
+        self.running = Some(promise);
+        self.steps.clear();
+        self.result = None;
+        self.open = true;
+    }
+
+    /// A step ended.
+    pub fn on_step(&mut self, task: TaskId, step: Step) {
+        if self.task == Some(task) {
+            self.steps.push(step);
+        }
+    }
+
+    /// Checks the running check.
+    pub fn poll(&mut self) {
+        if let Some(promise) = self.running.take() {
+            match promise.try_take() {
+                Ok(Ok(report)) => {
+                    if self.steps.len() < report.steps.len() {
+                        self.steps = report.steps;
+                    }
+                    self.result = Some(Ok(report.exit_code));
+                }
+                Ok(Err(error)) => self.result = Some(Err(super::text::explain(&error))),
+                Err(pending) => self.running = Some(pending),
+            }
+        }
+    }
+
+    /// Draws the window.
+    pub fn ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.open;
+        egui::Window::new("Access check").open(&mut open).default_width(720.0).show(ctx, |ui| {
+            for step in &self.steps {
+                let (mark, color) = match step.status {
+                    StepStatus::Passed => ("✔", ui.visuals().text_color()),
+                    StepStatus::Failed => ("✖", ui.visuals().error_fg_color),
+                    StepStatus::Skipped => ("–", ui.visuals().weak_text_color()),
+                };
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(color, format!("{mark} {}", step.name));
+                    ui.weak(&step.detail);
+                });
+                if let Some(diagnosis) = &step.diagnosis {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&diagnosis.title).strong());
+                        ui.label(&diagnosis.cause);
+                        for (n, next) in diagnosis.next_steps.iter().enumerate() {
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(format!("{}.", n + 1));
+                                ui.label(next);
+                            });
+                        }
+                        ui.collapsing("Evidence", |ui| {
+                            for line in &diagnosis.evidence {
+                                ui.monospace(line);
+                            }
+                        });
+                    });
+                }
+            }
+            match &self.result {
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Checking…");
+                    });
+                }
+                Some(Ok(0)) => {
+                    ui.label("Access check passed");
+                }
+                Some(Ok(code)) => {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("Access check failed (exit code {code} in azfx doctor)"),
+                    );
+                }
+                Some(Err(reason)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("The check could not run: {reason}"));
+                }
+            }
+        });
+        self.open = open;
+    }
+}
