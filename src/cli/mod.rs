@@ -360,10 +360,10 @@ fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
         let mut promise = Some(promise);
         loop {
             for event in worker.poll_events() {
-                if let (Event::CheckStep { task: t, step }, false) = (event, args.json) {
-                    if t == task {
-                        print_step(out, &step);
-                    }
+                if let (Event::CheckStep { task: t, step }, false) = (event, args.json)
+                    && t == task
+                {
+                    print_step(out, &step);
                 }
             }
             match promise.take().map(poll_promise::Promise::try_take) {
@@ -371,10 +371,10 @@ fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
                     // Steps sent before the answer may still be queued.
                     std::thread::sleep(std::time::Duration::from_millis(20));
                     for event in worker.poll_events() {
-                        if let (Event::CheckStep { task: t, step }, false) = (event, args.json) {
-                            if t == task {
-                                print_step(out, &step);
-                            }
+                        if let (Event::CheckStep { task: t, step }, false) = (event, args.json)
+                            && t == task
+                        {
+                            print_step(out, &step);
                         }
                     }
                     return answer;

@@ -113,9 +113,8 @@ fn exit_for(step_index: usize, error: &EngineError) -> i32 {
         (0 | 1, _) | (_, Some(ErrorKind::Credential)) => exit_code::IDENTITY,
         (2, _) | (_, Some(ErrorKind::Transport)) => exit_code::NETWORK,
         (_, Some(ErrorKind::Unauthenticated | ErrorKind::ClaimsChallenge)) => exit_code::UNAUTHENTICATED,
-        (3, Some(ErrorKind::PermissionDenied | ErrorKind::NetworkRule)) => exit_code::FORBIDDEN,
+        (3, Some(ErrorKind::PermissionDenied)) | (_, Some(ErrorKind::NetworkRule)) => exit_code::FORBIDDEN,
         (_, Some(ErrorKind::PermissionDenied)) => exit_code::FORBIDDEN_WRITE,
-        (_, Some(ErrorKind::NetworkRule)) => exit_code::FORBIDDEN,
         (_, Some(ErrorKind::NotFound)) => exit_code::NOT_FOUND,
         _ => exit_code::OTHER,
     }
@@ -145,10 +144,10 @@ async fn reach(target: &Target) -> Result<String, EngineError> {
     if target.endpoint.is_loopback() {
         builder = builder.no_proxy();
     }
-    if let Some(pem) = &target.ca_pem {
-        if let Ok(certificate) = reqwest::Certificate::from_pem(pem) {
-            builder = builder.tls_certs_merge([certificate]);
-        }
+    if let Some(pem) = &target.ca_pem
+        && let Ok(certificate) = reqwest::Certificate::from_pem(pem)
+    {
+        builder = builder.tls_certs_merge([certificate]);
     }
     let client = builder.build().map_err(|e| transport(TransportKind::Tls, e.to_string()))?;
     let response = client
@@ -275,7 +274,7 @@ async fn write_steps(client: &FilesClient, target: &Target, run: &mut Run<'_>) -
     if failure.is_none() {
         match client.get_range(share, &file, 0, data.len() as u64).await {
             Ok(back) if back == data => {
-                run.finish(StepStatus::Passed, "the bytes read back are the bytes written".to_owned(), None)
+                run.finish(StepStatus::Passed, "the bytes read back are the bytes written".to_owned(), None);
             }
             Ok(_) => {
                 let mut e = FilesError::new(ErrorKind::InvalidResponse, "Read it back", &file);
