@@ -156,7 +156,7 @@ async fn reach(target: &Target) -> Result<String, EngineError> {
         .await
         .map_err(|e| EngineError::Files(FilesError::from_transport("Reach the file endpoint", url.as_str(), &e)))?;
     Ok(format!(
-        "{host} → {} ({}), HTTP {} without credentials",
+        "{host} resolves to {} ({}), HTTP {} without credentials",
         address.ip(),
         url.scheme().to_uppercase(),
         response.status().as_u16()

@@ -13,7 +13,7 @@ pub fn files_evidence(error: &FilesError) -> Vec<String> {
         .collect::<Vec<_>>()
         .join(" ");
     if !status.is_empty() {
-        lines.push(format!("{} → {}", error.operation, status.trim()));
+        lines.push(format!("{}: {}", error.operation, status.trim()));
     }
     if let Some(message) = &error.message {
         lines.push(format!("Message: {message}"));
@@ -96,7 +96,7 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
             },
             vec![
                 "Check this machine's clock against an NTP source (w32tm /query /status, timedatectl).".to_owned(),
-                "Refresh the token (status bar → Refresh token) and retry.".to_owned(),
+                "Refresh the token (Refresh token in the status bar) and retry.".to_owned(),
             ],
         ),
         Class::WrongAudience => (

@@ -11,7 +11,7 @@ pub struct ServiceError {
     /// HTTP status.
     pub status: StatusCode,
     /// Service error code (`x-ms-error-code`, `<Code>`).
-    pub code: &'static str,
+    pub code: std::borrow::Cow<'static, str>,
     /// Human message; the request id and time are appended when the body is written.
     pub message: String,
     /// Extra child elements after `<Message>` (`HeaderName`, `AuthenticationErrorDetail`…).
@@ -22,8 +22,12 @@ pub struct ServiceError {
 
 impl ServiceError {
     /// An error with no details.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: Vec::new(), headers: Vec::new() }
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self { status, code: code.into(), message: message.into(), details: Vec::new(), headers: Vec::new() }
     }
 
     /// Adds a child element to the XML body.
@@ -134,7 +138,7 @@ impl ServiceError {
         let mut xml = String::with_capacity(256);
         xml.push('\u{feff}');
         xml.push_str(r#"<?xml version="1.0" encoding="utf-8"?><Error><Code>"#);
-        xml.push_str(self.code);
+        xml.push_str(&self.code);
         xml.push_str("</Code><Message>");
         xml.push_str(&escape(&self.message));
         xml.push_str("\nRequestId:");

@@ -200,6 +200,19 @@ pub async fn handle(state: &Arc<State>, scheme: Scheme, request: Request<Incomin
     finish(result, &echo)
 }
 
+fn injected_error(status: u16, code: &str, header_name: Option<String>) -> ServiceError {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let message = match code {
+        "MissingRequiredHeader" => "An HTTP header that's mandatory for this request is not specified.",
+        _ => "The request failed.",
+    };
+    let error = ServiceError::new(status, code.to_owned(), message);
+    match header_name {
+        Some(name) => error.detail("HeaderName", name),
+        None => error,
+    }
+}
+
 fn fault_error(status: u16, retry_after_secs: Option<u32>) -> ServiceError {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let error = match status {
@@ -248,6 +261,9 @@ async fn serve(
         Some(Fault::Status { status, retry_after_secs }) => return Err(fault_error(status, retry_after_secs)),
         Some(Fault::ResetMidBody { after_bytes }) => reset_after = Some(after_bytes),
         Some(Fault::ClaimsChallenge) => return Err(auth::claims_challenge(state)),
+        Some(Fault::ServiceError { status, code, header_name }) => {
+            return Err(injected_error(status, &code, header_name));
+        }
         None => {}
     }
     req.normalize_names()?;

@@ -119,7 +119,9 @@ fn fault_response(state: &State) -> Option<Response<Body>> {
             }
             Some(response)
         }
-        Fault::ResetMidBody { .. } | Fault::ClaimsChallenge => Some(super::http::reset_response()),
+        Fault::ResetMidBody { .. } | Fault::ClaimsChallenge | Fault::ServiceError { .. } => {
+            Some(super::http::reset_response())
+        }
     }
 }
 

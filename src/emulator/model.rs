@@ -242,6 +242,16 @@ pub enum Fault {
         /// Seconds for `Retry-After`, if any.
         retry_after_secs: Option<u32>,
     },
+    /// Answer with this service error (status, `x-ms-error-code`, and a `HeaderName`
+    /// detail when given), e.g. 400 `MissingRequiredHeader` as an older gateway would.
+    ServiceError {
+        /// HTTP status.
+        status: u16,
+        /// Error code.
+        code: String,
+        /// `HeaderName` detail.
+        header_name: Option<String>,
+    },
     /// Answer 401 with a claims challenge in `WWW-Authenticate` (Conditional Access,
     /// continuous access evaluation), which a managed identity cannot satisfy.
     ClaimsChallenge,

@@ -39,10 +39,10 @@ pub enum Notice {
 pub struct ListingError {
     /// What failed.
     pub title: String,
-    /// One-line explanation.
-    pub explanation: String,
     /// Status, code and request id.
     pub evidence: Option<String>,
+    /// Why, and what to do.
+    pub diagnosis: crate::diagnose::Diagnosis,
 }
 
 /// Properties being shown.
@@ -59,6 +59,8 @@ pub struct PropertiesView {
 pub struct Browser {
     /// The account's file endpoint (base URL).
     pub endpoint: String,
+    /// Claims of the current token, for diagnoses (role commands name the `oid`).
+    pub claims: Option<crate::auth::Claims>,
     /// Current share.
     pub share: String,
     /// Current folder (`a/b`, empty at the root).
@@ -113,6 +115,7 @@ impl Browser {
     pub fn new(endpoint: &str, share: &str) -> Self {
         Self {
             endpoint: endpoint.to_owned(),
+            claims: None,
             share: share.to_owned(),
             path: String::new(),
             back: Vec::new(),
@@ -276,10 +279,17 @@ impl Browser {
                     self.refreshing = false;
                     self.entries.clear();
                     self.incoming.clear();
+                    let context = crate::diagnose::Context {
+                        claims: self.claims.clone(),
+                        account: crate::files::Endpoint::parse(&self.endpoint).ok().map(|e| e.account),
+                        share: Some(self.share.clone()),
+                        read_works: None,
+                        proxy: None,
+                    };
                     self.error = Some(ListingError {
                         title: format!("Could not list /{}", self.location()),
-                        explanation: text::explain(&error),
                         evidence: text::evidence(&error),
+                        diagnosis: crate::diagnose::diagnose(&error, &context),
                     });
                 }
                 Err(pending) => self.listing = Some(pending),

@@ -157,6 +157,7 @@ impl AzfxApp {
             Session { connected, shares: Vec::new(), shares_request: Some(self.worker.list_shares()), browser: None };
         if let Some(share) = share {
             let mut browser = Browser::new(&session.connected.endpoint, &share);
+            browser.claims = session.connected.token.as_ref().and_then(|t| t.claims.clone());
             browser.open(&self.worker, "", false);
             session.browser = Some(browser);
         }
@@ -166,6 +167,7 @@ impl AzfxApp {
     fn open_share(&mut self, share: &str) {
         if let Some(session) = &mut self.session {
             let mut browser = Browser::new(&session.connected.endpoint, share);
+            browser.claims = self.status.token.as_ref().and_then(|t| t.claims.clone());
             browser.open(&self.worker, "", false);
             session.browser = Some(browser);
         }
@@ -175,6 +177,9 @@ impl AzfxApp {
         for event in self.worker.poll_events() {
             match event {
                 Event::TokenAcquired(token) => {
+                    if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
+                        browser.claims.clone_from(&token.claims);
+                    }
                     self.status.token = Some(*token);
                     self.status.token_error = None;
                 }

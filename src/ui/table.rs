@@ -417,13 +417,38 @@ pub fn browser_ui(
     if let Some(error) = browser.error.clone() {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&error.title).strong());
-            ui.label(&error.explanation);
+            ui.label(egui::RichText::new(&error.diagnosis.title).strong());
+            ui.label(&error.diagnosis.cause);
+            for (n, step) in error.diagnosis.next_steps.iter().enumerate() {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!("{}.", n + 1));
+                    ui.label(step);
+                });
+            }
             if let Some(evidence) = &error.evidence {
                 ui.weak(evidence);
             }
-            if ui.button("Retry").clicked() {
-                browser.refresh(worker);
-            }
+            ui.collapsing("Evidence", |ui| {
+                for line in &error.diagnosis.evidence {
+                    ui.monospace(line);
+                }
+            });
+            ui.horizontal(|ui| {
+                if ui.button("Retry").clicked() {
+                    browser.refresh(worker);
+                }
+                if ui.button("Copy diagnosis").clicked() {
+                    let d = &error.diagnosis;
+                    let text = format!(
+                        "{}\n{}\n\n{}\n\nEvidence:\n{}",
+                        d.title,
+                        d.cause,
+                        d.next_steps.join("\n"),
+                        d.evidence.join("\n")
+                    );
+                    ui.ctx().copy_text(text);
+                }
+            });
         });
     } else {
         ui.horizontal(|ui| {

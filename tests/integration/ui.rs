@@ -35,10 +35,23 @@ fn app<'a>(
     downloads: &Path,
     clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
 ) -> Harness<'a, AzfxApp> {
-    let mut config = ConnectionConfig::new(
-        &emulator.file_endpoint(demo::ACCOUNT),
+    app_with(
+        emulator,
+        share,
+        downloads,
+        clock,
         CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
-    );
+    )
+}
+
+fn app_with<'a>(
+    emulator: &Emulator,
+    share: &str,
+    downloads: &Path,
+    clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
+    credential: CredentialConfig,
+) -> Harness<'a, AzfxApp> {
+    let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
     config.imds_endpoint = Some(emulator.identity_endpoint());
     let options = StartOptions {
         connection: Some(config),
@@ -198,7 +211,9 @@ fn a_share_without_a_role_shows_the_403_not_an_empty_table() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the error panel", |h| shows_containing(h, "Could not list /restricted"));
-    assert!(shows_containing(&harness, "no data role here"));
+    assert!(shows(&harness, "This identity has no role that lets it read this share"));
+    assert!(shows_containing(&harness, "az role assignment create --assignee-object-id"));
+    assert!(shows_containing(&harness, "SMB Share roles do not grant REST access"));
     assert!(shows_containing(&harness, "HTTP 403 · AuthorizationPermissionMismatch · request id"));
     assert!(shows(&harness, "Retry"));
     assert!(!shows(&harness, "0 items"), "no empty table");
@@ -223,4 +238,58 @@ fn the_countdown_changes_after_a_token_refresh() {
     assert!(shows(&harness, &after), "the status bar shows {after}");
     assert_ne!(before, after);
     assert!(after.contains("15:0") || after.contains("14:5"), "{after}");
+}
+
+#[test]
+fn the_window_explains_a_400_and_a_401() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    // A gateway that wants the intent header the way the service does.
+    emulator.control().inject(
+        azfx::emulator::FaultTarget::Files,
+        &azfx::emulator::Fault::ServiceError {
+            status: 400,
+            code: "MissingRequiredHeader".into(),
+            header_name: Some("x-ms-file-request-intent".into()),
+        },
+        1,
+    );
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the 400 panel", |h| shows(h, "The backup intent header is missing"));
+    assert!(shows_containing(&harness, "HTTP 400 · MissingRequiredHeader"));
+    harness.get_by_label("Retry").click();
+    wait_for(&mut harness, "the listing after Retry", |h| shows(h, "📁 designs"));
+
+    // A pasted token the service has revoked: 401, and no way to refresh it.
+    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME);
+    let token = emulator.control().mint_token(&vm.object_id, "https://storage.azure.com/", 0, 3600).unwrap();
+    let mut harness = app_with(
+        &emulator,
+        demo::WRITABLE_SHARE,
+        downloads.path(),
+        None,
+        CredentialConfig::PastedToken(azfx::auth::Secret::new(token)),
+    );
+    wait_for(&mut harness, "the share", |h| shows(h, "📁 designs"));
+    std::thread::sleep(Duration::from_millis(1100));
+    emulator.control().expire_all_tokens();
+    harness.get_by_label("Refresh").click();
+    wait_for(&mut harness, "the 401 panel", |h| shows(h, "The token has expired"));
+    assert!(shows_containing(&harness, "HTTP 401 · InvalidAuthenticationInfo"));
+    assert!(shows_containing(&harness, "again after azfx fetched a new one"), "it says a refresh was tried");
+}
+
+#[test]
+fn the_access_check_window_shows_each_step() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::READ_ONLY_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the archive share", |h| shows(h, "📁 2025"));
+    harness.get_by_label("Check access").click();
+    wait_for(&mut harness, "the finished check", |h| shows_containing(h, "Access check failed"));
+    assert!(shows(&harness, "✔ List the share root (read)"));
+    assert!(shows(&harness, "✖ Create a temporary directory"));
+    assert!(shows(&harness, "This identity may read but not write here"));
+    assert!(shows_containing(&harness, "--role \"Storage File Data Privileged Contributor\""));
+    assert!(shows_containing(&harness, "exit code 8"));
 }
