@@ -25,8 +25,8 @@ fn options() -> ClientOptions {
     }
 }
 
-fn bearer(env: &crate::helpers::Env, token: String) -> FilesClient {
-    let source: Arc<dyn TokenSource> = Arc::new(azfx::auth::PastedToken::new(&token).unwrap());
+fn bearer(env: &crate::helpers::Env, token: &str) -> FilesClient {
+    let source: Arc<dyn TokenSource> = Arc::new(azfx::auth::PastedToken::new(token).unwrap());
     let credential = Credential::Bearer(TokenCache::new(source, STORAGE_RESOURCE));
     FilesClient::new(
         Endpoint::parse(&env.emulator.file_endpoint(ACCOUNT)).unwrap(),
@@ -48,8 +48,8 @@ fn context(env: &crate::helpers::Env, read_works: Option<bool>) -> Context {
     }
 }
 
-fn expect(class: Class, error: EngineError, context: &Context, next_step: &str) {
-    let diagnosis = diagnose(&error, context);
+fn expect(class: Class, error: &EngineError, context: &Context, next_step: &str) {
+    let diagnosis = diagnose(error, context);
     assert_eq!(diagnosis.class, class, "{error}");
     assert!(diagnosis.next_steps.iter().any(|s| s.contains(next_step)), "{class:?}: {:?}", diagnosis.next_steps);
 }
@@ -99,26 +99,26 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
 
     let oid = env.writer.object_id.clone();
     let run =
-        |token: String| block(bearer(&env, token).list_page(SHARE, "", None, 10)).map(drop).map_err(EngineError::Files);
+        |token: String| block(bearer(&env, &token).list_page(SHARE, "", None, 10)).map(drop).map_err(EngineError::Files);
     let arm = control.mint_token(&oid, "https://management.azure.com/", 0, 3600).unwrap();
-    expect(Class::WrongAudience, run(arm).unwrap_err(), &ctx, "https://storage.azure.com/");
+    expect(Class::WrongAudience, &run(arm).unwrap_err(), &ctx, "https://storage.azure.com/");
     let future = control.mint_token(&oid, STORAGE, 3600, 3600).unwrap();
-    expect(Class::NotYetValid, run(future).unwrap_err(), &ctx, "clock");
+    expect(Class::NotYetValid, &run(future).unwrap_err(), &ctx, "clock");
     let mut forged = env.writer_token.clone();
     forged.truncate(forged.len() - 4);
     forged.push_str("AAAA");
-    expect(Class::BadSignature, run(forged).unwrap_err(), &ctx, "fresh token");
+    expect(Class::BadSignature, &run(forged).unwrap_err(), &ctx, "fresh token");
     let revoked = control.mint_token(&oid, STORAGE, -10, 3600).unwrap();
     control.expire_all_tokens();
-    expect(Class::TokenExpired, run(revoked).unwrap_err(), &ctx, "clock");
+    expect(Class::TokenExpired, &run(revoked).unwrap_err(), &ctx, "clock");
     let fresh = || control.mint_token(&oid, STORAGE, 1, 3600).unwrap();
 
     control.inject(FaultTarget::Files, &Fault::ClaimsChallenge, 1);
-    expect(Class::ClaimsChallenge, run(fresh()).unwrap_err(), &ctx, "Conditional Access");
+    expect(Class::ClaimsChallenge, &run(fresh()).unwrap_err(), &ctx, "Conditional Access");
     let norole = control.mint_token(&env.norole.object_id, STORAGE, 1, 3600).unwrap();
-    expect(Class::NoReadRole, run(norole).unwrap_err(), &ctx, "Storage File Data Privileged Reader");
+    expect(Class::NoReadRole, &run(norole).unwrap_err(), &ctx, "Storage File Data Privileged Reader");
     let reader = control.mint_token(&env.reader.object_id, STORAGE, 1, 3600).unwrap();
-    let write = block(bearer(&env, reader).create_directory(SHARE, "nope")).unwrap_err();
+    let write = block(bearer(&env, &reader).create_directory(SHARE, "nope")).unwrap_err();
     expect(
         Class::NoWriteRole,
         EngineError::Files(write),
@@ -126,7 +126,7 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
         "Storage File Data Privileged Contributor",
     );
     control.set_network_deny(ACCOUNT, true).unwrap();
-    expect(Class::NetworkRules, run(fresh()).unwrap_err(), &ctx, "Networking");
+    expect(Class::NetworkRules, &run(fresh()).unwrap_err(), &ctx, "Networking");
     control.set_network_deny(ACCOUNT, false).unwrap();
 
     // An account-wide role, so a missing share is a 404 rather than a 403.
@@ -135,20 +135,20 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
         azfx::emulator::Role::StorageFileDataPrivilegedReader,
         azfx::emulator::Scope::Account(ACCOUNT.into()),
     );
-    let client = bearer(&env, fresh());
+    let client = bearer(&env, &fresh());
     let op = |result: Result<(), azfx::files::FilesError>| EngineError::Files(result.unwrap_err());
-    expect(Class::ShareNotFound, op(block(client.list_page("nosuchshare", "", None, 1)).map(drop)), &ctx, "share name");
-    expect(Class::ParentNotFound, op(block(client.create_directory(SHARE, "a/b")).map(drop)), &ctx, "parent folders");
-    expect(Class::ResourceNotFound, op(block(client.file_properties(SHARE, "missing.txt")).map(drop)), &ctx, "Refresh");
+    expect(Class::ShareNotFound, &op(block(client.list_page("nosuchshare", "", None, 1)).map(drop)), &ctx, "share name");
+    expect(Class::ParentNotFound, &op(block(client.create_directory(SHARE, "a/b")).map(drop)), &ctx, "parent folders");
+    expect(Class::ResourceNotFound, &op(block(client.file_properties(SHARE, "missing.txt")).map(drop)), &ctx, "Refresh");
     block(client.create_directory(SHARE, "d")).unwrap();
     block(client.create_file(SHARE, "d/f", 1)).unwrap();
-    expect(Class::AlreadyExists, op(block(client.create_directory(SHARE, "d")).map(drop)), &ctx, "another name");
-    expect(Class::DirectoryNotEmpty, op(block(client.delete_directory(SHARE, "d"))), &ctx, "everything in it");
-    expect(Class::QuotaFull, op(block(client.create_file(SHARE, "huge", 6 << 30)).map(drop)), &ctx, "quota");
+    expect(Class::AlreadyExists, &op(block(client.create_directory(SHARE, "d")).map(drop)), &ctx, "another name");
+    expect(Class::DirectoryNotEmpty, &op(block(client.delete_directory(SHARE, "d"))), &ctx, "everything in it");
+    expect(Class::QuotaFull, &op(block(client.create_file(SHARE, "huge", 6 << 30)).map(drop)), &ctx, "quota");
     control.set_fault_rate(1.0, 503, None);
-    expect(Class::Throttled, op(block(client.list_page(SHARE, "", None, 1)).map(drop)), &ctx, "Retry later");
+    expect(Class::Throttled, &op(block(client.list_page(SHARE, "", None, 1)).map(drop)), &ctx, "Retry later");
     control.set_fault_rate(1.0, 500, None);
-    expect(Class::ServerError, op(block(client.list_page(SHARE, "", None, 1)).map(drop)), &ctx, "request id");
+    expect(Class::ServerError, &op(block(client.list_page(SHARE, "", None, 1)).map(drop)), &ctx, "request id");
     control.set_fault_rate(0.0, 500, None);
 
     let key = control.account_key(ACCOUNT).unwrap();
@@ -159,7 +159,7 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
         &options(),
     )
     .unwrap();
-    expect(Class::SignatureRejected, op(block(bad_sas.list_shares()).map(drop)), &ctx, "new SAS");
+    expect(Class::SignatureRejected, &op(block(bad_sas.list_shares()).map(drop)), &ctx, "new SAS");
     assert!(!key.is_empty());
 }
 
@@ -208,7 +208,7 @@ fn identity_and_network_diagnoses() {
         &options(),
     )
     .unwrap();
-    expect(Class::Connect, EngineError::Files(block(refused.list_shares()).unwrap_err()), &ctx, "port 443");
+    expect(Class::Connect, &EngineError::Files(block(refused.list_shares()).unwrap_err()), &ctx, "port 443");
     let https =
         azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig { https: true, ..Default::default() }).unwrap();
     let untrusted = FilesClient::new(
@@ -218,7 +218,7 @@ fn identity_and_network_diagnoses() {
         &options(),
     )
     .unwrap();
-    expect(Class::Tls, EngineError::Files(block(untrusted.list_shares()).unwrap_err()), &ctx, "proxy");
+    expect(Class::Tls, &EngineError::Files(block(untrusted.list_shares()).unwrap_err()), &ctx, "proxy");
 }
 
 #[test]
@@ -244,11 +244,11 @@ fn recorded_answers_the_emulator_does_not_produce() {
             &body,
         ))
     };
-    expect(Class::LeaseHeld, recorded("error-412-lease-id-missing"), &ctx, "lease");
+    expect(Class::LeaseHeld, &recorded("error-412-lease-id-missing"), &ctx, "lease");
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-ms-error-code", "DeletePending".parse().unwrap());
     let pending = azfx::files::FilesError::from_response("Delete file", "https://x/s/f", 409, &headers, b"");
-    expect(Class::InUseBySmb, EngineError::Files(pending), &ctx, "handles");
+    expect(Class::InUseBySmb, &EngineError::Files(pending), &ctx, "handles");
 }
 
 fn doctor(env: &azfx::emulator::Emulator, share: &str, extra: &[&str]) -> (i32, String) {
