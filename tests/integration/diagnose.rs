@@ -80,19 +80,19 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
     let list = format!("{SHARE}?restype=directory&comp=list");
     expect(
         Class::MissingIntent,
-        raw(&env, VERSION, None, reqwest::Method::GET, &list),
+        &raw(&env, VERSION, None, reqwest::Method::GET, &list),
         &ctx,
         "x-ms-file-request-intent: backup",
     );
     expect(
         Class::BearerVersionTooOld,
-        raw(&env, "2021-12-02", Some("backup"), reqwest::Method::GET, &list),
+        &raw(&env, "2021-12-02", Some("backup"), reqwest::Method::GET, &list),
         &ctx,
         "2022-11-02",
     );
     expect(
         Class::ShareApiNeedsNewerVersion,
-        raw(&env, "2022-11-02", Some("backup"), reqwest::Method::PUT, "newshare1?restype=share"),
+        &raw(&env, "2022-11-02", Some("backup"), reqwest::Method::PUT, "newshare1?restype=share"),
         &ctx,
         "2024-11-04",
     );
@@ -121,7 +121,7 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
     let write = block(bearer(&env, &reader).create_directory(SHARE, "nope")).unwrap_err();
     expect(
         Class::NoWriteRole,
-        EngineError::Files(write),
+        &EngineError::Files(write),
         &context(&env, Some(true)),
         "Storage File Data Privileged Contributor",
     );
@@ -179,20 +179,20 @@ fn identity_and_network_diagnoses() {
     let closed = format!("http://{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap());
     expect(
         Class::IdentityEndpointUnreachable,
-        fetch(source(&closed, IdentitySelector::SystemAssigned)),
+        &fetch(source(&closed, IdentitySelector::SystemAssigned)),
         &ctx,
         "NO_PROXY",
     );
     expect(
         Class::IdentityNotFound,
-        fetch(source(&env.emulator.identity_endpoint(), IdentitySelector::ClientId("x".into()))),
+        &fetch(source(&env.emulator.identity_endpoint(), IdentitySelector::ClientId("x".into()))),
         &ctx,
         "Identity settings",
     );
     env.emulator.control().inject(FaultTarget::Identity, &Fault::Status { status: 503, retry_after_secs: None }, 5);
     expect(
         Class::IdentityEndpointFailing,
-        fetch(source(&env.emulator.identity_endpoint(), IdentitySelector::SystemAssigned)),
+        &fetch(source(&env.emulator.identity_endpoint(), IdentitySelector::SystemAssigned)),
         &ctx,
         "retry",
     );
