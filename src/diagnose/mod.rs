@@ -4,6 +4,7 @@
 //! `oid` and the share scope). Pure: no IO; the texts live in `texts`.
 
 pub mod check;
+pub mod report;
 mod texts;
 
 use serde::Serialize;

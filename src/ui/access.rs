@@ -17,6 +17,8 @@ pub struct AccessPanel {
     running: Option<Promise<Answer<Report>>>,
     /// Exit code of the finished check, or why it could not run.
     pub result: Option<Result<i32, String>>,
+    /// The last finished check, for the diagnostic bundle.
+    pub report: Option<Report>,
 }
 
 impl AccessPanel {
@@ -43,9 +45,10 @@ impl AccessPanel {
             match promise.try_take() {
                 Ok(Ok(report)) => {
                     if self.steps.len() < report.steps.len() {
-                        self.steps = report.steps;
+                        self.steps.clone_from(&report.steps);
                     }
                     self.result = Some(Ok(report.exit_code));
+                    self.report = Some(report);
                 }
                 Ok(Err(error)) => self.result = Some(Err(super::text::explain(&error))),
                 Err(pending) => self.running = Some(pending),

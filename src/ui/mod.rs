@@ -8,6 +8,7 @@
 mod access;
 mod browser;
 mod connect;
+mod inspect;
 pub mod settings;
 mod status;
 mod table;
@@ -72,6 +73,12 @@ pub struct AzfxApp {
     pub toasts: Toasts,
     /// The access check window.
     pub access: access::AccessPanel,
+    /// The request log window.
+    pub log_panel: inspect::RequestLogPanel,
+    /// Whether the identity inspector is open.
+    pub identity_open: bool,
+    save_dialog: Option<(Promise<Option<PathBuf>>, Vec<u8>, String)>,
+    writes: Vec<(String, Promise<Answer<()>>)>,
     demo_start: Option<Promise<Result<Emulator, String>>>,
     emulator: Option<Emulator>,
     pending_share: Option<String>,
@@ -111,6 +118,10 @@ impl AzfxApp {
             transfers: Transfers::default(),
             toasts: Toasts::default(),
             access: access::AccessPanel::default(),
+            log_panel: inspect::RequestLogPanel::default(),
+            identity_open: false,
+            save_dialog: None,
+            writes: Vec::new(),
             demo_start,
             emulator: None,
             pending_share: options.share.clone(),
@@ -184,7 +195,10 @@ impl AzfxApp {
                     self.status.token_error = None;
                 }
                 Event::TokenFailed(error) => self.status.token_error = Some(error.kind.to_string()),
-                Event::RequestLogged(entry) => self.status.on_request(*entry),
+                Event::RequestLogged(entry) => {
+                    self.log_panel.push((*entry).clone());
+                    self.status.on_request(*entry);
+                }
                 Event::ListingPage { task, entries, listed } => {
                     if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
                         browser.on_page(task, entries, listed);
@@ -209,6 +223,7 @@ impl AzfxApp {
         }
         self.status.poll();
         self.access.poll();
+        self.poll_saves();
         let mut refresh = false;
         if let Some(session) = &mut self.session {
             if let Some(request) = session.shares_request.take() {
@@ -259,6 +274,60 @@ impl AzfxApp {
             .map(|b| b.entries.iter().map(|e| (e.name.clone(), e.is_directory)).collect())
             .unwrap_or_default();
         self.download(entries);
+    }
+
+    /// The diagnostic bundle as JSON: versions, OS, proxy settings, the connection, token
+    /// claims and fingerprint (never the token), the last access check, the request log.
+    pub fn diagnostic_bundle(&self) -> String {
+        let requests: Vec<crate::request_log::LogEntry> = self.log_panel.entries.iter().cloned().collect();
+        let last_check = self.access.report.as_ref();
+        let bundle = crate::diagnose::report::Bundle {
+            azfx_version: env!("CARGO_PKG_VERSION"),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            proxy_environment: crate::diagnose::report::Bundle::proxy_from_env(),
+            endpoint: self.session.as_ref().map(|s| s.connected.endpoint.clone()),
+            credential: self.status.credential.clone(),
+            claims: self.status.token.as_ref().and_then(|t| t.claims.clone()),
+            token_fingerprint: self.status.token.as_ref().map(|t| t.fingerprint.clone()),
+            token_expires_on: self.status.token.as_ref().map(|t| t.expires_on),
+            access_check: last_check,
+            requests: &requests,
+        };
+        bundle.to_json()
+    }
+
+    fn save_as(&mut self, name: &str, contents: Vec<u8>) {
+        if self.save_dialog.is_some() {
+            return;
+        }
+        let file_name = name.to_owned();
+        let dialog = Promise::spawn_thread("azfx-save-dialog", move || {
+            rfd::FileDialog::new().set_file_name(file_name).save_file()
+        });
+        self.save_dialog = Some((dialog, contents, name.to_owned()));
+    }
+
+    fn poll_saves(&mut self) {
+        if let Some((dialog, contents, name)) = self.save_dialog.take() {
+            match dialog.try_take() {
+                Ok(Some(path)) => {
+                    self.writes.push((format!("Saved {}", path.display()), self.worker.write_file(path, contents)));
+                }
+                Ok(None) => {}
+                Err(pending) => self.save_dialog = Some((pending, contents, name)),
+            }
+        }
+        let mut still = Vec::new();
+        for (what, promise) in self.writes.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(())) => self.toasts.extend(vec![Notice::Info(what)]),
+                Ok(Err(error)) => {
+                    self.toasts.extend(vec![Notice::Error("Could not save".to_owned(), browser::error_line(&error))]);
+                }
+                Err(pending) => still.push((what, pending)),
+            }
+        }
+        self.writes = still;
     }
 
     /// Runs the access check on the open share with the connection's credential.
@@ -364,7 +433,16 @@ impl eframe::App for AzfxApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let now = (self.clock)();
-        egui::Panel::bottom("status-bar").show(ui, |ui| self.status.ui(ui, &self.worker, now));
+        let asked = egui::Panel::bottom("status-bar").show(ui, |ui| self.status.ui(ui, &self.worker, now)).inner;
+        match asked {
+            Some(status::StatusAsk::Identity) => self.identity_open = !self.identity_open,
+            Some(status::StatusAsk::RequestLog) => self.log_panel.open = !self.log_panel.open,
+            Some(status::StatusAsk::Bundle) => {
+                let bundle = self.diagnostic_bundle();
+                self.save_as("azfx-diagnostics.json", bundle.into_bytes());
+            }
+            None => {}
+        }
         if self.session.is_some() {
             egui::Panel::bottom("transfers-panel").resizable(true).show(ui, |ui| self.transfers.ui(ui, &self.worker));
         }
@@ -408,6 +486,16 @@ impl eframe::App for AzfxApp {
         }
         self.drop_ui(&ctx);
         self.access.ui(&ctx);
+        let mut asks = Vec::new();
+        self.log_panel.ui(&ctx, &mut asks);
+        let skew = self.log_panel.clock_skew_secs();
+        inspect::identity_ui(&ctx, &mut self.identity_open, self.status.token.as_ref(), skew, now, &mut asks);
+        for ask in asks {
+            match ask {
+                inspect::Ask::RefreshToken => self.status.refresh_now(&self.worker),
+                inspect::Ask::ExportLog(lines) => self.save_as("azfx-requests.jsonl", lines.into_bytes()),
+            }
+        }
         self.toasts.ui(&ctx);
         if let Some(browser) = self.browser() {
             let location = browser.location();

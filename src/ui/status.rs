@@ -75,9 +75,27 @@ impl StatusBar {
         Some(if left <= 0 { "Token expired".to_owned() } else { format!("Token expires in {}", countdown(left)) })
     }
 
-    /// Draws the bar; `now` is Unix seconds.
-    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, now: i64) {
+    /// Starts a token refresh.
+    pub fn refresh_now(&mut self, worker: &Worker) {
+        if self.refresh.is_none() {
+            self.refresh = Some(worker.refresh_token());
+        }
+    }
+
+    /// Draws the bar; `now` is Unix seconds. Returns the panel the user asked for.
+    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, now: i64) -> Option<StatusAsk> {
+        let mut ask = None;
         ui.horizontal(|ui| {
+            if ui.small_button("Identity").clicked() {
+                ask = Some(StatusAsk::Identity);
+            }
+            if ui.small_button("Request log").clicked() {
+                ask = Some(StatusAsk::RequestLog);
+            }
+            if ui.small_button("Save diagnostic bundle…").clicked() {
+                ask = Some(StatusAsk::Bundle);
+            }
+            ui.separator();
             if let Some(token) = &self.token {
                 let claims = token.claims.clone().unwrap_or_default();
                 let who = claims
@@ -145,5 +163,17 @@ impl StatusBar {
             });
         });
         self.show_errors = open;
+        ask
     }
+}
+
+/// Panels the status bar opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusAsk {
+    /// The identity inspector.
+    Identity,
+    /// The request log.
+    RequestLog,
+    /// Save a diagnostic bundle.
+    Bundle,
 }

@@ -375,6 +375,16 @@ impl Context {
                 let answer = self.access_check(task, &config, &share, read_only).await;
                 self.answer(reply, answer);
             }
+            Command::WriteFile { path, contents, reply } => {
+                let answer = tokio::fs::write(&path, contents).await.map_err(|source| {
+                    EngineError::Transfer(transfer::TransferError::Local {
+                        action: "writing",
+                        path: path.clone(),
+                        source,
+                    })
+                });
+                self.answer(reply, answer);
+            }
             Command::Cancel(task) => self.cancel(task),
         }
     }

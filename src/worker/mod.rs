@@ -247,6 +247,8 @@ pub enum Command {
         read_only: bool,
         reply: Sender<Answer<Report>>,
     },
+    /// Writes a file the user asked for (request log export, diagnostic bundle).
+    WriteFile { path: PathBuf, contents: Vec<u8>, reply: Sender<Answer<()>> },
     /// Gets a token from a credential without connecting (no cache): `azfx token`.
     AcquireToken { config: Box<ConnectionConfig>, resource: String, reply: Sender<Answer<AccessToken>> },
     /// Cancels a running task.
@@ -270,6 +272,7 @@ impl std::fmt::Debug for Command {
             Self::RefreshToken(_) => "RefreshToken",
             Self::AcquireToken { .. } => "AcquireToken",
             Self::AccessCheck { .. } => "AccessCheck",
+            Self::WriteFile { .. } => "WriteFile",
             Self::Cancel(_) => "Cancel",
         };
         f.write_str(name)
@@ -289,7 +292,9 @@ impl Command {
                 reply.send(Err(error));
             }
             Self::Properties { reply, .. } => reply.send(Err(error)),
-            Self::CreateDirectory { reply, .. } | Self::Rename { reply, .. } => reply.send(Err(error)),
+            Self::CreateDirectory { reply, .. } | Self::Rename { reply, .. } | Self::WriteFile { reply, .. } => {
+                reply.send(Err(error));
+            }
             Self::UploadPath { reply, .. } | Self::DownloadFolder { reply, .. } => reply.send(Err(error)),
             Self::RefreshToken(reply) => reply.send(Err(error)),
             Self::AcquireToken { reply, .. } => reply.send(Err(error)),
@@ -499,6 +504,13 @@ impl Worker {
         let task = self.task_id();
         self.send(Command::AccessCheck { task, config: Box::new(config), share: share.to_owned(), read_only, reply });
         (task, promise)
+    }
+
+    /// Writes `contents` to `path` (a file the user chose).
+    pub fn write_file(&self, path: PathBuf, contents: Vec<u8>) -> Promise<Answer<()>> {
+        let (reply, promise) = Promise::new();
+        self.send(Command::WriteFile { path, contents, reply });
+        promise
     }
 
     /// Cancels a task; its promise answers `EngineError::Cancelled`.

@@ -98,8 +98,9 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
     );
 
     let oid = env.writer.object_id.clone();
-    let run =
-        |token: String| block(bearer(&env, &token).list_page(SHARE, "", None, 10)).map(drop).map_err(EngineError::Files);
+    let run = |token: String| {
+        block(bearer(&env, &token).list_page(SHARE, "", None, 10)).map(drop).map_err(EngineError::Files)
+    };
     let arm = control.mint_token(&oid, "https://management.azure.com/", 0, 3600).unwrap();
     expect(Class::WrongAudience, &run(arm).unwrap_err(), &ctx, "https://storage.azure.com/");
     let future = control.mint_token(&oid, STORAGE, 3600, 3600).unwrap();
@@ -137,9 +138,19 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
     );
     let client = bearer(&env, &fresh());
     let op = |result: Result<(), azfx::files::FilesError>| EngineError::Files(result.unwrap_err());
-    expect(Class::ShareNotFound, &op(block(client.list_page("nosuchshare", "", None, 1)).map(drop)), &ctx, "share name");
+    expect(
+        Class::ShareNotFound,
+        &op(block(client.list_page("nosuchshare", "", None, 1)).map(drop)),
+        &ctx,
+        "share name",
+    );
     expect(Class::ParentNotFound, &op(block(client.create_directory(SHARE, "a/b")).map(drop)), &ctx, "parent folders");
-    expect(Class::ResourceNotFound, &op(block(client.file_properties(SHARE, "missing.txt")).map(drop)), &ctx, "Refresh");
+    expect(
+        Class::ResourceNotFound,
+        &op(block(client.file_properties(SHARE, "missing.txt")).map(drop)),
+        &ctx,
+        "Refresh",
+    );
     block(client.create_directory(SHARE, "d")).unwrap();
     block(client.create_file(SHARE, "d/f", 1)).unwrap();
     expect(Class::AlreadyExists, &op(block(client.create_directory(SHARE, "d")).map(drop)), &ctx, "another name");

@@ -244,6 +244,8 @@ fn the_countdown_changes_after_a_token_refresh() {
 fn the_window_explains_a_400_and_a_401() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share", |h| shows(h, "📁 designs"));
     // A gateway that wants the intent header the way the service does.
     emulator.control().inject(
         azfx::emulator::FaultTarget::Files,
@@ -254,7 +256,7 @@ fn the_window_explains_a_400_and_a_401() {
         },
         1,
     );
-    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    harness.get_by_label("Refresh").click();
     wait_for(&mut harness, "the 400 panel", |h| shows(h, "The backup intent header is missing"));
     assert!(shows_containing(&harness, "HTTP 400 · MissingRequiredHeader"));
     harness.get_by_label("Retry").click();
@@ -292,4 +294,41 @@ fn the_access_check_window_shows_each_step() {
     assert!(shows(&harness, "This identity may read but not write here"));
     assert!(shows_containing(&harness, "--role \"Storage File Data Privileged Contributor\""));
     assert!(shows_containing(&harness, "exit code 8"));
+}
+
+#[test]
+fn identity_inspector_request_log_and_a_bundle_without_secrets() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME);
+    let token = emulator.control().mint_token(&vm.object_id, "https://storage.azure.com/", 0, 3600).unwrap();
+    let credential = CredentialConfig::PastedToken(azfx::auth::Secret::new(token.clone()));
+    let mut harness = app_with(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None, credential);
+    wait_for(&mut harness, "the 403 panel", |h| shows_containing(h, "Could not list /restricted"));
+
+    harness.get_by_label("Identity").click();
+    wait_for(&mut harness, "the identity inspector", |h| shows(h, "Object id (oid)"));
+    assert!(shows(&harness, &vm.object_id));
+    assert!(shows_containing(&harness, "sha256:"), "the fingerprint, not the token");
+    assert!(shows_containing(&harness, "Clock: within"), "skew against the service's Date header");
+
+    harness.get_by_label("Identity").click();
+    harness.get_by_label("Request log").click();
+    wait_for(&mut harness, "the request log", |h| shows(h, "Export JSON lines…") && !shows(h, "Object id (oid)"));
+    let row = format!(
+        "List directory {}/restricted?restype=directory&comp=list&include=Timestamps,ETag,Attributes&maxresults=5000",
+        emulator.file_endpoint(demo::ACCOUNT)
+    );
+    assert!(shows(&harness, &row), "the failed listing is logged");
+    harness.run_steps(10); // let the new window settle before clicking into it
+    harness.get_by_label("403").click();
+    wait_for(&mut harness, "its details", |h| shows(h, "Copy as curl"));
+    let diagnoses = harness.query_all_by_label("This identity has no role that lets it read this share").count();
+    assert_eq!(diagnoses, 2, "in the error panel and in the request's details");
+    assert!(shows_containing(&harness, "authorization: Bearer <sha256:"));
+
+    let bundle = harness.state().diagnostic_bundle();
+    assert!(bundle.contains(&vm.object_id) && bundle.contains("AuthorizationPermissionMismatch"));
+    assert!(!bundle.contains(&token), "the token is not in the bundle");
+    assert!(!bundle.contains("eyJ"), "nothing token-shaped in the bundle");
 }

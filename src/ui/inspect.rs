@@ -1,0 +1,359 @@
+//! The identity inspector and the request log, the two panels support staff live in:
+//! who the token is for and when it expires, clock skew against the service, every
+//! request with its status, code and request id, the details of one, copy as curl, and
+//! export.
+
+use std::collections::VecDeque;
+
+use egui_extras::{Column, TableBuilder};
+
+use super::text::countdown;
+use crate::diagnose::{Context, diagnose, report};
+use crate::request_log::LogEntry;
+use crate::worker::{EngineError, TokenInfo};
+
+/// Entries the window keeps.
+const KEEP: usize = 5_000;
+/// Clock difference worth a warning.
+const SKEW_WARNING_SECS: i64 = 300;
+
+/// Which requests to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Everything.
+    All,
+    /// 2xx.
+    Success,
+    /// 4xx.
+    ClientError,
+    /// 5xx.
+    ServerError,
+    /// Any failure (4xx, 5xx, no answer).
+    Failures,
+}
+
+impl StatusFilter {
+    const ALL: [Self; 5] = [Self::All, Self::Success, Self::ClientError, Self::ServerError, Self::Failures];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::All => "All",
+            Self::Success => "2xx",
+            Self::ClientError => "4xx",
+            Self::ServerError => "5xx",
+            Self::Failures => "Errors",
+        }
+    }
+
+    fn keeps(self, entry: &LogEntry) -> bool {
+        let status = entry.status.unwrap_or(0);
+        match self {
+            Self::All => true,
+            Self::Success => (200..300).contains(&status),
+            Self::ClientError => (400..500).contains(&status),
+            Self::ServerError => status >= 500,
+            Self::Failures => status >= 400 || entry.transport_error.is_some(),
+        }
+    }
+}
+
+/// What the panels ask the app to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// Refresh the token now.
+    RefreshToken,
+    /// Save the request log as JSON lines (contents).
+    ExportLog(String),
+}
+
+/// The request log panel.
+pub struct RequestLogPanel {
+    /// Whether the window is shown.
+    pub open: bool,
+    /// Entries, oldest first.
+    pub entries: VecDeque<LogEntry>,
+    filter: String,
+    status: StatusFilter,
+    paused_at: Option<u64>,
+    selected: Option<u64>,
+}
+
+impl Default for RequestLogPanel {
+    fn default() -> Self {
+        Self {
+            open: false,
+            entries: VecDeque::new(),
+            filter: String::new(),
+            status: StatusFilter::All,
+            paused_at: None,
+            selected: None,
+        }
+    }
+}
+
+fn utc(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(
+        |_| unix.to_string(),
+        |t| format!("{} UTC", crate::azure_time::iso7(t).split('.').next().unwrap_or_default().replace('T', " ")),
+    )
+}
+
+fn relative(seconds: i64) -> String {
+    if seconds >= 0 { format!("in {}", countdown(seconds)) } else { format!("{} ago", countdown(-seconds)) }
+}
+
+impl RequestLogPanel {
+    /// A new entry.
+    pub fn push(&mut self, entry: LogEntry) {
+        if self.entries.len() == KEEP {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
+    }
+
+    /// The service's clock minus ours, from the newest answer with a `Date` header.
+    pub fn clock_skew_secs(&self) -> Option<i64> {
+        self.entries.iter().rev().find_map(|entry| {
+            let date = entry.response_headers.iter().find(|(n, _)| n == "date")?;
+            let service = crate::azure_time::parse_rfc1123(&date.1)?.unix_timestamp();
+            let ours = entry.started_at.unix_timestamp() + i64::try_from(entry.duration_ms / 2000).unwrap_or(0);
+            Some(service - ours)
+        })
+    }
+
+    fn visible(&self) -> Vec<&LogEntry> {
+        let text = self.filter.to_lowercase();
+        self.entries
+            .iter()
+            .rev()
+            .filter(|e| self.paused_at.is_none_or(|seq| e.sequence <= seq))
+            .filter(|e| self.status.keeps(e))
+            .filter(|e| {
+                text.is_empty()
+                    || e.url.to_lowercase().contains(&text)
+                    || e.operation.to_lowercase().contains(&text)
+                    || e.error_code.as_deref().is_some_and(|c| c.to_lowercase().contains(&text))
+                    || e.request_id.as_deref().is_some_and(|c| c.contains(&text))
+            })
+            .collect()
+    }
+
+    /// Draws the window.
+    pub fn ui(&mut self, ctx: &egui::Context, asks: &mut Vec<Ask>) {
+        let mut open = self.open;
+        egui::Window::new("Request log").open(&mut open).default_size([980.0, 520.0]).show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Search");
+                ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(200.0)).labelled_by(label.id);
+                let label = ui.label("Status");
+                egui::ComboBox::from_id_salt("log-status")
+                    .selected_text(self.status.label())
+                    .show_ui(ui, |ui| {
+                        for filter in StatusFilter::ALL {
+                            ui.selectable_value(&mut self.status, filter, filter.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                let paused = self.paused_at.is_some();
+                if ui.selectable_label(paused, "Pause").clicked() {
+                    self.paused_at = if paused { None } else { self.entries.back().map(|e| e.sequence) };
+                }
+                if ui.button("Clear").clicked() {
+                    self.entries.clear();
+                    self.selected = None;
+                }
+                if ui.button("Export JSON lines…").clicked() {
+                    let entries: Vec<LogEntry> = self.entries.iter().cloned().collect();
+                    asks.push(Ask::ExportLog(report::json_lines(&entries)));
+                }
+            });
+            let rows: Vec<LogEntry> = self.visible().into_iter().cloned().collect();
+            let mut clicked = None;
+            // Row clicks select; text selection would swallow them.
+            ui.style_mut().interaction.selectable_labels = false;
+            TableBuilder::new(ui)
+                .id_salt("request-log-table")
+                .striped(true)
+                .sense(egui::Sense::click())
+                .max_scroll_height(260.0)
+                .column(Column::exact(70.0))
+                .column(Column::exact(60.0))
+                .column(Column::remainder().at_least(260.0).clip(true))
+                .column(Column::exact(50.0))
+                .column(Column::exact(210.0).clip(true))
+                .column(Column::exact(70.0))
+                .column(Column::exact(60.0))
+                .column(Column::exact(40.0))
+                .header(20.0, |mut header| {
+                    for title in
+                        ["Time", "Method", "Request", "Status", "Error code · request id", "Duration", "Size", "Try"]
+                    {
+                        header.col(|ui| {
+                            ui.strong(title);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(20.0, rows.len(), |mut row| {
+                        let entry = &rows[row.index()];
+                        row.set_selected(self.selected == Some(entry.sequence));
+                        row.col(|ui| {
+                            ui.label(crate::azure_time::iso7(entry.started_at).get(11..19).unwrap_or_default());
+                        });
+                        row.col(|ui| {
+                            ui.label(&entry.method);
+                        });
+                        row.col(|ui| {
+                            ui.label(format!("{} {}", entry.operation, entry.url));
+                        });
+                        row.col(|ui| {
+                            let text = entry.status.map_or_else(|| "—".to_owned(), |s| s.to_string());
+                            if entry.status.is_none_or(|s| s >= 400) {
+                                ui.colored_label(ui.visuals().error_fg_color, text);
+                            } else {
+                                ui.label(text);
+                            }
+                        });
+                        row.col(|ui| {
+                            let code = entry.error_code.as_deref().or(entry.transport_error.as_deref()).unwrap_or("");
+                            ui.label(format!("{code} {}", entry.request_id.as_deref().unwrap_or("")));
+                        });
+                        row.col(|ui| {
+                            ui.label(format!("{} ms", entry.duration_ms));
+                        });
+                        row.col(|ui| {
+                            ui.label(crate::cli::human_size(entry.bytes_sent.max(entry.bytes_received)));
+                        });
+                        row.col(|ui| {
+                            ui.label(entry.attempt.to_string());
+                        });
+                        if row.response().clicked() {
+                            clicked = Some(entry.sequence);
+                        }
+                    });
+                });
+            if clicked.is_some() {
+                self.selected = clicked;
+            }
+            ui.style_mut().interaction.selectable_labels = true;
+            if let Some(entry) = self.selected.and_then(|seq| self.entries.iter().find(|e| e.sequence == seq)).cloned()
+            {
+                ui.separator();
+                details_ui(ui, &entry);
+            }
+        });
+        self.open = open;
+    }
+}
+
+fn details_ui(ui: &mut egui::Ui, entry: &LogEntry) {
+    ui.horizontal(|ui| {
+        ui.strong(format!("{} {}", entry.method, entry.url));
+        if ui.button("Copy as curl").clicked() {
+            ui.ctx().copy_text(report::curl(entry));
+        }
+    });
+    if let (Some(status), Some(body)) = (entry.status, &entry.error_body) {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &entry.response_headers {
+            if let (Ok(name), Ok(value)) = (reqwest::header::HeaderName::from_bytes(name.as_bytes()), value.parse()) {
+                headers.insert(name, value);
+            }
+        }
+        let error = EngineError::Files(crate::files::FilesError::from_response(
+            &entry.operation,
+            &entry.url,
+            status,
+            &headers,
+            body.as_bytes(),
+        ));
+        let diagnosis = diagnose(&error, &Context::default());
+        ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&diagnosis.title).strong());
+        ui.label(&diagnosis.cause);
+        for (n, step) in diagnosis.next_steps.iter().enumerate() {
+            ui.label(format!("{}. {step}", n + 1));
+        }
+    }
+    egui::ScrollArea::vertical().id_salt("log-details").max_height(180.0).show(ui, |ui| {
+        ui.columns(2, |columns| {
+            columns[0].strong("Request headers");
+            for (name, value) in &entry.request_headers {
+                columns[0].monospace(format!("{name}: {value}"));
+            }
+            columns[1].strong("Response headers");
+            for (name, value) in &entry.response_headers {
+                columns[1].monospace(format!("{name}: {value}"));
+            }
+        });
+        if let Some(body) = &entry.error_body {
+            ui.strong("Error body");
+            ui.monospace(body.trim_start_matches('\u{feff}'));
+        }
+        if let Some(error) = &entry.transport_error {
+            ui.strong("Transport error");
+            ui.monospace(error);
+        }
+    });
+}
+
+/// Draws the identity inspector.
+pub fn identity_ui(
+    ctx: &egui::Context,
+    open: &mut bool,
+    token: Option<&TokenInfo>,
+    skew_secs: Option<i64>,
+    now: i64,
+    asks: &mut Vec<Ask>,
+) {
+    egui::Window::new("Identity inspector").open(open).default_width(640.0).show(ctx, |ui| {
+        let Some(token) = token else {
+            ui.label("No token: this connection uses a SAS or an account key, or is not connected");
+            return;
+        };
+        let claims = token.claims.clone().unwrap_or_default();
+        egui::Grid::new("identity-grid").num_columns(2).spacing([16.0, 6.0]).show(ui, |ui| {
+            let mut row = |name: &str, value: String| {
+                ui.label(name);
+                ui.add(egui::Label::new(value).selectable(true));
+                ui.end_row();
+            };
+            row("Source", token.source.to_string());
+            row("Identity name", claims.identity_name().unwrap_or("-").to_owned());
+            row("Object id (oid)", claims.oid.clone().unwrap_or_else(|| "-".into()));
+            row("Client id (appid)", claims.client_id().unwrap_or("-").to_owned());
+            row("Tenant (tid)", claims.tid.clone().unwrap_or_else(|| "-".into()));
+            row("Audience (aud)", claims.aud.clone().unwrap_or_else(|| "-".into()));
+            row("Issuer (iss)", claims.iss.clone().unwrap_or_else(|| "-".into()));
+            row("Resource id (xms_mirid)", claims.xms_mirid.clone().unwrap_or_else(|| "-".into()));
+            row("Type (idtyp)", claims.idtyp.clone().unwrap_or_else(|| "-".into()));
+            for (name, value) in [("Issued", claims.iat), ("Not before", claims.nbf)] {
+                if let Some(at) = value {
+                    row(name, format!("{} ({})", utc(at), relative(at - now)));
+                }
+            }
+            row("Expires", format!("{} ({})", utc(token.expires_on), relative(token.expires_on - now)));
+            row("Received", format!("{} ({})", utc(token.acquired_at), relative(token.acquired_at - now)));
+            row("Next refresh", format!("{} ({})", utc(token.refresh_at), relative(token.refresh_at - now)));
+            row("Fingerprint", token.fingerprint.clone());
+        });
+        if let Some(skew) = skew_secs {
+            if skew.abs() > SKEW_WARNING_SECS {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("This machine's clock differs from the service's by {} min: tokens may look expired or not yet valid", skew.abs() / 60),
+                );
+            } else {
+                ui.weak(format!("Clock: within {} s of the service", skew.abs()));
+            }
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Refresh now").clicked() {
+                asks.push(Ask::RefreshToken);
+            }
+            if ui.button("Copy claims as JSON").clicked() {
+                ui.ctx().copy_text(serde_json::to_string_pretty(&claims).unwrap_or_default());
+            }
+        });
+    });
+}
