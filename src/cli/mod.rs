@@ -404,7 +404,7 @@ fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
 }
 
 /// Opens the explorer window (on the demo emulator with `--demo`).
-fn run_window(cli: &Cli) -> i32 {
+fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     // The OS's download folder, else ~/Downloads; never the working directory.
     let download_dir = directories::UserDirs::new().map(|dirs| {
         dirs.download_dir().map_or_else(|| dirs.home_dir().join("Downloads"), std::path::Path::to_path_buf)
@@ -413,6 +413,7 @@ fn run_window(cli: &Cli) -> i32 {
         demo_token_lifetime: cli.demo.then(|| std::time::Duration::from_secs(cli.token_lifetime_secs.max(10))),
         download_dir,
         share: cli.share.clone(),
+        local_offset,
         ..crate::ui::StartOptions::default()
     };
     match crate::ui::run(options) {
@@ -425,7 +426,7 @@ fn run_window(cli: &Cli) -> i32 {
 }
 
 /// Runs a parsed command line; returns the process exit code.
-pub fn run(cli: &Cli) -> i32 {
+pub fn run(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let result = match &cli.command {
         Some(Command::Emulator(args)) => return emulator::run(args),
@@ -434,7 +435,7 @@ pub fn run(cli: &Cli) -> i32 {
         Some(Command::Get(args)) => get(args, &mut stdout),
         Some(Command::Put(args)) => put(args, &mut stdout),
         Some(Command::Doctor(args)) => return doctor(args, &mut stdout),
-        None => return run_window(cli),
+        None => return run_window(cli, local_offset),
     };
     match result {
         Ok(()) => exit_code::OK,

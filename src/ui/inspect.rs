@@ -91,11 +91,32 @@ impl Default for RequestLogPanel {
     }
 }
 
-fn utc(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(
-        |_| unix.to_string(),
-        |t| format!("{} UTC", crate::azure_time::iso7(t).split('.').next().unwrap_or_default().replace('T', " ")),
-    )
+/// Now, and the offset to show local times in.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    /// Unix seconds.
+    pub now: i64,
+    /// Local UTC offset, when known.
+    pub offset: Option<time::UtcOffset>,
+}
+
+impl Clock {
+    /// A moment as local time (or UTC), e.g. `2026-11-23 18:40:12 +01:00`.
+    fn local(self, unix: i64) -> String {
+        let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else { return unix.to_string() };
+        let at = at.to_offset(self.offset.unwrap_or(time::UtcOffset::UTC));
+        let (hours, minutes, _) = at.offset().as_hms();
+        let zone = if self.offset.is_none() { "UTC".to_owned() } else { format!("{hours:+03}:{:02}", minutes.abs()) };
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {zone}",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    }
 }
 
 fn relative(seconds: i64) -> String {
@@ -303,9 +324,10 @@ pub fn identity_ui(
     open: &mut bool,
     token: Option<&TokenInfo>,
     skew_secs: Option<i64>,
-    now: i64,
+    clock: Clock,
     asks: &mut Vec<Ask>,
 ) {
+    let now = clock.now;
     egui::Window::new("Identity inspector").open(open).default_width(640.0).show(ctx, |ui| {
         let Some(token) = token else {
             ui.label("No token: this connection uses a SAS or an account key, or is not connected");
@@ -329,12 +351,12 @@ pub fn identity_ui(
             row("Type (idtyp)", claims.idtyp.clone().unwrap_or_else(|| "-".into()));
             for (name, value) in [("Issued", claims.iat), ("Not before", claims.nbf)] {
                 if let Some(at) = value {
-                    row(name, format!("{} ({})", utc(at), relative(at - now)));
+                    row(name, format!("{} ({})", clock.local(at), relative(at - now)));
                 }
             }
-            row("Expires", format!("{} ({})", utc(token.expires_on), relative(token.expires_on - now)));
-            row("Received", format!("{} ({})", utc(token.acquired_at), relative(token.acquired_at - now)));
-            row("Next refresh", format!("{} ({})", utc(token.refresh_at), relative(token.refresh_at - now)));
+            row("Expires", format!("{} ({})", clock.local(token.expires_on), relative(token.expires_on - now)));
+            row("Received", format!("{} ({})", clock.local(token.acquired_at), relative(token.acquired_at - now)));
+            row("Next refresh", format!("{} ({})", clock.local(token.refresh_at), relative(token.refresh_at - now)));
             row("Fingerprint", token.fingerprint.clone());
         });
         if let Some(skew) = skew_secs {

@@ -44,6 +44,8 @@ pub struct StartOptions {
     pub download_dir: Option<PathBuf>,
     /// The clock (Unix seconds); tests fix it.
     pub clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
+    /// This machine's UTC offset, for showing local times (UTC when unknown).
+    pub local_offset: Option<time::UtcOffset>,
 }
 
 /// A connected account.
@@ -84,6 +86,7 @@ pub struct AzfxApp {
     pending_share: Option<String>,
     file_dialog: Option<Promise<Vec<PathBuf>>>,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+    local_offset: Option<time::UtcOffset>,
 }
 
 impl AzfxApp {
@@ -127,6 +130,7 @@ impl AzfxApp {
             pending_share: options.share.clone(),
             file_dialog: None,
             clock: options.clock.clone().unwrap_or_else(|| Arc::new(crate::auth::now_unix)),
+            local_offset: options.local_offset,
         };
         if let Some(config) = options.connection {
             app.connect.preset = Some(config);
@@ -489,7 +493,8 @@ impl eframe::App for AzfxApp {
         let mut asks = Vec::new();
         self.log_panel.ui(&ctx, &mut asks);
         let skew = self.log_panel.clock_skew_secs();
-        inspect::identity_ui(&ctx, &mut self.identity_open, self.status.token.as_ref(), skew, now, &mut asks);
+        let clock = inspect::Clock { now, offset: self.local_offset };
+        inspect::identity_ui(&ctx, &mut self.identity_open, self.status.token.as_ref(), skew, clock, &mut asks);
         for ask in asks {
             match ask {
                 inspect::Ask::RefreshToken => self.status.refresh_now(&self.worker),

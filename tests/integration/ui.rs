@@ -332,3 +332,34 @@ fn identity_inspector_request_log_and_a_bundle_without_secrets() {
     assert!(!bundle.contains(&token), "the token is not in the bundle");
     assert!(!bundle.contains("eyJ"), "nothing token-shaped in the bundle");
 }
+
+#[test]
+fn connecting_through_the_form_tests_the_identity_first() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let options = StartOptions { download_dir: Some(downloads.path().to_owned()), ..StartOptions::default() };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |cc| AzfxApp::new(cc, options));
+    harness.run_steps(2);
+    assert!(shows(&harness, "Connect to an Azure file share"));
+    assert!(shows(&harness, "Not connected"));
+    harness.get_by_label("Account").click();
+    harness.get_by_label("Account").type_text(&emulator.file_endpoint(demo::ACCOUNT));
+    harness.get_by_label("Share").click();
+    harness.get_by_label("Share").type_text(demo::WRITABLE_SHARE);
+    harness.get_by_label("Advanced").click();
+    harness.run_steps(3);
+    harness.get_by_label("IMDS endpoint").click();
+    harness.get_by_label("IMDS endpoint").type_text(&emulator.identity_endpoint());
+    harness.step();
+    harness.get_by_label("Test identity").click();
+    wait_for(&mut harness, "the identity test", |h| shows_containing(h, "Token for jumpbox-01"));
+    harness.get_by_label("Connect").click();
+    wait_for(&mut harness, "the share", |h| shows(h, "📁 designs"));
+    assert!(shows_containing(&harness, "jumpbox-01 · managed identity via IMDS"));
+    let saved = &harness.state().settings.connections;
+    assert_eq!(saved.len(), 1, "the connection is remembered");
+    assert_eq!(saved[0].share, demo::WRITABLE_SHARE);
+}
