@@ -133,13 +133,7 @@ pub fn set_share_properties(state: &State, req: &FilesRequest) -> Result<Respons
         if let Some(quota) = quota {
             share.quota_gib = quota;
         }
-        let (at, ticks) = state.clock.now();
-        share.last_modified = at;
-        share.etag_ticks = ticks;
-        Ok(reply(
-            StatusCode::OK,
-            vec![("ETag", azure_time::etag_from_ticks(ticks)), ("Last-Modified", azure_time::rfc1123(at))],
-        ))
+        Ok(touched(share, state))
     })
 }
 
@@ -150,6 +144,14 @@ pub fn share_stats(state: &State, req: &FilesRequest) -> Result<Response<Body>, 
             share.usage_bytes
         )))
     })
+}
+
+/// Records a change to the share itself and answers 200 with its new ETag.
+fn touched(share: &mut Share, state: &State) -> Response<Body> {
+    let (at, ticks) = state.clock.now();
+    share.last_modified = at;
+    share.etag_ticks = ticks;
+    reply(StatusCode::OK, vec![("ETag", azure_time::etag_from_ticks(ticks)), ("Last-Modified", azure_time::rfc1123(at))])
 }
 
 /// Get Share ACL: the stored access policies.
@@ -185,12 +187,6 @@ pub async fn set_acl(state: &State, req: &FilesRequest, body: Incoming) -> Resul
     }
     with_share(state, req, |share| {
         share.access_policies = policies;
-        let (at, ticks) = state.clock.now();
-        share.last_modified = at;
-        share.etag_ticks = ticks;
-        Ok(reply(
-            StatusCode::OK,
-            vec![("ETag", azure_time::etag_from_ticks(ticks)), ("Last-Modified", azure_time::rfc1123(at))],
-        ))
+        Ok(touched(share, state))
     })
 }
