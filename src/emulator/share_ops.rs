@@ -151,7 +151,10 @@ fn touched(share: &mut Share, state: &State) -> Response<Body> {
     let (at, ticks) = state.clock.now();
     share.last_modified = at;
     share.etag_ticks = ticks;
-    reply(StatusCode::OK, vec![("ETag", azure_time::etag_from_ticks(ticks)), ("Last-Modified", azure_time::rfc1123(at))])
+    reply(
+        StatusCode::OK,
+        vec![("ETag", azure_time::etag_from_ticks(ticks)), ("Last-Modified", azure_time::rfc1123(at))],
+    )
 }
 
 /// Get Share ACL: the stored access policies.

@@ -3,7 +3,9 @@
 //! as an error, never shown as an empty folder), sorting, filtering, selection, and the
 //! file operations in flight.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use poll_promise::Promise;
 
@@ -55,6 +57,16 @@ pub struct PropertiesView {
     pub result: Promise<Answer<crate::files::EntryProperties>>,
 }
 
+/// What the cached view was computed from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ViewKey {
+    rows: usize,
+    generation: u64,
+    sort: SortColumn,
+    ascending: bool,
+    filter: String,
+}
+
 /// The browser.
 pub struct Browser {
     /// The account's file endpoint (base URL).
@@ -100,6 +112,10 @@ pub struct Browser {
     pub path_edit: Option<String>,
     operations: Vec<(String, Promise<Answer<()>>)>,
     deletes: Vec<(String, Promise<Answer<u64>>)>,
+    /// Bumped whenever `entries` is replaced.
+    generation: u64,
+    /// The filtered, sorted order, kept until something it depends on changes.
+    view: RefCell<Option<(ViewKey, Arc<Vec<usize>>)>>,
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -140,6 +156,8 @@ impl Browser {
             path_edit: None,
             operations: Vec::new(),
             deletes: Vec::new(),
+            generation: 0,
+            view: RefCell::new(None),
         }
     }
 
@@ -188,6 +206,7 @@ impl Browser {
         }
         self.path = path;
         self.entries.clear();
+        self.generation += 1;
         self.filter.clear();
         self.selection.clear();
         self.anchor = None;
@@ -255,6 +274,7 @@ impl Browser {
         if self.refreshing {
             self.entries = std::mem::take(&mut self.incoming);
             self.refreshing = false;
+            self.generation += 1;
         }
         let names: BTreeSet<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
         self.selection.retain(|s| names.contains(s.as_str()));
@@ -329,22 +349,45 @@ impl Browser {
     }
 
     /// Indices of `entries` to show: filtered, folders first, sorted.
-    pub fn visible(&self) -> Vec<usize> {
+    pub fn visible(&self) -> Arc<Vec<usize>> {
+        let key = ViewKey {
+            rows: self.entries.len(),
+            generation: self.generation,
+            sort: self.sort,
+            ascending: self.ascending,
+            filter: self.filter.clone(),
+        };
+        if let Some((cached_key, rows)) = self.view.borrow().as_ref() {
+            if *cached_key == key {
+                return Arc::clone(rows);
+            }
+        }
+        let rows = Arc::new(self.compute_view());
+        *self.view.borrow_mut() = Some((key, Arc::clone(&rows)));
+        rows
+    }
+
+    /// Filters and sorts (folders first); the sort keys are computed once per entry.
+    fn compute_view(&self) -> Vec<usize> {
         let filter = self.filter.to_lowercase();
         let mut rows: Vec<usize> = (0..self.entries.len())
             .filter(|&i| filter.is_empty() || self.entries[i].name.to_lowercase().contains(&filter))
             .collect();
-        rows.sort_by(|&a, &b| {
-            let (x, y) = (&self.entries[a], &self.entries[b]);
-            let order = match self.sort {
-                SortColumn::Name => x.name.to_lowercase().cmp(&y.name.to_lowercase()),
-                SortColumn::Size => x.size.cmp(&y.size),
-                SortColumn::Modified => x.last_modified.cmp(&y.last_modified),
-                SortColumn::Type => extension(&x.name).to_lowercase().cmp(&extension(&y.name).to_lowercase()),
-            };
-            let order = if self.ascending { order } else { order.reverse() };
-            y.is_directory.cmp(&x.is_directory).then(order).then_with(|| x.name.cmp(&y.name))
-        });
+        let folders_first = |i: usize| !self.entries[i].is_directory;
+        match self.sort {
+            SortColumn::Name => rows.sort_by_cached_key(|&i| (folders_first(i), self.entries[i].name.to_lowercase())),
+            SortColumn::Size => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].size)),
+            SortColumn::Modified => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].last_modified)),
+            SortColumn::Type => {
+                rows.sort_by_cached_key(|&i| (folders_first(i), extension(&self.entries[i].name).to_lowercase()))
+            }
+        }
+        if !self.ascending {
+            // Reverse within folders and within files, keeping folders first.
+            let split = rows.partition_point(|&i| self.entries[i].is_directory);
+            rows[..split].reverse();
+            rows[split..].reverse();
+        }
         rows
     }
 
@@ -362,7 +405,7 @@ impl Browser {
     pub fn click(&mut self, name: &str, modifiers: egui::Modifiers) {
         let (ctrl, shift) = (modifiers.command, modifiers.shift);
         if shift && let Some(anchor) = self.anchor.clone() {
-            let order: Vec<String> = self.visible().into_iter().map(|i| self.entries[i].name.clone()).collect();
+            let order: Vec<String> = self.visible().iter().map(|&i| self.entries[i].name.clone()).collect();
             let a = order.iter().position(|n| *n == anchor);
             let b = order.iter().position(|n| n == name);
             if let (Some(a), Some(b)) = (a, b) {
@@ -382,7 +425,7 @@ impl Browser {
 
     /// Selects every visible row.
     pub fn select_all(&mut self) {
-        self.selection = self.visible().into_iter().map(|i| self.entries[i].name.clone()).collect();
+        self.selection = self.visible().iter().map(|&i| self.entries[i].name.clone()).collect();
     }
 
     /// The selected entries.
