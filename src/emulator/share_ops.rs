@@ -146,7 +146,7 @@ pub fn share_stats(state: &State, req: &FilesRequest) -> Result<Response<Body>, 
     })
 }
 
-/// Records a change to the share itself and answers 200 with its new ETag.
+/// Records a change to the share itself and answers 200 with its new `ETag`.
 fn touched(share: &mut Share, state: &State) -> Response<Body> {
     let (at, ticks) = state.clock.now();
     share.last_modified = at;

@@ -357,10 +357,10 @@ impl Browser {
             ascending: self.ascending,
             filter: self.filter.clone(),
         };
-        if let Some((cached_key, rows)) = self.view.borrow().as_ref() {
-            if *cached_key == key {
-                return Arc::clone(rows);
-            }
+        if let Some((cached_key, rows)) = self.view.borrow().as_ref()
+            && *cached_key == key
+        {
+            return Arc::clone(rows);
         }
         let rows = Arc::new(self.compute_view());
         *self.view.borrow_mut() = Some((key, Arc::clone(&rows)));
@@ -379,7 +379,7 @@ impl Browser {
             SortColumn::Size => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].size)),
             SortColumn::Modified => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].last_modified)),
             SortColumn::Type => {
-                rows.sort_by_cached_key(|&i| (folders_first(i), extension(&self.entries[i].name).to_lowercase()))
+                rows.sort_by_cached_key(|&i| (folders_first(i), extension(&self.entries[i].name).to_lowercase()));
             }
         }
         if !self.ascending {
