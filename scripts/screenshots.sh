@@ -26,5 +26,8 @@ export HOME=$home XDG_CONFIG_HOME=$home/.config XDG_DATA_HOME=$home/.local/share
   -- "$bin" --demo
 # 4. The 403 on a share the identity has no data role on.
 "$shot" "$out/error-403.png" --wait 6 -- "$bin" --demo --share restricted
+# 5. Diagnostics: the access check on the read-only share, and the request log.
+"$shot" "$out/access-check.png" --wait 7 --keys "mousemove 286 18 click 1 sleep 3" -- "$bin" --demo --share archive
+"$shot" "$out/request-log.png" --wait 7 --keys "mousemove 119 748 click 1 sleep 1" -- "$bin" --demo --share restricted
 rm -rf "$home"
 ls -l "$out"
