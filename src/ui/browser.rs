@@ -112,6 +112,8 @@ pub struct Browser {
     pub path_edit: Option<String>,
     operations: Vec<(String, Promise<Answer<()>>)>,
     deletes: Vec<(String, Promise<Answer<u64>>)>,
+    /// Running deletes: task → (entries deleted, entries in all).
+    delete_progress: std::collections::HashMap<crate::worker::TaskId, (u64, u64)>,
     /// Bumped whenever `entries` is replaced.
     generation: u64,
     /// The filtered, sorted order, kept until something it depends on changes.
@@ -156,6 +158,7 @@ impl Browser {
             path_edit: None,
             operations: Vec::new(),
             deletes: Vec::new(),
+            delete_progress: std::collections::HashMap::new(),
             generation: 0,
             view: RefCell::new(None),
         }
@@ -344,6 +347,9 @@ impl Browser {
                 Err(pending) => still.push((what, pending)),
             }
         }
+        if still.is_empty() {
+            self.delete_progress.clear();
+        }
         self.deletes = still;
         (notices, changed)
     }
@@ -457,9 +463,29 @@ impl Browser {
     /// Deletes entries of the current folder (folders with everything in them).
     pub fn delete(&mut self, worker: &Worker, entries: &[(String, bool)]) {
         for (name, is_directory) in entries {
-            let (_, promise) = worker.delete(&self.share, &self.child_path(name), *is_directory);
+            let (task, promise) = worker.delete(&self.share, &self.child_path(name), *is_directory);
+            self.delete_progress.insert(task, (0, 0));
             self.deletes.push((format!("Deleted {name}"), promise));
         }
+    }
+
+    /// Progress of a recursive delete; `false` when the task is not one of ours.
+    pub fn on_delete_progress(&mut self, task: crate::worker::TaskId, done: u64, total: u64) -> bool {
+        match self.delete_progress.get_mut(&task) {
+            Some(progress) => {
+                *progress = (done, total);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Entries deleted and in all, over the running deletes.
+    pub fn delete_status(&self) -> Option<(u64, u64)> {
+        if self.deletes.is_empty() {
+            return None;
+        }
+        Some(self.delete_progress.values().fold((0, 0), |(d, t), (done, total)| (d + done, t + total)))
     }
 
     /// Whether file operations are still running.

@@ -208,7 +208,12 @@ impl AzfxApp {
                         browser.on_page(task, entries, listed);
                     }
                 }
-                Event::Progress { task, done, total } => self.transfers.on_progress(task, done, total),
+                Event::Progress { task, done, total } => {
+                    let browser = self.session.as_mut().and_then(|s| s.browser.as_mut());
+                    if !browser.is_some_and(|b| b.on_delete_progress(task, done, total)) {
+                        self.transfers.on_progress(task, done, total);
+                    }
+                }
                 Event::CheckStep { task, step } => self.access.on_step(task, *step),
             }
         }
@@ -462,7 +467,8 @@ impl eframe::App for AzfxApp {
                 None => self.connect.ui(ui, &self.worker, &self.settings),
                 Some(session) => {
                     if let Some(browser) = &mut session.browser {
-                        let (notices, asked) = table::browser_ui(ui, browser, &self.worker, &session.shares);
+                        let (notices, asked) =
+                            table::browser_ui(ui, browser, &self.worker, &session.shares, &self.settings.recent);
                         self.toasts.extend(notices);
                         requests = asked;
                     } else {

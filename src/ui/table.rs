@@ -34,6 +34,7 @@ fn toolbar_ui(
     browser: &mut Browser,
     worker: &Worker,
     shares: &[String],
+    recent: &[String],
     requests: &mut Vec<Request>,
 ) {
     ui.horizontal(|ui| {
@@ -53,6 +54,19 @@ fn toolbar_ui(
         if ui.button("Check access").clicked() {
             requests.push(Request::CheckAccess);
         }
+        ui.menu_button("Recent", |ui| {
+            for location in recent.iter().take(12) {
+                if ui.button(format!("/{location}")).clicked() {
+                    let (share, path) = location.split_once('/').unwrap_or((location.as_str(), ""));
+                    if share == browser.share {
+                        browser.open(worker, path, true);
+                    } else {
+                        requests.push(Request::OpenShare(share.to_owned()));
+                    }
+                    ui.close();
+                }
+            }
+        });
         ui.separator();
         let label = ui.label("Share");
         egui::ComboBox::from_id_salt("share-picker")
@@ -408,10 +422,11 @@ pub fn browser_ui(
     browser: &mut Browser,
     worker: &Worker,
     shares: &[String],
+    recent: &[String],
 ) -> (Vec<Notice>, Vec<Request>) {
     let mut notices = Vec::new();
     let mut requests = Vec::new();
-    toolbar_ui(ui, browser, worker, shares, &mut requests);
+    toolbar_ui(ui, browser, worker, shares, recent, &mut requests);
     keyboard_ui(ui, browser, worker);
     ui.separator();
     if let Some(error) = browser.error.clone() {
@@ -460,6 +475,9 @@ pub fn browser_ui(
             if browser.loading() {
                 ui.spinner();
                 ui.label(format!("Listing… {} so far", browser.listed));
+            } else if let Some((done, total)) = browser.delete_status() {
+                ui.spinner();
+                ui.label(if total == 0 { "Deleting…".to_owned() } else { format!("Deleting… {done} of {total}") });
             } else if browser.busy() {
                 ui.spinner();
                 ui.label("Working…");

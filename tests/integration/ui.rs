@@ -363,3 +363,38 @@ fn connecting_through_the_form_tests_the_identity_first() {
     assert_eq!(saved.len(), 1, "the connection is remembered");
     assert_eq!(saved[0].share, demo::WRITABLE_SHARE);
 }
+
+#[test]
+fn readable_at_200_percent_and_recent_locations_lead_back() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut config = ConnectionConfig::new(
+        &emulator.file_endpoint(demo::ACCOUNT),
+        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    let options = StartOptions {
+        connection: Some(config),
+        share: Some(demo::WRITABLE_SHARE.to_owned()),
+        download_dir: Some(downloads.path().to_owned()),
+        ..StartOptions::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_pixels_per_point(2.0)
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |cc| AzfxApp::new(cc, options));
+    wait_for(&mut harness, "the share at 2x", |h| shows(h, "📁 reports"));
+    for label in ["Back", "Refresh", "Check access", "Filter", "New folder…", "Identity", "Request log"] {
+        assert!(shows(&harness, label), "{label} at 200 %");
+    }
+    assert!(shows_containing(&harness, "Token expires in"));
+    double_click(&mut harness, "📁 reports");
+    wait_for(&mut harness, "reports", |h| shows(h, "📁 2026"));
+    harness.get_by_label("/projects").click();
+    wait_for(&mut harness, "the root", |h| shows(h, "📁 designs"));
+    harness.get_by_label("Recent").click();
+    harness.run_steps(3);
+    harness.get_by_label("/projects/reports").click();
+    wait_for(&mut harness, "reports from Recent", |h| shows(h, "📁 2026"));
+}
