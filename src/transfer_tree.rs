@@ -56,6 +56,33 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
     Ok((directories, files))
 }
 
+/// Moves files one after another with `transfer`, reporting overall progress; a file
+/// that fails is recorded and the rest go on.
+async fn each_file<F, Fut>(files: Vec<(String, u64)>, total: u64, progress: ProgressFn, mut transfer: F) -> TreeOutcome
+where
+    F: FnMut(String, ProgressFn) -> Fut,
+    Fut: Future<Output = Result<u64, TransferError>>,
+{
+    let mut outcome = TreeOutcome::default();
+    let mut done_before = 0;
+    progress(0, total);
+    for (relative, size) in files {
+        let base = done_before;
+        let overall = Arc::clone(&progress);
+        let per_file: ProgressFn = Arc::new(move |done, _| overall(base + done, total));
+        match transfer(relative.clone(), per_file).await {
+            Ok(bytes) => {
+                outcome.files += 1;
+                outcome.bytes += bytes;
+            }
+            Err(e) => outcome.failures.push(FileFailure { path: relative, reason: e.to_string() }),
+        }
+        done_before += size;
+        progress(done_before, total);
+    }
+    outcome
+}
+
 fn join(base: &str, relative: &str) -> String {
     if base.is_empty() { relative.to_owned() } else { format!("{base}/{relative}") }
 }
@@ -85,24 +112,10 @@ pub async fn upload_tree(
             Err(e) => return Err(e.into()),
         }
     }
-    let mut outcome = TreeOutcome::default();
-    let mut done_before = 0;
-    progress(0, total);
-    for (relative, size) in files {
-        let base = done_before;
-        let overall = Arc::clone(&progress);
-        let per_file: ProgressFn = Arc::new(move |done, _| overall(base + done, total));
-        match transfer::upload(client, &src.join(&relative), share, &join(dest, &relative), 4, per_file).await {
-            Ok(bytes) => {
-                outcome.files += 1;
-                outcome.bytes += bytes;
-            }
-            Err(e) => outcome.failures.push(FileFailure { path: relative, reason: e.to_string() }),
-        }
-        done_before += size;
-        progress(done_before, total);
-    }
-    Ok(outcome)
+    Ok(each_file(files, total, progress, |relative, per_file| async move {
+        transfer::upload(client, &src.join(&relative), share, &join(dest, &relative), 4, per_file).await
+    })
+    .await)
 }
 
 /// Downloads the share folder `share/path` into the local folder `dest` (created).
@@ -142,21 +155,8 @@ pub async fn download_tree(
         })?
         .map_err(|source| TransferError::Local { action: "creating", path: dest.to_owned(), source })?;
     let total: u64 = files.iter().map(|(_, size)| size).sum();
-    let mut outcome = TreeOutcome::default();
-    let mut done_before = 0;
-    for (relative, size) in files {
-        let base = done_before;
-        let overall = Arc::clone(&progress);
-        let per_file: ProgressFn = Arc::new(move |done, _| overall(base + done, total));
-        match transfer::download(client, share, &join(path, &relative), &dest.join(&relative), 4, per_file).await {
-            Ok(bytes) => {
-                outcome.files += 1;
-                outcome.bytes += bytes;
-            }
-            Err(e) => outcome.failures.push(FileFailure { path: relative, reason: e.to_string() }),
-        }
-        done_before += size;
-        progress(done_before, total);
-    }
-    Ok(outcome)
+    Ok(each_file(files, total, progress, |relative, per_file| async move {
+        transfer::download(client, share, &join(path, &relative), &dest.join(&relative), 4, per_file).await
+    })
+    .await)
 }

@@ -261,3 +261,33 @@ fn sas_and_account_key_credentials_work_without_the_intent_header() {
     assert_eq!(error.kind, ErrorKind::AuthenticationFailed);
     assert!(worker.request_log().last().unwrap().url.contains("sig=REDACTED"));
 }
+
+#[test]
+fn folders_round_trip_and_a_bad_file_is_reported_not_fatal() {
+    let Engine { env: _env, worker } = engine();
+    let local = tempfile::tempdir().unwrap();
+    let root = local.path().join("site");
+    std::fs::create_dir_all(root.join("css/print")).unwrap();
+    std::fs::write(root.join("index.html"), b"<h1>hi</h1>").unwrap();
+    std::fs::write(root.join("css/main.css"), vec![b'x'; 5 << 20]).unwrap();
+    std::fs::write(root.join("css/print/p.css"), b"@media print {}").unwrap();
+    std::fs::write(root.join("css/bad:name.css"), b"colons are not allowed in Azure names").unwrap();
+    let (_, promise) = worker.upload_path(root.clone(), SHARE, "");
+    let outcome = wait(promise).unwrap();
+    assert_eq!(outcome.files, 3);
+    assert_eq!(outcome.failures.len(), 1, "{:?}", outcome.failures);
+    assert_eq!(outcome.failures[0].path, "css/bad:name.css");
+    assert!(outcome.failures[0].reason.contains("InvalidResourceName"), "{}", outcome.failures[0].reason);
+
+    let back = tempfile::tempdir().unwrap();
+    let (_, promise) = worker.download_folder(SHARE, "site", back.path().join("site"));
+    let outcome = wait(promise).unwrap();
+    assert_eq!((outcome.files, outcome.failures.len()), (3, 0));
+    for file in ["index.html", "css/main.css", "css/print/p.css"] {
+        assert_eq!(
+            std::fs::read(back.path().join("site").join(file)).unwrap(),
+            std::fs::read(root.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
