@@ -77,6 +77,36 @@ pub fn unused_path(dest: &Path) -> PathBuf {
         .unwrap_or_else(|| dest.to_owned())
 }
 
+/// Runs `move_range(offset, length)` for every range of a `size`-byte file, `parallel`
+/// at a time, reporting progress as ranges finish; stops at the first failure.
+async fn for_each_range<F, Fut>(
+    size: u64,
+    parallel: usize,
+    progress: &ProgressFn,
+    move_range: F,
+) -> Result<(), TransferError>
+where
+    F: Fn(u64, u64) -> Fut,
+    Fut: Future<Output = Result<(), TransferError>>,
+{
+    let done = AtomicU64::new(0);
+    progress(0, size);
+    futures_util::stream::iter(ranges(size))
+        .map(|(offset, length)| {
+            let range = move_range(offset, length);
+            let done = &done;
+            async move {
+                range.await?;
+                let now = done.fetch_add(length, Ordering::Relaxed) + length;
+                progress(now, size);
+                Ok::<(), TransferError>(())
+            }
+        })
+        .buffer_unordered(parallel.max(1))
+        .try_collect::<()>()
+        .await
+}
+
 /// The temporary name a download is written under, beside the destination.
 pub fn partial_path(dest: &Path) -> PathBuf {
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -108,25 +138,15 @@ pub async fn download(
         })
         .await?
     };
-    let done = Arc::new(AtomicU64::new(0));
-    progress(0, size);
-    let result = futures_util::stream::iter(ranges(size))
-        .map(|(offset, length)| {
-            let file = Arc::clone(&file);
-            let done = Arc::clone(&done);
-            let progress = Arc::clone(&progress);
-            let temp = temp.clone();
-            async move {
-                let data = client.get_range(share, path, offset, length).await?;
-                blocking("writing", &temp, move || crate::fs_util::write_all_at(&file, &data, offset)).await?;
-                let now = done.fetch_add(length, Ordering::Relaxed) + length;
-                progress(now, size);
-                Ok::<(), TransferError>(())
-            }
-        })
-        .buffer_unordered(parallel.max(1))
-        .try_collect::<Vec<()>>()
-        .await;
+    let result = for_each_range(size, parallel, &progress, |offset, length| {
+        let file = Arc::clone(&file);
+        let temp = temp.clone();
+        async move {
+            let data = client.get_range(share, path, offset, length).await?;
+            blocking("writing", &temp, move || crate::fs_util::write_all_at(&file, &data, offset)).await
+        }
+    })
+    .await;
     if let Err(error) = result {
         drop(file);
         let _ = tokio::fs::remove_file(&temp).await;
@@ -156,37 +176,27 @@ pub async fn upload(
     };
     let size = file.metadata().map_err(local("reading", src))?.len();
     client.create_file(share, path, size).await?;
-    let done = Arc::new(AtomicU64::new(0));
-    progress(0, size);
-    let result = futures_util::stream::iter(ranges(size))
-        .map(|(offset, length)| {
-            let file = Arc::clone(&file);
-            let done = Arc::clone(&done);
-            let progress = Arc::clone(&progress);
-            async move {
-                let data = blocking("reading", src, move || {
-                    let mut buf = vec![0_u8; usize::try_from(length).map_err(std::io::Error::other)?];
-                    let read = crate::fs_util::read_at(&file, &mut buf, offset)?;
-                    if read < buf.len() {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::UnexpectedEof,
-                            "the file shrank while uploading",
-                        ));
-                    }
-                    Ok(bytes::Bytes::from(buf))
-                })
-                .await?;
-                client.put_range(share, path, offset, data).await?;
-                let now = done.fetch_add(length, Ordering::Relaxed) + length;
-                progress(now, size);
-                Ok::<(), TransferError>(())
-            }
-        })
-        .buffer_unordered(parallel.max(1))
-        .try_collect::<Vec<()>>()
-        .await;
+    let result = for_each_range(size, parallel, &progress, |offset, length| {
+        let file = Arc::clone(&file);
+        async move {
+            let data = blocking("reading", src, move || {
+                let mut buf = vec![0_u8; usize::try_from(length).map_err(std::io::Error::other)?];
+                let read = crate::fs_util::read_at(&file, &mut buf, offset)?;
+                if read < buf.len() {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file shrank while uploading",
+                    ));
+                }
+                Ok(bytes::Bytes::from(buf))
+            })
+            .await?;
+            Ok(client.put_range(share, path, offset, data).await?)
+        }
+    })
+    .await;
     match result {
-        Ok(_) => Ok(size),
+        Ok(()) => Ok(size),
         Err(error) => {
             let cleanup = match client.delete_file(share, path).await {
                 Ok(()) => "the partial file was deleted from the share".to_owned(),
