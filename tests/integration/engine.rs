@@ -291,3 +291,32 @@ fn folders_round_trip_and_a_bad_file_is_reported_not_fatal() {
         );
     }
 }
+
+#[test]
+fn share_properties_stats_and_resize_through_the_client() {
+    let env = start();
+    let source: std::sync::Arc<dyn azfx::auth::TokenSource> =
+        std::sync::Arc::new(azfx::auth::PastedToken::new(&env.writer_token).unwrap());
+    let credential = azfx::auth::Credential::Bearer(azfx::auth::TokenCache::new(source, azfx::auth::STORAGE_RESOURCE));
+    let endpoint = azfx::files::Endpoint::parse(&env.emulator.file_endpoint(ACCOUNT)).unwrap();
+    let client = azfx::files::FilesClient::new(
+        endpoint,
+        credential,
+        azfx::request_log::RequestLog::new(10),
+        &azfx::files::ClientOptions::default(),
+    )
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        assert_eq!(client.share_quota_gib(SHARE).await.unwrap(), Some(5));
+        client.create_file(SHARE, "grow.bin", 100).await.unwrap();
+        assert_eq!(client.share_usage_bytes(SHARE).await.unwrap(), 100);
+        client.set_file_size(SHARE, "grow.bin", 4096).await.unwrap();
+        assert_eq!(client.file_properties(SHARE, "grow.bin").await.unwrap().size, Some(4096));
+        assert_eq!(client.share_usage_bytes(SHARE).await.unwrap(), 4096);
+    });
+    // Taking the role away is felt at once: RBAC is evaluated per request.
+    env.emulator.control().remove_role_assignments(&env.writer.object_id);
+    let error = runtime.block_on(client.file_properties(SHARE, "grow.bin")).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::PermissionDenied);
+}
