@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{AccessToken, AuthError, AuthErrorKind, CredentialSource, TokenFuture, TokenSource};
-use crate::request_log::{ExchangeKind, LogEntry, RequestLog};
+use crate::http::{ExchangeKind, LogEntry, RequestLog, elapsed_ms};
 
 /// Tokens from `az`.
 #[derive(Debug)]
@@ -80,30 +80,20 @@ impl AzureCliSource {
 impl TokenSource for AzureCliSource {
     fn fetch<'a>(&'a self, resource: &'a str) -> TokenFuture<'a> {
         Box::pin(async move {
-            let started_at = time::OffsetDateTime::now_utc();
+            let mut entry = LogEntry::begin(
+                ExchangeKind::Token,
+                "Azure CLI token",
+                "EXEC",
+                format!("{} account get-access-token --resource {resource}", self.program),
+                1,
+                Vec::new(),
+            );
             let started = Instant::now();
             let result = self.run(resource).await;
-            self.log.record(LogEntry {
-                sequence: 0,
-                started_at,
-                kind: ExchangeKind::Token,
-                operation: "Azure CLI token".to_owned(),
-                method: "EXEC".to_owned(),
-                url: format!("{} account get-access-token --resource {resource}", self.program),
-                status: None,
-                error_code: None,
-                request_id: None,
-                client_request_id: None,
-                duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                bytes_sent: 0,
-                bytes_received: 0,
-                attempt: 1,
-                token_fingerprint: result.as_ref().ok().map(AccessToken::fingerprint),
-                request_headers: Vec::new(),
-                response_headers: Vec::new(),
-                error_body: None,
-                transport_error: result.as_ref().err().map(ToString::to_string),
-            });
+            entry.duration_ms = elapsed_ms(started);
+            entry.token_fingerprint = result.as_ref().ok().map(AccessToken::fingerprint);
+            entry.transport_error = result.as_ref().err().map(ToString::to_string);
+            self.log.record(entry);
             result
         })
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{AccessToken, AuthError, AuthErrorKind, CredentialSource, IdentitySelector, TokenFuture, TokenSource};
-use crate::request_log::{ExchangeKind, LogEntry, RequestLog, redact_headers};
+use crate::http::{ExchangeKind, LogEntry, RequestLog, TransportKind, elapsed_ms, redact_headers, transport};
 
 /// The real IMDS address.
 pub const IMDS_DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
@@ -104,10 +104,9 @@ struct Endpoint {
 
 impl Endpoint {
     fn new(log: Arc<RequestLog>, retry: IdentityRetry, source: CredentialSource, operation: &'static str) -> Self {
-        crate::tls::install_default_provider();
         // Identity endpoints are never reached through a proxy.
-        let client = reqwest::Client::builder()
-            .no_proxy()
+        let client = crate::http::client_builder(None, true)
+            .unwrap_or_default()
             .connect_timeout(retry.connect_timeout)
             .timeout(retry.attempt_timeout)
             .build()
@@ -131,27 +130,14 @@ impl Endpoint {
             }
             let request =
                 request.build().map_err(|e| self.error(AuthErrorKind::InvalidResponse { detail: e.to_string() }))?;
-            let mut entry = LogEntry {
-                sequence: 0,
-                started_at: time::OffsetDateTime::now_utc(),
-                kind: ExchangeKind::Token,
-                operation: self.operation.to_owned(),
-                method: "GET".to_owned(),
-                url: url.to_owned(),
-                status: None,
-                error_code: None,
-                request_id: None,
-                client_request_id: None,
-                duration_ms: 0,
-                bytes_sent: 0,
-                bytes_received: 0,
+            let mut entry = LogEntry::begin(
+                ExchangeKind::Token,
+                self.operation,
+                "GET",
+                url.to_owned(),
                 attempt,
-                token_fingerprint: None,
-                request_headers: redact_headers(request.headers()),
-                response_headers: Vec::new(),
-                error_body: None,
-                transport_error: None,
-            };
+                redact_headers(request.headers()),
+            );
             let started = Instant::now();
             let outcome = match self.client.execute(request).await {
                 Ok(response) => {
@@ -161,12 +147,13 @@ impl Endpoint {
                 }
                 Err(e) => Err(e),
             };
-            entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            entry.duration_ms = elapsed_ms(started);
             let (status, body) = match outcome {
                 Ok(pair) => pair,
                 Err(e) => {
-                    let detail = crate::files::error::describe_transport(&e);
+                    let detail = transport::describe(&e);
                     entry.transport_error = Some(detail.clone());
+                    entry.transport_kind = Some(TransportKind::of(&e));
                     self.log.record(entry);
                     let endpoint = url.split('?').next().unwrap_or(url).to_owned();
                     return Err(self.error(AuthErrorKind::EndpointUnreachable { endpoint, detail }));

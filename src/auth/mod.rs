@@ -7,7 +7,6 @@ pub mod cache;
 pub mod claims;
 pub mod cli;
 pub mod imds;
-pub mod secret;
 
 use std::fmt;
 use std::future::Future;
@@ -16,9 +15,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use crate::secret::{self, Secret};
 pub use cache::TokenCache;
 pub use claims::Claims;
-pub use secret::Secret;
 
 /// Resource (audience) for Azure Storage tokens.
 pub const STORAGE_RESOURCE: &str = "https://storage.azure.com/";

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::auth::{IdentitySelector, STORAGE_RESOURCE, Secret};
 use crate::files::Endpoint;
+use crate::format::{human_size, unix_rfc1123};
 use crate::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, TokenInfo, Worker, exit_code};
 
 /// Command-line flags.
@@ -211,24 +212,6 @@ fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint) ->
     wait(worker.connect(config)).map(drop)
 }
 
-fn format_time(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(|_| unix.to_string(), crate::azure_time::rfc1123)
-}
-
-/// Human units: `1.5 MiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    let mut remainder = 0;
-    while value >= 1024 && unit < UNITS.len() - 1 {
-        remainder = value % 1024;
-        value /= 1024;
-        unit += 1;
-    }
-    if unit == 0 { format!("{bytes} B") } else { format!("{value}.{} {}", remainder * 10 / 1024, UNITS[unit]) }
-}
-
 fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
     let worker = worker()?;
     let config = args.credential.config("https://unused.file.core.windows.net")?;
@@ -258,7 +241,7 @@ fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), EngineErr
         let _ = writeln!(out, "audience     {}", show(&claims.aud));
         let _ = writeln!(out, "resource id  {}", show(&claims.xms_mirid));
         let _ =
-            writeln!(out, "expires      {} (in {} min)", format_time(info.expires_on), (info.expires_on - now) / 60);
+            writeln!(out, "expires      {} (in {} min)", unix_rfc1123(info.expires_on), (info.expires_on - now) / 60);
         let _ = writeln!(out, "fingerprint  {}", info.fingerprint);
         if args.raw {
             let _ = writeln!(out, "token        {}", token.secret.expose());
@@ -443,17 +426,5 @@ pub fn run(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
             let _ = writeln!(std::io::stderr(), "azfx: {error}");
             error.exit_code()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_like_a_file_manager() {
-        assert_eq!(human_size(999), "999 B");
-        assert_eq!(human_size(1536), "1.5 KiB");
-        assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GiB");
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::check::Report;
 use crate::auth::Claims;
-use crate::request_log::LogEntry;
+use crate::http::LogEntry;
 
 /// Headers a curl command does not need to repeat.
 const SKIPPED: [&str; 5] = ["authorization", "content-length", "x-ms-date", "host", "accept-encoding"];
@@ -109,31 +109,20 @@ mod tests {
 
     #[test]
     fn curl_uses_token_variable_and_skips_secrets() {
-        let entry = LogEntry {
-            sequence: 1,
-            started_at: time::OffsetDateTime::UNIX_EPOCH,
-            kind: crate::request_log::ExchangeKind::Files,
-            operation: "List directory".into(),
-            method: "GET".into(),
-            url: "https://a.file.core.windows.net/s?restype=directory&comp=list".into(),
-            status: Some(403),
-            error_code: None,
-            request_id: None,
-            client_request_id: None,
-            duration_ms: 1,
-            bytes_sent: 0,
-            bytes_received: 0,
-            attempt: 1,
-            token_fingerprint: Some("sha256:1234abcd".into()),
-            request_headers: vec![
+        let mut entry = LogEntry::begin(
+            crate::http::ExchangeKind::Files,
+            "List directory",
+            "GET",
+            "https://a.file.core.windows.net/s?restype=directory&comp=list".into(),
+            1,
+            vec![
                 ("authorization".into(), "Bearer <sha256:1234abcd>".into()),
                 ("x-ms-version".into(), "2025-05-05".into()),
                 ("x-ms-file-request-intent".into(), "backup".into()),
             ],
-            response_headers: Vec::new(),
-            error_body: None,
-            transport_error: None,
-        };
+        );
+        entry.status = Some(403);
+        entry.token_fingerprint = Some("sha256:1234abcd".into());
         let text = curl(&entry);
         assert!(text.starts_with("TOKEN=$(curl -s -H 'Metadata: true'"));
         assert!(text.contains("-H \"Authorization: Bearer $TOKEN\""));

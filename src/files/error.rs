@@ -10,6 +10,9 @@ use quick_xml::events::Event;
 use serde::Serialize;
 
 use crate::auth::AuthError;
+pub use crate::http::TransportKind;
+use crate::http::log::LogEntry;
+use crate::http::transport;
 use crate::xml_text::{resolve_entity, strip_bom};
 
 /// How a request failed, coarse enough to act on.
@@ -57,23 +60,6 @@ pub enum ErrorKind {
     Refused,
     /// Cancelled by the user.
     Cancelled,
-}
-
-/// Why no HTTP answer arrived.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum TransportKind {
-    /// The host name did not resolve.
-    Dns,
-    /// TCP connection refused or unreachable.
-    Connect,
-    /// The TLS handshake failed (certificate, intercepting proxy).
-    Tls,
-    /// No answer in time.
-    Timeout,
-    /// The connection dropped mid-request or mid-body.
-    Reset,
-    /// Something else.
-    Other,
 }
 
 /// A failed Files exchange (boxed: errors travel far and should stay small).
@@ -212,10 +198,36 @@ impl FilesError {
         }))
     }
 
+    /// The error a logged exchange stands for, rebuilt from its entry (status, headers and
+    /// the first 4 KiB of the body); `None` for a successful exchange. The request log's
+    /// details use it so a logged failure is diagnosed like the live one.
+    pub fn from_log_entry(entry: &LogEntry) -> Option<Self> {
+        if let Some(text) = &entry.transport_error {
+            return Some(Self(Box::new(FilesErrorDetail {
+                transport: Some((entry.transport_kind.unwrap_or(TransportKind::Other), text.clone())),
+                ..FilesErrorDetail::new(ErrorKind::Transport, &entry.operation, &entry.url)
+            })));
+        }
+        let status = entry.status.filter(|s| *s >= 400)?;
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &entry.response_headers {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                reqwest::header::HeaderValue::from_str(value),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+        let body = entry.error_body.as_deref().unwrap_or_default().as_bytes();
+        let mut error = Self::from_response(&entry.operation, &entry.url, status, &headers, body);
+        error.attempts = entry.attempt;
+        Some(error)
+    }
+
     /// A transport failure.
     pub fn from_transport(operation: &str, url: &str, error: &reqwest::Error) -> Self {
         Self(Box::new(FilesErrorDetail {
-            transport: Some((transport_kind(error), describe_transport(error))),
+            transport: Some((TransportKind::of(error), transport::describe(error))),
             ..FilesErrorDetail::new(ErrorKind::Transport, operation, url)
         }))
     }
@@ -335,56 +347,6 @@ impl ErrorBody {
             }
         }
     }
-}
-
-fn transport_kind(error: &reqwest::Error) -> TransportKind {
-    let text = format!("{error:?}").to_ascii_lowercase();
-    if error.is_timeout() {
-        TransportKind::Timeout
-    } else if text.contains("dns error")
-        || text.contains("failed to lookup")
-        || text.contains("name or service not known")
-    {
-        TransportKind::Dns
-    } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
-        TransportKind::Tls
-    } else if error.is_connect() {
-        TransportKind::Connect
-    } else if error.is_body()
-        || error.is_decode()
-        || text.contains("reset")
-        || text.contains("incomplete")
-        || text.contains("closed")
-    {
-        TransportKind::Reset
-    } else {
-        TransportKind::Other
-    }
-}
-
-/// A one-line description of a transport error, with its chain of causes.
-pub fn describe_transport(error: &reqwest::Error) -> String {
-    use std::error::Error as _;
-    // The error's own text names the URL, which may carry a SAS: describe it instead.
-    let mut text = if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else if error.is_body() || error.is_decode() {
-        "the connection dropped while reading the answer".to_owned()
-    } else {
-        "the request failed".to_owned()
-    };
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

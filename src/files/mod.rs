@@ -16,13 +16,15 @@ pub mod xml;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::http::RetryPolicy;
+
 pub use endpoint::Endpoint;
 pub use error::{ErrorKind, FilesError, TransportKind};
 pub use ops::{EntryProperties, EntryType, Overwrite};
 pub use xml::{DirEntry, ListPage, ShareItem};
 
 use crate::auth::Credential;
-use crate::request_log::RequestLog;
+use crate::http::RequestLog;
 
 /// The pinned REST version: bearer tokens work for share- and service-level calls from
 /// 2024-11-04 on.
@@ -30,30 +32,6 @@ pub const API_VERSION: &str = "2025-05-05";
 
 /// Largest Put Range and ranged-read chunk.
 pub const RANGE_BYTES: u64 = 4 * 1024 * 1024;
-
-/// When to retry.
-#[derive(Clone, Debug)]
-pub struct RetryPolicy {
-    /// Attempts in all (first try included).
-    pub max_attempts: u32,
-    /// First backoff delay; doubles, with jitter.
-    pub base_delay: Duration,
-    /// Longest single delay (also caps `Retry-After`).
-    pub max_delay: Duration,
-    /// No retry starts after this much time.
-    pub max_total: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(16),
-            max_total: Duration::from_secs(90),
-        }
-    }
-}
 
 /// Client settings.
 #[derive(Clone, Debug)]
@@ -98,7 +76,6 @@ impl FilesClient {
         log: Arc<RequestLog>,
         options: &ClientOptions,
     ) -> Result<Self, FilesError> {
-        crate::tls::install_default_provider();
         let refused = |text: &str| {
             let mut error = FilesError::new(ErrorKind::Refused, "Connect", endpoint.base.as_str());
             error.message = Some(text.to_owned());
@@ -107,19 +84,11 @@ impl FilesClient {
         if matches!(credential, Credential::Bearer(_)) && endpoint.base.scheme() == "http" && !endpoint.is_loopback() {
             return Err(refused("bearer tokens are only sent over HTTPS (plain HTTP is allowed to this machine only)"));
         }
-        let mut builder = reqwest::Client::builder()
+        let builder = crate::http::client_builder(options.ca_pem.as_deref(), endpoint.is_loopback())
+            .map_err(|text| refused(&text))?
             .connect_timeout(options.connect_timeout)
             .timeout(options.attempt_timeout)
-            .pool_max_idle_per_host(32)
-            .user_agent(concat!("azfx/", env!("CARGO_PKG_VERSION")));
-        if endpoint.is_loopback() {
-            builder = builder.no_proxy();
-        }
-        if let Some(pem) = &options.ca_pem {
-            let certificate = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| refused(&format!("the CA file is not a PEM certificate: {e}")))?;
-            builder = builder.tls_certs_merge([certificate]);
-        }
+            .pool_max_idle_per_host(32);
         let http = builder.build().map_err(|e| refused(&format!("could not set up HTTPS: {e}")))?;
         Ok(Self { http, endpoint, credential, log, retry: options.retry.clone() })
     }

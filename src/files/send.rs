@@ -1,7 +1,7 @@
 //! The one place every Files request passes: headers, credential, retries, the 401
 //! refresh, logging, and error classification.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue};
@@ -10,7 +10,8 @@ use reqwest::{Method, Url};
 use super::error::{ErrorKind, FilesError, TransportKind};
 use super::{API_VERSION, FilesClient, shared_key};
 use crate::auth::Credential;
-use crate::request_log::{ExchangeKind, LogEntry, redact_headers, redact_url};
+use crate::http::retry::retryable_status;
+use crate::http::{ExchangeKind, LogEntry, elapsed_ms, redact_headers, redact_url};
 
 /// A request to send.
 #[derive(Debug)]
@@ -54,28 +55,7 @@ impl Reply {
     }
 }
 
-fn retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
-}
-
-fn retryable_transport(kind: TransportKind) -> bool {
-    matches!(kind, TransportKind::Reset | TransportKind::Timeout | TransportKind::Connect | TransportKind::Other)
-}
-
-fn millis(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
 impl FilesClient {
-    fn backoff(&self, attempt: u32, retry_after: Option<&str>) -> Duration {
-        if let Some(secs) = retry_after.and_then(|v| v.trim().parse::<u64>().ok()) {
-            return Duration::from_secs(secs).min(self.retry.max_delay);
-        }
-        let exponential = self.retry.base_delay.saturating_mul(1 << attempt.saturating_sub(1).min(10));
-        let jitter = 0.5 + rand::random::<f64>() / 2.0;
-        exponential.min(self.retry.max_delay).mul_f64(jitter)
-    }
-
     /// Adds the credential: a bearer token with the intent header, a SAS query, or a
     /// Shared Key signature. Returns the fingerprint of a bearer token.
     async fn apply_credential(
@@ -154,27 +134,17 @@ impl FilesClient {
             let token_fingerprint = self.apply_credential(&request, &mut url, &mut headers, &redacted, attempt).await?;
             // What was really sent, SAS signature removed.
             let redacted = redact_url(url.as_str());
-            let mut entry = LogEntry {
-                sequence: 0,
-                started_at: time::OffsetDateTime::now_utc(),
-                kind: ExchangeKind::Files,
-                operation: request.operation.to_owned(),
-                method: request.method.as_str().to_owned(),
-                url: redacted.clone(),
-                status: None,
-                error_code: None,
-                request_id: None,
-                client_request_id: Some(client_request_id),
-                duration_ms: 0,
-                bytes_sent: request.body.len() as u64,
-                bytes_received: 0,
+            let mut entry = LogEntry::begin(
+                ExchangeKind::Files,
+                request.operation,
+                request.method.as_str(),
+                redacted.clone(),
                 attempt,
-                token_fingerprint: token_fingerprint.clone(),
-                request_headers: redact_headers(&headers),
-                response_headers: Vec::new(),
-                error_body: None,
-                transport_error: None,
-            };
+                redact_headers(&headers),
+            );
+            entry.client_request_id = Some(client_request_id);
+            entry.bytes_sent = request.body.len() as u64;
+            entry.token_fingerprint.clone_from(&token_fingerprint);
             let attempt_started = Instant::now();
             let sent =
                 self.http.request(request.method.clone(), url).headers(headers).body(request.body.clone()).send().await;
@@ -192,22 +162,19 @@ impl FilesClient {
                 }
                 Err(e) => Err(e),
             };
-            entry.duration_ms = millis(attempt_started);
+            entry.duration_ms = elapsed_ms(attempt_started);
             let (status, response_headers, body) = match outcome {
                 Ok(triple) => triple,
                 Err(e) => {
                     let mut error = FilesError::from_transport(request.operation, &redacted, &e);
                     error.attempts = attempt;
                     error.refreshed_after_401 = refreshed_after_401;
-                    entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
-                    self.log.record(entry);
                     let kind = error.transport.as_ref().map_or(TransportKind::Other, |(kind, _)| *kind);
-                    if request.idempotent
-                        && retryable_transport(kind)
-                        && attempt < self.retry.max_attempts
-                        && started.elapsed() < self.retry.max_total
-                    {
-                        tokio::time::sleep(self.backoff(attempt, None)).await;
+                    entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
+                    entry.transport_kind = Some(kind);
+                    self.log.record(entry);
+                    if request.idempotent && kind.retryable() && self.retry.allows(attempt, started.elapsed()) {
+                        tokio::time::sleep(self.retry.backoff(attempt, None)).await;
                         continue;
                     }
                     return Err(error);
@@ -231,13 +198,9 @@ impl FilesClient {
                 refreshed_after_401 = true;
                 continue;
             }
-            if request.idempotent
-                && retryable_status(status)
-                && attempt < self.retry.max_attempts
-                && started.elapsed() < self.retry.max_total
-            {
+            if request.idempotent && retryable_status(status) && self.retry.allows(attempt, started.elapsed()) {
                 let retry_after = response_headers.get("retry-after").and_then(|v| v.to_str().ok());
-                tokio::time::sleep(self.backoff(attempt, retry_after)).await;
+                tokio::time::sleep(self.retry.backoff(attempt, retry_after)).await;
                 continue;
             }
             return Err(error);

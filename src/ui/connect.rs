@@ -226,7 +226,7 @@ impl ConnectView {
                     claims.identity_name().unwrap_or("unknown identity"),
                     claims.oid.as_deref().unwrap_or("-"),
                     claims.aud.as_deref().unwrap_or("-"),
-                    super::text::countdown(token.expires_on - crate::auth::now_unix())
+                    crate::format::countdown(token.expires_on - crate::auth::now_unix())
                 ));
             }
             Some(Err(error)) => {

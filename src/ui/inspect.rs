@@ -7,9 +7,9 @@ use std::collections::VecDeque;
 
 use egui_extras::{Column, TableBuilder};
 
-use super::text::countdown;
 use crate::diagnose::{Context, diagnose, report};
-use crate::request_log::LogEntry;
+use crate::format::countdown;
+use crate::http::LogEntry;
 use crate::worker::{EngineError, TokenInfo};
 
 /// Entries the window keeps.
@@ -244,7 +244,7 @@ impl RequestLogPanel {
                             ui.label(format!("{} ms", entry.duration_ms));
                         });
                         row.col(|ui| {
-                            ui.label(crate::cli::human_size(entry.bytes_sent.max(entry.bytes_received)));
+                            ui.label(crate::format::human_size(entry.bytes_sent.max(entry.bytes_received)));
                         });
                         row.col(|ui| {
                             ui.label(entry.attempt.to_string());

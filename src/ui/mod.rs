@@ -288,7 +288,7 @@ impl AzfxApp {
     /// The diagnostic bundle as JSON: versions, OS, proxy settings, the connection, token
     /// claims and fingerprint (never the token), the last access check, the request log.
     pub fn diagnostic_bundle(&self) -> String {
-        let requests: Vec<crate::request_log::LogEntry> = self.log_panel.entries.iter().cloned().collect();
+        let requests: Vec<crate::http::LogEntry> = self.log_panel.entries.iter().cloned().collect();
         let last_check = self.access.report.as_ref();
         let bundle = crate::diagnose::report::Bundle {
             azfx_version: env!("CARGO_PKG_VERSION"),

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use poll_promise::Promise;
 
-use super::text::countdown;
-use crate::request_log::LogEntry;
+use crate::format::countdown;
+use crate::http::LogEntry;
 use crate::worker::{Answer, Connected, TokenInfo, Worker};
 
 /// Failed requests kept for the details window.

@@ -7,7 +7,7 @@ use egui::{Key, Modifiers, Sense};
 use egui_extras::{Column, TableBuilder};
 
 use super::browser::{Browser, Notice, SortColumn};
-use crate::cli::human_size;
+use crate::format::human_size;
 use crate::worker::Worker;
 
 /// What the user asked for that the app (not the browser) carries out.

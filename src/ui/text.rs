@@ -75,25 +75,3 @@ pub fn evidence(error: &EngineError) -> Option<String> {
     }
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
-
-/// Seconds as `mm:ss` (or `h:mm:ss`).
-pub fn countdown(seconds: i64) -> String {
-    let s = seconds.max(0);
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
-    } else {
-        format!("{:02}:{:02}", s / 60, s % 60)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn countdown_reads_like_a_clock() {
-        assert_eq!(countdown(119), "01:59");
-        assert_eq!(countdown(-5), "00:00");
-        assert_eq!(countdown(3725), "1:02:05");
-    }
-}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use poll_promise::Promise;
 
 use super::browser::{Notice, error_line};
-use crate::cli::human_size;
+use crate::format::human_size;
 use crate::transfer_tree::TreeOutcome;
 use crate::worker::{Answer, EngineError, TaskId, Worker};
 
@@ -197,7 +197,7 @@ impl Transfers {
                         TransferState::Running => {
                             ui.label(format!("{}/s", human_size(item.rate_bytes())));
                             if let Some(eta) = item.eta_secs() {
-                                ui.label(format!("ETA {}", super::text::countdown(eta)));
+                                ui.label(format!("ETA {}", crate::format::countdown(eta)));
                             }
                             if ui.button("Cancel").clicked() {
                                 worker.cancel(item.task);

@@ -14,7 +14,7 @@ use crate::auth::imds::{AppServiceSource, ImdsSource, imds_endpoint_from_env};
 use crate::auth::{Credential, PastedToken, STORAGE_RESOURCE, TokenCache, TokenSource};
 use crate::diagnose::check::{self, Report, Step, Target};
 use crate::files::{ClientOptions, Endpoint, EntryType, FilesClient, Overwrite};
-use crate::request_log::RequestLog;
+use crate::http::RequestLog;
 use crate::{transfer, transfer_tree};
 
 /// Ranges in flight per transfer.

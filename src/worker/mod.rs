@@ -18,7 +18,7 @@ use crate::auth::{AccessToken, AuthError, Claims, CredentialSource, IdentitySele
 use crate::diagnose::check::{Report, Step};
 use crate::files::endpoint::EndpointError;
 use crate::files::{DirEntry, EntryProperties, FilesError, Overwrite, RetryPolicy, ShareItem};
-use crate::request_log::{LogEntry, RequestLog};
+use crate::http::{LogEntry, RequestLog};
 use crate::transfer::TransferError;
 use crate::transfer_tree::TreeOutcome;
 

@@ -9,7 +9,7 @@ use azfx::auth::{Credential, IdentitySelector, STORAGE_RESOURCE, Secret, TokenCa
 use azfx::diagnose::{Class, Context, diagnose};
 use azfx::emulator::{Fault, FaultTarget};
 use azfx::files::{ClientOptions, Endpoint, FilesClient, RetryPolicy};
-use azfx::request_log::RequestLog;
+use azfx::http::RequestLog;
 use azfx::worker::{EngineError, exit_code};
 
 use crate::helpers::{ACCOUNT, SHARE, STORAGE, VERSION, start};

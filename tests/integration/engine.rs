@@ -302,7 +302,7 @@ fn share_properties_stats_and_resize_through_the_client() {
     let client = azfx::files::FilesClient::new(
         endpoint,
         credential,
-        azfx::request_log::RequestLog::new(10),
+        azfx::http::RequestLog::new(10),
         &azfx::files::ClientOptions::default(),
     )
     .unwrap();

@@ -9,7 +9,7 @@ use azfx::auth::cli::AzureCliSource;
 use azfx::auth::imds::{AppServiceSource, IdentityRetry, ImdsSource};
 use azfx::auth::{AuthErrorKind, IdentitySelector, STORAGE_RESOURCE, Secret, TokenSource};
 use azfx::emulator::{Fault, FaultTarget};
-use azfx::request_log::RequestLog;
+use azfx::http::RequestLog;
 
 use crate::helpers::start;
 

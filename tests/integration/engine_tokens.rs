@@ -49,7 +49,7 @@ fn revoked_token_401_refreshes_once_and_retries_once() {
     let retry = log[first_401..].iter().find(|e| e.attempt == 2 && e.status == Some(200)).expect("a retry succeeded");
     assert_ne!(retry.token_fingerprint, rejected, "the retry used the new token");
     assert!(log.iter().filter(|e| e.status == Some(401)).all(|e| e.attempt == 1), "never a second 401 retry");
-    assert!(log.iter().any(|e| e.kind == azfx::request_log::ExchangeKind::Token && e.status == Some(200)));
+    assert!(log.iter().any(|e| e.kind == azfx::http::ExchangeKind::Token && e.status == Some(200)));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::auth::secret::fingerprint;
+use crate::secret::fingerprint;
 
 /// What kind of endpoint an exchange went to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,6 +63,55 @@ pub struct LogEntry {
     pub error_body: Option<String>,
     /// Transport failure (DNS, connect, TLS, timeout, reset), if no response arrived.
     pub transport_error: Option<String>,
+    /// The kind of that transport failure.
+    pub transport_kind: Option<super::TransportKind>,
+}
+
+impl LogEntry {
+    /// The entry for one attempt about to be sent: `url` already redacted, headers as
+    /// `redact_headers` gives them. Status, timings and sizes are filled in as the answer
+    /// arrives; `sequence` is assigned by `RequestLog::record`.
+    pub fn begin(
+        kind: ExchangeKind,
+        operation: &str,
+        method: &str,
+        url: String,
+        attempt: u32,
+        request_headers: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            sequence: 0,
+            started_at: OffsetDateTime::now_utc(),
+            kind,
+            operation: operation.to_owned(),
+            method: method.to_owned(),
+            url,
+            status: None,
+            error_code: None,
+            request_id: None,
+            client_request_id: None,
+            duration_ms: 0,
+            bytes_sent: 0,
+            bytes_received: 0,
+            attempt,
+            token_fingerprint: None,
+            request_headers,
+            response_headers: Vec::new(),
+            error_body: None,
+            transport_error: None,
+            transport_kind: None,
+        }
+    }
+
+    /// A response header by (lowercase) name.
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.response_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the exchange failed (no answer, or a status of 400 or more).
+    pub fn failed(&self) -> bool {
+        self.status.is_none_or(|status| status >= 400)
+    }
 }
 
 type Listener = Box<dyn Fn(&LogEntry) + Send + Sync>;

@@ -1,0 +1,35 @@
+//! What every HTTP client of azfx shares, whichever service it speaks to (the Files REST
+//! API, the identity endpoints, and Azure Resource Manager to come): the request log and
+//! its redaction rules, the retry policy with `Retry-After`, and the kinds of transport
+//! failure. Knows no service: `files`, `auth` and `arm` build on it, never the reverse.
+
+pub mod log;
+pub mod retry;
+pub mod transport;
+
+pub use log::{ExchangeKind, LogEntry, RequestLog, redact_headers, redact_url};
+pub use retry::RetryPolicy;
+pub use transport::TransportKind;
+
+/// A `reqwest` client builder with azfx's user agent, an extra trusted CA when given
+/// (PEM; the emulator's in tests and the demo) and no proxy for loopback hosts.
+///
+/// Errors: the PEM is not a certificate (the text says why).
+pub fn client_builder(ca_pem: Option<&[u8]>, loopback: bool) -> Result<reqwest::ClientBuilder, String> {
+    crate::tls::install_default_provider();
+    let mut builder = reqwest::Client::builder().user_agent(concat!("azfx/", env!("CARGO_PKG_VERSION")));
+    if loopback {
+        builder = builder.no_proxy();
+    }
+    if let Some(pem) = ca_pem {
+        let certificate =
+            reqwest::Certificate::from_pem(pem).map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?;
+        builder = builder.tls_certs_merge([certificate]);
+    }
+    Ok(builder)
+}
+
+/// Milliseconds since `started`, saturating.
+pub fn elapsed_ms(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
