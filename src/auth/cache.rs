@@ -22,7 +22,8 @@ pub enum TokenEvent<'a> {
     Failed(&'a AuthError),
 }
 
-type Listener = Box<dyn Fn(&TokenEvent<'_>) + Send + Sync>;
+/// A callback for token events.
+pub type TokenListener = Box<dyn Fn(&TokenEvent<'_>) + Send + Sync>;
 
 /// A cached token for one source and resource.
 pub struct TokenCache {
@@ -33,7 +34,7 @@ pub struct TokenCache {
     refresh: tokio::sync::Mutex<()>,
     fetches: AtomicU64,
     last_error: Mutex<Option<AuthError>>,
-    listener: Mutex<Option<Listener>>,
+    listener: Mutex<Option<TokenListener>>,
 }
 
 impl std::fmt::Debug for TokenCache {

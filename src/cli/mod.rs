@@ -10,9 +10,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::{IdentitySelector, STORAGE_RESOURCE, Secret};
+use crate::diagnose::Class;
 use crate::files::Endpoint;
 use crate::format::{human_size, unix_rfc1123};
-use crate::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, TokenInfo, Worker, exit_code};
+use crate::worker::{
+    Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Failure, TokenInfo, Worker, exit_code,
+};
 
 /// Command-line flags.
 #[derive(Debug, Parser)]
@@ -203,16 +206,16 @@ fn wait<T: Send + 'static>(promise: poll_promise::Promise<Answer<T>>) -> Answer<
     }
 }
 
-fn worker() -> Result<Worker, EngineError> {
-    Worker::spawn(|| {}).map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")))
+fn worker() -> Result<Worker, Failure> {
+    Worker::spawn(|| {}).map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")).into())
 }
 
-fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint) -> Result<(), EngineError> {
+fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint) -> Result<(), Failure> {
     let config = credential.config(endpoint.base.as_str())?;
     wait(worker.connect(config)).map(drop)
 }
 
-fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
+fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let worker = worker()?;
     let config = args.credential.config("https://unused.file.core.windows.net")?;
     let token = wait(worker.acquire_token(config, &args.resource))?;
@@ -250,8 +253,8 @@ fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), EngineErr
     Ok(())
 }
 
-fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
-    let (endpoint, share, path) = Endpoint::split_resource(&args.url)?;
+fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     let mut worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
     let (task, promise) = worker.list_directory(&share, &path);
@@ -281,8 +284,8 @@ fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
     Ok(())
 }
 
-fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
-    let (endpoint, share, path) = Endpoint::split_resource(&args.url)?;
+fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     let name = path
         .rsplit('/')
         .next()
@@ -297,8 +300,8 @@ fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> 
     Ok(())
 }
 
-fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), EngineError> {
-    let (endpoint, share, mut path) = Endpoint::split_resource(&args.url)?;
+fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, mut path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     if path.is_empty() || args.url.ends_with('/') {
         let name = args
             .local
@@ -336,7 +339,7 @@ fn print_step(out: &mut dyn std::io::Write, step: &crate::diagnose::check::Step)
 }
 
 fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
-    let mut run = || -> Result<crate::diagnose::check::Report, EngineError> {
+    let mut run = || -> Result<crate::diagnose::check::Report, Failure> {
         let config = args.credential.config(&args.account)?;
         let mut worker = worker()?;
         let (task, promise) = worker.access_check(config, &args.share, args.read_only);
@@ -363,7 +366,7 @@ fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
                     return answer;
                 }
                 Some(Err(pending)) => promise = Some(pending),
-                None => return Err(EngineError::Unavailable),
+                None => return Err(EngineError::Unavailable.into()),
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
@@ -379,27 +382,84 @@ fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
             }
             report.exit_code
         }
-        Err(error) => {
-            let _ = writeln!(std::io::stderr(), "azfx doctor: {error}");
-            error.exit_code()
+        Err(failure) => {
+            print_failure("azfx doctor", &failure);
+            failure.exit_code()
         }
     }
 }
 
+/// Prints a failure to stderr: its diagnosis (the same words the window shows) and the
+/// error itself; input errors, which need no diagnosis, as one line.
+fn print_failure(program: &str, failure: &Failure) {
+    let mut err = std::io::stderr().lock();
+    if failure.diagnosis.class == Class::Other {
+        let _ = writeln!(err, "{program}: {}", failure.error);
+        return;
+    }
+    let diagnosis = &failure.diagnosis;
+    let _ = writeln!(err, "{program}: {}", diagnosis.title);
+    let _ = writeln!(err, "  {}", failure.error);
+    let _ = writeln!(err, "  Cause: {}", diagnosis.cause);
+    for (n, next) in diagnosis.next_steps.iter().enumerate() {
+        let _ = writeln!(err, "  Next {}: {next}", n + 1);
+    }
+}
+
+/// Starts the demo emulator on its own thread (it seeds a 20 000-entry folder, so the
+/// window opens first and shows a spinner) and keeps it running until `keep_alive` is
+/// dropped. The promise carries the connection to it: the emulated VM's system-assigned
+/// identity over HTTPS, trusting the emulator's CA.
+fn start_demo(
+    token_lifetime: std::time::Duration,
+) -> (poll_promise::Promise<Result<ConnectionConfig, String>>, std::sync::mpsc::SyncSender<()>) {
+    use crate::emulator::{Emulator, EmulatorConfig, demo};
+    let (sender, promise) = poll_promise::Promise::new();
+    let (keep_alive, wait_for_exit) = std::sync::mpsc::sync_channel::<()>(0);
+    let started = std::thread::Builder::new().name("azfx-demo-emulator".to_owned()).spawn(move || {
+        let config = EmulatorConfig { https: true, demo: true, token_lifetime, ..EmulatorConfig::default() };
+        match Emulator::start(&config) {
+            Ok(emulator) => {
+                let mut connection = ConnectionConfig::new(
+                    &emulator.file_endpoint(demo::ACCOUNT),
+                    CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
+                );
+                connection.imds_endpoint = Some(emulator.identity_endpoint());
+                connection.ca_pem = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
+                sender.send(Ok(connection));
+                // Serve until the window closes (the sender is dropped).
+                let _ = wait_for_exit.recv();
+            }
+            Err(error) => sender.send(Err(error.to_string())),
+        }
+    });
+    if let Err(error) = started {
+        let (sender, failed) = poll_promise::Promise::new();
+        sender.send(Err(format!("cannot start the emulator thread: {error}")));
+        return (failed, keep_alive);
+    }
+    (promise, keep_alive)
+}
+
 /// Opens the explorer window (on the demo emulator with `--demo`).
 fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
-    // The OS's download folder, else ~/Downloads; never the working directory.
-    let download_dir = directories::UserDirs::new().map(|dirs| {
-        dirs.download_dir().map_or_else(|| dirs.home_dir().join("Downloads"), std::path::Path::to_path_buf)
-    });
+    let (pending_connection, keep_alive) = if cli.demo {
+        let (promise, keep_alive) = start_demo(std::time::Duration::from_secs(cli.token_lifetime_secs.max(10)));
+        (Some(promise), Some(keep_alive))
+    } else {
+        (None, None)
+    };
+    let share = cli.share.clone().or_else(|| cli.demo.then(|| crate::emulator::demo::WRITABLE_SHARE.to_owned()));
     let options = crate::ui::StartOptions {
-        demo_token_lifetime: cli.demo.then(|| std::time::Duration::from_secs(cli.token_lifetime_secs.max(10))),
-        download_dir,
-        share: cli.share.clone(),
+        pending_connection,
+        download_dir: crate::config::download_dir(),
+        share,
         local_offset,
         ..crate::ui::StartOptions::default()
     };
-    match crate::ui::run(options) {
+    let result = crate::ui::run(options);
+    drop(keep_alive);
+    match result {
         Ok(()) => exit_code::OK,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "azfx: cannot open the window: {error}");
@@ -422,9 +482,9 @@ pub fn run(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     };
     match result {
         Ok(()) => exit_code::OK,
-        Err(error) => {
-            let _ = writeln!(std::io::stderr(), "azfx: {error}");
-            error.exit_code()
+        Err(failure) => {
+            print_failure("azfx", &failure);
+            failure.exit_code()
         }
     }
 }

@@ -10,8 +10,8 @@ mod texts;
 use serde::Serialize;
 
 use crate::auth::{AuthErrorKind, Claims};
+use crate::error::EngineError;
 use crate::files::{ErrorKind, FilesError, TransportKind};
-use crate::worker::EngineError;
 
 /// Every distinct diagnosis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -194,12 +194,12 @@ fn auth_class(kind: &AuthErrorKind) -> Class {
 
 /// The diagnosis of an error in its context.
 pub fn diagnose(error: &EngineError, context: &Context) -> Diagnosis {
-    let (class, evidence) = match error {
-        EngineError::Files(e) | EngineError::Transfer(crate::transfer::TransferError::Files(e)) => {
-            (files_class(e, context), texts::files_evidence(e))
-        }
-        EngineError::Auth(e) => (auth_class(&e.kind), vec![format!("{} ({})", e.kind, e.credential)]),
-        other => (Class::Other, vec![other.to_string()]),
+    let (class, evidence) = if let Some(e) = error.files_error() {
+        (files_class(e, context), texts::files_evidence(e))
+    } else if let EngineError::Auth(e) = error {
+        (auth_class(&e.kind), vec![format!("{} ({})", e.kind, e.credential)])
+    } else {
+        (Class::Other, vec![error.to_string()])
     };
     texts::describe(class, context, evidence, error)
 }

@@ -89,14 +89,6 @@ pub struct Bundle<'a> {
 }
 
 impl Bundle<'_> {
-    /// Proxy variables of this process, credentials removed.
-    pub fn proxy_from_env() -> Vec<(String, String)> {
-        ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY"]
-            .iter()
-            .filter_map(|name| std::env::var(name).ok().map(|v| ((*name).to_owned(), redact_proxy(&v))))
-            .collect()
-    }
-
     /// Pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

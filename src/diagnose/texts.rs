@@ -1,8 +1,8 @@
 //! The words of every diagnosis, in one place so they can be reviewed together.
 
 use super::{Class, Context, Diagnosis};
+use crate::error::EngineError;
 use crate::files::FilesError;
-use crate::worker::EngineError;
 
 /// Evidence lines from a Files failure.
 pub fn files_evidence(error: &FilesError) -> Vec<String> {

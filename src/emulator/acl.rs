@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::error::escape;
+use crate::xml_text::escape;
 use crate::xml_text::{resolve_entity, strip_bom};
 
 /// Most policies a share may hold.

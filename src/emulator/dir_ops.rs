@@ -6,13 +6,14 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use std::fmt::Write as _;
 use time::OffsetDateTime;
 
-use super::error::{ServiceError, escape, escape_attr};
+use super::body::Body;
+use super::error::ServiceError;
 use super::files::{parse_max_results, reply, with_share, xml_reply};
-use super::http::Body;
 use super::request::{FilesRequest, valid_component};
 use super::state::State;
 use super::store::{EntryKind, Node, NodeKind, ROOT_ID};
 use crate::azure_time;
+use crate::xml_text::{escape, escape_attr};
 
 /// The headers the service sends about an entry: `ETag`, Last-Modified and SMB properties.
 pub fn entry_headers(node: &Node) -> Vec<(&'static str, String)> {

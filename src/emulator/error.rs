@@ -4,6 +4,7 @@
 use hyper::StatusCode;
 
 use super::store::StoreError;
+use crate::xml_text::escape;
 
 /// One error answer of the Files service.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,35 +187,6 @@ impl From<StoreError> for ServiceError {
             }
         }
     }
-}
-
-/// Escapes text for XML element content. Quotes and apostrophes stay as they are, as in
-/// the service's own bodies (`<Etag>"0x8D…"</Etag>`, "that's").
-pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    escape_chars(text, false)
-}
-
-/// Escapes text for a double-quoted XML attribute.
-pub fn escape_attr(text: &str) -> std::borrow::Cow<'_, str> {
-    escape_chars(text, true)
-}
-
-fn escape_chars(text: &str, quotes: bool) -> std::borrow::Cow<'_, str> {
-    let special = text.contains(['&', '<', '>']) || (quotes && text.contains('"'));
-    if !special {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ use std::sync::atomic::Ordering;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 
+use super::body::{Body, empty, full};
 use super::error::ServiceError;
-use super::http::{Body, Scheme, empty, full};
+use super::http::Scheme;
 use super::model::{Access, Fault, FaultTarget};
 use super::request::{FilesRequest, valid_version};
 use super::state::State;

@@ -1,58 +1,21 @@
 //! The emulator's HTTP plumbing: accept loops for HTTP and HTTPS on loopback, one hyper
-//! connection task per socket, routing between the identity endpoints and the Files API,
-//! and the body type every handler answers with.
+//! connection task per socket, and routing between the identity endpoints and the Files
+//! API (whose bodies are `body::Body`).
 
 use std::convert::Infallible;
-use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Empty, Full, StreamBody};
-use hyper::body::{Frame, Incoming};
-use hyper::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use super::body::Body;
 use super::state::State;
 use super::{files, identity};
-
-/// Body of every emulator response.
-pub type Body = BoxBody<Bytes, io::Error>;
-
-/// A body holding these bytes.
-pub fn full(data: impl Into<Bytes>) -> Body {
-    Full::new(data.into()).map_err(|never| match never {}).boxed()
-}
-
-/// An empty body.
-pub fn empty() -> Body {
-    Empty::new().map_err(|never| match never {}).boxed()
-}
-
-/// A JSON answer as the identity endpoints send it.
-pub fn json_response(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
-    let mut response = Response::new(full(value.to_string()));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json; charset=utf-8"));
-    response.headers_mut().insert(http::header::SERVER, http::HeaderValue::from_static("IMDS/150.870.65.1854"));
-    response
-}
-
-/// A response whose body fails at once: the client sees the connection drop.
-pub fn reset_response() -> Response<Body> {
-    let stream = futures_util::stream::once(async {
-        Err::<Frame<Bytes>, _>(io::Error::new(io::ErrorKind::ConnectionReset, "injected connection reset"))
-    });
-    let mut response = Response::new(BodyExt::boxed(StreamBody::new(stream)));
-    response.headers_mut().insert(http::header::CONTENT_LENGTH, http::HeaderValue::from_static("1024"));
-    response
-}
 
 /// Which listener a request came in on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use hyper::{Response, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use time::OffsetDateTime;
 
-use super::http::{Body, json_response};
+use super::body::{Body, json_response};
 use super::model::{Fault, FaultTarget, Identity, IdentityKind};
 use super::state::State;
 use super::token;
@@ -26,29 +26,6 @@ fn known_resource(resource: &str) -> bool {
             | "https://vault.azure.net"
             | "https://graph.microsoft.com"
     ) || (r.starts_with("https://") && r.ends_with(".file.core.windows.net"))
-}
-
-/// The claims of a token for `identity`, shaped like a real managed-identity token.
-pub fn claims(identity: &Identity, tenant_id: &str, resource: &str, issued_at: i64, expires_at: i64) -> Value {
-    json!({
-        "aud": resource,
-        "iss": format!("https://sts.windows.net/{tenant_id}/"),
-        "iat": issued_at,
-        "nbf": issued_at,
-        "exp": expires_at,
-        "aio": "E2ZgYDj4azfxemulator",
-        "appid": identity.client_id,
-        "appidacr": "2",
-        "idp": format!("https://sts.windows.net/{tenant_id}/"),
-        "idtyp": "app",
-        "oid": identity.object_id,
-        "rh": "0.AAAA-emulator.",
-        "sub": identity.object_id,
-        "tid": tenant_id,
-        "uti": uuid::Uuid::new_v4().simple().to_string(),
-        "ver": "1.0",
-        "xms_mirid": identity.resource_id,
-    })
 }
 
 fn imds_error(description: &str) -> Response<Body> {
@@ -99,7 +76,7 @@ fn issue(
     let expires_at = now + lifetime_secs;
     *inner.tokens_issued.entry(identity.object_id.clone()).or_default() += 1;
     drop(inner);
-    let token = token::mint(&state.signing_key, &claims(&identity, &state.tenant_id, resource, now, expires_at));
+    let token = token::mint(&state.signing_key, &token::claims(&identity, &state.tenant_id, resource, now, expires_at));
     Ok((token, identity, now, expires_at))
 }
 
@@ -120,7 +97,7 @@ fn fault_response(state: &State) -> Option<Response<Body>> {
             Some(response)
         }
         Fault::ResetMidBody { .. } | Fault::ClaimsChallenge | Fault::ServiceError { .. } => {
-            Some(super::http::reset_response())
+            Some(super::body::reset_response())
         }
     }
 }

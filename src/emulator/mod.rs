@@ -10,6 +10,7 @@
 mod acl;
 mod auth;
 mod blob;
+mod body;
 pub mod demo;
 mod dir_ops;
 mod error;

@@ -8,13 +8,14 @@ use hyper::body::Incoming;
 use hyper::{Response, StatusCode};
 
 use super::acl;
-use super::error::{ServiceError, escape, escape_attr};
+use super::body::Body;
+use super::error::ServiceError;
 use super::files::{parse_max_results, read_body, reply, with_share, xml_reply};
-use super::http::Body;
 use super::request::FilesRequest;
 use super::state::State;
 use super::store::Share;
 use crate::azure_time;
+use crate::xml_text::{escape, escape_attr};
 
 pub fn list_shares(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
     let prefix = req.query("prefix").unwrap_or_default();

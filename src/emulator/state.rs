@@ -323,8 +323,7 @@ impl Control {
             .find(|i| i.object_id == object_id)
             .ok_or_else(|| ControlError::UnknownIdentity(object_id.to_owned()))?;
         let issued_at = time::OffsetDateTime::now_utc().unix_timestamp() + valid_from_secs;
-        let claims =
-            super::identity::claims(&identity, &self.state.tenant_id, resource, issued_at, issued_at + lifetime_secs);
+        let claims = token::claims(&identity, &self.state.tenant_id, resource, issued_at, issued_at + lifetime_secs);
         Ok(token::mint(&self.state.signing_key, &claims))
     }
 

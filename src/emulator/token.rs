@@ -5,10 +5,35 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
+use super::model::Identity;
+
 type HmacSha256 = Hmac<Sha256>;
+
+/// The claims of a token for `identity`, shaped like a real managed-identity token.
+pub fn claims(identity: &Identity, tenant_id: &str, resource: &str, issued_at: i64, expires_at: i64) -> Value {
+    json!({
+        "aud": resource,
+        "iss": format!("https://sts.windows.net/{tenant_id}/"),
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": expires_at,
+        "aio": "E2ZgYDj4azfxemulator",
+        "appid": identity.client_id,
+        "appidacr": "2",
+        "idp": format!("https://sts.windows.net/{tenant_id}/"),
+        "idtyp": "app",
+        "oid": identity.object_id,
+        "rh": "0.AAAA-emulator.",
+        "sub": identity.object_id,
+        "tid": tenant_id,
+        "uti": uuid::Uuid::new_v4().simple().to_string(),
+        "ver": "1.0",
+        "xms_mirid": identity.resource_id,
+    })
+}
 
 /// Why a token was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -126,6 +126,14 @@ impl Endpoint {
         self.base.clone()
     }
 
+    /// The share a URL on this endpoint names (its first path segment after the account's
+    /// base, percent-decoded), if it names one.
+    pub fn share_of(&self, url: &str) -> Option<String> {
+        let rest = url.strip_prefix(self.base.as_str().trim_end_matches('/'))?.trim_start_matches('/');
+        let segment = rest.split(['/', '?']).next().filter(|s| !s.is_empty())?;
+        Some(percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned())
+    }
+
     /// URL of a share, or of a path inside it (`path` is `/`-separated, may be empty).
     pub fn url(&self, share: &str, path: &str) -> Url {
         let mut text = self.base.as_str().to_owned();

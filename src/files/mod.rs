@@ -11,6 +11,7 @@ pub mod names;
 mod ops;
 mod send;
 pub mod shared_key;
+pub mod walk;
 pub mod xml;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use crate::http::RetryPolicy;
 pub use endpoint::Endpoint;
 pub use error::{ErrorKind, FilesError, TransportKind};
 pub use ops::{EntryProperties, EntryType, Overwrite};
+pub use walk::RemoteTree;
 pub use xml::{DirEntry, ListPage, ShareItem};
 
 use crate::auth::Credential;
@@ -29,6 +31,9 @@ use crate::http::RequestLog;
 /// The pinned REST version: bearer tokens work for share- and service-level calls from
 /// 2024-11-04 on.
 pub const API_VERSION: &str = "2025-05-05";
+
+/// Most entries one List Directories and Files page returns (the service's cap).
+pub const LIST_PAGE_MAX: u32 = 5000;
 
 /// Largest Put Range and ranged-read chunk.
 pub const RANGE_BYTES: u64 = 4 * 1024 * 1024;

@@ -47,6 +47,16 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// `dir/name`; `name` at the share root (`dir` empty) and `dir` itself for an empty
+/// `name`. Paths inside a share are `/`-separated without leading or trailing slashes.
+pub fn join(dir: &str, name: &str) -> String {
+    match (dir.is_empty(), name.is_empty()) {
+        (true, _) => name.to_owned(),
+        (false, true) => dir.to_owned(),
+        (false, false) => format!("{dir}/{name}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,7 +50,7 @@ impl AccessPanel {
                     self.result = Some(Ok(report.exit_code));
                     self.report = Some(report);
                 }
-                Ok(Err(error)) => self.result = Some(Err(super::text::explain(&error))),
+                Ok(Err(failure)) => self.result = Some(Err(super::diagnosis::failure_line(&failure))),
                 Err(pending) => self.running = Some(pending),
             }
         }
@@ -71,21 +71,7 @@ impl AccessPanel {
                     ui.weak(&step.detail);
                 });
                 if let Some(diagnosis) = &step.diagnosis {
-                    egui::Frame::group(ui.style()).show(ui, |ui| {
-                        ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&diagnosis.title).strong());
-                        ui.label(&diagnosis.cause);
-                        for (n, next) in diagnosis.next_steps.iter().enumerate() {
-                            ui.horizontal_wrapped(|ui| {
-                                ui.label(format!("{}.", n + 1));
-                                ui.label(next);
-                            });
-                        }
-                        ui.collapsing("Evidence", |ui| {
-                            for line in &diagnosis.evidence {
-                                ui.monospace(line);
-                            }
-                        });
-                    });
+                    super::diagnosis::diagnosis_ui(ui, diagnosis);
                 }
             }
             match &self.result {

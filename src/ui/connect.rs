@@ -6,7 +6,7 @@ use poll_promise::Promise;
 
 use super::settings::{CredentialKind, SavedConnection, Settings};
 use crate::auth::{AccessToken, IdentitySelector, STORAGE_RESOURCE, Secret};
-use crate::worker::{Answer, Connected, ConnectionConfig, CredentialConfig, TokenInfo, Worker};
+use crate::worker::{Answer, Connected, ConnectionConfig, CredentialConfig, Failure, TokenInfo, Worker};
 
 /// State of the connect form.
 #[derive(Default)]
@@ -29,10 +29,12 @@ pub struct ConnectView {
     pub preset: Option<ConnectionConfig>,
     test: Option<Promise<Answer<AccessToken>>>,
     /// Result of the last Test.
-    pub test_result: Option<Result<TokenInfo, String>>,
+    pub test_result: Option<TokenInfo>,
     connecting: Option<Promise<Answer<Connected>>>,
-    /// Last connect error.
+    /// Last form error (a field left empty, a bad value).
     pub error: Option<String>,
+    /// Last failed connect or Test, with its diagnosis.
+    pub failure: Option<Failure>,
     /// The configuration of the last connect (the access check reuses it).
     pub last_config: Option<ConnectionConfig>,
 }
@@ -101,6 +103,7 @@ impl ConnectView {
         match self.config() {
             Ok(config) => {
                 self.error = None;
+                self.failure = None;
                 self.last_config = Some(config.clone());
                 self.connecting = Some(worker.connect(config));
             }
@@ -112,9 +115,16 @@ impl ConnectView {
     pub fn poll(&mut self) -> Option<Connected> {
         if let Some(test) = self.test.take() {
             match test.try_take() {
-                Ok(answer) => {
-                    self.test_result = Some(answer.map(|t| TokenInfo::from(&t)).map_err(|e| super::text::explain(&e)));
-                }
+                Ok(answer) => match answer {
+                    Ok(token) => {
+                        self.test_result = Some(TokenInfo::from(&token));
+                        self.failure = None;
+                    }
+                    Err(failure) => {
+                        self.test_result = None;
+                        self.failure = Some(failure);
+                    }
+                },
                 Err(pending) => self.test = Some(pending),
             }
         }
@@ -124,8 +134,8 @@ impl ConnectView {
                 self.secret.clear();
                 Some(connected)
             }
-            Ok(Err(error)) => {
-                self.error = Some(format!("{}: {error}", super::text::explain(&error)));
+            Ok(Err(failure)) => {
+                self.failure = Some(failure);
                 None
             }
             Err(pending) => {
@@ -218,21 +228,19 @@ impl ConnectView {
         if let Some(error) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
-        match &self.test_result {
-            Some(Ok(token)) => {
-                let claims = token.claims.clone().unwrap_or_default();
-                ui.label(format!(
-                    "Token for {} (object id {}), audience {}, expires in {}",
-                    claims.identity_name().unwrap_or("unknown identity"),
-                    claims.oid.as_deref().unwrap_or("-"),
-                    claims.aud.as_deref().unwrap_or("-"),
-                    crate::format::countdown(token.expires_on - crate::auth::now_unix())
-                ));
-            }
-            Some(Err(error)) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("Test failed: {error}"));
-            }
-            None => {}
+        if let Some(failure) = &self.failure {
+            ui.colored_label(ui.visuals().error_fg_color, failure.error.to_string());
+            super::diagnosis::diagnosis_ui(ui, &failure.diagnosis);
+        }
+        if let Some(token) = &self.test_result {
+            let claims = token.claims.clone().unwrap_or_default();
+            ui.label(format!(
+                "Token for {} (object id {}), audience {}, expires in {}",
+                claims.identity_name().unwrap_or("unknown identity"),
+                claims.oid.as_deref().unwrap_or("-"),
+                claims.aud.as_deref().unwrap_or("-"),
+                crate::format::countdown(token.expires_on - crate::auth::now_unix())
+            ));
         }
         if !settings.connections.is_empty() {
             ui.add_space(12.0);

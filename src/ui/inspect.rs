@@ -3,14 +3,14 @@
 //! request with its status, code and request id, the details of one, copy as curl, and
 //! export.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::diagnose::{Context, diagnose, report};
+use crate::diagnose::{Diagnosis, report};
 use crate::format::countdown;
 use crate::http::LogEntry;
-use crate::worker::{EngineError, TokenInfo};
+use crate::worker::TokenInfo;
 
 /// Entries the window keeps.
 const KEEP: usize = 5_000;
@@ -72,6 +72,8 @@ pub struct RequestLogPanel {
     pub open: bool,
     /// Entries, oldest first.
     pub entries: VecDeque<LogEntry>,
+    /// The worker's diagnosis of each failed entry, by sequence number.
+    pub diagnoses: HashMap<u64, Box<Diagnosis>>,
     filter: String,
     status: StatusFilter,
     paused_at: Option<u64>,
@@ -83,6 +85,7 @@ impl Default for RequestLogPanel {
         Self {
             open: false,
             entries: VecDeque::new(),
+            diagnoses: HashMap::new(),
             filter: String::new(),
             status: StatusFilter::All,
             paused_at: None,
@@ -124,10 +127,15 @@ fn relative(seconds: i64) -> String {
 }
 
 impl RequestLogPanel {
-    /// A new entry.
-    pub fn push(&mut self, entry: LogEntry) {
-        if self.entries.len() == KEEP {
-            self.entries.pop_front();
+    /// A new entry, with the worker's diagnosis when it failed.
+    pub fn push(&mut self, entry: LogEntry, diagnosis: Option<Box<Diagnosis>>) {
+        if self.entries.len() == KEEP
+            && let Some(old) = self.entries.pop_front()
+        {
+            self.diagnoses.remove(&old.sequence);
+        }
+        if let Some(diagnosis) = diagnosis {
+            self.diagnoses.insert(entry.sequence, diagnosis);
         }
         self.entries.push_back(entry);
     }
@@ -182,6 +190,7 @@ impl RequestLogPanel {
                 }
                 if ui.button("Clear").clicked() {
                     self.entries.clear();
+                    self.diagnoses.clear();
                     self.selected = None;
                 }
                 if ui.button("Export JSON lines…").clicked() {
@@ -261,40 +270,22 @@ impl RequestLogPanel {
             if let Some(entry) = self.selected.and_then(|seq| self.entries.iter().find(|e| e.sequence == seq)).cloned()
             {
                 ui.separator();
-                details_ui(ui, &entry);
+                details_ui(ui, &entry, self.diagnoses.get(&entry.sequence).map(AsRef::as_ref));
             }
         });
         self.open = open;
     }
 }
 
-fn details_ui(ui: &mut egui::Ui, entry: &LogEntry) {
+fn details_ui(ui: &mut egui::Ui, entry: &LogEntry, diagnosis: Option<&Diagnosis>) {
     ui.horizontal(|ui| {
         ui.strong(format!("{} {}", entry.method, entry.url));
         if ui.button("Copy as curl").clicked() {
             ui.ctx().copy_text(report::curl(entry));
         }
     });
-    if let (Some(status), Some(body)) = (entry.status, &entry.error_body) {
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (name, value) in &entry.response_headers {
-            if let (Ok(name), Ok(value)) = (reqwest::header::HeaderName::from_bytes(name.as_bytes()), value.parse()) {
-                headers.insert(name, value);
-            }
-        }
-        let error = EngineError::Files(crate::files::FilesError::from_response(
-            &entry.operation,
-            &entry.url,
-            status,
-            &headers,
-            body.as_bytes(),
-        ));
-        let diagnosis = diagnose(&error, &Context::default());
-        ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&diagnosis.title).strong());
-        ui.label(&diagnosis.cause);
-        for (n, step) in diagnosis.next_steps.iter().enumerate() {
-            ui.label(format!("{}. {step}", n + 1));
-        }
+    if let Some(diagnosis) = diagnosis {
+        super::diagnosis::diagnosis_ui(ui, diagnosis);
     }
     egui::ScrollArea::vertical().id_salt("log-details").max_height(180.0).show(ui, |ui| {
         ui.columns(2, |columns| {

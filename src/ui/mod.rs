@@ -1,18 +1,20 @@
 //! The explorer window (eframe/egui, immediate mode). View state only: every request goes
 //! to the worker, answers come back as promises and events drained in `App::logic`, and
-//! nothing here touches the network or the disk. `azfx --demo` starts the emulator on a
-//! background thread and connects to it with the emulated VM identity.
+//! nothing here touches the network or the disk or starts a server: `azfx --demo` starts
+//! the emulator in the binary and hands the window a connection to it. Failures arrive
+//! with the worker's diagnosis and are drawn by one widget (`diagnosis`).
 
 #![expect(missing_debug_implementations, reason = "view state holds promises and closures, which have no Debug")]
 
 mod access;
+mod actions;
 mod browser;
 mod connect;
+pub mod diagnosis;
 mod inspect;
 pub mod settings;
 mod status;
 mod table;
-pub mod text;
 mod transfers;
 
 use std::path::PathBuf;
@@ -28,14 +30,15 @@ use status::StatusBar;
 use table::Request;
 use transfers::{Toasts, Transfers};
 
-use crate::emulator::{Emulator, EmulatorConfig, demo};
-use crate::worker::{Answer, Connected, ConnectionConfig, CredentialConfig, Event, Worker};
+use crate::files::ShareItem;
+use crate::worker::{Answer, Connected, ConnectionConfig, Event, Failure, Worker};
 
 /// How the window starts.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct StartOptions {
-    /// Start the demo emulator and connect to it, with this token lifetime.
-    pub demo_token_lifetime: Option<Duration>,
+    /// A connection being prepared by the binary (the demo emulator starting); the window
+    /// shows a spinner until it arrives, then connects with it.
+    pub pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
     /// Connect at once with this configuration (tests).
     pub connection: Option<ConnectionConfig>,
     /// Share to open after connecting.
@@ -54,7 +57,11 @@ pub struct Session {
     pub connected: Connected,
     /// Shares the identity may list (empty when it may not).
     pub shares: Vec<String>,
-    shares_request: Option<Promise<Answer<Vec<crate::files::ShareItem>>>>,
+    /// Why the shares could not be listed (a missing role, DNS, throttling…).
+    pub shares_failure: Option<Failure>,
+    shares_request: Option<Promise<Answer<Vec<ShareItem>>>>,
+    /// The share name typed on the share picker.
+    pub share_typed: String,
     /// The browser, once a share is open.
     pub browser: Option<Browser>,
 }
@@ -81,8 +88,7 @@ pub struct AzfxApp {
     pub identity_open: bool,
     save_dialog: Option<(Promise<Option<PathBuf>>, Vec<u8>, String)>,
     writes: Vec<(String, Promise<Answer<()>>)>,
-    demo_start: Option<Promise<Result<Emulator, String>>>,
-    emulator: Option<Emulator>,
+    pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
     pending_share: Option<String>,
     file_dialog: Option<Promise<Vec<PathBuf>>>,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
@@ -105,13 +111,6 @@ impl AzfxApp {
         if let Some(saved) = settings.connections.first() {
             connect.load(&saved.clone());
         }
-        let demo_start = options.demo_token_lifetime.map(|lifetime| {
-            Promise::spawn_thread("azfx-demo-emulator", move || {
-                let config =
-                    EmulatorConfig { https: true, demo: true, token_lifetime: lifetime, ..EmulatorConfig::default() };
-                Emulator::start(&config).map_err(|e| e.to_string())
-            })
-        });
         let mut app = Self {
             worker,
             settings,
@@ -125,8 +124,7 @@ impl AzfxApp {
             identity_open: false,
             save_dialog: None,
             writes: Vec::new(),
-            demo_start,
-            emulator: None,
+            pending_connection: options.pending_connection,
             pending_share: options.share.clone(),
             file_dialog: None,
             clock: options.clock.clone().unwrap_or_else(|| Arc::new(crate::auth::now_unix)),
@@ -144,20 +142,15 @@ impl AzfxApp {
         self.session.as_ref().and_then(|s| s.browser.as_ref())
     }
 
-    fn demo_ready(&mut self, emulator: Emulator) {
-        let mut config = ConnectionConfig::new(
-            &emulator.file_endpoint(demo::ACCOUNT),
-            CredentialConfig::ManagedIdentity(crate::auth::IdentitySelector::SystemAssigned),
-        );
-        config.imds_endpoint = Some(emulator.identity_endpoint());
-        config.ca_pem = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
-        self.connect.endpoint = emulator.file_endpoint(demo::ACCOUNT);
-        self.connect.imds_endpoint = emulator.identity_endpoint();
+    /// The binary prepared a connection (the demo): fill the form from it and connect.
+    fn connection_ready(&mut self, config: ConnectionConfig) {
+        config.endpoint.clone_into(&mut self.connect.endpoint);
+        self.connect.imds_endpoint = config.imds_endpoint.clone().unwrap_or_default();
         self.connect.ca_pem.clone_from(&config.ca_pem);
-        demo::WRITABLE_SHARE.clone_into(&mut self.connect.share);
+        if let Some(share) = &self.pending_share {
+            share.clone_into(&mut self.connect.share);
+        }
         self.connect.preset = Some(config);
-        self.pending_share.get_or_insert_with(|| demo::WRITABLE_SHARE.to_owned());
-        self.emulator = Some(emulator);
         self.connect.connect(&self.worker);
     }
 
@@ -168,21 +161,22 @@ impl AzfxApp {
         }
         let share =
             self.pending_share.take().or_else(|| Some(self.connect.share.trim().to_owned()).filter(|s| !s.is_empty()));
-        let mut session =
-            Session { connected, shares: Vec::new(), shares_request: Some(self.worker.list_shares()), browser: None };
+        self.session = Some(Session {
+            connected,
+            shares: Vec::new(),
+            shares_failure: None,
+            shares_request: Some(self.worker.list_shares()),
+            share_typed: String::new(),
+            browser: None,
+        });
         if let Some(share) = share {
-            let mut browser = Browser::new(&session.connected.endpoint, &share);
-            browser.claims = session.connected.token.as_ref().and_then(|t| t.claims.clone());
-            browser.open(&self.worker, "", false);
-            session.browser = Some(browser);
+            self.open_share(&share);
         }
-        self.session = Some(session);
     }
 
     fn open_share(&mut self, share: &str) {
         if let Some(session) = &mut self.session {
             let mut browser = Browser::new(&session.connected.endpoint, share);
-            browser.claims = self.status.token.as_ref().and_then(|t| t.claims.clone());
             browser.open(&self.worker, "", false);
             session.browser = Some(browser);
         }
@@ -192,15 +186,12 @@ impl AzfxApp {
         for event in self.worker.poll_events() {
             match event {
                 Event::TokenAcquired(token) => {
-                    if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
-                        browser.claims.clone_from(&token.claims);
-                    }
                     self.status.token = Some(*token);
                     self.status.token_error = None;
                 }
                 Event::TokenFailed(error) => self.status.token_error = Some(error.kind.to_string()),
-                Event::RequestLogged(entry) => {
-                    self.log_panel.push((*entry).clone());
+                Event::RequestLogged(entry, diagnosis) => {
+                    self.log_panel.push((*entry).clone(), diagnosis);
                     self.status.on_request(*entry);
                 }
                 Event::ListingPage { task, entries, listed } => {
@@ -220,11 +211,11 @@ impl AzfxApp {
     }
 
     fn poll(&mut self) {
-        if let Some(start) = self.demo_start.take() {
+        if let Some(start) = self.pending_connection.take() {
             match start.try_take() {
-                Ok(Ok(emulator)) => self.demo_ready(emulator),
+                Ok(Ok(config)) => self.connection_ready(config),
                 Ok(Err(error)) => self.connect.error = Some(format!("The demo emulator could not start: {error}")),
-                Err(pending) => self.demo_start = Some(pending),
+                Err(pending) => self.pending_connection = Some(pending),
             }
         }
         if let Some(connected) = self.connect.poll() {
@@ -238,7 +229,7 @@ impl AzfxApp {
             if let Some(request) = session.shares_request.take() {
                 match request.try_take() {
                     Ok(Ok(shares)) => session.shares = shares.into_iter().map(|s| s.name).collect(),
-                    Ok(Err(_)) => {} // the identity may lack the role to list shares: type one instead
+                    Ok(Err(failure)) => session.shares_failure = Some(failure),
                     Err(pending) => session.shares_request = Some(pending),
                 }
             }
@@ -268,161 +259,6 @@ impl AzfxApp {
             }
         }
     }
-
-    /// Opens a folder of the current share, as a double-click or the path bar does.
-    pub fn open_folder(&mut self, path: &str) {
-        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
-            browser.open(&self.worker, path, true);
-        }
-    }
-
-    /// Downloads every entry of the open folder (as Ctrl+A, then Download).
-    pub fn download_all(&mut self) {
-        let entries = self
-            .browser()
-            .map(|b| b.entries.iter().map(|e| (e.name.clone(), e.is_directory)).collect())
-            .unwrap_or_default();
-        self.download(entries);
-    }
-
-    /// The diagnostic bundle as JSON: versions, OS, proxy settings, the connection, token
-    /// claims and fingerprint (never the token), the last access check, the request log.
-    pub fn diagnostic_bundle(&self) -> String {
-        let requests: Vec<crate::http::LogEntry> = self.log_panel.entries.iter().cloned().collect();
-        let last_check = self.access.report.as_ref();
-        let bundle = crate::diagnose::report::Bundle {
-            azfx_version: env!("CARGO_PKG_VERSION"),
-            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
-            proxy_environment: crate::diagnose::report::Bundle::proxy_from_env(),
-            endpoint: self.session.as_ref().map(|s| s.connected.endpoint.clone()),
-            credential: self.status.credential.clone(),
-            claims: self.status.token.as_ref().and_then(|t| t.claims.clone()),
-            token_fingerprint: self.status.token.as_ref().map(|t| t.fingerprint.clone()),
-            token_expires_on: self.status.token.as_ref().map(|t| t.expires_on),
-            access_check: last_check,
-            requests: &requests,
-        };
-        bundle.to_json()
-    }
-
-    fn save_as(&mut self, name: &str, contents: Vec<u8>) {
-        if self.save_dialog.is_some() {
-            return;
-        }
-        let file_name = name.to_owned();
-        let dialog = Promise::spawn_thread("azfx-save-dialog", move || {
-            rfd::FileDialog::new().set_file_name(file_name).save_file()
-        });
-        self.save_dialog = Some((dialog, contents, name.to_owned()));
-    }
-
-    fn poll_saves(&mut self) {
-        if let Some((dialog, contents, name)) = self.save_dialog.take() {
-            match dialog.try_take() {
-                Ok(Some(path)) => {
-                    self.writes.push((format!("Saved {}", path.display()), self.worker.write_file(path, contents)));
-                }
-                Ok(None) => {}
-                Err(pending) => self.save_dialog = Some((pending, contents, name)),
-            }
-        }
-        let mut still = Vec::new();
-        for (what, promise) in self.writes.drain(..) {
-            match promise.try_take() {
-                Ok(Ok(())) => self.toasts.extend(vec![Notice::Info(what)]),
-                Ok(Err(error)) => {
-                    self.toasts.extend(vec![Notice::Error("Could not save".to_owned(), browser::error_line(&error))]);
-                }
-                Err(pending) => still.push((what, pending)),
-            }
-        }
-        self.writes = still;
-    }
-
-    /// Runs the access check on the open share with the connection's credential.
-    pub fn check_access(&mut self) {
-        let share = self.browser().map(|b| b.share.clone());
-        match (self.connect.last_config.clone(), share) {
-            (Some(config), Some(share)) => self.access.start(&self.worker, config, &share, false),
-            _ => self.toasts.extend(vec![Notice::Error(
-                "Nothing to check".to_owned(),
-                "Connect and open a share first".to_owned(),
-            )]),
-        }
-    }
-
-    /// Uploads a local file or folder into the open folder.
-    pub fn upload(&mut self, path: PathBuf) {
-        let Some(browser) = self.session.as_ref().and_then(|s| s.browser.as_ref()) else {
-            self.toasts.extend(vec![Notice::Error("Nothing to upload to".to_owned(), "Open a share first".to_owned())]);
-            return;
-        };
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let (task, promise) = self.worker.upload_path(path, &browser.share, &browser.path);
-        self.transfers.track_tree(task, format!("Upload {name}"), promise);
-    }
-
-    fn download(&mut self, entries: Vec<(String, bool)>) {
-        let Some(browser) = self.session.as_ref().and_then(|s| s.browser.as_ref()) else { return };
-        let Some(dir) = self.settings.download_dir.clone() else {
-            self.toasts
-                .extend(vec![Notice::Error("No download folder".to_owned(), "Set a download folder first".to_owned())]);
-            return;
-        };
-        for (name, is_directory) in entries {
-            let path = browser.child_path(&name);
-            if is_directory {
-                let (task, promise) = self.worker.download_folder(&browser.share, &path, dir.join(&name));
-                self.transfers.track_tree(task, format!("Download {name}"), promise);
-            } else {
-                let (task, promise) =
-                    self.worker.download(&browser.share, &path, dir.join(&name), crate::files::Overwrite::Fail);
-                self.transfers.track_file(task, format!("Download {name}"), promise);
-            }
-        }
-    }
-
-    fn pick(&mut self, folder: bool) {
-        if self.file_dialog.is_some() {
-            return;
-        }
-        self.file_dialog = Some(Promise::spawn_thread("azfx-file-dialog", move || {
-            let dialog = rfd::FileDialog::new();
-            if folder { dialog.pick_folder().into_iter().collect() } else { dialog.pick_files().unwrap_or_default() }
-        }));
-    }
-
-    fn drop_ui(&mut self, ctx: &egui::Context) {
-        let (hovering, dropped) = ctx.input(|i| (!i.raw.hovered_files.is_empty(), i.raw.dropped_files.clone()));
-        let target = self.browser().map(|b| format!("/{}", b.location()));
-        if hovering {
-            let text = target
-                .as_ref()
-                .map_or_else(|| "Open a share to upload".to_owned(), |t| format!("Drop to upload to {t}"));
-            let screen = ctx.content_rect();
-            let painter =
-                ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
-            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
-            painter.text(
-                screen.center(),
-                egui::Align2::CENTER_CENTER,
-                text,
-                egui::FontId::proportional(24.0),
-                egui::Color32::WHITE,
-            );
-        }
-        for file in dropped {
-            let path = file.path().to_path_buf();
-            if path.as_os_str().is_empty() {
-                self.toasts.extend(vec![Notice::Error(
-                    "Cannot upload that drop".to_owned(),
-                    "It came without a path: drag it from the file manager".to_owned(),
-                )]);
-            } else {
-                self.upload(path);
-            }
-        }
-    }
 }
 
 impl eframe::App for AzfxApp {
@@ -433,7 +269,7 @@ impl eframe::App for AzfxApp {
             // The countdown changes once a second.
             ctx.request_repaint_after(Duration::from_secs(1));
         }
-        let waiting = self.demo_start.is_some() || self.connect.busy() || self.transfers.running() > 0;
+        let waiting = self.pending_connection.is_some() || self.connect.busy() || self.transfers.running() > 0;
         if waiting {
             ctx.request_repaint_after(Duration::from_millis(250));
         }
@@ -457,7 +293,7 @@ impl eframe::App for AzfxApp {
         }
         let mut requests = Vec::new();
         egui::CentralPanel::default().show(ui, |ui| {
-            if self.demo_start.is_some() {
+            if self.pending_connection.is_some() {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Starting the demo emulator…");
@@ -471,16 +307,8 @@ impl eframe::App for AzfxApp {
                             table::browser_ui(ui, browser, &self.worker, &session.shares, &self.settings.recent);
                         self.toasts.extend(notices);
                         requests = asked;
-                    } else {
-                        ui.heading("Pick a share");
-                        if session.shares.is_empty() {
-                            ui.label("This identity may not list shares: type the share name on the connect page");
-                        }
-                        for share in session.shares.clone() {
-                            if ui.button(&share).clicked() {
-                                requests.push(Request::OpenShare(share));
-                            }
-                        }
+                    } else if let Some(share) = share_picker_ui(ui, session) {
+                        requests.push(Request::OpenShare(share));
                     }
                 }
             }
@@ -519,6 +347,46 @@ impl eframe::App for AzfxApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, Settings::KEY, &self.settings);
     }
+}
+
+/// The share picker after connecting: the shares the identity may list, or why they
+/// could not be listed (its own diagnosis: a missing role, DNS, throttling…), and a field
+/// to type a share name either way. Returns the share to open.
+fn share_picker_ui(ui: &mut egui::Ui, session: &mut Session) -> Option<String> {
+    let mut chosen = None;
+    ui.heading("Pick a share");
+    if let Some(failure) = &session.shares_failure {
+        ui.colored_label(ui.visuals().error_fg_color, "The shares of this account could not be listed");
+        if let Some(evidence) = failure.evidence() {
+            ui.weak(evidence);
+        }
+        diagnosis::diagnosis_ui(ui, &failure.diagnosis);
+    } else if session.shares_request.is_some() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Listing shares…");
+        });
+    } else if session.shares.is_empty() {
+        ui.label("This account has no shares");
+    }
+    for share in &session.shares {
+        if ui.button(share).clicked() {
+            chosen = Some(share.clone());
+        }
+    }
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        let field = ui.add(egui::TextEdit::singleline(&mut session.share_typed).hint_text("Share name"));
+        let field = field.labelled_by(ui.label("Share name").id);
+        let typed = session.share_typed.trim();
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.add_enabled(!typed.is_empty(), egui::Button::new("Open share")).clicked() || entered)
+            && !typed.is_empty()
+        {
+            chosen = Some(typed.to_owned());
+        }
+    });
+    chosen
 }
 
 /// Opens the window; returns when it closes.

@@ -62,7 +62,7 @@ impl StatusBar {
                     self.token = Some(token);
                     self.token_error = None;
                 }
-                Ok(Err(error)) => self.token_error = Some(super::text::explain(&error)),
+                Ok(Err(failure)) => self.token_error = Some(super::diagnosis::failure_line(&failure)),
                 Err(pending) => self.refresh = Some(pending),
             }
         }

@@ -387,7 +387,7 @@ fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker, notic
                     ui.spinner();
                 }
                 Some(Err(error)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, super::browser::error_line(error));
+                    ui.colored_label(ui.visuals().error_fg_color, super::diagnosis::failure_line(error));
                 }
                 Some(Ok(props)) => {
                     egui::Grid::new("properties-grid").num_columns(2).show(ui, |ui| {
@@ -430,41 +430,14 @@ pub fn browser_ui(
     keyboard_ui(ui, browser, worker);
     ui.separator();
     if let Some(error) = browser.error.clone() {
-        egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&error.title).strong());
-            ui.label(egui::RichText::new(&error.diagnosis.title).strong());
-            ui.label(&error.diagnosis.cause);
-            for (n, step) in error.diagnosis.next_steps.iter().enumerate() {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(format!("{}.", n + 1));
-                    ui.label(step);
-                });
-            }
-            if let Some(evidence) = &error.evidence {
-                ui.weak(evidence);
-            }
-            ui.collapsing("Evidence", |ui| {
-                for line in &error.diagnosis.evidence {
-                    ui.monospace(line);
-                }
-            });
-            ui.horizontal(|ui| {
-                if ui.button("Retry").clicked() {
-                    browser.refresh(worker);
-                }
-                if ui.button("Copy diagnosis").clicked() {
-                    let d = &error.diagnosis;
-                    let text = format!(
-                        "{}\n{}\n\n{}\n\nEvidence:\n{}",
-                        d.title,
-                        d.cause,
-                        d.next_steps.join("\n"),
-                        d.evidence.join("\n")
-                    );
-                    ui.ctx().copy_text(text);
-                }
-            });
-        });
+        ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&error.title).strong());
+        if let Some(evidence) = &error.evidence {
+            ui.weak(evidence);
+        }
+        super::diagnosis::diagnosis_ui(ui, &error.diagnosis);
+        if ui.button("Retry").clicked() {
+            browser.refresh(worker);
+        }
     } else {
         ui.horizontal(|ui| {
             let shown = browser.visible().len();

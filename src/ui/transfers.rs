@@ -6,27 +6,37 @@ use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
-use super::browser::{Notice, error_line};
-use crate::format::human_size;
-use crate::transfer_tree::TreeOutcome;
-use crate::worker::{Answer, EngineError, TaskId, Worker};
+use super::browser::Notice;
+use super::diagnosis::{diagnosis_ui, failure_line};
+use crate::format::{count, countdown, human_size};
+use crate::progress::Progress;
+use crate::worker::{Answer, Failure, FileFailure, TaskId, TreeReport, Worker};
 
 /// Where a transfer stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum TransferState {
     /// Moving bytes.
     Running,
     /// Done.
     Done,
-    /// Failed, with the reason.
-    Failed(String),
+    /// Failed as a whole, with the diagnosis.
+    Failed(Failure),
+    /// Finished, but these files failed (each with its diagnosis).
+    PartlyFailed(Vec<FileFailure>),
     /// Cancelled by the user.
     Cancelled,
 }
 
+impl TransferState {
+    /// Whether it is still moving.
+    pub fn running(&self) -> bool {
+        matches!(self, Self::Running)
+    }
+}
+
 enum Pending {
     File(Promise<Answer<u64>>),
-    Tree(Promise<Answer<TreeOutcome>>),
+    Tree(Promise<Answer<TreeReport>>),
 }
 
 /// One transfer in the panel.
@@ -35,10 +45,8 @@ pub struct TransferItem {
     pub task: TaskId,
     /// `Upload report.pdf` / `Download logs`.
     pub label: String,
-    /// Bytes done.
-    pub done: u64,
-    /// Bytes in all (0 until known).
-    pub total: u64,
+    /// Bytes done and in all.
+    pub progress: Progress,
     /// State.
     pub state: TransferState,
     started: Instant,
@@ -47,34 +55,8 @@ pub struct TransferItem {
 }
 
 impl TransferItem {
-    /// Bytes per second so far.
-    #[expect(clippy::cast_precision_loss, reason = "a rate needs no 2^52 precision")]
-    fn rate(&self) -> f64 {
-        let elapsed = self.finished.unwrap_or_else(|| self.started.elapsed()).as_secs_f64().max(0.001);
-        self.done as f64 / elapsed
-    }
-
-    /// Done as a fraction of the total.
-    #[expect(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        reason = "a progress bar needs no 2^24 precision"
-    )]
-    fn fraction(&self) -> f32 {
-        if self.total == 0 { 0.0 } else { (self.done as f64 / self.total as f64) as f32 }
-    }
-
-    /// Seconds left at the current rate.
-    #[expect(clippy::cast_possible_truncation, clippy::cast_precision_loss, reason = "whole seconds for display")]
-    fn eta_secs(&self) -> Option<i64> {
-        let rate = self.rate();
-        (rate > 0.0 && self.total > self.done).then(|| ((self.total - self.done) as f64 / rate).min(1e9) as i64)
-    }
-
-    /// Rate rounded to whole bytes per second.
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a non-negative rate for display")]
-    fn rate_bytes(&self) -> u64 {
-        self.rate().clamp(0.0, 1e15) as u64
+    fn elapsed(&self) -> Duration {
+        self.finished.unwrap_or_else(|| self.started.elapsed())
     }
 }
 
@@ -90,8 +72,7 @@ impl Transfers {
         self.items.push(TransferItem {
             task,
             label,
-            done: 0,
-            total: 0,
+            progress: Progress::default(),
             state: TransferState::Running,
             started: Instant::now(),
             finished: None,
@@ -105,21 +86,20 @@ impl Transfers {
     }
 
     /// Tracks a folder (or dropped path) transfer.
-    pub fn track_tree(&mut self, task: TaskId, label: String, promise: Promise<Answer<TreeOutcome>>) {
+    pub fn track_tree(&mut self, task: TaskId, label: String, promise: Promise<Answer<TreeReport>>) {
         self.push(task, label, Pending::Tree(promise));
     }
 
     /// Progress from the worker.
     pub fn on_progress(&mut self, task: TaskId, done: u64, total: u64) {
         if let Some(item) = self.items.iter_mut().find(|i| i.task == task) {
-            item.done = done;
-            item.total = total;
+            item.progress.update(done, total);
         }
     }
 
-    /// Whether anything is still moving.
+    /// How many are still moving.
     pub fn running(&self) -> usize {
-        self.items.iter().filter(|i| i.state == TransferState::Running).count()
+        self.items.iter().filter(|i| i.state.running()).count()
     }
 
     /// Checks finished transfers; returns toasts and whether a listing may have changed.
@@ -128,18 +108,16 @@ impl Transfers {
         let mut changed = false;
         for item in &mut self.items {
             let Some(pending) = item.pending.take() else { continue };
-            let outcome: Option<Result<(u64, Vec<String>), EngineError>> = match pending {
+            let outcome: Option<Answer<TreeReport>> = match pending {
                 Pending::File(p) => match p.try_take() {
-                    Ok(answer) => Some(answer.map(|bytes| (bytes, Vec::new()))),
+                    Ok(answer) => Some(answer.map(|bytes| TreeReport { files: 1, bytes, failures: Vec::new() })),
                     Err(p) => {
                         item.pending = Some(Pending::File(p));
                         None
                     }
                 },
                 Pending::Tree(p) => match p.try_take() {
-                    Ok(answer) => Some(answer.map(|o| {
-                        (o.bytes, o.failures.into_iter().map(|f| format!("{}: {}", f.path, f.reason)).collect())
-                    })),
+                    Ok(answer) => Some(answer),
                     Err(p) => {
                         item.pending = Some(Pending::Tree(p));
                         None
@@ -150,22 +128,26 @@ impl Transfers {
             item.finished = Some(item.started.elapsed());
             changed = true;
             match outcome {
-                Ok((bytes, failures)) if failures.is_empty() => {
-                    item.done = bytes;
-                    item.total = item.total.max(bytes);
+                Ok(report) if report.failures.is_empty() => {
+                    item.progress.finish(report.bytes);
                     item.state = TransferState::Done;
-                    notices.push(Notice::Info(format!("{} finished ({})", item.label, human_size(bytes))));
+                    notices.push(Notice::Info(format!("{} finished ({})", item.label, human_size(report.bytes))));
                 }
-                Ok((_, failures)) => {
-                    let reason = format!("{} file(s) failed: {}", failures.len(), failures.join("; "));
-                    item.state = TransferState::Failed(reason.clone());
-                    notices.push(Notice::Error(format!("{} partly failed", item.label), reason));
+                Ok(report) => {
+                    let first = &report.failures[0];
+                    let detail = format!(
+                        "{} failed; {}: {}",
+                        count(report.failures.len() as u64, "file", "files"),
+                        first.path,
+                        failure_line(&first.failure)
+                    );
+                    notices.push(Notice::Error(format!("{} partly failed", item.label), detail));
+                    item.state = TransferState::PartlyFailed(report.failures);
                 }
-                Err(EngineError::Cancelled) => item.state = TransferState::Cancelled,
-                Err(error) => {
-                    let reason = error_line(&error);
-                    item.state = TransferState::Failed(reason.clone());
-                    notices.push(Notice::Error(format!("{} failed", item.label), reason));
+                Err(failure) if failure.is_cancelled() => item.state = TransferState::Cancelled,
+                Err(failure) => {
+                    notices.push(Notice::Error(format!("{} failed", item.label), failure_line(&failure)));
+                    item.state = TransferState::Failed(failure);
                 }
             }
         }
@@ -177,7 +159,7 @@ impl Transfers {
         ui.horizontal(|ui| {
             ui.strong("Transfers");
             if ui.button("Clear finished").clicked() {
-                self.items.retain(|i| i.state == TransferState::Running);
+                self.items.retain(|i| i.state.running());
             }
         });
         if self.items.is_empty() {
@@ -186,34 +168,54 @@ impl Transfers {
         }
         egui::ScrollArea::vertical().max_height(160.0).id_salt("transfers-scroll").show(ui, |ui| {
             for item in self.items.iter().rev() {
-                ui.horizontal(|ui| {
-                    ui.label(&item.label);
-                    let fraction = item.fraction();
-                    // The bar stops short of full until the transfer really finished.
-                    let shown = if item.state == TransferState::Done { 1.0 } else { fraction.min(0.9999) };
-                    ui.add(egui::ProgressBar::new(shown).desired_width(160.0).show_percentage());
-                    ui.label(format!("{} / {}", human_size(item.done), human_size(item.total)));
-                    match &item.state {
-                        TransferState::Running => {
-                            ui.label(format!("{}/s", human_size(item.rate_bytes())));
-                            if let Some(eta) = item.eta_secs() {
-                                ui.label(format!("ETA {}", crate::format::countdown(eta)));
-                            }
-                            if ui.button("Cancel").clicked() {
-                                worker.cancel(item.task);
-                            }
-                        }
-                        TransferState::Done => {
-                            ui.label("Done");
-                        }
-                        TransferState::Cancelled => {
-                            ui.label("Cancelled");
-                        }
-                        TransferState::Failed(reason) => {
-                            ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {reason}"));
-                        }
-                    }
-                });
+                item_ui(ui, item, worker);
+            }
+        });
+    }
+}
+
+fn item_ui(ui: &mut egui::Ui, item: &TransferItem, worker: &Worker) {
+    ui.horizontal(|ui| {
+        ui.label(&item.label);
+        ui.add(egui::ProgressBar::new(item.progress.fraction()).desired_width(160.0).show_percentage());
+        ui.label(format!("{} / {}", human_size(item.progress.done), human_size(item.progress.total)));
+        match &item.state {
+            TransferState::Running => {
+                ui.label(format!("{}/s", human_size(item.progress.rate(item.elapsed()))));
+                if let Some(eta) = item.progress.eta(item.elapsed()) {
+                    ui.label(format!("ETA {}", countdown(i64::try_from(eta.as_secs()).unwrap_or(i64::MAX))));
+                }
+                if ui.button("Cancel").clicked() {
+                    worker.cancel(item.task);
+                }
+            }
+            TransferState::Done => {
+                ui.label("Done");
+            }
+            TransferState::Cancelled => {
+                ui.label("Cancelled");
+            }
+            TransferState::Failed(failure) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {}", failure_line(failure)));
+            }
+            TransferState::PartlyFailed(failures) => {
+                let text = format!("{} failed", count(failures.len() as u64, "file", "files"));
+                ui.colored_label(ui.visuals().error_fg_color, text);
+            }
+        }
+    });
+    let details: Vec<(&str, &Failure)> = match &item.state {
+        TransferState::Failed(failure) => vec![("", failure)],
+        TransferState::PartlyFailed(failures) => failures.iter().map(|f| (f.path.as_str(), &f.failure)).collect(),
+        _ => Vec::new(),
+    };
+    if !details.is_empty() {
+        ui.collapsing(format!("Why {} failed", item.label), |ui| {
+            for (path, failure) in details {
+                if !path.is_empty() {
+                    ui.strong(path);
+                }
+                diagnosis_ui(ui, &failure.diagnosis);
             }
         });
     }

@@ -39,8 +39,8 @@ pub fn engine() -> Engine {
     engine_with(start(), IdentitySelector::SystemAssigned)
 }
 
-fn files_error(error: EngineError) -> azfx::files::FilesError {
-    match error {
+fn files_error(failure: azfx::worker::Failure) -> azfx::files::FilesError {
+    match failure.error {
         EngineError::Files(e) => e,
         other => panic!("expected a Files error, got {other:?}"),
     }
@@ -180,19 +180,13 @@ fn imds_down_is_reported_within_five_seconds() {
     let started = Instant::now();
     let error = wait(worker.connect(config)).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
-    match error {
+    match &error.error {
         EngineError::Auth(e) => assert!(matches!(e.kind, azfx::auth::AuthErrorKind::EndpointUnreachable { .. }), "{e}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(error_code_of(&worker), azfx::worker::exit_code::IDENTITY);
-}
-
-fn error_code_of(_worker: &Worker) -> i32 {
-    EngineError::Auth(azfx::auth::AuthError {
-        kind: azfx::auth::AuthErrorKind::IdentityNotFound { description: String::new() },
-        credential: azfx::auth::CredentialSource::AzureCli,
-    })
-    .exit_code()
+    // What `azfx` exits with and explains for this very failure.
+    assert_eq!(error.exit_code(), azfx::worker::exit_code::IDENTITY);
+    assert_eq!(error.diagnosis.class, azfx::diagnose::Class::IdentityEndpointUnreachable, "{:?}", error.diagnosis);
 }
 
 #[test]
@@ -232,8 +226,26 @@ fn a_cancelled_download_leaves_no_partial_file() {
     let (task, promise) = worker.download(SHARE, "slow.bin", dest.clone(), azfx::files::Overwrite::Replace);
     std::thread::sleep(Duration::from_millis(600));
     worker.cancel(task);
-    assert!(matches!(wait(promise), Err(EngineError::Cancelled)));
+    assert!(matches!(wait(promise), Err(f) if f.is_cancelled()));
     assert!(!dest.exists() && !azfx::transfer::partial_path(&dest).exists());
+}
+
+/// Regression (reshaping issue): a cancel sent right after the start used to be lost,
+/// because the task registered its cancel token only once it ran.
+#[test]
+fn a_cancel_right_after_the_start_is_not_lost() {
+    let Engine { env, worker } = engine();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "big.bin", &vec![7_u8; 8 << 20]).unwrap();
+    env.emulator.control().set_latency(Duration::from_millis(200));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("big.bin");
+    let (task, promise) = worker.download(SHARE, "big.bin", dest.clone(), azfx::files::Overwrite::Replace);
+    worker.cancel(task);
+    let answer = wait(promise);
+    assert!(matches!(&answer, Err(f) if f.is_cancelled()), "{answer:?}");
+    assert!(!dest.exists() && !azfx::transfer::partial_path(&dest).exists());
+    let ranges = worker.request_log().iter().filter(|e| e.operation == "Get range").count();
+    assert_eq!(ranges, 0, "a task cancelled before it ran reads nothing");
 }
 
 #[test]
@@ -277,7 +289,8 @@ fn folders_round_trip_and_a_bad_file_is_reported_not_fatal() {
     assert_eq!(outcome.files, 3);
     assert_eq!(outcome.failures.len(), 1, "{:?}", outcome.failures);
     assert_eq!(outcome.failures[0].path, "css/bad:name.css");
-    assert!(outcome.failures[0].reason.contains("InvalidResourceName"), "{}", outcome.failures[0].reason);
+    let failure = &outcome.failures[0].failure;
+    assert!(failure.to_string().contains("InvalidResourceName"), "{failure}");
 
     let back = tempfile::tempdir().unwrap();
     let (_, promise) = worker.download_folder(SHARE, "site", back.path().join("site"));

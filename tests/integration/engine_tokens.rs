@@ -17,7 +17,7 @@ fn short_lived_engine(lifetime_secs: u64) -> Engine {
     engine_with(env, IdentitySelector::SystemAssigned)
 }
 
-fn fire_50(worker: &Worker) -> Vec<Result<azfx::files::EntryProperties, EngineError>> {
+fn fire_50(worker: &Worker) -> Vec<Result<azfx::files::EntryProperties, azfx::worker::Failure>> {
     let promises: Vec<_> = (0..50).map(|_| worker.properties(SHARE, "", true)).collect();
     promises.into_iter().map(poll_promise::Promise::block_and_take).collect()
 }
@@ -61,13 +61,13 @@ fn a_second_401_is_returned_as_an_error() {
     let error =
         wait(worker.connect(config(&env.emulator, CredentialConfig::PastedToken(azfx::auth::Secret::new(expired)))))
             .unwrap_err();
-    assert!(matches!(error, EngineError::Auth(_)), "{error:?}");
+    assert!(matches!(error.error, EngineError::Auth(_)), "{error:?}");
     // A token the service rejects though it looks valid: revoked after pasting.
     let pasted = env.emulator.control().mint_token(&env.writer.object_id, STORAGE, 0, 3600).unwrap();
     wait(worker.connect(config(&env.emulator, CredentialConfig::PastedToken(azfx::auth::Secret::new(pasted)))))
         .unwrap();
     env.emulator.control().expire_all_tokens();
-    let error = match wait(worker.list_shares()).unwrap_err() {
+    let error = match wait(worker.list_shares()).unwrap_err().error {
         EngineError::Files(e) => e,
         other => panic!("{other:?}"),
     };

@@ -6,20 +6,21 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::files::{ErrorKind, FilesClient};
-use crate::transfer::{self, ProgressFn, TransferError};
+use super::{PARALLEL_RANGES, ProgressFn, TransferError};
+use crate::files::names::join;
+use crate::files::{ErrorKind, FilesClient, RemoteTree};
 
 /// One file that did not make it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct FileFailure {
     /// Path relative to the folder.
     pub path: String,
     /// Why.
-    pub reason: String,
+    pub error: TransferError,
 }
 
 /// What a folder transfer did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct TreeOutcome {
     /// Files transferred.
     pub files: u64,
@@ -75,16 +76,12 @@ where
                 outcome.files += 1;
                 outcome.bytes += bytes;
             }
-            Err(e) => outcome.failures.push(FileFailure { path: relative, reason: e.to_string() }),
+            Err(error) => outcome.failures.push(FileFailure { path: relative, error }),
         }
         done_before += size;
         progress(done_before, total);
     }
     outcome
-}
-
-fn join(base: &str, relative: &str) -> String {
-    if base.is_empty() { relative.to_owned() } else { format!("{base}/{relative}") }
 }
 
 /// Uploads the folder `src` as `share/dest` (created if missing).
@@ -113,7 +110,7 @@ pub async fn upload_tree(
         }
     }
     Ok(each_file(files, total, progress, |relative, per_file| async move {
-        transfer::upload(client, &src.join(&relative), share, &join(dest, &relative), 4, per_file).await
+        super::upload(client, &src.join(&relative), share, &join(dest, &relative), PARALLEL_RANGES, per_file).await
     })
     .await)
 }
@@ -126,25 +123,7 @@ pub async fn download_tree(
     dest: &Path,
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
-    let mut directories = vec![String::new()];
-    let mut files = Vec::new();
-    let mut index = 0;
-    while index < directories.len() {
-        let relative = directories[index].clone();
-        let mut marker: Option<String> = None;
-        loop {
-            let page = client.list_page(share, &join(path, &relative), marker.as_deref(), 5000).await?;
-            for entry in page.entries {
-                let child = join(&relative, &entry.name);
-                if entry.is_directory { directories.push(child) } else { files.push((child, entry.size.unwrap_or(0))) }
-            }
-            match page.next_marker {
-                Some(next) => marker = Some(next),
-                None => break,
-            }
-        }
-        index += 1;
-    }
+    let RemoteTree { directories, files } = client.walk(share, path).await?;
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     tokio::task::spawn_blocking(move || local_dirs.iter().try_for_each(std::fs::create_dir_all))
         .await
@@ -156,7 +135,7 @@ pub async fn download_tree(
         .map_err(|source| TransferError::Local { action: "creating", path: dest.to_owned(), source })?;
     let total: u64 = files.iter().map(|(_, size)| size).sum();
     Ok(each_file(files, total, progress, |relative, per_file| async move {
-        transfer::download(client, share, &join(path, &relative), &dest.join(&relative), 4, per_file).await
+        super::download(client, share, &join(path, &relative), &dest.join(&relative), PARALLEL_RANGES, per_file).await
     })
     .await)
 }

@@ -1,4 +1,4 @@
-//! Moving whole files: downloads in parallel 4 MiB ranges into a temporary file renamed
+//! Moving files and folders (`tree`): downloads in parallel 4 MiB ranges into a temporary file renamed
 //! only when complete, uploads as Create File (final size) then parallel Put Ranges, with
 //! a partial upload deleted (and said so) when it fails. The persistent pause/resume
 //! queue and integrity checks build on these in the transfer issue.
@@ -9,7 +9,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{StreamExt, TryStreamExt};
 
+pub mod tree;
+
 use crate::files::{FilesClient, FilesError, RANGE_BYTES};
+
+pub use tree::{FileFailure, TreeOutcome};
+
+/// Ranges in flight per file, for uploads and downloads alike.
+pub const PARALLEL_RANGES: usize = 8;
 
 /// Why a transfer failed.
 #[derive(Debug, thiserror::Error)]

@@ -9,10 +9,14 @@ use std::sync::Arc;
 
 use poll_promise::Promise;
 
-use super::text;
+mod ops;
+#[cfg(test)]
+mod tests;
+mod view;
+
 use crate::files::DirEntry;
-use crate::files::names::check_name;
-use crate::worker::{Answer, EngineError, TaskId, Worker};
+use crate::files::names::join;
+use crate::worker::{Answer, TaskId, Worker};
 
 /// A table column to sort by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,8 +75,6 @@ struct ViewKey {
 pub struct Browser {
     /// The account's file endpoint (base URL).
     pub endpoint: String,
-    /// Claims of the current token, for diagnoses (role commands name the `oid`).
-    pub claims: Option<crate::auth::Claims>,
     /// Current share.
     pub share: String,
     /// Current folder (`a/b`, empty at the root).
@@ -120,20 +122,11 @@ pub struct Browser {
     view: RefCell<Option<(ViewKey, Arc<Vec<usize>>)>>,
 }
 
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") }
-}
-
-fn extension(name: &str) -> &str {
-    name.rsplit_once('.').map_or("", |(_, ext)| ext)
-}
-
 impl Browser {
     /// A browser at the root of `share` on `endpoint` (call `open` to list).
     pub fn new(endpoint: &str, share: &str) -> Self {
         Self {
             endpoint: endpoint.to_owned(),
-            claims: None,
             share: share.to_owned(),
             path: String::new(),
             back: Vec::new(),
@@ -289,215 +282,30 @@ impl Browser {
     /// element asks for a refresh of the current folder.
     pub fn poll(&mut self) -> (Vec<Notice>, bool) {
         let mut notices = Vec::new();
-        let mut changed = false;
+        let changed = false;
         if let Some(listing) = self.listing.take() {
             match listing.try_take() {
                 Ok(Ok(total)) => {
                     self.listing_total = Some(total);
                     self.finish_listing();
                 }
-                Ok(Err(EngineError::Cancelled)) => self.listing_task = None,
-                Ok(Err(error)) => {
+                Ok(Err(failure)) if failure.is_cancelled() => self.listing_task = None,
+                Ok(Err(failure)) => {
                     self.listing_task = None;
                     self.refreshing = false;
                     self.entries.clear();
                     self.incoming.clear();
-                    let context = crate::diagnose::Context {
-                        claims: self.claims.clone(),
-                        account: crate::files::Endpoint::parse(&self.endpoint).ok().map(|e| e.account),
-                        share: Some(self.share.clone()),
-                        read_works: None,
-                        proxy: None,
-                    };
                     self.error = Some(ListingError {
                         title: format!("Could not list /{}", self.location()),
-                        evidence: text::evidence(&error),
-                        diagnosis: crate::diagnose::diagnose(&error, &context),
+                        evidence: failure.evidence(),
+                        diagnosis: *failure.diagnosis,
                     });
                 }
                 Err(pending) => self.listing = Some(pending),
             }
         }
-        let mut still = Vec::new();
-        for (what, promise) in self.operations.drain(..) {
-            match promise.try_take() {
-                Ok(Ok(())) => {
-                    notices.push(Notice::Info(what));
-                    changed = true;
-                }
-                Ok(Err(error)) => {
-                    notices.push(Notice::Error(format!("{what} failed"), error_line(&error)));
-                    changed = true;
-                }
-                Err(pending) => still.push((what, pending)),
-            }
-        }
-        self.operations = still;
-        let mut still = Vec::new();
-        for (what, promise) in self.deletes.drain(..) {
-            match promise.try_take() {
-                Ok(Ok(count)) => {
-                    notices.push(Notice::Info(format!("{what} ({count} items)")));
-                    changed = true;
-                }
-                Ok(Err(error)) => {
-                    notices.push(Notice::Error("Delete failed".to_owned(), error_line(&error)));
-                    changed = true;
-                }
-                Err(pending) => still.push((what, pending)),
-            }
-        }
-        if still.is_empty() {
-            self.delete_progress.clear();
-        }
-        self.deletes = still;
-        (notices, changed)
-    }
-
-    /// Indices of `entries` to show: filtered, folders first, sorted.
-    pub fn visible(&self) -> Arc<Vec<usize>> {
-        let key = ViewKey {
-            rows: self.entries.len(),
-            generation: self.generation,
-            sort: self.sort,
-            ascending: self.ascending,
-            filter: self.filter.clone(),
-        };
-        if let Some((cached_key, rows)) = self.view.borrow().as_ref()
-            && *cached_key == key
-        {
-            return Arc::clone(rows);
-        }
-        let rows = Arc::new(self.compute_view());
-        *self.view.borrow_mut() = Some((key, Arc::clone(&rows)));
-        rows
-    }
-
-    /// Filters and sorts (folders first); the sort keys are computed once per entry.
-    fn compute_view(&self) -> Vec<usize> {
-        let filter = self.filter.to_lowercase();
-        let mut rows: Vec<usize> = (0..self.entries.len())
-            .filter(|&i| filter.is_empty() || self.entries[i].name.to_lowercase().contains(&filter))
-            .collect();
-        let folders_first = |i: usize| !self.entries[i].is_directory;
-        match self.sort {
-            SortColumn::Name => rows.sort_by_cached_key(|&i| (folders_first(i), self.entries[i].name.to_lowercase())),
-            SortColumn::Size => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].size)),
-            SortColumn::Modified => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].last_modified)),
-            SortColumn::Type => {
-                rows.sort_by_cached_key(|&i| (folders_first(i), extension(&self.entries[i].name).to_lowercase()));
-            }
-        }
-        if !self.ascending {
-            // Reverse within folders and within files, keeping folders first.
-            let split = rows.partition_point(|&i| self.entries[i].is_directory);
-            rows[..split].reverse();
-            rows[split..].reverse();
-        }
-        rows
-    }
-
-    /// Sorts by a column; clicking the same column again flips the direction.
-    pub fn sort_by(&mut self, column: SortColumn) {
-        if self.sort == column {
-            self.ascending = !self.ascending;
-        } else {
-            self.sort = column;
-            self.ascending = true;
-        }
-    }
-
-    /// Selection by click: plain selects one, Ctrl toggles, Shift extends from the anchor.
-    pub fn click(&mut self, name: &str, modifiers: egui::Modifiers) {
-        let (ctrl, shift) = (modifiers.command, modifiers.shift);
-        if shift && let Some(anchor) = self.anchor.clone() {
-            let order: Vec<String> = self.visible().iter().map(|&i| self.entries[i].name.clone()).collect();
-            let a = order.iter().position(|n| *n == anchor);
-            let b = order.iter().position(|n| n == name);
-            if let (Some(a), Some(b)) = (a, b) {
-                self.selection = order[a.min(b)..=a.max(b)].iter().cloned().collect();
-                return;
-            }
-        }
-        if ctrl {
-            if !self.selection.remove(name) {
-                self.selection.insert(name.to_owned());
-            }
-        } else {
-            self.selection = BTreeSet::from([name.to_owned()]);
-        }
-        self.anchor = Some(name.to_owned());
-    }
-
-    /// Selects every visible row.
-    pub fn select_all(&mut self) {
-        self.selection = self.visible().iter().map(|&i| self.entries[i].name.clone()).collect();
-    }
-
-    /// The selected entries.
-    pub fn selected(&self) -> Vec<&DirEntry> {
-        self.entries.iter().filter(|e| self.selection.contains(&e.name)).collect()
-    }
-
-    /// Creates a folder in the current folder.
-    pub fn create_folder(&mut self, worker: &Worker, name: &str) -> Result<(), String> {
-        check_name(name).map_err(|e| e.to_string())?;
-        let path = self.child_path(name.trim());
-        self.operations.push((format!("Created folder {}", name.trim()), worker.create_directory(&self.share, &path)));
-        Ok(())
-    }
-
-    /// Renames an entry of the current folder.
-    pub fn rename_entry(&mut self, worker: &Worker, from: &str, to: &str) -> Result<(), String> {
-        let to = to.trim();
-        if to == from {
-            return Ok(());
-        }
-        check_name(to).map_err(|e| e.to_string())?;
-        let is_directory = self.entries.iter().any(|e| e.name == from && e.is_directory);
-        let promise = worker.rename(&self.share, &self.child_path(from), &self.child_path(to), is_directory);
-        self.operations.push((format!("Renamed {from} to {to}"), promise));
-        Ok(())
-    }
-
-    /// Deletes entries of the current folder (folders with everything in them).
-    pub fn delete(&mut self, worker: &Worker, entries: &[(String, bool)]) {
-        for (name, is_directory) in entries {
-            let (task, promise) = worker.delete(&self.share, &self.child_path(name), *is_directory);
-            self.delete_progress.insert(task, (0, 0));
-            self.deletes.push((format!("Deleted {name}"), promise));
-        }
-    }
-
-    /// Progress of a recursive delete; `false` when the task is not one of ours.
-    pub fn on_delete_progress(&mut self, task: crate::worker::TaskId, done: u64, total: u64) -> bool {
-        match self.delete_progress.get_mut(&task) {
-            Some(progress) => {
-                *progress = (done, total);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Entries deleted and in all, over the running deletes.
-    pub fn delete_status(&self) -> Option<(u64, u64)> {
-        if self.deletes.is_empty() {
-            return None;
-        }
-        Some(self.delete_progress.values().fold((0, 0), |(d, t), (done, total)| (d + done, t + total)))
-    }
-
-    /// Whether file operations are still running.
-    pub fn busy(&self) -> bool {
-        !self.operations.is_empty() || !self.deletes.is_empty()
-    }
-}
-
-/// The explanation and evidence of an error, on one line.
-pub fn error_line(error: &EngineError) -> String {
-    match text::evidence(error) {
-        Some(evidence) => format!("{} ({evidence})", text::explain(error)),
-        None => text::explain(error),
+        let (more, ops_changed) = self.poll_operations();
+        notices.extend(more);
+        (notices, changed || ops_changed)
     }
 }

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""The layering rules of DESIGN.md, checked on the source (run by scripts/check.sh).
+
+- `src/ui` names no network, filesystem or emulator code: `reqwest`, `hyper`,
+  `std::net`/`tokio::net`, `std::fs`/`tokio::fs`, `crate::emulator`, `crate::probe`.
+- `src/diagnose` does no IO: none of the above, nor `tokio`, `std::env`, `std::process`.
+- `auth` does not import `files`.
+- No two top-level modules import each other, directly or through others (a cycle in the
+  graph of `crate::<module>` references), and no two submodules of `emulator` either.
+
+Prints every violation with file and line; exits 1 when there is one.
+"""
+
+import os
+import re
+import sys
+
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+
+FORBIDDEN = {
+    "ui": [r"\breqwest::", r"\bhyper\b", r"\bstd::net\b", r"\btokio::net\b", r"\bstd::fs\b", r"\btokio::fs\b",
+           r"\bcrate::emulator\b", r"\bcrate::probe\b"],
+    "diagnose": [r"\breqwest::", r"\bhyper\b", r"\bstd::net\b", r"\btokio\b", r"\bstd::fs\b", r"\bstd::env\b",
+                 r"\bstd::process\b", r"\bcrate::probe\b", r"\bcrate::worker\b"],
+    "auth": [r"\bcrate::files\b"],
+}
+
+
+def rust_files(path):
+    if os.path.isfile(path):
+        yield path
+        return
+    for root, _, names in os.walk(path):
+        for name in sorted(names):
+            if name.endswith(".rs"):
+                yield os.path.join(root, name)
+
+
+def code_lines(path):
+    """Lines with `//` comments removed (doc comments may name what code must not)."""
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            yield number, line.split("//", 1)[0]
+
+
+def module_path(name):
+    folder = os.path.join(SRC, name)
+    return folder if os.path.isdir(folder) else folder + ".rs"
+
+
+def top_level_modules():
+    with open(os.path.join(SRC, "lib.rs"), encoding="utf-8") as f:
+        return re.findall(r"^pub mod (\w+);", f.read(), re.M)
+
+
+def graph(modules, path_of, pattern):
+    edges = {m: set() for m in modules}
+    for module in modules:
+        for path in rust_files(path_of(module)):
+            for _, line in code_lines(path):
+                for target in re.findall(pattern, line):
+                    if target in edges and target != module:
+                        edges[module].add(target)
+    return edges
+
+
+def cycles(edges):
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(edges[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def main():
+    problems = []
+    for module, patterns in FORBIDDEN.items():
+        for path in rust_files(module_path(module)):
+            if os.path.basename(path) == "tests.rs":
+                continue  # unit tests may build their inputs with `reqwest` types
+            for number, line in code_lines(path):
+                for pattern in patterns:
+                    if re.search(pattern, line):
+                        rel = os.path.relpath(path, os.path.join(SRC, ".."))
+                        problems.append(f"{rel}:{number}: `{module}` must not use {pattern}: {line.strip()}")
+    modules = top_level_modules()
+    top = graph(modules, module_path, r"\bcrate::(\w+)")
+    for component in cycles(top):
+        detail = "; ".join(f"{m} -> {', '.join(sorted(top[m] & set(component)))}" for m in component)
+        problems.append(f"import cycle between top-level modules {component}: {detail}")
+    emulator_dir = os.path.join(SRC, "emulator")
+    subs = [n[:-3] for n in os.listdir(emulator_dir) if n.endswith(".rs") and n != "mod.rs"]
+    sub = graph(subs, lambda m: os.path.join(emulator_dir, m + ".rs"), r"\b(?:super|crate::emulator)::(\w+)")
+    for component in cycles(sub):
+        detail = "; ".join(f"{m} -> {', '.join(sorted(sub[m] & set(component)))}" for m in component)
+        problems.append(f"import cycle inside emulator {component}: {detail}")
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} layering problem(s)")
+        return 1
+    print(f"layering: {len(modules)} top-level modules, no cycles, ui and diagnose free of IO")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+//! Where azfx keeps things on this machine, from the OS conventions (`directories`):
+//! settings (never secrets), state (the transfer journal to come), logs, and the folder
+//! downloads go to. Paths only: nothing here creates or reads files.
+
+use std::path::PathBuf;
+
+/// azfx's own directories.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dirs {
+    /// Settings and saved connections (`~/.config/azfx` on Linux, `%APPDATA%\azfx` on
+    /// Windows).
+    pub config: PathBuf,
+    /// State that must survive restarts, such as the transfer journal (`~/.local/state/azfx`
+    /// on Linux; the local data directory where the OS has no state directory).
+    pub state: PathBuf,
+    /// Log files (`state/logs`).
+    pub logs: PathBuf,
+}
+
+impl Dirs {
+    /// The OS's directories for azfx; `None` when the OS names no home directory.
+    pub fn from_os() -> Option<Self> {
+        let project = directories::ProjectDirs::from("", "", "azfx")?;
+        let state = project.state_dir().unwrap_or_else(|| project.data_local_dir()).to_path_buf();
+        Some(Self { config: project.config_dir().to_path_buf(), logs: state.join("logs"), state })
+    }
+}
+
+/// Where downloads go by default: the OS download folder, else `~/Downloads`; never the
+/// working directory.
+pub fn download_dir() -> Option<PathBuf> {
+    directories::UserDirs::new()
+        .map(|dirs| dirs.download_dir().map_or_else(|| dirs.home_dir().join("Downloads"), std::path::Path::to_path_buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_azfx_s_own() {
+        if let Some(dirs) = Dirs::from_os() {
+            assert!(dirs.config.ends_with("azfx"), "{dirs:?}");
+            assert!(dirs.logs.starts_with(&dirs.state));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! What the window's buttons, menus and drops ask for: open and download entries,
+//! upload dropped or picked files, the access check, the diagnostic bundle, and the
+//! native file dialogs (each on its own thread; their files are written by the worker).
+
+use std::path::PathBuf;
+
+use poll_promise::Promise;
+
+use super::AzfxApp;
+use super::browser::Notice;
+use crate::files::Overwrite;
+
+impl AzfxApp {
+    /// Opens a folder of the current share, as a double-click or the path bar does.
+    pub fn open_folder(&mut self, path: &str) {
+        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
+            browser.open(&self.worker, path, true);
+        }
+    }
+
+    /// Downloads every entry of the open folder (as Ctrl+A, then Download).
+    pub fn download_all(&mut self) {
+        let entries = self
+            .browser()
+            .map(|b| b.entries.iter().map(|e| (e.name.clone(), e.is_directory)).collect())
+            .unwrap_or_default();
+        self.download(entries);
+    }
+
+    /// The diagnostic bundle as JSON: versions, OS, proxy settings, the connection, token
+    /// claims and fingerprint (never the token), the last access check, the request log.
+    pub fn diagnostic_bundle(&self) -> String {
+        let requests: Vec<crate::http::LogEntry> = self.log_panel.entries.iter().cloned().collect();
+        let last_check = self.access.report.as_ref();
+        let bundle = crate::diagnose::report::Bundle {
+            azfx_version: env!("CARGO_PKG_VERSION"),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            proxy_environment: self.worker.proxy_environment().to_vec(),
+            endpoint: self.session.as_ref().map(|s| s.connected.endpoint.clone()),
+            credential: self.status.credential.clone(),
+            claims: self.status.token.as_ref().and_then(|t| t.claims.clone()),
+            token_fingerprint: self.status.token.as_ref().map(|t| t.fingerprint.clone()),
+            token_expires_on: self.status.token.as_ref().map(|t| t.expires_on),
+            access_check: last_check,
+            requests: &requests,
+        };
+        bundle.to_json()
+    }
+
+    pub(super) fn save_as(&mut self, name: &str, contents: Vec<u8>) {
+        if self.save_dialog.is_some() {
+            return;
+        }
+        let file_name = name.to_owned();
+        let dialog = Promise::spawn_thread("azfx-save-dialog", move || {
+            rfd::FileDialog::new().set_file_name(file_name).save_file()
+        });
+        self.save_dialog = Some((dialog, contents, name.to_owned()));
+    }
+
+    pub(super) fn poll_saves(&mut self) {
+        if let Some((dialog, contents, name)) = self.save_dialog.take() {
+            match dialog.try_take() {
+                Ok(Some(path)) => {
+                    self.writes.push((format!("Saved {}", path.display()), self.worker.write_file(path, contents)));
+                }
+                Ok(None) => {}
+                Err(pending) => self.save_dialog = Some((pending, contents, name)),
+            }
+        }
+        let mut still = Vec::new();
+        for (what, promise) in self.writes.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(())) => self.toasts.extend(vec![Notice::Info(what)]),
+                Ok(Err(failure)) => {
+                    let line = super::diagnosis::failure_line(&failure);
+                    self.toasts.extend(vec![Notice::Error("Could not save".to_owned(), line)]);
+                }
+                Err(pending) => still.push((what, pending)),
+            }
+        }
+        self.writes = still;
+    }
+
+    /// Runs the access check on the open share with the connection's credential.
+    pub fn check_access(&mut self) {
+        let share = self.browser().map(|b| b.share.clone());
+        match (self.connect.last_config.clone(), share) {
+            (Some(config), Some(share)) => self.access.start(&self.worker, config, &share, false),
+            _ => self.toasts.extend(vec![Notice::Error(
+                "Nothing to check".to_owned(),
+                "Connect and open a share first".to_owned(),
+            )]),
+        }
+    }
+
+    /// Uploads a local file or folder into the open folder.
+    pub fn upload(&mut self, path: PathBuf) {
+        let Some(browser) = self.session.as_ref().and_then(|s| s.browser.as_ref()) else {
+            self.toasts.extend(vec![Notice::Error("Nothing to upload to".to_owned(), "Open a share first".to_owned())]);
+            return;
+        };
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let (task, promise) = self.worker.upload_path(path, &browser.share, &browser.path);
+        self.transfers.track_tree(task, format!("Upload {name}"), promise);
+    }
+
+    pub(super) fn download(&mut self, entries: Vec<(String, bool)>) {
+        let Some(browser) = self.session.as_ref().and_then(|s| s.browser.as_ref()) else { return };
+        let Some(dir) = self.settings.download_dir.clone() else {
+            self.toasts
+                .extend(vec![Notice::Error("No download folder".to_owned(), "Set a download folder first".to_owned())]);
+            return;
+        };
+        for (name, is_directory) in entries {
+            let path = browser.child_path(&name);
+            if is_directory {
+                let (task, promise) = self.worker.download_folder(&browser.share, &path, dir.join(&name));
+                self.transfers.track_tree(task, format!("Download {name}"), promise);
+            } else {
+                let (task, promise) = self.worker.download(&browser.share, &path, dir.join(&name), Overwrite::Fail);
+                self.transfers.track_file(task, format!("Download {name}"), promise);
+            }
+        }
+    }
+
+    pub(super) fn pick(&mut self, folder: bool) {
+        if self.file_dialog.is_some() {
+            return;
+        }
+        self.file_dialog = Some(Promise::spawn_thread("azfx-file-dialog", move || {
+            let dialog = rfd::FileDialog::new();
+            if folder { dialog.pick_folder().into_iter().collect() } else { dialog.pick_files().unwrap_or_default() }
+        }));
+    }
+
+    pub(super) fn drop_ui(&mut self, ctx: &egui::Context) {
+        let (hovering, dropped) = ctx.input(|i| (!i.raw.hovered_files.is_empty(), i.raw.dropped_files.clone()));
+        let target = self.browser().map(|b| format!("/{}", b.location()));
+        if hovering {
+            let text = target
+                .as_ref()
+                .map_or_else(|| "Open a share to upload".to_owned(), |t| format!("Drop to upload to {t}"));
+            let screen = ctx.content_rect();
+            let painter =
+                ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                text,
+                egui::FontId::proportional(24.0),
+                egui::Color32::WHITE,
+            );
+        }
+        for file in dropped {
+            let path = file.path().to_path_buf();
+            if path.as_os_str().is_empty() {
+                self.toasts.extend(vec![Notice::Error(
+                    "Cannot upload that drop".to_owned(),
+                    "It came without a path: drag it from the file manager".to_owned(),
+                )]);
+            } else {
+                self.upload(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The browser's file operations in flight (new folder, rename, delete with progress)
+//! and what to tell the user when each ends.
+
+use super::{Browser, Notice};
+use crate::files::names::check_name;
+use crate::format::count;
+use crate::ui::diagnosis::failure_line;
+use crate::worker::Worker;
+
+impl Browser {
+    /// Creates a folder in the current folder.
+    pub fn create_folder(&mut self, worker: &Worker, name: &str) -> Result<(), String> {
+        check_name(name).map_err(|e| e.to_string())?;
+        let path = self.child_path(name.trim());
+        self.operations.push((format!("Created folder {}", name.trim()), worker.create_directory(&self.share, &path)));
+        Ok(())
+    }
+
+    /// Renames an entry of the current folder.
+    pub fn rename_entry(&mut self, worker: &Worker, from: &str, to: &str) -> Result<(), String> {
+        let to = to.trim();
+        if to == from {
+            return Ok(());
+        }
+        check_name(to).map_err(|e| e.to_string())?;
+        let is_directory = self.entries.iter().any(|e| e.name == from && e.is_directory);
+        let promise = worker.rename(&self.share, &self.child_path(from), &self.child_path(to), is_directory);
+        self.operations.push((format!("Renamed {from} to {to}"), promise));
+        Ok(())
+    }
+
+    /// Deletes entries of the current folder (folders with everything in them).
+    pub fn delete(&mut self, worker: &Worker, entries: &[(String, bool)]) {
+        for (name, is_directory) in entries {
+            let (task, promise) = worker.delete(&self.share, &self.child_path(name), *is_directory);
+            self.delete_progress.insert(task, (0, 0));
+            self.deletes.push((format!("Deleted {name}"), promise));
+        }
+    }
+
+    /// Progress of a recursive delete; `false` when the task is not one of ours.
+    pub fn on_delete_progress(&mut self, task: crate::worker::TaskId, done: u64, total: u64) -> bool {
+        match self.delete_progress.get_mut(&task) {
+            Some(progress) => {
+                *progress = (done, total);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Entries deleted and in all, over the running deletes.
+    pub fn delete_status(&self) -> Option<(u64, u64)> {
+        if self.deletes.is_empty() {
+            return None;
+        }
+        Some(self.delete_progress.values().fold((0, 0), |(d, t), (done, total)| (d + done, t + total)))
+    }
+
+    /// Whether file operations are still running.
+    pub fn busy(&self) -> bool {
+        !self.operations.is_empty() || !self.deletes.is_empty()
+    }
+
+    /// Checks finished operations; returns toasts and whether the folder changed.
+    pub(super) fn poll_operations(&mut self) -> (Vec<Notice>, bool) {
+        let mut notices = Vec::new();
+        let mut changed = false;
+        let mut still = Vec::new();
+        for (what, promise) in self.operations.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(())) => {
+                    notices.push(Notice::Info(what));
+                    changed = true;
+                }
+                Ok(Err(error)) => {
+                    notices.push(Notice::Error(format!("{what} failed"), failure_line(&error)));
+                    changed = true;
+                }
+                Err(pending) => still.push((what, pending)),
+            }
+        }
+        self.operations = still;
+        let mut still = Vec::new();
+        for (what, promise) in self.deletes.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(n)) => {
+                    notices.push(Notice::Info(format!("{what} ({})", count(n, "item", "items"))));
+                    changed = true;
+                }
+                Ok(Err(error)) => {
+                    notices.push(Notice::Error("Delete failed".to_owned(), failure_line(&error)));
+                    changed = true;
+                }
+                Err(pending) => still.push((what, pending)),
+            }
+        }
+        if still.is_empty() {
+            self.delete_progress.clear();
+        }
+        self.deletes = still;
+        (notices, changed)
+    }
+}

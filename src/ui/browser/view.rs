@@ -1,0 +1,99 @@
+//! The browser's table view: the filtered, sorted order (cached until something it
+//! depends on changes; folders first), sorting by column, and selection by click.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::{Browser, SortColumn, ViewKey};
+use crate::files::DirEntry;
+
+fn extension(name: &str) -> &str {
+    name.rsplit_once('.').map_or("", |(_, ext)| ext)
+}
+
+impl Browser {
+    /// Indices of `entries` to show: filtered, folders first, sorted.
+    pub fn visible(&self) -> Arc<Vec<usize>> {
+        let key = ViewKey {
+            rows: self.entries.len(),
+            generation: self.generation,
+            sort: self.sort,
+            ascending: self.ascending,
+            filter: self.filter.clone(),
+        };
+        if let Some((cached_key, rows)) = self.view.borrow().as_ref()
+            && *cached_key == key
+        {
+            return Arc::clone(rows);
+        }
+        let rows = Arc::new(self.compute_view());
+        *self.view.borrow_mut() = Some((key, Arc::clone(&rows)));
+        rows
+    }
+
+    /// Filters and sorts (folders first); the sort keys are computed once per entry.
+    fn compute_view(&self) -> Vec<usize> {
+        let filter = self.filter.to_lowercase();
+        let mut rows: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| filter.is_empty() || self.entries[i].name.to_lowercase().contains(&filter))
+            .collect();
+        let folders_first = |i: usize| !self.entries[i].is_directory;
+        match self.sort {
+            SortColumn::Name => rows.sort_by_cached_key(|&i| (folders_first(i), self.entries[i].name.to_lowercase())),
+            SortColumn::Size => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].size)),
+            SortColumn::Modified => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].last_modified)),
+            SortColumn::Type => {
+                rows.sort_by_cached_key(|&i| (folders_first(i), extension(&self.entries[i].name).to_lowercase()));
+            }
+        }
+        if !self.ascending {
+            // Reverse within folders and within files, keeping folders first.
+            let split = rows.partition_point(|&i| self.entries[i].is_directory);
+            rows[..split].reverse();
+            rows[split..].reverse();
+        }
+        rows
+    }
+
+    /// Sorts by a column; clicking the same column again flips the direction.
+    pub fn sort_by(&mut self, column: SortColumn) {
+        if self.sort == column {
+            self.ascending = !self.ascending;
+        } else {
+            self.sort = column;
+            self.ascending = true;
+        }
+    }
+
+    /// Selection by click: plain selects one, Ctrl toggles, Shift extends from the anchor.
+    pub fn click(&mut self, name: &str, modifiers: egui::Modifiers) {
+        let (ctrl, shift) = (modifiers.command, modifiers.shift);
+        if shift && let Some(anchor) = self.anchor.clone() {
+            let order: Vec<String> = self.visible().iter().map(|&i| self.entries[i].name.clone()).collect();
+            let a = order.iter().position(|n| *n == anchor);
+            let b = order.iter().position(|n| n == name);
+            if let (Some(a), Some(b)) = (a, b) {
+                self.selection = order[a.min(b)..=a.max(b)].iter().cloned().collect();
+                return;
+            }
+        }
+        if ctrl {
+            if !self.selection.remove(name) {
+                self.selection.insert(name.to_owned());
+            }
+        } else {
+            self.selection = BTreeSet::from([name.to_owned()]);
+        }
+        self.anchor = Some(name.to_owned());
+    }
+
+    /// Selects every visible row.
+    pub fn select_all(&mut self) {
+        self.selection = self.visible().iter().map(|&i| self.entries[i].name.clone()).collect();
+    }
+
+    /// The selected entries.
+    pub fn selected(&self) -> Vec<&DirEntry> {
+        self.entries.iter().filter(|e| self.selection.contains(&e.name)).collect()
+    }
+}

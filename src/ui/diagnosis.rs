@@ -1,0 +1,50 @@
+//! The one way a diagnosis is drawn (the error panel, the access check, the request log)
+//! and written on one line (toasts, transfer rows): its title, cause, numbered next
+//! steps, evidence, and Copy diagnosis. The words come from `diagnose`, attached by the
+//! worker, so every surface says the same thing.
+
+use crate::diagnose::Diagnosis;
+use crate::worker::Failure;
+
+/// A failure on one line: the diagnosis title and, when a service answered, the status,
+/// error code and request id (`… (HTTP 403 AuthorizationPermissionMismatch · request id …)`).
+pub fn failure_line(failure: &Failure) -> String {
+    match failure.evidence() {
+        Some(evidence) => format!("{} ({evidence})", failure.diagnosis.title),
+        None => failure.diagnosis.title.clone(),
+    }
+}
+
+/// The diagnosis as plain text, for the clipboard.
+pub fn diagnosis_text(diagnosis: &Diagnosis) -> String {
+    format!(
+        "{}\n{}\n\n{}\n\nEvidence:\n{}",
+        diagnosis.title,
+        diagnosis.cause,
+        diagnosis.next_steps.iter().enumerate().map(|(n, s)| format!("{}. {s}", n + 1)).collect::<Vec<_>>().join("\n"),
+        diagnosis.evidence.join("\n")
+    )
+}
+
+/// Draws a diagnosis in a group frame: title, cause, numbered next steps, the evidence
+/// (collapsed) and a Copy diagnosis button.
+pub fn diagnosis_ui(ui: &mut egui::Ui, diagnosis: &Diagnosis) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&diagnosis.title).strong());
+        ui.label(&diagnosis.cause);
+        for (n, step) in diagnosis.next_steps.iter().enumerate() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("{}.", n + 1));
+                ui.label(step);
+            });
+        }
+        ui.collapsing("Evidence", |ui| {
+            for line in &diagnosis.evidence {
+                ui.monospace(line);
+            }
+        });
+        if ui.button("Copy diagnosis").clicked() {
+            ui.ctx().copy_text(diagnosis_text(diagnosis));
+        }
+    });
+}

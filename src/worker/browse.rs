@@ -1,0 +1,47 @@
+//! Reading the share: list shares, list a directory page by page (each page an event, so
+//! the first rows show at once), properties of an entry.
+
+use super::TaskId;
+use super::command::Event;
+use super::runtime::Runtime;
+use crate::error::EngineError;
+use crate::files::{EntryProperties, LIST_PAGE_MAX, ShareItem};
+
+/// The account's shares.
+pub async fn list_shares(rt: &Runtime) -> Result<Vec<ShareItem>, EngineError> {
+    Ok(rt.session()?.files.list_shares().await?)
+}
+
+/// Lists `share/path`, one `Event::ListingPage` per page; answers the entry count.
+pub async fn list_directory(rt: &Runtime, task: TaskId, share: &str, path: &str) -> Result<u64, EngineError> {
+    let session = rt.session()?;
+    let mut marker: Option<String> = None;
+    let mut listed = 0_u64;
+    loop {
+        let page = session.files.list_page(share, path, marker.as_deref(), LIST_PAGE_MAX).await?;
+        session.note_read(share);
+        listed += page.entries.len() as u64;
+        rt.emit(Event::ListingPage { task, entries: page.entries, listed }).await;
+        match page.next_marker {
+            Some(next) => marker = Some(next),
+            None => return Ok(listed),
+        }
+    }
+}
+
+/// Properties of a file or directory.
+pub async fn properties(
+    rt: &Runtime,
+    share: &str,
+    path: &str,
+    is_directory: bool,
+) -> Result<EntryProperties, EngineError> {
+    let session = rt.session()?;
+    let properties = if is_directory {
+        session.files.directory_properties(share, path).await?
+    } else {
+        session.files.file_properties(share, path).await?
+    };
+    session.note_read(share);
+    Ok(properties)
+}

@@ -1,0 +1,82 @@
+//! Identity and diagnosis commands: connecting (which proves the credential by getting a
+//! token first), refreshing the token, getting a token without connecting (`azfx
+//! token`), and the access check, which runs on its own session built like any other.
+
+use std::sync::Arc;
+
+use super::TaskId;
+use super::command::{Connected, ConnectionConfig, Event, TokenInfo};
+use super::reply::Reply;
+use super::runtime::Runtime;
+use super::session::{Session, failure_without_session, token_source};
+use crate::auth::AccessToken;
+use crate::diagnose::check::{Report, Step};
+use crate::error::EngineError;
+use crate::probe::access::{self, Target};
+
+/// Opens a session for `config`, gets a first token for bearer credentials, and makes it
+/// the current session.
+pub async fn connect(rt: &Arc<Runtime>, config: &ConnectionConfig, reply: Reply<Connected>) {
+    let session = match Session::open(config, &rt.log, Some(rt.token_listener())) {
+        Ok(session) => session,
+        Err(error) => return reply.send(Err(failure_without_session(error, Some(config), None))),
+    };
+    let token = match &session.storage {
+        Some(cache) => match cache.token().await {
+            Ok(token) => Some(TokenInfo::from(&token)),
+            Err(error) => return reply.send(Err(session.failure(error.into(), None))),
+        },
+        None => None,
+    };
+    let connected = Connected {
+        account: session.endpoint.account.clone(),
+        endpoint: session.endpoint.base.to_string(),
+        credential: session.files.credential().source(),
+        token,
+    };
+    rt.set_session(session);
+    reply.send(Ok(connected));
+}
+
+/// Drops the cached token and gets a new one.
+pub async fn refresh_token(rt: &Runtime) -> Result<TokenInfo, EngineError> {
+    let cache = rt
+        .session()?
+        .storage
+        .clone()
+        .ok_or_else(|| EngineError::InvalidInput("this connection does not use tokens".to_owned()))?;
+    cache.clear();
+    Ok(TokenInfo::from(&cache.token().await?))
+}
+
+/// A token for `resource` straight from the credential's source (no cache).
+pub async fn acquire_token(
+    rt: &Runtime,
+    config: &ConnectionConfig,
+    resource: &str,
+) -> Result<AccessToken, EngineError> {
+    let source = token_source(&config.credential, config, Arc::clone(&rt.log))?;
+    Ok(source.fetch(resource).await?)
+}
+
+/// The access check on `share` with a session of its own (not cached, so the token step
+/// really asks the identity endpoint); each step is an `Event::CheckStep`.
+pub async fn access_check(
+    rt: &Arc<Runtime>,
+    task: TaskId,
+    config: &ConnectionConfig,
+    share: &str,
+    read_only: bool,
+) -> Result<Report, EngineError> {
+    let session = Session::open(config, &rt.log, None)?;
+    let target = Target {
+        endpoint: session.endpoint.clone(),
+        share: share.to_owned(),
+        read_only,
+        ca_pem: config.ca_pem.clone(),
+    };
+    let events = Arc::clone(rt);
+    let report = move |step: &Step| events.emit_now(Event::CheckStep { task, step: Box::new(step.clone()) });
+    let context = session.context(Some(share));
+    Ok(access::run(session.source.clone(), &session.files, context, &target, &report).await)
+}

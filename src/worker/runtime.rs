@@ -1,0 +1,169 @@
+//! Inside the worker thread: the command loop, the current session, and the fan-out of
+//! events (token changes, request-log entries with their diagnosis, pages, progress).
+//! `dispatch` matches every command exhaustively, so each one is answered by its handler
+//! (and a reply dropped on any path still answers `Unavailable`).
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use tokio::sync::mpsc;
+
+use super::command::{Command, Event, TokenInfo};
+use super::reply::{Repaint, Reply};
+use super::session::{Session, failure_without_session};
+use super::{browse, diagnose, manage, transfers};
+use crate::auth::cache::{TokenEvent, TokenListener};
+use crate::diagnose::Diagnosis;
+use crate::error::EngineError;
+use crate::files::FilesError;
+use crate::http::{ExchangeKind, LogEntry, RequestLog};
+
+/// State shared by the worker's tasks.
+pub struct Runtime {
+    events: mpsc::Sender<Event>,
+    repaint: Repaint,
+    /// The request log every client of this worker writes to.
+    pub log: Arc<RequestLog>,
+    session: RwLock<Option<Arc<Session>>>,
+}
+
+impl Runtime {
+    /// A runtime sending events to `events`; request-log entries are forwarded as they
+    /// are recorded.
+    pub fn new(events: mpsc::Sender<Event>, repaint: Repaint, log: Arc<RequestLog>) -> Arc<Self> {
+        let runtime = Arc::new(Self { events, repaint, log, session: RwLock::new(None) });
+        let forward = Arc::downgrade(&runtime);
+        runtime.log.set_listener(move |entry| {
+            if let Some(runtime) = forward.upgrade() {
+                let diagnosis = runtime.diagnose_entry(entry);
+                runtime.emit_now(Event::RequestLogged(Box::new(entry.clone()), diagnosis));
+            }
+        });
+        runtime
+    }
+
+    /// Sends an event without waiting; a full queue drops it (the log keeps entries).
+    pub fn emit_now(&self, event: Event) {
+        let _ = self.events.try_send(event);
+        (self.repaint)();
+    }
+
+    /// Sends an event, waiting for room.
+    pub async fn emit(&self, event: Event) {
+        let _ = self.events.send(event).await;
+        (self.repaint)();
+    }
+
+    /// The connected session.
+    pub fn session(&self) -> Result<Arc<Session>, EngineError> {
+        self.session.read().unwrap_or_else(PoisonError::into_inner).clone().ok_or(EngineError::NotConnected)
+    }
+
+    /// Makes `session` the current one.
+    pub fn set_session(&self, session: Session) -> Arc<Session> {
+        let session = Arc::new(session);
+        *self.session.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&session));
+        session
+    }
+
+    /// A listener turning storage token events into `Event`s.
+    pub fn token_listener(self: &Arc<Self>) -> TokenListener {
+        let forward = Arc::downgrade(self);
+        Box::new(move |event| {
+            if let Some(runtime) = forward.upgrade() {
+                runtime.emit_now(match event {
+                    TokenEvent::Acquired(token) => Event::TokenAcquired(Box::new(TokenInfo::from(*token))),
+                    TokenEvent::Failed(error) => Event::TokenFailed((*error).clone()),
+                });
+            }
+        })
+    }
+
+    /// Answers `reply`, diagnosing a failure in the session's context for `share`.
+    pub fn answer<T: Send + 'static>(&self, reply: Reply<T>, result: Result<T, EngineError>, share: Option<&str>) {
+        reply.send(result.map_err(|error| self.failure(error, share)));
+    }
+
+    fn failure(&self, error: EngineError, share: Option<&str>) -> super::Failure {
+        match self.session() {
+            Ok(session) => session.failure(error, share),
+            Err(_) => failure_without_session(error, None, share),
+        }
+    }
+
+    /// The diagnosis of a failed Files exchange, in the session's context for the share
+    /// its URL names: the same words the command's answer carries.
+    fn diagnose_entry(&self, entry: &LogEntry) -> Option<Box<Diagnosis>> {
+        if entry.kind != ExchangeKind::Files || !entry.failed() {
+            return None;
+        }
+        let error = FilesError::from_log_entry(entry)?;
+        let session = self.session().ok();
+        let share = session.as_ref().and_then(|s| s.endpoint.share_of(&entry.url));
+        let failure = match &session {
+            Some(session) => session.failure(EngineError::Files(error), share.as_deref()),
+            None => failure_without_session(EngineError::Files(error), None, share.as_deref()),
+        };
+        Some(failure.diagnosis)
+    }
+
+    /// Runs one command to its answer.
+    async fn dispatch(self: Arc<Self>, command: Command) {
+        let rt = &self;
+        match command {
+            Command::Connect { config, reply } => diagnose::connect(rt, &config, reply).await,
+            Command::ListShares { reply } => rt.answer(reply, browse::list_shares(rt).await, None),
+            Command::ListDirectory { task, share, path, reply } => {
+                let answer = task.run(browse::list_directory(rt, task.id, &share, &path)).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::Properties { share, path, is_directory, reply } => {
+                rt.answer(reply, browse::properties(rt, &share, &path, is_directory).await, Some(&share));
+            }
+            Command::CreateDirectory { share, path, reply } => {
+                rt.answer(reply, manage::create_directory(rt, &share, &path).await, Some(&share));
+            }
+            Command::Delete { task, share, path, is_directory, reply } => {
+                let answer = task.run(manage::delete(rt, task.id, &share, &path, is_directory)).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::Rename { share, from, to, is_directory, reply } => {
+                rt.answer(reply, manage::rename(rt, &share, &from, &to, is_directory).await, Some(&share));
+            }
+            Command::Download { task, share, path, dest, overwrite, reply } => {
+                let answer = transfers::download(rt, &task, &share, &path, dest, overwrite).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::Upload { task, src, share, path, reply } => {
+                let answer = transfers::upload(rt, &task, &src, &share, &path).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::UploadPath { task, src, share, dir, reply } => {
+                let answer = transfers::upload_path(rt, &task, &src, &share, &dir).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::DownloadFolder { task, share, path, dest, reply } => {
+                let answer = transfers::download_folder(rt, &task, &share, &path, &dest).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::RefreshToken { reply } => rt.answer(reply, diagnose::refresh_token(rt).await, None),
+            Command::AcquireToken { config, resource, reply } => {
+                let answer = diagnose::acquire_token(rt, &config, &resource).await;
+                reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), None)));
+            }
+            Command::AccessCheck { task, config, share, read_only, reply } => {
+                let answer = task.run(diagnose::access_check(rt, task.id, &config, &share, read_only)).await;
+                reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), Some(&share))));
+            }
+            Command::WriteFile { path, contents, reply } => {
+                rt.answer(reply, manage::write_file(&path, contents).await, None);
+            }
+        }
+    }
+}
+
+/// The worker's command loop: each command runs as its own task.
+pub async fn run(mut commands: mpsc::Receiver<Command>, runtime: Arc<Runtime>) {
+    while let Some(command) = commands.recv().await {
+        tokio::spawn(Arc::clone(&runtime).dispatch(command));
+    }
+}

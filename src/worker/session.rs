@@ -1,0 +1,145 @@
+//! One connection to one account, built in one place: the endpoint, the token source and
+//! the storage token cache (the ARM issue adds a second cache for
+//! `https://management.azure.com/` from the same source), the Files client, and the
+//! diagnosis context every failure of this session is explained with.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::command::{ConnectionConfig, CredentialConfig, Failure};
+use crate::auth::cache::TokenListener;
+use crate::auth::cli::AzureCliSource;
+use crate::auth::imds::{AppServiceSource, ImdsSource, imds_endpoint_from_env};
+use crate::auth::{Claims, Credential, PastedToken, STORAGE_RESOURCE, TokenCache, TokenSource};
+use crate::diagnose::{Context, diagnose};
+use crate::error::EngineError;
+use crate::files::{ClientOptions, Endpoint, FilesClient};
+use crate::http::RequestLog;
+
+/// A connected account.
+#[derive(Debug)]
+pub struct Session {
+    /// The account's file endpoint.
+    pub endpoint: Endpoint,
+    /// Where bearer tokens come from (`None` for SAS and account key).
+    pub source: Option<Arc<dyn TokenSource>>,
+    /// Tokens for `https://storage.azure.com/`.
+    pub storage: Option<Arc<TokenCache>>,
+    /// The Files client, signing with the storage token (or the SAS or key).
+    pub files: FilesClient,
+    /// Shares on which a read has worked (tells a missing write role from a missing read
+    /// role).
+    reads: Mutex<HashSet<String>>,
+    /// `HTTPS_PROXY` in effect when the session was opened (credentials removed).
+    proxy: Option<String>,
+}
+
+impl Session {
+    /// Builds the session `config` describes; `on_token` hears every storage token event.
+    ///
+    /// Errors: the endpoint cannot be parsed, the credential names no usable token source,
+    /// or the client cannot be set up (a bad CA file, a bearer token over plain HTTP).
+    pub fn open(
+        config: &ConnectionConfig,
+        log: &Arc<RequestLog>,
+        on_token: Option<TokenListener>,
+    ) -> Result<Self, EngineError> {
+        let endpoint = Endpoint::parse(&config.endpoint)?;
+        let (credential, source, storage) = match &config.credential {
+            CredentialConfig::Sas(secret) => (Credential::Sas(secret.clone()), None, None),
+            CredentialConfig::AccountKey(key) => {
+                (Credential::AccountKey { account: endpoint.account.clone(), key: key.clone() }, None, None)
+            }
+            bearer => {
+                let source = token_source(bearer, config, Arc::clone(log))?;
+                let cache = TokenCache::new(Arc::clone(&source), STORAGE_RESOURCE);
+                if let Some(listener) = on_token {
+                    cache.set_listener(listener);
+                }
+                (Credential::Bearer(Arc::clone(&cache)), Some(source), Some(cache))
+            }
+        };
+        let options =
+            ClientOptions { retry: config.retry.clone(), ca_pem: config.ca_pem.clone(), ..ClientOptions::default() };
+        let files = FilesClient::new(endpoint.clone(), credential, Arc::clone(log), &options)?;
+        Ok(Self {
+            endpoint,
+            source,
+            storage,
+            files,
+            reads: Mutex::new(HashSet::new()),
+            proxy: crate::probe::https_proxy(),
+        })
+    }
+
+    /// The claims of the current storage token, if any.
+    pub fn claims(&self) -> Option<Claims> {
+        self.storage.as_ref().and_then(|cache| cache.current()).and_then(|token| token.claims)
+    }
+
+    /// Remembers that a read on `share` worked.
+    pub fn note_read(&self, share: &str) {
+        self.reads.lock().unwrap_or_else(PoisonError::into_inner).insert(share.to_owned());
+    }
+
+    /// What a diagnosis of a failure on `share` (or on the account) knows.
+    pub fn context(&self, share: Option<&str>) -> Context {
+        let read_works =
+            share.filter(|s| self.reads.lock().unwrap_or_else(PoisonError::into_inner).contains(*s)).map(|_| true);
+        Context {
+            claims: self.claims(),
+            account: Some(self.endpoint.account.clone()),
+            share: share.map(str::to_owned),
+            read_works,
+            proxy: self.proxy.clone(),
+        }
+    }
+
+    /// The failure, diagnosed in this session's context.
+    pub fn failure(&self, error: EngineError, share: Option<&str>) -> Failure {
+        let diagnosis = Box::new(diagnose(&error, &self.context(share)));
+        Failure { error, diagnosis }
+    }
+}
+
+/// A failure with no session to explain it (before connecting): what the configuration
+/// says is all the context there is.
+pub fn failure_without_session(error: EngineError, config: Option<&ConnectionConfig>, share: Option<&str>) -> Failure {
+    let context = Context {
+        account: config.and_then(|c| Endpoint::parse(&c.endpoint).ok()).map(|e| e.account),
+        share: share.map(str::to_owned),
+        proxy: crate::probe::https_proxy(),
+        ..Context::default()
+    };
+    let diagnosis = Box::new(diagnose(&error, &context));
+    Failure { error, diagnosis }
+}
+
+/// The token source a bearer credential asks.
+///
+/// Errors: App Service without its environment variables, a pasted text that is no
+/// token, or a SAS or account key (which are not token sources).
+pub fn token_source(
+    credential: &CredentialConfig,
+    config: &ConnectionConfig,
+    log: Arc<RequestLog>,
+) -> Result<Arc<dyn TokenSource>, EngineError> {
+    let retry = config.identity_retry.clone();
+    Ok(match credential {
+        CredentialConfig::ManagedIdentity(selector) => {
+            let imds = config.imds_endpoint.clone().unwrap_or_else(imds_endpoint_from_env);
+            Arc::new(ImdsSource::new(&imds, selector.clone(), log, retry))
+        }
+        CredentialConfig::AppService(selector) => Arc::new(AppServiceSource::from_env(selector.clone(), log, retry).ok_or_else(|| {
+            EngineError::InvalidInput(
+                "IDENTITY_ENDPOINT and IDENTITY_HEADER are not set: this is not an App Service, Functions or Container Apps environment"
+                    .to_owned(),
+            )
+        })?),
+        CredentialConfig::AzureCli => Arc::new(AzureCliSource::default_program(log)),
+        CredentialConfig::PastedToken(secret) => Arc::new(PastedToken::new(secret.expose())?),
+        CredentialConfig::Sas(_) | CredentialConfig::AccountKey(_) => {
+            return Err(EngineError::InvalidInput("a SAS or account key is not a token source".to_owned()));
+        }
+    })
+}
