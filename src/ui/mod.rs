@@ -11,6 +11,7 @@ mod actions;
 mod browser;
 mod connect;
 pub mod diagnosis;
+mod dialogs;
 mod inspect;
 pub mod settings;
 mod status;
@@ -307,7 +308,7 @@ impl eframe::App for AzfxApp {
                             table::browser_ui(ui, browser, &self.worker, &session.shares, &self.settings.recent);
                         self.toasts.extend(notices);
                         requests = asked;
-                    } else if let Some(share) = share_picker_ui(ui, session) {
+                    } else if let Some(share) = connect::share_picker_ui(ui, session) {
                         requests.push(Request::OpenShare(share));
                     }
                 }
@@ -347,46 +348,6 @@ impl eframe::App for AzfxApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, Settings::KEY, &self.settings);
     }
-}
-
-/// The share picker after connecting: the shares the identity may list, or why they
-/// could not be listed (its own diagnosis: a missing role, DNS, throttling…), and a field
-/// to type a share name either way. Returns the share to open.
-fn share_picker_ui(ui: &mut egui::Ui, session: &mut Session) -> Option<String> {
-    let mut chosen = None;
-    ui.heading("Pick a share");
-    if let Some(failure) = &session.shares_failure {
-        ui.colored_label(ui.visuals().error_fg_color, "The shares of this account could not be listed");
-        if let Some(evidence) = failure.evidence() {
-            ui.weak(evidence);
-        }
-        diagnosis::diagnosis_ui(ui, &failure.diagnosis);
-    } else if session.shares_request.is_some() {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Listing shares…");
-        });
-    } else if session.shares.is_empty() {
-        ui.label("This account has no shares");
-    }
-    for share in &session.shares {
-        if ui.button(share).clicked() {
-            chosen = Some(share.clone());
-        }
-    }
-    ui.add_space(8.0);
-    ui.horizontal(|ui| {
-        let field = ui.add(egui::TextEdit::singleline(&mut session.share_typed).hint_text("Share name"));
-        let field = field.labelled_by(ui.label("Share name").id);
-        let typed = session.share_typed.trim();
-        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.add_enabled(!typed.is_empty(), egui::Button::new("Open share")).clicked() || entered)
-            && !typed.is_empty()
-        {
-            chosen = Some(typed.to_owned());
-        }
-    });
-    chosen
 }
 
 /// Opens the window; returns when it closes.

@@ -44,6 +44,9 @@ const COMMAND_CAPACITY: usize = 256;
 /// Events that may wait for the caller.
 const EVENT_CAPACITY: usize = 8_192;
 
+/// A started long-running command: its task id (for events and `cancel`) and promise.
+pub type Started<T> = (TaskId, Promise<Answer<T>>);
+
 /// Handle to the worker thread.
 pub struct Worker {
     commands: mpsc::Sender<Command>,
@@ -93,154 +96,112 @@ impl Worker {
         })
     }
 
-    /// A promise and the reply that answers it.
-    fn reply<T: Send + 'static>(&self) -> (Reply<T>, Promise<Answer<T>>) {
-        let (sender, promise) = Promise::new();
-        (Reply::new(sender, Arc::clone(&self.repaint)), promise)
-    }
-
     /// A new task, registered (and so cancellable) before its command is queued.
     fn task(&self) -> Task {
         self.tasks.start(self.next_task.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// Queues a command; a full or closed queue answers `Unavailable` (the command's
-    /// reply is dropped unanswered).
-    fn send(&self, command: Command) {
-        let _ = self.commands.try_send(command);
+    /// Queues the command `command` builds from its reply; returns the promise. A full or
+    /// closed queue drops the command, and its reply answers `Unavailable`.
+    fn ask<T: Send + 'static>(&self, command: impl FnOnce(Reply<T>) -> Command) -> Promise<Answer<T>> {
+        let (sender, promise) = Promise::new();
+        let _ = self.commands.try_send(command(Reply::new(sender, Arc::clone(&self.repaint))));
+        promise
+    }
+
+    /// Queues a long-running command built from a new task and its reply.
+    fn start<T: Send + 'static>(&self, command: impl FnOnce(Task, Reply<T>) -> Command) -> Started<T> {
+        let task = self.task();
+        let id = task.id;
+        (id, self.ask(|reply| command(task, reply)))
     }
 
     /// Connects to an account (the current session is replaced when it works).
     pub fn connect(&self, config: ConnectionConfig) -> Promise<Answer<Connected>> {
-        let (reply, promise) = self.reply();
-        self.send(Command::Connect { config: Box::new(config), reply });
-        promise
+        self.ask(|reply| Command::Connect { config: Box::new(config), reply })
     }
 
     /// Lists shares.
     pub fn list_shares(&self) -> Promise<Answer<Vec<ShareItem>>> {
-        let (reply, promise) = self.reply();
-        self.send(Command::ListShares { reply });
-        promise
+        self.ask(|reply| Command::ListShares { reply })
     }
 
     /// Lists a directory; pages arrive as events tagged with the returned task id.
-    pub fn list_directory(&self, share: &str, path: &str) -> (TaskId, Promise<Answer<u64>>) {
-        let (reply, promise) = self.reply();
-        let task = self.task();
-        let id = task.id;
-        self.send(Command::ListDirectory { task, share: share.to_owned(), path: path.to_owned(), reply });
-        (id, promise)
+    pub fn list_directory(&self, share: &str, path: &str) -> Started<u64> {
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.start(|task, reply| Command::ListDirectory { task, share, path, reply })
     }
 
     /// Properties of a file or directory.
     pub fn properties(&self, share: &str, path: &str, is_directory: bool) -> Promise<Answer<EntryProperties>> {
-        let (reply, promise) = self.reply();
-        self.send(Command::Properties { share: share.to_owned(), path: path.to_owned(), is_directory, reply });
-        promise
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.ask(|reply| Command::Properties { share, path, is_directory, reply })
     }
 
     /// Creates a directory.
     pub fn create_directory(&self, share: &str, path: &str) -> Promise<Answer<()>> {
-        let (reply, promise) = self.reply();
-        self.send(Command::CreateDirectory { share: share.to_owned(), path: path.to_owned(), reply });
-        promise
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.ask(|reply| Command::CreateDirectory { share, path, reply })
     }
 
     /// Deletes a file or a directory tree; the answer is the number of entries deleted.
-    pub fn delete(&self, share: &str, path: &str, is_directory: bool) -> (TaskId, Promise<Answer<u64>>) {
-        let (reply, promise) = self.reply();
-        let task = self.task();
-        let id = task.id;
-        self.send(Command::Delete { task, share: share.to_owned(), path: path.to_owned(), is_directory, reply });
-        (id, promise)
+    pub fn delete(&self, share: &str, path: &str, is_directory: bool) -> Started<u64> {
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.start(|task, reply| Command::Delete { task, share, path, is_directory, reply })
     }
 
     /// Renames a file or directory within its share.
     pub fn rename(&self, share: &str, from: &str, to: &str, is_directory: bool) -> Promise<Answer<()>> {
-        let (reply, promise) = self.reply();
         let (share, from, to) = (share.to_owned(), from.to_owned(), to.to_owned());
-        self.send(Command::Rename { share, from, to, is_directory, reply });
-        promise
+        self.ask(|reply| Command::Rename { share, from, to, is_directory, reply })
     }
 
     /// Downloads a file to `dest` (`Overwrite::Fail` keeps an existing file and picks a
     /// free name beside it).
-    pub fn download(
-        &self,
-        share: &str,
-        path: &str,
-        dest: PathBuf,
-        overwrite: Overwrite,
-    ) -> (TaskId, Promise<Answer<u64>>) {
-        let (reply, promise) = self.reply();
-        let task = self.task();
-        let id = task.id;
-        self.send(Command::Download { task, share: share.to_owned(), path: path.to_owned(), dest, overwrite, reply });
-        (id, promise)
+    pub fn download(&self, share: &str, path: &str, dest: PathBuf, overwrite: Overwrite) -> Started<u64> {
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.start(|task, reply| Command::Download { task, share, path, dest, overwrite, reply })
     }
 
     /// Uploads a file to `share/path`.
-    pub fn upload(&self, src: PathBuf, share: &str, path: &str) -> (TaskId, Promise<Answer<u64>>) {
-        let (reply, promise) = self.reply();
-        let task = self.task();
-        let id = task.id;
-        self.send(Command::Upload { task, src, share: share.to_owned(), path: path.to_owned(), reply });
-        (id, promise)
+    pub fn upload(&self, src: PathBuf, share: &str, path: &str) -> Started<u64> {
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.start(|task, reply| Command::Upload { task, src, share, path, reply })
     }
 
     /// Uploads a local file or folder into the share directory `dir`, keeping its name
     /// (what a drop on the window does).
-    pub fn upload_path(&self, src: PathBuf, share: &str, dir: &str) -> (TaskId, Promise<Answer<TreeReport>>) {
-        let (reply, promise) = self.reply();
-        let task = self.task();
-        let id = task.id;
-        self.send(Command::UploadPath { task, src, share: share.to_owned(), dir: dir.to_owned(), reply });
-        (id, promise)
+    pub fn upload_path(&self, src: PathBuf, share: &str, dir: &str) -> Started<TreeReport> {
+        let (share, dir) = (share.to_owned(), dir.to_owned());
+        self.start(|task, reply| Command::UploadPath { task, src, share, dir, reply })
     }
 
     /// Downloads a share folder into the local folder `dest`.
-    pub fn download_folder(&self, share: &str, path: &str, dest: PathBuf) -> (TaskId, Promise<Answer<TreeReport>>) {
-        let (reply, promise) = self.reply();
-        let task = self.task();
-        let id = task.id;
-        self.send(Command::DownloadFolder { task, share: share.to_owned(), path: path.to_owned(), dest, reply });
-        (id, promise)
+    pub fn download_folder(&self, share: &str, path: &str, dest: PathBuf) -> Started<TreeReport> {
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, reply })
     }
 
     /// Drops the cached token and gets a new one.
     pub fn refresh_token(&self) -> Promise<Answer<TokenInfo>> {
-        let (reply, promise) = self.reply();
-        self.send(Command::RefreshToken { reply });
-        promise
+        self.ask(|reply| Command::RefreshToken { reply })
     }
 
     /// Gets a token for `resource` from the credential of `config`, uncached.
     pub fn acquire_token(&self, config: ConnectionConfig, resource: &str) -> Promise<Answer<AccessToken>> {
-        let (reply, promise) = self.reply();
-        self.send(Command::AcquireToken { config: Box::new(config), resource: resource.to_owned(), reply });
-        promise
+        let (config, resource) = (Box::new(config), resource.to_owned());
+        self.ask(|reply| Command::AcquireToken { config, resource, reply })
     }
 
     /// Runs the access check on `share` with the credential of `config`.
-    pub fn access_check(
-        &self,
-        config: ConnectionConfig,
-        share: &str,
-        read_only: bool,
-    ) -> (TaskId, Promise<Answer<Report>>) {
-        let (reply, promise) = self.reply();
-        let task = self.task();
-        let id = task.id;
-        self.send(Command::AccessCheck { task, config: Box::new(config), share: share.to_owned(), read_only, reply });
-        (id, promise)
+    pub fn access_check(&self, config: ConnectionConfig, share: &str, read_only: bool) -> Started<Report> {
+        let (config, share) = (Box::new(config), share.to_owned());
+        self.start(|task, reply| Command::AccessCheck { task, config, share, read_only, reply })
     }
 
     /// Writes `contents` to `path` (a file the user chose).
     pub fn write_file(&self, path: PathBuf, contents: Vec<u8>) -> Promise<Answer<()>> {
-        let (reply, promise) = self.reply();
-        self.send(Command::WriteFile { path, contents, reply });
-        promise
+        self.ask(|reply| Command::WriteFile { path, contents, reply })
     }
 
     /// Cancels a task, even one still queued; its promise answers `EngineError::Cancelled`.
