@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod azure_time;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod diagnose;
 pub mod emulator;

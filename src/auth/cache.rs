@@ -7,7 +7,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{AccessToken, AuthError, CredentialSource, TokenSource, now_unix};
+use super::{AccessToken, AuthError, CredentialSource, TokenSource};
+use crate::clock::Clock;
 
 /// Seconds before expiry at which a token is no longer handed out (less for tokens
 /// living under 40 s: a quarter of their lifetime).
@@ -29,6 +30,7 @@ pub type TokenListener = Box<dyn Fn(&TokenEvent<'_>) + Send + Sync>;
 pub struct TokenCache {
     source: Arc<dyn TokenSource>,
     resource: String,
+    clock: Clock,
     current: Mutex<Option<AccessToken>>,
     generation: AtomicU64,
     refresh: tokio::sync::Mutex<()>,
@@ -48,11 +50,17 @@ impl std::fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
-    /// A cache for tokens of `source` for `resource`.
+    /// A cache for tokens of `source` for `resource`, on the system clock.
     pub fn new(source: Arc<dyn TokenSource>, resource: &str) -> Arc<Self> {
+        Self::with_clock(source, resource, Clock::system())
+    }
+
+    /// A cache deciding when tokens are due and expired by `clock`.
+    pub fn with_clock(source: Arc<dyn TokenSource>, resource: &str, clock: Clock) -> Arc<Self> {
         Arc::new(Self {
             source,
             resource: resource.to_owned(),
+            clock,
             current: Mutex::new(None),
             generation: AtomicU64::new(0),
             refresh: tokio::sync::Mutex::new(()),
@@ -105,7 +113,7 @@ impl TokenCache {
 
     /// A token to send now.
     pub async fn token(&self) -> Result<AccessToken, AuthError> {
-        let now = now_unix();
+        let now = self.clock.now();
         let seen_generation = self.generation.load(Ordering::Acquire);
         if let Some(token) = self.current() {
             if now < token.refresh_at() && Self::usable(&token, now) {
@@ -117,7 +125,7 @@ impl TokenCache {
                     return Ok(token);
                 };
                 if self.generation.load(Ordering::Acquire) != seen_generation
-                    && let Some(fresh) = self.current().filter(|t| Self::usable(t, now_unix()))
+                    && let Some(fresh) = self.current().filter(|t| Self::usable(t, self.clock.now()))
                 {
                     return Ok(fresh);
                 }
@@ -129,7 +137,7 @@ impl TokenCache {
         }
         let _guard = self.refresh.lock().await;
         if self.generation.load(Ordering::Acquire) != seen_generation
-            && let Some(token) = self.current().filter(|t| Self::usable(t, now_unix()))
+            && let Some(token) = self.current().filter(|t| Self::usable(t, self.clock.now()))
         {
             return Ok(token);
         }
@@ -179,19 +187,25 @@ mod tests {
     use super::*;
     use crate::auth::{AuthErrorKind, TokenFuture};
 
-    /// Hands out tokens living `lifetime` seconds, counting requests.
+    /// Hands out tokens living `lifetime` seconds by `clock`, counting requests; each
+    /// fetch waits at the gate until the test opens it, so callers pile up on it.
     #[derive(Debug)]
     struct Counting {
         lifetime: i64,
         calls: AtomicI64,
+        clock: Clock,
+        gate: tokio::sync::watch::Receiver<bool>,
     }
 
     impl TokenSource for Counting {
         fn fetch<'a>(&'a self, _resource: &'a str) -> TokenFuture<'a> {
             Box::pin(async move {
                 let n = self.calls.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                Ok(AccessToken::new(format!("token-{n}"), now_unix() + self.lifetime, CredentialSource::AzureCli))
+                let _ = self.gate.clone().wait_for(|open| *open).await;
+                let now = self.clock.now();
+                let mut token = AccessToken::new(format!("token-{n}"), now + self.lifetime, CredentialSource::AzureCli);
+                token.acquired_at = now;
+                Ok(token)
             })
         }
 
@@ -202,26 +216,38 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_callers_share_one_fetch_and_refresh_ahead_of_expiry() {
-        let source = Arc::new(Counting { lifetime: 4, calls: AtomicI64::new(0) });
-        let cache = TokenCache::new(Arc::clone(&source) as Arc<dyn TokenSource>, "r");
+        let (clock, hand) = Clock::fixed(1_800_000_000);
+        let (open, gate) = tokio::sync::watch::channel(false);
+        let source = Arc::new(Counting { lifetime: 3600, calls: AtomicI64::new(0), clock: clock.clone(), gate });
+        let cache = TokenCache::with_clock(Arc::clone(&source) as Arc<dyn TokenSource>, "r", clock);
         let callers: Vec<_> = (0..100)
             .map(|_| {
                 let cache = Arc::clone(&cache);
                 tokio::spawn(async move { cache.token().await })
             })
             .collect();
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        open.send_replace(true);
         for caller in callers {
             assert_eq!(caller.await.unwrap().unwrap().secret.expose(), "token-0");
         }
         assert_eq!(source.calls.load(Ordering::SeqCst), 1, "single flight");
-        // Half-life of a 4 s token: due after 2 s, still valid; one caller refreshes.
-        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+        // 54 minutes on: not yet due (5 minutes before expiry).
+        hand.advance(54 * 60);
+        assert_eq!(cache.token().await.unwrap().secret.expose(), "token-0");
+        // 56 minutes on: due but still valid, so one caller refreshes.
+        hand.advance(2 * 60);
         let fresh = cache.token().await.unwrap();
         assert_eq!(fresh.secret.expose(), "token-1");
         assert_eq!(cache.fetch_count(), 2);
         cache.invalidate(&fresh.fingerprint());
         cache.invalidate(&fresh.fingerprint());
         assert_eq!(cache.token().await.unwrap().secret.expose(), "token-2", "invalidated once, fetched once");
+        // Past expiry with no refresh possible in between: the next caller waits for a new one.
+        hand.advance(2 * 3600);
+        assert_eq!(cache.token().await.unwrap().secret.expose(), "token-3");
     }
 
     #[derive(Debug)]

@@ -177,7 +177,7 @@ fn check_bearer(
     })?;
     let number = |name: &str| claims.get(name).and_then(Value::as_i64);
     let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or_default();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.token_now();
     let revoked = inner.revoked_through.is_some_and(|through| number("iat").is_some_and(|iat| iat <= through));
     if number("exp").is_none_or(|exp| exp <= now) || revoked {
         return Err(invalid_auth_info(tenant, "Lifetime validation failed. The token is expired."));

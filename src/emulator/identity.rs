@@ -8,7 +8,6 @@ use std::sync::atomic::Ordering;
 
 use hyper::{Response, StatusCode};
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::body::{Body, json_response};
 use super::model::{Fault, FaultTarget, Identity, IdentityKind};
@@ -71,7 +70,7 @@ fn issue(
     let mut inner = state.lock();
     let identity = choose(&inner.identities, selector)?.clone();
     let lifetime = identity.token_lifetime.unwrap_or(inner.token_lifetime);
-    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.token_now();
     let lifetime_secs = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX / 2).max(1);
     let expires_at = now + lifetime_secs;
     *inner.tokens_issued.entry(identity.object_id.clone()).or_default() += 1;

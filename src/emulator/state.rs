@@ -102,10 +102,20 @@ pub struct State {
     pub files_requests: AtomicU64,
     /// Identity-endpoint requests served (all outcomes).
     pub identity_requests: AtomicU64,
+    /// Seconds added to the system clock when issuing and checking tokens
+    /// (`Control::advance_token_clock`), so tests can pass token lifetimes without sleeping.
+    token_clock_offset_secs: std::sync::atomic::AtomicI64,
     inner: Mutex<Inner>,
 }
 
 impl State {
+    /// Now, in Unix seconds, as tokens are issued and checked (the system clock plus the
+    /// offset tests set).
+    pub fn token_now(&self) -> i64 {
+        time::OffsetDateTime::now_utc().unix_timestamp()
+            + self.token_clock_offset_secs.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Fresh state with no accounts or identities.
     pub fn new(blob_dir: &std::path::Path, token_lifetime: Duration) -> std::io::Result<Self> {
         Ok(Self {
@@ -117,6 +127,7 @@ impl State {
             blobs: Arc::new(Blobs::new(blob_dir)?),
             files_requests: AtomicU64::new(0),
             identity_requests: AtomicU64::new(0),
+            token_clock_offset_secs: std::sync::atomic::AtomicI64::new(0),
             inner: Mutex::new(Inner {
                 accounts: BTreeMap::new(),
                 identities: Vec::new(),
@@ -246,8 +257,14 @@ impl Control {
 
     /// Makes every token issued so far count as expired.
     pub fn expire_all_tokens(&self) {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.state.token_now();
         self.state.lock().revoked_through = Some(now);
+    }
+
+    /// Moves the clock tokens are issued and checked by `secs` seconds ahead (tokens
+    /// expire, revocations fall behind) without waiting.
+    pub fn advance_token_clock(&self, secs: i64) {
+        self.state.token_clock_offset_secs.fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Turns the account's firewall on or off for this client.
@@ -322,7 +339,7 @@ impl Control {
             .into_iter()
             .find(|i| i.object_id == object_id)
             .ok_or_else(|| ControlError::UnknownIdentity(object_id.to_owned()))?;
-        let issued_at = time::OffsetDateTime::now_utc().unix_timestamp() + valid_from_secs;
+        let issued_at = self.state.token_now() + valid_from_secs;
         let claims = token::claims(&identity, &self.state.tenant_id, resource, issued_at, issued_at + lifetime_secs);
         Ok(token::mint(&self.state.signing_key, &claims))
     }

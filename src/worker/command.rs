@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::auth::imds::IdentityRetry;
 use crate::auth::{AccessToken, AuthError, Claims, CredentialSource, IdentitySelector, Secret};
+use crate::clock::Clock;
 use crate::diagnose::Diagnosis;
 use crate::diagnose::check::{Report, Step};
 use crate::error::EngineError;
@@ -51,6 +52,8 @@ pub struct ConnectionConfig {
     pub retry: RetryPolicy,
     /// Identity-endpoint retry policy.
     pub identity_retry: IdentityRetry,
+    /// The clock token expiry is judged by (the system's; tests move it).
+    pub clock: Clock,
 }
 
 impl ConnectionConfig {
@@ -63,6 +66,7 @@ impl ConnectionConfig {
             ca_pem: None,
             retry: RetryPolicy::default(),
             identity_retry: IdentityRetry::default(),
+            clock: Clock::system(),
         }
     }
 }

@@ -52,7 +52,7 @@ impl Session {
             }
             bearer => {
                 let source = token_source(bearer, config, Arc::clone(log))?;
-                let cache = TokenCache::new(Arc::clone(&source), STORAGE_RESOURCE);
+                let cache = TokenCache::with_clock(Arc::clone(&source), STORAGE_RESOURCE, config.clock.clone());
                 if let Some(listener) = on_token {
                     cache.set_listener(listener);
                 }

@@ -17,6 +17,18 @@ fn short_lived_engine(lifetime_secs: u64) -> Engine {
     engine_with(env, IdentitySelector::SystemAssigned)
 }
 
+/// An engine whose token clock, and the emulator's, a test moves instead of sleeping.
+fn engine_on_moving_clock(lifetime_secs: u64) -> (Engine, azfx::clock::ClockHand) {
+    let env =
+        start_with(&EmulatorConfig { token_lifetime: Duration::from_secs(lifetime_secs), ..EmulatorConfig::default() });
+    let (clock, hand) = azfx::clock::Clock::shifted();
+    let mut cfg = config(&env.emulator, CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned));
+    cfg.clock = clock;
+    let worker = Worker::spawn(|| {}).unwrap();
+    wait(worker.connect(cfg)).unwrap();
+    (Engine { env, worker }, hand)
+}
+
 fn fire_50(worker: &Worker) -> Vec<Result<azfx::files::EntryProperties, azfx::worker::Failure>> {
     let promises: Vec<_> = (0..50).map(|_| worker.properties(SHARE, "", true)).collect();
     promises.into_iter().map(poll_promise::Promise::block_and_take).collect()
@@ -24,10 +36,12 @@ fn fire_50(worker: &Worker) -> Vec<Result<azfx::files::EntryProperties, azfx::wo
 
 #[test]
 fn fifty_requests_across_expiry_cause_one_token_request() {
-    let Engine { env, worker } = short_lived_engine(3);
+    let (Engine { env, worker }, hand) = engine_on_moving_clock(3);
     let oid = env.writer.object_id.clone();
     assert_eq!(env.emulator.control().tokens_issued(&oid), 1);
-    std::thread::sleep(Duration::from_millis(3_500));
+    // Four seconds pass for the service and for azfx: the 3 s token has expired.
+    env.emulator.control().advance_token_clock(4);
+    hand.advance(4);
     let results = fire_50(&worker);
     assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
     assert_eq!(env.emulator.control().tokens_issued(&oid), 2, "one refresh for the expiry");
@@ -38,8 +52,8 @@ fn revoked_token_401_refreshes_once_and_retries_once() {
     let Engine { env, worker } = short_lived_engine(3600);
     let oid = env.writer.object_id.clone();
     env.emulator.control().expire_all_tokens();
-    // Revocation counts tokens issued in the same second: step past it.
-    std::thread::sleep(Duration::from_millis(1_100));
+    // Revocation counts tokens issued in the same second: step the service past it.
+    env.emulator.control().advance_token_clock(1);
     let results = fire_50(&worker);
     assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
     assert_eq!(env.emulator.control().tokens_issued(&oid), 2, "concurrent 401s cause one refresh");
