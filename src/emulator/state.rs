@@ -386,6 +386,15 @@ impl Control {
         self.state.blobs.path_of(id)
     }
 
+    /// Names in a directory of a share (`""` for its root), in the service's order; what
+    /// tests check against after the window or the CLI changed something.
+    pub fn list(&self, account: &str, share: &str, path: &str) -> Result<Vec<String>, ControlError> {
+        self.with_share(account, share, |s, _| {
+            let dir = s.resolve(&split_path(path))?;
+            Ok(s.list(dir, "", None, usize::MAX).0.into_iter().map(|node| node.name.clone()).collect())
+        })
+    }
+
     /// Number of entries in a share (files and directories).
     pub fn entry_count(&self, account: &str, share: &str) -> Result<usize, ControlError> {
         self.with_share(account, share, |s, _| Ok(s.entry_count()))

@@ -24,12 +24,13 @@ use std::time::Duration;
 
 use poll_promise::Promise;
 
-pub use browser::{Browser, Notice, SortColumn};
+pub use browser::{Browser, ListingError, Notice, SortColumn};
 use connect::ConnectView;
 use settings::Settings;
 use status::StatusBar;
 use table::Request;
-use transfers::{Toasts, Transfers};
+use transfers::Toasts;
+pub use transfers::{TransferItem, TransferState, Transfers};
 
 use crate::files::ShareItem;
 use crate::worker::{Answer, Connected, ConnectionConfig, Event, Failure, Worker};

@@ -171,7 +171,22 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
     )
     .unwrap();
     expect(Class::SignatureRejected, &op(block(bad_sas.list_shares()).map(drop)), &ctx, "new SAS");
-    assert!(!key.is_empty());
+    // Shared Key: the account's real key signs; a key of the right shape that is not the
+    // account's is rejected with the same diagnosis.
+    let with_key = |key: &str| {
+        FilesClient::new(
+            Endpoint::parse(&env.emulator.file_endpoint(ACCOUNT)).unwrap(),
+            Credential::AccountKey { account: ACCOUNT.to_owned(), key: Secret::new(key) },
+            RequestLog::new(10),
+            &options(),
+        )
+        .unwrap()
+    };
+    assert!(block(with_key(&key).list_page(SHARE, "", None, 1)).is_ok(), "the account's own key is accepted");
+    let wrong_key = "A".repeat(86) + "==";
+    assert_ne!(wrong_key, key);
+    let rejected = op(block(with_key(&wrong_key).list_page(SHARE, "", None, 1)).map(drop));
+    expect(Class::SignatureRejected, &rejected, &ctx, "account key");
 }
 
 #[test]

@@ -15,5 +15,6 @@ mod engine;
 mod engine_sources;
 mod engine_tokens;
 mod helpers;
+mod one_diagnosis;
 mod sdk_conformance;
 mod ui;

@@ -13,7 +13,7 @@ use egui_kittest::kittest::Queryable;
 
 /// A file dropped from the OS.
 #[derive(Debug)]
-struct Dropped(PathBuf);
+pub(crate) struct Dropped(pub(crate) PathBuf);
 
 impl egui::DroppedFile for Dropped {
     fn path(&self) -> &Path {
@@ -25,11 +25,11 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-fn demo_emulator(lifetime: Duration) -> Emulator {
+pub(crate) fn demo_emulator(lifetime: Duration) -> Emulator {
     Emulator::start(&EmulatorConfig { demo: true, token_lifetime: lifetime, ..EmulatorConfig::default() }).unwrap()
 }
 
-fn app<'a>(
+pub(crate) fn app<'a>(
     emulator: &Emulator,
     share: &str,
     downloads: &Path,
@@ -67,7 +67,7 @@ fn app_with<'a>(
 }
 
 /// Steps frames until `done` holds; fails with `what` after 15 s.
-fn wait_for(harness: &mut Harness<'_, AzfxApp>, what: &str, done: impl Fn(&Harness<'_, AzfxApp>) -> bool) {
+pub(crate) fn wait_for(harness: &mut Harness<'_, AzfxApp>, what: &str, done: impl Fn(&Harness<'_, AzfxApp>) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(15);
     while !done(harness) {
         if Instant::now() >= deadline {
@@ -81,11 +81,11 @@ fn wait_for(harness: &mut Harness<'_, AzfxApp>, what: &str, done: impl Fn(&Harne
     harness.step();
 }
 
-fn shows(harness: &Harness<'_, AzfxApp>, label: &str) -> bool {
+pub(crate) fn shows(harness: &Harness<'_, AzfxApp>, label: &str) -> bool {
     harness.query_by_label(label).is_some()
 }
 
-fn shows_containing(harness: &Harness<'_, AzfxApp>, text: &str) -> bool {
+pub(crate) fn shows_containing(harness: &Harness<'_, AzfxApp>, text: &str) -> bool {
     harness.query_by_label_contains(text).is_some()
 }
 
@@ -159,7 +159,11 @@ fn browse_sort_filter_and_manage_files() {
     assert!(shows(&harness, "Delete Yearly?"));
     harness.get_by_label("Delete").click();
     wait_for(&mut harness, "the folder gone", |h| !shows(h, "📁 Yearly"));
-    assert!(emulator.control().entry_count(demo::ACCOUNT, demo::WRITABLE_SHARE).is_ok());
+    // Gone from the share, not only from the table; and nothing else went with it.
+    let root = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "").unwrap();
+    assert!(!root.iter().any(|name| name == "Yearly" || name == "Quarterly"), "{root:?}");
+    assert!(root.iter().any(|name| name == "designs") && root.iter().any(|name| name == "README.md"), "{root:?}");
+    assert!(shows(&harness, "📁 designs"), "the other rows stay on screen");
 
     // Download a file to the download folder.
     harness.get_by_label("📄 README.md").click();

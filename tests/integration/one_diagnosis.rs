@@ -1,0 +1,175 @@
+//! Regression (reshaping issue): one failure gets one explanation everywhere it appears.
+//! On the demo account the VM's identity can read `archive` but not write it, and has no
+//! data role on `restricted`. Each surface — the error panel, a toast, a transfer row,
+//! the request log, `azfx put` / `azfx ls` and `azfx doctor` — must give the same
+//! diagnosis title and a role command naming the real object id, account and share
+//! (before, the toast said "no data role here" and the request log showed placeholders).
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use azfx::diagnose::{Class, Diagnosis};
+use azfx::emulator::{Emulator, EmulatorConfig, demo};
+use azfx::ui::TransferState;
+use azfx::worker::exit_code;
+use egui_kittest::kittest::Queryable;
+
+use crate::ui::{Dropped, app, demo_emulator, shows_containing, wait_for};
+
+const READ_ONLY_TITLE: &str = "This identity may read but not write here";
+const NO_ROLE_TITLE: &str = "This identity has no role that lets it read this share";
+
+/// The object id of the demo VM's system-assigned identity.
+fn vm_object_id(emulator: &Emulator) -> String {
+    let identities = emulator.control().identities();
+    let vm = identities.iter().find(|i| i.resource_id.ends_with(demo::VM_NAME)).unwrap();
+    vm.object_id.clone()
+}
+
+/// The role command names this identity, account and share, with no placeholder left
+/// for what azfx knows.
+fn assert_names_the_real_scope(text: &str, oid: &str, share: &str) {
+    assert!(text.contains(&format!("--assignee-object-id {oid}")), "{text}");
+    assert!(text.contains(&format!("storageAccounts/{}/", demo::ACCOUNT)), "{text}");
+    assert!(text.contains(&format!("fileshares/{share}\"")), "{text}");
+    for placeholder in ["<object-id>", "<account>", "<share>"] {
+        assert!(!text.contains(placeholder), "{placeholder} in {text}");
+    }
+}
+
+fn assert_diagnosis(diagnosis: &Diagnosis, class: Class, title: &str, oid: &str, share: &str) {
+    assert_eq!((diagnosis.class, diagnosis.title.as_str()), (class, title));
+    assert_names_the_real_scope(&diagnosis.next_steps.join("\n"), oid, share);
+}
+
+#[test]
+fn the_window_explains_a_denied_write_and_read_alike_on_every_surface() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let oid = vm_object_id(&emulator);
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::READ_ONLY_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the archive listing", |h| h.state().browser().is_some_and(|b| !b.entries.is_empty()));
+
+    // A toast: New folder on a share the identity may only read.
+    harness.get_by_label("New folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Folder name").type_text("not-allowed");
+    harness.step();
+    harness.get_by_label("Create").click();
+    wait_for(&mut harness, "the toast", |h| shows_containing(h, READ_ONLY_TITLE));
+    let toast = harness.state().toasts.toasts.iter().find_map(|t| match &t.notice {
+        azfx::ui::Notice::Error(_, detail) => Some(detail.clone()),
+        azfx::ui::Notice::Info(_) => None,
+    });
+    assert!(toast.as_deref().is_some_and(|d| d.starts_with(READ_ONLY_TITLE)), "{toast:?}");
+    assert!(!shows_containing(&harness, "has no data role"), "the old, wrong explanation is gone");
+
+    // A transfer row: a file dropped on the same share.
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("notes.txt"), b"dropped").unwrap();
+    harness.input_mut().dropped_files.push(Arc::new(Dropped(local.path().join("notes.txt"))));
+    harness.step();
+    wait_for(&mut harness, "the failed upload", |h| h.state().transfers.items.iter().any(|i| !i.state.running()));
+    let item = &harness.state().transfers.items[0];
+    let TransferState::Failed(failure) = &item.state else { panic!("{:?}", item.state) };
+    assert_diagnosis(&failure.diagnosis, Class::NoWriteRole, READ_ONLY_TITLE, &oid, demo::READ_ONLY_SHARE);
+
+    // The request log: the failed requests carry the same diagnosis.
+    let logged: Vec<&Diagnosis> = harness.state().log_panel.diagnoses.values().map(AsRef::as_ref).collect();
+    assert!(logged.len() >= 2, "the mkdir and the create file are logged with diagnoses: {logged:?}");
+    for diagnosis in logged {
+        assert_diagnosis(diagnosis, Class::NoWriteRole, READ_ONLY_TITLE, &oid, demo::READ_ONLY_SHARE);
+    }
+
+    // The error panel: a share without a data role.
+    let mut harness = app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the error panel", |h| h.state().browser().is_some_and(|b| b.error.is_some()));
+    let error = harness.state().browser().and_then(|b| b.error.clone()).unwrap();
+    assert_diagnosis(&error.diagnosis, Class::NoReadRole, NO_ROLE_TITLE, &oid, demo::NO_ROLE_SHARE);
+    let logged: Vec<&Diagnosis> = harness.state().log_panel.diagnoses.values().map(AsRef::as_ref).collect();
+    assert!(!logged.is_empty());
+    for diagnosis in logged {
+        assert_diagnosis(diagnosis, Class::NoReadRole, NO_ROLE_TITLE, &oid, demo::NO_ROLE_SHARE);
+    }
+}
+
+fn azfx(emulator: &Emulator, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_azfx"))
+        .args(args)
+        .args(["--imds-endpoint", &emulator.identity_endpoint()])
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cli_explains_a_denied_write_and_read_as_the_window_does() {
+    let emulator = Emulator::start(&EmulatorConfig { demo: true, ..EmulatorConfig::default() }).unwrap();
+    let oid = vm_object_id(&emulator);
+    let endpoint = emulator.file_endpoint(demo::ACCOUNT);
+    let local = tempfile::tempdir().unwrap();
+    let file = local.path().join("notes.txt");
+    std::fs::write(&file, b"from the jump box").unwrap();
+
+    // azfx put on the read-only share.
+    let (code, _, err) = azfx(&emulator, &["put", file.to_str().unwrap(), &format!("{endpoint}/archive/")]);
+    assert_eq!(code, exit_code::FORBIDDEN, "{err}");
+    assert!(err.starts_with(&format!("azfx: {READ_ONLY_TITLE}\n")), "{err}");
+    assert_names_the_real_scope(&err, &oid, demo::READ_ONLY_SHARE);
+
+    // azfx ls on the share without a data role.
+    let (code, _, err) = azfx(&emulator, &["ls", &format!("{endpoint}/restricted")]);
+    assert_eq!(code, exit_code::FORBIDDEN, "{err}");
+    assert!(err.starts_with(&format!("azfx: {NO_ROLE_TITLE}\n")), "{err}");
+    assert_names_the_real_scope(&err, &oid, demo::NO_ROLE_SHARE);
+
+    // azfx doctor: reading works, writing fails with the same explanation.
+    let (code, out, err) = azfx(&emulator, &["doctor", "--account", &endpoint, "--share", demo::READ_ONLY_SHARE]);
+    assert_eq!(code, exit_code::FORBIDDEN_WRITE, "{out}{err}");
+    assert!(out.contains(&format!("    {READ_ONLY_TITLE}\n")), "{out}");
+    assert_names_the_real_scope(&out, &oid, demo::READ_ONLY_SHARE);
+}
+
+/// The window connected without a share, with this endpoint and the demo's IMDS.
+fn connected_without_share<'a>(emulator: &Emulator, endpoint: &str) -> egui_kittest::Harness<'a, azfx::ui::AzfxApp> {
+    let mut config = azfx::worker::ConnectionConfig::new(
+        endpoint,
+        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    config.retry.max_attempts = 1;
+    let options = azfx::ui::StartOptions { connection: Some(config), ..azfx::ui::StartOptions::default() };
+    egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options))
+}
+
+/// Regression (reshaping issue): a failed share listing was shown as "This identity may
+/// not list shares" whatever the cause; now the picker shows the failure's own diagnosis.
+#[test]
+fn a_failed_share_listing_shows_its_own_error() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    emulator.control().inject(
+        azfx::emulator::FaultTarget::Files,
+        &azfx::emulator::Fault::Status { status: 503, retry_after_secs: Some(1) },
+        1,
+    );
+    let mut harness = connected_without_share(&emulator, &emulator.file_endpoint(demo::ACCOUNT));
+    wait_for(&mut harness, "the throttling explained", |h| shows_containing(h, "The service is throttling"));
+    assert!(shows_containing(&harness, "The shares of this account could not be listed"));
+    assert!(shows_containing(&harness, "HTTP 503 · ServerBusy"));
+    assert!(!shows_containing(&harness, "may not list shares"));
+    assert!(harness.query_by_label("Open share").is_some(), "a share can still be typed");
+
+    // An account name that does not exist: its host name does not resolve.
+    let mut harness = connected_without_share(&emulator, "https://nosuchaccount123.file.core.windows.net");
+    wait_for(&mut harness, "the DNS failure explained", |h| {
+        shows_containing(h, "The file endpoint's name does not resolve")
+    });
+    assert!(!shows_containing(&harness, "may not list shares"));
+}
