@@ -18,9 +18,9 @@ import sys
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 
 FORBIDDEN = {
-    "ui": [r"\breqwest::", r"\bhyper\b", r"\bstd::net\b", r"\btokio::net\b", r"\bstd::fs\b", r"\btokio::fs\b",
+    "ui": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio::net\b", r"\bstd::fs\b", r"\btokio::fs\b",
            r"\bcrate::emulator\b", r"\bcrate::probe\b"],
-    "diagnose": [r"\breqwest::", r"\bhyper\b", r"\bstd::net\b", r"\btokio\b", r"\bstd::fs\b", r"\bstd::env\b",
+    "diagnose": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio\b", r"\bstd::fs\b", r"\bstd::env\b",
                  r"\bstd::process\b", r"\bcrate::probe\b", r"\bcrate::worker\b"],
     "auth": [r"\bcrate::files\b"],
 }

@@ -148,7 +148,9 @@ impl TokenCache {
     async fn fetch_locked(&self) -> Result<AccessToken, AuthError> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         match self.source.fetch(&self.resource).await {
-            Ok(token) => {
+            Ok(mut token) => {
+                // When it arrived, on the clock this cache judges expiry by.
+                token.acquired_at = self.clock.now();
                 *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
                 *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = None;
                 self.generation.fetch_add(1, Ordering::AcqRel);

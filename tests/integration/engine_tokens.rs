@@ -36,12 +36,12 @@ fn fire_50(worker: &Worker) -> Vec<Result<azfx::files::EntryProperties, azfx::wo
 
 #[test]
 fn fifty_requests_across_expiry_cause_one_token_request() {
-    let (Engine { env, worker }, hand) = engine_on_moving_clock(3);
+    let (Engine { env, worker }, hand) = engine_on_moving_clock(60);
     let oid = env.writer.object_id.clone();
     assert_eq!(env.emulator.control().tokens_issued(&oid), 1);
-    // Four seconds pass for the service and for azfx: the 3 s token has expired.
-    env.emulator.control().advance_token_clock(4);
-    hand.advance(4);
+    // A minute and a second pass for the service and for azfx: the token has expired.
+    env.emulator.control().advance_token_clock(61);
+    hand.advance(61);
     let results = fire_50(&worker);
     assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
     assert_eq!(env.emulator.control().tokens_issued(&oid), 2, "one refresh for the expiry");
