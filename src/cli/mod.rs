@@ -308,7 +308,7 @@ fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| EngineError::InvalidInput("the local path names no file".to_owned()))?;
-        path = if path.is_empty() { name } else { format!("{path}/{name}") };
+        path = crate::files::names::join(&path, &name);
     }
     let worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;

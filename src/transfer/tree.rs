@@ -43,7 +43,7 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let child = if relative.is_empty() { name } else { format!("{relative}/{name}") };
+            let child = join(&relative, &name);
             let kind = entry.file_type()?;
             if kind.is_dir() {
                 directories.push(child.clone());

@@ -13,7 +13,7 @@ use crate::http::LogEntry;
 use crate::worker::TokenInfo;
 
 /// Entries the window keeps.
-const KEEP: usize = 5_000;
+const KEEP: usize = crate::worker::LOG_CAPACITY;
 /// Clock difference worth a warning.
 const SKEW_WARNING_SECS: i64 = 300;
 

@@ -131,7 +131,7 @@ fn breadcrumbs_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
     let mut so_far = String::new();
     for segment in browser.path.split('/').filter(|s| !s.is_empty()) {
         ui.label("›");
-        so_far = if so_far.is_empty() { segment.to_owned() } else { format!("{so_far}/{segment}") };
+        so_far = crate::files::names::join(&so_far, segment);
         if ui.button(segment).clicked() {
             target = Some(so_far.clone());
         }

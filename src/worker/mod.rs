@@ -37,8 +37,8 @@ pub use command::{
 use reply::{Repaint, Tasks};
 pub use reply::{Reply, Task};
 
-/// Entries the request log keeps.
-const LOG_CAPACITY: usize = 5_000;
+/// Entries the request log keeps (the window's log panel keeps as many).
+pub const LOG_CAPACITY: usize = 5_000;
 /// Commands that may wait for the worker.
 const COMMAND_CAPACITY: usize = 256;
 /// Events that may wait for the caller.

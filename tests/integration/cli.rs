@@ -7,10 +7,12 @@ use azfx::worker::exit_code;
 
 use crate::helpers::{ACCOUNT, SHARE, start};
 
-fn azfx(env: &crate::helpers::Env, args: &[&str]) -> (i32, String, String) {
+/// Runs the `azfx` binary with `args`, pointed at the emulator's IMDS; returns the exit
+/// code, stdout and stderr.
+pub(crate) fn azfx(emulator: &azfx::emulator::Emulator, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_azfx"))
         .args(args)
-        .args(["--imds-endpoint", &env.emulator.identity_endpoint()])
+        .args(["--imds-endpoint", &emulator.identity_endpoint()])
         .output()
         .unwrap();
     (
@@ -26,43 +28,46 @@ fn ls_get_put_token_and_their_exit_codes() {
     env.emulator.control().put_file(ACCOUNT, SHARE, "docs/readme.txt", b"hello from the share").unwrap();
     let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
 
-    let (code, out, _) = azfx(&env, &["ls", &base]);
+    let (code, out, _) = azfx(&env.emulator, &["ls", &base]);
     assert_eq!(code, exit_code::OK);
     assert!(out.contains("docs/") && out.contains("1 entries"), "{out}");
-    let (code, out, _) = azfx(&env, &["ls", &format!("{base}/docs"), "--json"]);
+    let (code, out, _) = azfx(&env.emulator, &["ls", &format!("{base}/docs"), "--json"]);
     assert_eq!(code, exit_code::OK);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json[0]["name"], "readme.txt");
     assert_eq!(json[0]["size"], 20);
 
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, err) = azfx(&env, &["get", &format!("{base}/docs/readme.txt"), dir.path().to_str().unwrap()]);
+    let (code, out, err) =
+        azfx(&env.emulator, &["get", &format!("{base}/docs/readme.txt"), dir.path().to_str().unwrap()]);
     assert_eq!(code, exit_code::OK, "{err}");
     assert!(out.starts_with("downloaded 20 B"));
     assert_eq!(std::fs::read(dir.path().join("readme.txt")).unwrap(), b"hello from the share");
-    let (code, _, err) =
-        azfx(&env, &["put", dir.path().join("readme.txt").to_str().unwrap(), &format!("{base}/docs/copy.txt")]);
+    let (code, _, err) = azfx(
+        &env.emulator,
+        &["put", dir.path().join("readme.txt").to_str().unwrap(), &format!("{base}/docs/copy.txt")],
+    );
     assert_eq!(code, exit_code::OK, "{err}");
 
-    let (code, _, err) = azfx(&env, &["ls", &format!("{base}/nothere")]);
+    let (code, _, err) = azfx(&env.emulator, &["ls", &format!("{base}/nothere")]);
     assert_eq!(code, exit_code::NOT_FOUND, "{err}");
     assert!(err.contains("404 ResourceNotFound"), "{err}");
     let norole = format!("client-id={}", env.norole.client_id);
-    let (code, _, err) = azfx(&env, &["ls", &base, "--identity", &norole]);
+    let (code, _, err) = azfx(&env.emulator, &["ls", &base, "--identity", &norole]);
     assert_eq!(code, exit_code::FORBIDDEN, "{err}");
-    let (code, _, err) = azfx(&env, &["ls", &base, "--identity", "client-id=unknown"]);
+    let (code, _, err) = azfx(&env.emulator, &["ls", &base, "--identity", "client-id=unknown"]);
     assert_eq!(code, exit_code::IDENTITY, "{err}");
     assert!(err.contains("Identity not found"), "{err}");
-    let (code, _, _) = azfx(&env, &["ls", &base, "--identity", "bogus"]);
+    let (code, _, _) = azfx(&env.emulator, &["ls", &base, "--identity", "bogus"]);
     assert_eq!(code, exit_code::USAGE);
 
-    let (code, out, _) = azfx(&env, &["token", "--json"]);
+    let (code, out, _) = azfx(&env.emulator, &["token", "--json"]);
     assert_eq!(code, exit_code::OK);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["claims"]["oid"], env.writer.object_id.as_str());
     assert!(json.get("access_token").is_none());
     assert!(!out.contains("eyJ"), "no token without --raw");
-    let (code, out, _) = azfx(&env, &["token", "--raw", "--json"]);
+    let (code, out, _) = azfx(&env.emulator, &["token", "--raw", "--json"]);
     assert_eq!(code, exit_code::OK);
     assert!(out.contains("\"access_token\": \"eyJ"));
 }

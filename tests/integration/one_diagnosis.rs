@@ -5,7 +5,6 @@
 //! diagnosis title and a role command naming the real object id, account and share
 //! (before, the toast said "no data role here" and the request log showed placeholders).
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use azfx::ui::TransferState;
 use azfx::worker::exit_code;
 use egui_kittest::kittest::Queryable;
 
+use crate::cli::azfx;
 use crate::ui::{Dropped, app, demo_emulator, shows_containing, wait_for};
 
 const READ_ONLY_TITLE: &str = "This identity may read but not write here";
@@ -92,19 +92,6 @@ fn the_window_explains_a_denied_write_and_read_alike_on_every_surface() {
     for diagnosis in logged {
         assert_diagnosis(diagnosis, Class::NoReadRole, NO_ROLE_TITLE, &oid, demo::NO_ROLE_SHARE);
     }
-}
-
-fn azfx(emulator: &Emulator, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_azfx"))
-        .args(args)
-        .args(["--imds-endpoint", &emulator.identity_endpoint()])
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 #[test]
