@@ -17,7 +17,7 @@ if [ -n "$long$long_core" ]; then
   echo "split these along a real boundary:"; echo "$long$long_core"; exit 1
 fi
 
-echo "== layering (DESIGN.md: ui and diagnose do no IO, auth knows no files, no import cycles)"
+echo "== layering (ARCHITECTURE.md: ui and diagnose do no IO, auth knows no files, no import cycles)"
 python3 scripts/layering.py
 
 echo "== cargo clippy"

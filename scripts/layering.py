@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The layering rules of DESIGN.md, checked on the source (run by scripts/check.sh).
+"""The layering rules of the design (shared/DESIGN.md and ARCHITECTURE.md), checked on the source (run by scripts/check.sh).
 
 - `src/ui` names no network, filesystem or emulator code: `reqwest`, `hyper`,
   `std::net`/`tokio::net`, `std::fs`/`tokio::fs`, `crate::emulator`, `crate::probe`.
@@ -19,9 +19,12 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 
 FORBIDDEN = {
     "ui": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio::net\b", r"\bstd::fs\b", r"\btokio::fs\b",
-           r"\bcrate::emulator\b", r"\bcrate::probe\b"],
+           r"\bcrate::emulator\b", r"\bcrate::probe\b", r"\bstd::process\b",
+           r"\bstd::env::(var|vars|var_os|args|current_dir|set_var|temp_dir|home_dir)\b",
+           r"\buse std::\{[^}]*\b(fs|net|process)\b", r"\buse tokio::\{[^}]*\b(fs|net)\b"],
     "diagnose": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio\b", r"\bstd::fs\b", r"\bstd::env\b",
-                 r"\bstd::process\b", r"\bcrate::probe\b", r"\bcrate::worker\b"],
+                 r"\bstd::process\b", r"\bcrate::probe\b", r"\bcrate::worker\b",
+                 r"\buse std::\{[^}]*\b(fs|net|env|process)\b"],
     "auth": [r"\bcrate::files\b"],
 }
 
@@ -36,11 +39,33 @@ def rust_files(path):
                 yield os.path.join(root, name)
 
 
+COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|(//.*)')
+
+
+def strip_comment(line):
+    """The line without a `//` comment; `//` inside a string literal (a URL) stays."""
+    return COMMENT.sub(lambda m: "" if m.group(1) else m.group(0), line)
+
+
 def code_lines(path):
-    """Lines with `//` comments removed (doc comments may name what code must not)."""
+    """Lines with `//` comments removed (doc comments may name what code must not).
+    A `use` spanning several lines is joined into its first line, so a grouped import
+    (`use std::{\n fs,\n net };`) is read whole."""
     with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            yield number, line.split("//", 1)[0]
+        lines = list(enumerate(f, 1))
+    pending = None
+    for number, line in lines:
+        code = strip_comment(line)
+        if pending is not None:
+            pending = (pending[0], pending[1] + " " + code.strip())
+            if ";" in code:
+                yield pending
+                pending = None
+            continue
+        if re.match(r"\s*(pub(\([a-z]+\))?\s+)?use\b", code) and ";" not in code:
+            pending = (number, code.rstrip())
+            continue
+        yield number, code
 
 
 def module_path(name):
@@ -58,7 +83,10 @@ def graph(modules, path_of, pattern):
     for module in modules:
         for path in rust_files(path_of(module)):
             for _, line in code_lines(path):
-                for target in re.findall(pattern, line):
+                targets = re.findall(pattern, line)
+                for group in re.findall(pattern.replace(r"(\w+)", r"\{([^}]*)\}"), line):
+                    targets += re.findall(r"\b(\w+)\b", group)
+                for target in targets:
                     if target in edges and target != module:
                         edges[module].add(target)
     return edges

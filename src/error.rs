@@ -21,7 +21,7 @@ pub enum EngineError {
     Endpoint(#[from] EndpointError),
     /// A transfer failed.
     #[error(transparent)]
-    Transfer(#[from] TransferError),
+    Transfer(TransferError),
     /// No connection yet.
     #[error("not connected: connect to an account first")]
     NotConnected,
@@ -56,6 +56,18 @@ pub mod exit_code {
     pub const NETWORK: i32 = 7;
     /// 403 on a write while reads work (the access check).
     pub const FORBIDDEN_WRITE: i32 = 8;
+    /// The destination exists and the overwrite rule said not to replace it.
+    pub const EXISTS: i32 = 9;
+}
+
+impl From<TransferError> for EngineError {
+    /// A cancelled transfer is `Cancelled` like any other cancelled command.
+    fn from(error: TransferError) -> Self {
+        match error {
+            TransferError::Cancelled => Self::Cancelled,
+            other => Self::Transfer(other),
+        }
+    }
 }
 
 impl EngineError {
@@ -63,10 +75,6 @@ impl EngineError {
     pub fn files_error(&self) -> Option<&FilesError> {
         match self {
             Self::Files(e) | Self::Transfer(TransferError::Files(e)) => Some(e),
-            Self::Transfer(TransferError::PartialUpload { error, .. }) => match error.as_ref() {
-                TransferError::Files(e) => Some(e),
-                _ => None,
-            },
             _ => None,
         }
     }
@@ -82,7 +90,10 @@ impl EngineError {
             }
             (_, Some(ErrorKind::NotFound)) => exit_code::NOT_FOUND,
             (_, Some(ErrorKind::Transport)) => exit_code::NETWORK,
-            (Self::Endpoint(_) | Self::InvalidInput(_), _) => exit_code::USAGE,
+            (Self::Endpoint(_) | Self::InvalidInput(_) | Self::Transfer(TransferError::NotAFile(_)), _) => {
+                exit_code::USAGE
+            }
+            (Self::Transfer(TransferError::Exists(_)), _) => exit_code::EXISTS,
             _ => exit_code::OTHER,
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! The library holds every module; `main.rs` only parses flags and starts the chosen
 //! subcommand, so tests build exactly what users run. Module boundaries follow
-//! `DESIGN.md`: the `emulator` is the offline stand-in for IMDS and the Azure Files REST
+//! the design (`ARCHITECTURE.md`): the `emulator` is the offline stand-in for IMDS and the Azure Files REST
 //! API used by tests, benchmarks and `azfx --demo`; it is never needed against Azure.
 
 pub mod auth;

@@ -13,6 +13,7 @@ use crate::auth::{IdentitySelector, STORAGE_RESOURCE, Secret};
 use crate::diagnose::Class;
 use crate::files::Endpoint;
 use crate::format::{human_size, unix_rfc1123};
+use crate::transfer::Conflict;
 use crate::worker::{
     Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Failure, TokenInfo, Worker, exit_code,
 };
@@ -135,8 +136,65 @@ pub struct GetArgs {
     url: String,
     /// Local destination file (or directory).
     local: PathBuf,
+    /// When the local file exists: ask (on a terminal; elsewhere like false), true
+    /// (replace), false (stop with exit code 9), if-newer (replace only with a newer
+    /// share file), keep-both (write `name (1).ext`).
+    #[arg(long, value_enum, default_value_t = OverwriteArg::Ask)]
+    overwrite: OverwriteArg,
     #[command(flatten)]
     credential: CredentialArgs,
+}
+
+/// `--overwrite`: what to do when the destination exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OverwriteArg {
+    /// Ask on a terminal; elsewhere, like `false`.
+    Ask,
+    /// Replace it (atomically: the old content stays until the new one is complete).
+    True,
+    /// Leave it and fail with exit code 9.
+    False,
+    /// Replace it only when the source is newer.
+    IfNewer,
+    /// Keep it and write beside it as `name (1).ext`.
+    KeepBoth,
+}
+
+impl OverwriteArg {
+    /// The transfer rule; `Ask` starts as `Fail` and asks when that happens.
+    fn conflict(self) -> Conflict {
+        match self {
+            Self::Ask | Self::False => Conflict::Fail,
+            Self::True => Conflict::Replace,
+            Self::IfNewer => Conflict::ReplaceIfNewer,
+            Self::KeepBoth => Conflict::KeepBoth,
+        }
+    }
+}
+
+/// Runs `transfer` with the `--overwrite` rule; with `ask` on a terminal, a destination
+/// that exists is named and the user answers whether to replace it.
+fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Conflict) -> Answer<T>) -> Answer<T> {
+    use std::io::IsTerminal as _;
+    match transfer(overwrite.conflict()) {
+        Err(failure)
+            if overwrite == OverwriteArg::Ask
+                && matches!(failure.error, EngineError::Transfer(crate::transfer::TransferError::Exists(_)))
+                && std::io::stdin().is_terminal() =>
+        {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{} Replace it? [y/N] ", failure.error);
+            let _ = err.flush();
+            let mut answer = String::new();
+            let _ = std::io::stdin().read_line(&mut answer);
+            if answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes") {
+                transfer(Conflict::Replace)
+            } else {
+                Err(failure)
+            }
+        }
+        other => other,
+    }
 }
 
 /// `azfx put`.
@@ -146,6 +204,10 @@ pub struct PutArgs {
     local: PathBuf,
     /// Destination URL (a directory URL ending in / keeps the file name).
     url: String,
+    /// When the share file exists: ask (on a terminal; elsewhere like false), true
+    /// (replace), false (stop with exit code 9), if-newer, keep-both.
+    #[arg(long, value_enum, default_value_t = OverwriteArg::Ask)]
+    overwrite: OverwriteArg,
     #[command(flatten)]
     credential: CredentialArgs,
 }
@@ -294,9 +356,13 @@ fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let dest = if args.local.is_dir() { args.local.join(name) } else { args.local.clone() };
     let worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
-    let (_, promise) = worker.download(&share, &path, dest.clone(), crate::files::Overwrite::Replace);
-    let bytes = wait(promise)?;
-    let _ = writeln!(out, "downloaded {} to {}", human_size(bytes), dest.display());
+    let done =
+        with_overwrite(args.overwrite, |conflict| wait(worker.download(&share, &path, dest.clone(), conflict).1))?;
+    if done.skipped {
+        let _ = writeln!(out, "kept {} (the share's file is not newer)", done.path.display());
+    } else {
+        let _ = writeln!(out, "downloaded {} to {}", human_size(done.bytes), done.path.display());
+    }
     Ok(())
 }
 
@@ -312,9 +378,13 @@ fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     }
     let worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
-    let (_, promise) = worker.upload(args.local.clone(), &share, &path);
-    let bytes = wait(promise)?;
-    let _ = writeln!(out, "uploaded {} to {share}/{path}", human_size(bytes));
+    let done =
+        with_overwrite(args.overwrite, |conflict| wait(worker.upload(args.local.clone(), &share, &path, conflict).1))?;
+    if done.skipped {
+        let _ = writeln!(out, "kept {share}/{} (the local file is not newer)", done.path);
+    } else {
+        let _ = writeln!(out, "uploaded {} to {share}/{}", human_size(done.bytes), done.path);
+    }
     Ok(())
 }
 

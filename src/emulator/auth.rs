@@ -66,7 +66,7 @@ fn authentication_failed(detail: &str) -> ServiceError {
 pub fn authorize(
     state: &State,
     req: &FilesRequest,
-    scheme: super::http::Scheme,
+    scheme: super::request::Scheme,
     access: Access,
     share_level: bool,
 ) -> Result<Principal, ServiceError> {

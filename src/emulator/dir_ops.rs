@@ -6,9 +6,9 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use std::fmt::Write as _;
 use time::OffsetDateTime;
 
+use super::answer::{parse_max_results, reply, with_share, xml_reply};
 use super::body::Body;
 use super::error::ServiceError;
-use super::files::{parse_max_results, reply, with_share, xml_reply};
 use super::request::{FilesRequest, valid_component};
 use super::state::State;
 use super::store::{EntryKind, Node, NodeKind, ROOT_ID};

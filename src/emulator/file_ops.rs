@@ -9,10 +9,10 @@ use hyper::body::Incoming;
 use hyper::{Response, StatusCode};
 use md5::{Digest, Md5};
 
+use super::answer::{read_body, reply, with_share};
 use super::body::{Body, full};
 use super::dir_ops::{apply_smb_headers, entry_headers, insert_metadata, metadata_from};
 use super::error::ServiceError;
-use super::files::{read_body, reply, with_share};
 use super::request::{FilesRequest, parse_range};
 use super::state::State;
 use super::store::{ContentHeaders, FileData, Node};

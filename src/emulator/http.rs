@@ -14,27 +14,9 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::body::Body;
+use super::request::Scheme;
 use super::state::State;
 use super::{files, identity};
-
-/// Which listener a request came in on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    /// Plain HTTP.
-    Http,
-    /// HTTPS with the emulator's certificate.
-    Https,
-}
-
-impl Scheme {
-    /// `http` or `https`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Http => "http",
-            Self::Https => "https",
-        }
-    }
-}
 
 async fn route(state: Arc<State>, scheme: Scheme, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let path = request.uri().path();

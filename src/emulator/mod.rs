@@ -8,6 +8,7 @@
 //! Microsoft's Python SDK runs against it unchanged (`tests/sdk/conformance.py`).
 
 mod acl;
+mod answer;
 mod auth;
 mod blob;
 mod body;

@@ -8,7 +8,25 @@ use http::{HeaderMap, Method};
 use percent_encoding::percent_decode_str;
 
 use super::error::ServiceError;
-use super::http::Scheme;
+
+/// Which listener a request came in on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// Plain HTTP.
+    Http,
+    /// HTTPS with the emulator's certificate.
+    Https,
+}
+
+impl Scheme {
+    /// `http` or `https`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Https => "https",
+        }
+    }
+}
 
 /// The version the emulator answers with when the client sends none.
 pub const DEFAULT_VERSION: &str = "2025-11-05";

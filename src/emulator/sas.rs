@@ -10,9 +10,9 @@ use hyper::StatusCode;
 use sha2::Sha256;
 
 use super::error::ServiceError;
-use super::http::Scheme;
 use super::model::Access;
 use super::request::FilesRequest;
+use super::request::Scheme;
 use super::state::Account;
 use crate::azure_time;
 

@@ -8,9 +8,9 @@ use hyper::body::Incoming;
 use hyper::{Response, StatusCode};
 
 use super::acl;
+use super::answer::{parse_max_results, read_body, reply, with_share, xml_reply};
 use super::body::Body;
 use super::error::ServiceError;
-use super::files::{parse_max_results, read_body, reply, with_share, xml_reply};
 use super::request::FilesRequest;
 use super::state::State;
 use super::store::Share;

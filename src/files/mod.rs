@@ -21,7 +21,7 @@ pub use crate::http::RetryPolicy;
 
 pub use endpoint::Endpoint;
 pub use error::{ErrorKind, FilesError, TransportKind};
-pub use ops::{EntryProperties, EntryType, Overwrite};
+pub use ops::{EntryProperties, EntryType, FileStamp, Overwrite};
 pub use walk::RemoteTree;
 pub use xml::{DirEntry, ListPage, ShareItem};
 

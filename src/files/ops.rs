@@ -33,6 +33,17 @@ pub enum Overwrite {
     Replace,
 }
 
+/// What `stamp_file` sets on a file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Base64 MD5 of the whole content.
+    pub content_md5: Option<String>,
+    /// SMB creation time (`preserve` when `None`).
+    pub created: Option<time::OffsetDateTime>,
+    /// SMB last-write time (`preserve` when `None`).
+    pub last_write: Option<time::OffsetDateTime>,
+}
+
 /// Properties of a file or directory, from Get Properties headers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EntryProperties {
@@ -256,6 +267,25 @@ impl FilesClient {
         // Content headers not sent are cleared: send back what the file has.
         if let Some(content_type) = current.content_type {
             request = request.header("x-ms-content-type", content_type);
+        }
+        self.send(request).await.map(drop)
+    }
+
+    /// Stamps a file azfx just wrote with its whole-file MD5 (`x-ms-content-md5`, which
+    /// downloads verify) and its SMB creation and last-write times (ISO 8601, 7 digits).
+    /// Set File Properties clears content headers it is not sent, so this is for files
+    /// whose content headers azfx owns (an upload's temporary file).
+    pub async fn stamp_file(&self, share: &str, path: &str, stamp: &FileStamp) -> Result<(), FilesError> {
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("comp=properties"));
+        let mut request = Request::new("Set file properties", Method::PUT, url)
+            .header("x-ms-content-type", "application/octet-stream");
+        if let Some(md5) = &stamp.content_md5 {
+            request = request.header("x-ms-content-md5", md5.clone());
+        }
+        for (name, at) in [("x-ms-file-creation-time", stamp.created), ("x-ms-file-last-write-time", stamp.last_write)]
+        {
+            request = request.header(name, at.map_or_else(|| "preserve".to_owned(), crate::azure_time::iso7));
         }
         self.send(request).await.map(drop)
     }

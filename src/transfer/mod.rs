@@ -1,22 +1,46 @@
-//! Moving files and folders (`tree`): downloads in parallel 4 MiB ranges into a temporary file renamed
-//! only when complete, uploads as Create File (final size) then parallel Put Ranges, with
-//! a partial upload deleted (and said so) when it fails. The persistent pause/resume
-//! queue and integrity checks build on these in the transfer issue.
+//! Moving files and folders without ever losing what was there. A file goes to a short
+//! temporary name beside its destination and takes the destination's name (rename,
+//! replacing only when the user's `Conflict` rule says so) only once every byte arrived
+//! and was verified; a failed or cancelled transfer removes its temporary file and never
+//! touches the destination. Uploads carry the whole-file MD5 (`x-ms-content-md5`) and the
+//! local times; downloads check the stored MD5 and take the share's last-write time.
+//! Ranges (≤ 4 MiB) move `PARALLEL_RANGES` at a time. Folders: `tree`.
+
+mod download;
+pub mod tree;
+mod upload;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{StreamExt, TryStreamExt};
+use tokio_util::sync::CancellationToken;
 
-pub mod tree;
+use crate::files::{FilesError, RANGE_BYTES};
 
-use crate::files::{FilesClient, FilesError, RANGE_BYTES};
-
+pub use download::{DownloadOutcome, download, unused_path};
 pub use tree::{FileFailure, TreeOutcome};
+pub use upload::{UploadOutcome, upload};
 
 /// Ranges in flight per file, for uploads and downloads alike.
 pub const PARALLEL_RANGES: usize = 8;
+
+/// What to do when the destination of a file already exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Conflict {
+    /// Stop with `TransferError::Exists`; nothing is changed (the caller may ask).
+    #[default]
+    Fail,
+    /// Replace it (atomically: the old content stays until the new one is complete).
+    Replace,
+    /// Leave it and move on; the outcome says the file was skipped.
+    Skip,
+    /// Keep it and write beside it as `name (1).ext`, `name (2).ext`, …
+    KeepBoth,
+    /// Replace it only when the source's last-write time is newer; skip otherwise.
+    ReplaceIfNewer,
+}
 
 /// Why a transfer failed.
 #[derive(Debug, thiserror::Error)]
@@ -34,15 +58,30 @@ pub enum TransferError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// An upload failed after the file was created; says whether the partial file was
-    /// removed from the share.
-    #[error("upload failed: {error}; {cleanup}")]
-    PartialUpload {
-        /// The failure.
-        error: Box<TransferError>,
-        /// What happened to the partial file.
-        cleanup: String,
+    /// The local source is not a regular file (a folder, a device, a broken link).
+    #[error("{0} is not a file: upload a folder with its folder command, or pick a file")]
+    NotAFile(PathBuf),
+    /// The destination exists and the conflict rule is `Fail`.
+    #[error("{0} already exists: choose Replace, Keep both or Skip")]
+    Exists(String),
+    /// The bytes that arrived are not the bytes that were sent.
+    #[error("{path}: the content does not match its MD5 (expected {expected}, got {actual}); {kept}")]
+    Integrity {
+        /// The file.
+        path: String,
+        /// The stored or computed MD5 (base64).
+        expected: String,
+        /// The MD5 of what arrived (base64).
+        actual: String,
+        /// Where the unverified bytes were kept, or that they were removed.
+        kept: String,
     },
+    /// The source changed while it was being sent.
+    #[error("{0} changed while it was being transferred: try again")]
+    SourceChanged(String),
+    /// Cancelled by the user; the temporary file was removed.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Progress callback: bytes done so far, total bytes.
@@ -52,6 +91,7 @@ fn local<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error
     move |source| TransferError::Local { action, path: path.to_owned(), source }
 }
 
+/// Runs blocking file IO off the runtime's threads.
 async fn blocking<T: Send + 'static>(
     action: &'static str,
     path: &Path,
@@ -70,26 +110,46 @@ fn ranges(size: u64) -> impl Iterator<Item = (u64, u64)> {
     })
 }
 
-/// `dest`, or `name (1).ext`, `name (2).ext`, … beside it when `dest` exists, so a
-/// download never replaces a local file the user did not name. Blocking (stats files).
-pub fn unused_path(dest: &Path) -> PathBuf {
-    if !dest.exists() {
-        return dest.to_owned();
+/// A short temporary name (`.azfx-<16 hex>.part`), so a destination name of any length
+/// the system accepts still leaves room for it.
+fn temporary_name() -> String {
+    format!(".azfx-{:016x}.part", rand::random::<u64>())
+}
+
+/// Base64 of an MD5 digest, as Azure stores `Content-MD5`.
+fn md5_base64(digest: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(digest)
+}
+
+/// The MD5 of a local file, read sequentially (blocking); `None` when `stop` was set
+/// before the end.
+fn md5_of_file(path: &Path, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<Option<String>> {
+    use md5::{Digest, Md5};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Md5::new();
+    let mut buf = vec![0_u8; 1 << 20];
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(Some(md5_base64(&hasher.finalize())));
+        }
+        hasher.update(&buf[..n]);
     }
-    let stem = dest.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let extension = dest.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
-    (1..100_000)
-        .map(|n| dest.with_file_name(format!("{stem} ({n}){extension}")))
-        .find(|candidate| !candidate.exists())
-        .unwrap_or_else(|| dest.to_owned())
 }
 
 /// Runs `move_range(offset, length)` for every range of a `size`-byte file, `parallel`
-/// at a time, reporting progress as ranges finish; stops at the first failure.
+/// at a time, reporting progress as ranges finish; stops at the first failure or when
+/// `cancel` fires (`TransferError::Cancelled`).
 async fn for_each_range<F, Fut>(
     size: u64,
     parallel: usize,
     progress: &ProgressFn,
+    cancel: &CancellationToken,
     move_range: F,
 ) -> Result<(), TransferError>
 where
@@ -98,7 +158,7 @@ where
 {
     let done = AtomicU64::new(0);
     progress(0, size);
-    futures_util::stream::iter(ranges(size))
+    let all = futures_util::stream::iter(ranges(size))
         .map(|(offset, length)| {
             let range = move_range(offset, length);
             let done = &done;
@@ -110,106 +170,29 @@ where
             }
         })
         .buffer_unordered(parallel.max(1))
-        .try_collect::<()>()
-        .await
-}
-
-/// The temporary name a download is written under, beside the destination.
-pub fn partial_path(dest: &Path) -> PathBuf {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    dest.with_file_name(format!(".{name}.azfx-partial"))
-}
-
-/// Downloads `share/path` to `dest` with `parallel` ranges in flight. The bytes go to a
-/// temporary file that replaces `dest` only once every range has arrived.
-pub async fn download(
-    client: &FilesClient,
-    share: &str,
-    path: &str,
-    dest: &Path,
-    parallel: usize,
-    progress: ProgressFn,
-) -> Result<u64, TransferError> {
-    let size = client.file_properties(share, path).await?.size.unwrap_or(0);
-    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        let parent = parent.to_owned();
-        blocking("creating", &parent.clone(), move || std::fs::create_dir_all(parent)).await?;
+        .try_collect::<()>();
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(TransferError::Cancelled),
+        result = all => result,
     }
-    let temp = partial_path(dest);
-    let file = {
-        let temp = temp.clone();
-        blocking("creating", &temp.clone(), move || {
-            let file = std::fs::File::create(&temp)?;
-            file.set_len(size)?;
-            Ok(Arc::new(file))
-        })
-        .await?
-    };
-    let result = for_each_range(size, parallel, &progress, |offset, length| {
-        let file = Arc::clone(&file);
-        let temp = temp.clone();
-        async move {
-            let data = client.get_range(share, path, offset, length).await?;
-            blocking("writing", &temp, move || crate::fs_util::write_all_at(&file, &data, offset)).await
-        }
-    })
-    .await;
-    if let Err(error) = result {
-        drop(file);
-        let _ = tokio::fs::remove_file(&temp).await;
-        return Err(error);
-    }
-    let sync_file = Arc::clone(&file);
-    blocking("flushing", &temp, move || sync_file.sync_all()).await?;
-    drop(file);
-    let (from, to) = (temp.clone(), dest.to_owned());
-    blocking("renaming", dest, move || std::fs::rename(from, to)).await?;
-    Ok(size)
 }
 
-/// Uploads `src` to `share/path` with `parallel` ranges in flight. On failure after the
-/// file was created, deletes it so no silent half-file is left, and says what happened.
-pub async fn upload(
-    client: &FilesClient,
-    src: &Path,
-    share: &str,
-    path: &str,
-    parallel: usize,
-    progress: ProgressFn,
-) -> Result<u64, TransferError> {
-    let file = {
-        let src_owned = src.to_owned();
-        blocking("opening", src, move || std::fs::File::open(src_owned).map(Arc::new)).await?
-    };
-    let size = file.metadata().map_err(local("reading", src))?.len();
-    client.create_file(share, path, size).await?;
-    let result = for_each_range(size, parallel, &progress, |offset, length| {
-        let file = Arc::clone(&file);
-        async move {
-            let data = blocking("reading", src, move || {
-                let mut buf = vec![0_u8; usize::try_from(length).map_err(std::io::Error::other)?];
-                let read = crate::fs_util::read_at(&file, &mut buf, offset)?;
-                if read < buf.len() {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the file shrank while uploading",
-                    ));
-                }
-                Ok(bytes::Bytes::from(buf))
-            })
-            .await?;
-            Ok(client.put_range(share, path, offset, data).await?)
-        }
-    })
-    .await;
-    match result {
-        Ok(()) => Ok(size),
-        Err(error) => {
-            let cleanup = match client.delete_file(share, path).await {
-                Ok(()) => "the partial file was deleted from the share".to_owned(),
-                Err(e) => format!("the partial file {share}/{path} could not be deleted and is incomplete ({e})"),
-            };
-            Err(TransferError::PartialUpload { error: Box::new(error), cleanup })
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_the_file_in_4_mib_pieces() {
+        let pieces: Vec<_> = ranges(RANGE_BYTES * 2 + 5).collect();
+        assert_eq!(pieces, [(0, RANGE_BYTES), (RANGE_BYTES, RANGE_BYTES), (RANGE_BYTES * 2, 5)]);
+        assert_eq!(ranges(0).count(), 0);
+    }
+
+    #[test]
+    fn temporary_names_are_short_hidden_and_distinct() {
+        let (a, b) = (temporary_name(), temporary_name());
+        assert!(a.starts_with(".azfx-") && a.len() == 27, "{a}");
+        assert_ne!(a, b);
     }
 }

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{PARALLEL_RANGES, ProgressFn, TransferError};
+use tokio_util::sync::CancellationToken;
+
+use super::{Conflict, ProgressFn, TransferError};
 use crate::files::names::join;
 use crate::files::{ErrorKind, FilesClient, RemoteTree};
 
@@ -26,6 +28,9 @@ pub struct TreeOutcome {
     pub files: u64,
     /// Bytes transferred.
     pub bytes: u64,
+    /// Files left alone because the destination existed (`Conflict::Skip`, or
+    /// `ReplaceIfNewer` with an older source).
+    pub skipped: u64,
     /// Files that failed.
     pub failures: Vec<FileFailure>,
 }
@@ -58,38 +63,52 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
 }
 
 /// Moves files one after another with `transfer`, reporting overall progress; a file
-/// that fails is recorded and the rest go on.
-async fn each_file<F, Fut>(files: Vec<(String, u64)>, total: u64, progress: ProgressFn, mut transfer: F) -> TreeOutcome
+/// that fails is recorded and the rest go on. A cancel stops the whole folder.
+async fn each_file<F, Fut>(
+    files: Vec<(String, u64)>,
+    total: u64,
+    progress: ProgressFn,
+    cancel: &CancellationToken,
+    mut transfer: F,
+) -> Result<TreeOutcome, TransferError>
 where
     F: FnMut(String, ProgressFn) -> Fut,
-    Fut: Future<Output = Result<u64, TransferError>>,
+    Fut: Future<Output = Result<(u64, bool), TransferError>>,
 {
     let mut outcome = TreeOutcome::default();
     let mut done_before = 0;
     progress(0, total);
     for (relative, size) in files {
+        if cancel.is_cancelled() {
+            return Err(TransferError::Cancelled);
+        }
         let base = done_before;
         let overall = Arc::clone(&progress);
         let per_file: ProgressFn = Arc::new(move |done, _| overall(base + done, total));
         match transfer(relative.clone(), per_file).await {
-            Ok(bytes) => {
+            Ok((_, true)) => outcome.skipped += 1,
+            Ok((bytes, false)) => {
                 outcome.files += 1;
                 outcome.bytes += bytes;
             }
+            Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
             Err(error) => outcome.failures.push(FileFailure { path: relative, error }),
         }
         done_before += size;
         progress(done_before, total);
     }
-    outcome
+    Ok(outcome)
 }
 
-/// Uploads the folder `src` as `share/dest` (created if missing).
+/// Uploads the folder `src` as `share/dest` (created if missing); each file follows the
+/// `conflict` rule.
 pub async fn upload_tree(
     client: &FilesClient,
     src: &Path,
     share: &str,
     dest: &str,
+    conflict: Conflict,
+    cancel: &CancellationToken,
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
     let root = src.to_owned();
@@ -109,21 +128,30 @@ pub async fn upload_tree(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(each_file(files, total, progress, |relative, per_file| async move {
-        super::upload(client, &src.join(&relative), share, &join(dest, &relative), PARALLEL_RANGES, per_file).await
+    each_file(files, total, progress, cancel, |relative, per_file| async move {
+        let outcome =
+            super::upload(client, &src.join(&relative), share, &join(dest, &relative), conflict, cancel, per_file)
+                .await?;
+        Ok((outcome.bytes, outcome.skipped))
     })
-    .await)
+    .await
 }
 
-/// Downloads the share folder `share/path` into the local folder `dest` (created).
+/// Downloads the share folder `share/path` into the local folder `dest` (created); each
+/// file follows the `conflict` rule, so a second download never overwrites local edits
+/// unless told to.
 pub async fn download_tree(
     client: &FilesClient,
     share: &str,
     path: &str,
     dest: &Path,
+    conflict: Conflict,
+    cancel: &CancellationToken,
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
-    let RemoteTree { directories, files } = client.walk(share, path).await?;
+    let tree = client.walk(share, path).await?;
+    let total = tree.bytes();
+    let RemoteTree { directories, files } = tree;
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     tokio::task::spawn_blocking(move || local_dirs.iter().try_for_each(std::fs::create_dir_all))
         .await
@@ -133,9 +161,11 @@ pub async fn download_tree(
             source: std::io::Error::other(e),
         })?
         .map_err(|source| TransferError::Local { action: "creating", path: dest.to_owned(), source })?;
-    let total: u64 = files.iter().map(|(_, size)| size).sum();
-    Ok(each_file(files, total, progress, |relative, per_file| async move {
-        super::download(client, share, &join(path, &relative), &dest.join(&relative), PARALLEL_RANGES, per_file).await
+    each_file(files, total, progress, cancel, |relative, per_file| async move {
+        let local = dest.join(&relative);
+        let outcome =
+            super::download(client, share, &join(path, &relative), &local, conflict, cancel, per_file).await?;
+        Ok((outcome.bytes, outcome.skipped))
     })
-    .await)
+    .await
 }

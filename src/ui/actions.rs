@@ -8,7 +8,8 @@ use poll_promise::Promise;
 
 use super::AzfxApp;
 use super::browser::Notice;
-use crate::files::Overwrite;
+use super::transfers::UploadOrigin;
+use crate::transfer::Conflict;
 
 impl AzfxApp {
     /// Opens a folder of the current share, as a double-click or the path bar does.
@@ -101,8 +102,23 @@ impl AzfxApp {
             return;
         };
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let (task, promise) = self.worker.upload_path(path, &browser.share, &browser.path);
-        self.transfers.track_tree(task, format!("Upload {name}"), promise);
+        let origin = UploadOrigin { src: path.clone(), share: browser.share.clone(), dest: browser.child_path(&name) };
+        // Nothing on the share is replaced without asking: files that exist come back as
+        // conflicts and the user chooses (see `answer_conflicts`).
+        let (task, promise) = self.worker.upload_path(path, &browser.share, &browser.path, Conflict::Fail);
+        self.transfers.track_tree(task, format!("Upload {name}"), promise, Some(origin));
+    }
+
+    /// Applies the user's answer to the first batch of upload conflicts.
+    pub(super) fn answer_conflicts(&mut self, answer: super::conflicts::Answer) {
+        let Some(batch) = self.conflicts.pop_front() else { return };
+        let super::conflicts::Answer::Apply(rule) = answer else { return };
+        for item in batch.items {
+            let name = item.path.rsplit('/').next().unwrap_or(&item.path).to_owned();
+            let origin = UploadOrigin { src: item.src.clone(), share: item.share.clone(), dest: item.path.clone() };
+            let (task, promise) = self.worker.upload(item.src, &item.share, &item.path, rule);
+            self.transfers.track_upload(task, format!("Upload {name}"), promise, origin);
+        }
     }
 
     pub(super) fn download(&mut self, entries: Vec<(String, bool)>) {
@@ -115,11 +131,13 @@ impl AzfxApp {
         for (name, is_directory) in entries {
             let path = browser.child_path(&name);
             if is_directory {
-                let (task, promise) = self.worker.download_folder(&browser.share, &path, dir.join(&name));
-                self.transfers.track_tree(task, format!("Download {name}"), promise);
+                // Files already there are kept; new ones arrive beside them as `name (1).ext`.
+                let (task, promise) =
+                    self.worker.download_folder(&browser.share, &path, dir.join(&name), Conflict::KeepBoth);
+                self.transfers.track_tree(task, format!("Download {name}"), promise, None);
             } else {
-                let (task, promise) = self.worker.download(&browser.share, &path, dir.join(&name), Overwrite::Fail);
-                self.transfers.track_file(task, format!("Download {name}"), promise);
+                let (task, promise) = self.worker.download(&browser.share, &path, dir.join(&name), Conflict::KeepBoth);
+                self.transfers.track_download(task, format!("Download {name}"), promise);
             }
         }
     }

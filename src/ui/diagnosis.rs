@@ -9,6 +9,10 @@ use crate::worker::Failure;
 /// A failure on one line: the diagnosis title and, when a service answered, the status,
 /// error code and request id (`… (HTTP 403 AuthorizationPermissionMismatch · request id …)`).
 pub fn failure_line(failure: &Failure) -> String {
+    if failure.diagnosis.class == crate::diagnose::Class::Other {
+        // No diagnosis of its own (a local file error, bad input): the error says it best.
+        return failure.error.to_string();
+    }
     match failure.evidence() {
         Some(evidence) => format!("{} ({evidence})", failure.diagnosis.title),
         None => failure.diagnosis.title.clone(),

@@ -9,6 +9,7 @@
 mod access;
 mod actions;
 mod browser;
+mod conflicts;
 mod connect;
 pub mod diagnosis;
 mod dialogs;
@@ -80,6 +81,8 @@ pub struct AzfxApp {
     pub status: StatusBar,
     /// Transfers.
     pub transfers: Transfers,
+    /// Uploads that found files already on the share, waiting for the user's choice.
+    pub conflicts: std::collections::VecDeque<conflicts::ConflictBatch>,
     /// Toasts on screen.
     pub toasts: Toasts,
     /// The access check window.
@@ -120,6 +123,7 @@ impl AzfxApp {
             session: None,
             status: StatusBar::default(),
             transfers: Transfers::default(),
+            conflicts: std::collections::VecDeque::new(),
             toasts: Toasts::default(),
             access: access::AccessPanel::default(),
             log_panel: inspect::RequestLogPanel::default(),
@@ -241,8 +245,9 @@ impl AzfxApp {
                 refresh |= changed;
             }
         }
-        let (notices, changed) = self.transfers.poll();
+        let (notices, changed, batches) = self.transfers.poll();
         self.toasts.extend(notices);
+        self.conflicts.extend(batches);
         refresh |= changed;
         if refresh
             && let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut())
@@ -336,6 +341,9 @@ impl eframe::App for AzfxApp {
                 inspect::Ask::RefreshToken => self.status.refresh_now(&self.worker),
                 inspect::Ask::ExportLog(lines) => self.save_as("azfx-requests.jsonl", lines.into_bytes()),
             }
+        }
+        if let Some(answer) = self.conflicts.front().and_then(|batch| conflicts::conflict_ui(&ctx, batch)) {
+            self.answer_conflicts(answer);
         }
         self.toasts.ui(&ctx);
         if let Some(browser) = self.browser() {

@@ -6,11 +6,17 @@ use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
+use std::path::PathBuf;
+
 use super::browser::Notice;
+use super::conflicts::{ConflictBatch, ConflictItem};
 use super::diagnosis::{diagnosis_ui, failure_line};
+use crate::error::EngineError;
+use crate::files::names::join;
 use crate::format::{count, countdown, human_size};
 use crate::progress::Progress;
-use crate::worker::{Answer, Failure, FileFailure, TaskId, TreeReport, Worker};
+use crate::transfer::TransferError;
+use crate::worker::{Answer, DownloadOutcome, Failure, FileFailure, TaskId, TreeReport, UploadOutcome, Worker};
 
 /// Where a transfer stands.
 #[derive(Debug)]
@@ -23,6 +29,8 @@ pub enum TransferState {
     Failed(Failure),
     /// Finished, but these files failed (each with its diagnosis).
     PartlyFailed(Vec<FileFailure>),
+    /// Finished except for files that already existed; the user is asked about them.
+    Asked(u64),
     /// Cancelled by the user.
     Cancelled,
 }
@@ -35,8 +43,55 @@ impl TransferState {
 }
 
 enum Pending {
-    File(Promise<Answer<u64>>),
+    Download(Promise<Answer<DownloadOutcome>>),
+    Upload(Promise<Answer<UploadOutcome>>),
     Tree(Promise<Answer<TreeReport>>),
+}
+
+/// A finished transfer, whatever its kind: the counts, and the file actually written when
+/// it was one file.
+struct Finished {
+    report: TreeReport,
+    written: Option<String>,
+}
+
+fn one_file(bytes: u64, skipped: bool, written: String) -> Finished {
+    let report = TreeReport { files: u64::from(!skipped), bytes, skipped: u64::from(skipped), failures: Vec::new() };
+    Finished { report, written: Some(written) }
+}
+
+impl Pending {
+    fn try_take(self) -> Result<Answer<Finished>, Self> {
+        match self {
+            Self::Download(p) => p
+                .try_take()
+                .map(|a| a.map(|d| one_file(d.bytes, d.skipped, d.path.display().to_string())))
+                .map_err(Self::Download),
+            Self::Upload(p) => p
+                .try_take()
+                .map(|a| a.map(|u| one_file(u.bytes, u.skipped, format!("/{}", u.path))))
+                .map_err(Self::Upload),
+            Self::Tree(p) => {
+                p.try_take().map(|a| a.map(|report| Finished { report, written: None })).map_err(Self::Tree)
+            }
+        }
+    }
+}
+
+/// Where an upload came from, so files that found their destination taken can be asked
+/// about and sent again.
+#[derive(Clone, Debug)]
+pub struct UploadOrigin {
+    /// The local file or folder.
+    pub src: PathBuf,
+    /// The share.
+    pub share: String,
+    /// Its path in the share (the folder's own path for a folder).
+    pub dest: String,
+}
+
+fn exists(failure: &Failure) -> bool {
+    matches!(failure.error, EngineError::Transfer(TransferError::Exists(_)))
 }
 
 /// One transfer in the panel.
@@ -49,6 +104,10 @@ pub struct TransferItem {
     pub progress: Progress,
     /// State.
     pub state: TransferState,
+    /// The file actually written, once finished (a download kept beside an existing file
+    /// has another name than asked for).
+    pub written: Option<String>,
+    upload: Option<UploadOrigin>,
     started: Instant,
     finished: Option<Duration>,
     pending: Option<Pending>,
@@ -68,26 +127,45 @@ pub struct Transfers {
 }
 
 impl Transfers {
-    fn push(&mut self, task: TaskId, label: String, pending: Pending) {
+    fn push(&mut self, task: TaskId, label: String, pending: Pending, upload: Option<UploadOrigin>) {
         self.items.push(TransferItem {
             task,
             label,
             progress: Progress::default(),
             state: TransferState::Running,
+            written: None,
+            upload,
             started: Instant::now(),
             finished: None,
             pending: Some(pending),
         });
     }
 
-    /// Tracks a single-file transfer.
-    pub fn track_file(&mut self, task: TaskId, label: String, promise: Promise<Answer<u64>>) {
-        self.push(task, label, Pending::File(promise));
+    /// Tracks a file download.
+    pub fn track_download(&mut self, task: TaskId, label: String, promise: Promise<Answer<DownloadOutcome>>) {
+        self.push(task, label, Pending::Download(promise), None);
     }
 
-    /// Tracks a folder (or dropped path) transfer.
-    pub fn track_tree(&mut self, task: TaskId, label: String, promise: Promise<Answer<TreeReport>>) {
-        self.push(task, label, Pending::Tree(promise));
+    /// Tracks a file upload.
+    pub fn track_upload(
+        &mut self,
+        task: TaskId,
+        label: String,
+        promise: Promise<Answer<UploadOutcome>>,
+        origin: UploadOrigin,
+    ) {
+        self.push(task, label, Pending::Upload(promise), Some(origin));
+    }
+
+    /// Tracks a folder (or dropped path) transfer; `upload` for uploads.
+    pub fn track_tree(
+        &mut self,
+        task: TaskId,
+        label: String,
+        promise: Promise<Answer<TreeReport>>,
+        upload: Option<UploadOrigin>,
+    ) {
+        self.push(task, label, Pending::Tree(promise), upload);
     }
 
     /// Progress from the worker.
@@ -102,56 +180,75 @@ impl Transfers {
         self.items.iter().filter(|i| i.state.running()).count()
     }
 
-    /// Checks finished transfers; returns toasts and whether a listing may have changed.
-    pub fn poll(&mut self) -> (Vec<Notice>, bool) {
+    /// Checks finished transfers; returns toasts, whether a listing may have changed, and
+    /// the uploads that found files already on the share (to ask about).
+    pub fn poll(&mut self) -> (Vec<Notice>, bool, Vec<ConflictBatch>) {
         let mut notices = Vec::new();
         let mut changed = false;
+        let mut batches = Vec::new();
         for item in &mut self.items {
             let Some(pending) = item.pending.take() else { continue };
-            let outcome: Option<Answer<TreeReport>> = match pending {
-                Pending::File(p) => match p.try_take() {
-                    Ok(answer) => Some(answer.map(|bytes| TreeReport { files: 1, bytes, failures: Vec::new() })),
-                    Err(p) => {
-                        item.pending = Some(Pending::File(p));
-                        None
-                    }
-                },
-                Pending::Tree(p) => match p.try_take() {
-                    Ok(answer) => Some(answer),
-                    Err(p) => {
-                        item.pending = Some(Pending::Tree(p));
-                        None
-                    }
-                },
+            let outcome = match pending.try_take() {
+                Ok(outcome) => outcome,
+                Err(pending) => {
+                    item.pending = Some(pending);
+                    continue;
+                }
             };
-            let Some(outcome) = outcome else { continue };
             item.finished = Some(item.started.elapsed());
             changed = true;
+            let mut conflicts = ConflictBatch::default();
             match outcome {
-                Ok(report) if report.failures.is_empty() => {
-                    item.progress.finish(report.bytes);
-                    item.state = TransferState::Done;
-                    notices.push(Notice::Info(format!("{} finished ({})", item.label, human_size(report.bytes))));
-                }
-                Ok(report) => {
-                    let first = &report.failures[0];
-                    let detail = format!(
-                        "{} failed; {}: {}",
-                        count(report.failures.len() as u64, "file", "files"),
-                        first.path,
-                        failure_line(&first.failure)
-                    );
-                    notices.push(Notice::Error(format!("{} partly failed", item.label), detail));
-                    item.state = TransferState::PartlyFailed(report.failures);
+                Ok(Finished { mut report, written }) => {
+                    let (taken, failures): (Vec<_>, Vec<_>) =
+                        std::mem::take(&mut report.failures).into_iter().partition(|f| exists(&f.failure));
+                    if let Some(origin) = &item.upload {
+                        conflicts.items.extend(taken.iter().map(|f| ConflictItem {
+                            src: origin.src.join(&f.path),
+                            share: origin.share.clone(),
+                            path: join(&origin.dest, &f.path),
+                        }));
+                    }
+                    item.written.clone_from(&written);
+                    if !failures.is_empty() {
+                        let first = &failures[0];
+                        let detail = format!(
+                            "{} failed; {}: {}",
+                            count(failures.len() as u64, "file", "files"),
+                            first.path,
+                            failure_line(&first.failure)
+                        );
+                        notices.push(Notice::Error(format!("{} partly failed", item.label), detail));
+                        item.state = TransferState::PartlyFailed(failures);
+                    } else if !conflicts.items.is_empty() {
+                        item.state = TransferState::Asked(conflicts.items.len() as u64);
+                    } else {
+                        item.progress.finish(report.bytes);
+                        item.state = TransferState::Done;
+                        notices.push(Notice::Info(finished_text(&item.label, &report, written.as_deref())));
+                    }
                 }
                 Err(failure) if failure.is_cancelled() => item.state = TransferState::Cancelled,
+                Err(failure) if exists(&failure) && item.upload.is_some() => {
+                    if let Some(origin) = &item.upload {
+                        conflicts.items.push(ConflictItem {
+                            src: origin.src.clone(),
+                            share: origin.share.clone(),
+                            path: origin.dest.clone(),
+                        });
+                    }
+                    item.state = TransferState::Asked(1);
+                }
                 Err(failure) => {
                     notices.push(Notice::Error(format!("{} failed", item.label), failure_line(&failure)));
                     item.state = TransferState::Failed(failure);
                 }
             }
+            if !conflicts.items.is_empty() {
+                batches.push(conflicts);
+            }
         }
-        (notices, changed)
+        (notices, changed, batches)
     }
 
     /// Draws the panel.
@@ -197,6 +294,9 @@ fn item_ui(ui: &mut egui::Ui, item: &TransferItem, worker: &Worker) {
             }
             TransferState::Failed(failure) => {
                 ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {}", failure_line(failure)));
+            }
+            TransferState::Asked(n) => {
+                ui.label(format!("{} already existed: asked what to do", count(*n, "file", "files")));
             }
             TransferState::PartlyFailed(failures) => {
                 let text = format!("{} failed", count(failures.len() as u64, "file", "files"));
@@ -277,5 +377,21 @@ impl Toasts {
         if let Some(index) = dismissed {
             self.toasts.remove(index);
         }
+    }
+}
+
+/// The toast for a finished transfer: what moved, and where a single file was written
+/// (a download kept beside an existing file has another name than asked for).
+fn finished_text(label: &str, report: &TreeReport, written: Option<&str>) -> String {
+    let size = human_size(report.bytes);
+    match (written, report.skipped) {
+        (Some(path), 0) => format!("{label} finished ({size}): saved as {path}"),
+        (Some(path), _) => format!("{label}: {path} was kept (not newer)"),
+        (None, 0) => format!("{label} finished ({}, {size})", count(report.files, "file", "files")),
+        (None, skipped) => format!(
+            "{label} finished ({}, {size}; {} kept as they were)",
+            count(report.files, "file", "files"),
+            count(skipped, "file", "files")
+        ),
     }
 }

@@ -5,7 +5,7 @@ use super::TaskId;
 use super::command::Event;
 use super::runtime::Runtime;
 use crate::error::EngineError;
-use crate::files::{EntryProperties, LIST_PAGE_MAX, ShareItem};
+use crate::files::{EntryProperties, ErrorKind, LIST_PAGE_MAX, ShareItem};
 
 /// The account's shares.
 pub async fn list_shares(rt: &Runtime) -> Result<Vec<ShareItem>, EngineError> {
@@ -18,8 +18,12 @@ pub async fn list_directory(rt: &Runtime, task: TaskId, share: &str, path: &str)
     let mut marker: Option<String> = None;
     let mut listed = 0_u64;
     loop {
-        let page = session.files.list_page(share, path, marker.as_deref(), LIST_PAGE_MAX).await?;
-        session.note_read(share);
+        let page = session.files.list_page(share, path, marker.as_deref(), LIST_PAGE_MAX).await.inspect_err(|e| {
+            if e.kind == ErrorKind::PermissionDenied {
+                session.note_read(share, false);
+            }
+        })?;
+        session.note_read(share, true);
         listed += page.entries.len() as u64;
         rt.emit(Event::ListingPage { task, entries: page.entries, listed }).await;
         match page.next_marker {
@@ -42,6 +46,6 @@ pub async fn properties(
     } else {
         session.files.file_properties(share, path).await?
     };
-    session.note_read(share);
+    session.note_read(share, true);
     Ok(properties)
 }

@@ -11,8 +11,9 @@ use crate::clock::Clock;
 use crate::diagnose::Diagnosis;
 use crate::diagnose::check::{Report, Step};
 use crate::error::EngineError;
-use crate::files::{DirEntry, EntryProperties, Overwrite, RetryPolicy, ShareItem};
+use crate::files::{DirEntry, EntryProperties, RetryPolicy, ShareItem};
 use crate::http::LogEntry;
+use crate::transfer::{Conflict, DownloadOutcome, UploadOutcome};
 
 use super::reply::{Reply, Task};
 
@@ -180,6 +181,8 @@ pub struct TreeReport {
     pub files: u64,
     /// Bytes transferred.
     pub bytes: u64,
+    /// Files left as they were under the conflict rule.
+    pub skipped: u64,
     /// Files that failed, each with its diagnosis; the rest went on.
     pub failures: Vec<FileFailure>,
 }
@@ -202,16 +205,29 @@ pub enum Command {
     Delete { task: Task, share: String, path: String, is_directory: bool, reply: Reply<u64> },
     /// Renames a file or directory (never over an existing name).
     Rename { share: String, from: String, to: String, is_directory: bool, reply: Reply<()> },
-    /// Downloads a file to a local path; without `Overwrite::Replace`, an existing file is
-    /// kept and the download gets a free name beside it (`name (1).ext`).
-    Download { task: Task, share: String, path: String, dest: PathBuf, overwrite: Overwrite, reply: Reply<u64> },
-    /// Uploads a local file to `share/path`.
-    Upload { task: Task, src: PathBuf, share: String, path: String, reply: Reply<u64> },
+    /// Downloads a file to a local path; an existing file is handled by `conflict`.
+    Download {
+        task: Task,
+        share: String,
+        path: String,
+        dest: PathBuf,
+        conflict: Conflict,
+        reply: Reply<DownloadOutcome>,
+    },
+    /// Uploads a local file to `share/path`; an existing file is handled by `conflict`.
+    Upload { task: Task, src: PathBuf, share: String, path: String, conflict: Conflict, reply: Reply<UploadOutcome> },
     /// Uploads a local file or folder (with everything in it) into the share directory
     /// `dir`, keeping its name.
-    UploadPath { task: Task, src: PathBuf, share: String, dir: String, reply: Reply<TreeReport> },
+    UploadPath { task: Task, src: PathBuf, share: String, dir: String, conflict: Conflict, reply: Reply<TreeReport> },
     /// Downloads a share folder and everything in it into the local folder `dest`.
-    DownloadFolder { task: Task, share: String, path: String, dest: PathBuf, reply: Reply<TreeReport> },
+    DownloadFolder {
+        task: Task,
+        share: String,
+        path: String,
+        dest: PathBuf,
+        conflict: Conflict,
+        reply: Reply<TreeReport>,
+    },
     /// Drops the cached token and gets a new one.
     RefreshToken { reply: Reply<TokenInfo> },
     /// Gets a token from a credential without connecting (no cache): `azfx token`.

@@ -28,8 +28,9 @@ use tokio::sync::mpsc;
 use crate::auth::AccessToken;
 use crate::diagnose::check::Report;
 pub use crate::error::{EngineError, exit_code};
-use crate::files::{EntryProperties, Overwrite, ShareItem};
+use crate::files::{EntryProperties, ShareItem};
 use crate::http::{LogEntry, RequestLog};
+pub use crate::transfer::{Conflict, DownloadOutcome, UploadOutcome};
 pub use command::{
     Answer, Command, Connected, ConnectionConfig, CredentialConfig, Event, Failure, FileFailure, TaskId, TokenInfo,
     TreeReport,
@@ -156,30 +157,29 @@ impl Worker {
         self.ask(|reply| Command::Rename { share, from, to, is_directory, reply })
     }
 
-    /// Downloads a file to `dest` (`Overwrite::Fail` keeps an existing file and picks a
-    /// free name beside it).
-    pub fn download(&self, share: &str, path: &str, dest: PathBuf, overwrite: Overwrite) -> Started<u64> {
+    /// Downloads a file to `dest`; an existing `dest` is handled by `conflict`.
+    pub fn download(&self, share: &str, path: &str, dest: PathBuf, conflict: Conflict) -> Started<DownloadOutcome> {
         let (share, path) = (share.to_owned(), path.to_owned());
-        self.start(|task, reply| Command::Download { task, share, path, dest, overwrite, reply })
+        self.start(|task, reply| Command::Download { task, share, path, dest, conflict, reply })
     }
 
-    /// Uploads a file to `share/path`.
-    pub fn upload(&self, src: PathBuf, share: &str, path: &str) -> Started<u64> {
+    /// Uploads a file to `share/path`; an existing file is handled by `conflict`.
+    pub fn upload(&self, src: PathBuf, share: &str, path: &str, conflict: Conflict) -> Started<UploadOutcome> {
         let (share, path) = (share.to_owned(), path.to_owned());
-        self.start(|task, reply| Command::Upload { task, src, share, path, reply })
+        self.start(|task, reply| Command::Upload { task, src, share, path, conflict, reply })
     }
 
     /// Uploads a local file or folder into the share directory `dir`, keeping its name
     /// (what a drop on the window does).
-    pub fn upload_path(&self, src: PathBuf, share: &str, dir: &str) -> Started<TreeReport> {
+    pub fn upload_path(&self, src: PathBuf, share: &str, dir: &str, conflict: Conflict) -> Started<TreeReport> {
         let (share, dir) = (share.to_owned(), dir.to_owned());
-        self.start(|task, reply| Command::UploadPath { task, src, share, dir, reply })
+        self.start(|task, reply| Command::UploadPath { task, src, share, dir, conflict, reply })
     }
 
     /// Downloads a share folder into the local folder `dest`.
-    pub fn download_folder(&self, share: &str, path: &str, dest: PathBuf) -> Started<TreeReport> {
+    pub fn download_folder(&self, share: &str, path: &str, dest: PathBuf, conflict: Conflict) -> Started<TreeReport> {
         let (share, path) = (share.to_owned(), path.to_owned());
-        self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, reply })
+        self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, conflict, reply })
     }
 
     /// Drops the cached token and gets a new one.

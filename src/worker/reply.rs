@@ -118,6 +118,11 @@ impl Task {
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
     }
+
+    /// The cancellation token, for work that cleans up after itself when cancelled.
+    pub fn token(&self) -> &CancellationToken {
+        &self.cancel
+    }
 }
 
 impl Drop for Task {

@@ -97,7 +97,9 @@ impl Runtime {
             return None;
         }
         let error = FilesError::from_log_entry(entry)?;
-        let session = self.session().ok();
+        // Only an exchange with this session's endpoint is explained in its context (the
+        // access check may be testing another account).
+        let session = self.session().ok().filter(|s| s.endpoint.share_of(&entry.url).is_some());
         let share = session.as_ref().and_then(|s| s.endpoint.share_of(&entry.url));
         let failure = match &session {
             Some(session) => session.failure(EngineError::Files(error), share.as_deref()),
@@ -129,20 +131,20 @@ impl Runtime {
             Command::Rename { share, from, to, is_directory, reply } => {
                 rt.answer(reply, manage::rename(rt, &share, &from, &to, is_directory).await, Some(&share));
             }
-            Command::Download { task, share, path, dest, overwrite, reply } => {
-                let answer = transfers::download(rt, &task, &share, &path, dest, overwrite).await;
+            Command::Download { task, share, path, dest, conflict, reply } => {
+                let answer = transfers::download(rt, &task, &share, &path, &dest, conflict).await;
                 rt.answer(reply, answer, Some(&share));
             }
-            Command::Upload { task, src, share, path, reply } => {
-                let answer = transfers::upload(rt, &task, &src, &share, &path).await;
+            Command::Upload { task, src, share, path, conflict, reply } => {
+                let answer = transfers::upload(rt, &task, &src, &share, &path, conflict).await;
                 rt.answer(reply, answer, Some(&share));
             }
-            Command::UploadPath { task, src, share, dir, reply } => {
-                let answer = transfers::upload_path(rt, &task, &src, &share, &dir).await;
+            Command::UploadPath { task, src, share, dir, conflict, reply } => {
+                let answer = transfers::upload_path(rt, &task, &src, &share, &dir, conflict).await;
                 rt.answer(reply, answer, Some(&share));
             }
-            Command::DownloadFolder { task, share, path, dest, reply } => {
-                let answer = transfers::download_folder(rt, &task, &share, &path, &dest).await;
+            Command::DownloadFolder { task, share, path, dest, conflict, reply } => {
+                let answer = transfers::download_folder(rt, &task, &share, &path, &dest, conflict).await;
                 rt.answer(reply, answer, Some(&share));
             }
             Command::RefreshToken { reply } => rt.answer(reply, diagnose::refresh_token(rt).await, None),
@@ -151,7 +153,8 @@ impl Runtime {
                 reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), None)));
             }
             Command::AccessCheck { task, config, share, read_only, reply } => {
-                let answer = task.run(diagnose::access_check(rt, task.id, &config, &share, read_only)).await;
+                // Not cut short by a cancel: its clean-up step must run.
+                let answer = diagnose::access_check(rt, task.id, &config, &share, read_only).await;
                 reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), Some(&share))));
             }
             Command::WriteFile { path, contents, reply } => {

@@ -3,7 +3,7 @@
 //! `https://management.azure.com/` from the same source), the Files client, and the
 //! diagnosis context every failure of this session is explained with.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::command::{ConnectionConfig, CredentialConfig, Failure};
@@ -27,9 +27,9 @@ pub struct Session {
     pub storage: Option<Arc<TokenCache>>,
     /// The Files client, signing with the storage token (or the SAS or key).
     pub files: FilesClient,
-    /// Shares on which a read has worked (tells a missing write role from a missing read
-    /// role).
-    reads: Mutex<HashSet<String>>,
+    /// Whether reading each share worked (a write refused where reads work lacks only the
+    /// write role; one refused where reads are refused lacks any data role).
+    reads: Mutex<HashMap<String, bool>>,
     /// `HTTPS_PROXY` in effect when the session was opened (credentials removed).
     proxy: Option<String>,
 }
@@ -67,7 +67,7 @@ impl Session {
             source,
             storage,
             files,
-            reads: Mutex::new(HashSet::new()),
+            reads: Mutex::new(HashMap::new()),
             proxy: crate::probe::https_proxy(),
         })
     }
@@ -77,15 +77,14 @@ impl Session {
         self.storage.as_ref().and_then(|cache| cache.current()).and_then(|token| token.claims)
     }
 
-    /// Remembers that a read on `share` worked.
-    pub fn note_read(&self, share: &str) {
-        self.reads.lock().unwrap_or_else(PoisonError::into_inner).insert(share.to_owned());
+    /// Remembers whether a read on `share` worked.
+    pub fn note_read(&self, share: &str, worked: bool) {
+        self.reads.lock().unwrap_or_else(PoisonError::into_inner).insert(share.to_owned(), worked);
     }
 
     /// What a diagnosis of a failure on `share` (or on the account) knows.
     pub fn context(&self, share: Option<&str>) -> Context {
-        let read_works =
-            share.filter(|s| self.reads.lock().unwrap_or_else(PoisonError::into_inner).contains(*s)).map(|_| true);
+        let read_works = share.and_then(|s| self.reads.lock().unwrap_or_else(PoisonError::into_inner).get(s).copied());
         Context {
             claims: self.claims(),
             account: Some(self.endpoint.account.clone()),

@@ -1,8 +1,9 @@
-//! Moving bytes: file and folder uploads and downloads, each cancellable and reporting
-//! progress as `Event::Progress`. (The persistent queue of the transfers issue replaces
-//! these one-shot commands.)
+//! Moving bytes: file and folder uploads and downloads, each cancellable (the transfer
+//! removes its own temporary file when cancelled; a destination is never touched) and
+//! reporting progress as `Event::Progress`. (The persistent queue of the transfers issue
+//! replaces these one-shot commands.)
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::command::{Event, FileFailure, TreeReport};
@@ -10,9 +11,8 @@ use super::reply::Task;
 use super::runtime::Runtime;
 use super::session::Session;
 use crate::error::EngineError;
-use crate::files::Overwrite;
 use crate::files::names::join;
-use crate::transfer::{self, PARALLEL_RANGES, ProgressFn, TransferError, TreeOutcome};
+use crate::transfer::{self, Conflict, DownloadOutcome, ProgressFn, TransferError, TreeOutcome, UploadOutcome};
 
 fn progress(rt: &Arc<Runtime>, task: &Task) -> ProgressFn {
     let rt = Arc::clone(rt);
@@ -25,6 +25,7 @@ fn report(session: &Session, share: &str, outcome: TreeOutcome) -> TreeReport {
     TreeReport {
         files: outcome.files,
         bytes: outcome.bytes,
+        skipped: outcome.skipped,
         failures: outcome
             .failures
             .into_iter()
@@ -36,48 +37,30 @@ fn report(session: &Session, share: &str, outcome: TreeOutcome) -> TreeReport {
     }
 }
 
-/// Downloads a file; a download not told to replace gets a free name beside `dest`.
-/// A cancelled download leaves no partial file.
+/// Downloads a file to `dest` under the `conflict` rule.
 pub async fn download(
     rt: &Arc<Runtime>,
     task: &Task,
     share: &str,
     path: &str,
-    dest: PathBuf,
-    overwrite: Overwrite,
-) -> Result<u64, EngineError> {
+    dest: &Path,
+    conflict: Conflict,
+) -> Result<DownloadOutcome, EngineError> {
     let session = rt.session()?;
-    let dest = if overwrite == Overwrite::Replace {
-        dest
-    } else {
-        tokio::task::spawn_blocking(move || transfer::unused_path(&dest)).await.map_err(|e| {
-            EngineError::Transfer(TransferError::Local {
-                action: "choosing a name for",
-                path: PathBuf::new(),
-                source: std::io::Error::other(e),
-            })
-        })?
-    };
-    let work = async {
-        Ok(transfer::download(&session.files, share, path, &dest, PARALLEL_RANGES, progress(rt, task)).await?)
-    };
-    let answer = task.run(work).await;
-    if task.is_cancelled() {
-        let _ = tokio::fs::remove_file(transfer::partial_path(&dest)).await;
-    }
-    answer
+    Ok(transfer::download(&session.files, share, path, dest, conflict, task.token(), progress(rt, task)).await?)
 }
 
-/// Uploads a file to `share/path`.
-pub async fn upload(rt: &Arc<Runtime>, task: &Task, src: &Path, share: &str, path: &str) -> Result<u64, EngineError> {
+/// Uploads a file to `share/path` under the `conflict` rule.
+pub async fn upload(
+    rt: &Arc<Runtime>,
+    task: &Task,
+    src: &Path,
+    share: &str,
+    path: &str,
+    conflict: Conflict,
+) -> Result<UploadOutcome, EngineError> {
     let session = rt.session()?;
-    let work =
-        async { Ok(transfer::upload(&session.files, src, share, path, PARALLEL_RANGES, progress(rt, task)).await?) };
-    let answer = task.run(work).await;
-    if task.is_cancelled() {
-        let _ = session.files.delete_file(share, path).await;
-    }
-    answer
+    Ok(transfer::upload(&session.files, src, share, path, conflict, task.token(), progress(rt, task)).await?)
 }
 
 /// Uploads a local file or folder into the share directory `dir`, keeping its name.
@@ -87,6 +70,7 @@ pub async fn upload_path(
     src: &Path,
     share: &str,
     dir: &str,
+    conflict: Conflict,
 ) -> Result<TreeReport, EngineError> {
     let session = rt.session()?;
     let name = src
@@ -94,22 +78,20 @@ pub async fn upload_path(
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| EngineError::InvalidInput(format!("{} names no file or folder", src.display())))?;
     let dest = join(dir, &name);
-    let work = async {
-        let metadata = tokio::fs::metadata(src).await.map_err(|source| TransferError::Local {
-            action: "reading",
-            path: src.to_owned(),
-            source,
-        })?;
-        let outcome = if metadata.is_dir() {
-            transfer::tree::upload_tree(&session.files, src, share, &dest, progress(rt, task)).await?
-        } else {
-            let bytes =
-                transfer::upload(&session.files, src, share, &dest, PARALLEL_RANGES, progress(rt, task)).await?;
-            TreeOutcome { files: 1, bytes, failures: Vec::new() }
-        };
-        Ok(report(&session, share, outcome))
+    let metadata = tokio::fs::metadata(src).await.map_err(|source| TransferError::Local {
+        action: "reading",
+        path: src.to_owned(),
+        source,
+    })?;
+    let (client, cancel) = (&session.files, task.token());
+    let outcome = if metadata.is_dir() {
+        transfer::tree::upload_tree(client, src, share, &dest, conflict, cancel, progress(rt, task)).await?
+    } else {
+        let done = transfer::upload(client, src, share, &dest, conflict, cancel, progress(rt, task)).await?;
+        let files = u64::from(!done.skipped);
+        TreeOutcome { files, bytes: done.bytes, skipped: 1 - files, failures: Vec::new() }
     };
-    task.run(work).await
+    Ok(report(&session, share, outcome))
 }
 
 /// Downloads a share folder into the local folder `dest`.
@@ -119,11 +101,11 @@ pub async fn download_folder(
     share: &str,
     path: &str,
     dest: &Path,
+    conflict: Conflict,
 ) -> Result<TreeReport, EngineError> {
     let session = rt.session()?;
-    let work = async {
-        let outcome = transfer::tree::download_tree(&session.files, share, path, dest, progress(rt, task)).await?;
-        Ok(report(&session, share, outcome))
-    };
-    task.run(work).await
+    let outcome =
+        transfer::tree::download_tree(&session.files, share, path, dest, conflict, task.token(), progress(rt, task))
+            .await?;
+    Ok(report(&session, share, outcome))
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use azfx::auth::IdentitySelector;
 use azfx::emulator::{Emulator, Fault, FaultTarget};
 use azfx::files::{ErrorKind, RetryPolicy};
+use azfx::transfer::Conflict;
 use azfx::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Worker};
 use poll_promise::Promise;
 
@@ -39,6 +40,11 @@ pub fn engine() -> Engine {
     engine_with(start(), IdentitySelector::SystemAssigned)
 }
 
+/// No temporary transfer file (`.azfx-….part`) is left in `dir`.
+pub fn no_temporary_files(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with(".azfx-"))
+}
+
 fn files_error(failure: azfx::worker::Failure) -> azfx::files::FilesError {
     match failure.error {
         EngineError::Files(e) => e,
@@ -55,8 +61,8 @@ fn every_operation_round_trips_through_the_worker() {
     let src = dir.path().join("data.bin");
     let data: Vec<u8> = (0..9_000_000_u32).map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes()[2]).collect();
     std::fs::write(&src, &data).unwrap();
-    let (_, upload) = worker.upload(src.clone(), SHARE, "work/data.bin");
-    assert_eq!(wait(upload).unwrap(), data.len() as u64);
+    let (_, upload) = worker.upload(src.clone(), SHARE, "work/data.bin", Conflict::Fail);
+    assert_eq!(wait(upload).unwrap().bytes, data.len() as u64);
 
     let (task, listing) = worker.list_directory(SHARE, "work");
     assert_eq!(wait(listing).unwrap(), 2);
@@ -79,10 +85,10 @@ fn every_operation_round_trips_through_the_worker() {
     assert!(dir_props.is_directory);
 
     let dest = dir.path().join("back.bin");
-    let (_, download) = worker.download(SHARE, "work/data.bin", dest.clone(), azfx::files::Overwrite::Replace);
-    assert_eq!(wait(download).unwrap(), data.len() as u64);
+    let (_, download) = worker.download(SHARE, "work/data.bin", dest.clone(), Conflict::Fail);
+    assert_eq!(wait(download).unwrap().bytes, data.len() as u64);
     assert!(std::fs::read(&dest).unwrap() == data, "downloaded bytes differ");
-    assert!(!azfx::transfer::partial_path(&dest).exists());
+    assert!(no_temporary_files(dir.path()));
 
     wait(worker.rename(SHARE, "work/data.bin", "work/inner/renamed.bin", false)).unwrap();
     wait(worker.rename(SHARE, "work/inner", "work/moved", true)).unwrap();
@@ -164,8 +170,8 @@ fn a_connection_reset_mid_download_is_retried() {
     env.emulator.control().inject(FaultTarget::Files, &Fault::ResetMidBody { after_bytes: 1 << 20 }, 1);
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("reset.bin");
-    let (_, promise) = worker.download(SHARE, "reset.bin", dest.clone(), azfx::files::Overwrite::Replace);
-    assert_eq!(wait(promise).unwrap(), data.len() as u64);
+    let (_, promise) = worker.download(SHARE, "reset.bin", dest.clone(), Conflict::Fail);
+    assert_eq!(wait(promise).unwrap().bytes, data.len() as u64);
     assert_eq!(std::fs::read(dest).unwrap(), data);
     assert!(worker.request_log().iter().any(|e| e.transport_error.is_some()), "the reset is in the log");
 }
@@ -223,11 +229,11 @@ fn a_cancelled_download_leaves_no_partial_file() {
     env.emulator.control().set_latency(Duration::from_millis(400));
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("slow.bin");
-    let (task, promise) = worker.download(SHARE, "slow.bin", dest.clone(), azfx::files::Overwrite::Replace);
+    let (task, promise) = worker.download(SHARE, "slow.bin", dest.clone(), Conflict::Fail);
     std::thread::sleep(Duration::from_millis(600));
     worker.cancel(task);
     assert!(matches!(wait(promise), Err(f) if f.is_cancelled()));
-    assert!(!dest.exists() && !azfx::transfer::partial_path(&dest).exists());
+    assert!(!dest.exists() && no_temporary_files(dir.path()));
 }
 
 /// Regression (reshaping issue): a cancel sent right after the start used to be lost,
@@ -239,11 +245,11 @@ fn a_cancel_right_after_the_start_is_not_lost() {
     env.emulator.control().set_latency(Duration::from_millis(200));
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("big.bin");
-    let (task, promise) = worker.download(SHARE, "big.bin", dest.clone(), azfx::files::Overwrite::Replace);
+    let (task, promise) = worker.download(SHARE, "big.bin", dest.clone(), Conflict::Fail);
     worker.cancel(task);
     let answer = wait(promise);
     assert!(matches!(&answer, Err(f) if f.is_cancelled()), "{answer:?}");
-    assert!(!dest.exists() && !azfx::transfer::partial_path(&dest).exists());
+    assert!(!dest.exists() && no_temporary_files(dir.path()));
     let ranges = worker.request_log().iter().filter(|e| e.operation == "Get range").count();
     assert_eq!(ranges, 0, "a task cancelled before it ran reads nothing");
 }
@@ -284,7 +290,7 @@ fn folders_round_trip_and_a_bad_file_is_reported_not_fatal() {
     std::fs::write(root.join("css/main.css"), vec![b'x'; 5 << 20]).unwrap();
     std::fs::write(root.join("css/print/p.css"), b"@media print {}").unwrap();
     std::fs::write(root.join("css/bad:name.css"), b"colons are not allowed in Azure names").unwrap();
-    let (_, promise) = worker.upload_path(root.clone(), SHARE, "");
+    let (_, promise) = worker.upload_path(root.clone(), SHARE, "", Conflict::Fail);
     let outcome = wait(promise).unwrap();
     assert_eq!(outcome.files, 3);
     assert_eq!(outcome.failures.len(), 1, "{:?}", outcome.failures);
@@ -293,7 +299,7 @@ fn folders_round_trip_and_a_bad_file_is_reported_not_fatal() {
     assert!(failure.to_string().contains("InvalidResourceName"), "{failure}");
 
     let back = tempfile::tempdir().unwrap();
-    let (_, promise) = worker.download_folder(SHARE, "site", back.path().join("site"));
+    let (_, promise) = worker.download_folder(SHARE, "site", back.path().join("site"), Conflict::Fail);
     let outcome = wait(promise).unwrap();
     assert_eq!((outcome.files, outcome.failures.len()), (3, 0));
     for file in ["index.html", "css/main.css", "css/print/p.css"] {

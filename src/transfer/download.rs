@@ -1,0 +1,209 @@
+//! One file down: resolve the conflict rule against the local destination, write the
+//! ranges in parallel at their offsets into a short temporary file beside it, flush,
+//! check the size, the stored whole-file MD5 (when the file has one) and that the source
+//! did not change (`ETag`), set the local modification time from the share's last-write
+//! time, then put the file in place: a rename when replacing, a hard link (which fails
+//! rather than replace) otherwise. A failure or a cancel removes the temporary file; a
+//! file whose MD5 does not match is kept aside under a clear name, never put in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    Conflict, PARALLEL_RANGES, ProgressFn, TransferError, blocking, for_each_range, md5_of_file, temporary_name,
+};
+use crate::files::{EntryProperties, FilesClient};
+
+/// What a download did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownloadOutcome {
+    /// Bytes received (0 when skipped).
+    pub bytes: u64,
+    /// The local file written (with `Conflict::KeepBoth`, the new name), or the file left
+    /// alone when skipped.
+    pub path: PathBuf,
+    /// The destination existed and the conflict rule left it as it was.
+    pub skipped: bool,
+}
+
+/// `dest`, or `name (1).ext`, `name (2).ext`, … beside it when `dest` exists. Blocking
+/// (stats files).
+pub fn unused_path(dest: &Path) -> PathBuf {
+    if dest.symlink_metadata().is_err() {
+        return dest.to_owned();
+    }
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    (1..100_000)
+        .map(|n| dest.with_file_name(super::upload::numbered(&name, n)))
+        .find(|candidate| candidate.symlink_metadata().is_err())
+        .unwrap_or_else(|| dest.to_owned())
+}
+
+/// Where to write, and whether that replaces a file; `None`: skip.
+fn local_destination(
+    dest: &Path,
+    conflict: Conflict,
+    remote_write: Option<OffsetDateTime>,
+) -> Result<Option<(PathBuf, bool)>, TransferError> {
+    let Ok(existing) = dest.symlink_metadata() else {
+        return Ok(Some((dest.to_owned(), false)));
+    };
+    Ok(match conflict {
+        Conflict::Fail => return Err(TransferError::Exists(dest.display().to_string())),
+        Conflict::Skip => None,
+        Conflict::Replace => Some((dest.to_owned(), true)),
+        Conflict::ReplaceIfNewer => {
+            let local = existing.modified().ok().map(OffsetDateTime::from);
+            let newer = matches!((remote_write, local), (Some(remote), Some(local)) if remote > local);
+            newer.then(|| (dest.to_owned(), true))
+        }
+        Conflict::KeepBoth => Some((unused_path(dest), false)),
+    })
+}
+
+/// Downloads `share/path` to the local file `dest` under the `conflict` rule.
+///
+/// Errors: `Exists` (rule `Fail`), `Integrity` (the MD5 does not match; the bytes are
+/// kept aside), `SourceChanged` (the file changed on the share meanwhile), `Cancelled`,
+/// service and local IO errors. In every error case `dest` is as it was.
+pub async fn download(
+    client: &FilesClient,
+    share: &str,
+    path: &str,
+    dest: &Path,
+    conflict: Conflict,
+    cancel: &CancellationToken,
+    progress: ProgressFn,
+) -> Result<DownloadOutcome, TransferError> {
+    let source = client.file_properties(share, path).await?;
+    let size = source.size.unwrap_or(0);
+    let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+    let wanted = dest.to_owned();
+    let Some((target, replace)) =
+        blocking("checking", dest, move || Ok(local_destination(&wanted, conflict, remote_write))).await??
+    else {
+        progress(size, size);
+        return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true });
+    };
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
+    let created = dir.clone();
+    blocking("creating", &dir, move || std::fs::create_dir_all(created)).await?;
+    let temp = dir.join(temporary_name());
+    let received = receive(client, share, path, &temp, &source, remote_write, cancel, &progress).await;
+    let placed = match received {
+        Ok(()) if cancel.is_cancelled() => Err(TransferError::Cancelled),
+        Ok(()) => put_in_place(&temp, &target, replace).await,
+        Err(TransferError::Integrity { path, expected, actual, .. }) => {
+            let aside = target.with_file_name(format!(
+                "{}.unverified",
+                target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            ));
+            let (from, to) = (temp.clone(), aside);
+            let kept = blocking("keeping", &temp, move || {
+                let to = unused_path(&to);
+                std::fs::rename(from, &to).map(|()| to)
+            })
+            .await
+            .map_or_else(
+                |e| format!("the bytes could not be kept ({e})"),
+                |to| format!("the bytes that arrived are kept as {}", to.display()),
+            );
+            Err(TransferError::Integrity { path, expected, actual, kept })
+        }
+        Err(error) => Err(error),
+    };
+    match placed {
+        Ok(()) => Ok(DownloadOutcome { bytes: size, path: target, skipped: false }),
+        Err(error) => {
+            let _ = tokio::fs::remove_file(&temp).await;
+            Err(error)
+        }
+    }
+}
+
+/// Writes the file's ranges into `temp` and verifies them.
+#[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one download")]
+async fn receive(
+    client: &FilesClient,
+    share: &str,
+    path: &str,
+    temp: &Path,
+    source: &EntryProperties,
+    remote_write: Option<OffsetDateTime>,
+    cancel: &CancellationToken,
+    progress: &ProgressFn,
+) -> Result<(), TransferError> {
+    let size = source.size.unwrap_or(0);
+    let file = {
+        let temp = temp.to_owned();
+        blocking("creating", &temp.clone(), move || {
+            let file = std::fs::File::create(&temp)?;
+            file.set_len(size)?;
+            Ok(Arc::new(file))
+        })
+        .await?
+    };
+    for_each_range(size, PARALLEL_RANGES, progress, cancel, |offset, length| {
+        let file = Arc::clone(&file);
+        async move {
+            let data = client.get_range(share, path, offset, length).await?;
+            blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &data, offset)).await
+        }
+    })
+    .await?;
+    let finished = Arc::clone(&file);
+    let modified = remote_write.map(std::time::SystemTime::from);
+    blocking("flushing", temp, move || {
+        if let Some(at) = modified {
+            finished.set_modified(at)?;
+        }
+        finished.sync_all()?;
+        let written = finished.metadata()?.len();
+        if written == size {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!("{written} bytes on disk, {size} expected")))
+        }
+    })
+    .await?;
+    drop(file);
+    if let Some(expected) = &source.content_md5 {
+        let checked = temp.to_owned();
+        let actual = blocking("verifying", temp, move || md5_of_file(&checked, &AtomicBool::new(false))).await?;
+        if actual.as_deref() != Some(expected.as_str()) {
+            return Err(TransferError::Integrity {
+                path: format!("/{share}/{path}"),
+                expected: expected.clone(),
+                actual: actual.unwrap_or_default(),
+                kept: String::new(),
+            });
+        }
+    }
+    let now = client.file_properties(share, path).await?;
+    if now.etag != source.etag {
+        return Err(TransferError::SourceChanged(format!("/{share}/{path}")));
+    }
+    Ok(())
+}
+
+/// Moves the verified temporary file to `target`: a rename when replacing; otherwise a
+/// hard link, which fails instead of replacing a file that appeared meanwhile.
+async fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<(), TransferError> {
+    let (from, to) = (temp.to_owned(), target.to_owned());
+    if replace {
+        return blocking("renaming", target, move || std::fs::rename(from, to)).await;
+    }
+    let linked = blocking("placing", target, move || match std::fs::hard_link(&from, &to) {
+        Ok(()) => std::fs::remove_file(&from).map(|()| true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        // No hard links on this file system: check, then rename.
+        Err(_) if to.symlink_metadata().is_err() => std::fs::rename(&from, &to).map(|()| true),
+        Err(_) => Ok(false),
+    })
+    .await?;
+    if linked { Ok(()) } else { Err(TransferError::Exists(target.display().to_string())) }
+}

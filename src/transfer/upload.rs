@@ -1,0 +1,218 @@
+//! One file up: validate the local source before anything is sent, resolve the conflict
+//! rule against what the share has, write a temporary file beside the destination
+//! (parallel Put Ranges, all-zero ranges of sparse files skipped, the whole-file MD5
+//! computed in a second sequential pass), stamp it with the MD5 and the local times,
+//! then rename it over the destination. A failure or a cancel deletes the temporary
+//! file; the destination is never truncated or deleted.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    Conflict, PARALLEL_RANGES, ProgressFn, TransferError, blocking, for_each_range, md5_of_file, temporary_name,
+};
+use crate::files::names::join;
+use crate::files::{EntryType, ErrorKind, FileStamp, FilesClient, Overwrite};
+
+/// What an upload did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadOutcome {
+    /// Bytes sent (0 when skipped).
+    pub bytes: u64,
+    /// The share path written (with `Conflict::KeepBoth`, the new name), or the path
+    /// left alone when skipped.
+    pub path: String,
+    /// The destination existed and the conflict rule left it as it was.
+    pub skipped: bool,
+}
+
+/// `name (n).ext` for a path's last component.
+pub(super) fn numbered(path: &str, n: u32) -> String {
+    let (dir, name) = path.rsplit_once('/').map_or(("", path), |(d, n)| (d, n));
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    join(dir, &format!("{stem} ({n}){extension}"))
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Where to write, and whether that replaces a file; `None`: skip.
+async fn destination(
+    client: &FilesClient,
+    share: &str,
+    path: &str,
+    conflict: Conflict,
+    local_write: Option<OffsetDateTime>,
+) -> Result<Option<(String, bool)>, TransferError> {
+    let existing = match client.file_properties(share, path).await {
+        Ok(properties) => properties,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(Some((path.to_owned(), false))),
+        Err(e) => return Err(e.into()),
+    };
+    match conflict {
+        Conflict::Fail => Err(TransferError::Exists(format!("/{share}/{path}"))),
+        Conflict::Skip => Ok(None),
+        Conflict::Replace => Ok(Some((path.to_owned(), true))),
+        Conflict::ReplaceIfNewer => {
+            let remote = existing.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+            let newer = match (local_write, remote) {
+                (Some(local), Some(remote)) => local > remote,
+                _ => false,
+            };
+            Ok(newer.then(|| (path.to_owned(), true)))
+        }
+        Conflict::KeepBoth => {
+            for n in 1..10_000 {
+                let candidate = numbered(path, n);
+                match client.file_properties(share, &candidate).await {
+                    Err(e) if e.kind == ErrorKind::NotFound => return Ok(Some((candidate, false))),
+                    Err(e) => return Err(e.into()),
+                    Ok(_) => {}
+                }
+            }
+            Err(TransferError::Exists(format!("/{share}/{path}")))
+        }
+    }
+}
+
+/// Uploads the local file `src` to `share/path` under the `conflict` rule.
+///
+/// Errors: `NotAFile` (before anything is sent), `Exists` (rule `Fail`), `SourceChanged`
+/// (the file changed while it was read), `Cancelled`, service and local IO errors. In
+/// every error case the destination is as it was and no temporary file is left.
+pub async fn upload(
+    client: &FilesClient,
+    src: &Path,
+    share: &str,
+    path: &str,
+    conflict: Conflict,
+    cancel: &CancellationToken,
+    progress: ProgressFn,
+) -> Result<UploadOutcome, TransferError> {
+    let opened = src.to_owned();
+    let (file, before) = blocking("opening", src, move || {
+        let file = std::fs::File::open(opened)?;
+        let metadata = file.metadata()?;
+        Ok((Arc::new(file), metadata))
+    })
+    .await?;
+    if !before.is_file() {
+        return Err(TransferError::NotAFile(src.to_owned()));
+    }
+    let size = before.len();
+    let local_write = before.modified().ok().map(OffsetDateTime::from);
+    let Some((target, replace)) = destination(client, share, path, conflict, local_write).await? else {
+        progress(size, size);
+        return Ok(UploadOutcome { bytes: 0, path: path.to_owned(), skipped: true });
+    };
+    let temp = join(parent(&target), &temporary_name());
+    client.create_file(share, &temp, size).await?;
+    let stamp = FileStamp {
+        content_md5: None,
+        created: before.created().ok().map(OffsetDateTime::from),
+        last_write: local_write,
+    };
+    let sent = send_content(client, src, share, &temp, (&file, &before), stamp, cancel, &progress).await;
+    let renamed = match sent {
+        Ok(()) if cancel.is_cancelled() => Err(TransferError::Cancelled),
+        Ok(()) => {
+            let overwrite = if replace { Overwrite::Replace } else { Overwrite::Fail };
+            client.rename(share, &temp, &target, EntryType::File, overwrite).await.map_err(|e| {
+                if e.kind == ErrorKind::Conflict && !replace {
+                    TransferError::Exists(format!("/{share}/{target}"))
+                } else {
+                    e.into()
+                }
+            })
+        }
+        Err(e) => Err(e),
+    };
+    match renamed {
+        Ok(()) => Ok(UploadOutcome { bytes: size, path: target, skipped: false }),
+        Err(error) => {
+            // Only the temporary file is ours to remove; the destination was never touched.
+            let _ = client.delete_file(share, &temp).await;
+            Err(error)
+        }
+    }
+}
+
+/// Writes the content of `src` into the temporary file `temp` and stamps it.
+#[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
+async fn send_content(
+    client: &FilesClient,
+    src: &Path,
+    share: &str,
+    temp: &str,
+    (file, before): (&Arc<std::fs::File>, &std::fs::Metadata),
+    mut stamp: FileStamp,
+    cancel: &CancellationToken,
+    progress: &ProgressFn,
+) -> Result<(), TransferError> {
+    let size = before.len();
+    let stop = Arc::new(AtomicBool::new(false));
+    let digest = {
+        let (path, stop) = (src.to_owned(), Arc::clone(&stop));
+        tokio::task::spawn_blocking(move || md5_of_file(&path, &stop))
+    };
+    let sent = for_each_range(size, PARALLEL_RANGES, progress, cancel, |offset, length| {
+        let file = Arc::clone(file);
+        async move {
+            let data = blocking("reading", src, move || {
+                let mut buf = vec![0_u8; usize::try_from(length).map_err(std::io::Error::other)?];
+                let read = crate::fs_util::read_at(&file, &mut buf, offset)?;
+                if read < buf.len() {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file shrank while uploading",
+                    ));
+                }
+                Ok(buf)
+            })
+            .await?;
+            // The temporary file starts as zeros: a sparse file's empty ranges need no request.
+            if data.iter().all(|&b| b == 0) {
+                return Ok(());
+            }
+            Ok(client.put_range(share, temp, offset, data.into()).await?)
+        }
+    })
+    .await;
+    if let Err(error) = sent {
+        stop.store(true, Ordering::Relaxed);
+        return Err(error);
+    }
+    let md5 = match digest.await {
+        Ok(Ok(Some(md5))) => md5,
+        Ok(Err(source)) => return Err(TransferError::Local { action: "reading", path: src.to_owned(), source }),
+        Ok(Ok(None)) | Err(_) => return Err(TransferError::Cancelled),
+    };
+    let path = src.to_owned();
+    let after = blocking("reading", src, move || std::fs::metadata(path)).await?;
+    if after.len() != size || after.modified().ok() != before.modified().ok() {
+        return Err(TransferError::SourceChanged(src.display().to_string()));
+    }
+    stamp.content_md5 = Some(md5);
+    Ok(client.stamp_file(share, temp, &stamp).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_names_keep_the_folder_and_extension() {
+        assert_eq!(numbered("a/b/report.pdf", 1), "a/b/report (1).pdf");
+        assert_eq!(numbered("notes", 2), "notes (2)");
+        assert_eq!(numbered(".bashrc", 1), ".bashrc (1)");
+        assert_eq!(numbered("x/archive.tar.gz", 3), "x/archive.tar (3).gz");
+    }
+}
