@@ -258,7 +258,8 @@ async fn serve(
     }
     let op = classify(&req)?;
     let mut reset_after = None;
-    match state.take_fault(FaultTarget::Files, op == Op::GetFile) {
+    let put_range_fault = if op == Op::PutRange { state.take_fault(FaultTarget::PutRange, false) } else { None };
+    match put_range_fault.or_else(|| state.take_fault(FaultTarget::Files, op == Op::GetFile)) {
         Some(Fault::Status { status, retry_after_secs }) => return Err(fault_error(status, retry_after_secs)),
         Some(Fault::ResetMidBody { after_bytes }) => reset_after = Some(after_bytes),
         Some(Fault::ClaimsChallenge) => return Err(auth::claims_challenge(state)),

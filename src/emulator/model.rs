@@ -227,6 +227,8 @@ pub struct RoleAssignment {
 pub enum FaultTarget {
     /// Azure Files requests.
     Files,
+    /// Put Range requests only (the service refusing a large body from its headers).
+    PutRange,
     /// Token requests (IMDS and App Service).
     Identity,
 }

@@ -17,4 +17,6 @@ mod engine_tokens;
 mod helpers;
 mod one_diagnosis;
 mod sdk_conformance;
+mod transfers_safety;
 mod ui;
+mod ui_transfers;

@@ -183,7 +183,14 @@ fn browse_sort_filter_and_manage_files() {
         h.state().transfers.running() == 0 && h.state().transfers.items.len() == 2
     });
     assert_eq!(std::fs::read(&dest).unwrap(), b"my local edits");
-    assert!(std::fs::read_to_string(downloads.path().join("README (1).md")).unwrap().starts_with("# Demo share"));
+    let kept_beside = downloads.path().join("README (1).md");
+    assert!(std::fs::read_to_string(&kept_beside).unwrap().starts_with("# Demo share"));
+    // Regression (transfers issue, input 8): the toast names the file actually written.
+    assert!(
+        shows_containing(&harness, &format!("saved as {}", kept_beside.display())),
+        "the toast names README (1).md"
+    );
+    assert_eq!(harness.state().transfers.items[1].written.as_deref(), Some(kept_beside.to_str().unwrap()));
 }
 
 #[test]

@@ -1,0 +1,220 @@
+//! Regression tests of the transfers issue, named after the class of fault each one
+//! closes: a failed or cancelled transfer never destroys or half-writes what was there,
+//! an upload never replaces silently, re-downloading never overwrites local edits, the
+//! whole-file MD5 is stored and checked, and times survive both ways.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use azfx::emulator::{Fault, FaultTarget};
+use azfx::transfer::{Conflict, TransferError};
+use azfx::worker::{EngineError, Failure, exit_code};
+use md5::{Digest, Md5};
+use reqwest::Method;
+
+use crate::engine::{Engine, engine, no_temporary_files, wait};
+use crate::helpers::{ACCOUNT, SHARE};
+
+fn block<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+/// The bytes of a share file, straight from the emulator over REST.
+fn remote(env: &crate::helpers::Env, path: &str) -> Option<Vec<u8>> {
+    block(async {
+        let response = env.req(Method::GET, &format!("{SHARE}/{path}")).send().await.unwrap();
+        if response.status().is_success() { Some(response.bytes().await.unwrap().to_vec()) } else { None }
+    })
+}
+
+/// Sends a request and reads its answer whole; whether it succeeded.
+fn succeeds(request: reqwest::RequestBuilder) -> bool {
+    block(async {
+        let response = request.send().await.unwrap();
+        let ok = response.status().is_success();
+        let _ = response.bytes().await;
+        ok
+    })
+}
+
+/// Names at the share root, to see that no temporary file was left behind.
+fn share_root(env: &crate::helpers::Env) -> Vec<String> {
+    env.emulator.control().list(ACCOUNT, SHARE, "").unwrap()
+}
+
+fn transfer_error(failure: &Failure) -> &TransferError {
+    match &failure.error {
+        EngineError::Transfer(error) => error,
+        other => panic!("expected a transfer error, got {other:?}"),
+    }
+}
+
+fn md5_base64(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(Md5::digest(data))
+}
+
+fn big_file(dir: &Path, name: &str, len: usize) -> (std::path::PathBuf, Vec<u8>) {
+    let data: Vec<u8> = (0..len).map(|i| u8::try_from(i * 31 % 251).unwrap()).collect();
+    let path = dir.join(name);
+    std::fs::write(&path, &data).unwrap();
+    (path, data)
+}
+
+#[test]
+fn non_atomic_overwrite_a_failed_upload_never_destroys_the_remote_file() {
+    let Engine { env, worker } = engine();
+    let original = b"the user's file".to_vec();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "keepme", &original).unwrap();
+    let local = tempfile::tempdir().unwrap();
+
+    // A folder where a file was expected: refused before anything is sent.
+    std::fs::create_dir(local.path().join("folder")).unwrap();
+    let before = worker.request_log().len();
+    let failure = wait(worker.upload(local.path().join("folder"), SHARE, "keepme", Conflict::Replace).1).unwrap_err();
+    assert!(matches!(transfer_error(&failure), TransferError::NotAFile(_)), "{failure}");
+    assert_eq!(failure.exit_code(), exit_code::USAGE);
+    assert!(worker.request_log()[before..].iter().all(|e| e.method != "PUT"), "nothing was written");
+    assert_eq!(remote(&env, "keepme").as_deref(), Some(&original[..]));
+
+    // Put Range refused until the retries run out, half way through a replacement.
+    let (src, _) = big_file(local.path(), "new.bin", 12 << 20);
+    env.emulator.control().inject(FaultTarget::PutRange, &Fault::Status { status: 503, retry_after_secs: None }, 40);
+    let failure = wait(worker.upload(src.clone(), SHARE, "keepme", Conflict::Replace).1).unwrap_err();
+    assert!(!failure.is_cancelled(), "{failure}");
+    assert_eq!(remote(&env, "keepme").as_deref(), Some(&original[..]), "the old content is intact");
+    assert_eq!(share_root(&env), ["keepme"], "no temporary file is left on the share");
+
+    // Cancelled right after the start, and cancelled while moving bytes.
+    let (task, promise) = worker.upload(src.clone(), SHARE, "keepme", Conflict::Replace);
+    worker.cancel(task);
+    assert!(wait(promise).unwrap_err().is_cancelled());
+    env.emulator.control().set_latency(Duration::from_millis(150));
+    let (task, promise) = worker.upload(src, SHARE, "keepme", Conflict::Replace);
+    std::thread::sleep(Duration::from_millis(700));
+    worker.cancel(task);
+    assert!(wait(promise).unwrap_err().is_cancelled());
+    env.emulator.control().set_latency(Duration::ZERO);
+    assert_eq!(remote(&env, "keepme").as_deref(), Some(&original[..]), "a cancel never touches the target");
+    assert_eq!(share_root(&env), ["keepme"]);
+}
+
+#[test]
+fn silent_replace_uploads_ask_first_and_follow_the_rule() {
+    let Engine { env, worker } = engine();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "README.md", &[b'r'; 245]).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let readme = local.path().join("README.md");
+    std::fs::write(&readme, [b'l'; 51]).unwrap();
+
+    let failure = wait(worker.upload(readme.clone(), SHARE, "README.md", Conflict::Fail).1).unwrap_err();
+    assert!(matches!(transfer_error(&failure), TransferError::Exists(_)), "{failure}");
+    assert_eq!(failure.exit_code(), exit_code::EXISTS);
+    assert_eq!(remote(&env, "README.md").map(|b| b.len()), Some(245), "not replaced");
+
+    // The local file is older than the share's: "replace if newer" leaves it.
+    let old = std::fs::File::options().write(true).open(&readme).unwrap();
+    old.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000)).unwrap();
+    let skipped = wait(worker.upload(readme.clone(), SHARE, "README.md", Conflict::ReplaceIfNewer).1).unwrap();
+    assert!(skipped.skipped && skipped.bytes == 0);
+    assert_eq!(remote(&env, "README.md").map(|b| b.len()), Some(245));
+
+    let both = wait(worker.upload(readme.clone(), SHARE, "README.md", Conflict::KeepBoth).1).unwrap();
+    assert_eq!(both.path, "README (1).md");
+    assert_eq!(remote(&env, "README (1).md").map(|b| b.len()), Some(51));
+    assert_eq!(remote(&env, "README.md").map(|b| b.len()), Some(245));
+
+    let replaced = wait(worker.upload(readme, SHARE, "README.md", Conflict::Replace).1).unwrap();
+    assert_eq!((replaced.path.as_str(), replaced.skipped), ("README.md", false));
+    assert_eq!(remote(&env, "README.md").map(|b| b.len()), Some(51));
+    assert!(share_root(&env).iter().all(|name| !name.starts_with(".azfx-")));
+}
+
+#[test]
+fn silent_replace_the_cli_refuses_unless_told() {
+    let Engine { env, .. } = engine();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "docs/a.txt", b"remote").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let a = local.path().join("a.txt");
+    std::fs::write(&a, b"local").unwrap();
+    let url = format!("{}/{SHARE}/docs/a.txt", env.emulator.file_endpoint(ACCOUNT));
+    let (code, _, err) = crate::cli::azfx(&env.emulator, &["put", a.to_str().unwrap(), &url]);
+    assert_eq!(code, exit_code::EXISTS, "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(remote(&env, "docs/a.txt").as_deref(), Some(&b"remote"[..]));
+    let (code, out, err) = crate::cli::azfx(&env.emulator, &["put", a.to_str().unwrap(), &url, "--overwrite", "true"]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("uploaded 5 B"), "{out}");
+    assert_eq!(remote(&env, "docs/a.txt").as_deref(), Some(&b"local"[..]));
+    // And downloading over a local file the same way.
+    let (code, _, err) = crate::cli::azfx(&env.emulator, &["get", &url, a.to_str().unwrap()]);
+    assert_eq!(code, exit_code::EXISTS, "{err}");
+    let (code, out, _) =
+        crate::cli::azfx(&env.emulator, &["get", &url, a.to_str().unwrap(), "--overwrite", "keep-both"]);
+    assert_eq!(code, exit_code::OK);
+    assert!(out.contains("a (1).txt"), "{out}");
+}
+
+#[test]
+fn folder_redownload_never_overwrites_local_edits() {
+    let Engine { env, worker } = engine();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "designs/logo.svg", b"<svg/>").unwrap();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "designs/notes/plan.txt", b"plan v1").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dest = local.path().join("designs");
+    let first = wait(worker.download_folder(SHARE, "designs", dest.clone(), Conflict::KeepBoth).1).unwrap();
+    assert_eq!((first.files, first.failures.len()), (2, 0));
+    std::fs::write(dest.join("notes/plan.txt"), b"my edit").unwrap();
+    let again = wait(worker.download_folder(SHARE, "designs", dest.clone(), Conflict::KeepBoth).1).unwrap();
+    assert_eq!(again.failures.len(), 0);
+    assert_eq!(std::fs::read(dest.join("notes/plan.txt")).unwrap(), b"my edit", "the edit survives");
+    assert_eq!(std::fs::read(dest.join("notes/plan (1).txt")).unwrap(), b"plan v1");
+    let skip = wait(worker.download_folder(SHARE, "designs", dest.clone(), Conflict::Skip).1).unwrap();
+    assert_eq!((skip.files, skip.skipped), (0, 2));
+    assert!(no_temporary_files(&dest) && no_temporary_files(&dest.join("notes")));
+}
+
+#[test]
+fn no_whole_file_checksum_uploads_store_it_and_downloads_check_it() {
+    let Engine { env, worker } = engine();
+    let local = tempfile::tempdir().unwrap();
+    let (src, data) = big_file(local.path(), "a.bin", (9 << 20) + 3);
+    wait(worker.upload(src, SHARE, "a.bin", Conflict::Fail).1).unwrap();
+    let properties = wait(worker.properties(SHARE, "a.bin", false)).unwrap();
+    assert_eq!(properties.content_md5.as_deref(), Some(md5_base64(&data).as_str()));
+
+    // A stored MD5 that does not match the content: the download fails and says so.
+    let wrong = md5_base64(b"something else");
+    let set = env.req(Method::PUT, &format!("{SHARE}/a.bin?comp=properties")).header("x-ms-content-md5", wrong);
+    assert!(succeeds(set));
+    let back = tempfile::tempdir().unwrap();
+    let dest = back.path().join("a.bin");
+    let failure = wait(worker.download(SHARE, "a.bin", dest.clone(), Conflict::Fail).1).unwrap_err();
+    assert!(matches!(transfer_error(&failure), TransferError::Integrity { .. }), "{failure}");
+    assert!(!dest.exists(), "an unverified file never takes the name");
+    assert!(back.path().join("a.bin.unverified").exists(), "{failure}");
+    assert!(failure.to_string().contains("a.bin.unverified"), "the error says where the bytes are");
+    assert!(no_temporary_files(back.path()));
+}
+
+#[test]
+fn times_dropped_last_write_times_survive_both_ways() {
+    let Engine { env, worker } = engine();
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("dated.txt");
+    std::fs::write(&src, b"dated").unwrap();
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_934_245); // 2020-01-02T03:04:05Z
+    std::fs::File::options().write(true).open(&src).unwrap().set_modified(at).unwrap();
+    wait(worker.upload(src, SHARE, "dated.txt", Conflict::Fail).1).unwrap();
+    let properties = wait(worker.properties(SHARE, "dated.txt", false)).unwrap();
+    assert_eq!(properties.last_write.as_deref(), Some("2020-01-02T03:04:05.0000000Z"));
+
+    let set = env
+        .req(Method::PUT, &format!("{SHARE}/dated.txt?comp=properties"))
+        .header("x-ms-file-last-write-time", "2021-05-06T07:08:09.0000000Z");
+    assert!(succeeds(set));
+    let dest = local.path().join("back.txt");
+    wait(worker.download(SHARE, "dated.txt", dest.clone(), Conflict::Fail).1).unwrap();
+    let modified = std::fs::metadata(&dest).unwrap().modified().unwrap();
+    assert_eq!(modified, SystemTime::UNIX_EPOCH + Duration::from_secs(1_620_284_889)); // 2021-05-06T07:08:09Z
+}
