@@ -26,6 +26,9 @@ pub use upload::{UploadOutcome, upload};
 /// Ranges in flight per file, for uploads and downloads alike.
 pub const PARALLEL_RANGES: usize = 8;
 
+/// Requests in flight for bulk operations on many small entries (recursive delete).
+pub const BULK_PARALLEL: usize = 16;
+
 /// What to do when the destination of a file already exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Conflict {

@@ -2,13 +2,19 @@
 //! progress), rename, and writing a local file the user chose.
 
 use std::path::Path;
+use std::pin::Pin;
 
 use super::TaskId;
 use super::command::Event;
 use super::runtime::Runtime;
 use crate::error::EngineError;
 use crate::files::names::join;
-use crate::files::{EntryType, Overwrite};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::{StreamExt, TryStreamExt};
+
+use crate::files::{EntryType, ErrorKind, FilesClient, FilesError, Overwrite};
+use crate::transfer::BULK_PARALLEL;
 use crate::transfer::TransferError;
 
 /// Creates `share/path`.
@@ -17,8 +23,10 @@ pub async fn create_directory(rt: &Runtime, share: &str, path: &str) -> Result<(
     Ok(())
 }
 
-/// Deletes a file, or a directory tree (files first, then directories deepest first);
-/// answers the entries deleted. Progress every 50 entries.
+/// Deletes a file, or a directory tree: every file in parallel (`BULK_PARALLEL` at a
+/// time), then the directories level by level, deepest first; answers the entries
+/// deleted, with progress as they go. An entry already gone counts as deleted. A cancel
+/// stops it between requests (what was deleted stays deleted: the user asked for it).
 pub async fn delete(
     rt: &Runtime,
     task: TaskId,
@@ -34,20 +42,60 @@ pub async fn delete(
     }
     let tree = client.walk(share, path).await?;
     let total = (tree.files.len() + tree.directories.len()) as u64;
-    let mut done = 0;
-    for (file, _) in &tree.files {
-        client.delete_file(share, &join(path, file)).await?;
-        done += 1;
-        if done % 50 == 0 {
-            rt.emit(Event::Progress { task, done, total }).await;
+    let done = AtomicU64::new(0);
+    let on_gone = || {
+        let now = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if now % 100 == 0 || now == total {
+            rt.emit_now(Event::Progress { task, done: now, total });
         }
+    };
+    rt.emit_now(Event::Progress { task, done: 0, total });
+    let files = tree.files.iter().map(|(file, _)| join(path, file)).collect();
+    delete_concurrently(client, share, files, false, &on_gone).await?;
+    // Directories level by level, deepest first (the root `""` last).
+    let depth = |dir: &String| if dir.is_empty() { 0 } else { dir.matches('/').count() + 1 };
+    let mut directories = tree.directories.clone();
+    directories.sort_by_key(|dir| std::cmp::Reverse(depth(dir)));
+    for level in directories.chunk_by(|a, b| depth(a) == depth(b)) {
+        let level = level.iter().map(|dir| join(path, dir)).collect();
+        delete_concurrently(client, share, level, true, &on_gone).await?;
     }
-    for dir in tree.directories.iter().rev() {
-        client.delete_directory(share, &join(path, dir)).await?;
-        done += 1;
-    }
-    rt.emit(Event::Progress { task, done, total }).await;
-    Ok(done)
+    let deleted = done.load(Ordering::Relaxed);
+    rt.emit(Event::Progress { task, done: deleted, total }).await;
+    Ok(deleted)
+}
+
+type Deletion<'a> = Pin<Box<dyn Future<Output = Result<(), FilesError>> + Send + 'a>>;
+
+/// Deletes `paths` (files, or empty directories), `BULK_PARALLEL` at a time; an entry
+/// already gone counts as deleted. Stops at the first other failure.
+async fn delete_concurrently(
+    client: &FilesClient,
+    share: &str,
+    paths: Vec<String>,
+    directories: bool,
+    on_gone: &(dyn Fn() + Send + Sync),
+) -> Result<(), FilesError> {
+    futures_util::stream::iter(paths)
+        .map(|path| -> Deletion<'_> {
+            Box::pin(async move {
+                let result = if directories {
+                    client.delete_directory(share, &path).await
+                } else {
+                    client.delete_file(share, &path).await
+                };
+                match result {
+                    Err(e) if e.kind != ErrorKind::NotFound => Err(e),
+                    _ => {
+                        on_gone();
+                        Ok(())
+                    }
+                }
+            })
+        })
+        .buffer_unordered(BULK_PARALLEL)
+        .try_collect::<()>()
+        .await
 }
 
 /// Renames within a share; never replaces an existing name.

@@ -218,3 +218,42 @@ fn times_dropped_last_write_times_survive_both_ways() {
     let modified = std::fs::metadata(&dest).unwrap().modified().unwrap();
     assert_eq!(modified, SystemTime::UNIX_EPOCH + Duration::from_secs(1_620_284_889)); // 2021-05-06T07:08:09Z
 }
+
+#[test]
+fn recursive_delete_runs_in_parallel_with_progress_and_stops_when_cancelled() {
+    let Engine { env, mut worker } = engine();
+    let control = env.emulator.control();
+    for i in 0..2_000 {
+        control.put_file(ACCOUNT, SHARE, &format!("bulk/d{}/f{i:04}.json", i % 10), b"{}").unwrap();
+    }
+    let started = std::time::Instant::now();
+    let (task, promise) = worker.delete(SHARE, "bulk", true);
+    let deleted = wait(promise).unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(deleted, 2_000 + 11, "files, the ten folders and the folder itself");
+    assert!(share_root(&env).is_empty(), "{:?}", share_root(&env));
+    let progress: Vec<(u64, u64)> = worker
+        .poll_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            azfx::worker::Event::Progress { task: t, done, total } if t == task => Some((done, total)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() >= 20, "progress as it goes: {progress:?}");
+    assert_eq!(progress.last(), Some(&(2_011, 2_011)));
+    eprintln!("deleted 2 011 entries in {elapsed:?}");
+
+    // Cancelled part way: it stops, says so, and leaves the rest.
+    for i in 0..400 {
+        control.put_file(ACCOUNT, SHARE, &format!("slow/f{i:03}"), b"x").unwrap();
+    }
+    control.set_latency(Duration::from_millis(30));
+    let (task, promise) = worker.delete(SHARE, "slow", true);
+    std::thread::sleep(Duration::from_millis(400));
+    worker.cancel(task);
+    assert!(wait(promise).unwrap_err().is_cancelled());
+    control.set_latency(Duration::ZERO);
+    let left = control.list(ACCOUNT, SHARE, "slow").unwrap().len();
+    assert!(left > 0 && left < 400, "{left} files left");
+}
