@@ -45,7 +45,7 @@ pub async fn delete(
     let done = AtomicU64::new(0);
     let on_gone = || {
         let now = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if now % 100 == 0 || now == total {
+        if now.is_multiple_of(100) || now == total {
             rt.emit_now(Event::Progress { task, done: now, total });
         }
     };
