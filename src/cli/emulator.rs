@@ -38,6 +38,10 @@ pub struct EmulatorArgs {
     /// Where file bytes and the CA certificate go (default: a temporary directory).
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// The secret the App Service identity endpoint expects (`IDENTITY_HEADER`; random by
+    /// default). The values to export are printed at start.
+    #[arg(long, value_name = "SECRET")]
+    identity_header: Option<String>,
 }
 
 /// Serves the emulator until Ctrl-C; returns the exit code.
@@ -51,6 +55,7 @@ pub fn run(args: &EmulatorArgs) -> i32 {
         demo: args.demo,
         data_dir: args.data_dir.clone(),
         token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
+        identity_header: args.identity_header.clone(),
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(&config) {
@@ -71,6 +76,13 @@ pub fn run(args: &EmulatorArgs) -> i32 {
         "azfx emulator: http={} https={https} imds={}/metadata/identity/oauth2/token ca={ca} accounts={accounts}",
         emulator.http_url(),
         emulator.identity_endpoint(),
+    );
+    // For tools that read managed identity only from these (Go SDK, rclone).
+    let _ = writeln!(
+        std::io::stdout(),
+        "  IDENTITY_ENDPOINT={} IDENTITY_HEADER={}",
+        emulator.app_service_endpoint(),
+        emulator.control().app_service_secret()
     );
     let waited = tokio::runtime::Builder::new_current_thread()
         .enable_all()

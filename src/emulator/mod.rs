@@ -55,6 +55,9 @@ pub struct EmulatorConfig {
     pub demo: bool,
     /// Runtime worker threads.
     pub worker_threads: usize,
+    /// The secret the App Service identity endpoint expects in `X-IDENTITY-HEADER`
+    /// (random when `None`).
+    pub identity_header: Option<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -68,6 +71,7 @@ impl Default for EmulatorConfig {
             token_lifetime: Duration::from_secs(3600),
             demo: false,
             worker_threads: 2,
+            identity_header: None,
         }
     }
 }
@@ -125,7 +129,11 @@ impl Emulator {
             let path = temp.path().to_owned();
             (Some(temp), path)
         };
-        let state = Arc::new(state::State::new(&data_dir.join("files"), config.token_lifetime)?);
+        let mut state = state::State::new(&data_dir.join("files"), config.token_lifetime)?;
+        if let Some(secret) = &config.identity_header {
+            state.app_service_secret.clone_from(secret);
+        }
+        let state = Arc::new(state);
         let control = Control { state: Arc::clone(&state) };
         if config.demo {
             demo::seed(&control)?;
@@ -227,8 +235,14 @@ impl Emulator {
         format!("{}/{account}", self.https_url().unwrap_or_else(|| self.http_url()))
     }
 
-    /// Base URL for IMDS (`AZURE_POD_IDENTITY_AUTHORITY_HOST`) and the App Service
-    /// endpoint: plain HTTP, as on a VM.
+    /// The App Service / Container Apps identity endpoint (`IDENTITY_ENDPOINT`), for
+    /// tools that read managed identity only from `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`.
+    pub fn app_service_endpoint(&self) -> String {
+        format!("{}/msi/token", self.http_url())
+    }
+
+    /// Base URL for IMDS (`AZURE_POD_IDENTITY_AUTHORITY_HOST`, `--imds-endpoint`): plain
+    /// HTTP, as on a VM.
     pub fn identity_endpoint(&self) -> String {
         self.http_url()
     }

@@ -71,3 +71,34 @@ fn ls_get_put_token_and_their_exit_codes() {
     assert_eq!(code, exit_code::OK);
     assert!(out.contains("\"access_token\": \"eyJ"));
 }
+
+/// `azfx emulator` prints the App Service form of its identity endpoint, so tools that
+/// read managed identity only from `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` can use it.
+#[test]
+fn the_emulator_prints_its_app_service_identity_variables() {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azfx"))
+        .args(["emulator", "--port", "0", "--demo", "--identity-header", "s3cret-header"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("azfx emulator: http="), "{first}");
+    let value = |name: &str| {
+        second.split_whitespace().find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap().to_owned()
+    };
+    assert_eq!(value("IDENTITY_HEADER"), "s3cret-header");
+    let output = Command::new(env!("CARGO_BIN_EXE_azfx"))
+        .args(["token", "--app-service", "--json"])
+        .env("IDENTITY_ENDPOINT", value("IDENTITY_ENDPOINT"))
+        .env("IDENTITY_HEADER", value("IDENTITY_HEADER"))
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(output.status.code(), Some(exit_code::OK), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["claims"]["xms_mirid"].as_str().map(|id| id.ends_with("jumpbox-01")), Some(true), "{json}");
+}
