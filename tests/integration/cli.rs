@@ -102,3 +102,51 @@ fn the_emulator_prints_its_app_service_identity_variables() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["claims"]["xms_mirid"].as_str().map(|id| id.ends_with("jumpbox-01")), Some(true), "{json}");
 }
+
+/// `cp` (both directions, folders with -r), `mkdir -p`, `mv` and `rm -r` on the same
+/// engine as the window, with exit codes and clear refusals.
+#[test]
+fn cp_mkdir_mv_rm_work_on_files_and_folders() {
+    let env = start();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let local = tempfile::tempdir().unwrap();
+    let site = local.path().join("site");
+    std::fs::create_dir_all(site.join("css")).unwrap();
+    std::fs::write(site.join("index.html"), b"<h1>hi</h1>").unwrap();
+    std::fs::write(site.join("css/main.css"), b"body {}").unwrap();
+    let run = |args: &[&str]| azfx(&env.emulator, args);
+
+    let (code, out, err) = run(&["mkdir", "-p", &format!("{base}/web/2026")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("created share1/web/2026"), "{out}");
+    assert_eq!(run(&["mkdir", "-p", &format!("{base}/web/2026")]).0, exit_code::OK, "-p: existing is fine");
+
+    let (code, _, err) = run(&["cp", site.to_str().unwrap(), &format!("{base}/web/2026/")]);
+    assert_eq!(code, exit_code::USAGE, "a folder needs -r: {err}");
+    assert!(err.contains("add -r"), "{err}");
+    let (code, out, err) = run(&["cp", "-r", site.to_str().unwrap(), &format!("{base}/web/2026/")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("uploaded 2 files"), "{out}");
+
+    let (code, out, err) = run(&["mv", &format!("{base}/web/2026/site"), &format!("{base}/web/live")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("moved"), "{out}");
+
+    let back = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(&["cp", "-r", &format!("{base}/web/live"), back.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("downloaded 2 files"), "{out}");
+    assert_eq!(std::fs::read(back.path().join("live/css/main.css")).unwrap(), b"body {}");
+    let (code, out, err) = run(&["cp", &format!("{base}/web/live/index.html"), back.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("index.html"), "{out}");
+
+    let (code, _, err) = run(&["rm", &format!("{base}/web")]);
+    assert_eq!(code, exit_code::USAGE, "a folder needs -r: {err}");
+    let (code, out, err) = run(&["rm", "-r", &format!("{base}/web")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("deleted share1/web (6 entries)"), "{out}");
+    let (code, _, err) = run(&["rm", &format!("{base}/web")]);
+    assert_eq!(code, exit_code::NOT_FOUND, "{err}");
+    assert!(env.emulator.control().list(ACCOUNT, SHARE, "").unwrap().is_empty());
+}

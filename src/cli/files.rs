@@ -1,0 +1,311 @@
+//! The scriptable file commands: `ls`, `get`, `put`, `cp`, `mkdir`, `rm` and `mv`, each
+//! a thin layer over the worker the window uses, with a progress bar on a terminal and
+//! nothing extra when piped.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::args::{CpArgs, GetArgs, LsArgs, MkdirArgs, MvArgs, OverwriteArg, PutArgs, RmArgs};
+use super::{connect, wait, wait_with_progress, worker};
+use crate::files::names::join;
+use crate::files::{Endpoint, ErrorKind};
+use crate::format::{count, human_size};
+use crate::transfer::Conflict;
+use crate::worker::{Answer, EngineError, Event, Failure, TreeReport, Worker};
+
+/// Runs `transfer` with the `--overwrite` rule; with `ask` on a terminal, a destination
+/// that exists is named and the user answers whether to replace it.
+pub fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Conflict) -> Answer<T>) -> Answer<T> {
+    use std::io::IsTerminal as _;
+    match transfer(overwrite.conflict()) {
+        Err(failure)
+            if overwrite == OverwriteArg::Ask
+                && matches!(failure.error, EngineError::Transfer(crate::transfer::TransferError::Exists(_)))
+                && std::io::stdin().is_terminal() =>
+        {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{} Replace it? [y/N] ", failure.error);
+            let _ = err.flush();
+            let mut answer = String::new();
+            let _ = std::io::stdin().read_line(&mut answer);
+            if answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes") {
+                transfer(Conflict::Replace)
+            } else {
+                Err(failure)
+            }
+        }
+        other => other,
+    }
+}
+
+pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
+    let mut worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    let (task, promise) = worker.list_directory(&share, &path);
+    let count = wait(promise)?;
+    let mut entries = Vec::new();
+    for event in worker.poll_events() {
+        if let Event::ListingPage { task: t, entries: page, .. } = event
+            && t == task
+        {
+            entries.extend(page);
+        }
+    }
+    if args.json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&entries).unwrap_or_default());
+        return Ok(());
+    }
+    for entry in &entries {
+        let modified = entry.last_modified.map(crate::azure_time::rfc1123).unwrap_or_default();
+        let (kind, size, suffix) = if entry.is_directory {
+            ("d", "-".to_owned(), "/")
+        } else {
+            ("f", human_size(entry.size.unwrap_or(0)), "")
+        };
+        let _ = writeln!(out, "{kind} {size:>11}  {modified:<29}  {}{suffix}", entry.name);
+    }
+    let _ = writeln!(out, "{count} entries");
+    Ok(())
+}
+
+/// `azfx get`: a file from a share to this machine.
+pub fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
+    let mut worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    download_file(&mut worker, &share, &path, &args.local, args.overwrite, out)
+}
+
+/// `azfx put`: a file from this machine to a share.
+pub fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
+    let mut worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    upload_file(&mut worker, &args.local, &share, &path, args.url.ends_with('/'), args.overwrite, out)
+}
+
+fn last_name(path: &str) -> Option<&str> {
+    path.rsplit('/').next().filter(|n| !n.is_empty())
+}
+
+/// Downloads `share/path` to `local` (an existing folder receives it under its name).
+fn download_file(
+    worker: &mut Worker,
+    share: &str,
+    path: &str,
+    local: &Path,
+    overwrite: OverwriteArg,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Failure> {
+    let name = last_name(path).ok_or_else(|| EngineError::InvalidInput("the URL names no file".to_owned()))?;
+    let dest = if local.is_dir() { local.join(name) } else { local.to_owned() };
+    let done = with_overwrite(overwrite, |conflict| {
+        let started = worker.download(share, path, dest.clone(), conflict);
+        wait_with_progress(worker, started, name, true)
+    })?;
+    if done.skipped {
+        let _ = writeln!(out, "kept {} (the share's file is not newer)", done.path.display());
+    } else {
+        let _ = writeln!(out, "downloaded {} to {}", human_size(done.bytes), done.path.display());
+    }
+    Ok(())
+}
+
+/// Uploads `local` to `share/path` (into `path` keeping its name when `into_folder` or
+/// `path` is the share root).
+fn upload_file(
+    worker: &mut Worker,
+    local: &Path,
+    share: &str,
+    path: &str,
+    into_folder: bool,
+    overwrite: OverwriteArg,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Failure> {
+    let path = if path.is_empty() || into_folder {
+        let name = local
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| EngineError::InvalidInput("the local path names no file".to_owned()))?;
+        join(path, &name)
+    } else {
+        path.to_owned()
+    };
+    let label = last_name(&path).unwrap_or_default().to_owned();
+    let done = with_overwrite(overwrite, |conflict| {
+        let started = worker.upload(local.to_owned(), share, &path, conflict);
+        wait_with_progress(worker, started, &label, true)
+    })?;
+    if done.skipped {
+        let _ = writeln!(out, "kept {share}/{} (the local file is not newer)", done.path);
+    } else {
+        let _ = writeln!(out, "uploaded {} to {share}/{}", human_size(done.bytes), done.path);
+    }
+    Ok(())
+}
+
+fn is_url(text: &str) -> bool {
+    text.starts_with("https://") || text.starts_with("http://")
+}
+
+/// Whether `share/path` is a folder (`true`) or a file (`false`).
+///
+/// Errors: neither exists (the file's 404, explained), or the service refused.
+fn is_folder(worker: &Worker, share: &str, path: &str) -> Result<bool, Failure> {
+    if path.is_empty() {
+        return Ok(true);
+    }
+    match wait(worker.properties(share, path, false)) {
+        Ok(_) => Ok(false),
+        Err(failure) if failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::NotFound) => {
+            wait(worker.properties(share, path, true)).map(|_| true).map_err(|_| failure)
+        }
+        Err(failure) => Err(failure),
+    }
+}
+
+fn tree_summary(verb: &str, report: &TreeReport, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let _ = writeln!(
+        out,
+        "{verb} {} ({}){}",
+        count(report.files, "file", "files"),
+        human_size(report.bytes),
+        if report.skipped > 0 {
+            format!(", kept {} as they were", count(report.skipped, "file", "files"))
+        } else {
+            String::new()
+        }
+    );
+    for failure in &report.failures {
+        let _ = writeln!(out, "failed {}: {}", failure.path, failure.failure);
+    }
+    match report.failures.first() {
+        Some(first) => Err(EngineError::InvalidInput(format!(
+            "{} of the folder did not arrive (first: {}: {})",
+            count(report.failures.len() as u64, "file", "files"),
+            first.path,
+            first.failure.diagnosis.title
+        ))
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// `azfx cp`: between this machine and a share, files or (with `-r`) folders. A folder
+/// goes into the destination folder under its own name.
+pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let conflict_rule = |overwrite: OverwriteArg| match overwrite {
+        OverwriteArg::Ask | OverwriteArg::False => Conflict::Fail,
+        other => other.conflict(),
+    };
+    match (is_url(&args.src), is_url(&args.dst)) {
+        (true, false) => {
+            let (endpoint, share, path) = Endpoint::split_resource(&args.src).map_err(EngineError::from)?;
+            let mut worker = worker()?;
+            connect(&worker, &args.credential, &endpoint)?;
+            let local = PathBuf::from(&args.dst);
+            if !is_folder(&worker, &share, &path)? {
+                return download_file(&mut worker, &share, &path, &local, args.overwrite, out);
+            }
+            if !args.recursive {
+                return Err(EngineError::InvalidInput(format!("{} is a folder: add -r to copy it", args.src)).into());
+            }
+            let name = last_name(&path).unwrap_or(&share).to_owned();
+            let started = worker.download_folder(&share, &path, local.join(&name), conflict_rule(args.overwrite));
+            let report = wait_with_progress(&mut worker, started, &name, true)?;
+            tree_summary("downloaded", &report, out)
+        }
+        (false, true) => {
+            let (endpoint, share, path) = Endpoint::split_resource(&args.dst).map_err(EngineError::from)?;
+            let local = PathBuf::from(&args.src);
+            let mut worker = worker()?;
+            connect(&worker, &args.credential, &endpoint)?;
+            if !local.is_dir() {
+                return upload_file(&mut worker, &local, &share, &path, args.dst.ends_with('/'), args.overwrite, out);
+            }
+            if !args.recursive {
+                return Err(EngineError::InvalidInput(format!("{} is a folder: add -r to copy it", args.src)).into());
+            }
+            let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let started = worker.upload_path(local.clone(), &share, &path, conflict_rule(args.overwrite));
+            let report = wait_with_progress(&mut worker, started, &name, true)?;
+            tree_summary("uploaded", &report, out)
+        }
+        (true, true) => Err(EngineError::InvalidInput(
+            "both are share URLs: copying within Azure is not supported yet; use azfx mv to move".to_owned(),
+        )
+        .into()),
+        (false, false) => {
+            Err(EngineError::InvalidInput("one of SRC and DST must be a share URL (https://…)".to_owned()).into())
+        }
+    }
+}
+
+/// `azfx mkdir`: a folder, and with `-p` its missing parents (an existing one is fine).
+pub fn mkdir(args: &MkdirArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
+    if path.is_empty() {
+        return Err(EngineError::InvalidInput("the URL names no folder inside the share".to_owned()).into());
+    }
+    let worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let from = if args.parents { 1 } else { parts.len() };
+    for end in from..=parts.len() {
+        let folder = parts[..end].join("/");
+        match wait(worker.create_directory(&share, &folder)) {
+            Ok(()) => {
+                let _ = writeln!(out, "created {share}/{folder}");
+            }
+            Err(failure)
+                if args.parents && failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::Conflict) => {}
+            Err(failure) => return Err(failure),
+        }
+    }
+    Ok(())
+}
+
+/// `azfx rm`: a file, or with `-r` a folder and everything in it.
+pub fn rm(args: &RmArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
+    if path.is_empty() {
+        return Err(EngineError::InvalidInput(
+            "refusing to delete a whole share: name a file or folder in it".to_owned(),
+        )
+        .into());
+    }
+    let mut worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    let folder = is_folder(&worker, &share, &path)?;
+    if folder && !args.recursive {
+        return Err(EngineError::InvalidInput(format!(
+            "{} is a folder: add -r to delete it with everything in it",
+            args.url
+        ))
+        .into());
+    }
+    let started = worker.delete(&share, &path, folder);
+    let deleted = wait_with_progress(&mut worker, started, last_name(&path).unwrap_or_default(), false)?;
+    let _ = writeln!(out, "deleted {share}/{path} ({})", count(deleted, "entry", "entries"));
+    Ok(())
+}
+
+/// `azfx mv`: renames or moves a file or folder within its share, never over an existing
+/// name.
+pub fn mv(args: &MvArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let (endpoint, share, from) = Endpoint::split_resource(&args.from).map_err(EngineError::from)?;
+    let (to_endpoint, to_share, to) = Endpoint::split_resource(&args.to).map_err(EngineError::from)?;
+    if to_endpoint.base != endpoint.base || to_share != share {
+        return Err(EngineError::InvalidInput(
+            "azfx mv moves within one share: both URLs must name the same share".to_owned(),
+        )
+        .into());
+    }
+    let worker = worker()?;
+    connect(&worker, &args.credential, &endpoint)?;
+    let folder = is_folder(&worker, &share, &from)?;
+    wait(worker.rename(&share, &from, &to, folder))?;
+    let _ = writeln!(out, "moved {share}/{from} to {share}/{to}");
+    Ok(())
+}
