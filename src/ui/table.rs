@@ -88,6 +88,9 @@ fn toolbar_ui(
         let filter = ui
             .add(egui::TextEdit::singleline(&mut browser.filter).hint_text("Ctrl+F").desired_width(200.0))
             .labelled_by(label.id);
+        if filter.changed() {
+            browser.keep_selection_visible();
+        }
         if shortcut(ui, Modifiers::COMMAND, Key::F) {
             filter.request_focus();
         }
@@ -302,7 +305,7 @@ fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
     if shortcut(ui, Modifiers::COMMAND, Key::A) {
         browser.select_all();
     }
-    if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selection.is_empty() {
+    if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selected().is_empty() {
         browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
     }
     if shortcut(ui, Modifiers::NONE, Key::F2)
@@ -356,9 +359,9 @@ pub fn browser_ui(
     } else {
         ui.horizontal(|ui| {
             let shown = browser.visible().len();
-            ui.label(format!("{shown} items"));
+            ui.label(crate::format::count(shown as u64, "item", "items"));
             if !browser.selection.is_empty() {
-                ui.label(format!("· {} selected", browser.selection.len()));
+                ui.label(format!("· {} selected", crate::format::thousands(browser.selection.len() as u64)));
             }
             if browser.loading() {
                 ui.spinner();

@@ -19,4 +19,5 @@ mod one_diagnosis;
 mod sdk_conformance;
 mod transfers_safety;
 mod ui;
+mod ui_explorer;
 mod ui_transfers;

@@ -122,7 +122,7 @@ fn browse_sort_filter_and_manage_files() {
     harness.step();
     harness.step();
     assert!(shows(&harness, "📁 reports") && !shows(&harness, "📁 backups"));
-    assert!(shows(&harness, "1 items"));
+    assert!(shows(&harness, "1 item"));
 
     // Double-click opens a folder; breadcrumbs lead back.
     double_click(&mut harness, "📁 reports");

@@ -92,8 +92,25 @@ impl Browser {
         self.selection = self.visible().iter().map(|&i| self.entries[i].name.clone()).collect();
     }
 
-    /// The selected entries.
+    /// The selected entries that are on screen, in view order: what Delete, Download and
+    /// Enter act on. A row the filter hides is never acted on, even if it was selected
+    /// before the filter changed.
     pub fn selected(&self) -> Vec<&DirEntry> {
-        self.entries.iter().filter(|e| self.selection.contains(&e.name)).collect()
+        if self.selection.is_empty() {
+            return Vec::new();
+        }
+        self.visible().iter().map(|&i| &self.entries[i]).filter(|e| self.selection.contains(&e.name)).collect()
+    }
+
+    /// Drops from the selection the rows the filter now hides (call when it changes).
+    pub fn keep_selection_visible(&mut self) {
+        if self.selection.is_empty() {
+            return;
+        }
+        let shown: BTreeSet<String> = self.selected().iter().map(|e| e.name.clone()).collect();
+        self.selection = shown;
+        if self.anchor.as_ref().is_some_and(|a| !self.selection.contains(a)) {
+            self.anchor = None;
+        }
     }
 }
