@@ -96,6 +96,12 @@ impl TokenCache {
         self.current.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
+    /// Seconds until the cached token is due for its proactive refresh, by this cache's
+    /// clock: 0 when it is due, expired or there is none.
+    pub fn secs_until_due(&self) -> i64 {
+        self.current().map_or(0, |token| (token.refresh_at() - self.clock.now()).max(0))
+    }
+
     /// How many times the source was asked.
     pub fn fetch_count(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)

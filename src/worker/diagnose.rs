@@ -34,6 +34,9 @@ pub async fn connect(rt: &Arc<Runtime>, config: &ConnectionConfig, reply: Reply<
         credential: session.files.credential().source(),
         token,
     };
+    if let Some(cache) = &session.storage {
+        tokio::spawn(super::session::keep_fresh(Arc::downgrade(cache)));
+    }
     rt.set_session(session);
     reply.send(Ok(connected));
 }

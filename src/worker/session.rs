@@ -101,6 +101,33 @@ impl Session {
     }
 }
 
+/// Keeps the storage token fresh while nothing else asks for one, so an idle window's
+/// token never runs out: wakes when the token is due (at least once a second, so a moved
+/// test clock is noticed), refreshes it through the cache (single flight with any request
+/// doing the same), waits 30 s after a failure, and ends when the cache is dropped with
+/// its session.
+pub async fn keep_fresh(cache: std::sync::Weak<TokenCache>) {
+    const CHECK_EVERY_SECS: i64 = 1;
+    const AFTER_FAILURE_SECS: u64 = 30;
+    loop {
+        let Some(current) = cache.upgrade() else { return };
+        let due_in = current.secs_until_due();
+        drop(current);
+        if due_in > 0 {
+            let wait = u64::try_from(due_in.min(CHECK_EVERY_SECS)).unwrap_or(1);
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            continue;
+        }
+        let Some(current) = cache.upgrade() else { return };
+        // A failed refresh of a still-valid token answers with the old token and keeps
+        // the failure: look at both.
+        let failed = current.token().await.is_err() || current.last_error().is_some();
+        drop(current);
+        let pause = if failed { AFTER_FAILURE_SECS } else { 1 };
+        tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
+    }
+}
+
 /// A failure with no session to explain it (before connecting): what the configuration
 /// says is all the context there is.
 pub fn failure_without_session(error: EngineError, config: Option<&ConnectionConfig>, share: Option<&str>) -> Failure {

@@ -141,3 +141,26 @@ fn regex_like_jwt(text: &str) -> Option<String> {
         (candidate.matches('.').count() >= 2 && candidate.len() > 40).then_some(candidate)
     })
 }
+
+/// Regression (explorer issue, input 8): an idle connection's token ran out and the
+/// status bar turned red. The worker refreshes it ahead of expiry with no request made.
+#[test]
+fn an_idle_connection_keeps_its_token_fresh() {
+    let (Engine { env, worker }, hand) = engine_on_moving_clock(600);
+    let oid = env.writer.object_id.clone();
+    assert_eq!(env.emulator.control().tokens_issued(&oid), 1);
+    // 6 minutes on, a 10-minute token is past its half-life: due, still valid.
+    env.emulator.control().advance_token_clock(360);
+    hand.advance(360);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while env.emulator.control().tokens_issued(&oid) < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(env.emulator.control().tokens_issued(&oid), 2, "refreshed without any request");
+    assert!(
+        worker.request_log().iter().all(|e| e.kind == azfx::http::ExchangeKind::Token),
+        "no Files request was made"
+    );
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(env.emulator.control().tokens_issued(&oid), 2, "and only once");
+}
