@@ -3,91 +3,137 @@
 
 use egui::Key;
 
-use super::browser::{Browser, Notice};
+use super::browser::Browser;
 use crate::format::human_size;
 use crate::worker::Worker;
 
-/// Draws whichever dialogs are open.
-pub fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker, notices: &mut Vec<Notice>) {
+/// Enter confirms a dialog's main action; Esc (or a click outside) cancels it.
+fn keys(ui: &egui::Ui) -> (bool, bool) {
+    ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)))
+}
+
+/// Focuses `edit` when nothing else has the keyboard (its first frame).
+fn focus_first(ui: &egui::Ui, edit: &egui::Response) {
+    if ui.memory(|m| m.focused().is_none()) {
+        edit.request_focus();
+    }
+}
+
+/// Draws whichever dialogs are open: modal, centred, Enter for the main action and Esc to
+/// cancel.
+pub fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker) {
     if let Some(mut name) = browser.new_folder.take() {
         let mut keep = true;
-        egui::Window::new("New folder").collapsible(false).resizable(false).show(ctx, |ui| {
+        let mut problem = None;
+        let modal = egui::Modal::new(egui::Id::unique("new-folder")).show(ctx, |ui| {
+            ui.heading("New folder");
             let label = ui.label("Folder name");
-            let edit = ui.add(egui::TextEdit::singleline(&mut name)).labelled_by(label.id);
-            edit.request_focus();
+            let edit = ui.add(egui::TextEdit::singleline(&mut name).desired_width(320.0)).labelled_by(label.id);
+            focus_first(ui, &edit);
+            if let Some(message) = &browser.new_folder_problem {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+            let (enter, escape) = keys(ui);
             ui.horizontal(|ui| {
-                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 if ui.button("Create").clicked() || enter {
                     match browser.create_folder(worker, &name) {
                         Ok(()) => keep = false,
-                        Err(message) => notices.push(Notice::Error("Cannot create that folder".to_owned(), message)),
+                        Err(message) => problem = Some(message),
                     }
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button("Cancel").clicked() || escape {
                     keep = false;
                 }
             });
         });
+        if modal.should_close() {
+            keep = false;
+        }
+        if problem.is_some() {
+            browser.new_folder_problem = problem;
+        }
         if keep {
             browser.new_folder = Some(name);
+        } else {
+            browser.new_folder_problem = None;
         }
     }
     if let Some(entries) = browser.confirm_delete.take() {
         let mut keep = true;
         let folders = entries.iter().filter(|(_, dir)| *dir).count();
-        egui::Window::new("Confirm delete").collapsible(false).resizable(false).show(ctx, |ui| {
-            let count = entries.len();
-            ui.label(if count == 1 { format!("Delete {}?", entries[0].0) } else { format!("Delete {count} items?") });
+        let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
+            ui.heading("Confirm delete");
+            let count = entries.len() as u64;
+            ui.label(if count == 1 {
+                format!("Delete {}?", entries[0].0)
+            } else {
+                format!("Delete {}?", crate::format::count(count, "item", "items"))
+            });
             if folders > 0 {
                 ui.label("Folders are deleted with everything in them. This cannot be undone.");
             }
+            let (enter, escape) = keys(ui);
             ui.horizontal(|ui| {
-                if ui.button("Delete").clicked() {
+                if ui.button("Delete").clicked() || enter {
                     browser.delete(worker, &entries);
                     browser.selection.clear();
                     keep = false;
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button("Cancel").clicked() || escape {
                     keep = false;
                 }
             });
         });
+        if modal.should_close() {
+            keep = false;
+        }
         if keep {
             browser.confirm_delete = Some(entries);
         }
     }
     if let Some(view) = &browser.properties {
         let mut open = true;
-        egui::Window::new(format!("Properties of {}", view.name)).open(&mut open).show(ctx, |ui| {
-            match view.result.ready() {
-                None => {
-                    ui.spinner();
+        let mut close = false;
+        let title = format!("Properties of {}", view.name);
+        egui::Window::new(title)
+            .open(&mut open)
+            .collapsible(false)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
+            .show(ctx, |ui| {
+                let (enter, escape) = keys(ui);
+                if enter || escape {
+                    close = true;
                 }
-                Some(Err(error)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, super::diagnosis::failure_line(error));
+                match view.result.ready() {
+                    None => {
+                        ui.spinner();
+                    }
+                    Some(Err(error)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, super::diagnosis::failure_line(error));
+                    }
+                    Some(Ok(props)) => {
+                        egui::Grid::new("properties-grid").num_columns(2).show(ui, |ui| {
+                            let mut row = |name: &str, value: Option<String>| {
+                                ui.label(name);
+                                ui.label(value.unwrap_or_else(|| "-".to_owned()));
+                                ui.end_row();
+                            };
+                            row("Path", Some(format!("/{}/{}", browser.share, view.path)));
+                            row("Size", props.size.map(|s| format!("{} ({s} bytes)", human_size(s))));
+                            row("Last modified", props.last_modified.clone());
+                            row("Created", props.created.clone());
+                            row("Last write", props.last_write.clone());
+                            row("Attributes", props.attributes.clone());
+                            row("ETag", props.etag.clone());
+                            row("File id", props.file_id.clone());
+                            row("Content type", props.content_type.clone());
+                            row("Content MD5", props.content_md5.clone());
+                        });
+                    }
                 }
-                Some(Ok(props)) => {
-                    egui::Grid::new("properties-grid").num_columns(2).show(ui, |ui| {
-                        let mut row = |name: &str, value: Option<String>| {
-                            ui.label(name);
-                            ui.label(value.unwrap_or_else(|| "-".to_owned()));
-                            ui.end_row();
-                        };
-                        row("Path", Some(format!("/{}/{}", browser.share, view.path)));
-                        row("Size", props.size.map(|s| format!("{} ({s} bytes)", human_size(s))));
-                        row("Last modified", props.last_modified.clone());
-                        row("Created", props.created.clone());
-                        row("Last write", props.last_write.clone());
-                        row("Attributes", props.attributes.clone());
-                        row("ETag", props.etag.clone());
-                        row("File id", props.file_id.clone());
-                        row("Content type", props.content_type.clone());
-                        row("Content MD5", props.content_md5.clone());
-                    });
-                }
-            }
-        });
-        if !open {
+            });
+        if !open || close {
             browser.properties = None;
         }
     }

@@ -119,10 +119,18 @@ fn breadcrumbs_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
     if let Some(mut text) = browser.path_edit.take() {
         let label = ui.label("Path");
         let response = ui.add(egui::TextEdit::singleline(&mut text).desired_width(360.0)).labelled_by(label.id);
-        response.request_focus();
-        if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+        if ui.memory(|m| m.focused().is_none()) {
+            response.request_focus();
+        }
+        // Enter in the field (it gives up focus on Enter) or Go opens the path; Esc or
+        // Cancel leaves it.
+        let typed = response.has_focus() || response.lost_focus();
+        let (enter, escape) = ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
+        let go = ui.button("Go").clicked() || (typed && enter);
+        let cancel = ui.button("Cancel").clicked() || escape;
+        if go {
             browser.open(worker, &text, true);
-        } else if !ui.input(|i| i.key_pressed(Key::Escape)) {
+        } else if !cancel {
             browser.path_edit = Some(text);
         }
         return;
@@ -299,7 +307,12 @@ fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
         browser.new_folder = Some(String::new());
     }
     let typing = ui.ctx().memory(|m| m.focused().is_some());
-    if typing || browser.rename.is_some() {
+    // A dialog that is open takes the keys (its Enter is not the list's Enter).
+    let dialog = browser.new_folder.is_some()
+        || browser.confirm_delete.is_some()
+        || browser.properties.is_some()
+        || browser.path_edit.is_some();
+    if typing || dialog || browser.rename.is_some() {
         return;
     }
     if shortcut(ui, Modifiers::COMMAND, Key::A) {
@@ -376,6 +389,6 @@ pub fn browser_ui(
         });
         table_ui(ui, browser, worker, &mut requests, &mut notices);
     }
-    super::dialogs::dialogs_ui(ui.ctx(), browser, worker, &mut notices);
+    super::dialogs::dialogs_ui(ui.ctx(), browser, worker);
     (notices, requests)
 }

@@ -43,3 +43,65 @@ fn hidden_rows_are_never_acted_on_a_filtered_out_selection_is_not_deleted() {
     let names = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, demo::LARGE_FOLDER).unwrap();
     assert_eq!(names.len(), demo::LARGE_FOLDER_ENTRIES, "nothing was deleted");
 }
+
+/// Regression (explorer issue, input 3): Enter and Esc were ignored in the path field and
+/// the dialogs, and a typed path could never be opened.
+#[test]
+fn enter_and_escape_work_in_the_path_field_and_every_dialog() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    let location = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| h.state().browser().unwrap().location();
+
+    // Ctrl+L, a path, Enter: opened. Ctrl+L, Esc: nothing changes.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    harness.run_steps(2);
+    harness.get_by_label("Path").type_text("reports");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "reports", |h| shows(h, "📁 2026"));
+    assert_eq!(location(&harness), "projects/reports");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    harness.run_steps(2);
+    assert!(shows(&harness, "Go"), "a Go button opens a typed path too");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Path").is_none() && location(&harness) == "projects/reports");
+
+    // New folder: a bad name is explained under the field and the dialog stays; Enter
+    // creates; Esc cancels.
+    harness.get_by_label("New folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Folder name").type_text("a:b");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert!(shows_containing(&harness, "cannot contain"), "the reason is shown by the field");
+    assert!(shows(&harness, "New folder"), "the dialog stays open");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Folder name").is_none(), "Esc closes it");
+    harness.get_by_label("New folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Folder name").type_text("Keyboard");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the new folder", |h| shows(h, "📁 Keyboard"));
+
+    // Delete: Esc keeps it, Enter confirms.
+    harness.get_by_label("📁 Keyboard").click();
+    harness.step();
+    harness.key_press(egui::Key::Delete);
+    harness.run_steps(3);
+    assert!(shows(&harness, "Delete Keyboard?"));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!shows(&harness, "Delete Keyboard?") && shows(&harness, "📁 Keyboard"));
+    harness.key_press(egui::Key::Delete);
+    harness.run_steps(3);
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the folder gone", |h| !shows(h, "📁 Keyboard"));
+    let names = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "reports").unwrap();
+    assert!(!names.iter().any(|n| n == "Keyboard"), "{names:?}");
+}

@@ -106,6 +106,8 @@ pub struct Browser {
     pub rename: Option<(String, String)>,
     /// New-folder dialog text.
     pub new_folder: Option<String>,
+    /// Why the typed folder name cannot be used (shown under the field).
+    pub new_folder_problem: Option<String>,
     /// Delete confirmation: (name, is folder).
     pub confirm_delete: Option<Vec<(String, bool)>>,
     /// Properties window.
@@ -146,6 +148,7 @@ impl Browser {
             anchor: None,
             rename: None,
             new_folder: None,
+            new_folder_problem: None,
             confirm_delete: None,
             properties: None,
             path_edit: None,
