@@ -90,9 +90,12 @@ impl EngineError {
             }
             (_, Some(ErrorKind::NotFound)) => exit_code::NOT_FOUND,
             (_, Some(ErrorKind::Transport)) => exit_code::NETWORK,
-            (Self::Endpoint(_) | Self::InvalidInput(_) | Self::Transfer(TransferError::NotAFile(_)), _) => {
-                exit_code::USAGE
-            }
+            (
+                Self::Endpoint(_)
+                | Self::InvalidInput(_)
+                | Self::Transfer(TransferError::NotAFile(_) | TransferError::InvalidName { .. }),
+                _,
+            ) => exit_code::USAGE,
             (Self::Transfer(TransferError::Exists(_)), _) => exit_code::EXISTS,
             _ => exit_code::OTHER,
         }

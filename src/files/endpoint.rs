@@ -22,6 +22,21 @@ pub enum EndpointError {
     /// A URL with no way to tell the account.
     #[error("cannot tell the account name from {0:?}")]
     NoAccount(String),
+    /// A raw `#` or `?` in a share URL: as a URL it would silently cut the path short.
+    #[error(
+        "{input:?} has a raw {character:?}: everything after the share is a path, so write it as {escaped} (a URL would drop what follows it)"
+    )]
+    ReservedCharacter {
+        /// The URL as typed.
+        input: String,
+        /// `#` or `?`.
+        character: char,
+        /// Its escape, `%23` or `%3F`.
+        escaped: &'static str,
+    },
+    /// A `.` or `..` path segment (a URL would silently resolve it to another path).
+    #[error("{0:?} has a \".\" or \"..\" segment: name the path without them")]
+    DotSegment(String),
 }
 
 /// An account's file endpoint.
@@ -99,7 +114,24 @@ impl Endpoint {
 
     /// Splits a URL naming a share and path (`https://acct.file.core.windows.net/share/dir`,
     /// `http://127.0.0.1:10000/acct/share/dir`) into the endpoint, the share and the path.
+    ///
+    /// The rule (one for every command): what follows the host is a path, percent-escapes
+    /// are decoded (`%23` → `#`, `%3F` → `?`, `%25` → `%`), and a raw `#` or `?`, or a
+    /// `.`/`..` segment, is refused rather than read as a URL's fragment, query or
+    /// relative step, which would silently name another file.
     pub fn split_resource(input: &str) -> Result<(Self, String, String), EndpointError> {
+        let trimmed = input.trim();
+        let after_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+        for (character, escaped) in [('#', "%23"), ('?', "%3F")] {
+            if after_scheme.contains(character) {
+                return Err(EndpointError::ReservedCharacter { input: trimmed.to_owned(), character, escaped });
+            }
+        }
+        // `%2e` spells a dot for a URL parser too.
+        let dots = |segment: &str| matches!(segment.to_ascii_lowercase().replace("%2e", ".").as_str(), "." | "..");
+        if after_scheme.split('/').skip(1).any(dots) {
+            return Err(EndpointError::DotSegment(trimmed.to_owned()));
+        }
         let endpoint = Self::parse(input)?;
         let url = Url::parse(input.trim()).map_err(|_| EndpointError::Unrecognized(input.to_owned()))?;
         let rest = url.path().strip_prefix(endpoint.base.path()).unwrap_or_default();

@@ -123,7 +123,7 @@ impl FilesClient {
             }
             url.set_query(Some(&query));
             let redacted = url.to_string();
-            let reply = self.send(Request::new("List shares", Method::GET, url)).await?;
+            let reply = self.send(Request::new("List shares", Method::GET, url).share_level()).await?;
             let page = xml::parse_shares(&reply.body)
                 .map_err(|e| invalid_response("List shares", &redacted, &e.to_string()))?;
             shares.extend(page.shares);
@@ -138,7 +138,7 @@ impl FilesClient {
     pub async fn share_quota_gib(&self, share: &str) -> Result<Option<u64>, FilesError> {
         let mut url = self.endpoint.url(share, "");
         url.set_query(Some("restype=share"));
-        let reply = self.send(Request::new("Get share properties", Method::GET, url)).await?;
+        let reply = self.send(Request::new("Get share properties", Method::GET, url).share_level()).await?;
         Ok(reply.header("x-ms-share-quota").and_then(|q| q.parse().ok()))
     }
 
@@ -147,7 +147,7 @@ impl FilesClient {
         let mut url = self.endpoint.url(share, "");
         url.set_query(Some("restype=share&comp=stats"));
         let redacted = url.to_string();
-        let reply = self.send(Request::new("Get share stats", Method::GET, url)).await?;
+        let reply = self.send(Request::new("Get share stats", Method::GET, url).share_level()).await?;
         let text = String::from_utf8_lossy(crate::xml_text::strip_bom(&reply.body)).into_owned();
         text.split("<ShareUsageBytes>")
             .nth(1)
@@ -313,6 +313,7 @@ impl FilesClient {
         let source = self.endpoint.url(share, from);
         let mut request = Request::new(if is_directory { "Rename directory" } else { "Rename file" }, Method::PUT, url)
             .header("x-ms-file-rename-source", source.to_string())
+            .header("x-ms-source-allow-trailing-dot", "true")
             .header("x-ms-file-rename-replace-if-exists", if replace { "true" } else { "false" });
         // A retried rename could find its own result in the way.
         request.idempotent = false;

@@ -24,11 +24,21 @@ pub(crate) struct Request {
     pub body: Bytes,
     /// Safe to send again after a failure.
     pub idempotent: bool,
+    /// A file or directory operation: names keep their trailing dots
+    /// (`x-ms-allow-trailing-dot: true`; without it the service trims `report.` to
+    /// `report`). Off for share- and service-level calls.
+    pub names_in_path: bool,
 }
 
 impl Request {
     pub fn new(operation: &'static str, method: Method, url: Url) -> Self {
-        Self { operation, method, url, headers: Vec::new(), body: Bytes::new(), idempotent: true }
+        Self { operation, method, url, headers: Vec::new(), body: Bytes::new(), idempotent: true, names_in_path: true }
+    }
+
+    /// A share- or service-level call (no file or directory names in its path).
+    pub fn share_level(mut self) -> Self {
+        self.names_in_path = false;
+        self
     }
 
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -121,6 +131,9 @@ impl FilesClient {
                 }
             };
             insert("x-ms-version", API_VERSION);
+            if request.names_in_path {
+                insert("x-ms-allow-trailing-dot", "true");
+            }
             insert("x-ms-date", &httpdate::fmt_http_date(std::time::SystemTime::now()));
             let client_request_id = uuid::Uuid::new_v4().to_string();
             insert("x-ms-client-request-id", &client_request_id);

@@ -64,6 +64,15 @@ pub enum TransferError {
     /// The local source is not a regular file (a folder, a device, a broken link).
     #[error("{0} is not a file: upload a folder with its folder command, or pick a file")]
     NotAFile(PathBuf),
+    /// The destination name is not one Azure Files allows (checked before anything is
+    /// sent).
+    #[error("{name:?} cannot be a file name on a share: {reason}")]
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Which rule it breaks.
+        reason: crate::files::names::NameError,
+    },
     /// The destination exists and the conflict rule is `Fail`.
     #[error("{0} already exists: choose Replace, Keep both or Skip")]
     Exists(String),

@@ -107,6 +107,9 @@ pub async fn upload(
     if !before.is_file() {
         return Err(TransferError::NotAFile(src.to_owned()));
     }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    crate::files::names::check_name(name)
+        .map_err(|reason| TransferError::InvalidName { name: name.to_owned(), reason })?;
     let size = before.len();
     let local_write = before.modified().ok().map(OffsetDateTime::from);
     let Some((target, replace)) = destination(client, share, path, conflict, local_write).await? else {

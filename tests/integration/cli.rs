@@ -150,3 +150,75 @@ fn cp_mkdir_mv_rm_work_on_files_and_folders() {
     assert_eq!(code, exit_code::NOT_FOUND, "{err}");
     assert!(env.emulator.control().list(ACCOUNT, SHARE, "").unwrap().is_empty());
 }
+
+/// Regression (explorer issue, input 6): `#` and `?` in a path argument silently changed
+/// the target (`q#r.txt` uploaded to `q`, `get …/q#x` fetched `q`). Now a raw `#`, `?` or
+/// dot segment is refused in both directions and nothing is touched; `%23`, `%3F` and
+/// `%25` name the file with that character.
+#[test]
+fn path_arguments_are_paths_reserved_characters_never_change_the_target() {
+    let env = start();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "q", b"the other file").unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let local = tempfile::tempdir().unwrap();
+    let a = local.path().join("a.txt");
+    std::fs::write(&a, b"mine").unwrap();
+    for (raw, escaped) in [("#", "%23"), ("?", "%3F")] {
+        let (code, _, err) = azfx(&env.emulator, &["put", a.to_str().unwrap(), &format!("{base}/q{raw}r.txt")]);
+        assert_eq!(code, exit_code::USAGE, "{err}");
+        assert!(err.contains(escaped), "the message says how to write it: {err}");
+        let out = local.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let (code, _, err) = azfx(&env.emulator, &["get", &format!("{base}/q{raw}x"), out.to_str().unwrap()]);
+        assert_eq!(code, exit_code::USAGE, "{err}");
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "nothing was downloaded");
+    }
+    let (code, _, err) = azfx(&env.emulator, &["put", a.to_str().unwrap(), &format!("{base}/x/../q")]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    let (code, _, err) = azfx(&env.emulator, &["ls", &format!("{base}/%2e%2e")]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert_eq!(env.emulator.control().list(ACCOUNT, SHARE, "").unwrap(), ["q"], "nothing was written");
+
+    // `?` is escaped correctly but Azure allows no `?` in names: refused before sending.
+    let (code, _, err) = azfx(&env.emulator, &["put", a.to_str().unwrap(), &format!("{base}/s%3Ft.txt")]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(err.contains("\"s?t.txt\" cannot be a file name"), "{err}");
+    for (n, (typed, name)) in
+        [("q%23r.txt", "q#r.txt"), ("100%25.txt", "100%.txt"), ("a%20b.txt", "a b.txt")].into_iter().enumerate()
+    {
+        let (code, _, err) = azfx(&env.emulator, &["put", a.to_str().unwrap(), &format!("{base}/{typed}")]);
+        assert_eq!(code, exit_code::OK, "{typed}: {err}");
+        assert!(env.emulator.control().list(ACCOUNT, SHARE, "").unwrap().iter().any(|n| n == name), "{name}");
+        let back = local.path().join(format!("back-{n}"));
+        let (code, _, err) = azfx(&env.emulator, &["get", &format!("{base}/{typed}"), back.to_str().unwrap()]);
+        assert_eq!(code, exit_code::OK, "{err}");
+        assert_eq!(std::fs::read(&back).unwrap(), b"mine", "{typed} is that file, not q");
+    }
+}
+
+/// Regression (explorer issue, input 7): `azfx put 'report.'` replaced `report`, and an
+/// existing `keep.` could be listed but not downloaded (404). Every file request now sends
+/// `x-ms-allow-trailing-dot: true`, and the emulator trims names like the service without it.
+#[test]
+fn trailing_dots_name_their_own_files() {
+    let env = start();
+    let control = env.emulator.control();
+    control.put_file(ACCOUNT, SHARE, "dots/report", b"the report").unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let local = tempfile::tempdir().unwrap();
+    let dotted = local.path().join("report.");
+    std::fs::write(&dotted, b"dotted").unwrap();
+    let (code, _, err) = azfx(&env.emulator, &["put", dotted.to_str().unwrap(), &format!("{base}/dots/")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    let mut names = control.list(ACCOUNT, SHARE, "dots").unwrap();
+    names.sort();
+    assert_eq!(names, ["report", "report."]);
+    let back = local.path().join("back");
+    let (code, _, err) = azfx(&env.emulator, &["get", &format!("{base}/dots/report"), back.to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(std::fs::read(&back).unwrap(), b"the report", "report was not replaced");
+    let (code, _, err) =
+        azfx(&env.emulator, &["get", &format!("{base}/dots/report."), local.path().join("b2").to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(std::fs::read(local.path().join("b2")).unwrap(), b"dotted");
+}
