@@ -43,7 +43,27 @@ pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let mut worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
     let (task, promise) = worker.list_directory(&share, &path);
-    let count = wait(promise)?;
+    let count_listed = match wait(promise) {
+        Ok(count) => count,
+        // A file's path: list that one file, as `ls FILE` does.
+        Err(failure)
+            if failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::NotFound) && !path.is_empty() =>
+        {
+            let Ok(properties) = wait(worker.properties(&share, &path, false)) else { return Err(failure) };
+            let name = last_name(&path).unwrap_or_default().to_owned();
+            let size = properties.size.unwrap_or(0);
+            if args.json {
+                let entry = serde_json::json!([{ "name": name, "is_directory": false, "size": size }]);
+                let _ = writeln!(out, "{entry:#}");
+            } else {
+                let modified = properties.last_modified.unwrap_or_default();
+                let _ = writeln!(out, "f {:>11}  {modified:<29}  {name}", human_size(size));
+                let _ = writeln!(out, "1 entry");
+            }
+            return Ok(());
+        }
+        Err(failure) => return Err(failure),
+    };
     let mut entries = Vec::new();
     for event in worker.poll_events() {
         if let Event::ListingPage { task: t, entries: page, .. } = event
@@ -65,7 +85,7 @@ pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
         };
         let _ = writeln!(out, "{kind} {size:>11}  {modified:<29}  {}{suffix}", entry.name);
     }
-    let _ = writeln!(out, "{count} entries");
+    let _ = writeln!(out, "{}", count(count_listed, "entry", "entries"));
     Ok(())
 }
 
@@ -99,7 +119,14 @@ fn download_file(
     out: &mut dyn std::io::Write,
 ) -> Result<(), Failure> {
     let name = last_name(path).ok_or_else(|| EngineError::InvalidInput("the URL names no file".to_owned()))?;
+    let named_folder = local.as_os_str().to_string_lossy().ends_with(['/', std::path::MAIN_SEPARATOR]);
+    if named_folder && !local.is_dir() {
+        return Err(EngineError::InvalidInput(format!("the folder {} does not exist", local.display())).into());
+    }
     let dest = if local.is_dir() { local.join(name) } else { local.to_owned() };
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty() && !p.is_dir()) {
+        return Err(EngineError::InvalidInput(format!("the folder {} does not exist", parent.display())).into());
+    }
     let done = with_overwrite(overwrite, |conflict| {
         let started = worker.download(share, path, dest.clone(), conflict);
         wait_with_progress(worker, started, name, true)
@@ -123,6 +150,8 @@ fn upload_file(
     overwrite: OverwriteArg,
     out: &mut dyn std::io::Write,
 ) -> Result<(), Failure> {
+    // A URL naming an existing folder (no trailing `/`) also means "into that folder".
+    let into_folder = into_folder || (!path.is_empty() && is_folder(worker, share, path).unwrap_or(false));
     let path = if path.is_empty() || into_folder {
         let name = local
             .file_name()

@@ -161,6 +161,11 @@ pub async fn run(
             }
             Err(e) => {
                 run.context.read_works = Some(false);
+                let e = if e.kind == ErrorKind::PermissionDenied {
+                    share_missing(client, &target.share).await.unwrap_or(e)
+                } else {
+                    e
+                };
                 let error = EngineError::Files(e);
                 run.finish(StepStatus::Failed, error.to_string(), Some(&error));
                 failure = Some((3, error));
@@ -174,6 +179,21 @@ pub async fn run(
     let why = if failure.is_some() { "an earlier step failed" } else { "read-only check" };
     run.skip_rest(why);
     Report { steps: run.steps, claims, exit_code }
+}
+
+/// When the identity may list the account's shares and `share` is not among them: a
+/// `ShareNotFound` error, so a typo is not explained as a missing role (the service
+/// answers 403 for a share the identity has no role on, existing or not).
+async fn share_missing(client: &FilesClient, share: &str) -> Option<FilesError> {
+    let shares = client.list_shares().await.ok()?;
+    if shares.iter().any(|s| s.name == share) {
+        return None;
+    }
+    let url = client.endpoint().url(share, "");
+    let mut error = FilesError::new(ErrorKind::NotFound, "List the share root", url.as_str());
+    error.code = Some("ShareNotFound".to_owned());
+    error.message = Some(format!("{share} is not among the {} shares this identity can list", shares.len()));
+    Some(error)
 }
 
 async fn write_steps(client: &FilesClient, target: &Target, run: &mut Run<'_>) -> Option<(usize, EngineError)> {

@@ -266,8 +266,8 @@ impl ConnectView {
 
 /// The share picker after connecting: the shares the identity may list, or why they
 /// could not be listed (its own diagnosis: a missing role, DNS, throttling…), and a field
-/// to type a share name either way. Returns the share to open.
-pub fn share_picker_ui(ui: &mut egui::Ui, session: &mut super::Session) -> Option<String> {
+/// to type a share name either way, and Disconnect. Returns what the user asked for.
+pub fn share_picker_ui(ui: &mut egui::Ui, session: &mut super::Session) -> Option<super::table::Request> {
     let mut chosen = None;
     ui.heading("Pick a share");
     if let Some(failure) = &session.shares_failure {
@@ -301,5 +301,8 @@ pub fn share_picker_ui(ui: &mut egui::Ui, session: &mut super::Session) -> Optio
             chosen = Some(typed.to_owned());
         }
     });
-    chosen
+    if ui.button("Disconnect").on_hover_text("Back to the connect page").clicked() {
+        return Some(super::table::Request::Disconnect);
+    }
+    chosen.map(super::table::Request::OpenShare)
 }

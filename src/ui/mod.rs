@@ -180,6 +180,12 @@ impl AzfxApp {
         }
     }
 
+    /// Back to the connect page, its fields as they were; running transfers go on.
+    pub fn disconnect(&mut self) {
+        self.session = None;
+        self.pending_share = None;
+    }
+
     fn open_share(&mut self, share: &str) {
         if let Some(session) = &mut self.session {
             let mut browser = Browser::new(&session.connected.endpoint, share);
@@ -314,8 +320,8 @@ impl eframe::App for AzfxApp {
                             table::browser_ui(ui, browser, &self.worker, &session.shares, &self.settings.recent);
                         self.toasts.extend(notices);
                         requests = asked;
-                    } else if let Some(share) = connect::share_picker_ui(ui, session) {
-                        requests.push(Request::OpenShare(share));
+                    } else if let Some(request) = connect::share_picker_ui(ui, session) {
+                        requests.push(request);
                     }
                 }
             }
@@ -327,6 +333,7 @@ impl eframe::App for AzfxApp {
                 Request::Download(entries) => self.download(entries),
                 Request::OpenShare(share) => self.open_share(&share),
                 Request::CheckAccess => self.check_access(),
+                Request::Disconnect => self.disconnect(),
             }
         }
         self.drop_ui(&ctx);

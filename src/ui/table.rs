@@ -23,6 +23,8 @@ pub enum Request {
     OpenShare(String),
     /// Run the access check on the open share.
     CheckAccess,
+    /// Leave this connection for the connect page (another account or credential).
+    Disconnect,
 }
 
 fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
@@ -50,6 +52,9 @@ fn toolbar_ui(
         }
         if ui.button("Refresh").clicked() {
             browser.refresh(worker);
+        }
+        if ui.button("Disconnect").on_hover_text("Back to the connect page").clicked() {
+            requests.push(Request::Disconnect);
         }
         if ui.button("Check access").clicked() {
             requests.push(Request::CheckAccess);

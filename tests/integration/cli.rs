@@ -30,7 +30,7 @@ fn ls_get_put_token_and_their_exit_codes() {
 
     let (code, out, _) = azfx(&env.emulator, &["ls", &base]);
     assert_eq!(code, exit_code::OK);
-    assert!(out.contains("docs/") && out.contains("1 entries"), "{out}");
+    assert!(out.contains("docs/") && out.contains("1 entry"), "{out}");
     let (code, out, _) = azfx(&env.emulator, &["ls", &format!("{base}/docs"), "--json"]);
     assert_eq!(code, exit_code::OK);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -221,4 +221,41 @@ fn trailing_dots_name_their_own_files() {
         azfx(&env.emulator, &["get", &format!("{base}/dots/report."), local.path().join("b2").to_str().unwrap()]);
     assert_eq!(code, exit_code::OK, "{err}");
     assert_eq!(std::fs::read(local.path().join("b2")).unwrap(), b"dotted");
+}
+
+/// Regressions (explorer issue, inputs 9 and 10): `ls` of a file said 404; `put` to a
+/// folder URL without `/` gave a raw 409; `get` into a missing folder left a partial file
+/// or created folders; `doctor` on a share that does not exist advised a role assignment.
+#[test]
+fn cli_paths_mean_what_a_person_means() {
+    let env = start();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "docs/readme.txt", b"hello").unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let (code, out, err) = azfx(&env.emulator, &["ls", &format!("{base}/docs/readme.txt")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("readme.txt") && out.contains("1 entry"), "{out}");
+
+    let local = tempfile::tempdir().unwrap();
+    let a = local.path().join("a.txt");
+    std::fs::write(&a, b"A").unwrap();
+    let (code, out, err) = azfx(&env.emulator, &["put", a.to_str().unwrap(), &format!("{base}/docs")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("share1/docs/a.txt"), "into the folder: {out}");
+
+    let missing = local.path().join("missing-dir");
+    let (code, _, err) =
+        azfx(&env.emulator, &["get", &format!("{base}/docs/readme.txt"), &format!("{}/", missing.display())]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    let deep = local.path().join("no/such/dir/readme.txt");
+    let (code, _, err) = azfx(&env.emulator, &["get", &format!("{base}/docs/readme.txt"), deep.to_str().unwrap()]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(!local.path().join("no").exists(), "no folder was created");
+    assert_eq!(std::fs::read_dir(local.path()).unwrap().count(), 1, "nothing left behind but a.txt");
+
+    let endpoint = env.emulator.file_endpoint(ACCOUNT);
+    let (code, out, err) = azfx(&env.emulator, &["doctor", "--account", &endpoint, "--share", "nosuchshare"]);
+    assert_eq!(code, exit_code::NOT_FOUND, "{out}{err}");
+    assert!(out.contains("The share does not exist"), "{out}");
+    assert!(!out.contains("az role assignment create"), "no role advice for a typo: {out}");
 }

@@ -167,4 +167,9 @@ fn a_failed_share_listing_shows_its_own_error() {
         shows_containing(h, "The file endpoint's name does not resolve")
     });
     assert!(!shows_containing(&harness, "may not list shares"));
+    // And a way back to fix the account name (explorer issue, input 2).
+    harness.get_by_label("Disconnect").click();
+    harness.run_steps(3);
+    assert!(harness.state().session.is_none());
+    assert!(harness.query_by_label("Connect").is_some(), "the connect page is back");
 }
