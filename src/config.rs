@@ -18,6 +18,18 @@ pub struct Dirs {
 }
 
 impl Dirs {
+    /// `AZFX_HOME/{config,state,logs}` when `AZFX_HOME` is set (a portable install, or
+    /// tests), else the OS's directories.
+    pub fn from_env() -> Option<Self> {
+        match std::env::var_os("AZFX_HOME").filter(|v| !v.is_empty()) {
+            Some(home) => {
+                let home = PathBuf::from(home);
+                Some(Self { config: home.join("config"), state: home.join("state"), logs: home.join("logs") })
+            }
+            None => Self::from_os(),
+        }
+    }
+
     /// The OS's directories for azfx; `None` when the OS names no home directory.
     pub fn from_os() -> Option<Self> {
         let project = directories::ProjectDirs::from("", "", "azfx")?;

@@ -17,6 +17,7 @@ pub mod files;
 pub mod format;
 pub mod fs_util;
 pub mod http;
+pub mod logging;
 pub mod probe;
 pub mod progress;
 pub mod secret;

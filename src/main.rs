@@ -1,14 +1,24 @@
-//! The `azfx` binary: parse the flags, run the command, exit with its code. Everything
-//! else lives in the library so tests exercise what users run.
+//! The `azfx` binary: parse the flags, start logging and crash reports, run the command,
+//! exit with its code. Everything else lives in the library so tests exercise what users
+//! run.
 
 fn main() {
     // Read the local UTC offset while the process has one thread (it cannot be read
     // safely once threads run).
     let offset = time::UtcOffset::current_local_offset().ok();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("AZFX_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = <azfx::cli::Cli as clap::Parser>::parse();
-    std::process::exit(azfx::cli::run(&cli, offset));
+    let dirs = azfx::config::Dirs::from_env();
+    let logs = dirs.as_ref().map(|d| d.logs.clone());
+    let guard = azfx::logging::init(logs.as_deref(), &cli.log_level);
+    if let Some(logs) = &logs {
+        azfx::logging::install_crash_reports(logs.clone());
+    }
+    tracing::info!(version = azfx::logging::VERSION, "azfx started");
+    // Support aid: check that crash reports are written, and written without secrets.
+    if let Ok(message) = std::env::var("AZFX_SIMULATE_CRASH") {
+        panic!("simulated crash: {message}");
+    }
+    let code = azfx::cli::run(&cli, offset);
+    drop(guard);
+    std::process::exit(code);
 }

@@ -11,7 +11,7 @@ use crate::transfer::Conflict;
 use crate::worker::{ConnectionConfig, CredentialConfig, EngineError};
 
 #[derive(Debug, Parser)]
-#[command(name = "azfx", version, about = "Explorer for Azure file shares that signs in with a managed identity")]
+#[command(name = "azfx", version = crate::logging::VERSION, about = "Explorer for Azure file shares that signs in with a managed identity")]
 pub struct Cli {
     /// Start on the built-in emulator with demo content (no Azure needed).
     #[arg(long)]
@@ -22,6 +22,9 @@ pub struct Cli {
     /// Share to open once connected (the demo opens `projects`).
     #[arg(long)]
     pub share: Option<String>,
+    /// Detail of the log file in the OS log directory: error, warn, info, debug or trace.
+    #[arg(long, global = true, default_value = "info")]
+    pub log_level: String,
     /// Subcommand; none opens the explorer.
     #[command(subcommand)]
     pub command: Option<Command>,

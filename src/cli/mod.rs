@@ -142,8 +142,12 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         (None, None)
     };
     let share = cli.share.clone().or_else(|| cli.demo.then(|| crate::emulator::demo::WRITABLE_SHARE.to_owned()));
+    let logs = crate::config::Dirs::from_env().map(|dirs| dirs.logs);
+    let crash_report = logs.as_deref().and_then(crate::logging::unseen_crash_report);
     let options = crate::ui::StartOptions {
         pending_connection,
+        log_dir: logs,
+        crash_report,
         download_dir: crate::config::download_dir(),
         share,
         local_offset,

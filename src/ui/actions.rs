@@ -109,6 +109,50 @@ impl AzfxApp {
         self.transfers.track_tree(task, format!("Upload {name}"), promise, Some(origin));
     }
 
+    /// Opens the folder with the log files and crash reports.
+    pub fn open_log_folder(&mut self) {
+        match self.log_dir.clone() {
+            Some(dir) => self.opens.push((dir.display().to_string(), self.worker.open_path(dir))),
+            None => self.toasts.extend(vec![Notice::Error(
+                "No log folder".to_owned(),
+                "This system names no home directory, so azfx writes no log files".to_owned(),
+            )]),
+        }
+    }
+
+    /// Tells the user when opening a path failed.
+    pub(super) fn poll_opens(&mut self) {
+        let mut still = Vec::new();
+        for (what, promise) in self.opens.drain(..) {
+            match promise.try_take() {
+                Ok(Ok(())) => {}
+                Ok(Err(failure)) => {
+                    let line = super::diagnosis::failure_line(&failure);
+                    self.toasts.extend(vec![Notice::Error(format!("Could not open {what}"), line)]);
+                }
+                Err(pending) => still.push((what, pending)),
+            }
+        }
+        self.opens = still;
+    }
+
+    /// The banner offering last run's crash report, until dismissed.
+    pub(super) fn crash_banner_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(report) = self.crash_report.clone() else { return };
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(ui.visuals().warn_fg_color, "azfx stopped unexpectedly last time.");
+                ui.label(format!("A crash report was saved as {}", report.display()));
+                if ui.button("Open log folder").clicked() {
+                    self.open_log_folder();
+                }
+                if ui.button("Dismiss").clicked() {
+                    self.crash_report = None;
+                }
+            });
+        });
+    }
+
     /// Applies the user's answer to the first batch of upload conflicts.
     pub(super) fn answer_conflicts(&mut self, answer: super::conflicts::Answer) {
         let Some(batch) = self.conflicts.pop_front() else { return };

@@ -52,6 +52,10 @@ pub struct StartOptions {
     pub clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
     /// This machine's UTC offset, for showing local times (UTC when unknown).
     pub local_offset: Option<time::UtcOffset>,
+    /// The folder with the log files and crash reports.
+    pub log_dir: Option<PathBuf>,
+    /// A crash report of an earlier run not yet offered to the user.
+    pub crash_report: Option<PathBuf>,
 }
 
 /// A connected account.
@@ -98,6 +102,10 @@ pub struct AzfxApp {
     file_dialog: Option<Promise<Vec<PathBuf>>>,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     local_offset: Option<time::UtcOffset>,
+    log_dir: Option<PathBuf>,
+    /// A crash report of an earlier run, shown until dismissed.
+    pub crash_report: Option<PathBuf>,
+    opens: Vec<(String, Promise<Answer<()>>)>,
 }
 
 impl AzfxApp {
@@ -135,6 +143,9 @@ impl AzfxApp {
             file_dialog: None,
             clock: options.clock.clone().unwrap_or_else(|| Arc::new(crate::auth::now_unix)),
             local_offset: options.local_offset,
+            log_dir: options.log_dir,
+            crash_report: options.crash_report,
+            opens: Vec::new(),
         };
         if let Some(config) = options.connection {
             app.connect.preset = Some(config);
@@ -236,6 +247,7 @@ impl AzfxApp {
         self.status.poll();
         self.access.poll();
         self.poll_saves();
+        self.poll_opens();
         let mut refresh = false;
         if let Some(session) = &mut self.session {
             if let Some(request) = session.shares_request.take() {
@@ -299,6 +311,7 @@ impl eframe::App for AzfxApp {
                 let bundle = self.diagnostic_bundle();
                 self.save_as("azfx-diagnostics.json", bundle.into_bytes());
             }
+            Some(status::StatusAsk::LogFolder) => self.open_log_folder(),
             None => {}
         }
         if self.session.is_some() {
@@ -306,6 +319,7 @@ impl eframe::App for AzfxApp {
         }
         let mut requests = Vec::new();
         egui::CentralPanel::default().show(ui, |ui| {
+            self.crash_banner_ui(ui);
             if self.pending_connection.is_some() {
                 ui.horizontal(|ui| {
                     ui.spinner();

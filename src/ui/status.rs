@@ -95,6 +95,9 @@ impl StatusBar {
             if ui.small_button("Save diagnostic bundle…").clicked() {
                 ask = Some(StatusAsk::Bundle);
             }
+            if ui.small_button("Open log folder").clicked() {
+                ask = Some(StatusAsk::LogFolder);
+            }
             ui.separator();
             if let Some(token) = &self.token {
                 let claims = token.claims.clone().unwrap_or_default();
@@ -176,4 +179,6 @@ pub enum StatusAsk {
     RequestLog,
     /// Save a diagnostic bundle.
     Bundle,
+    /// Open the folder with the log files and crash reports.
+    LogFolder,
 }

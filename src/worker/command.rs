@@ -237,6 +237,8 @@ pub enum Command {
     AccessCheck { task: Task, config: Box<ConnectionConfig>, share: String, read_only: bool, reply: Reply<Report> },
     /// Writes a file the user asked for (request log export, diagnostic bundle).
     WriteFile { path: PathBuf, contents: Vec<u8>, reply: Reply<()> },
+    /// Opens a local file or folder with the system's default application.
+    OpenPath { path: PathBuf, reply: Reply<()> },
 }
 
 /// Typed events from the worker.

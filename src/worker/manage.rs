@@ -105,6 +105,17 @@ pub async fn rename(rt: &Runtime, share: &str, from: &str, to: &str, is_director
     Ok(())
 }
 
+/// Opens a local file or folder with the system's default application (`opener`: the
+/// desktop's handler on Linux, Explorer on Windows).
+pub async fn open_path(path: std::path::PathBuf) -> Result<(), EngineError> {
+    let shown = path.display().to_string();
+    match tokio::task::spawn_blocking(move || opener::open(&path)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(EngineError::InvalidInput(format!("cannot open {shown}: {e}"))),
+        Err(e) => Err(EngineError::InvalidInput(format!("cannot open {shown}: {e}"))),
+    }
+}
+
 /// Writes `contents` to the local file `path`.
 pub async fn write_file(path: &Path, contents: Vec<u8>) -> Result<(), EngineError> {
     tokio::fs::write(path, contents).await.map_err(|source| {

@@ -199,6 +199,11 @@ impl Worker {
         self.start(|task, reply| Command::AccessCheck { task, config, share, read_only, reply })
     }
 
+    /// Opens a local file or folder with the system's default application.
+    pub fn open_path(&self, path: PathBuf) -> Promise<Answer<()>> {
+        self.ask(|reply| Command::OpenPath { path, reply })
+    }
+
     /// Writes `contents` to `path` (a file the user chose).
     pub fn write_file(&self, path: PathBuf, contents: Vec<u8>) -> Promise<Answer<()>> {
         self.ask(|reply| Command::WriteFile { path, contents, reply })

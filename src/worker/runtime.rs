@@ -160,6 +160,7 @@ impl Runtime {
             Command::WriteFile { path, contents, reply } => {
                 rt.answer(reply, manage::write_file(&path, contents).await, None);
             }
+            Command::OpenPath { path, reply } => rt.answer(reply, manage::open_path(path).await, None),
         }
     }
 }

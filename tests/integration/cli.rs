@@ -259,3 +259,46 @@ fn cli_paths_mean_what_a_person_means() {
     assert!(out.contains("The share does not exist"), "{out}");
     assert!(!out.contains("az role assignment create"), "no role advice for a typo: {out}");
 }
+
+/// Log files and crash reports go to the log folder and never hold a token, SAS
+/// signature or key (shipping issue): a run with a pasted token and a SAS at trace level,
+/// then a simulated crash whose message carries secrets.
+#[test]
+fn logs_and_crash_reports_hold_no_secrets() {
+    let env = start();
+    let home = tempfile::tempdir().unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let token = env.emulator.control().mint_token(&env.writer.object_id, crate::helpers::STORAGE, 0, 3600).unwrap();
+    let sas = "sv=2025-05-05&ss=f&srt=sco&sp=rl&se=2099-01-01&sig=S3cretSignature%2Bxyz";
+    let run = |args: &[&str], extra: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_azfx"));
+        command.args(args).env("AZFX_HOME", home.path()).env("T", &token).env("S", sas);
+        for (name, value) in extra {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    };
+    let listed = run(&["ls", &base, "--token-env", "T", "--log-level", "trace"], &[]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let _ = run(&["ls", &base, "--sas-env", "S", "--log-level", "trace"], &[]);
+    let crashed = run(&["ls", &base], &[("AZFX_SIMULATE_CRASH", &format!("token {token} and sig={sas}"))]);
+    assert!(!crashed.status.success());
+
+    let logs = home.path().join("logs");
+    let files: Vec<_> = std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(files.iter().any(|p| p.file_name().unwrap().to_string_lossy().starts_with("azfx")), "{files:?}");
+    let crash =
+        files.iter().find(|p| p.file_name().unwrap().to_string_lossy().starts_with("crash-")).expect("a crash report");
+    let report = std::fs::read_to_string(crash).unwrap();
+    assert!(report.contains("simulated crash") && report.contains("(commit "), "{report}");
+    let everything: String = files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    assert!(everything.contains("azfx started"), "the log has the run");
+    for secret in [token.as_str(), "S3cretSignature", token.split('.').nth(2).unwrap()] {
+        assert!(!everything.contains(secret), "{secret} leaked into {}", logs.display());
+    }
+    assert!(!everything.contains("eyJ"), "nothing JWT-shaped");
+
+    let version = Command::new(env!("CARGO_BIN_EXE_azfx")).arg("--version").output().unwrap();
+    let version = String::from_utf8_lossy(&version.stdout);
+    assert!(version.starts_with("azfx ") && version.contains("(commit "), "{version}");
+}

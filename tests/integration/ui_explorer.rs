@@ -105,3 +105,24 @@ fn enter_and_escape_work_in_the_path_field_and_every_dialog() {
     let names = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "reports").unwrap();
     assert!(!names.iter().any(|n| n == "Keyboard"), "{names:?}");
 }
+
+/// The next start offers last run's crash report (shipping issue), until dismissed.
+#[test]
+fn a_crash_report_of_the_last_run_is_offered() {
+    let report = std::path::PathBuf::from("/tmp/azfx-logs/crash-20261130-101010.txt");
+    let options = azfx::ui::StartOptions {
+        crash_report: Some(report.clone()),
+        log_dir: Some(std::path::PathBuf::from("/tmp/azfx-logs")),
+        ..azfx::ui::StartOptions::default()
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options));
+    harness.run_steps(3);
+    assert!(shows(&harness, "azfx stopped unexpectedly last time."));
+    assert!(shows_containing(&harness, &report.display().to_string()));
+    assert_eq!(harness.query_all_by_label("Open log folder").count(), 2, "in the banner and the status bar");
+    harness.get_by_label("Dismiss").click();
+    harness.run_steps(3);
+    assert!(!shows(&harness, "azfx stopped unexpectedly last time."));
+}
