@@ -1,8 +1,26 @@
 //! The `azfx` binary: parse the flags, start logging and crash reports, run the command,
 //! exit with its code. Everything else lives in the library so tests exercise what users
 //! run.
+//!
+//! On Windows the binary is a GUI program (no console window opens with the explorer);
+//! started from a console, it attaches to it so `--help`, `doctor` and the other
+//! subcommands print there.
+
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
+/// Prints to the console azfx was started from, if any (a GUI-subsystem program has none
+/// of its own). Windows only; the one Win32 call azfx makes itself.
+#[cfg(windows)]
+#[expect(unsafe_code, reason = "AttachConsole is a plain Win32 call with no pointers")]
+fn attach_parent_console() {
+    use windows_sys::Win32::System::Console::{ATTACH_PARENT_PROCESS, AttachConsole};
+    // Fails harmlessly when started from Explorer (no parent console).
+    let _ = unsafe { AttachConsole(ATTACH_PARENT_PROCESS) };
+}
 
 fn main() {
+    #[cfg(windows)]
+    attach_parent_console();
     // Read the local UTC offset while the process has one thread (it cannot be read
     // safely once threads run).
     let offset = time::UtcOffset::current_local_offset().ok();

@@ -382,6 +382,12 @@ impl eframe::App for AzfxApp {
 
 /// Opens the window; returns when it closes.
 pub fn run(options: StartOptions) -> Result<(), eframe::Error> {
+    // See Cargo.toml: wgpu on Windows (WARP when there is no GPU, as over RDP), OpenGL
+    // elsewhere.
+    #[cfg(windows)]
+    let renderer = eframe::Renderer::Wgpu;
+    #[cfg(not(windows))]
+    let renderer = eframe::Renderer::Glow;
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("azfx")
@@ -389,6 +395,7 @@ pub fn run(options: StartOptions) -> Result<(), eframe::Error> {
             .with_inner_size([1180.0, 760.0])
             .with_min_inner_size([640.0, 400.0])
             .with_drag_and_drop(true),
+        renderer,
         ..eframe::NativeOptions::default()
     };
     eframe::run_native("azfx", native, Box::new(move |cc| Ok(Box::new(AzfxApp::new(cc, options)))))
