@@ -70,6 +70,10 @@ pub struct FilesClient {
     credential: Credential,
     log: Arc<RequestLog>,
     retry: RetryPolicy,
+    /// When the service last refused a request for load (503, 429, 500) or dropped a
+    /// connection while a body was being sent; bodies sent soon after wait for an early
+    /// answer (see `send`).
+    pressure: Arc<send::Pressure>,
 }
 
 impl FilesClient {
@@ -95,7 +99,7 @@ impl FilesClient {
             .timeout(options.attempt_timeout)
             .pool_max_idle_per_host(32);
         let http = builder.build().map_err(|e| refused(&format!("could not set up HTTPS: {e}")))?;
-        Ok(Self { http, endpoint, credential, log, retry: options.retry.clone() })
+        Ok(Self { http, endpoint, credential, log, retry: options.retry.clone(), pressure: Arc::default() })
     }
 
     /// The endpoint.

@@ -1,7 +1,7 @@
 //! The one place every Files request passes: headers, credential, retries, the 401
 //! refresh, logging, and error classification.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue};
@@ -50,6 +50,44 @@ impl Request {
         self.body = body;
         self
     }
+}
+
+/// How long a body waits for an early answer while the service is under pressure.
+const EARLY_ANSWER_WAIT: Duration = Duration::from_millis(300);
+/// How long after a refusal the service counts as under pressure.
+const PRESSURE_WINDOW: Duration = Duration::from_secs(30);
+
+/// Whether the service recently refused work for load, shared by a client's clones.
+///
+/// A service that refuses a large request (a 4 MiB Put Range) from its headers answers
+/// at once and closes the connection while the body is still being sent; the client then
+/// sees only "broken pipe", not the 503 and its `Retry-After`. While under pressure,
+/// bodies are sent with `Expect: 100-continue` and held back briefly, so such an early
+/// answer is read as the answer it is (Azure's own SDKs do the same after a 429/5xx).
+#[derive(Debug, Default)]
+pub(crate) struct Pressure {
+    since: std::sync::Mutex<Option<Instant>>,
+}
+
+impl Pressure {
+    fn note(&self) {
+        *self.since.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+    }
+
+    fn active(&self) -> bool {
+        self.since
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < PRESSURE_WINDOW)
+    }
+}
+
+/// A body that is sent only after `wait`, so an early answer can arrive first.
+fn held_back(body: Bytes, wait: Duration) -> reqwest::Body {
+    reqwest::Body::wrap_stream(futures_util::stream::once(async move {
+        tokio::time::sleep(wait).await;
+        Ok::<Bytes, std::io::Error>(body)
+    }))
 }
 
 /// A successful answer, body read.
@@ -147,6 +185,10 @@ impl FilesClient {
             let token_fingerprint = self.apply_credential(&request, &mut url, &mut headers, &redacted, attempt).await?;
             // What was really sent, SAS signature removed.
             let redacted = redact_url(url.as_str());
+            let careful = !request.body.is_empty() && self.pressure.active();
+            if careful {
+                headers.insert(reqwest::header::EXPECT, HeaderValue::from_static("100-continue"));
+            }
             let mut entry = LogEntry::begin(
                 ExchangeKind::Files,
                 request.operation,
@@ -159,8 +201,12 @@ impl FilesClient {
             entry.bytes_sent = request.body.len() as u64;
             entry.token_fingerprint.clone_from(&token_fingerprint);
             let attempt_started = Instant::now();
-            let sent =
-                self.http.request(request.method.clone(), url).headers(headers).body(request.body.clone()).send().await;
+            let body = if careful {
+                held_back(request.body.clone(), EARLY_ANSWER_WAIT)
+            } else {
+                reqwest::Body::from(request.body.clone())
+            };
+            let sent = self.http.request(request.method.clone(), url).headers(headers).body(body).send().await;
             let outcome = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -183,6 +229,10 @@ impl FilesClient {
                     error.attempts = attempt;
                     error.refreshed_after_401 = refreshed_after_401;
                     let kind = error.transport.as_ref().map_or(TransportKind::Other, |(kind, _)| *kind);
+                    if !request.body.is_empty() && kind == TransportKind::Reset {
+                        // Most likely refused from its headers: answer early next time.
+                        self.pressure.note();
+                    }
                     entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
                     entry.transport_kind = Some(kind);
                     self.log.record(entry);
@@ -210,6 +260,9 @@ impl FilesClient {
                 cache.invalidate(fingerprint);
                 refreshed_after_401 = true;
                 continue;
+            }
+            if matches!(status, 429 | 500 | 503) {
+                self.pressure.note();
             }
             if request.idempotent && retryable_status(status) && self.retry.allows(attempt, started.elapsed()) {
                 let retry_after = response_headers.get("retry-after").and_then(|v| v.to_str().ok());

@@ -257,3 +257,33 @@ fn recursive_delete_runs_in_parallel_with_progress_and_stops_when_cancelled() {
     let left = control.list(ACCOUNT, SHARE, "slow").unwrap().len();
     assert!(left > 0 && left < 400, "{left} files left");
 }
+
+/// Regression (transfers issue, input 4): the service refused a Put Range from its headers
+/// while the 4 MiB body was still being sent; the client saw "Broken pipe" and reported a
+/// network failure (exit 7), losing the 503, its `Retry-After` and the diagnosis.
+#[test]
+fn early_server_errors_on_large_bodies_are_read_as_the_service_answer() {
+    let Engine { env, worker } = engine();
+    let local = tempfile::tempdir().unwrap();
+    let (src, data) = big_file(local.path(), "big.bin", 8 << 20);
+    // Refused a few times, then accepted: the upload completes.
+    env.emulator.control().inject(FaultTarget::PutRange, &Fault::Status { status: 503, retry_after_secs: Some(0) }, 3);
+    wait(worker.upload(src.clone(), SHARE, "ok.bin", Conflict::Fail).1).unwrap();
+    assert_eq!(remote(&env, "ok.bin").as_deref(), Some(&data[..]));
+    // Refused every time: the failure is the service's throttling, not the network.
+    env.emulator.control().inject(
+        FaultTarget::PutRange,
+        &Fault::Status { status: 503, retry_after_secs: Some(0) },
+        100,
+    );
+    let failure = wait(worker.upload(src, SHARE, "refused.bin", Conflict::Fail).1).unwrap_err();
+    assert_eq!(failure.diagnosis.class, azfx::diagnose::Class::Throttled, "{failure}");
+    assert_eq!(failure.exit_code(), exit_code::OTHER, "not 7 (network)");
+    let log = worker.request_log();
+    let refused: Vec<_> = log.iter().filter(|e| e.operation == "Put range" && e.status == Some(503)).collect();
+    assert!(!refused.is_empty(), "the 503s are in the request log");
+    let careful =
+        refused.iter().filter(|e| e.request_headers.iter().any(|(n, v)| n == "expect" && v == "100-continue"));
+    assert!(careful.count() + 1 >= refused.len(), "once refused, bodies ask for an early answer");
+    assert_eq!(share_root(&env).iter().filter(|n| n.starts_with(".azfx-")).count(), 0);
+}
