@@ -14,6 +14,8 @@ mod connect;
 pub mod diagnosis;
 mod dialogs;
 mod inspect;
+mod keys;
+mod native;
 pub mod settings;
 mod status;
 mod table;
@@ -27,6 +29,7 @@ use poll_promise::Promise;
 
 pub use browser::{Browser, ListingError, Notice, SortColumn};
 use connect::ConnectView;
+pub use native::run;
 use settings::Settings;
 use status::StatusBar;
 use table::Request;
@@ -378,25 +381,4 @@ impl eframe::App for AzfxApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, Settings::KEY, &self.settings);
     }
-}
-
-/// Opens the window; returns when it closes.
-pub fn run(options: StartOptions) -> Result<(), eframe::Error> {
-    // See Cargo.toml: wgpu on Windows (WARP when there is no GPU, as over RDP), OpenGL
-    // elsewhere.
-    #[cfg(windows)]
-    let renderer = eframe::Renderer::Wgpu;
-    #[cfg(not(windows))]
-    let renderer = eframe::Renderer::Glow;
-    let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("azfx")
-            .with_app_id("azfx")
-            .with_inner_size([1180.0, 760.0])
-            .with_min_inner_size([640.0, 400.0])
-            .with_drag_and_drop(true),
-        renderer,
-        ..eframe::NativeOptions::default()
-    };
-    eframe::run_native("azfx", native, Box::new(move |cc| Ok(Box::new(AzfxApp::new(cc, options)))))
 }

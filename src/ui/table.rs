@@ -27,7 +27,7 @@ pub enum Request {
     Disconnect,
 }
 
-fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
+pub(super) fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
     ui.input_mut(|i| i.consume_key(modifiers, key))
 }
 
@@ -199,7 +199,11 @@ fn table_ui(
     let mut clicked: Option<(String, Modifiers)> = None;
     let mut open: Option<String> = None;
     let mut rename_done: Option<(String, String)> = None;
-    TableBuilder::new(ui)
+    let mut builder = TableBuilder::new(ui);
+    if let Some(row) = browser.scroll_to.take() {
+        builder = builder.scroll_to_row(row, None);
+    }
+    builder
         .striped(true)
         .sense(Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
@@ -216,9 +220,26 @@ fn table_ui(
                     let icon = if entry.is_directory { "📁" } else { "📄" };
                     match &mut browser.rename {
                         Some((original, text)) if *original == entry.name => {
-                            let edit = ui.add(egui::TextEdit::singleline(text).desired_width(200.0));
-                            let edit = edit.labelled_by(ui.label("New name").id);
-                            edit.request_focus();
+                            let output = egui::TextEdit::singleline(text).desired_width(200.0).show(ui);
+                            let edit = output.response.response.clone().labelled_by(ui.label("New name").id);
+                            if !edit.has_focus() {
+                                // As in Explorer: the name is selected without its extension.
+                                let stem = if entry.is_directory {
+                                    text.chars().count()
+                                } else {
+                                    text.rsplit_once('.')
+                                        .filter(|(stem, _)| !stem.is_empty())
+                                        .map_or_else(|| text.chars().count(), |(stem, _)| stem.chars().count())
+                                };
+                                let mut state = output.state;
+                                let range = egui::text::CCursorRange::two(
+                                    egui::text::CCursor::new(0),
+                                    egui::text::CCursor::new(stem),
+                                );
+                                state.cursor.set_char_range(Some(range));
+                                state.store(ui.ctx(), edit.id);
+                                edit.request_focus();
+                            }
                             if ui.input(|i| i.key_pressed(Key::Enter)) {
                                 rename_done = Some((original.clone(), text.clone()));
                             } else if ui.input(|i| i.key_pressed(Key::Escape)) {
@@ -307,51 +328,6 @@ fn ui_modifiers(response: &egui::Response) -> Modifiers {
     response.ctx.input(|i| i.modifiers)
 }
 
-fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
-    if shortcut(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
-        browser.new_folder = Some(String::new());
-    }
-    let typing = ui.ctx().memory(|m| m.focused().is_some());
-    // A dialog that is open takes the keys (its Enter is not the list's Enter).
-    let dialog = browser.new_folder.is_some()
-        || browser.confirm_delete.is_some()
-        || browser.properties.is_some()
-        || browser.path_edit.is_some();
-    if typing || dialog || browser.rename.is_some() {
-        return;
-    }
-    if shortcut(ui, Modifiers::COMMAND, Key::A) {
-        browser.select_all();
-    }
-    if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selected().is_empty() {
-        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
-    }
-    if shortcut(ui, Modifiers::NONE, Key::F2)
-        && let [entry] = browser.selected().as_slice()
-    {
-        browser.rename = Some((entry.name.clone(), entry.name.clone()));
-    }
-    if shortcut(ui, Modifiers::NONE, Key::Enter)
-        && let [entry] = browser.selected().as_slice()
-        && entry.is_directory
-    {
-        let path = browser.child_path(&entry.name);
-        browser.open(worker, &path, true);
-    }
-    if shortcut(ui, Modifiers::NONE, Key::Backspace) || shortcut(ui, Modifiers::ALT, Key::ArrowUp) {
-        browser.up(worker);
-    }
-    if shortcut(ui, Modifiers::ALT, Key::ArrowLeft) {
-        browser.back(worker);
-    }
-    if shortcut(ui, Modifiers::ALT, Key::ArrowRight) {
-        browser.forward(worker);
-    }
-    if shortcut(ui, Modifiers::NONE, Key::F5) {
-        browser.refresh(worker);
-    }
-}
-
 /// Draws the browser; returns toasts and requests for the app.
 pub fn browser_ui(
     ui: &mut egui::Ui,
@@ -363,7 +339,7 @@ pub fn browser_ui(
     let mut notices = Vec::new();
     let mut requests = Vec::new();
     toolbar_ui(ui, browser, worker, shares, recent, &mut requests);
-    keyboard_ui(ui, browser, worker);
+    super::keys::keyboard_ui(ui, browser, worker);
     ui.separator();
     if let Some(error) = browser.error.clone() {
         ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&error.title).strong());

@@ -126,3 +126,74 @@ fn a_crash_report_of_the_last_run_is_offered() {
     harness.run_steps(3);
     assert!(!shows(&harness, "azfx stopped unexpectedly last time."));
 }
+
+/// Explorer issue (input 4 and its acceptance walk): browse → select → rename → new
+/// folder → delete → back with the keyboard only, no pointer events.
+#[test]
+fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    let selected = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| {
+        h.state().browser().unwrap().selection.iter().cloned().collect::<Vec<_>>()
+    };
+    let key = |h: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, key: egui::Key| {
+        h.key_press(key);
+        h.run_steps(2);
+    };
+
+    // Arrows and type-ahead select; Enter opens.
+    key(&mut harness, egui::Key::ArrowDown);
+    assert_eq!(selected(&harness), ["backups"]);
+    key(&mut harness, egui::Key::End);
+    assert_eq!(selected(&harness), ["README.md"]);
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowUp);
+    harness.run_steps(2);
+    assert_eq!(selected(&harness), ["README.md", "telemetry"]);
+    key(&mut harness, egui::Key::Escape);
+    assert!(selected(&harness).is_empty(), "Esc clears the selection");
+    type_keys(&mut harness, "rep");
+    harness.run_steps(2);
+    assert_eq!(selected(&harness), ["reports"]);
+    key(&mut harness, egui::Key::Enter);
+    wait_for(&mut harness, "reports", |h| shows(h, "📁 2026"));
+
+    // F2 renames the selected row.
+    key(&mut harness, egui::Key::Home);
+    assert_eq!(selected(&harness), ["2026"]);
+    key(&mut harness, egui::Key::F2);
+    // The whole folder name is selected: typing replaces it.
+    type_keys(&mut harness, "year-2026");
+    harness.step();
+    key(&mut harness, egui::Key::Enter);
+    wait_for(&mut harness, "the renamed folder", |h| shows(h, "📁 year-2026"));
+
+    // Ctrl+Shift+N makes a folder; type-ahead finds it; Del then Enter deletes it.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::N);
+    harness.run_steps(3);
+    type_keys(&mut harness, "scratch");
+    harness.step();
+    key(&mut harness, egui::Key::Enter);
+    wait_for(&mut harness, "the new folder", |h| shows(h, "📁 scratch"));
+    type_keys(&mut harness, "scr");
+    harness.run_steps(2);
+    assert_eq!(selected(&harness), ["scratch"]);
+    key(&mut harness, egui::Key::Delete);
+    harness.run_steps(2);
+    assert!(shows(&harness, "Delete scratch?"));
+    key(&mut harness, egui::Key::Enter);
+    wait_for(&mut harness, "the folder gone", |h| !shows(h, "📁 scratch") && !h.state().browser().unwrap().busy());
+
+    // Back (Alt+Left) to the share root.
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    wait_for(&mut harness, "back at the root", |h| shows(h, "📁 telemetry"));
+    let reports = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "reports").unwrap();
+    assert!(reports.iter().any(|n| n == "year-2026") && !reports.iter().any(|n| n == "scratch"), "{reports:?}");
+}
+
+/// Types `text` as key presses reach the focused widget (or the list), no pointer.
+fn type_keys(harness: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, text: &str) {
+    harness.input_mut().events.push(egui::Event::Text(text.to_owned()));
+    harness.step();
+}

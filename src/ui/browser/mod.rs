@@ -31,6 +31,17 @@ pub enum SortColumn {
     Type,
 }
 
+/// A keyboard move through the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// This many rows down (negative: up).
+    By(isize),
+    /// The first row (Home).
+    First,
+    /// The last row (End).
+    Last,
+}
+
 /// Something to tell the user in a toast.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -102,6 +113,12 @@ pub struct Browser {
     /// Selected names.
     pub selection: BTreeSet<String>,
     anchor: Option<String>,
+    /// The row the keyboard is on (the last clicked or moved to).
+    cursor: Option<String>,
+    /// A row to scroll into view on the next frame (its position in the view).
+    pub scroll_to: Option<usize>,
+    /// Type-ahead: the letters typed so far and when the last one came.
+    pub type_ahead: (String, Option<std::time::Instant>),
     /// Inline rename: (original name, new name).
     pub rename: Option<(String, String)>,
     /// New-folder dialog text.
@@ -146,6 +163,9 @@ impl Browser {
             filter: String::new(),
             selection: BTreeSet::new(),
             anchor: None,
+            cursor: None,
+            scroll_to: None,
+            type_ahead: (String::new(), None),
             rename: None,
             new_folder: None,
             new_folder_problem: None,
@@ -209,6 +229,8 @@ impl Browser {
         self.filter.clear();
         self.selection.clear();
         self.anchor = None;
+        self.cursor = None;
+        self.type_ahead = (String::new(), None);
         self.rename = None;
         self.refreshing = false;
         self.start_listing(worker);

@@ -78,3 +78,19 @@ fn a_page_of_a_listing_we_left_is_dropped() {
     b.finish_listing();
     assert!(!b.loading());
 }
+
+#[test]
+fn the_keyboard_cursor_moves_in_view_order_and_type_ahead_wraps() {
+    let mut b = browser();
+    assert_eq!(b.move_cursor(Step::By(1), false), Some(0));
+    assert_eq!(names(&b)[0], "alpha");
+    assert_eq!(b.move_cursor(Step::By(2), true), Some(2));
+    let selected: Vec<&str> = b.selection.iter().map(String::as_str).collect();
+    assert_eq!(selected, ["Zeta", "a.log", "alpha"], "Shift extends from the anchor");
+    assert_eq!(b.move_cursor(Step::By(100), false), Some(4), "stops at the last row");
+    assert_eq!(b.move_cursor(Step::First, false), Some(0));
+    assert_eq!(b.select_by_prefix("c"), Some(4));
+    assert_eq!(b.select_by_prefix("a"), Some(0), "wraps around");
+    assert_eq!(b.select_by_prefix("a"), Some(2), "the next match after the cursor");
+    assert_eq!(b.select_by_prefix("q"), None);
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::{Browser, SortColumn, ViewKey};
+use super::{Browser, SortColumn, Step, ViewKey};
 use crate::files::DirEntry;
 
 fn extension(name: &str) -> &str {
@@ -85,6 +85,62 @@ impl Browser {
             self.selection = BTreeSet::from([name.to_owned()]);
         }
         self.anchor = Some(name.to_owned());
+        self.cursor = Some(name.to_owned());
+    }
+
+    /// Moves the keyboard cursor (the row last clicked or moved to) in view order:
+    /// without `extend` it selects just that row, with `extend` (Shift) the rows from the
+    /// anchor to it. Returns the row's position in the view, to scroll to.
+    pub fn move_cursor(&mut self, step: Step, extend: bool) -> Option<usize> {
+        let rows = self.visible();
+        let last = rows.len().checked_sub(1)?;
+        let position = |name: &str| rows.iter().position(|&i| self.entries[i].name == name);
+        let current = self.cursor.as_deref().and_then(position);
+        let target = match (step, current) {
+            (Step::First, _) => 0,
+            (Step::Last, _) => last,
+            (Step::By(delta), None) => {
+                if delta >= 0 {
+                    0
+                } else {
+                    last
+                }
+            }
+            (Step::By(delta), Some(at)) => at.saturating_add_signed(delta).min(last),
+        };
+        let name = self.entries[rows[target]].name.clone();
+        let anchor = self.anchor.as_deref().and_then(position);
+        match anchor {
+            Some(from) if extend => {
+                self.selection =
+                    (from.min(target)..=from.max(target)).map(|at| self.entries[rows[at]].name.clone()).collect();
+            }
+            _ => {
+                self.selection = BTreeSet::from([name.clone()]);
+                self.anchor = Some(name.clone());
+            }
+        }
+        self.cursor = Some(name);
+        Some(target)
+    }
+
+    /// Type-ahead: selects the first row, after the cursor and wrapping around, whose name
+    /// starts with `prefix` (case-insensitive). Returns its position in the view.
+    pub fn select_by_prefix(&mut self, prefix: &str) -> Option<usize> {
+        let prefix = prefix.to_lowercase();
+        let rows = self.visible();
+        let start = self.cursor.as_deref().and_then(|c| rows.iter().position(|&i| self.entries[i].name == c));
+        // A one-letter prefix steps past the current row; a longer one may stay on it.
+        let offset = usize::from(prefix.chars().count() == 1 && start.is_some());
+        let from = start.unwrap_or(0) + offset;
+        let found = (0..rows.len())
+            .map(|k| (from + k) % rows.len())
+            .find(|&at| self.entries[rows[at]].name.to_lowercase().starts_with(&prefix))?;
+        let name = self.entries[rows[found]].name.clone();
+        self.selection = BTreeSet::from([name.clone()]);
+        self.anchor = Some(name.clone());
+        self.cursor = Some(name);
+        Some(found)
     }
 
     /// Selects every visible row.

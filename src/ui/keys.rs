@@ -1,0 +1,111 @@
+//! The browser's keys, as in Explorer: New folder, select all, Delete, F2, Enter, Backspace
+//! and Alt+arrows, F5, and moving through the list with arrows, Shift+arrows, Home, End,
+//! Page Up, Page Down, Esc and type-ahead. A text field with focus or an open dialog takes the
+//! keys instead.
+
+use egui::{Key, Modifiers};
+
+use super::browser::Browser;
+use super::table::shortcut;
+use crate::worker::Worker;
+
+pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
+    if shortcut(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
+        browser.new_folder = Some(String::new());
+    }
+    let typing = ui.ctx().memory(|m| m.focused().is_some());
+    // A dialog that is open takes the keys (its Enter is not the list's Enter).
+    let dialog = browser.new_folder.is_some()
+        || browser.confirm_delete.is_some()
+        || browser.properties.is_some()
+        || browser.path_edit.is_some();
+    if typing || dialog || browser.rename.is_some() {
+        return;
+    }
+    if shortcut(ui, Modifiers::COMMAND, Key::A) {
+        browser.select_all();
+    }
+    if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selected().is_empty() {
+        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
+    }
+    if shortcut(ui, Modifiers::NONE, Key::F2)
+        && let [entry] = browser.selected().as_slice()
+    {
+        browser.rename = Some((entry.name.clone(), entry.name.clone()));
+    }
+    if shortcut(ui, Modifiers::NONE, Key::Enter)
+        && let [entry] = browser.selected().as_slice()
+        && entry.is_directory
+    {
+        let path = browser.child_path(&entry.name);
+        browser.open(worker, &path, true);
+    }
+    if shortcut(ui, Modifiers::NONE, Key::Backspace) || shortcut(ui, Modifiers::ALT, Key::ArrowUp) {
+        browser.up(worker);
+    }
+    if shortcut(ui, Modifiers::ALT, Key::ArrowLeft) {
+        browser.back(worker);
+    }
+    if shortcut(ui, Modifiers::ALT, Key::ArrowRight) {
+        browser.forward(worker);
+    }
+    if shortcut(ui, Modifiers::NONE, Key::F5) {
+        browser.refresh(worker);
+    }
+    list_navigation_ui(ui, browser);
+}
+
+/// Rows per Page Up / Page Down.
+const PAGE_ROWS: isize = 20;
+/// Letters typed within this long form one type-ahead prefix.
+const TYPE_AHEAD_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Arrows, Shift+arrows, Home/End, PgUp/PgDn, Esc (clear the selection) and type-ahead,
+/// as in Explorer; the table scrolls to the row moved to.
+fn list_navigation_ui(ui: &mut egui::Ui, browser: &mut Browser) {
+    use super::browser::Step;
+    // Any other key ends a type-ahead word.
+    if ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Key { pressed: true, .. }))) {
+        browser.type_ahead = (String::new(), None);
+    }
+    let steps = [
+        (Key::ArrowDown, Step::By(1)),
+        (Key::ArrowUp, Step::By(-1)),
+        (Key::PageDown, Step::By(PAGE_ROWS)),
+        (Key::PageUp, Step::By(-PAGE_ROWS)),
+        (Key::Home, Step::First),
+        (Key::End, Step::Last),
+    ];
+    for (key, step) in steps {
+        // Shift first: a plain shortcut also matches a press with Shift held.
+        if shortcut(ui, Modifiers::SHIFT, key) {
+            browser.scroll_to = browser.move_cursor(step, true);
+        } else if shortcut(ui, Modifiers::NONE, key) {
+            browser.scroll_to = browser.move_cursor(step, false);
+        }
+    }
+    if shortcut(ui, Modifiers::NONE, Key::Escape) {
+        browser.selection.clear();
+    }
+    let typed: String = ui.input(|i| {
+        i.events
+            .iter()
+            .filter_map(|e| match e {
+                egui::Event::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    });
+    let typed: String = typed.chars().filter(|c| !c.is_control()).collect();
+    if !typed.is_empty() {
+        let now = std::time::Instant::now();
+        let (prefix, last) = &mut browser.type_ahead;
+        if last.is_none_or(|at| now.duration_since(at) > TYPE_AHEAD_PAUSE) {
+            prefix.clear();
+        }
+        prefix.push_str(&typed);
+        *last = Some(now);
+        let prefix = prefix.clone();
+        browser.scroll_to = browser.select_by_prefix(&prefix);
+    }
+}
