@@ -188,6 +188,39 @@ fn kind_text(entry: &crate::files::DirEntry) -> String {
     }
 }
 
+/// The inline rename field: the name selected without its extension when it opens (as in
+/// Explorer); Enter renames, Esc keeps the old name. Returns (old, new) once decided.
+fn rename_cell_ui(
+    ui: &mut egui::Ui,
+    original: &str,
+    text: &mut String,
+    is_directory: bool,
+) -> Option<(String, String)> {
+    let output = egui::TextEdit::singleline(text).desired_width(200.0).show(ui);
+    let edit = output.response.response.clone().labelled_by(ui.label("New name").id);
+    if !edit.has_focus() {
+        let stem = if is_directory {
+            text.chars().count()
+        } else {
+            text.rsplit_once('.')
+                .filter(|(stem, _)| !stem.is_empty())
+                .map_or_else(|| text.chars().count(), |(stem, _)| stem.chars().count())
+        };
+        let mut state = output.state;
+        let range = egui::text::CCursorRange::two(egui::text::CCursor::new(0), egui::text::CCursor::new(stem));
+        state.cursor.set_char_range(Some(range));
+        state.store(ui.ctx(), edit.id);
+        edit.request_focus();
+    }
+    if ui.input(|i| i.key_pressed(Key::Enter)) {
+        Some((original.to_owned(), text.clone()))
+    } else if ui.input(|i| i.key_pressed(Key::Escape)) {
+        Some((original.to_owned(), original.to_owned()))
+    } else {
+        None
+    }
+}
+
 fn table_ui(
     ui: &mut egui::Ui,
     browser: &mut Browser,
@@ -220,30 +253,8 @@ fn table_ui(
                     let icon = if entry.is_directory { "📁" } else { "📄" };
                     match &mut browser.rename {
                         Some((original, text)) if *original == entry.name => {
-                            let output = egui::TextEdit::singleline(text).desired_width(200.0).show(ui);
-                            let edit = output.response.response.clone().labelled_by(ui.label("New name").id);
-                            if !edit.has_focus() {
-                                // As in Explorer: the name is selected without its extension.
-                                let stem = if entry.is_directory {
-                                    text.chars().count()
-                                } else {
-                                    text.rsplit_once('.')
-                                        .filter(|(stem, _)| !stem.is_empty())
-                                        .map_or_else(|| text.chars().count(), |(stem, _)| stem.chars().count())
-                                };
-                                let mut state = output.state;
-                                let range = egui::text::CCursorRange::two(
-                                    egui::text::CCursor::new(0),
-                                    egui::text::CCursor::new(stem),
-                                );
-                                state.cursor.set_char_range(Some(range));
-                                state.store(ui.ctx(), edit.id);
-                                edit.request_focus();
-                            }
-                            if ui.input(|i| i.key_pressed(Key::Enter)) {
-                                rename_done = Some((original.clone(), text.clone()));
-                            } else if ui.input(|i| i.key_pressed(Key::Escape)) {
-                                rename_done = Some((original.clone(), original.clone()));
+                            if let Some(done) = rename_cell_ui(ui, original, text, entry.is_directory) {
+                                rename_done = Some(done);
                             }
                         }
                         _ => {
