@@ -93,7 +93,9 @@ impl EngineError {
             (
                 Self::Endpoint(_)
                 | Self::InvalidInput(_)
-                | Self::Transfer(TransferError::NotAFile(_) | TransferError::InvalidName { .. }),
+                | Self::Transfer(
+                    TransferError::NotAFile(_) | TransferError::InvalidName { .. } | TransferError::NotRegularFile(_),
+                ),
                 _,
             ) => exit_code::USAGE,
             (Self::Transfer(TransferError::Exists(_)), _) => exit_code::EXISTS,

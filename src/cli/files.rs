@@ -24,7 +24,7 @@ pub fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Confl
                 && std::io::stdin().is_terminal() =>
         {
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "{} Replace it? [y/N] ", failure.error);
+            let _ = write!(err, "{}. Replace it? [y/N] ", failure.error);
             let _ = err.flush();
             let mut answer = String::new();
             let _ = std::io::stdin().read_line(&mut answer);
@@ -130,6 +130,15 @@ fn download_file(
     let done = with_overwrite(overwrite, |conflict| {
         let started = worker.download(share, path, dest.clone(), conflict);
         wait_with_progress(worker, started, name, true)
+    })
+    .map_err(|failure| {
+        let missing = failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::NotFound);
+        if missing && is_folder(worker, share, path).unwrap_or(false) {
+            EngineError::InvalidInput(format!("/{share}/{path} is a folder: copy it with azfx cp -r URL LOCAL_FOLDER"))
+                .into()
+        } else {
+            failure
+        }
     })?;
     if done.skipped {
         let _ = writeln!(out, "kept {} (the share's file is not newer)", done.path.display());
@@ -194,7 +203,9 @@ fn is_folder(worker: &Worker, share: &str, path: &str) -> Result<bool, Failure> 
     }
 }
 
-fn tree_summary(verb: &str, report: &TreeReport, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+/// Prints what a folder transfer did; fails with the first file's failure (so its exit
+/// code names the layer: 9 when files existed, 5 when refused, …).
+fn tree_summary(verb: &str, mut report: TreeReport, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let _ = writeln!(
         out,
         "{verb} {} ({}){}",
@@ -207,18 +218,13 @@ fn tree_summary(verb: &str, report: &TreeReport, out: &mut dyn std::io::Write) -
         }
     );
     for failure in &report.failures {
-        let _ = writeln!(out, "failed {}: {}", failure.path, failure.failure);
+        let _ = writeln!(out, "not copied {}: {}", failure.path, failure.failure.error);
     }
-    match report.failures.first() {
-        Some(first) => Err(EngineError::InvalidInput(format!(
-            "{} of the folder did not arrive (first: {}: {})",
-            count(report.failures.len() as u64, "file", "files"),
-            first.path,
-            first.failure.diagnosis.title
-        ))
-        .into()),
-        None => Ok(()),
+    if report.failures.is_empty() {
+        return Ok(());
     }
+    let _ = writeln!(out, "{} not copied", count(report.failures.len() as u64, "file was", "files were"));
+    Err(report.failures.swap_remove(0).failure)
 }
 
 /// `azfx cp`: between this machine and a share, files or (with `-r`) folders. A folder
@@ -243,7 +249,7 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
             let name = last_name(&path).unwrap_or(&share).to_owned();
             let started = worker.download_folder(&share, &path, local.join(&name), conflict_rule(args.overwrite));
             let report = wait_with_progress(&mut worker, started, &name, true)?;
-            tree_summary("downloaded", &report, out)
+            tree_summary("downloaded", report, out)
         }
         (false, true) => {
             let (endpoint, share, path) = Endpoint::split_resource(&args.dst).map_err(EngineError::from)?;
@@ -259,7 +265,7 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
             let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let started = worker.upload_path(local.clone(), &share, &path, conflict_rule(args.overwrite));
             let report = wait_with_progress(&mut worker, started, &name, true)?;
-            tree_summary("uploaded", &report, out)
+            tree_summary("uploaded", report, out)
         }
         (true, true) => Err(EngineError::InvalidInput(
             "both are share URLs: copying within Azure is not supported yet; use azfx mv to move".to_owned(),
@@ -280,6 +286,11 @@ pub fn mkdir(args: &MkdirArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
     let worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    for part in &parts {
+        crate::files::names::check_name(part).map_err(|reason| {
+            EngineError::InvalidInput(format!("{part:?} cannot be a folder name on a share: {reason}"))
+        })?;
+    }
     let from = if args.parents { 1 } else { parts.len() };
     for end in from..=parts.len() {
         let folder = parts[..end].join("/");
@@ -334,6 +345,9 @@ pub fn mv(args: &MvArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
     let folder = is_folder(&worker, &share, &from)?;
+    // Onto an existing folder (or a URL ending in `/`): into it, keeping the name.
+    let into = args.to.ends_with('/') || is_folder(&worker, &share, &to).unwrap_or(false);
+    let to = if into { join(&to, last_name(&from).unwrap_or_default()) } else { to };
     wait(worker.rename(&share, &from, &to, folder))?;
     let _ = writeln!(out, "moved {share}/{from} to {share}/{to}");
     Ok(())

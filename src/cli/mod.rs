@@ -87,6 +87,9 @@ fn print_failure(program: &str, failure: &Failure) {
     let mut err = std::io::stderr().lock();
     if failure.diagnosis.class == Class::Other {
         let _ = writeln!(err, "{program}: {}", failure.error);
+        if let Some(hint) = cli_hint(failure) {
+            let _ = writeln!(err, "  {hint}");
+        }
         return;
     }
     let diagnosis = &failure.diagnosis;
@@ -96,6 +99,12 @@ fn print_failure(program: &str, failure: &Failure) {
     for (n, next) in diagnosis.next_steps.iter().enumerate() {
         let _ = writeln!(err, "  Next {}: {next}", n + 1);
     }
+}
+
+/// What to add to a failure on the command line: how to choose when something exists.
+fn cli_hint(failure: &Failure) -> Option<&'static str> {
+    matches!(failure.error, EngineError::Transfer(crate::transfer::TransferError::Exists(_)))
+        .then_some("choose with --overwrite true (replace), keep-both, if-newer or false (stop)")
 }
 
 /// Starts the demo emulator on its own thread (it seeds a 20 000-entry folder, so the

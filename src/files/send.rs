@@ -264,7 +264,13 @@ impl FilesClient {
             if matches!(status, 429 | 500 | 503) {
                 self.pressure.note();
             }
-            if request.idempotent && retryable_status(status) && self.retry.allows(attempt, started.elapsed()) {
+            // 429 and 503 say the request was not carried out: safe to send again even when
+            // it is not idempotent (a rename refused for load).
+            let not_carried_out = matches!(status, 429 | 503);
+            if (request.idempotent || not_carried_out)
+                && retryable_status(status)
+                && self.retry.allows(attempt, started.elapsed())
+            {
                 let retry_after = response_headers.get("retry-after").and_then(|v| v.to_str().ok());
                 tokio::time::sleep(self.retry.backoff(attempt, retry_after)).await;
                 continue;

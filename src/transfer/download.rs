@@ -52,8 +52,14 @@ fn local_destination(
     let Ok(existing) = dest.symlink_metadata() else {
         return Ok(Some((dest.to_owned(), false)));
     };
+    let replaceable = existing.file_type().is_file();
     Ok(match conflict {
         Conflict::Fail => return Err(TransferError::Exists(dest.display().to_string())),
+        // A link, device or pipe is never replaced by a rename (the rename would put a
+        // regular file where a symlink like /dev/stdout was).
+        Conflict::Replace | Conflict::ReplaceIfNewer if !replaceable => {
+            return Err(TransferError::NotRegularFile(dest.to_owned()));
+        }
         Conflict::Skip => None,
         Conflict::Replace => Some((dest.to_owned(), true)),
         Conflict::ReplaceIfNewer => {

@@ -74,8 +74,13 @@ pub enum TransferError {
         reason: crate::files::names::NameError,
     },
     /// The destination exists and the conflict rule is `Fail`.
-    #[error("{0} already exists: choose Replace, Keep both or Skip")]
+    #[error("{0} already exists")]
     Exists(String),
+    /// The local destination is a link, folder, device or pipe: never replaced.
+    #[error(
+        "{0} is not a regular file (a link, folder, device or pipe): azfx does not replace it; choose another destination"
+    )]
+    NotRegularFile(PathBuf),
     /// The bytes that arrived are not the bytes that were sent.
     #[error("{path}: the content does not match its MD5 (expected {expected}, got {actual}); {kept}")]
     Integrity {

@@ -117,7 +117,15 @@ pub async fn upload(
         return Ok(UploadOutcome { bytes: 0, path: path.to_owned(), skipped: true });
     };
     let temp = join(parent(&target), &temporary_name());
-    client.create_file(share, &temp, size).await?;
+    // Errors name the file the user asked for, not the temporary one.
+    let about_target = |error: TransferError| match error {
+        TransferError::Files(mut e) => {
+            e.url = client.endpoint().url(share, &target).to_string();
+            TransferError::Files(e)
+        }
+        other => other,
+    };
+    client.create_file(share, &temp, size).await.map_err(|e| about_target(e.into()))?;
     let stamp = FileStamp {
         content_md5: None,
         created: before.created().ok().map(OffsetDateTime::from),
@@ -143,7 +151,7 @@ pub async fn upload(
         Err(error) => {
             // Only the temporary file is ours to remove; the destination was never touched.
             let _ = client.delete_file(share, &temp).await;
-            Err(error)
+            Err(about_target(error))
         }
     }
 }

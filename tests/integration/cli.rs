@@ -302,3 +302,52 @@ fn logs_and_crash_reports_hold_no_secrets() {
     let version = String::from_utf8_lossy(&version.stdout);
     assert!(version.starts_with("azfx ") && version.contains("(commit "), "{version}");
 }
+
+/// Found by trying the CLI as a newcomer: `get --overwrite true` onto a symlink (even
+/// /dev/stdout) replaced the link with a regular file; `cp -r` onto existing files ended
+/// with exit 2 and "The request failed"; `get` of a folder said it did not exist; `mv` onto
+/// a folder failed; `mkdir` sent names the service refuses.
+#[cfg(unix)]
+#[test]
+fn links_folders_and_conflicts_are_handled_as_a_person_expects() {
+    let env = start();
+    let control = env.emulator.control();
+    control.put_file(ACCOUNT, SHARE, "site/index.html", b"<h1>new</h1>").unwrap();
+    control.put_file(ACCOUNT, SHARE, "a.txt", b"A").unwrap();
+    control.create_directories(ACCOUNT, SHARE, "t1").unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let local = tempfile::tempdir().unwrap();
+
+    let target = local.path().join("target.txt");
+    std::fs::write(&target, b"kept").unwrap();
+    let link = local.path().join("link.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, _, err) =
+        azfx(&env.emulator, &["get", &format!("{base}/a.txt"), link.to_str().unwrap(), "--overwrite", "true"]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is still a link");
+    assert_eq!(std::fs::read(&target).unwrap(), b"kept");
+
+    let (code, _, err) = azfx(&env.emulator, &["get", &format!("{base}/site"), local.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(err.contains("is a folder") && err.contains("cp -r"), "{err}");
+
+    std::fs::create_dir_all(local.path().join("up/site")).unwrap();
+    std::fs::write(local.path().join("up/site/index.html"), b"<h1>local</h1>").unwrap();
+    std::fs::write(local.path().join("up/site/extra.css"), b"x").unwrap();
+    let (code, out, err) =
+        azfx(&env.emulator, &["cp", "-r", local.path().join("up/site").to_str().unwrap(), &format!("{base}/")]);
+    assert_eq!(code, exit_code::EXISTS, "{out}{err}");
+    assert!(out.contains("uploaded 1 file") && out.contains("not copied index.html"), "{out}");
+    assert!(err.contains("--overwrite true"), "says how to choose: {err}");
+    assert!(!err.contains("The request failed"), "{err}");
+
+    let (code, _, err) = azfx(&env.emulator, &["mv", &format!("{base}/a.txt"), &format!("{base}/t1/")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(control.list(ACCOUNT, SHARE, "t1").unwrap(), ["a.txt"]);
+
+    let (code, _, err) = azfx(&env.emulator, &["mkdir", &format!("{base}/bad:name")]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(err.contains("cannot be a folder name"), "{err}");
+}
