@@ -37,9 +37,27 @@ pub fn diagnosis_ui(ui: &mut egui::Ui, diagnosis: &Diagnosis) {
         ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&diagnosis.title).strong());
         ui.label(&diagnosis.cause);
         for (n, step) in diagnosis.next_steps.iter().enumerate() {
-            ui.horizontal_wrapped(|ui| {
+            // A command (`az …`) is shown whole in monospace with its own Copy button, so
+            // it never wraps mid-token into the text around it.
+            let (text, command) = match step.find("az ") {
+                Some(at) if at == 0 || step[..at].ends_with(": ") => (step[..at].trim_end(), Some(&step[at..])),
+                _ => (step.as_str(), None),
+            };
+            ui.horizontal_top(|ui| {
                 ui.label(format!("{}.", n + 1));
-                ui.label(step);
+                ui.vertical(|ui| {
+                    if !text.is_empty() {
+                        ui.add(egui::Label::new(text).wrap());
+                    }
+                    if let Some(command) = command {
+                        egui::Frame::canvas(ui.style()).inner_margin(4.0).show(ui, |ui| {
+                            ui.add(egui::Label::new(egui::RichText::new(command).monospace()).wrap());
+                        });
+                        if ui.small_button("Copy command").clicked() {
+                            ui.ctx().copy_text(command.to_owned());
+                        }
+                    }
+                });
             });
         }
         ui.collapsing("Evidence", |ui| {

@@ -92,12 +92,16 @@ impl StatusBar {
             if ui.small_button("Request log").clicked() {
                 ask = Some(StatusAsk::RequestLog);
             }
-            if ui.small_button("Save diagnostic bundle…").clicked() {
-                ask = Some(StatusAsk::Bundle);
-            }
-            if ui.small_button("Open log folder").clicked() {
-                ask = Some(StatusAsk::LogFolder);
-            }
+            ui.menu_button("Support", |ui| {
+                if ui.button("Save diagnostic bundle…").clicked() {
+                    ask = Some(StatusAsk::Bundle);
+                    ui.close();
+                }
+                if ui.button("Open log folder").clicked() {
+                    ask = Some(StatusAsk::LogFolder);
+                    ui.close();
+                }
+            });
             ui.separator();
             if let Some(token) = &self.token {
                 let claims = token.claims.clone().unwrap_or_default();
@@ -138,15 +142,18 @@ impl StatusBar {
                 ui.colored_label(ui.visuals().error_fg_color, format!("Token refresh failed: {error}"));
             }
             ui.separator();
-            if let Some(entry) = &self.last_request {
-                let status = entry.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-                ui.label(format!("{} {} {status} · {} ms", entry.operation, entry.method, entry.duration_ms));
-            }
+            // The error count before the last request, which gives way (truncated) when
+            // the window is narrow.
             if self.errors > 0 {
-                let text = if self.errors == 1 { "1 error".to_owned() } else { format!("{} errors", self.errors) };
+                let text = crate::format::count(self.errors, "error", "errors");
                 if ui.add(egui::Button::new(egui::RichText::new(text).color(ui.visuals().error_fg_color))).clicked() {
                     self.show_errors = !self.show_errors;
                 }
+            }
+            if let Some(entry) = &self.last_request {
+                let status = entry.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+                let text = format!("{} {} {status} · {} ms", entry.operation, entry.method, entry.duration_ms);
+                ui.add(egui::Label::new(text).truncate());
             }
         });
         let mut open = self.show_errors;

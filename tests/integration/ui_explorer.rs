@@ -121,7 +121,7 @@ fn a_crash_report_of_the_last_run_is_offered() {
     harness.run_steps(3);
     assert!(shows(&harness, "azfx stopped unexpectedly last time."));
     assert!(shows_containing(&harness, &report.display().to_string()));
-    assert_eq!(harness.query_all_by_label("Open log folder").count(), 2, "in the banner and the status bar");
+    assert!(shows(&harness, "Open log folder"), "in the banner (and in the status bar's Support menu)");
     harness.get_by_label("Dismiss").click();
     harness.run_steps(3);
     assert!(!shows(&harness, "azfx stopped unexpectedly last time."));
