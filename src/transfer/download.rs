@@ -64,7 +64,7 @@ fn local_destination(
         Conflict::Replace => Some((dest.to_owned(), true)),
         Conflict::ReplaceIfNewer => {
             let local = existing.modified().ok().map(OffsetDateTime::from);
-            let newer = matches!((remote_write, local), (Some(remote), Some(local)) if remote > local);
+            let newer = matches!((remote_write, local), (Some(remote), Some(local)) if super::ticks(remote) > super::ticks(local));
             newer.then(|| (dest.to_owned(), true))
         }
         Conflict::KeepBoth => Some((unused_path(dest), false)),
@@ -201,14 +201,43 @@ async fn receive(
 async fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<(), TransferError> {
     let (from, to) = (temp.to_owned(), target.to_owned());
     if replace {
-        return blocking("renaming", target, move || std::fs::rename(from, to)).await;
+        return blocking("renaming", target, move || {
+            // The replaced file's permissions carry over (a 0600 file stays 0600).
+            if let Ok(old) = std::fs::metadata(&to) {
+                let _ = std::fs::set_permissions(&from, old.permissions());
+            }
+            std::fs::rename(from, to)
+        })
+        .await;
     }
     let linked = blocking("placing", target, move || match std::fs::hard_link(&from, &to) {
-        Ok(()) => std::fs::remove_file(&from).map(|()| true),
+        Ok(()) => {
+            // In place; a temporary name left behind is only untidy.
+            let _ = std::fs::remove_file(&from);
+            Ok(true)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        // No hard links on this file system: check, then rename.
-        Err(_) if to.symlink_metadata().is_err() => std::fs::rename(&from, &to).map(|()| true),
-        Err(_) => Ok(false),
+        // No hard links on this file system (FAT, some network mounts): create the
+        // target exclusively (fails if a file appeared meanwhile) and copy into it.
+        Err(_) => match std::fs::File::options().write(true).create_new(true).open(&to) {
+            Ok(mut out) => {
+                let copied = std::fs::File::open(&from).and_then(|mut src| std::io::copy(&mut src, &mut out));
+                match copied.and_then(|_| out.sync_all()) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&from);
+                        Ok(true)
+                    }
+                    Err(e) => {
+                        // The file we just created is ours: remove the partial copy.
+                        drop(out);
+                        let _ = std::fs::remove_file(&to);
+                        Err(e)
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        },
     })
     .await?;
     if linked { Ok(()) } else { Err(TransferError::Exists(target.display().to_string())) }

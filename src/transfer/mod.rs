@@ -133,6 +133,12 @@ fn temporary_name() -> String {
     format!(".azfx-{:016x}.part", rand::random::<u64>())
 }
 
+/// A time in Azure's 100 ns ticks, the precision SMB times are stored with, so a time
+/// that went to the share and back compares equal to the original.
+fn ticks(at: time::OffsetDateTime) -> i128 {
+    at.unix_timestamp_nanos() / 100
+}
+
 /// Base64 of an MD5 digest, as Azure stores `Content-MD5`.
 fn md5_base64(digest: &[u8]) -> String {
     use base64::Engine;

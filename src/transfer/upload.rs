@@ -64,7 +64,7 @@ async fn destination(
         Conflict::ReplaceIfNewer => {
             let remote = existing.last_write.as_deref().and_then(crate::azure_time::parse_iso);
             let newer = match (local_write, remote) {
-                (Some(local), Some(remote)) => local > remote,
+                (Some(local), Some(remote)) => super::ticks(local) > super::ticks(remote),
                 _ => false,
             };
             Ok(newer.then(|| (path.to_owned(), true)))
@@ -97,6 +97,11 @@ pub async fn upload(
     cancel: &CancellationToken,
     progress: ProgressFn,
 ) -> Result<UploadOutcome, TransferError> {
+    // Look before opening: opening a named pipe would wait for a writer forever.
+    let looked = src.to_owned();
+    if !blocking("reading", src, move || std::fs::metadata(looked)).await?.is_file() {
+        return Err(TransferError::NotAFile(src.to_owned()));
+    }
     let opened = src.to_owned();
     let (file, before) = blocking("opening", src, move || {
         let file = std::fs::File::open(opened)?;
@@ -137,7 +142,9 @@ pub async fn upload(
         Ok(()) => {
             let overwrite = if replace { Overwrite::Replace } else { Overwrite::Fail };
             client.rename(share, &temp, &target, EntryType::File, overwrite).await.map_err(|e| {
-                if e.kind == ErrorKind::Conflict && !replace {
+                // Only "a file of that name exists" means exists; a folder of that name,
+                // a sharing violation or a pending delete keep their own diagnosis.
+                if e.code.as_deref() == Some("ResourceAlreadyExists") && !replace {
                     TransferError::Exists(format!("/{share}/{target}"))
                 } else {
                     e.into()
@@ -186,11 +193,13 @@ async fn send_content(
                         "the file shrank while uploading",
                     ));
                 }
-                Ok(buf)
+                let zeros = buf.iter().all(|&b| b == 0);
+                Ok((buf, zeros))
             })
             .await?;
+            let (data, zeros) = data;
             // The temporary file starts as zeros: a sparse file's empty ranges need no request.
-            if data.iter().all(|&b| b == 0) {
+            if zeros {
                 return Ok(());
             }
             Ok(client.put_range(share, temp, offset, data.into()).await?)

@@ -291,3 +291,19 @@ fn early_server_errors_on_large_bodies_are_read_as_the_service_answer() {
     );
     assert_eq!(share_root(&env).iter().filter(|n| n.starts_with(".azfx-")).count(), 0);
 }
+
+/// Found in review: uploading a named pipe waited for a writer forever; it is refused at
+/// once, before anything is sent.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_not_waited_for() {
+    let Engine { env, worker } = engine();
+    let local = tempfile::tempdir().unwrap();
+    let fifo = local.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let failure = wait(worker.upload(fifo, SHARE, "pipe", Conflict::Replace).1).unwrap_err();
+    assert!(matches!(transfer_error(&failure), TransferError::NotAFile(_)), "{failure}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(share_root(&env).is_empty());
+}
