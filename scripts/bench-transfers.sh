@@ -33,10 +33,11 @@ for i in $(seq -w 1 2000); do head -c 65536 /dev/urandom > "$work/small/f$i.bin"
 big=$((1 << 30)); small=$((2000 * 65536))
 
 row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
-measure() { local s; s=$(now); "$@" >/dev/null; echo $(( $(now) - s )); }
+measure() { local s; s=$(now); "$@" >/dev/null || { echo "failed: $*" >&2; exit 1; }; echo $(( $(now) - s )); }
 sdk() { "$python" scripts/bench_sdk.py "$account" "$ca" projects "$@"; }
-sdk_ns() { local t; t=$(sdk "$@"); echo "$t * 1000000000 / 1" | bc; }
+sdk_ns() { local t; t=$(sdk "$@") || { echo "SDK failed: $*" >&2; exit 1; }; echo "$t * 1000000000 / 1" | bc; }
 
+az mkdir -p "$share/bench" >/dev/null
 echo "| what | azfx | SDK default | SDK max_concurrency=16 | emulator ceiling |"
 echo "|---|---|---|---|---|"
 a=$(measure az put "$work/big.bin" "$share/bench/azfx.bin" --overwrite true)
