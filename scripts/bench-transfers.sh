@@ -41,28 +41,28 @@ az mkdir -p "$share/bench" >/dev/null
 echo "| what | azfx | SDK default | SDK max_concurrency=16 | emulator ceiling |"
 echo "|---|---|---|---|---|"
 a=$(measure az put "$work/big.bin" "$share/bench/azfx.bin" --overwrite true)
-d=$(sdk_ns up "$work/big.bin" bench/sdk1.bin 1)
-c=$(sdk_ns up "$work/big.bin" bench/sdk16.bin 16)
+d=$(sdk_ns up 1 "$work/big.bin" bench/sdk1.bin)
+c=$(sdk_ns up 16 "$work/big.bin" bench/sdk16.bin)
 row "1 GiB upload (MiB/s)" "$(mibps $big "$a")" "$(mibps $big "$d")" "$(mibps $big "$c")" "—"
 rm -f "$work/back.bin"
 a=$(measure az get "$share/bench/azfx.bin" "$work/back.bin" --overwrite true)
 cmp -s "$work/big.bin" "$work/back.bin" || { echo "azfx download differs" >&2; exit 1; }
-d=$(sdk_ns down bench/sdk1.bin "$work/sdk1.bin" 1)
-c=$(sdk_ns down bench/sdk16.bin "$work/sdk16.bin" 16)
+d=$(sdk_ns down 1 bench/sdk1.bin "$work/sdk1.bin")
+c=$(sdk_ns down 16 bench/sdk16.bin "$work/sdk16.bin")
 token=$("$azfx" token --raw --json --imds-endpoint "$http" | sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p')
 s=$(now)
 seq 0 15 | xargs -P 16 -I{} sh -c 'o=$(( {} * 67108864 )); curl -s --cacert "$0" -o /dev/null -H "Authorization: Bearer $1" -H "x-ms-version: 2025-05-05" -H "x-ms-file-request-intent: backup" -r "$o-$(( o + 67108863 ))" "$2"' "$ca" "$token" "$share/bench/azfx.bin"
 e=$(( $(now) - s ))
 row "1 GiB download (MiB/s)" "$(mibps $big "$a")" "$(mibps $big "$d")" "$(mibps $big "$c")" "$(mibps $big "$e")"
 a=$(measure az cp -r "$work/small" "$share/bench/" --overwrite true)
-d=$(sdk_ns up-many "$work/small" bench/sdk-small1 1)
-c=$(sdk_ns up-many "$work/small" bench/sdk-small16 16)
+d=$(sdk_ns up-many 1 "$work/small" bench/sdk-small1)
+c=$(sdk_ns up-many 16 "$work/small" bench/sdk-small16)
 row "2 000 × 64 KiB up (MiB/s)" "$(mibps $small "$a")" "$(mibps $small "$d")" "$(mibps $small "$c")" "—"
 a=$(measure az cp -r "$share/bench/small" "$work/down-azfx")
-d=$(sdk_ns down-many bench/sdk-small1 "$work/down-sdk1" 1)
-c=$(sdk_ns down-many bench/sdk-small16 "$work/down-sdk16" 16)
+d=$(sdk_ns down-many 1 bench/sdk-small1 "$work/down-sdk1")
+c=$(sdk_ns down-many 16 bench/sdk-small16 "$work/down-sdk16")
 row "2 000 × 64 KiB down (MiB/s)" "$(mibps $small "$a")" "$(mibps $small "$d")" "$(mibps $small "$c")" "—"
 a=$(measure az rm -r "$share/bench/small")
-d=$(sdk_ns delete-many bench/sdk-small1 1)
-c=$(sdk_ns delete-many bench/sdk-small16 16)
+d=$(sdk_ns delete-many 1 bench/sdk-small1)
+c=$(sdk_ns delete-many 16 bench/sdk-small16)
 row "delete the 2 000 (s)" "$(secs "$a")" "$(secs "$d")" "$(secs "$c")" "—"
