@@ -84,13 +84,28 @@ pub fn run(args: &EmulatorArgs) -> i32 {
         emulator.app_service_endpoint(),
         emulator.control().app_service_secret()
     );
-    let waited = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map(|runtime| runtime.block_on(tokio::signal::ctrl_c()));
+    let waited =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| runtime.block_on(stopped()));
+    // Stopping removes the emulator's temporary folder (file bytes, CA).
     emulator.stop();
     match waited {
         Ok(Ok(())) => exit_code::OK,
         _ => exit_code::OTHER,
+    }
+}
+
+/// Until Ctrl-C, or (on Unix) SIGTERM, so `kill` also leaves no temporary folder behind.
+async fn stopped() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
     }
 }

@@ -96,7 +96,8 @@ fn the_emulator_prints_its_app_service_identity_variables() {
         .env("IDENTITY_HEADER", value("IDENTITY_HEADER"))
         .output()
         .unwrap();
-    let _ = child.kill();
+    // SIGTERM, as `kill` sends: the emulator stops and removes its temporary folder.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
     assert_eq!(output.status.code(), Some(exit_code::OK), "{}", String::from_utf8_lossy(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
