@@ -130,7 +130,13 @@ pub async fn upload(
         }
         other => other,
     };
-    client.create_file(share, &temp, size).await.map_err(|e| about_target(e.into()))?;
+    if let Err(error) = client.create_file(share, &temp, size).await {
+        // The service may have created it before the answer was lost: remove it.
+        if error.kind != ErrorKind::PermissionDenied {
+            let _ = client.delete_file(share, &temp).await;
+        }
+        return Err(about_target(error.into()));
+    }
     let stamp = FileStamp {
         content_md5: None,
         created: before.created().ok().map(OffsetDateTime::from),
