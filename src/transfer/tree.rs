@@ -112,14 +112,7 @@ pub async fn upload_tree(
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
     let root = src.to_owned();
-    let (directories, files) = tokio::task::spawn_blocking(move || walk(&root))
-        .await
-        .map_err(|e| TransferError::Local {
-            action: "reading",
-            path: src.to_owned(),
-            source: std::io::Error::other(e),
-        })?
-        .map_err(|source| TransferError::Local { action: "reading", path: src.to_owned(), source })?;
+    let (directories, files) = super::blocking("reading", src, move || walk(&root)).await?;
     let total: u64 = files.iter().map(|(_, size)| size).sum();
     for dir in std::iter::once(String::new()).chain(directories) {
         match client.create_directory(share, &join(dest, &dir)).await {
@@ -153,14 +146,7 @@ pub async fn download_tree(
     let total = tree.bytes();
     let RemoteTree { directories, files } = tree;
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
-    tokio::task::spawn_blocking(move || local_dirs.iter().try_for_each(std::fs::create_dir_all))
-        .await
-        .map_err(|e| TransferError::Local {
-            action: "creating",
-            path: dest.to_owned(),
-            source: std::io::Error::other(e),
-        })?
-        .map_err(|source| TransferError::Local { action: "creating", path: dest.to_owned(), source })?;
+    super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
     each_file(files, total, progress, cancel, |relative, per_file| async move {
         let local = dest.join(&relative);
         let outcome =
