@@ -53,6 +53,40 @@ pub enum Command {
     Mv(MvArgs),
     /// Check access step by step: identity, token, network, read, write, clean up.
     Doctor(DoctorArgs),
+    /// Unfinished transfers (interrupted, paused or failed): list, resume or cancel them.
+    Jobs(JobsArgs),
+}
+
+/// `azfx jobs`.
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    pub action: JobsAction,
+}
+
+/// What to do with the transfer journal's jobs.
+#[derive(Debug, Subcommand)]
+pub enum JobsAction {
+    /// List unfinished transfers: id, state, progress, direction and paths.
+    List {
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resume a transfer where it stopped (running the same get/put/cp again does too).
+    Resume {
+        /// The job id `azfx jobs list` shows.
+        id: i64,
+        #[command(flatten)]
+        credential: CredentialArgs,
+    },
+    /// Cancel a transfer: remove its partial file (on the share for uploads) and forget it.
+    Cancel {
+        /// The job id `azfx jobs list` shows.
+        id: i64,
+        #[command(flatten)]
+        credential: CredentialArgs,
+    },
 }
 
 /// `azfx doctor`.

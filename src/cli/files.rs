@@ -11,7 +11,7 @@ use crate::files::names::join;
 use crate::files::{Endpoint, ErrorKind};
 use crate::format::{count, human_size};
 use crate::transfer::Conflict;
-use crate::worker::{Answer, EngineError, Event, Failure, TreeReport, Worker};
+use crate::worker::{Answer, EngineError, Event, Failure, Resumed, TreeReport, Worker};
 
 /// Runs `transfer` with the `--overwrite` rule; with `ask` on a terminal, a destination
 /// that exists is named and the user answers whether to replace it.
@@ -140,6 +140,7 @@ fn download_file(
             failure
         }
     })?;
+    resumed_note(done.resumed, out);
     if done.skipped {
         let _ = writeln!(out, "kept {} (the share's file is not newer)", done.path.display());
     } else {
@@ -175,12 +176,26 @@ fn upload_file(
         let started = worker.upload(local.to_owned(), share, &path, conflict);
         wait_with_progress(worker, started, &label, true)
     })?;
+    resumed_note(done.resumed, out);
     if done.skipped {
         let _ = writeln!(out, "kept {share}/{} (the local file is not newer)", done.path);
     } else {
         let _ = writeln!(out, "uploaded {} to {share}/{}", human_size(done.bytes), done.path);
     }
     Ok(())
+}
+
+/// Says when an earlier attempt's bytes were reused, or could not be.
+pub(super) fn resumed_note(resumed: Resumed, out: &mut dyn std::io::Write) {
+    match resumed {
+        Resumed::From(bytes) if bytes > 0 => {
+            let _ = writeln!(out, "resumed: {} had already arrived and were not sent again", human_size(bytes));
+        }
+        Resumed::SourceChanged => {
+            let _ = writeln!(out, "the source changed since the interrupted transfer: it started over");
+        }
+        Resumed::From(_) | Resumed::Fresh => {}
+    }
 }
 
 fn is_url(text: &str) -> bool {
@@ -205,7 +220,7 @@ fn is_folder(worker: &Worker, share: &str, path: &str) -> Result<bool, Failure> 
 
 /// Prints what a folder transfer did; fails with the first file's failure (so its exit
 /// code names the layer: 9 when files existed, 5 when refused, …).
-fn tree_summary(verb: &str, mut report: TreeReport, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn tree_summary(verb: &str, mut report: TreeReport, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let _ = writeln!(
         out,
         "{verb} {} ({}){}",

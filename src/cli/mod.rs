@@ -7,6 +7,7 @@ mod args;
 mod doctor;
 mod emulator;
 mod files;
+mod jobs;
 
 use std::io::Write as _;
 
@@ -50,13 +51,18 @@ fn wait_with_progress<T: Send + 'static>(
         bar
     });
     let mut promise = promise;
+    let mut job = None;
     loop {
         for event in worker.poll_events() {
-            if let (Some(bar), Event::Progress { task: t, done, total }) = (&bar, event)
-                && t == task
-            {
-                bar.set_length(total);
-                bar.set_position(done);
+            match event {
+                Event::Progress { task: t, done, total } if t == task => {
+                    if let Some(bar) = &bar {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    }
+                }
+                Event::JobStarted { task: t, job: id } if t == task => job = Some(id),
+                _ => {}
             }
         }
         match promise.try_take() {
@@ -64,7 +70,7 @@ fn wait_with_progress<T: Send + 'static>(
                 if let Some(bar) = bar {
                     bar.finish_and_clear();
                 }
-                return answer;
+                return answer.map_err(|failure| with_resume_step(worker, job, failure));
             }
             Err(pending) => promise = pending,
         }
@@ -72,8 +78,32 @@ fn wait_with_progress<T: Send + 'static>(
     }
 }
 
+/// The worker, with the transfer journal in the state directory (in memory, with a
+/// warning, when that cannot be used: transfers then do not survive this run).
+/// A failed transfer whose job the journal kept (what arrived is kept) says first how to
+/// go on: run the same command again, or cancel the job.
+fn with_resume_step(worker: &Worker, job: Option<crate::transfer::JobId>, mut failure: Failure) -> Failure {
+    let kept = job.and_then(|id| wait(worker.jobs()).ok()?.into_iter().find(|j| j.id == id));
+    if let Some(kept) = kept {
+        let step = format!(
+            "What arrived ({}) is kept: run the same command again (or azfx jobs resume {id}) to resume; azfx jobs cancel {id} removes it",
+            crate::format::human_size(kept.done),
+            id = kept.id
+        );
+        failure.diagnosis.next_steps.insert(0, step);
+    }
+    failure
+}
+
 fn worker() -> Result<Worker, Failure> {
-    Worker::spawn(|| {}).map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")).into())
+    let journal = crate::config::Dirs::from_env().map_or_else(crate::transfer::Journal::in_memory, |dirs| {
+        crate::transfer::Journal::open(&dirs.state).unwrap_or_else(|error| {
+            let _ = writeln!(std::io::stderr(), "azfx: {error}; transfers will not resume after this run");
+            crate::transfer::Journal::in_memory()
+        })
+    });
+    Worker::spawn_with_journal(journal, || {})
+        .map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")).into())
 }
 
 fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint) -> Result<(), Failure> {
@@ -101,11 +131,13 @@ fn print_failure(program: &str, failure: &Failure) {
     }
 }
 
+
 /// What to add to a failure on the command line: how to choose when something exists.
 fn cli_hint(failure: &Failure) -> Option<&'static str> {
     matches!(failure.error, EngineError::Transfer(crate::transfer::TransferError::Exists(_)))
         .then_some("choose with --overwrite true (replace), keep-both, if-newer or false (stop)")
 }
+
 
 /// Starts the demo emulator on its own thread (it seeds a 20 000-entry folder, so the
 /// window opens first and shows a spinner) and keeps it running until `keep_alive` is
@@ -187,6 +219,7 @@ pub fn run(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         Some(Command::Rm(args)) => files::rm(args, &mut stdout),
         Some(Command::Mv(args)) => files::mv(args, &mut stdout),
         Some(Command::Doctor(args)) => return doctor::doctor(args, &mut stdout),
+        Some(Command::Jobs(args)) => jobs::run(args, &mut stdout),
         None => return run_window(cli, local_offset),
     };
     match result {

@@ -127,6 +127,7 @@ pub async fn put_range(state: &State, req: &FilesRequest, body: Incoming) -> Res
         if data.len() as u64 != length {
             return Err(ServiceError::invalid_header("Content-Length", &data.len().to_string()));
         }
+        state.bytes_received.fetch_add(length, std::sync::atomic::Ordering::Relaxed);
         let md5 = md5_base64(&data);
         if let Some(sent) = req.header("content-md5")
             && sent != md5
@@ -244,6 +245,7 @@ pub async fn get(state: &State, req: &FilesRequest, reset_after: Option<u64>) ->
     };
     headers.push(("Accept-Ranges", "bytes".to_owned()));
     headers.push(("Content-Length", length.to_string()));
+    state.bytes_served.fetch_add(length, std::sync::atomic::Ordering::Relaxed);
     let body = if reset_after.is_none() && length <= IN_MEMORY_READ_BYTES {
         let data = state.blobs.read(id, start, length).await.map_err(|_| ServiceError::internal())?;
         if want_range_md5 {

@@ -100,6 +100,10 @@ pub struct State {
     pub blobs: Arc<Blobs>,
     /// Files requests served (all outcomes).
     pub files_requests: AtomicU64,
+    /// Bytes accepted by Put Range (counted when the body has arrived).
+    pub bytes_received: AtomicU64,
+    /// Bytes Get File answered with (counted when the answer starts).
+    pub bytes_served: AtomicU64,
     /// Identity-endpoint requests served (all outcomes).
     pub identity_requests: AtomicU64,
     /// Seconds added to the system clock when issuing and checking tokens
@@ -126,6 +130,8 @@ impl State {
             clock: Clock::default(),
             blobs: Arc::new(Blobs::new(blob_dir)?),
             files_requests: AtomicU64::new(0),
+            bytes_received: AtomicU64::new(0),
+            bytes_served: AtomicU64::new(0),
             identity_requests: AtomicU64::new(0),
             token_clock_offset_secs: std::sync::atomic::AtomicI64::new(0),
             inner: Mutex::new(Inner {
@@ -312,6 +318,17 @@ impl Control {
     /// Files requests served so far, whatever their outcome.
     pub fn files_requests(&self) -> u64 {
         self.state.files_requests.load(Ordering::Relaxed)
+    }
+
+    /// Bytes Put Range accepted so far: what a resumed upload must not send again.
+    pub fn bytes_received(&self) -> u64 {
+        self.state.bytes_received.load(Ordering::Relaxed)
+    }
+
+    /// Bytes Get File answered with so far (the whole range asked for, even when the
+    /// client stopped reading early): what a resumed download must not ask for again.
+    pub fn bytes_served(&self) -> u64 {
+        self.state.bytes_served.load(Ordering::Relaxed)
     }
 
     /// Identity-endpoint requests served so far, whatever their outcome.

@@ -3,18 +3,21 @@
 //! check the size, the stored whole-file MD5 (when the file has one) and that the source
 //! did not change (`ETag`), set the local modification time from the share's last-write
 //! time, then put the file in place: a rename when replacing, a hard link (which fails
-//! rather than replace) otherwise. A failure or a cancel removes the temporary file; a
-//! file whose MD5 does not match is kept aside under a clear name, never put in place.
+//! rather than replace) otherwise. Each range is recorded in the journal once written: a
+//! service or network failure, a pause or a killed process leaves the temporary file to
+//! be resumed; a cancel or a local failure removes it; a file whose MD5 does not match is
+//! kept aside under a clear name, never put in place.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use time::OffsetDateTime;
-use tokio_util::sync::CancellationToken;
 
 use super::{
-    Conflict, PARALLEL_RANGES, ProgressFn, TransferError, blocking, for_each_range, md5_of_file, temporary_name,
+    Conflict, JobId, Journal, ProgressFn, Resumed, Run, TransferError, blocking, for_each_range, md5_of_file,
+    temporary_name,
 };
 use crate::files::{EntryProperties, FilesClient};
 
@@ -28,6 +31,8 @@ pub struct DownloadOutcome {
     pub path: PathBuf,
     /// The destination existed and the conflict rule left it as it was.
     pub skipped: bool,
+    /// What an earlier attempt had already written.
+    pub resumed: Resumed,
 }
 
 /// `dest`, or `name (1).ext`, `name (2).ext`, … beside it when `dest` exists. Blocking
@@ -71,37 +76,48 @@ fn local_destination(
     })
 }
 
-/// Downloads `share/path` to the local file `dest` under the `conflict` rule.
+/// Downloads `share/path` to the local file `dest` under the `conflict` rule, as a file
+/// of `run`'s job: a temporary file the journal knows from an earlier attempt is resumed
+/// when the share's file is unchanged (same `ETag` and size), else it starts over.
 ///
 /// Errors: `Exists` (rule `Fail`), `Integrity` (the MD5 does not match; the bytes are
-/// kept aside), `SourceChanged` (the file changed on the share meanwhile), `Cancelled`,
-/// service and local IO errors. In every error case `dest` is as it was.
+/// kept aside), `SourceChanged` (the file changed on the share meanwhile), `Paused` and
+/// service errors (what was written is kept for a resume), `Cancelled` (removed), local
+/// IO errors. In every error case `dest` is as it was.
 pub async fn download(
     client: &FilesClient,
     share: &str,
     path: &str,
     dest: &Path,
     conflict: Conflict,
-    cancel: &CancellationToken,
+    run: &Run,
     progress: ProgressFn,
 ) -> Result<DownloadOutcome, TransferError> {
+    let journal = &run.journal;
+    let record = journal.file(run.job, path, dest)?;
+    if let Some(done) = record.as_ref().filter(|r| r.complete) {
+        // A folder job resumed: this file arrived before the interruption.
+        progress(done.size, done.size);
+        return Ok(DownloadOutcome { bytes: done.size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh });
+    }
     let source = client.file_properties(share, path).await?;
     let size = source.size.unwrap_or(0);
+    let tag = source.etag.clone().unwrap_or_default();
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
     let wanted = dest.to_owned();
     let Some((target, replace)) =
         blocking("checking", dest, move || Ok(local_destination(&wanted, conflict, remote_write))).await??
     else {
         progress(size, size);
-        return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true });
+        return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh });
     };
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let created = dir.clone();
     blocking("creating", &dir, move || std::fs::create_dir_all(created)).await?;
-    let temp = dir.join(temporary_name());
-    let received = receive(client, share, path, &temp, &source, remote_write, cancel, &progress).await;
+    let (file_id, temp, resumed, skip) = partial(journal, run.job, (path, dest), &dir, size, &tag).await?;
+    let received = receive(client, (share, path), &temp, &source, remote_write, (file_id, &skip), run, &progress).await;
     let placed = match received {
-        Ok(()) if cancel.is_cancelled() => Err(TransferError::Cancelled),
+        Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
         Ok(()) => put_in_place(&temp, &target, replace).await,
         Err(TransferError::Integrity { path, expected, actual, .. }) => {
             let aside = target.with_file_name(format!(
@@ -123,41 +139,80 @@ pub async fn download(
         Err(error) => Err(error),
     };
     match placed {
-        Ok(()) => Ok(DownloadOutcome { bytes: size, path: target, skipped: false }),
+        Ok(()) => {
+            journal.file_complete(file_id)?;
+            Ok(DownloadOutcome { bytes: size, path: target, skipped: false, resumed })
+        }
+        Err(error) if error.keeps_partial() => Err(error),
         Err(error) => {
             let _ = tokio::fs::remove_file(&temp).await;
+            journal.forget_file(file_id)?;
             Err(error)
         }
     }
 }
 
-/// Writes the file's ranges into `temp` and verifies them.
+/// The temporary file to write into: the journal's partial file when it is still there
+/// at full length and the source is unchanged (`tag`, `size`), else a new one (an old
+/// one is removed). Answers its journal id, path, what was resumed and the ranges done.
+async fn partial(
+    journal: &Journal,
+    job: JobId,
+    (path, dest): (&str, &Path),
+    dir: &Path,
+    size: u64,
+    tag: &str,
+) -> Result<(i64, PathBuf, Resumed, HashSet<u64>), TransferError> {
+    if let Some(record) = journal.file(job, path, dest)? {
+        let temp = dir.join(&record.temp);
+        let looked = temp.clone();
+        let on_disk = blocking("checking", &temp, move || Ok(std::fs::symlink_metadata(looked).ok())).await?;
+        let intact = on_disk.is_some_and(|m| m.is_file() && m.len() == size);
+        if intact && record.tag == tag && record.size == size {
+            let skip = journal.ranges(record.id)?;
+            let bytes = super::ranges(size).filter(|(o, _)| skip.contains(o)).map(|(_, l)| l).sum();
+            return Ok((record.id, temp, Resumed::From(bytes), skip));
+        }
+        let _ = tokio::fs::remove_file(&temp).await;
+        let name = temporary_name();
+        let id = journal.start_file(job, (path, dest), &name, size, tag)?;
+        let resumed = if record.tag == tag { Resumed::Fresh } else { Resumed::SourceChanged };
+        return Ok((id, dir.join(name), resumed, HashSet::new()));
+    }
+    let name = temporary_name();
+    let id = journal.start_file(job, (path, dest), &name, size, tag)?;
+    Ok((id, dir.join(name), Resumed::Fresh, HashSet::new()))
+}
+
+/// Writes the file's missing ranges into `temp` (recording each in the journal) and
+/// verifies the whole file.
 #[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one download")]
 async fn receive(
     client: &FilesClient,
-    share: &str,
-    path: &str,
+    (share, path): (&str, &str),
     temp: &Path,
     source: &EntryProperties,
     remote_write: Option<OffsetDateTime>,
-    cancel: &CancellationToken,
+    (file_id, skip): (i64, &HashSet<u64>),
+    run: &Run,
     progress: &ProgressFn,
 ) -> Result<(), TransferError> {
     let size = source.size.unwrap_or(0);
     let file = {
         let temp = temp.to_owned();
         blocking("creating", &temp.clone(), move || {
-            let file = std::fs::File::create(&temp)?;
+            let file = std::fs::File::options().write(true).read(true).create(true).truncate(false).open(&temp)?;
             file.set_len(size)?;
             Ok(Arc::new(file))
         })
         .await?
     };
-    for_each_range(size, PARALLEL_RANGES, progress, cancel, |offset, length| {
+    for_each_range(size, skip, progress, run, |offset, length| {
         let file = Arc::clone(&file);
         async move {
             let data = client.get_range(share, path, offset, length).await?;
-            blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &data, offset)).await
+            blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &data, offset)).await?;
+            Ok(run.journal.range_done(file_id, offset)?)
         }
     })
     .await?;

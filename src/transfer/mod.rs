@@ -5,14 +5,20 @@
 //! touches the destination. Uploads carry the whole-file MD5 (`x-ms-content-md5`) and the
 //! local times; downloads check the stored MD5 and take the share's last-write time.
 //! Ranges (≤ 4 MiB) move `PARALLEL_RANGES` at a time. Folders: `tree`.
+//!
+//! Every transfer runs as a job of the `journal`: each range is recorded once it is
+//! written, so a transfer that failed, was paused, or whose process was killed resumes
+//! into its temporary file (a download whose source changed starts that file over and
+//! says so). Only a cancel removes what was written.
 
 mod download;
+pub mod journal;
 pub mod tree;
 mod upload;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures_util::{StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
@@ -20,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use crate::files::{FilesError, RANGE_BYTES};
 
 pub use download::{DownloadOutcome, download, unused_path};
+pub use journal::{JobId, JobKind, JobRecord, JobSpec, JobState, Journal, JournalError};
 pub use tree::{FileFailure, TreeOutcome};
 pub use upload::{UploadOutcome, upload};
 
@@ -99,6 +106,61 @@ pub enum TransferError {
     /// Cancelled by the user; the temporary file was removed.
     #[error("cancelled")]
     Cancelled,
+    /// Paused by the user; what was written is kept and the transfer resumes from it.
+    #[error("paused: what was transferred is kept, resume to go on")]
+    Paused,
+    /// The journal that makes transfers resumable failed.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+impl TransferError {
+    /// Whether what was written so far is worth keeping for a retry: the service or the
+    /// network failed (or the user paused). Local errors (a full disk), integrity
+    /// failures and a changed source start over.
+    fn keeps_partial(&self) -> bool {
+        matches!(self, Self::Files(_) | Self::Paused)
+    }
+}
+
+/// How one transfer is driven and remembered: its cancel token, the pause flag (set
+/// before the token is cancelled: keep what was written) and its job in the journal.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Fires on cancel and on pause.
+    pub cancel: CancellationToken,
+    /// Set when the cancel is a pause.
+    pub pause: Arc<AtomicBool>,
+    /// Where ranges are recorded.
+    pub journal: Arc<Journal>,
+    /// The job the files belong to.
+    pub job: JobId,
+}
+
+impl Run {
+    /// The error a stopped transfer ends with: `Paused` or `Cancelled`.
+    fn stopped(&self) -> TransferError {
+        if self.pause.load(Ordering::Relaxed) { TransferError::Paused } else { TransferError::Cancelled }
+    }
+
+    /// A run of its own, remembered in memory only (tests and one-off calls).
+    pub fn standalone(spec: &JobSpec) -> Result<Self, JournalError> {
+        let journal = Arc::new(Journal::in_memory());
+        let (job, _) = journal.begin(spec)?;
+        Ok(Self { cancel: CancellationToken::new(), pause: Arc::new(AtomicBool::new(false)), journal, job })
+    }
+}
+
+/// How much of a file an earlier attempt had already moved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Resumed {
+    /// Nothing: the file started from its first byte.
+    #[default]
+    Fresh,
+    /// This many bytes were already there and were not sent again.
+    From(u64),
+    /// A partial file existed but the source changed since: it started over.
+    SourceChanged,
 }
 
 /// Progress callback: bytes done so far, total bytes.
@@ -165,23 +227,25 @@ fn md5_of_file(path: &Path, stop: &std::sync::atomic::AtomicBool) -> std::io::Re
     }
 }
 
-/// Runs `move_range(offset, length)` for every range of a `size`-byte file, `parallel`
-/// at a time, reporting progress as ranges finish; stops at the first failure or when
-/// `cancel` fires (`TransferError::Cancelled`).
+/// Runs `move_range(offset, length)` for every range of a `size`-byte file not in
+/// `skip` (offsets already written), `parallel` at a time, reporting progress as ranges
+/// finish; stops at the first failure or when the run is cancelled or paused.
 async fn for_each_range<F, Fut>(
     size: u64,
-    parallel: usize,
+    skip: &std::collections::HashSet<u64>,
     progress: &ProgressFn,
-    cancel: &CancellationToken,
+    run: &Run,
     move_range: F,
 ) -> Result<(), TransferError>
 where
     F: Fn(u64, u64) -> Fut,
     Fut: Future<Output = Result<(), TransferError>>,
 {
-    let done = AtomicU64::new(0);
-    progress(0, size);
-    let all = futures_util::stream::iter(ranges(size))
+    let already: u64 = ranges(size).filter(|(offset, _)| skip.contains(offset)).map(|(_, length)| length).sum();
+    let done = AtomicU64::new(already);
+    progress(already, size);
+    let cancel = &run.cancel;
+    let all = futures_util::stream::iter(ranges(size).filter(|(offset, _)| !skip.contains(offset)))
         .map(|(offset, length)| {
             let range = move_range(offset, length);
             let done = &done;
@@ -192,11 +256,11 @@ where
                 Ok::<(), TransferError>(())
             }
         })
-        .buffer_unordered(parallel.max(1))
+        .buffer_unordered(PARALLEL_RANGES)
         .try_collect::<()>();
     tokio::select! {
         biased;
-        () = cancel.cancelled() => Err(TransferError::Cancelled),
+        () = cancel.cancelled() => Err(run.stopped()),
         result = all => result,
     }
 }

@@ -6,9 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokio_util::sync::CancellationToken;
-
-use super::{Conflict, ProgressFn, TransferError};
+use super::{Conflict, ProgressFn, Run, TransferError};
 use crate::files::names::join;
 use crate::files::{ErrorKind, FilesClient, RemoteTree};
 
@@ -63,12 +61,12 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
 }
 
 /// Moves files one after another with `transfer`, reporting overall progress; a file
-/// that fails is recorded and the rest go on. A cancel stops the whole folder.
+/// that fails is recorded and the rest go on. A cancel or pause stops the whole folder.
 async fn each_file<F, Fut>(
     files: Vec<(String, u64)>,
     total: u64,
     progress: ProgressFn,
-    cancel: &CancellationToken,
+    run: &Run,
     mut transfer: F,
 ) -> Result<TreeOutcome, TransferError>
 where
@@ -79,8 +77,8 @@ where
     let mut done_before = 0;
     progress(0, total);
     for (relative, size) in files {
-        if cancel.is_cancelled() {
-            return Err(TransferError::Cancelled);
+        if run.cancel.is_cancelled() {
+            return Err(run.stopped());
         }
         let base = done_before;
         let overall = Arc::clone(&progress);
@@ -91,7 +89,7 @@ where
                 outcome.files += 1;
                 outcome.bytes += bytes;
             }
-            Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
+            Err(stop @ (TransferError::Cancelled | TransferError::Paused)) => return Err(stop),
             Err(error) => outcome.failures.push(FileFailure { path: relative, error }),
         }
         done_before += size;
@@ -108,7 +106,7 @@ pub async fn upload_tree(
     share: &str,
     dest: &str,
     conflict: Conflict,
-    cancel: &CancellationToken,
+    run: &Run,
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
     let root = src.to_owned();
@@ -121,10 +119,9 @@ pub async fn upload_tree(
             Err(e) => return Err(e.into()),
         }
     }
-    each_file(files, total, progress, cancel, |relative, per_file| async move {
+    each_file(files, total, progress, run, |relative, per_file| async move {
         let outcome =
-            super::upload(client, &src.join(&relative), share, &join(dest, &relative), conflict, cancel, per_file)
-                .await?;
+            super::upload(client, &src.join(&relative), share, &join(dest, &relative), conflict, run, per_file).await?;
         Ok((outcome.bytes, outcome.skipped))
     })
     .await
@@ -139,7 +136,7 @@ pub async fn download_tree(
     path: &str,
     dest: &Path,
     conflict: Conflict,
-    cancel: &CancellationToken,
+    run: &Run,
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
     let tree = client.walk(share, path).await?;
@@ -147,10 +144,9 @@ pub async fn download_tree(
     let RemoteTree { directories, files } = tree;
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
-    each_file(files, total, progress, cancel, |relative, per_file| async move {
+    each_file(files, total, progress, run, |relative, per_file| async move {
         let local = dest.join(&relative);
-        let outcome =
-            super::download(client, share, &join(path, &relative), &local, conflict, cancel, per_file).await?;
+        let outcome = super::download(client, share, &join(path, &relative), &local, conflict, run, per_file).await?;
         Ok((outcome.bytes, outcome.skipped))
     })
     .await

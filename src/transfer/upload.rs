@@ -2,18 +2,21 @@
 //! rule against what the share has, write a temporary file beside the destination
 //! (parallel Put Ranges, all-zero ranges of sparse files skipped, the whole-file MD5
 //! computed in a second sequential pass), stamp it with the MD5 and the local times,
-//! then rename it over the destination. A failure or a cancel deletes the temporary
-//! file; the destination is never truncated or deleted.
+//! then rename it over the destination. Each range is recorded in the journal once the
+//! service has it: a service or network failure, a pause or a killed process leaves the
+//! temporary file to be resumed; a cancel or any other failure deletes it. The
+//! destination is never truncated or deleted.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use time::OffsetDateTime;
-use tokio_util::sync::CancellationToken;
 
 use super::{
-    Conflict, PARALLEL_RANGES, ProgressFn, TransferError, blocking, for_each_range, md5_of_file, temporary_name,
+    Conflict, JobId, Journal, ProgressFn, Resumed, Run, TransferError, blocking, for_each_range, md5_of_file,
+    temporary_name,
 };
 use crate::files::names::join;
 use crate::files::{EntryType, ErrorKind, FileStamp, FilesClient, Overwrite};
@@ -28,6 +31,8 @@ pub struct UploadOutcome {
     pub path: String,
     /// The destination existed and the conflict rule left it as it was.
     pub skipped: bool,
+    /// What an earlier attempt had already sent.
+    pub resumed: Resumed,
 }
 
 /// `name (n).ext` for a path's last component.
@@ -83,20 +88,31 @@ async fn destination(
     }
 }
 
-/// Uploads the local file `src` to `share/path` under the `conflict` rule.
+/// Uploads the local file `src` to `share/path` under the `conflict` rule, as a file of
+/// `run`'s job: a temporary file the journal knows from an earlier attempt is resumed
+/// when the local file is unchanged (size and modification time) and the temporary file
+/// is still on the share at full size, else it starts over.
 ///
 /// Errors: `NotAFile` (before anything is sent), `Exists` (rule `Fail`), `SourceChanged`
-/// (the file changed while it was read), `Cancelled`, service and local IO errors. In
-/// every error case the destination is as it was and no temporary file is left.
+/// (the file changed while it was read), `Paused` and service errors (the temporary file
+/// is kept for a resume), `Cancelled` (removed), local IO errors. In every error case the
+/// destination is as it was.
 pub async fn upload(
     client: &FilesClient,
     src: &Path,
     share: &str,
     path: &str,
     conflict: Conflict,
-    cancel: &CancellationToken,
+    run: &Run,
     progress: ProgressFn,
 ) -> Result<UploadOutcome, TransferError> {
+    let journal = &run.journal;
+    let record = journal.file(run.job, path, src)?;
+    if let Some(done) = record.as_ref().filter(|r| r.complete) {
+        // A folder job resumed: this file arrived before the interruption.
+        progress(done.size, done.size);
+        return Ok(UploadOutcome { bytes: done.size, path: path.to_owned(), skipped: false, resumed: Resumed::Fresh });
+    }
     // Look before opening: opening a named pipe would wait for a writer forever.
     let looked = src.to_owned();
     if !blocking("reading", src, move || std::fs::metadata(looked)).await?.is_file() {
@@ -119,9 +135,9 @@ pub async fn upload(
     let local_write = before.modified().ok().map(OffsetDateTime::from);
     let Some((target, replace)) = destination(client, share, path, conflict, local_write).await? else {
         progress(size, size);
-        return Ok(UploadOutcome { bytes: 0, path: path.to_owned(), skipped: true });
+        return Ok(UploadOutcome { bytes: 0, path: path.to_owned(), skipped: true, resumed: Resumed::Fresh });
     };
-    let temp = join(parent(&target), &temporary_name());
+    let tag = format!("{size}:{}", local_write.map_or(0, super::ticks));
     // Errors name the file the user asked for, not the temporary one.
     let about_target = |error: TransferError| match error {
         TransferError::Files(mut e) => {
@@ -130,21 +146,17 @@ pub async fn upload(
         }
         other => other,
     };
-    if let Err(error) = client.create_file(share, &temp, size).await {
-        // The service may have created it before the answer was lost: remove it.
-        if error.kind != ErrorKind::PermissionDenied {
-            let _ = client.delete_file(share, &temp).await;
-        }
-        return Err(about_target(error.into()));
-    }
+    let (file_id, temp, resumed, skip) =
+        partial(client, journal, run.job, (share, path, &target), src, size, &tag).await.map_err(about_target)?;
     let stamp = FileStamp {
         content_md5: None,
         created: before.created().ok().map(OffsetDateTime::from),
         last_write: local_write,
     };
-    let sent = send_content(client, src, share, &temp, (&file, &before), stamp, cancel, &progress).await;
+    let sent =
+        send_content(client, src, (share, &temp), (&file, &before), stamp, (file_id, &skip), run, &progress).await;
     let renamed = match sent {
-        Ok(()) if cancel.is_cancelled() => Err(TransferError::Cancelled),
+        Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
         Ok(()) => {
             let overwrite = if replace { Overwrite::Replace } else { Overwrite::Fail };
             client.rename(share, &temp, &target, EntryType::File, overwrite).await.map_err(|e| {
@@ -160,25 +172,79 @@ pub async fn upload(
         Err(e) => Err(e),
     };
     match renamed {
-        Ok(()) => Ok(UploadOutcome { bytes: size, path: target, skipped: false }),
+        Ok(()) => {
+            journal.file_complete(file_id)?;
+            Ok(UploadOutcome { bytes: size, path: target, skipped: false, resumed })
+        }
+        Err(error) if error.keeps_partial() => Err(about_target(error)),
         Err(error) => {
             // Only the temporary file is ours to remove; the destination was never touched.
             let _ = client.delete_file(share, &temp).await;
+            journal.forget_file(file_id)?;
             Err(about_target(error))
         }
     }
 }
 
-/// Writes the content of `src` into the temporary file `temp` and stamps it.
+/// The temporary share file to write into: the journal's partial file when the local
+/// file is unchanged (`tag`, `size`) and the share still has it at full size, else a new
+/// one (created with Create File; an old one is deleted). Answers its journal id, share
+/// path, what was resumed and the ranges done.
+async fn partial(
+    client: &FilesClient,
+    journal: &Journal,
+    job: JobId,
+    (share, path, target): (&str, &str, &str),
+    src: &Path,
+    size: u64,
+    tag: &str,
+) -> Result<(i64, String, Resumed, HashSet<u64>), TransferError> {
+    let mut resumed = Resumed::Fresh;
+    if let Some(record) = journal.file(job, path, src)? {
+        let temp = join(parent(target), &record.temp);
+        let unchanged = record.tag == tag && record.size == size;
+        if unchanged {
+            match client.file_properties(share, &temp).await {
+                Ok(there) if there.size == Some(size) => {
+                    let skip = journal.ranges(record.id)?;
+                    let bytes = super::ranges(size).filter(|(o, _)| skip.contains(o)).map(|(_, l)| l).sum();
+                    return Ok((record.id, temp, Resumed::From(bytes), skip));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind == ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            resumed = Resumed::SourceChanged;
+        }
+        let _ = client.delete_file(share, &temp).await;
+    }
+    let name = temporary_name();
+    let temp = join(parent(target), &name);
+    // Recorded before it is created, so a kill in between leaves nothing unknown.
+    let id = journal.start_file(job, (path, src), &name, size, tag)?;
+    if let Err(error) = client.create_file(share, &temp, size).await {
+        // The service may have created it before the answer was lost: remove it.
+        if error.kind != ErrorKind::PermissionDenied {
+            let _ = client.delete_file(share, &temp).await;
+        }
+        journal.forget_file(id)?;
+        return Err(error.into());
+    }
+    Ok((id, temp, resumed, HashSet::new()))
+}
+
+/// Writes the missing ranges of `src` into the temporary file `temp` (recording each in
+/// the journal once the service has it) and stamps it with the MD5 and times.
 #[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
 async fn send_content(
     client: &FilesClient,
     src: &Path,
-    share: &str,
-    temp: &str,
+    (share, temp): (&str, &str),
     (file, before): (&Arc<std::fs::File>, &std::fs::Metadata),
     mut stamp: FileStamp,
-    cancel: &CancellationToken,
+    (file_id, skip): (i64, &HashSet<u64>),
+    run: &Run,
     progress: &ProgressFn,
 ) -> Result<(), TransferError> {
     let size = before.len();
@@ -187,7 +253,7 @@ async fn send_content(
         let (path, stop) = (src.to_owned(), Arc::clone(&stop));
         tokio::task::spawn_blocking(move || md5_of_file(&path, &stop))
     };
-    let sent = for_each_range(size, PARALLEL_RANGES, progress, cancel, |offset, length| {
+    let sent = for_each_range(size, skip, progress, run, |offset, length| {
         let file = Arc::clone(file);
         async move {
             let data = blocking("reading", src, move || {
@@ -205,10 +271,10 @@ async fn send_content(
             .await?;
             let (data, zeros) = data;
             // The temporary file starts as zeros: a sparse file's empty ranges need no request.
-            if zeros {
-                return Ok(());
+            if !zeros {
+                client.put_range(share, temp, offset, data.into()).await?;
             }
-            Ok(client.put_range(share, temp, offset, data.into()).await?)
+            Ok(run.journal.range_done(file_id, offset)?)
         }
     })
     .await;
@@ -219,7 +285,7 @@ async fn send_content(
     let md5 = match digest.await {
         Ok(Ok(Some(md5))) => md5,
         Ok(Err(source)) => return Err(TransferError::Local { action: "reading", path: src.to_owned(), source }),
-        Ok(Ok(None)) | Err(_) => return Err(TransferError::Cancelled),
+        Ok(Ok(None)) | Err(_) => return Err(run.stopped()),
     };
     let path = src.to_owned();
     let after = blocking("reading", src, move || std::fs::metadata(path)).await?;

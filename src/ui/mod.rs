@@ -232,6 +232,7 @@ impl AzfxApp {
                     }
                 }
                 Event::CheckStep { task, step } => self.access.on_step(task, *step),
+                Event::JobStarted { task, job } => self.transfers.on_job(task, job),
             }
         }
     }

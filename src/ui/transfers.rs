@@ -16,7 +16,9 @@ use crate::files::names::join;
 use crate::format::{count, countdown, human_size};
 use crate::progress::Progress;
 use crate::transfer::TransferError;
-use crate::worker::{Answer, DownloadOutcome, Failure, FileFailure, TaskId, TreeReport, UploadOutcome, Worker};
+use crate::worker::{
+    Answer, DownloadOutcome, Failure, FileFailure, JobId, TaskId, TreeReport, UploadOutcome, Worker,
+};
 
 /// Where a transfer stands.
 #[derive(Debug)]
@@ -107,6 +109,8 @@ pub struct TransferItem {
     /// The file actually written, once finished (a download kept beside an existing file
     /// has another name than asked for).
     pub written: Option<String>,
+    /// Its job in the transfer journal, once the worker started it.
+    pub job: Option<JobId>,
     upload: Option<UploadOrigin>,
     started: Instant,
     finished: Option<Duration>,
@@ -134,6 +138,7 @@ impl Transfers {
             progress: Progress::default(),
             state: TransferState::Running,
             written: None,
+            job: None,
             upload,
             started: Instant::now(),
             finished: None,
@@ -172,6 +177,13 @@ impl Transfers {
     pub fn on_progress(&mut self, task: TaskId, done: u64, total: u64) {
         if let Some(item) = self.items.iter_mut().find(|i| i.task == task) {
             item.progress.update(done, total);
+        }
+    }
+
+    /// A transfer is a job of the journal (it can be paused and resumed).
+    pub fn on_job(&mut self, task: TaskId, job: JobId) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.task == task) {
+            item.job = Some(job);
         }
     }
 

@@ -13,7 +13,7 @@ use crate::diagnose::check::{Report, Step};
 use crate::error::EngineError;
 use crate::files::{DirEntry, EntryProperties, RetryPolicy, ShareItem};
 use crate::http::LogEntry;
-use crate::transfer::{Conflict, DownloadOutcome, UploadOutcome};
+use crate::transfer::{Conflict, DownloadOutcome, JobId, JobRecord, UploadOutcome};
 
 use super::reply::{Reply, Task};
 
@@ -228,6 +228,13 @@ pub enum Command {
         conflict: Conflict,
         reply: Reply<TreeReport>,
     },
+    /// The transfer journal's jobs, in queue order (unfinished ones from earlier runs
+    /// too).
+    Jobs { reply: Reply<Vec<JobRecord>> },
+    /// Removes a job that is not running, with its partial files.
+    RemoveJob { job: JobId, reply: Reply<()> },
+    /// Moves a job one place earlier (or later) in the queue.
+    ReorderJob { job: JobId, earlier: bool, reply: Reply<()> },
     /// Drops the cached token and gets a new one.
     RefreshToken { reply: Reply<TokenInfo> },
     /// Gets a token from a credential without connecting (no cache): `azfx token`.
@@ -266,6 +273,13 @@ pub enum Event {
         task: TaskId,
         /// The step.
         step: Box<Step>,
+    },
+    /// A transfer began as (or resumed) a job of the transfer journal.
+    JobStarted {
+        /// The transfer's task.
+        task: TaskId,
+        /// Its job.
+        job: JobId,
     },
     /// Progress of a transfer or recursive delete.
     Progress {

@@ -30,7 +30,9 @@ use crate::diagnose::check::Report;
 pub use crate::error::{EngineError, exit_code};
 use crate::files::{EntryProperties, ShareItem};
 use crate::http::{LogEntry, RequestLog};
-pub use crate::transfer::{Conflict, DownloadOutcome, UploadOutcome};
+pub use crate::transfer::{
+    Conflict, DownloadOutcome, JobId, JobKind, JobRecord, JobSpec, JobState, Journal, Resumed, UploadOutcome,
+};
 pub use command::{
     Answer, Command, Connected, ConnectionConfig, CredentialConfig, Event, Failure, FileFailure, TaskId, TokenInfo,
     TreeReport,
@@ -70,7 +72,16 @@ impl Worker {
     /// Starts the worker thread; `repaint` is called after every event and answer.
     ///
     /// Errors: the OS refused a thread or the runtime.
+    /// Transfers are journalled in memory: they resume within this process only.
     pub fn spawn(repaint: impl Fn() + Send + Sync + 'static) -> std::io::Result<Self> {
+        Self::spawn_with_journal(Journal::in_memory(), repaint)
+    }
+
+    /// Starts the worker thread with the transfer journal `journal` (see
+    /// `transfer::Journal::open`); `repaint` is called after every event and answer.
+    ///
+    /// Errors: the OS refused a thread or the runtime.
+    pub fn spawn_with_journal(journal: Journal, repaint: impl Fn() + Send + Sync + 'static) -> std::io::Result<Self> {
         let (command_tx, command_rx) = mpsc::channel(COMMAND_CAPACITY);
         let (event_tx, event_rx) = mpsc::channel(EVENT_CAPACITY);
         let log = RequestLog::new(LOG_CAPACITY);
@@ -80,7 +91,7 @@ impl Worker {
             .thread_name("azfx-worker-io")
             .enable_all()
             .build()?;
-        let state = runtime::Runtime::new(event_tx, Arc::clone(&repaint), Arc::clone(&log));
+        let state = runtime::Runtime::new(event_tx, Arc::clone(&repaint), Arc::clone(&log), Arc::new(journal));
         let thread = std::thread::Builder::new().name("azfx-worker".to_owned()).spawn(move || {
             runtime.block_on(runtime::run(command_rx, state));
             runtime.shutdown_timeout(std::time::Duration::from_secs(2));
@@ -182,6 +193,23 @@ impl Worker {
         self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, conflict, reply })
     }
 
+    /// The transfer journal's jobs in queue order, unfinished ones of earlier runs too.
+    pub fn jobs(&self) -> Promise<Answer<Vec<JobRecord>>> {
+        self.ask(|reply| Command::Jobs { reply })
+    }
+
+    /// Removes a job that is not running, with its partial files (an upload's are on the
+    /// share: connect to its account first). Resume a job by starting the same transfer
+    /// again (`JobSpec` names it).
+    pub fn remove_job(&self, job: JobId) -> Promise<Answer<()>> {
+        self.ask(|reply| Command::RemoveJob { job, reply })
+    }
+
+    /// Moves a job one place earlier (`earlier`) or later in the queue.
+    pub fn reorder_job(&self, job: JobId, earlier: bool) -> Promise<Answer<()>> {
+        self.ask(|reply| Command::ReorderJob { job, earlier, reply })
+    }
+
     /// Drops the cached token and gets a new one.
     pub fn refresh_token(&self) -> Promise<Answer<TokenInfo>> {
         self.ask(|reply| Command::RefreshToken { reply })
@@ -212,6 +240,12 @@ impl Worker {
     /// Cancels a task, even one still queued; its promise answers `EngineError::Cancelled`.
     pub fn cancel(&self, task: TaskId) {
         self.tasks.cancel(task);
+    }
+
+    /// Pauses a transfer: it stops and answers `TransferError::Paused`, keeping what was
+    /// written; starting the same transfer again resumes it.
+    pub fn pause(&self, task: TaskId) {
+        self.tasks.pause(task);
     }
 
     /// Events that arrived since the last call (never waits).

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use poll_promise::Sender;
@@ -60,20 +61,30 @@ impl<T: Send + 'static> Drop for Reply<T> {
 /// runtime.
 #[derive(Debug, Default)]
 pub struct Tasks {
-    running: Mutex<HashMap<TaskId, CancellationToken>>,
+    running: Mutex<HashMap<TaskId, (CancellationToken, Arc<AtomicBool>)>>,
 }
 
 impl Tasks {
     /// Registers a new task.
     pub fn start(self: &Arc<Self>, id: TaskId) -> Task {
         let cancel = CancellationToken::new();
-        self.running.lock().unwrap_or_else(PoisonError::into_inner).insert(id, cancel.clone());
-        Task { id, cancel, tasks: Arc::clone(self) }
+        let pause = Arc::new(AtomicBool::new(false));
+        self.running.lock().unwrap_or_else(PoisonError::into_inner).insert(id, (cancel.clone(), Arc::clone(&pause)));
+        Task { id, cancel, pause, tasks: Arc::clone(self) }
     }
 
     /// Cancels a task if it is still running (or still queued).
     pub fn cancel(&self, id: TaskId) {
-        if let Some(cancel) = self.running.lock().unwrap_or_else(PoisonError::into_inner).remove(&id) {
+        if let Some((cancel, _)) = self.running.lock().unwrap_or_else(PoisonError::into_inner).remove(&id) {
+            cancel.cancel();
+        }
+    }
+
+    /// Pauses a transfer: stops it like a cancel, but what was written is kept for a
+    /// resume. Other tasks just stop.
+    pub fn pause(&self, id: TaskId) {
+        if let Some((cancel, pause)) = self.running.lock().unwrap_or_else(PoisonError::into_inner).remove(&id) {
+            pause.store(true, Ordering::Relaxed);
             cancel.cancel();
         }
     }
@@ -95,6 +106,7 @@ pub struct Task {
     /// The id events carry.
     pub id: TaskId,
     cancel: CancellationToken,
+    pause: Arc<AtomicBool>,
     tasks: Arc<Tasks>,
 }
 
@@ -122,6 +134,11 @@ impl Task {
     /// The cancellation token, for work that cleans up after itself when cancelled.
     pub fn token(&self) -> &CancellationToken {
         &self.cancel
+    }
+
+    /// The flag set when the cancel is a pause.
+    pub fn pause_flag(&self) -> &Arc<AtomicBool> {
+        &self.pause
     }
 }
 

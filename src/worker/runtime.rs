@@ -16,6 +16,7 @@ use crate::diagnose::Diagnosis;
 use crate::error::EngineError;
 use crate::files::FilesError;
 use crate::http::{ExchangeKind, LogEntry, RequestLog};
+use crate::transfer::Journal;
 
 /// State shared by the worker's tasks.
 pub struct Runtime {
@@ -23,14 +24,16 @@ pub struct Runtime {
     repaint: Repaint,
     /// The request log every client of this worker writes to.
     pub log: Arc<RequestLog>,
+    /// The transfer journal (persistent, or in memory).
+    pub journal: Arc<Journal>,
     session: RwLock<Option<Arc<Session>>>,
 }
 
 impl Runtime {
     /// A runtime sending events to `events`; request-log entries are forwarded as they
     /// are recorded.
-    pub fn new(events: mpsc::Sender<Event>, repaint: Repaint, log: Arc<RequestLog>) -> Arc<Self> {
-        let runtime = Arc::new(Self { events, repaint, log, session: RwLock::new(None) });
+    pub fn new(events: mpsc::Sender<Event>, repaint: Repaint, log: Arc<RequestLog>, journal: Arc<Journal>) -> Arc<Self> {
+        let runtime = Arc::new(Self { events, repaint, log, journal, session: RwLock::new(None) });
         let forward = Arc::downgrade(&runtime);
         runtime.log.set_listener(move |entry| {
             if let Some(runtime) = forward.upgrade() {
@@ -146,6 +149,11 @@ impl Runtime {
             Command::DownloadFolder { task, share, path, dest, conflict, reply } => {
                 let answer = transfers::download_folder(rt, &task, &share, &path, &dest, conflict).await;
                 rt.answer(reply, answer, Some(&share));
+            }
+            Command::Jobs { reply } => rt.answer(reply, transfers::jobs(rt), None),
+            Command::RemoveJob { job, reply } => rt.answer(reply, transfers::remove_job(rt, job).await, None),
+            Command::ReorderJob { job, earlier, reply } => {
+                rt.answer(reply, transfers::reorder_job(rt, job, earlier), None);
             }
             Command::RefreshToken { reply } => rt.answer(reply, diagnose::refresh_token(rt).await, None),
             Command::AcquireToken { config, resource, reply } => {

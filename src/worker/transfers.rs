@@ -1,9 +1,11 @@
-//! Moving bytes: file and folder uploads and downloads, each cancellable (the transfer
-//! removes its own temporary file when cancelled; a destination is never touched) and
-//! reporting progress as `Event::Progress`. (The persistent queue of the transfers issue
-//! replaces these one-shot commands.)
+//! Moving bytes: file and folder uploads and downloads, each a job of the transfer
+//! journal. Starting the same transfer again (same direction, account, share and paths)
+//! resumes its job; a finished job is forgotten; a failed or paused one stays, with what
+//! was written, until it is resumed or removed; a cancelled one removes its temporary
+//! files. Progress arrives as `Event::Progress` and is recorded in the journal.
 
-use std::path::Path;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::command::{Event, FileFailure, TreeReport};
@@ -12,12 +14,18 @@ use super::runtime::Runtime;
 use super::session::Session;
 use crate::error::EngineError;
 use crate::files::names::join;
-use crate::transfer::{self, Conflict, DownloadOutcome, ProgressFn, TransferError, TreeOutcome, UploadOutcome};
+use crate::transfer::{
+    self, Conflict, DownloadOutcome, JobId, JobKind, JobRecord, JobSpec, JobState, ProgressFn, Run, TransferError,
+    TreeOutcome, UploadOutcome,
+};
 
-fn progress(rt: &Arc<Runtime>, task: &Task) -> ProgressFn {
+fn progress(rt: &Arc<Runtime>, task: &Task, job: JobId) -> ProgressFn {
     let rt = Arc::clone(rt);
     let task = task.id;
-    Arc::new(move |done, total| rt.emit_now(Event::Progress { task, done, total }))
+    Arc::new(move |done, total| {
+        let _ = rt.journal.progress(job, done, total);
+        rt.emit_now(Event::Progress { task, done, total });
+    })
 }
 
 /// Per-file failures diagnosed in the session's context, like every other failure.
@@ -37,6 +45,92 @@ fn report(session: &Session, share: &str, outcome: TreeOutcome) -> TreeReport {
     }
 }
 
+/// Runs `work` as the journal job `spec` (resuming it when it is unfinished) and keeps
+/// the journal true to the outcome: forgotten when done (`unfinished` answers `None`),
+/// kept as failed or paused with what was written, its temporary files removed when
+/// cancelled.
+async fn as_job<T, Fut>(
+    rt: &Arc<Runtime>,
+    task: &Task,
+    session: &Session,
+    spec: JobSpec,
+    work: impl FnOnce(Run, ProgressFn) -> Fut,
+    unfinished: impl FnOnce(&T) -> Option<String>,
+) -> Result<T, EngineError>
+where
+    Fut: Future<Output = Result<T, TransferError>>,
+{
+    let (job, _) = rt.journal.begin(&spec).map_err(TransferError::from)?;
+    rt.emit_now(Event::JobStarted { task: task.id, job });
+    let run =
+        Run { cancel: task.token().clone(), pause: Arc::clone(task.pause_flag()), journal: Arc::clone(&rt.journal), job };
+    let result = work(run, progress(rt, task, job)).await;
+    let journal = &rt.journal;
+    match &result {
+        Ok(value) => match unfinished(value) {
+            None => journal.forget(job),
+            Some(message) => journal.stop(job, Some(&message)),
+        },
+        Err(TransferError::Paused) => journal.stop(job, None),
+        // Nothing was written (the source was missing, a name refused): nothing to resume.
+        Err(_) if !journal.has_files(job).unwrap_or(true) => journal.forget(job),
+        Err(TransferError::Cancelled) => {
+            remove_temporaries(journal, session, job, spec.kind.is_download(), &spec.share).await;
+            journal.forget(job)
+        }
+        Err(error) => journal.stop(job, Some(&error.to_string())),
+    }
+    .map_err(TransferError::from)?;
+    Ok(result?)
+}
+
+/// Removes the temporary files of a job's unfinished files (local ones, or on the share
+/// through `session`); answers how many could not be removed.
+async fn remove_temporaries(
+    journal: &transfer::Journal,
+    session: &Session,
+    job: JobId,
+    download: bool,
+    share: &str,
+) -> usize {
+    let Ok(temporaries) = journal.temporaries(job) else { return 0 };
+    let mut left = 0;
+    for (remote, local, temp) in temporaries {
+        let removed = if download {
+            let path = local.parent().map_or_else(|| PathBuf::from(&temp), |dir| dir.join(&temp));
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => true,
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            }
+        } else {
+            let dir = remote.rsplit_once('/').map_or("", |(dir, _)| dir);
+            match session.files.delete_file(share, &join(dir, &temp)).await {
+                Ok(()) => true,
+                Err(e) => e.kind == crate::files::ErrorKind::NotFound,
+            }
+        };
+        left += usize::from(!removed);
+    }
+    left
+}
+
+/// A local path as the journal keys it: absolute, so the same command run from another
+/// folder is the same job.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+fn spec(session: &Session, kind: JobKind, share: &str, remote: &str, local: &Path, conflict: Conflict) -> JobSpec {
+    JobSpec {
+        kind,
+        endpoint: session.endpoint.base.to_string(),
+        share: share.to_owned(),
+        remote: remote.to_owned(),
+        local: local.to_owned(),
+        conflict,
+    }
+}
+
 /// Downloads a file to `dest` under the `conflict` rule.
 pub async fn download(
     rt: &Arc<Runtime>,
@@ -47,7 +141,11 @@ pub async fn download(
     conflict: Conflict,
 ) -> Result<DownloadOutcome, EngineError> {
     let session = rt.session()?;
-    Ok(transfer::download(&session.files, share, path, dest, conflict, task.token(), progress(rt, task)).await?)
+    let dest = &absolute(dest);
+    let spec = spec(&session, JobKind::Download, share, path, dest, conflict);
+    let files = &session.files;
+    let work = |run: Run, progress| async move { transfer::download(files, share, path, dest, conflict, &run, progress).await };
+    as_job(rt, task, &session, spec, work, |_| None).await
 }
 
 /// Uploads a file to `share/path` under the `conflict` rule.
@@ -60,7 +158,16 @@ pub async fn upload(
     conflict: Conflict,
 ) -> Result<UploadOutcome, EngineError> {
     let session = rt.session()?;
-    Ok(transfer::upload(&session.files, src, share, path, conflict, task.token(), progress(rt, task)).await?)
+    let src = &absolute(src);
+    let spec = spec(&session, JobKind::Upload, share, path, src, conflict);
+    let files = &session.files;
+    let work = |run: Run, progress| async move { transfer::upload(files, src, share, path, conflict, &run, progress).await };
+    as_job(rt, task, &session, spec, work, |_| None).await
+}
+
+fn failed_files(outcome: &TreeOutcome) -> Option<String> {
+    let failed = outcome.failures.len();
+    (failed > 0).then(|| format!("{} did not arrive", crate::format::count(failed as u64, "file", "files")))
 }
 
 /// Uploads a local file or folder into the share directory `dir`, keeping its name.
@@ -73,6 +180,7 @@ pub async fn upload_path(
     conflict: Conflict,
 ) -> Result<TreeReport, EngineError> {
     let session = rt.session()?;
+    let src = &absolute(src);
     let name = src
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -83,14 +191,18 @@ pub async fn upload_path(
         path: src.to_owned(),
         source,
     })?;
-    let (client, cancel) = (&session.files, task.token());
-    let outcome = if metadata.is_dir() {
-        transfer::tree::upload_tree(client, src, share, &dest, conflict, cancel, progress(rt, task)).await?
-    } else {
-        let done = transfer::upload(client, src, share, &dest, conflict, cancel, progress(rt, task)).await?;
-        let files = u64::from(!done.skipped);
-        TreeOutcome { files, bytes: done.bytes, skipped: 1 - files, failures: Vec::new() }
+    let spec = spec(&session, JobKind::UploadPath, share, dir, src, conflict);
+    let (client, dest) = (&session.files, dest.as_str());
+    let work = |run: Run, progress| async move {
+        if metadata.is_dir() {
+            transfer::tree::upload_tree(client, src, share, dest, conflict, &run, progress).await
+        } else {
+            let done = transfer::upload(client, src, share, dest, conflict, &run, progress).await?;
+            let files = u64::from(!done.skipped);
+            Ok(TreeOutcome { files, bytes: done.bytes, skipped: 1 - files, failures: Vec::new() })
+        }
     };
+    let outcome = as_job(rt, task, &session, spec, work, failed_files).await?;
     Ok(report(&session, share, outcome))
 }
 
@@ -104,8 +216,58 @@ pub async fn download_folder(
     conflict: Conflict,
 ) -> Result<TreeReport, EngineError> {
     let session = rt.session()?;
-    let outcome =
-        transfer::tree::download_tree(&session.files, share, path, dest, conflict, task.token(), progress(rt, task))
-            .await?;
+    let dest = &absolute(dest);
+    let spec = spec(&session, JobKind::DownloadFolder, share, path, dest, conflict);
+    let files = &session.files;
+    let work = |run: Run, progress| async move {
+        transfer::tree::download_tree(files, share, path, dest, conflict, &run, progress).await
+    };
+    let outcome = as_job(rt, task, &session, spec, work, failed_files).await?;
     Ok(report(&session, share, outcome))
+}
+
+/// Every job the journal holds, in queue order.
+pub fn jobs(rt: &Runtime) -> Result<Vec<JobRecord>, EngineError> {
+    Ok(rt.journal.jobs().map_err(TransferError::from)?)
+}
+
+/// Moves a job one place earlier or later in the queue.
+pub fn reorder_job(rt: &Runtime, job: JobId, earlier: bool) -> Result<(), EngineError> {
+    Ok(rt.journal.reorder(job, earlier).map_err(TransferError::from)?)
+}
+
+/// Removes a job that is not running: its temporary files (those on a share need a
+/// session on that account), then its record.
+///
+/// Errors: the job runs (cancel it instead), or its partial files on the share cannot be
+/// reached from the current session.
+pub async fn remove_job(rt: &Arc<Runtime>, job: JobId) -> Result<(), EngineError> {
+    let journal = &rt.journal;
+    let Some(record) = journal.job(job).map_err(TransferError::from)? else { return Ok(()) };
+    if matches!(record.state, JobState::Running | JobState::RunningElsewhere(_)) {
+        return Err(EngineError::InvalidInput("this transfer is running: cancel it instead".to_owned()));
+    }
+    let download = record.spec.kind.is_download();
+    if download {
+        for (_, local, temp) in journal.temporaries(job).map_err(TransferError::from)? {
+            if let Some(dir) = local.parent() {
+                let _ = tokio::fs::remove_file(dir.join(temp)).await;
+            }
+        }
+    } else {
+        let session = rt.session().ok().filter(|s| s.endpoint.base.as_str() == record.spec.endpoint).ok_or_else(|| {
+            EngineError::InvalidInput(format!(
+                "connect to {} to remove this upload's partial file from the share",
+                record.spec.endpoint
+            ))
+        })?;
+        let left = remove_temporaries(journal, &session, job, false, &record.spec.share).await;
+        if left > 0 {
+            return Err(EngineError::InvalidInput(format!(
+                "{} could not be removed from the share; try again",
+                crate::format::count(left as u64, "partial file", "partial files")
+            )));
+        }
+    }
+    Ok(journal.forget(job).map_err(TransferError::from)?)
 }

@@ -1,0 +1,594 @@
+//! The transfer journal: a small SQLite database (`transfers.sqlite3` in the OS state
+//! directory) that remembers every unfinished transfer, so quitting, a crash or a
+//! `SIGKILL` never costs more than the ranges in flight.
+//!
+//! Three tables: `jobs` (what the user asked for: direction, share path, local path,
+//! conflict rule, state, bytes done of total, the process running it), `files` (each
+//! file of a job that has a temporary file: its name, the source's size and identity
+//! tag — the `ETag` for downloads, size and modification time for uploads — and whether
+//! it is complete) and `ranges` (the offsets of the ranges already written). A range is
+//! recorded only after the service answered its Put Range, or after its bytes were
+//! written to the local temporary file. WAL mode with `synchronous=NORMAL`: a committed
+//! record survives a process kill; a power loss may forget the last ranges (they are
+//! sent again), never invent one.
+//!
+//! Calls block for microseconds (one indexed row each); the worker makes them, never
+//! the window.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::Conflict;
+
+/// The journal's file name inside the state directory.
+pub const FILE_NAME: &str = "transfers.sqlite3";
+
+/// A journal failure.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// The database could not be opened or created.
+    #[error("the transfer journal {path} cannot be used: {message}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A read or write failed.
+    #[error("the transfer journal failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// The same transfer is running in another azfx process.
+    #[error("this transfer is already running in azfx process {0}")]
+    Busy(u32),
+}
+
+/// A job's stable id.
+pub type JobId = i64;
+
+/// What kind of transfer a job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobKind {
+    /// One share file to a local file.
+    Download,
+    /// One local file to a share file.
+    Upload,
+    /// A local file or folder into a share directory, keeping its name.
+    UploadPath,
+    /// A share folder into a local folder.
+    DownloadFolder,
+}
+
+impl JobKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Download => "download",
+            Self::Upload => "upload",
+            Self::UploadPath => "upload-path",
+            Self::DownloadFolder => "download-folder",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Download, Self::Upload, Self::UploadPath, Self::DownloadFolder].into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether bytes go from the share to this machine.
+    pub fn is_download(self) -> bool {
+        matches!(self, Self::Download | Self::DownloadFolder)
+    }
+}
+
+/// What the user asked for; a job with the same kind, endpoint, share, remote and local
+/// path is the same job (running the same command again resumes it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSpec {
+    /// Direction and shape.
+    pub kind: JobKind,
+    /// The account's file endpoint (`https://account.file.core.windows.net/`).
+    pub endpoint: String,
+    /// The share.
+    pub share: String,
+    /// The share path: the file (`Download`, `Upload`, `DownloadFolder`) or the directory
+    /// received into (`UploadPath`).
+    pub remote: String,
+    /// The local path: the source (uploads) or the destination (downloads).
+    pub local: PathBuf,
+    /// The rule for destinations that exist.
+    pub conflict: Conflict,
+}
+
+/// Where a job stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobState {
+    /// Running in this process.
+    Running,
+    /// Running in another live azfx process.
+    RunningElsewhere(u32),
+    /// Its process ended (quit, crash, kill) before it finished.
+    Interrupted,
+    /// Paused by the user.
+    Paused,
+    /// Failed; the message says why. What was written is kept for a retry.
+    Failed,
+}
+
+/// A job as the journal has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobRecord {
+    /// Stable id.
+    pub id: JobId,
+    /// What was asked.
+    pub spec: JobSpec,
+    /// Where it stands.
+    pub state: JobState,
+    /// Bytes done when last recorded.
+    pub done: u64,
+    /// Bytes in all (0 until known).
+    pub total: u64,
+    /// Why it failed, or was restarted.
+    pub message: Option<String>,
+}
+
+/// A file of a job with a temporary file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Row id.
+    pub id: i64,
+    /// The temporary file's name, in the destination's folder (on the share for
+    /// uploads, on this machine for downloads).
+    pub temp: String,
+    /// The source's size in bytes when the file started.
+    pub size: u64,
+    /// The source's identity when the file started (`ETag`, or `size:mtime` for local
+    /// files): a different tag means the source changed and the file starts over.
+    pub tag: String,
+    /// The file is complete and in place (folder jobs skip it when resumed).
+    pub complete: bool,
+}
+
+/// The journal.
+pub struct Journal {
+    db: Mutex<Connection>,
+    path: Option<PathBuf>,
+    pid: u32,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    share TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    local BLOB NOT NULL,
+    conflict TEXT NOT NULL,
+    state TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    message TEXT,
+    position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    job INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    remote TEXT NOT NULL,
+    local BLOB NOT NULL,
+    temp TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    tag TEXT NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (job, remote, local)
+);
+CREATE TABLE IF NOT EXISTS ranges (
+    file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    offset INTEGER NOT NULL,
+    PRIMARY KEY (file, offset)
+) WITHOUT ROWID;
+";
+
+/// A path as stored: its bytes on Unix (any name the OS accepts), UTF-8 elsewhere.
+fn path_bytes(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+fn path_from(bytes: Vec<u8>) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt as _;
+        PathBuf::from(std::ffi::OsString::from_vec(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+fn conflict_text(conflict: Conflict) -> String {
+    serde_json::to_string(&conflict).unwrap_or_default()
+}
+
+/// Whether the process `pid` is alive (Linux: `/proc/<pid>`; elsewhere a process not
+/// this one is taken as gone).
+fn alive(pid: u32) -> bool {
+    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
+}
+
+fn as_u64(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn as_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl Journal {
+    /// Opens (creating it and `dir` if needed) the journal in the state directory `dir`.
+    ///
+    /// Errors: `Open` when the directory or database cannot be created or read (another
+    /// version's schema, a read-only disk).
+    pub fn open(dir: &Path) -> Result<Self, JournalError> {
+        let path = dir.join(FILE_NAME);
+        let fail = |message: String| JournalError::Open { path: path.clone(), message };
+        std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+        let db = Connection::open(&path).map_err(|e| fail(e.to_string()))?;
+        let journal = Self::with(db, Some(path.clone())).map_err(|e| fail(e.to_string()))?;
+        Ok(journal)
+    }
+
+    /// A journal kept in memory: transfers resume within this process only (tests, and a
+    /// fallback when the state directory cannot be used).
+    pub fn in_memory() -> Self {
+        // An in-memory database only fails to open when SQLite cannot allocate.
+        match Connection::open_in_memory().map_err(JournalError::from).and_then(|db| Self::with(db, None)) {
+            Ok(journal) => journal,
+            Err(e) => panic!("SQLite cannot open an in-memory database: {e}"),
+        }
+    }
+
+    fn with(db: Connection, path: Option<PathBuf>) -> Result<Self, JournalError> {
+        db.busy_timeout(std::time::Duration::from_secs(5))?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "synchronous", "NORMAL")?;
+        db.pragma_update(None, "foreign_keys", true)?;
+        db.execute_batch(SCHEMA)?;
+        Ok(Self { db: Mutex::new(db), path, pid: std::process::id() })
+    }
+
+    /// The database file (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts `spec` as a job running in this process: the unfinished job with the same
+    /// kind, endpoint, share and paths when there is one (it resumes; its conflict rule is
+    /// replaced by this one), else a new job at the end of the queue.
+    ///
+    /// Errors: `Busy` when that job runs in another live process.
+    pub fn begin(&self, spec: &JobSpec) -> Result<(JobId, bool), JournalError> {
+        let db = self.db();
+        let existing: Option<(JobId, String, u32)> = db
+            .query_row(
+                "SELECT id, state, pid FROM jobs WHERE kind = ?1 AND endpoint = ?2 AND share = ?3 AND remote = ?4 AND local = ?5",
+                params![spec.kind.as_str(), spec.endpoint, spec.share, spec.remote, path_bytes(&spec.local)],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        if let Some((id, state, pid)) = existing {
+            if state == "running" && pid != self.pid && alive(pid) {
+                return Err(JournalError::Busy(pid));
+            }
+            db.execute(
+                "UPDATE jobs SET state = 'running', pid = ?2, conflict = ?3, message = NULL WHERE id = ?1",
+                params![id, self.pid, conflict_text(spec.conflict)],
+            )?;
+            return Ok((id, true));
+        }
+        db.execute(
+            "INSERT INTO jobs (kind, endpoint, share, remote, local, conflict, state, pid, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs))",
+            params![
+                spec.kind.as_str(),
+                spec.endpoint,
+                spec.share,
+                spec.remote,
+                path_bytes(&spec.local),
+                conflict_text(spec.conflict),
+                self.pid
+            ],
+        )?;
+        Ok((db.last_insert_rowid(), false))
+    }
+
+    /// Records a job's progress (bytes done of total).
+    pub fn progress(&self, job: JobId, done: u64, total: u64) -> Result<(), JournalError> {
+        self.db().execute(
+            "UPDATE jobs SET done = ?2, total = ?3 WHERE id = ?1",
+            params![job, as_i64(done), as_i64(total)],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a job paused, or failed with `message`; its files and ranges stay.
+    pub fn stop(&self, job: JobId, failed: Option<&str>) -> Result<(), JournalError> {
+        let state = if failed.is_some() { "failed" } else { "paused" };
+        self.db().execute("UPDATE jobs SET state = ?2, message = ?3 WHERE id = ?1", params![job, state, failed])?;
+        Ok(())
+    }
+
+    /// Forgets a finished or removed job with its files and ranges.
+    pub fn forget(&self, job: JobId) -> Result<(), JournalError> {
+        self.db().execute("DELETE FROM jobs WHERE id = ?1", params![job])?;
+        Ok(())
+    }
+
+    /// Moves a job one place earlier (`earlier`) or later in the queue.
+    pub fn reorder(&self, job: JobId, earlier: bool) -> Result<(), JournalError> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let position: Option<i64> =
+            tx.query_row("SELECT position FROM jobs WHERE id = ?1", params![job], |r| r.get(0)).optional()?;
+        if let Some(position) = position {
+            let neighbour: Option<(JobId, i64)> = if earlier {
+                tx.query_row(
+                    "SELECT id, position FROM jobs WHERE position < ?1 ORDER BY position DESC LIMIT 1",
+                    params![position],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            } else {
+                tx.query_row(
+                    "SELECT id, position FROM jobs WHERE position > ?1 ORDER BY position LIMIT 1",
+                    params![position],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            }
+            .optional()?;
+            if let Some((other, other_position)) = neighbour {
+                tx.execute("UPDATE jobs SET position = ?2 WHERE id = ?1", params![job, other_position])?;
+                tx.execute("UPDATE jobs SET position = ?2 WHERE id = ?1", params![other, position])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every job, in queue order.
+    pub fn jobs(&self) -> Result<Vec<JobRecord>, JournalError> {
+        let db = self.db();
+        let mut statement = db.prepare(
+            "SELECT id, kind, endpoint, share, remote, local, conflict, state, pid, done, total, message
+             FROM jobs ORDER BY position",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let state: String = row.get(7)?;
+            let pid: u32 = row.get(8)?;
+            Ok((
+                row.get::<_, JobId>(0)?,
+                row.get::<_, String>(1)?,
+                JobSpec {
+                    kind: JobKind::Download,
+                    endpoint: row.get(2)?,
+                    share: row.get(3)?,
+                    remote: row.get(4)?,
+                    local: path_from(row.get(5)?),
+                    conflict: serde_json::from_str(&row.get::<_, String>(6)?).unwrap_or_default(),
+                },
+                match state.as_str() {
+                    "paused" => JobState::Paused,
+                    "failed" => JobState::Failed,
+                    _ if pid == self.pid => JobState::Running,
+                    _ if alive(pid) => JobState::RunningElsewhere(pid),
+                    _ => JobState::Interrupted,
+                },
+                as_u64(row.get(9)?),
+                as_u64(row.get(10)?),
+                row.get::<_, Option<String>>(11)?,
+            ))
+        })?;
+        let mut jobs = Vec::new();
+        for row in rows {
+            let (id, kind, mut spec, state, done, total, message) = row?;
+            // A kind written by another version is left alone.
+            let Some(kind) = JobKind::parse(&kind) else { continue };
+            spec.kind = kind;
+            jobs.push(JobRecord { id, spec, state, done, total, message });
+        }
+        Ok(jobs)
+    }
+
+    /// One job.
+    pub fn job(&self, id: JobId) -> Result<Option<JobRecord>, JournalError> {
+        Ok(self.jobs()?.into_iter().find(|job| job.id == id))
+    }
+
+    /// The journal's record of one file of `job`.
+    pub fn file(&self, job: JobId, remote: &str, local: &Path) -> Result<Option<FileRecord>, JournalError> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT id, temp, size, tag, complete FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3",
+                params![job, remote, path_bytes(local)],
+                |row| {
+                    Ok(FileRecord {
+                        id: row.get(0)?,
+                        temp: row.get(1)?,
+                        size: as_u64(row.get(2)?),
+                        tag: row.get(3)?,
+                        complete: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records (or restarts: its ranges are forgotten) a file of `job` being written to
+    /// `temp`; answers its row id.
+    pub fn start_file(
+        &self,
+        job: JobId,
+        (remote, local): (&str, &Path),
+        temp: &str,
+        size: u64,
+        tag: &str,
+    ) -> Result<i64, JournalError> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        tx.execute(
+            "DELETE FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3",
+            params![job, remote, path_bytes(local)],
+        )?;
+        tx.execute(
+            "INSERT INTO files (job, remote, local, temp, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![job, remote, path_bytes(local), temp, as_i64(size), tag],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Records that the range at `offset` of file `file` is written.
+    pub fn range_done(&self, file: i64, offset: u64) -> Result<(), JournalError> {
+        self.db()
+            .execute("INSERT OR IGNORE INTO ranges (file, offset) VALUES (?1, ?2)", params![file, as_i64(offset)])?;
+        Ok(())
+    }
+
+    /// The offsets of the ranges of `file` already written.
+    pub fn ranges(&self, file: i64) -> Result<HashSet<u64>, JournalError> {
+        let db = self.db();
+        let mut statement = db.prepare("SELECT offset FROM ranges WHERE file = ?1")?;
+        let offsets = statement.query_map(params![file], |row| row.get::<_, i64>(0))?;
+        offsets.map(|o| o.map(as_u64).map_err(JournalError::from)).collect()
+    }
+
+    /// Whether any file of `job` has been started (something was written).
+    pub fn has_files(&self, job: JobId) -> Result<bool, JournalError> {
+        Ok(self.db().query_row("SELECT EXISTS (SELECT 1 FROM files WHERE job = ?1)", params![job], |r| r.get(0))?)
+    }
+
+    /// Marks a file complete and in place (its ranges are no longer needed).
+    pub fn file_complete(&self, file: i64) -> Result<(), JournalError> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        tx.execute("DELETE FROM ranges WHERE file = ?1", params![file])?;
+        tx.execute("UPDATE files SET complete = 1 WHERE id = ?1", params![file])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets a file (its temporary file was removed, or the file starts over).
+    pub fn forget_file(&self, file: i64) -> Result<(), JournalError> {
+        self.db().execute("DELETE FROM files WHERE id = ?1", params![file])?;
+        Ok(())
+    }
+
+    /// The unfinished files of a job, as (share path, local path, temporary name), to
+    /// remove their temporary files when the job is cancelled. The temporary file sits
+    /// beside the destination: in the share path's folder for uploads, in the local
+    /// path's folder for downloads.
+    pub fn temporaries(&self, job: JobId) -> Result<Vec<(String, PathBuf, String)>, JournalError> {
+        let db = self.db();
+        let mut statement = db.prepare("SELECT remote, local, temp FROM files WHERE job = ?1 AND complete = 0")?;
+        let temps = statement.query_map(params![job], |row| {
+            Ok((row.get::<_, String>(0)?, path_from(row.get(1)?), row.get::<_, String>(2)?))
+        })?;
+        temps.map(|t| t.map_err(JournalError::from)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(local: &str) -> JobSpec {
+        JobSpec {
+            kind: JobKind::Download,
+            endpoint: "https://a.file.core.windows.net/".into(),
+            share: "s".into(),
+            remote: "dir/big.bin".into(),
+            local: PathBuf::from(local),
+            conflict: Conflict::Fail,
+        }
+    }
+
+    #[test]
+    fn the_same_transfer_again_is_the_same_job_and_keeps_its_ranges() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path()).unwrap();
+        let (job, resumed) = journal.begin(&spec("/tmp/big.bin")).unwrap();
+        assert!(!resumed);
+        let file = journal.start_file(job, ("dir/big.bin", Path::new("/tmp/big.bin")), ".t.part", 10, "e1").unwrap();
+        journal.range_done(file, 0).unwrap();
+        journal.range_done(file, 4).unwrap();
+        journal.stop(job, Some("network down")).unwrap();
+        drop(journal);
+
+        let journal = Journal::open(dir.path()).unwrap();
+        let jobs = journal.jobs().unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].state, JobState::Failed);
+        assert_eq!(jobs[0].message.as_deref(), Some("network down"));
+        let mut again = spec("/tmp/big.bin");
+        again.conflict = Conflict::Replace;
+        assert_eq!(journal.begin(&again).unwrap(), (job, true));
+        assert_eq!(journal.jobs().unwrap()[0].spec.conflict, Conflict::Replace);
+        let record = journal.file(job, "dir/big.bin", Path::new("/tmp/big.bin")).unwrap().unwrap();
+        assert_eq!((record.temp.as_str(), record.size, record.tag.as_str()), (".t.part", 10, "e1"));
+        assert_eq!(journal.ranges(record.id).unwrap(), HashSet::from([0, 4]));
+        assert_eq!(
+            journal.temporaries(job).unwrap(),
+            [("dir/big.bin".to_owned(), PathBuf::from("/tmp/big.bin"), ".t.part".to_owned())]
+        );
+        journal.file_complete(record.id).unwrap();
+        assert!(journal.temporaries(job).unwrap().is_empty());
+        journal.forget(job).unwrap();
+        assert!(journal.jobs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_running_job_of_a_dead_process_reads_as_interrupted_and_jobs_reorder() {
+        let journal = Journal::in_memory();
+        let (first, _) = journal.begin(&spec("/a")).unwrap();
+        let (second, _) = journal.begin(&spec("/b")).unwrap();
+        // A pid that cannot be alive.
+        journal.db().execute("UPDATE jobs SET pid = ?2 WHERE id = ?1", params![first, u32::MAX - 1]).unwrap();
+        let jobs = journal.jobs().unwrap();
+        assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), [first, second]);
+        assert_eq!(jobs[0].state, JobState::Interrupted);
+        assert_eq!(jobs[1].state, JobState::Running);
+        journal.reorder(second, true).unwrap();
+        assert_eq!(journal.jobs().unwrap().iter().map(|j| j.id).collect::<Vec<_>>(), [second, first]);
+    }
+
+    #[test]
+    fn local_paths_of_any_bytes_survive() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt as _;
+            let odd = Path::new(std::ffi::OsStr::from_bytes(b"/tmp/caf\xe9 #?%.bin"));
+            assert_eq!(path_from(path_bytes(odd)), odd);
+        }
+    }
+}
