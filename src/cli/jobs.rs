@@ -3,7 +3,6 @@
 //! terminal. Resuming is starting the same transfer again, so it goes through the same
 //! worker commands as `get`, `put` and `cp`.
 
-
 use super::args::{JobsAction, JobsArgs};
 use super::{connect, wait, wait_with_progress, worker};
 use crate::files::Endpoint;
@@ -87,7 +86,8 @@ fn list(jobs: &[JobRecord], json: bool, out: &mut dyn std::io::Write) {
     for job in jobs {
         let (direction, from, to) = describe(job);
         let progress = format!("{} of {}", human_size(job.done), human_size(job.total));
-        let _ = writeln!(out, "{:>4}  {:<12} {direction:<8} {progress:<22} {from} -> {to}", job.id, state_text(job.state));
+        let _ =
+            writeln!(out, "{:>4}  {:<12} {direction:<8} {progress:<22} {from} -> {to}", job.id, state_text(job.state));
         if let Some(message) = &job.message {
             let _ = writeln!(out, "      {message}");
         }

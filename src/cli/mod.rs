@@ -131,13 +131,11 @@ fn print_failure(program: &str, failure: &Failure) {
     }
 }
 
-
 /// What to add to a failure on the command line: how to choose when something exists.
 fn cli_hint(failure: &Failure) -> Option<&'static str> {
     matches!(failure.error, EngineError::Transfer(crate::transfer::TransferError::Exists(_)))
         .then_some("choose with --overwrite true (replace), keep-both, if-newer or false (stop)")
 }
-
 
 /// Starts the demo emulator on its own thread (it seeds a 20 000-entry folder, so the
 /// window opens first and shows a spinner) and keeps it running until `keep_alive` is

@@ -358,7 +358,8 @@ impl Share {
         let id = ids.next();
         let node = Self::new_node(id, parent, leaf, NodeKind::File(FileData { size, content }), clock);
         self.insert(parent, node);
-        self.usage_bytes = self.usage_bytes - freed + size;
+        // `remove` already gave back the replaced file's bytes.
+        self.usage_bytes += size;
         Ok((id, replaced.map(|(old_id, _)| old_id)))
     }
 

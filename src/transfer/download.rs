@@ -98,7 +98,12 @@ pub async fn download(
     if let Some(done) = record.as_ref().filter(|r| r.complete) {
         // A folder job resumed: this file arrived before the interruption.
         progress(done.size, done.size);
-        return Ok(DownloadOutcome { bytes: done.size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh });
+        return Ok(DownloadOutcome {
+            bytes: done.size,
+            path: dest.to_owned(),
+            skipped: false,
+            resumed: Resumed::Fresh,
+        });
     }
     let source = client.file_properties(share, path).await?;
     let size = source.size.unwrap_or(0);

@@ -16,9 +16,7 @@ use crate::files::names::join;
 use crate::format::{count, countdown, human_size};
 use crate::progress::Progress;
 use crate::transfer::TransferError;
-use crate::worker::{
-    Answer, DownloadOutcome, Failure, FileFailure, JobId, TaskId, TreeReport, UploadOutcome, Worker,
-};
+use crate::worker::{Answer, DownloadOutcome, Failure, FileFailure, JobId, TaskId, TreeReport, UploadOutcome, Worker};
 
 /// Where a transfer stands.
 #[derive(Debug)]

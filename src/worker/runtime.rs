@@ -32,7 +32,12 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime sending events to `events`; request-log entries are forwarded as they
     /// are recorded.
-    pub fn new(events: mpsc::Sender<Event>, repaint: Repaint, log: Arc<RequestLog>, journal: Arc<Journal>) -> Arc<Self> {
+    pub fn new(
+        events: mpsc::Sender<Event>,
+        repaint: Repaint,
+        log: Arc<RequestLog>,
+        journal: Arc<Journal>,
+    ) -> Arc<Self> {
         let runtime = Arc::new(Self { events, repaint, log, journal, session: RwLock::new(None) });
         let forward = Arc::downgrade(&runtime);
         runtime.log.set_listener(move |entry| {

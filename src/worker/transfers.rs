@@ -62,8 +62,12 @@ where
 {
     let (job, _) = rt.journal.begin(&spec).map_err(TransferError::from)?;
     rt.emit_now(Event::JobStarted { task: task.id, job });
-    let run =
-        Run { cancel: task.token().clone(), pause: Arc::clone(task.pause_flag()), journal: Arc::clone(&rt.journal), job };
+    let run = Run {
+        cancel: task.token().clone(),
+        pause: Arc::clone(task.pause_flag()),
+        journal: Arc::clone(&rt.journal),
+        job,
+    };
     let result = work(run, progress(rt, task, job)).await;
     let journal = &rt.journal;
     match &result {
@@ -144,7 +148,9 @@ pub async fn download(
     let dest = &absolute(dest);
     let spec = spec(&session, JobKind::Download, share, path, dest, conflict);
     let files = &session.files;
-    let work = |run: Run, progress| async move { transfer::download(files, share, path, dest, conflict, &run, progress).await };
+    let work = |run: Run, progress| async move {
+        transfer::download(files, share, path, dest, conflict, &run, progress).await
+    };
     as_job(rt, task, &session, spec, work, |_| None).await
 }
 
@@ -161,7 +167,8 @@ pub async fn upload(
     let src = &absolute(src);
     let spec = spec(&session, JobKind::Upload, share, path, src, conflict);
     let files = &session.files;
-    let work = |run: Run, progress| async move { transfer::upload(files, src, share, path, conflict, &run, progress).await };
+    let work =
+        |run: Run, progress| async move { transfer::upload(files, src, share, path, conflict, &run, progress).await };
     as_job(rt, task, &session, spec, work, |_| None).await
 }
 
@@ -255,12 +262,13 @@ pub async fn remove_job(rt: &Arc<Runtime>, job: JobId) -> Result<(), EngineError
             }
         }
     } else {
-        let session = rt.session().ok().filter(|s| s.endpoint.base.as_str() == record.spec.endpoint).ok_or_else(|| {
-            EngineError::InvalidInput(format!(
-                "connect to {} to remove this upload's partial file from the share",
-                record.spec.endpoint
-            ))
-        })?;
+        let session =
+            rt.session().ok().filter(|s| s.endpoint.base.as_str() == record.spec.endpoint).ok_or_else(|| {
+                EngineError::InvalidInput(format!(
+                    "connect to {} to remove this upload's partial file from the share",
+                    record.spec.endpoint
+                ))
+            })?;
         let left = remove_temporaries(journal, &session, job, false, &record.spec.share).await;
         if left > 0 {
             return Err(EngineError::InvalidInput(format!(

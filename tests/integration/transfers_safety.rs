@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use azfx::emulator::{Fault, FaultTarget};
 use azfx::transfer::{Conflict, TransferError};
-use azfx::worker::{EngineError, Failure, exit_code};
+use azfx::worker::{EngineError, Failure, JobState, exit_code};
 use md5::{Digest, Md5};
 use reqwest::Method;
 
@@ -83,7 +83,12 @@ fn non_atomic_overwrite_a_failed_upload_never_destroys_the_remote_file() {
     let failure = wait(worker.upload(src.clone(), SHARE, "keepme", Conflict::Replace).1).unwrap_err();
     assert!(!failure.is_cancelled(), "{failure}");
     assert_eq!(remote(&env, "keepme").as_deref(), Some(&original[..]), "the old content is intact");
-    assert_eq!(share_root(&env), ["keepme"], "no temporary file is left on the share");
+    // What was sent is kept, hidden, for a retry; the job says so.
+    let jobs = wait(worker.jobs()).unwrap();
+    assert!(matches!(jobs.as_slice(), [job] if job.state == JobState::Failed), "{jobs:?}");
+    let root = share_root(&env);
+    assert_eq!(root.len(), 2, "{root:?}");
+    assert!(root.iter().any(|n| n.starts_with(".azfx-") && n.ends_with(".part")), "{root:?}");
 
     // Cancelled right after the start, and cancelled while moving bytes.
     let (task, promise) = worker.upload(src.clone(), SHARE, "keepme", Conflict::Replace);
@@ -96,7 +101,8 @@ fn non_atomic_overwrite_a_failed_upload_never_destroys_the_remote_file() {
     assert!(wait(promise).unwrap_err().is_cancelled());
     env.emulator.control().set_latency(Duration::ZERO);
     assert_eq!(remote(&env, "keepme").as_deref(), Some(&original[..]), "a cancel never touches the target");
-    assert_eq!(share_root(&env), ["keepme"]);
+    assert_eq!(share_root(&env), ["keepme"], "a cancel removes what was sent, the earlier attempt's too");
+    assert!(wait(worker.jobs()).unwrap().is_empty());
 }
 
 #[test]
@@ -289,7 +295,12 @@ fn early_server_errors_on_large_bodies_are_read_as_the_service_answer() {
         refused.iter().all(|e| e.request_headers.iter().any(|(n, v)| n == "expect" && v == "100-continue")),
         "under pressure, bodies ask for an early answer"
     );
+    // Kept for a retry until the job is removed.
+    let jobs = wait(worker.jobs()).unwrap();
+    assert_eq!(share_root(&env).iter().filter(|n| n.starts_with(".azfx-")).count(), 1);
+    wait(worker.remove_job(jobs[0].id)).unwrap();
     assert_eq!(share_root(&env).iter().filter(|n| n.starts_with(".azfx-")).count(), 0);
+    assert!(wait(worker.jobs()).unwrap().is_empty());
 }
 
 /// Found in review: uploading a named pipe waited for a writer forever; it is refused at

@@ -1,0 +1,187 @@
+//! Transfers that resume: an `azfx` killed half way through a download or an upload
+//! resumes when run again (the emulator counts the bytes sent a second time); a paused
+//! transfer resumes from its temporary file; a download whose source changed starts over
+//! and says so; a cancel removes what was written.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use azfx::emulator::Emulator;
+use azfx::transfer::{Conflict, Resumed, TransferError};
+use azfx::worker::{EngineError, Event, JobState, exit_code};
+use md5::{Digest, Md5};
+
+use crate::cli::azfx_command;
+use crate::engine::{Engine, engine, no_temporary_files, wait};
+use crate::helpers::{ACCOUNT, SHARE, start};
+
+/// `len` bytes with no all-zero 4 MiB range (so no range is skipped as sparse).
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| u8::try_from((i * 31 + usize::from(seed)) % 251).unwrap_or(1) | 1).collect()
+}
+
+fn md5(data: &[u8]) -> Vec<u8> {
+    Md5::digest(data).to_vec()
+}
+
+/// Runs `azfx` to its end.
+fn run(emulator: &Emulator, home: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = azfx_command(emulator, home, args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `azfx jobs list` (it takes no connection flags).
+fn jobs_list(home: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_azfx")).args(["jobs", "list"]).env("AZFX_HOME", home).output();
+    String::from_utf8_lossy(&output.unwrap().stdout).into_owned()
+}
+
+/// Starts `azfx` and kills it (SIGKILL) once `counter` passed `at`; answers the counter
+/// then.
+fn kill_when(emulator: &Emulator, home: &Path, args: &[&str], counter: impl Fn() -> u64, at: u64) -> u64 {
+    let mut child = azfx_command(emulator, home, args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while counter() < at {
+        assert!(Instant::now() < deadline, "the transfer never got half way");
+        assert!(child.try_wait().unwrap().is_none(), "azfx ended before it was killed");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    counter()
+}
+
+#[test]
+fn interrupted_download_a_killed_get_or_put_resumes_when_run_again() {
+    let env = start();
+    let control = env.emulator.control();
+    let size: u64 = 256 << 20;
+    let data = pattern(usize::try_from(size).unwrap(), 7);
+    control.put_file(ACCOUNT, SHARE, "big.bin", &data).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let url = format!("{}/{SHARE}/big.bin", env.emulator.file_endpoint(ACCOUNT));
+    let dest = out.path().join("big.bin");
+    let get = ["get", url.as_str(), dest.to_str().unwrap()];
+
+    // Download, killed half way: nothing under the real name; the job is interrupted.
+    let served = kill_when(&env.emulator, home.path(), &get, || control.bytes_served(), size / 2);
+    assert!(served < size, "killed before the end ({served} bytes served)");
+    assert!(!dest.exists(), "a partial download never takes the real name");
+    let listing = jobs_list(home.path());
+    assert!(
+        listing.contains("interrupted") && listing.contains("download") && listing.contains("big.bin"),
+        "{listing}"
+    );
+
+    // The same command again resumes.
+    let (code, stdout, stderr) = run(&env.emulator, home.path(), &get);
+    assert_eq!(code, exit_code::OK, "{stderr}");
+    assert!(stdout.contains("resumed:"), "{stdout}");
+    let again = control.bytes_served() - served;
+    let sent_twice = served + again - size;
+    assert!(sent_twice < size / 4, "{sent_twice} of {size} bytes were sent twice");
+    assert_eq!(md5(&std::fs::read(&dest).unwrap()), md5(&data), "identical");
+    assert!(no_temporary_files(out.path()));
+
+    // Upload, killed half way: the share's file is not there; run again, it resumes.
+    let local = out.path().join("up.bin");
+    let up = pattern(usize::try_from(size).unwrap(), 3);
+    std::fs::write(&local, &up).unwrap();
+    let target = format!("{}/{SHARE}/up.bin", env.emulator.file_endpoint(ACCOUNT));
+    let put = ["put", local.to_str().unwrap(), target.as_str()];
+    let received = kill_when(&env.emulator, home.path(), &put, || control.bytes_received(), size / 2);
+    assert!(received < size);
+    assert!(!control.list(ACCOUNT, SHARE, "").unwrap().contains(&"up.bin".to_owned()));
+    let (code, stdout, stderr) = run(&env.emulator, home.path(), &put);
+    assert_eq!(code, exit_code::OK, "{stderr}");
+    assert!(stdout.contains("resumed:"), "{stdout}");
+    let sent_twice = control.bytes_received() - size;
+    assert!(sent_twice < size / 4, "{sent_twice} of {size} bytes were sent twice");
+    let (code, _, stderr) =
+        run(&env.emulator, home.path(), &["get", &target, out.path().join("back.bin").to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{stderr}");
+    assert_eq!(md5(&std::fs::read(out.path().join("back.bin")).unwrap()), md5(&up), "identical");
+    let root = control.list(ACCOUNT, SHARE, "").unwrap();
+    assert!(root.iter().all(|n| !n.starts_with(".azfx-")), "no temporary file left: {root:?}");
+    assert!(jobs_list(home.path()).contains("no unfinished transfers"));
+}
+
+/// Waits until `task` reported some progress.
+fn until_progress(worker: &mut azfx::worker::Worker, task: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let moved = worker
+            .poll_events()
+            .into_iter()
+            .any(|e| matches!(e, Event::Progress { task: t, done, .. } if t == task && done > 0));
+        if moved {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn paused_transfers_resume_and_a_changed_source_starts_over() {
+    let Engine { env, mut worker } = engine();
+    let control = env.emulator.control();
+    let data = pattern(48 << 20, 1);
+    control.put_file(ACCOUNT, SHARE, "p.bin", &data).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("p.bin");
+
+    // Paused half way: the answer says so, the job is paused, the bytes stay hidden.
+    control.set_latency(Duration::from_millis(120));
+    let (task, promise) = worker.download(SHARE, "p.bin", dest.clone(), Conflict::Fail);
+    until_progress(&mut worker, task);
+    worker.pause(task);
+    let failure = wait(promise).unwrap_err();
+    assert!(matches!(failure.error, EngineError::Transfer(TransferError::Paused)), "{failure}");
+    let jobs = wait(worker.jobs()).unwrap();
+    assert!(matches!(jobs.as_slice(), [job] if job.state == JobState::Paused && job.done > 0), "{jobs:?}");
+    assert!(!dest.exists());
+    assert!(!no_temporary_files(out.path()), "what arrived is kept");
+
+    // Resumed: only the rest moves.
+    control.set_latency(Duration::ZERO);
+    let served = control.bytes_served();
+    let done = wait(worker.download(SHARE, "p.bin", dest.clone(), Conflict::Fail).1).unwrap();
+    assert!(matches!(done.resumed, Resumed::From(n) if n > 0), "{:?}", done.resumed);
+    assert!(control.bytes_served() - served < data.len() as u64);
+    assert_eq!(md5(&std::fs::read(&dest).unwrap()), md5(&data));
+    assert!(no_temporary_files(out.path()));
+    assert!(wait(worker.jobs()).unwrap().is_empty(), "a finished job is forgotten");
+
+    // Paused, then the share's file changes: the download starts over and says so.
+    let other = out.path().join("q.bin");
+    control.set_latency(Duration::from_millis(120));
+    let (task, promise) = worker.download(SHARE, "p.bin", other.clone(), Conflict::Fail);
+    until_progress(&mut worker, task);
+    worker.pause(task);
+    assert!(wait(promise).is_err());
+    control.set_latency(Duration::ZERO);
+    let changed = pattern(40 << 20, 9);
+    control.put_file(ACCOUNT, SHARE, "p.bin", &changed).unwrap();
+    let done = wait(worker.download(SHARE, "p.bin", other.clone(), Conflict::Fail).1).unwrap();
+    assert_eq!(done.resumed, Resumed::SourceChanged);
+    assert_eq!(md5(&std::fs::read(&other).unwrap()), md5(&changed), "the new content, whole");
+    assert!(no_temporary_files(out.path()));
+
+    // Cancelled: what arrived is removed and the job forgotten.
+    control.set_latency(Duration::from_millis(120));
+    let third = out.path().join("r.bin");
+    let (task, promise) = worker.download(SHARE, "p.bin", third.clone(), Conflict::Fail);
+    until_progress(&mut worker, task);
+    worker.cancel(task);
+    assert!(wait(promise).unwrap_err().is_cancelled());
+    control.set_latency(Duration::ZERO);
+    assert!(!third.exists() && no_temporary_files(out.path()));
+    assert!(wait(worker.jobs()).unwrap().is_empty());
+}
