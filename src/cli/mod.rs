@@ -61,7 +61,7 @@ fn wait_with_progress<T: Send + 'static>(
                         bar.set_position(done);
                     }
                 }
-                Event::JobStarted { task: t, job: id } if t == task => job = Some(id),
+                Event::JobStarted { task: t, job: id, .. } if t == task => job = Some(id),
                 _ => {}
             }
         }
@@ -95,15 +95,23 @@ fn with_resume_step(worker: &Worker, job: Option<crate::transfer::JobId>, mut fa
     failure
 }
 
+/// The worker, with the transfer journal in the state directory (in memory, with a
+/// warning, when that cannot be used: transfers then do not survive this run).
 fn worker() -> Result<Worker, Failure> {
-    let journal = crate::config::Dirs::from_env().map_or_else(crate::transfer::Journal::in_memory, |dirs| {
-        crate::transfer::Journal::open(&dirs.state).unwrap_or_else(|error| {
-            let _ = writeln!(std::io::stderr(), "azfx: {error}; transfers will not resume after this run");
-            crate::transfer::Journal::in_memory()
-        })
-    });
-    Worker::spawn_with_journal(journal, || {})
-        .map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")).into())
+    let started = match crate::config::Dirs::from_env() {
+        Some(dirs) => Worker::spawn_in(dirs.state, || {}),
+        None => Worker::spawn(|| {}),
+    };
+    let mut worker = started.map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")))?;
+    // The journal is opened first thing on the worker's thread: once a command has been
+    // answered, its verdict is among the events.
+    let _ = wait(worker.jobs());
+    for event in worker.poll_events() {
+        if let Event::JournalUnavailable(problem) = event {
+            let _ = writeln!(std::io::stderr(), "azfx: {problem}; transfers will not resume after this run");
+        }
+    }
+    Ok(worker)
 }
 
 fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint) -> Result<(), Failure> {
@@ -181,12 +189,14 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         (None, None)
     };
     let share = cli.share.clone().or_else(|| cli.demo.then(|| crate::emulator::demo::WRITABLE_SHARE.to_owned()));
-    let logs = crate::config::Dirs::from_env().map(|dirs| dirs.logs);
+    let dirs = crate::config::Dirs::from_env();
+    let logs = dirs.as_ref().map(|dirs| dirs.logs.clone());
     let crash_report = logs.as_deref().and_then(crate::logging::unseen_crash_report);
     let options = crate::ui::StartOptions {
         pending_connection,
         log_dir: logs,
         crash_report,
+        state_dir: dirs.map(|dirs| dirs.state),
         download_dir: crate::config::download_dir(),
         share,
         local_offset,

@@ -1,4 +1,4 @@
-//! The transfer journal: a small SQLite database (`transfers.sqlite3` in the OS state
+//! The transfer journal: a small `SQLite` database (`transfers.sqlite3` in the OS state
 //! directory) that remembers every unfinished transfer, so quitting, a crash or a
 //! `SIGKILL` never costs more than the ranges in flight.
 //!

@@ -16,9 +16,12 @@ mod dialogs;
 mod inspect;
 mod keys;
 mod native;
+mod options;
+mod queue;
 pub mod settings;
 mod status;
 mod table;
+mod toasts;
 mod transfers;
 
 use std::path::PathBuf;
@@ -30,36 +33,15 @@ use poll_promise::Promise;
 pub use browser::{Browser, ListingError, Notice, SortColumn};
 use connect::ConnectView;
 pub use native::run;
+pub use options::StartOptions;
 use settings::Settings;
 use status::StatusBar;
 use table::Request;
-use transfers::Toasts;
+use toasts::Toasts;
 pub use transfers::{TransferItem, TransferState, Transfers};
 
 use crate::files::ShareItem;
 use crate::worker::{Answer, Connected, ConnectionConfig, Event, Failure, Worker};
-
-/// How the window starts.
-#[derive(Default)]
-pub struct StartOptions {
-    /// A connection being prepared by the binary (the demo emulator starting); the window
-    /// shows a spinner until it arrives, then connects with it.
-    pub pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
-    /// Connect at once with this configuration (tests).
-    pub connection: Option<ConnectionConfig>,
-    /// Share to open after connecting.
-    pub share: Option<String>,
-    /// Where downloads go.
-    pub download_dir: Option<PathBuf>,
-    /// The clock (Unix seconds); tests fix it.
-    pub clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
-    /// This machine's UTC offset, for showing local times (UTC when unknown).
-    pub local_offset: Option<time::UtcOffset>,
-    /// The folder with the log files and crash reports.
-    pub log_dir: Option<PathBuf>,
-    /// A crash report of an earlier run not yet offered to the user.
-    pub crash_report: Option<PathBuf>,
-}
 
 /// A connected account.
 pub struct Session {
@@ -115,7 +97,11 @@ impl AzfxApp {
     /// Creates the app; `repaint` is handed to the worker.
     pub fn new(cc: &eframe::CreationContext<'_>, options: StartOptions) -> Self {
         let ctx = cc.egui_ctx.clone();
-        let worker = match Worker::spawn(move || ctx.request_repaint()) {
+        let started = match options.state_dir.clone() {
+            Some(dir) => Worker::spawn_in(dir, move || ctx.request_repaint()),
+            None => Worker::spawn(move || ctx.request_repaint()),
+        };
+        let worker = match started {
             Ok(worker) => worker,
             Err(e) => panic!("cannot start the background worker thread: {e}"),
         };
@@ -232,7 +218,10 @@ impl AzfxApp {
                     }
                 }
                 Event::CheckStep { task, step } => self.access.on_step(task, *step),
-                Event::JobStarted { task, job } => self.transfers.on_job(task, job),
+                Event::JobStarted { task, job, spec } => self.transfers.on_job(task, job, *spec),
+                Event::JournalUnavailable(problem) => {
+                    self.toasts.extend(vec![Notice::Error("Transfers will not survive a restart".to_owned(), problem)]);
+                }
             }
         }
     }
@@ -266,6 +255,9 @@ impl AzfxApp {
                 self.toasts.extend(notices);
                 refresh |= changed;
             }
+        }
+        if let Some(jobs) = self.transfers.restoring.poll(&self.worker) {
+            self.transfers.restore(jobs);
         }
         let (notices, changed, batches) = self.transfers.poll();
         self.toasts.extend(notices);
@@ -318,8 +310,11 @@ impl eframe::App for AzfxApp {
             Some(status::StatusAsk::LogFolder) => self.open_log_folder(),
             None => {}
         }
-        if self.session.is_some() {
-            egui::Panel::bottom("transfers-panel").resizable(true).show(ui, |ui| self.transfers.ui(ui, &self.worker));
+        if self.session.is_some() || !self.transfers.items.is_empty() {
+            let endpoint = self.session.as_ref().map(|s| s.connected.endpoint.as_str());
+            egui::Panel::bottom("transfers-panel")
+                .resizable(true)
+                .show(ui, |ui| self.transfers.ui(ui, &self.worker, endpoint));
         }
         let mut requests = Vec::new();
         egui::CentralPanel::default().show(ui, |ui| {

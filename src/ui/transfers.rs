@@ -1,22 +1,25 @@
-//! The transfers panel and the toasts: each upload or download with a progress bar,
-//! bytes, speed, ETA, state and Cancel; finished and failed items stay with their reason;
-//! a toast when one ends.
+//! The transfers panel: each upload or download with a progress bar, bytes, speed, ETA,
+//! state, and the queue's controls (`queue`: Pause, Cancel, Resume, Remove); finished and
+//! failed items stay with their reason; unfinished jobs of earlier runs reappear when the
+//! window opens; a toast when one ends.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
-use std::path::PathBuf;
-
 use super::browser::Notice;
 use super::conflicts::{ConflictBatch, ConflictItem};
 use super::diagnosis::{diagnosis_ui, failure_line};
+use super::queue;
 use crate::error::EngineError;
 use crate::files::names::join;
 use crate::format::{count, countdown, human_size};
 use crate::progress::Progress;
 use crate::transfer::TransferError;
-use crate::worker::{Answer, DownloadOutcome, Failure, FileFailure, JobId, TaskId, TreeReport, UploadOutcome, Worker};
+use crate::worker::{
+    Answer, DownloadOutcome, Failure, FileFailure, JobId, JobSpec, TaskId, TreeReport, UploadOutcome, Worker,
+};
 
 /// Where a transfer stands.
 #[derive(Debug)]
@@ -33,6 +36,14 @@ pub enum TransferState {
     Asked(u64),
     /// Cancelled by the user.
     Cancelled,
+    /// Not moving, what arrived kept: paused, interrupted by a quit or a kill, failed in
+    /// an earlier run, or running in another azfx process (not `resumable` here).
+    Stopped {
+        /// Why, in words.
+        why: String,
+        /// Whether Resume may be offered.
+        resumable: bool,
+    },
 }
 
 impl TransferState {
@@ -42,9 +53,13 @@ impl TransferState {
     }
 }
 
-enum Pending {
+/// The answer a transfer is waiting for.
+pub enum Pending {
+    /// A file download.
     Download(Promise<Answer<DownloadOutcome>>),
+    /// A file upload.
     Upload(Promise<Answer<UploadOutcome>>),
+    /// A folder (or dropped path) transfer.
     Tree(Promise<Answer<TreeReport>>),
 }
 
@@ -109,10 +124,12 @@ pub struct TransferItem {
     pub written: Option<String>,
     /// Its job in the transfer journal, once the worker started it.
     pub job: Option<JobId>,
-    upload: Option<UploadOrigin>,
-    started: Instant,
-    finished: Option<Duration>,
-    pending: Option<Pending>,
+    /// What the job is (starting it again resumes it).
+    pub spec: Option<JobSpec>,
+    pub(super) upload: Option<UploadOrigin>,
+    pub(super) started: Instant,
+    pub(super) finished: Option<Duration>,
+    pub(super) pending: Option<Pending>,
 }
 
 impl TransferItem {
@@ -121,11 +138,15 @@ impl TransferItem {
     }
 }
 
-/// All transfers of this session.
+/// All transfers of this session, and the unfinished ones of earlier runs.
 #[derive(Default)]
 pub struct Transfers {
     /// Newest last.
     pub items: Vec<TransferItem>,
+    /// Jobs being removed (their partial files deleted).
+    pub(super) removals: Vec<(String, Promise<Answer<()>>)>,
+    /// The journal's jobs, asked for when the window opens.
+    pub restoring: queue::Restore,
 }
 
 impl Transfers {
@@ -137,6 +158,7 @@ impl Transfers {
             state: TransferState::Running,
             written: None,
             job: None,
+            spec: None,
             upload,
             started: Instant::now(),
             finished: None,
@@ -179,9 +201,10 @@ impl Transfers {
     }
 
     /// A transfer is a job of the journal (it can be paused and resumed).
-    pub fn on_job(&mut self, task: TaskId, job: JobId) {
+    pub fn on_job(&mut self, task: TaskId, job: JobId, spec: JobSpec) {
         if let Some(item) = self.items.iter_mut().find(|i| i.task == task) {
             item.job = Some(job);
+            item.spec = Some(spec);
         }
     }
 
@@ -239,6 +262,9 @@ impl Transfers {
                     }
                 }
                 Err(failure) if failure.is_cancelled() => item.state = TransferState::Cancelled,
+                Err(failure) if matches!(failure.error, EngineError::Transfer(TransferError::Paused)) => {
+                    item.state = TransferState::Stopped { why: "Paused".to_owned(), resumable: true };
+                }
                 Err(failure) if exists(&failure) && item.upload.is_some() => {
                     if let Some(origin) = &item.upload {
                         conflicts.items.push(ConflictItem {
@@ -258,31 +284,43 @@ impl Transfers {
                 batches.push(conflicts);
             }
         }
+        self.removals.retain_mut(|(label, promise)| match promise.ready() {
+            None => true,
+            Some(Ok(())) => false,
+            Some(Err(failure)) => {
+                notices.push(Notice::Error(format!("Could not remove {label}"), failure_line(failure)));
+                false
+            }
+        });
         (notices, changed, batches)
     }
 
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker) {
+    /// Draws the panel; `endpoint` is the connected account's (jobs resume only there).
+    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, endpoint: Option<&str>) {
         ui.horizontal(|ui| {
             ui.strong("Transfers");
             if ui.button("Clear finished").clicked() {
-                self.items.retain(|i| i.state.running());
+                self.items.retain(|i| i.state.running() || matches!(i.state, TransferState::Stopped { .. }));
             }
         });
         if self.items.is_empty() {
             ui.weak("Drop files or folders on the window to upload them");
             return;
         }
+        let mut action = None;
         egui::ScrollArea::vertical().max_height(160.0).id_salt("transfers-scroll").show(ui, |ui| {
-            for item in self.items.iter().rev() {
-                item_ui(ui, item, worker);
+            for (index, item) in self.items.iter().enumerate().rev() {
+                action = item_ui(ui, item, index, endpoint).or(action);
             }
         });
+        if let Some(action) = action {
+            self.apply(action, worker);
+        }
     }
 }
 
-fn item_ui(ui: &mut egui::Ui, item: &TransferItem, worker: &Worker) {
-    ui.horizontal(|ui| {
+fn item_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize, endpoint: Option<&str>) -> Option<queue::Action> {
+    let action = ui.horizontal(|ui| {
         ui.label(&item.label);
         ui.add(egui::ProgressBar::new(item.progress.fraction()).desired_width(160.0).show_percentage());
         ui.label(format!("{} / {}", human_size(item.progress.done), human_size(item.progress.total)));
@@ -292,9 +330,9 @@ fn item_ui(ui: &mut egui::Ui, item: &TransferItem, worker: &Worker) {
                 if let Some(eta) = item.progress.eta(item.elapsed()) {
                     ui.label(format!("ETA {}", countdown(i64::try_from(eta.as_secs()).unwrap_or(i64::MAX))));
                 }
-                if ui.button("Cancel").clicked() {
-                    worker.cancel(item.task);
-                }
+            }
+            TransferState::Stopped { why, .. } => {
+                ui.label(why);
             }
             TransferState::Done => {
                 ui.label("Done");
@@ -313,6 +351,7 @@ fn item_ui(ui: &mut egui::Ui, item: &TransferItem, worker: &Worker) {
                 ui.colored_label(ui.visuals().error_fg_color, text);
             }
         }
+        queue::buttons(ui, item, index, endpoint)
     });
     let details: Vec<(&str, &Failure)> = match &item.state {
         TransferState::Failed(failure) => vec![("", failure)],
@@ -329,65 +368,7 @@ fn item_ui(ui: &mut egui::Ui, item: &TransferItem, worker: &Worker) {
             }
         });
     }
-}
-
-/// A toast on screen.
-pub struct Toast {
-    /// The notice.
-    pub notice: Notice,
-    shown_at: Instant,
-}
-
-/// Toasts in the corner; errors stay until dismissed, others fade after 6 s.
-#[derive(Default)]
-pub struct Toasts {
-    /// Current toasts.
-    pub toasts: Vec<Toast>,
-}
-
-impl Toasts {
-    /// Shows notices.
-    pub fn extend(&mut self, notices: Vec<Notice>) {
-        let now = Instant::now();
-        self.toasts.extend(notices.into_iter().map(|notice| Toast { notice, shown_at: now }));
-    }
-
-    /// Draws the toasts.
-    pub fn ui(&mut self, ctx: &egui::Context) {
-        self.toasts.retain(|t| matches!(t.notice, Notice::Error(..)) || t.shown_at.elapsed() < Duration::from_secs(6));
-        if self.toasts.is_empty() {
-            return;
-        }
-        if self.toasts.iter().any(|t| matches!(t.notice, Notice::Info(_))) {
-            ctx.request_repaint_after(Duration::from_secs(1));
-        }
-        let mut dismissed = None;
-        egui::Area::new(egui::Id::unique("toasts")).anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -40.0]).show(
-            ctx,
-            |ui| {
-                for (index, toast) in self.toasts.iter().enumerate() {
-                    egui::Frame::popup(ui.style()).show(ui, |ui| {
-                        ui.set_max_width(420.0);
-                        match &toast.notice {
-                            Notice::Info(text) => {
-                                ui.label(text);
-                            }
-                            Notice::Error(title, detail) => {
-                                ui.colored_label(ui.visuals().error_fg_color, title);
-                                ui.label(detail);
-                                if ui.button("Dismiss").clicked() {
-                                    dismissed = Some(index);
-                                }
-                            }
-                        }
-                    });
-                }
-            },
-        );
-        if let Some(index) = dismissed {
-            self.toasts.remove(index);
-        }
-    }
+    action.inner
 }
 
 /// The toast for a finished transfer: what moved, and where a single file was written

@@ -13,7 +13,7 @@ use crate::diagnose::check::{Report, Step};
 use crate::error::EngineError;
 use crate::files::{DirEntry, EntryProperties, RetryPolicy, ShareItem};
 use crate::http::LogEntry;
-use crate::transfer::{Conflict, DownloadOutcome, JobId, JobRecord, UploadOutcome};
+use crate::transfer::{Conflict, DownloadOutcome, JobId, JobRecord, JobSpec, UploadOutcome};
 
 use super::reply::{Reply, Task};
 
@@ -280,7 +280,12 @@ pub enum Event {
         task: TaskId,
         /// Its job.
         job: JobId,
+        /// What it is (starting the same transfer again resumes it).
+        spec: Box<JobSpec>,
     },
+    /// The transfer journal in the state directory cannot be used: transfers are
+    /// remembered in memory only (the text says why).
+    JournalUnavailable(String),
     /// Progress of a transfer or recursive delete.
     Progress {
         /// The task.

@@ -74,14 +74,20 @@ impl Worker {
     /// Errors: the OS refused a thread or the runtime.
     /// Transfers are journalled in memory: they resume within this process only.
     pub fn spawn(repaint: impl Fn() + Send + Sync + 'static) -> std::io::Result<Self> {
-        Self::spawn_with_journal(Journal::in_memory(), repaint)
+        Self::start_thread(None, repaint)
     }
 
-    /// Starts the worker thread with the transfer journal `journal` (see
-    /// `transfer::Journal::open`); `repaint` is called after every event and answer.
+    /// Starts the worker thread with the transfer journal in `state_dir` (opened on the
+    /// worker's thread; when it cannot be used, the journal is kept in memory and
+    /// `Event::JournalUnavailable` says why). `repaint` is called after every event and
+    /// answer.
     ///
     /// Errors: the OS refused a thread or the runtime.
-    pub fn spawn_with_journal(journal: Journal, repaint: impl Fn() + Send + Sync + 'static) -> std::io::Result<Self> {
+    pub fn spawn_in(state_dir: PathBuf, repaint: impl Fn() + Send + Sync + 'static) -> std::io::Result<Self> {
+        Self::start_thread(Some(state_dir), repaint)
+    }
+
+    fn start_thread(state_dir: Option<PathBuf>, repaint: impl Fn() + Send + Sync + 'static) -> std::io::Result<Self> {
         let (command_tx, command_rx) = mpsc::channel(COMMAND_CAPACITY);
         let (event_tx, event_rx) = mpsc::channel(EVENT_CAPACITY);
         let log = RequestLog::new(LOG_CAPACITY);
@@ -91,8 +97,18 @@ impl Worker {
             .thread_name("azfx-worker-io")
             .enable_all()
             .build()?;
-        let state = runtime::Runtime::new(event_tx, Arc::clone(&repaint), Arc::clone(&log), Arc::new(journal));
+        let (thread_log, thread_repaint) = (Arc::clone(&log), Arc::clone(&repaint));
         let thread = std::thread::Builder::new().name("azfx-worker".to_owned()).spawn(move || {
+            let (journal, problem) = match state_dir.map(|dir| Journal::open(&dir)) {
+                None => (Journal::in_memory(), None),
+                Some(Ok(journal)) => (journal, None),
+                Some(Err(error)) => (Journal::in_memory(), Some(error.to_string())),
+            };
+            let state = runtime::Runtime::new(event_tx, thread_repaint, thread_log, Arc::new(journal));
+            if let Some(problem) = problem {
+                tracing::warn!("{problem}");
+                state.emit_now(Event::JournalUnavailable(problem));
+            }
             runtime.block_on(runtime::run(command_rx, state));
             runtime.shutdown_timeout(std::time::Duration::from_secs(2));
         })?;

@@ -61,7 +61,7 @@ where
     Fut: Future<Output = Result<T, TransferError>>,
 {
     let (job, _) = rt.journal.begin(&spec).map_err(TransferError::from)?;
-    rt.emit_now(Event::JobStarted { task: task.id, job });
+    rt.emit_now(Event::JobStarted { task: task.id, job, spec: Box::new(spec.clone()) });
     let run = Run {
         cancel: task.token().clone(),
         pause: Arc::clone(task.pause_flag()),

@@ -44,12 +44,29 @@ pub(crate) fn app<'a>(
     )
 }
 
+/// `app`, its transfer journal in `state` (as a restarted azfx finds it).
+pub(crate) fn app_in<'a>(emulator: &Emulator, share: &str, downloads: &Path, state: &Path) -> Harness<'a, AzfxApp> {
+    let credential = CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned);
+    app_options(emulator, share, downloads, None, credential, Some(state.to_owned()))
+}
+
 fn app_with<'a>(
     emulator: &Emulator,
     share: &str,
     downloads: &Path,
     clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
     credential: CredentialConfig,
+) -> Harness<'a, AzfxApp> {
+    app_options(emulator, share, downloads, clock, credential, None)
+}
+
+fn app_options<'a>(
+    emulator: &Emulator,
+    share: &str,
+    downloads: &Path,
+    clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
+    credential: CredentialConfig,
+    state_dir: Option<PathBuf>,
 ) -> Harness<'a, AzfxApp> {
     let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
     config.imds_endpoint = Some(emulator.identity_endpoint());
@@ -58,6 +75,7 @@ fn app_with<'a>(
         share: Some(share.to_owned()),
         download_dir: Some(downloads.to_owned()),
         clock,
+        state_dir,
         ..StartOptions::default()
     };
     Harness::builder()

@@ -43,3 +43,69 @@ fn silent_replace_a_drop_onto_an_existing_name_asks_first() {
     assert!(names.iter().any(|n| n == "README.md") && names.iter().any(|n| n == "README (1).md"), "{names:?}");
     assert!(shows(&harness, "245 B"), "the share's README.md is untouched");
 }
+
+/// The transfer queue survives a restart: a download paused in one run (the worker the
+/// window uses, on the same state directory) is listed when the window opens again, with
+/// Resume; resumed, it can be paused again from its row and resumed to the end.
+#[test]
+fn the_queue_reappears_after_a_restart_and_resumes() {
+    use azfx::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let control = emulator.control();
+    let data: Vec<u8> = (0..48_usize << 20).map(|i| u8::try_from(i % 251).unwrap() | 1).collect();
+    control.put_file(demo::ACCOUNT, demo::WRITABLE_SHARE, "big.bin", &data).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let dest = downloads.path().join("big.bin");
+    let mut config = ConnectionConfig::new(
+        &emulator.file_endpoint(demo::ACCOUNT),
+        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+
+    // The earlier run: a download paused half way, then the process ends.
+    control.set_latency(Duration::from_millis(150));
+    {
+        let mut worker = Worker::spawn_in(state.path().to_owned(), || {}).unwrap();
+        crate::engine::wait(worker.connect(config.clone())).unwrap();
+        let (task, promise) =
+            worker.download(demo::WRITABLE_SHARE, "big.bin", dest.clone(), azfx::transfer::Conflict::Fail);
+        wait_until("some bytes", || {
+            worker
+                .poll_events()
+                .iter()
+                .any(|e| matches!(e, Event::Progress { task: t, done, .. } if *t == task && *done > 0))
+        });
+        worker.pause(task);
+        assert!(crate::engine::wait(promise).is_err());
+    }
+
+    // The window opens on the same state directory: the download is there, paused.
+    let mut harness = crate::ui::app_in(&emulator, demo::WRITABLE_SHARE, downloads.path(), state.path());
+    wait_for(&mut harness, "the restored queue", |h| shows(h, "Download big.bin"));
+    assert!(shows(&harness, "Paused"));
+    assert!(!dest.exists(), "nothing under the real name yet");
+    wait_for(&mut harness, "the connection", |h| {
+        h.query_by_label("Resume").is_some_and(|b| {
+            use egui_kittest::kittest::NodeT as _;
+            !b.accesskit_node().is_disabled()
+        })
+    });
+    harness.get_by_label("Resume").click();
+    wait_for(&mut harness, "it moving", |h| h.query_by_label("Pause").is_some());
+    harness.get_by_label("Pause").click();
+    wait_for(&mut harness, "paused again", |h| shows(h, "Paused"));
+    control.set_latency(Duration::ZERO);
+    harness.get_by_label("Resume").click();
+    wait_for(&mut harness, "the end", |h| shows_containing(h, "Download big.bin finished"));
+    assert_eq!(std::fs::read(&dest).unwrap(), data, "identical");
+    assert!(crate::engine::no_temporary_files(downloads.path()));
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

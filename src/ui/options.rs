@@ -1,0 +1,33 @@
+//! What the binary (or a test) tells the window when it opens it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use poll_promise::Promise;
+
+use crate::worker::ConnectionConfig;
+
+/// How the window starts.
+#[derive(Default)]
+pub struct StartOptions {
+    /// A connection being prepared by the binary (the demo emulator starting); the window
+    /// shows a spinner until it arrives, then connects with it.
+    pub pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
+    /// Connect at once with this configuration (tests).
+    pub connection: Option<ConnectionConfig>,
+    /// Share to open after connecting.
+    pub share: Option<String>,
+    /// Where downloads go.
+    pub download_dir: Option<PathBuf>,
+    /// The clock (Unix seconds); tests fix it.
+    pub clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
+    /// This machine's UTC offset, for showing local times (UTC when unknown).
+    pub local_offset: Option<time::UtcOffset>,
+    /// The folder with the log files and crash reports.
+    pub log_dir: Option<PathBuf>,
+    /// A crash report of an earlier run not yet offered to the user.
+    pub crash_report: Option<PathBuf>,
+    /// The state directory holding the transfer journal; `None` keeps transfers in memory
+    /// (tests).
+    pub state_dir: Option<PathBuf>,
+}
