@@ -11,14 +11,16 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use time::OffsetDateTime;
 
+use futures_util::{StreamExt as _, TryStreamExt as _};
+
 use super::{
-    Conflict, JobId, Journal, ProgressFn, Resumed, Run, TransferError, blocking, for_each_range, md5_of_file,
-    temporary_name,
+    Conflict, HASHED_RANGE_BYTES, JobId, Journal, OrderedMd5, PARALLEL_RANGES, ProgressFn, Resumed, Run, Tally,
+    TransferError, blocking, bytes_done, ranges_of, temporary_name, unless_stopped,
 };
+use crate::files::RANGE_BYTES;
 use crate::files::{EntryProperties, FilesClient};
 
 /// What a download did.
@@ -119,8 +121,12 @@ pub async fn download(
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let created = dir.clone();
     blocking("creating", &dir, move || std::fs::create_dir_all(created)).await?;
-    let (file_id, temp, resumed, skip) = partial(journal, run.job, (path, dest), &dir, size, &tag).await?;
-    let received = receive(client, (share, path), &temp, &source, remote_write, (file_id, &skip), run, &progress).await;
+    // Whole-file MD5 stored: hashed as it arrives, in larger ranges (see HASHED_RANGE_BYTES).
+    let piece = if source.content_md5.is_some() { HASHED_RANGE_BYTES } else { RANGE_BYTES };
+    let tag = format!("{tag}|{piece}");
+    let (file_id, temp, resumed, skip) = partial(journal, run.job, (path, dest), &dir, (size, piece), &tag).await?;
+    let received =
+        receive(client, (share, path), &temp, &source, remote_write, (file_id, piece, &skip), run, &progress).await;
     let placed = match received {
         Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
         Ok(()) => put_in_place(&temp, &target, replace).await,
@@ -165,7 +171,7 @@ async fn partial(
     job: JobId,
     (path, dest): (&str, &Path),
     dir: &Path,
-    size: u64,
+    (size, piece): (u64, u64),
     tag: &str,
 ) -> Result<(i64, PathBuf, Resumed, HashSet<u64>), TransferError> {
     if let Some(record) = journal.file(job, path, dest)? {
@@ -175,8 +181,7 @@ async fn partial(
         let intact = on_disk.is_some_and(|m| m.is_file() && m.len() == size);
         if intact && record.tag == tag && record.size == size {
             let skip = journal.ranges(record.id)?;
-            let bytes = super::ranges(size).filter(|(o, _)| skip.contains(o)).map(|(_, l)| l).sum();
-            return Ok((record.id, temp, Resumed::From(bytes), skip));
+            return Ok((record.id, temp, Resumed::From(bytes_done(size, piece, &skip)), skip));
         }
         let _ = tokio::fs::remove_file(&temp).await;
         let name = temporary_name();
@@ -189,8 +194,9 @@ async fn partial(
     Ok((id, dir.join(name), Resumed::Fresh, HashSet::new()))
 }
 
-/// Writes the file's missing ranges into `temp` (recording each in the journal) and
-/// verifies the whole file.
+/// Writes the file's missing ranges into `temp` (recording each in the journal),
+/// `PARALLEL_RANGES` at a time, hashing the whole file in order as it arrives when the
+/// share stores its MD5, then verifies size, MD5 and `ETag`.
 #[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one download")]
 async fn receive(
     client: &FilesClient,
@@ -198,7 +204,7 @@ async fn receive(
     temp: &Path,
     source: &EntryProperties,
     remote_write: Option<OffsetDateTime>,
-    (file_id, skip): (i64, &HashSet<u64>),
+    (file_id, piece, skip): (i64, u64, &HashSet<u64>),
     run: &Run,
     progress: &ProgressFn,
 ) -> Result<(), TransferError> {
@@ -212,15 +218,41 @@ async fn receive(
         })
         .await?
     };
-    for_each_range(size, skip, progress, run, |offset, length| {
-        let file = Arc::clone(&file);
-        async move {
-            let data = client.get_range(share, path, offset, length).await?;
-            blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &data, offset)).await?;
-            Ok(run.journal.range_done(file_id, offset)?)
-        }
-    })
-    .await?;
+    let md5 = source.content_md5.as_ref().map(|_| OrderedMd5::start());
+    let hashing = md5.is_some();
+    let tally = Tally::new(bytes_done(size, piece, skip), size, progress);
+    let pieces = futures_util::stream::iter(ranges_of(size, piece))
+        .map(|(offset, length)| {
+            let (file, tally) = (Arc::clone(&file), &tally);
+            async move {
+                if skip.contains(&offset) {
+                    // Written by an earlier attempt: read back only to hash it.
+                    if !hashing {
+                        return Ok(None);
+                    }
+                    let data = blocking("reading", temp, move || {
+                        let mut buf = vec![0_u8; usize::try_from(length).map_err(std::io::Error::other)?];
+                        crate::fs_util::read_at(&file, &mut buf, offset).map(|_| buf)
+                    })
+                    .await?;
+                    return Ok(Some(bytes::Bytes::from(data)));
+                }
+                let data = client.get_range(share, path, offset, length).await?;
+                let written = data.clone();
+                blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &written, offset)).await?;
+                run.journal.range_done(file_id, offset)?;
+                tally.add(length);
+                Ok::<_, TransferError>(hashing.then_some(data))
+            }
+        })
+        .buffered(PARALLEL_RANGES)
+        .try_for_each(|data| async {
+            if let (Some(md5), Some(data)) = (&md5, data) {
+                md5.feed(data).await;
+            }
+            Ok(())
+        });
+    unless_stopped(run, pieces).await?;
     let finished = Arc::clone(&file);
     let modified = remote_write.map(std::time::SystemTime::from);
     blocking("flushing", temp, move || {
@@ -237,14 +269,13 @@ async fn receive(
     })
     .await?;
     drop(file);
-    if let Some(expected) = &source.content_md5 {
-        let checked = temp.to_owned();
-        let actual = blocking("verifying", temp, move || md5_of_file(&checked, &AtomicBool::new(false))).await?;
-        if actual.as_deref() != Some(expected.as_str()) {
+    if let (Some(expected), Some(md5)) = (&source.content_md5, md5) {
+        let actual = md5.finish().await;
+        if actual != *expected {
             return Err(TransferError::Integrity {
                 path: format!("/{share}/{path}"),
                 expected: expected.clone(),
-                actual: actual.unwrap_or_default(),
+                actual,
                 kept: String::new(),
             });
         }

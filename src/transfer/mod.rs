@@ -20,10 +20,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use futures_util::{StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
-use crate::files::{FilesError, RANGE_BYTES};
+use crate::files::FilesError;
+#[cfg(test)]
+use crate::files::RANGE_BYTES;
 
 pub use download::{DownloadOutcome, download, unused_path};
 pub use journal::{JobId, JobKind, JobRecord, JobSpec, JobState, Journal, JournalError};
@@ -32,6 +33,12 @@ pub use upload::{UploadOutcome, upload};
 
 /// Ranges in flight per file, for uploads and downloads alike.
 pub const PARALLEL_RANGES: usize = 8;
+
+/// Download range size for files with a stored whole-file MD5: the whole file is hashed as
+/// it arrives, so ranges need no MD5 of their own and may be larger than the 4 MiB the
+/// service computes a range MD5 for (Get File with `x-ms-range-get-content-md5`).
+/// Files without a stored MD5 are read in 4 MiB ranges, each checked.
+pub const HASHED_RANGE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Requests in flight for bulk operations on many small entries (recursive delete).
 pub const BULK_PARALLEL: usize = 16;
@@ -182,11 +189,47 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
-fn ranges(size: u64) -> impl Iterator<Item = (u64, u64)> {
-    (0..size.div_ceil(RANGE_BYTES)).map(move |i| {
-        let offset = i * RANGE_BYTES;
-        (offset, RANGE_BYTES.min(size - offset))
+/// The `(offset, length)` pieces of a `size`-byte file, `piece` bytes each (the last
+/// one shorter).
+fn ranges_of(size: u64, piece: u64) -> impl Iterator<Item = (u64, u64)> {
+    (0..size.div_ceil(piece)).map(move |i| {
+        let offset = i * piece;
+        (offset, piece.min(size - offset))
     })
+}
+
+/// Bytes of the pieces whose offsets are in `done`.
+fn bytes_done(size: u64, piece: u64, done: &std::collections::HashSet<u64>) -> u64 {
+    ranges_of(size, piece).filter(|(offset, _)| done.contains(offset)).map(|(_, length)| length).sum()
+}
+
+/// Progress of many ranges finishing in any order: bytes done so far, reported after
+/// each.
+struct Tally<'a> {
+    done: AtomicU64,
+    size: u64,
+    progress: &'a ProgressFn,
+}
+
+impl<'a> Tally<'a> {
+    fn new(already: u64, size: u64, progress: &'a ProgressFn) -> Self {
+        progress(already, size);
+        Self { done: AtomicU64::new(already), size, progress }
+    }
+
+    fn add(&self, bytes: u64) {
+        let now = self.done.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        (self.progress)(now, self.size);
+    }
+}
+
+/// Runs `work` unless the run is stopped first (then `Paused` or `Cancelled`).
+async fn unless_stopped<T>(run: &Run, work: impl Future<Output = Result<T, TransferError>>) -> Result<T, TransferError> {
+    tokio::select! {
+        biased;
+        () = run.cancel.cancelled() => Err(run.stopped()),
+        result = work => result,
+    }
 }
 
 /// A short temporary name (`.azfx-<16 hex>.part`), so a destination name of any length
@@ -207,61 +250,36 @@ fn md5_base64(digest: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(digest)
 }
 
-/// The MD5 of a local file, read sequentially (blocking); `None` when `stop` was set
-/// before the end.
-fn md5_of_file(path: &Path, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<Option<String>> {
-    use md5::{Digest, Md5};
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Md5::new();
-    let mut buf = vec![0_u8; 1 << 20];
-    loop {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(Some(md5_base64(&hasher.finalize())));
-        }
-        hasher.update(&buf[..n]);
-    }
+/// An MD5 computed on the blocking pool from pieces fed in file order, so a download is
+/// hashed while it arrives instead of read a second time.
+struct OrderedMd5 {
+    pieces: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    digest: tokio::task::JoinHandle<String>,
 }
 
-/// Runs `move_range(offset, length)` for every range of a `size`-byte file not in
-/// `skip` (offsets already written), `parallel` at a time, reporting progress as ranges
-/// finish; stops at the first failure or when the run is cancelled or paused.
-async fn for_each_range<F, Fut>(
-    size: u64,
-    skip: &std::collections::HashSet<u64>,
-    progress: &ProgressFn,
-    run: &Run,
-    move_range: F,
-) -> Result<(), TransferError>
-where
-    F: Fn(u64, u64) -> Fut,
-    Fut: Future<Output = Result<(), TransferError>>,
-{
-    let already: u64 = ranges(size).filter(|(offset, _)| skip.contains(offset)).map(|(_, length)| length).sum();
-    let done = AtomicU64::new(already);
-    progress(already, size);
-    let cancel = &run.cancel;
-    let all = futures_util::stream::iter(ranges(size).filter(|(offset, _)| !skip.contains(offset)))
-        .map(|(offset, length)| {
-            let range = move_range(offset, length);
-            let done = &done;
-            async move {
-                range.await?;
-                let now = done.fetch_add(length, Ordering::Relaxed) + length;
-                progress(now, size);
-                Ok::<(), TransferError>(())
+impl OrderedMd5 {
+    fn start() -> Self {
+        let (pieces, mut incoming) = tokio::sync::mpsc::channel::<bytes::Bytes>(2);
+        let digest = tokio::task::spawn_blocking(move || {
+            use md5::Digest as _;
+            let mut md5 = md5::Md5::new();
+            while let Some(piece) = incoming.blocking_recv() {
+                md5.update(&piece);
             }
-        })
-        .buffer_unordered(PARALLEL_RANGES)
-        .try_collect::<()>();
-    tokio::select! {
-        biased;
-        () = cancel.cancelled() => Err(run.stopped()),
-        result = all => result,
+            md5_base64(&md5.finalize())
+        });
+        Self { pieces, digest }
+    }
+
+    /// Hashes the next piece (waits while the hasher is two pieces behind).
+    async fn feed(&self, piece: bytes::Bytes) {
+        let _ = self.pieces.send(piece).await;
+    }
+
+    /// The digest (base64) of everything fed.
+    async fn finish(self) -> String {
+        drop(self.pieces);
+        self.digest.await.unwrap_or_default()
     }
 }
 
@@ -271,9 +289,11 @@ mod tests {
 
     #[test]
     fn ranges_cover_the_file_in_4_mib_pieces() {
-        let pieces: Vec<_> = ranges(RANGE_BYTES * 2 + 5).collect();
+        let pieces: Vec<_> = ranges_of(RANGE_BYTES * 2 + 5, RANGE_BYTES).collect();
         assert_eq!(pieces, [(0, RANGE_BYTES), (RANGE_BYTES, RANGE_BYTES), (RANGE_BYTES * 2, 5)]);
-        assert_eq!(ranges(0).count(), 0);
+        assert_eq!(ranges_of(0, RANGE_BYTES).count(), 0);
+        let done = std::collections::HashSet::from([0, RANGE_BYTES * 2]);
+        assert_eq!(bytes_done(RANGE_BYTES * 2 + 5, RANGE_BYTES, &done), RANGE_BYTES + 5);
     }
 
     #[test]

@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Conflict, ProgressFn, Run, TransferError};
 use crate::files::names::join;
-use crate::files::{ErrorKind, FilesClient, RemoteTree};
+use crate::files::{ErrorKind, FilesClient, RANGE_BYTES, RemoteTree};
 
 /// One file that did not make it.
 #[derive(Debug)]
@@ -60,30 +61,59 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
     Ok((directories, files))
 }
 
-/// Moves files one after another with `transfer`, reporting overall progress; a file
-/// that fails is recorded and the rest go on. A cancel or pause stops the whole folder.
+/// Files moved at the same time in a folder transfer when each fits in one range; larger
+/// files move one at a time, each with its own `PARALLEL_RANGES` ranges in flight. Small
+/// files are dominated by per-request latency (five requests for an upload, three for a
+/// download), so they gain most from overlap, while the bytes in memory stay bounded
+/// (at most `SMALL_FILES_PARALLEL` × 2 ranges).
+pub const SMALL_FILES_PARALLEL: usize = 8;
+
+/// Moves files with `transfer` (small ones `SMALL_FILES_PARALLEL` at a time, then large
+/// ones one after another), reporting overall progress; a file that fails is recorded
+/// and the rest go on. A cancel or pause stops the whole folder.
 async fn each_file<F, Fut>(
     files: Vec<(String, u64)>,
     total: u64,
     progress: ProgressFn,
     run: &Run,
-    mut transfer: F,
+    transfer: F,
 ) -> Result<TreeOutcome, TransferError>
 where
-    F: FnMut(String, ProgressFn) -> Fut,
+    F: Fn(String, ProgressFn) -> Fut,
     Fut: Future<Output = Result<(u64, bool), TransferError>>,
 {
-    let mut outcome = TreeOutcome::default();
-    let mut done_before = 0;
+    use futures_util::StreamExt as _;
+    let moved = Arc::new(AtomicU64::new(0));
     progress(0, total);
-    for (relative, size) in files {
-        if run.cancel.is_cancelled() {
-            return Err(run.stopped());
+    let one = |(relative, size): (String, u64)| {
+        // Each file reports what it added since its last report, so files finishing in any
+        // order add up.
+        let (overall, moved, seen) = (Arc::clone(&progress), Arc::clone(&moved), Arc::new(AtomicU64::new(0)));
+        let per_file: ProgressFn = Arc::new(move |done, _| {
+            let before = seen.swap(done, Ordering::Relaxed);
+            let now = moved.fetch_add(done.saturating_sub(before), Ordering::Relaxed) + done.saturating_sub(before);
+            overall(now, total);
+        });
+        let finish = Arc::clone(&per_file);
+        let work = transfer(relative.clone(), per_file);
+        async move {
+            if run.cancel.is_cancelled() {
+                return (relative, Err(run.stopped()));
+            }
+            let result = work.await;
+            finish(size, size);
+            (relative, result)
         }
-        let base = done_before;
-        let overall = Arc::clone(&progress);
-        let per_file: ProgressFn = Arc::new(move |done, _| overall(base + done, total));
-        match transfer(relative.clone(), per_file).await {
+    };
+    let (small, large): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, size)| *size <= RANGE_BYTES);
+    let results = futures_util::stream::iter(small)
+        .map(one)
+        .buffer_unordered(SMALL_FILES_PARALLEL)
+        .chain(futures_util::stream::iter(large).then(one));
+    let mut results = std::pin::pin!(results);
+    let mut outcome = TreeOutcome::default();
+    while let Some((relative, result)) = results.next().await {
+        match result {
             Ok((_, true)) => outcome.skipped += 1,
             Ok((bytes, false)) => {
                 outcome.files += 1;
@@ -92,8 +122,6 @@ where
             Err(stop @ (TransferError::Cancelled | TransferError::Paused)) => return Err(stop),
             Err(error) => outcome.failures.push(FileFailure { path: relative, error }),
         }
-        done_before += size;
-        progress(done_before, total);
     }
     Ok(outcome)
 }

@@ -10,14 +10,16 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use time::OffsetDateTime;
 
+use futures_util::{StreamExt as _, TryStreamExt as _};
+
 use super::{
-    Conflict, JobId, Journal, ProgressFn, Resumed, Run, TransferError, blocking, for_each_range, md5_of_file,
-    temporary_name,
+    Conflict, JobId, Journal, PARALLEL_RANGES, ProgressFn, Resumed, Run, Tally, TransferError, blocking, bytes_done,
+    ranges_of, temporary_name, unless_stopped,
 };
+use crate::files::RANGE_BYTES;
 use crate::files::names::join;
 use crate::files::{EntryType, ErrorKind, FileStamp, FilesClient, Overwrite};
 
@@ -207,8 +209,7 @@ async fn partial(
             match client.file_properties(share, &temp).await {
                 Ok(there) if there.size == Some(size) => {
                     let skip = journal.ranges(record.id)?;
-                    let bytes = super::ranges(size).filter(|(o, _)| skip.contains(o)).map(|(_, l)| l).sum();
-                    return Ok((record.id, temp, Resumed::From(bytes), skip));
+                    return Ok((record.id, temp, Resumed::From(bytes_done(size, RANGE_BYTES, &skip)), skip));
                 }
                 Ok(_) => {}
                 Err(e) if e.kind == ErrorKind::NotFound => {}
@@ -234,8 +235,40 @@ async fn partial(
     Ok((id, temp, resumed, HashSet::new()))
 }
 
-/// Writes the missing ranges of `src` into the temporary file `temp` (recording each in
-/// the journal once the service has it) and stamps it with the MD5 and times.
+/// One range of the local file, read in order: its offset and length, and its bytes
+/// unless no request is needed (written by an earlier attempt, or all zeros: the
+/// temporary file starts as zeros, so a sparse file's empty ranges are skipped).
+type Piece = (u64, u64, Option<bytes::Bytes>);
+
+/// Reads `file` sequentially in 4 MiB ranges on the blocking pool, hashing every byte once
+/// as it is read, and hands the ranges to `pieces`; answers the whole-file MD5 (base64),
+/// or `None` when the receiver stopped listening (a failure or a cancel).
+fn read_in_order(
+    file: &std::fs::File,
+    size: u64,
+    skip: &HashSet<u64>,
+    pieces: &tokio::sync::mpsc::Sender<Piece>,
+) -> std::io::Result<Option<String>> {
+    use md5::Digest as _;
+    let mut md5 = md5::Md5::new();
+    for (offset, length) in ranges_of(size, RANGE_BYTES) {
+        let mut buf = vec![0_u8; usize::try_from(length).map_err(std::io::Error::other)?];
+        if crate::fs_util::read_at(file, &mut buf, offset)? < buf.len() {
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file shrank while uploading"));
+        }
+        md5.update(&buf);
+        let needed = !skip.contains(&offset) && buf.iter().any(|&b| b != 0);
+        if pieces.blocking_send((offset, length, needed.then(|| bytes::Bytes::from(buf)))).is_err() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(super::md5_base64(&md5.finalize())))
+}
+
+/// Writes the missing ranges of `src` into the temporary file `temp`, `PARALLEL_RANGES`
+/// Put Ranges at a time while one reader hashes the file in order (each byte is read
+/// once), recording each range in the journal once the service has it; then stamps the
+/// file with the MD5 and times.
 #[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
 async fn send_content(
     client: &FilesClient,
@@ -248,41 +281,35 @@ async fn send_content(
     progress: &ProgressFn,
 ) -> Result<(), TransferError> {
     let size = before.len();
-    let stop = Arc::new(AtomicBool::new(false));
-    let digest = {
-        let (path, stop) = (src.to_owned(), Arc::clone(&stop));
-        tokio::task::spawn_blocking(move || md5_of_file(&path, &stop))
+    let (pieces, incoming) = tokio::sync::mpsc::channel::<Piece>(PARALLEL_RANGES);
+    let reader = {
+        let (file, skip) = (Arc::clone(file), skip.clone());
+        tokio::task::spawn_blocking(move || read_in_order(&file, size, &skip, &pieces))
     };
-    let sent = for_each_range(size, skip, progress, run, |offset, length| {
-        let file = Arc::clone(file);
-        async move {
-            let data = blocking("reading", src, move || {
-                let mut buf = vec![0_u8; usize::try_from(length).map_err(std::io::Error::other)?];
-                let read = crate::fs_util::read_at(&file, &mut buf, offset)?;
-                if read < buf.len() {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the file shrank while uploading",
-                    ));
+    let tally = Tally::new(bytes_done(size, RANGE_BYTES, skip), size, progress);
+    let arriving = futures_util::stream::unfold(incoming, |mut incoming| async move {
+        incoming.recv().await.map(|piece| (piece, incoming))
+    });
+    let sent = arriving
+        .map(|(offset, length, data)| {
+            let tally = &tally;
+            async move {
+                if skip.contains(&offset) {
+                    return Ok(());
                 }
-                let zeros = buf.iter().all(|&b| b == 0);
-                Ok((buf, zeros))
-            })
-            .await?;
-            let (data, zeros) = data;
-            // The temporary file starts as zeros: a sparse file's empty ranges need no request.
-            if !zeros {
-                client.put_range(share, temp, offset, data.into()).await?;
+                if let Some(data) = data {
+                    client.put_range(share, temp, offset, data).await?;
+                }
+                run.journal.range_done(file_id, offset)?;
+                tally.add(length);
+                Ok::<(), TransferError>(())
             }
-            Ok(run.journal.range_done(file_id, offset)?)
-        }
-    })
-    .await;
-    if let Err(error) = sent {
-        stop.store(true, Ordering::Relaxed);
-        return Err(error);
-    }
-    let md5 = match digest.await {
+        })
+        .buffer_unordered(PARALLEL_RANGES)
+        .try_collect::<()>();
+    // On a failure or a stop the stream (and its receiver) is dropped: the reader stops.
+    unless_stopped(run, sent).await?;
+    let md5 = match reader.await {
         Ok(Ok(Some(md5))) => md5,
         Ok(Err(source)) => return Err(TransferError::Local { action: "reading", path: src.to_owned(), source }),
         Ok(Ok(None)) | Err(_) => return Err(run.stopped()),
