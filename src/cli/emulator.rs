@@ -35,6 +35,10 @@ pub struct EmulatorArgs {
     /// Fail this fraction of Files requests with 503 `ServerBusy` and Retry-After: 1.
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
+    /// Make the --fault-rate failures a mix: 503 with Retry-After (a Put Range answered
+    /// before its body), connection resets mid-download, and revoked tokens (401).
+    #[arg(long)]
+    fault_mix: bool,
     /// Where file bytes and the CA certificate go (default: a temporary directory).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -65,7 +69,9 @@ pub fn run(args: &EmulatorArgs) -> i32 {
             return exit_code::OTHER;
         }
     };
-    if args.fault_rate > 0.0 {
+    if args.fault_rate > 0.0 && args.fault_mix {
+        emulator.control().set_fault_mix(args.fault_rate, Some(1));
+    } else if args.fault_rate > 0.0 {
         emulator.control().set_fault_rate(args.fault_rate, 503, Some(1));
     }
     let https = emulator.https_url().unwrap_or_else(|| "off".to_owned());

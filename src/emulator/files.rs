@@ -266,6 +266,8 @@ async fn serve(
         Some(Fault::ServiceError { status, code, header_name }) => {
             return Err(injected_error(status, &code, header_name));
         }
+        // Authorization below then refuses this request's token too.
+        Some(Fault::RevokeTokens) => state.lock().revoked_through = Some(state.token_now()),
         None => {}
     }
     req.normalize_names()?;

@@ -70,7 +70,9 @@ fn issue(
     let mut inner = state.lock();
     let identity = choose(&inner.identities, selector)?.clone();
     let lifetime = identity.token_lifetime.unwrap_or(inner.token_lifetime);
-    let now = state.token_now();
+    // Issued after a revocation, a token is newer than it even within the same second
+    // (revocation is judged by `iat`, in seconds).
+    let now = state.token_now().max(inner.revoked_through.map_or(i64::MIN, |through| through + 1));
     let lifetime_secs = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX / 2).max(1);
     let expires_at = now + lifetime_secs;
     *inner.tokens_issued.entry(identity.object_id.clone()).or_default() += 1;
@@ -95,7 +97,7 @@ fn fault_response(state: &State) -> Option<Response<Body>> {
             }
             Some(response)
         }
-        Fault::ResetMidBody { .. } | Fault::ClaimsChallenge | Fault::ServiceError { .. } => {
+        Fault::ResetMidBody { .. } | Fault::ClaimsChallenge | Fault::ServiceError { .. } | Fault::RevokeTokens => {
             Some(super::body::reset_response())
         }
     }

@@ -262,4 +262,8 @@ pub enum Fault {
         /// Body bytes sent before the reset.
         after_bytes: u64,
     },
+    /// Revoke every token issued so far (as when an identity's sessions are revoked): this
+    /// request and every later one with an older token answer 401
+    /// `InvalidAuthenticationInfo` until the client gets a new token.
+    RevokeTokens,
 }

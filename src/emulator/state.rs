@@ -60,6 +60,8 @@ pub struct Faults {
     pub rate_status: u16,
     /// `Retry-After` seconds sent with random failures.
     pub rate_retry_after_secs: Option<u32>,
+    /// Random failures are a mix (`Control::set_fault_mix`) rather than one status.
+    pub mix: bool,
     /// Delay added before every Files answer.
     pub latency: Duration,
 }
@@ -163,9 +165,18 @@ impl State {
             return inner.faults.scheduled.remove(pos).map(|(_, fault)| fault);
         }
         if target == FaultTarget::Files && inner.faults.rate > 0.0 && rand::random::<f64>() < inner.faults.rate {
-            return Some(Fault::Status {
+            let status = Fault::Status {
                 status: inner.faults.rate_status,
                 retry_after_secs: inner.faults.rate_retry_after_secs,
+            };
+            if !inner.faults.mix {
+                return Some(status);
+            }
+            // A 503 on a Put Range is answered from its headers, before the body arrives.
+            return Some(match rand::random_range(0..3) {
+                0 if streams_body => Fault::ResetMidBody { after_bytes: rand::random_range(0..65_536) },
+                1 => Fault::RevokeTokens,
+                _ => status,
             });
         }
         None
@@ -297,12 +308,23 @@ impl Control {
         }
     }
 
+    /// Fails this fraction of Files requests with a mix of the failures a flaky link and a
+    /// busy service produce: 503 `ServerBusy` with `Retry-After` (answered from the
+    /// headers, so a Put Range's body is cut short), a connection reset part way through a
+    /// Get File body, and a revocation of every token issued so far (401 until the client
+    /// gets a new one). 0.0 turns it off.
+    pub fn set_fault_mix(&self, rate: f64, retry_after_secs: Option<u32>) {
+        self.set_fault_rate(rate, 503, retry_after_secs);
+        self.state.lock().faults.mix = true;
+    }
+
     /// Fails this fraction of Files requests with `status` (0.0 turns it off).
     pub fn set_fault_rate(&self, rate: f64, status: u16, retry_after_secs: Option<u32>) {
         let mut inner = self.state.lock();
         inner.faults.rate = rate.clamp(0.0, 1.0);
         inner.faults.rate_status = status;
         inner.faults.rate_retry_after_secs = retry_after_secs;
+        inner.faults.mix = false;
     }
 
     /// Delays every Files answer.

@@ -54,6 +54,10 @@ impl Request {
 
 /// How long a body waits for an early answer while the service is under pressure.
 const EARLY_ANSWER_WAIT: Duration = Duration::from_millis(300);
+/// Bodies up to this size are never held back: they fit in the socket's send buffer, so
+/// they are written whole before an early answer could cut them short (and holding back
+/// every small file's one Put Range would cost 300 ms per file under pressure).
+const HOLD_BACK_FROM_BYTES: usize = 256 * 1024;
 /// How long after a refusal the service counts as under pressure.
 const PRESSURE_WINDOW: Duration = Duration::from_secs(30);
 
@@ -185,7 +189,7 @@ impl FilesClient {
             let token_fingerprint = self.apply_credential(&request, &mut url, &mut headers, &redacted, attempt).await?;
             // What was really sent, SAS signature removed.
             let redacted = redact_url(url.as_str());
-            let careful = !request.body.is_empty() && self.pressure.active();
+            let careful = request.body.len() > HOLD_BACK_FROM_BYTES && self.pressure.active();
             if careful {
                 headers.insert(reqwest::header::EXPECT, HeaderValue::from_static("100-continue"));
             }

@@ -150,6 +150,11 @@ impl Run {
         if self.pause.load(Ordering::Relaxed) { TransferError::Paused } else { TransferError::Cancelled }
     }
 
+    /// The error a run stopped from outside ends with (public form of `stopped`).
+    pub fn stopped_error(&self) -> TransferError {
+        self.stopped()
+    }
+
     /// A run of its own, remembered in memory only (tests and one-off calls).
     pub fn standalone(spec: &JobSpec) -> Result<Self, JournalError> {
         let journal = Arc::new(Journal::in_memory());
@@ -224,7 +229,10 @@ impl<'a> Tally<'a> {
 }
 
 /// Runs `work` unless the run is stopped first (then `Paused` or `Cancelled`).
-async fn unless_stopped<T>(run: &Run, work: impl Future<Output = Result<T, TransferError>>) -> Result<T, TransferError> {
+async fn unless_stopped<T>(
+    run: &Run,
+    work: impl Future<Output = Result<T, TransferError>>,
+) -> Result<T, TransferError> {
     tokio::select! {
         biased;
         () = run.cancel.cancelled() => Err(run.stopped()),

@@ -65,8 +65,8 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
 /// files move one at a time, each with its own `PARALLEL_RANGES` ranges in flight. Small
 /// files are dominated by per-request latency (five requests for an upload, three for a
 /// download), so they gain most from overlap, while the bytes in memory stay bounded
-/// (at most `SMALL_FILES_PARALLEL` × 2 ranges).
-pub const SMALL_FILES_PARALLEL: usize = 8;
+/// (at most `SMALL_FILES_PARALLEL` × 2 ranges of 4 MiB).
+pub const SMALL_FILES_PARALLEL: usize = 16;
 
 /// Moves files with `transfer` (small ones `SMALL_FILES_PARALLEL` at a time, then large
 /// ones one after another), reporting overall progress; a file that fails is recorded

@@ -45,7 +45,23 @@ fn report(session: &Session, share: &str, outcome: TreeOutcome) -> TreeReport {
     }
 }
 
-/// Runs `work` as the journal job `spec` (resuming it when it is unfinished) and keeps
+/// Times a job whose failure was transient (throttling, a server error, the network, a
+/// refused token) resumes by itself from what it had written, waiting 1, 2, then 4 s,
+/// before it is reported as failed (with its partial files kept for a manual retry).
+pub const AUTO_RESUMES: u32 = 3;
+
+/// Whether a failure may go away by itself.
+fn transient(error: &TransferError) -> bool {
+    use crate::files::ErrorKind;
+    matches!(error, TransferError::Files(e) if matches!(
+        e.kind,
+        ErrorKind::Throttled | ErrorKind::ServerError | ErrorKind::Transport | ErrorKind::Unauthenticated
+    ))
+}
+
+/// Runs `work` as the journal job `spec` (resuming it when it is unfinished), resuming it
+/// again by itself after a transient failure (`AUTO_RESUMES`; for a folder, when every
+/// file that failed failed transiently: the files already there are skipped), and keeps
 /// the journal true to the outcome: forgotten when done (`unfinished` answers `None`),
 /// kept as failed or paused with what was written, its temporary files removed when
 /// cancelled.
@@ -54,8 +70,8 @@ async fn as_job<T, Fut>(
     task: &Task,
     session: &Session,
     spec: JobSpec,
-    work: impl FnOnce(Run, ProgressFn) -> Fut,
-    unfinished: impl FnOnce(&T) -> Option<String>,
+    work: impl Fn(Run, ProgressFn) -> Fut,
+    unfinished: impl Fn(&T) -> Option<(String, bool)>,
 ) -> Result<T, EngineError>
 where
     Fut: Future<Output = Result<T, TransferError>>,
@@ -68,12 +84,29 @@ where
         journal: Arc::clone(&rt.journal),
         job,
     };
-    let result = work(run, progress(rt, task, job)).await;
+    let mut attempt = 0;
+    let result = loop {
+        let result = work(run.clone(), progress(rt, task, job)).await;
+        let again = match &result {
+            Ok(value) => unfinished(value).is_some_and(|(_, transient)| transient),
+            Err(error) => transient(error),
+        };
+        if !again || attempt >= AUTO_RESUMES || task.is_cancelled() {
+            break result;
+        }
+        attempt += 1;
+        tracing::info!(job, attempt, "resuming a transfer after a transient failure");
+        let wait = std::time::Duration::from_secs(1 << (attempt - 1));
+        tokio::select! {
+            () = task.token().cancelled() => break Err(run.stopped_error()),
+            () = tokio::time::sleep(wait) => {}
+        }
+    };
     let journal = &rt.journal;
     match &result {
         Ok(value) => match unfinished(value) {
             None => journal.forget(job),
-            Some(message) => journal.stop(job, Some(&message)),
+            Some((message, _)) => journal.stop(job, Some(&message)),
         },
         Err(TransferError::Paused) => journal.stop(job, None),
         // Nothing was written (the source was missing, a name refused): nothing to resume.
@@ -172,9 +205,13 @@ pub async fn upload(
     as_job(rt, task, &session, spec, work, |_| None).await
 }
 
-fn failed_files(outcome: &TreeOutcome) -> Option<String> {
+/// A folder job with failed files is unfinished: what to record, and whether every
+/// failure was transient (then it resumes by itself).
+fn failed_files(outcome: &TreeOutcome) -> Option<(String, bool)> {
     let failed = outcome.failures.len();
-    (failed > 0).then(|| format!("{} did not arrive", crate::format::count(failed as u64, "file", "files")))
+    let all_transient = outcome.failures.iter().all(|f| transient(&f.error));
+    (failed > 0)
+        .then(|| (format!("{} did not arrive", crate::format::count(failed as u64, "file", "files")), all_transient))
 }
 
 /// Uploads a local file or folder into the share directory `dir`, keeping its name.
@@ -199,9 +236,9 @@ pub async fn upload_path(
         source,
     })?;
     let spec = spec(&session, JobKind::UploadPath, share, dir, src, conflict);
-    let (client, dest) = (&session.files, dest.as_str());
+    let (client, dest, is_dir) = (&session.files, dest.as_str(), metadata.is_dir());
     let work = |run: Run, progress| async move {
-        if metadata.is_dir() {
+        if is_dir {
             transfer::tree::upload_tree(client, src, share, dest, conflict, &run, progress).await
         } else {
             let done = transfer::upload(client, src, share, dest, conflict, &run, progress).await?;
