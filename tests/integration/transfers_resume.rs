@@ -268,7 +268,7 @@ fn flaky_link_a_gib_and_2000_files_round_trip_under_faults_and_short_tokens() {
             std::fs::read(many.join(&name)).unwrap()
         );
     }
-    let entries = share_tree(&control, "");
+    let entries = share_tree(control, "");
     assert!(entries.iter().all(|n| !n.contains(".azfx-")), "nothing partial on the share");
     assert!(no_temporary_files(back.path()) && no_temporary_files(&back.path().join("many")));
     // (The test's own token was revoked with the others: read it back through the worker.)
