@@ -41,8 +41,8 @@ pub enum JournalError {
     /// A read or write failed.
     #[error("the transfer journal failed: {0}")]
     Sql(#[from] rusqlite::Error),
-    /// The same transfer is running in another azfx process.
-    #[error("this transfer is already running in azfx process {0}")]
+    /// The same transfer is already running (in this or another azfx process).
+    #[error("this transfer is already running (azfx process {0})")]
     Busy(u32),
 }
 
@@ -286,7 +286,7 @@ impl Journal {
     /// kind, endpoint, share and paths when there is one (it resumes; its conflict rule is
     /// replaced by this one), else a new job at the end of the queue.
     ///
-    /// Errors: `Busy` when that job runs in another live process.
+    /// Errors: `Busy` when that job is running, here or in another live process.
     pub fn begin(&self, spec: &JobSpec) -> Result<(JobId, bool), JournalError> {
         let db = self.db();
         let existing: Option<(JobId, String, u32)> = db
@@ -297,7 +297,9 @@ impl Journal {
             )
             .optional()?;
         if let Some((id, state, pid)) = existing {
-            if state == "running" && pid != self.pid && alive(pid) {
+            // Running here (a second Resume, the same file dropped twice) or in another
+            // live process: two runs must never share a temporary file.
+            if state == "running" && alive(pid) {
                 return Err(JournalError::Busy(pid));
             }
             db.execute(
@@ -539,6 +541,8 @@ mod tests {
         let journal = Journal::open(dir.path()).unwrap();
         let (job, resumed) = journal.begin(&spec("/tmp/big.bin")).unwrap();
         assert!(!resumed);
+        // Running: a second start (a double Resume) is refused, never run beside it.
+        assert!(matches!(journal.begin(&spec("/tmp/big.bin")), Err(JournalError::Busy(_))));
         let file = journal.start_file(job, ("dir/big.bin", Path::new("/tmp/big.bin")), ".t.part", 10, "e1").unwrap();
         journal.range_done(file, 0).unwrap();
         journal.range_done(file, 4).unwrap();

@@ -139,7 +139,8 @@ pub async fn upload(
         progress(size, size);
         return Ok(UploadOutcome { bytes: 0, path: path.to_owned(), skipped: true, resumed: Resumed::Fresh });
     };
-    let tag = format!("{size}:{}", local_write.map_or(0, super::ticks));
+    // The range size too: offsets recorded with another size would not mean the same bytes.
+    let tag = format!("{size}:{}|{RANGE_BYTES}", local_write.map_or(0, super::ticks));
     // Errors name the file the user asked for, not the temporary one.
     let about_target = |error: TransferError| match error {
         TransferError::Files(mut e) => {

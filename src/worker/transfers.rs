@@ -102,6 +102,14 @@ where
             () = tokio::time::sleep(wait) => {}
         }
     };
+    // A failure racing a cancel or pause (a rename, a stamp) is the stop it raced.
+    let result = match result {
+        Err(error) if task.is_cancelled() && !matches!(error, TransferError::Cancelled | TransferError::Paused) => {
+            tracing::debug!("{error} while stopping");
+            Err(run.stopped_error())
+        }
+        other => other,
+    };
     let journal = &rt.journal;
     match &result {
         Ok(value) => match unfinished(value) {
@@ -112,8 +120,11 @@ where
         // Nothing was written (the source was missing, a name refused): nothing to resume.
         Err(_) if !journal.has_files(job).unwrap_or(true) => journal.forget(job),
         Err(TransferError::Cancelled) => {
-            remove_temporaries(journal, session, job, spec.kind.is_download(), &spec.share).await;
-            journal.forget(job)
+            match remove_temporaries(journal, session, job, spec.kind.is_download(), &spec.share).await {
+                0 => journal.forget(job),
+                // Kept (as failed) so Remove can try again: nothing else knows those files.
+                left => journal.stop(job, Some(&format!("cancelled; {left} partial file(s) could not be removed"))),
+            }
         }
         Err(error) => journal.stop(job, Some(&error.to_string())),
     }
