@@ -273,11 +273,6 @@ impl Journal {
         Ok(Self { db: Mutex::new(db), path, pid: std::process::id() })
     }
 
-    /// The database file (`None` in memory).
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.db.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -146,20 +146,8 @@ pub struct Run {
 
 impl Run {
     /// The error a stopped transfer ends with: `Paused` or `Cancelled`.
-    fn stopped(&self) -> TransferError {
+    pub fn stopped(&self) -> TransferError {
         if self.pause.load(Ordering::Relaxed) { TransferError::Paused } else { TransferError::Cancelled }
-    }
-
-    /// The error a run stopped from outside ends with (public form of `stopped`).
-    pub fn stopped_error(&self) -> TransferError {
-        self.stopped()
-    }
-
-    /// A run of its own, remembered in memory only (tests and one-off calls).
-    pub fn standalone(spec: &JobSpec) -> Result<Self, JournalError> {
-        let journal = Arc::new(Journal::in_memory());
-        let (job, _) = journal.begin(spec)?;
-        Ok(Self { cancel: CancellationToken::new(), pause: Arc::new(AtomicBool::new(false)), journal, job })
     }
 }
 

@@ -98,7 +98,7 @@ where
         tracing::info!(job, attempt, "resuming a transfer after a transient failure");
         let wait = std::time::Duration::from_secs(1 << (attempt - 1));
         tokio::select! {
-            () = task.token().cancelled() => break Err(run.stopped_error()),
+            () = task.token().cancelled() => break Err(run.stopped()),
             () = tokio::time::sleep(wait) => {}
         }
     };
@@ -106,7 +106,7 @@ where
     let result = match result {
         Err(error) if task.is_cancelled() && !matches!(error, TransferError::Cancelled | TransferError::Paused) => {
             tracing::debug!("{error} while stopping");
-            Err(run.stopped_error())
+            Err(run.stopped())
         }
         other => other,
     };
