@@ -120,7 +120,7 @@ where
         // Nothing was written (the source was missing, a name refused): nothing to resume.
         Err(_) if !journal.has_files(job).unwrap_or(true) => journal.forget(job),
         Err(TransferError::Cancelled) => {
-            match remove_temporaries(journal, session, job, spec.kind.is_download(), &spec.share).await {
+            match remove_temporaries(journal, Some(session), job, spec.kind.is_download(), &spec.share).await {
                 0 => journal.forget(job),
                 // Kept (as failed) so Remove can try again: nothing else knows those files.
                 left => journal.stop(job, Some(&format!("cancelled; {left} partial file(s) could not be removed"))),
@@ -136,7 +136,7 @@ where
 /// through `session`); answers how many could not be removed.
 async fn remove_temporaries(
     journal: &transfer::Journal,
-    session: &Session,
+    session: Option<&Session>,
     job: JobId,
     download: bool,
     share: &str,
@@ -152,9 +152,12 @@ async fn remove_temporaries(
             }
         } else {
             let dir = remote.rsplit_once('/').map_or("", |(dir, _)| dir);
-            match session.files.delete_file(share, &join(dir, &temp)).await {
-                Ok(()) => true,
-                Err(e) => e.kind == crate::files::ErrorKind::NotFound,
+            match session {
+                Some(session) => match session.files.delete_file(share, &join(dir, &temp)).await {
+                    Ok(()) => true,
+                    Err(e) => e.kind == crate::files::ErrorKind::NotFound,
+                },
+                None => false,
             }
         };
         left += usize::from(!removed);
@@ -303,27 +306,23 @@ pub async fn remove_job(rt: &Arc<Runtime>, job: JobId) -> Result<(), EngineError
         return Err(EngineError::InvalidInput("this transfer is running: cancel it instead".to_owned()));
     }
     let download = record.spec.kind.is_download();
-    if download {
-        for (_, local, temp) in journal.temporaries(job).map_err(TransferError::from)? {
-            if let Some(dir) = local.parent() {
-                let _ = tokio::fs::remove_file(dir.join(temp)).await;
-            }
-        }
+    // An upload's partial file is on the share: only a session on that account reaches it.
+    let session = if download {
+        None
     } else {
-        let session =
-            rt.session().ok().filter(|s| s.endpoint.base.as_str() == record.spec.endpoint).ok_or_else(|| {
-                EngineError::InvalidInput(format!(
-                    "connect to {} to remove this upload's partial file from the share",
-                    record.spec.endpoint
-                ))
-            })?;
-        let left = remove_temporaries(journal, &session, job, false, &record.spec.share).await;
-        if left > 0 {
-            return Err(EngineError::InvalidInput(format!(
-                "{} could not be removed from the share; try again",
-                crate::format::count(left as u64, "partial file", "partial files")
-            )));
-        }
+        Some(rt.session().ok().filter(|s| s.endpoint.base.as_str() == record.spec.endpoint).ok_or_else(|| {
+            EngineError::InvalidInput(format!(
+                "connect to {} to remove this upload's partial file from the share",
+                record.spec.endpoint
+            ))
+        })?)
+    };
+    let left = remove_temporaries(journal, session.as_deref(), job, download, &record.spec.share).await;
+    if left > 0 {
+        return Err(EngineError::InvalidInput(format!(
+            "{} could not be removed; try again",
+            crate::format::count(left as u64, "partial file", "partial files")
+        )));
     }
     Ok(journal.forget(job).map_err(TransferError::from)?)
 }
