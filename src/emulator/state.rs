@@ -308,6 +308,11 @@ impl Control {
         }
     }
 
+    /// Drops the faults `inject` scheduled that have not happened yet.
+    pub fn clear_faults(&self) {
+        self.state.lock().faults.scheduled.clear();
+    }
+
     /// Fails this fraction of Files requests with a mix of the failures a flaky link and a
     /// busy service produce: 503 `ServerBusy` with `Retry-After` (answered from the
     /// headers, so a Put Range's body is cut short), a connection reset part way through a

@@ -143,6 +143,14 @@ impl Endpoint {
         Ok((endpoint, share, parts.collect::<Vec<_>>().join("/")))
     }
 
+    /// Whether requests go over TLS, whose authenticated encryption already detects any
+    /// byte changed in transit: transactional range MD5s (`Content-MD5` on Put Range,
+    /// `x-ms-range-get-content-md5` on Get File) are then left out, as Azure's own SDKs
+    /// do by default (`validate_content=False`); over plain HTTP they are sent.
+    pub fn is_tls(&self) -> bool {
+        self.base.scheme() == "https"
+    }
+
     /// Whether the host is this machine (plain HTTP is allowed for bearer tokens only then).
     pub fn is_loopback(&self) -> bool {
         match self.base.host() {

@@ -212,15 +212,40 @@ impl FilesClient {
 
     /// Creates (or replaces) a file of `size` bytes (zeros until ranges are written).
     pub async fn create_file(&self, share: &str, path: &str, size: u64) -> Result<EntryProperties, FilesError> {
+        self.create_stamped_file(share, path, size, &FileStamp::default()).await
+    }
+
+    /// Creates (or replaces) a file of `size` bytes carrying `stamp` from the start: its
+    /// whole-file MD5 (`x-ms-content-md5`) and SMB times (a time that is `None` is left
+    /// to the service: now). Put Range keeps both (azfx sends `x-ms-file-last-write-time:
+    /// preserve`), so a file written in one range needs no stamp afterwards.
+    pub async fn create_stamped_file(
+        &self,
+        share: &str,
+        path: &str,
+        size: u64,
+        stamp: &FileStamp,
+    ) -> Result<EntryProperties, FilesError> {
         let url = self.endpoint.url(share, path);
-        let request = Request::new("Create file", Method::PUT, url)
+        let mut request = Request::new("Create file", Method::PUT, url)
             .header("x-ms-type", "file")
             .header("x-ms-content-length", size.to_string());
+        if let Some(md5) = &stamp.content_md5 {
+            request = request.header("x-ms-content-md5", md5.clone());
+        }
+        for (name, at) in [("x-ms-file-creation-time", stamp.created), ("x-ms-file-last-write-time", stamp.last_write)]
+        {
+            if let Some(at) = at {
+                request = request.header(name, crate::azure_time::iso7(at));
+            }
+        }
         let reply = self.send(request).await?;
         Ok(EntryProperties::from_reply(&reply, false))
     }
 
-    /// Writes `data` (at most 4 MiB) at `offset`, with its MD5 for the service to check.
+    /// Writes `data` (at most 4 MiB) at `offset`, keeping the file's last-write time;
+    /// over plain HTTP with its MD5 for the
+    /// service to check (over HTTPS, TLS authenticates the bytes; see `Endpoint::is_tls`).
     pub async fn put_range(&self, share: &str, path: &str, offset: u64, data: Bytes) -> Result<(), FilesError> {
         if data.is_empty() {
             return Ok(());
@@ -228,23 +253,28 @@ impl FilesClient {
         let mut url = self.endpoint.url(share, path);
         url.set_query(Some("comp=range"));
         let end = offset + data.len() as u64 - 1;
-        let md5 = md5_off_runtime(data.clone()).await;
-        let request = Request::new("Put range", Method::PUT, url)
+        let mut request = Request::new("Put range", Method::PUT, url)
             .header("x-ms-range", format!("bytes={offset}-{end}"))
             .header("x-ms-write", "update")
-            .header("content-md5", md5)
-            .body(data);
+            // The file's last-write time is what azfx stamps (the local file's), not now.
+            .header("x-ms-file-last-write-time", "preserve");
+        if !self.endpoint.is_tls() {
+            request = request.header("content-md5", md5_off_runtime(data.clone()).await);
+        }
+        let request = request.body(data);
         self.send(request).await.map(drop)
     }
 
-    /// Reads `length` bytes (at most 4 MiB) from `offset`, checking the range MD5.
+    /// Reads `length` bytes from `offset`. Over plain HTTP a range of at most 4 MiB comes
+    /// with the service's MD5 of it, which is checked (over HTTPS, TLS authenticates the
+    /// bytes; see `Endpoint::is_tls`).
     pub async fn get_range(&self, share: &str, path: &str, offset: u64, length: u64) -> Result<Bytes, FilesError> {
         if length == 0 {
             return Ok(Bytes::new());
         }
         let url = self.endpoint.url(share, path);
         let redacted = url.to_string();
-        let checked = length <= RANGE_BYTES;
+        let checked = length <= RANGE_BYTES && !self.endpoint.is_tls();
         let mut request = Request::new("Get range", Method::GET, url)
             .header("x-ms-range", format!("bytes={offset}-{}", offset + length - 1));
         if checked {
@@ -258,6 +288,53 @@ impl FilesClient {
             }
         }
         Ok(reply.body)
+    }
+
+    /// Reads a small file in one request: Get File answers its properties and its bytes
+    /// together, so nothing needs asking before or checking after (one answer is one
+    /// version of the file). `listed` is the size the file had when it was listed
+    /// (at most `RANGE_BYTES`); the first `listed` bytes are asked for and the answer's
+    /// `size` is the file's size now (from `Content-Range`), so a caller holding fewer
+    /// bytes than `size` knows the file grew. A file listed as empty is read without a
+    /// range (a range on an empty file is 416 `InvalidRange`, also the answer when the
+    /// file emptied since). Over plain HTTP the service's MD5 of the range is checked
+    /// (see `Endpoint::is_tls`); `content_md5` is the stored whole-file MD5
+    /// (`x-ms-content-md5` on a range read, research notes §3.5).
+    pub async fn read_small_file(
+        &self,
+        share: &str,
+        path: &str,
+        listed: u64,
+    ) -> Result<(EntryProperties, Bytes), FilesError> {
+        let url = self.endpoint.url(share, path);
+        let redacted = url.to_string();
+        let ranged = listed > 0;
+        let checked = ranged && listed <= RANGE_BYTES && !self.endpoint.is_tls();
+        let mut request = Request::new("Get file", Method::GET, url);
+        if ranged {
+            request = request.header("x-ms-range", format!("bytes=0-{}", listed - 1));
+        }
+        if checked {
+            request = request.header("x-ms-range-get-content-md5", "true");
+        }
+        let reply = self.send(request).await?;
+        let mut properties = EntryProperties::from_reply(&reply, false);
+        if ranged {
+            properties.content_md5 = reply.header("x-ms-content-md5");
+            properties.size = reply
+                .header("content-range")
+                .and_then(|v| v.rsplit_once('/').and_then(|(_, total)| total.parse().ok()));
+            if properties.size.is_none() {
+                return Err(invalid_response("Get file", &redacted, "the answer to a range read has no Content-Range"));
+            }
+        }
+        if checked && let Some(expected) = reply.header("content-md5") {
+            let actual = md5_off_runtime(reply.body.clone()).await;
+            if actual != expected {
+                return Err(invalid_response("Get file", &redacted, "the range's MD5 does not match the service's"));
+            }
+        }
+        Ok((properties, reply.body))
     }
 
     /// Properties of a file.

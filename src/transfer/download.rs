@@ -121,23 +121,37 @@ pub async fn download(
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let created = dir.clone();
     blocking("creating", &dir, move || std::fs::create_dir_all(created)).await?;
-    // Whole-file MD5 stored: hashed as it arrives, in larger ranges (see HASHED_RANGE_BYTES).
-    let piece = if source.content_md5.is_some() { HASHED_RANGE_BYTES } else { RANGE_BYTES };
+    let piece = range_size(client, &source);
     let tag = format!("{tag}|{piece}");
     let (file_id, temp, resumed, skip) = partial(journal, run.job, (path, dest), &dir, (size, piece), &tag).await?;
     let received =
         receive(client, (share, path), &temp, &source, remote_write, (file_id, piece, &skip), run, &progress).await;
+    finish(run, received, (file_id, &temp), (&target, replace), size, resumed).await
+}
+
+/// Puts the temporary file in place once `received` is fine and the job was not
+/// cancelled meanwhile, and records the file complete. A file whose MD5 did not match is
+/// kept aside as `NAME.unverified`; other failures keep the temporary file for a resume
+/// when `keeps_partial` says so, else remove it.
+async fn finish(
+    run: &Run,
+    received: Result<(), TransferError>,
+    (file_id, temp): (i64, &Path),
+    (target, replace): (&Path, bool),
+    size: u64,
+    resumed: Resumed,
+) -> Result<DownloadOutcome, TransferError> {
     let placed = match received {
         Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
-        Ok(()) => put_in_place(&temp, &target, replace).await,
+        Ok(()) => put_in_place(temp, target, replace).await,
         Err(TransferError::Integrity { path, expected, actual, .. }) => {
             let aside = target.with_file_name(format!(
                 "{}.unverified",
                 target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
             ));
-            let (from, to) = (temp.clone(), aside);
-            let kept = blocking("keeping", &temp, move || {
-                let to = unused_path(&to);
+            let from = temp.to_owned();
+            let kept = blocking("keeping", temp, move || {
+                let to = unused_path(&aside);
                 std::fs::rename(from, &to).map(|()| to)
             })
             .await
@@ -151,16 +165,95 @@ pub async fn download(
     };
     match placed {
         Ok(()) => {
-            journal.file_complete(file_id)?;
-            Ok(DownloadOutcome { bytes: size, path: target, skipped: false, resumed })
+            run.journal.file_complete(file_id)?;
+            Ok(DownloadOutcome { bytes: size, path: target.to_owned(), skipped: false, resumed })
         }
         Err(error) if error.keeps_partial() => Err(error),
         Err(error) => {
-            let _ = tokio::fs::remove_file(&temp).await;
-            journal.forget_file(file_id)?;
+            let _ = tokio::fs::remove_file(temp).await;
+            run.journal.forget_file(file_id)?;
             Err(error)
         }
     }
+}
+
+/// Downloads a file that was listed at `listed` bytes (at most `RANGE_BYTES`) with one
+/// request (`FilesClient::read_small_file`): no properties request before it and no
+/// `ETag` check after, which is what makes a folder of small files fast. Same rules,
+/// errors and guarantees as `download`, which takes over when the file grew past the
+/// range or emptied since it was listed, or an earlier attempt left a partial file.
+#[expect(clippy::too_many_arguments, reason = "download's arguments and the listed size")]
+pub async fn download_small(
+    client: &FilesClient,
+    share: &str,
+    path: &str,
+    dest: &Path,
+    listed: u64,
+    conflict: Conflict,
+    run: &Run,
+    progress: ProgressFn,
+) -> Result<DownloadOutcome, TransferError> {
+    let journal = &run.journal;
+    if journal.file(run.job, path, dest)?.is_some() {
+        return download(client, share, path, dest, conflict, run, progress).await;
+    }
+    let (source, data) = match client.read_small_file(share, path, listed).await {
+        Ok((source, data)) if source.size == Some(data.len() as u64) => (source, data),
+        Ok(_) => return download(client, share, path, dest, conflict, run, progress).await,
+        Err(e) if e.kind == crate::files::ErrorKind::InvalidRange => {
+            return download(client, share, path, dest, conflict, run, progress).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let size = data.len() as u64;
+    let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+    let wanted = dest.to_owned();
+    let Some((target, replace)) =
+        blocking("checking", dest, move || Ok(local_destination(&wanted, conflict, remote_write))).await??
+    else {
+        progress(size, size);
+        return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh });
+    };
+    if run.cancel.is_cancelled() {
+        return Err(run.stopped());
+    }
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
+    let name = temporary_name();
+    // Recorded as `download` records it, so a pause after the write resumes there.
+    let tag = format!("{}|{}", source.etag.clone().unwrap_or_default(), range_size(client, &source));
+    let file_id = journal.start_file(run.job, (path, dest), &name, size, &tag)?;
+    let temp = dir.join(&name);
+    let (written, expected) = (temp.clone(), source.content_md5.clone());
+    let modified = remote_write.map(std::time::SystemTime::from);
+    let received = blocking("writing", &temp, move || {
+        std::fs::create_dir_all(&dir)?;
+        let mut file = std::fs::File::options().write(true).create_new(true).open(&written)?;
+        std::io::Write::write_all(&mut file, &data)?;
+        if let Some(at) = modified {
+            file.set_modified(at)?;
+        }
+        file.sync_all()?;
+        Ok(expected.map(|expected| (expected, super::md5_base64(&<md5::Md5 as md5::Digest>::digest(&data)))))
+    })
+    .await
+    .and_then(|hashes| {
+        journal.range_done(file_id, 0)?;
+        Ok(hashes)
+    })
+    .and_then(|hashes| match hashes {
+        Some((expected, actual)) if expected != actual => {
+            Err(TransferError::Integrity { path: format!("/{share}/{path}"), expected, actual, kept: String::new() })
+        }
+        _ => Ok(()),
+    });
+    progress(size, size);
+    finish(run, received, (file_id, &temp), (&target, replace), size, Resumed::Fresh).await
+}
+
+/// The range size for `source`: with a stored whole-file MD5 (hashed as it arrives) or
+/// over TLS, larger ranges without range MD5s (see `HASHED_RANGE_BYTES`).
+fn range_size(client: &FilesClient, source: &EntryProperties) -> u64 {
+    if source.content_md5.is_some() || client.endpoint().is_tls() { HASHED_RANGE_BYTES } else { RANGE_BYTES }
 }
 
 /// The temporary file to write into: the journal's partial file when it is still there

@@ -63,8 +63,9 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
 
 /// Files moved at the same time in a folder transfer when each fits in one range; larger
 /// files move one at a time, each with its own `PARALLEL_RANGES` ranges in flight. Small
-/// files are dominated by per-request latency (five requests for an upload, three for a
-/// download), so they gain most from overlap, while the bytes in memory stay bounded
+/// files are dominated by per-request latency (three requests for an upload, one for a
+/// download: see `upload::send_small`, `download::download_small`), so they gain most
+/// from overlap, while the bytes in memory stay bounded
 /// (at most `SMALL_FILES_PARALLEL` × 2 ranges of 4 MiB).
 pub const SMALL_FILES_PARALLEL: usize = 16;
 
@@ -172,10 +173,19 @@ pub async fn download_tree(
     let RemoteTree { directories, files } = tree;
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
-    each_file(files, total, progress, run, |relative, per_file| async move {
-        let local = dest.join(&relative);
-        let outcome = super::download(client, share, &join(path, &relative), &local, conflict, run, per_file).await?;
-        Ok((outcome.bytes, outcome.skipped))
+    let listed: std::collections::HashMap<String, u64> = files.iter().cloned().collect();
+    each_file(files, total, progress, run, |relative, per_file| {
+        let size = listed.get(&relative).copied().unwrap_or(u64::MAX);
+        async move {
+            let local = dest.join(&relative);
+            let remote = join(path, &relative);
+            let outcome = if size <= RANGE_BYTES {
+                super::download::download_small(client, share, &remote, &local, size, conflict, run, per_file).await?
+            } else {
+                super::download(client, share, &remote, &local, conflict, run, per_file).await?
+            };
+            Ok((outcome.bytes, outcome.skipped))
+        }
     })
     .await
 }

@@ -1,8 +1,10 @@
 //! One file up: validate the local source before anything is sent, resolve the conflict
-//! rule against what the share has, write a temporary file beside the destination
-//! (parallel Put Ranges, all-zero ranges of sparse files skipped, the whole-file MD5
-//! computed in a second sequential pass), stamp it with the MD5 and the local times,
-//! then rename it over the destination. Each range is recorded in the journal once the
+//! rule against what the share has (no question to ask when the rule is "replace"),
+//! write a temporary file beside the destination, then rename it over the destination.
+//! A file of one range is read and hashed first and created with its MD5 and local times
+//! (create, write, rename: three requests); a larger one is written with parallel Put
+//! Ranges while one reader hashes it in order (all-zero ranges of sparse files skipped),
+//! then stamped with the MD5 and times. Each range is recorded in the journal once the
 //! service has it: a service or network failure, a pause or a killed process leaves the
 //! temporary file to be resumed; a cancel or any other failure deletes it. The
 //! destination is never truncated or deleted.
@@ -59,6 +61,10 @@ async fn destination(
     conflict: Conflict,
     local_write: Option<OffsetDateTime>,
 ) -> Result<Option<(String, bool)>, TransferError> {
+    if matches!(conflict, Conflict::Replace) {
+        // The rename replaces whatever is there: nothing to ask first.
+        return Ok(Some((path.to_owned(), true)));
+    }
     let existing = match client.file_properties(share, path).await {
         Ok(properties) => properties,
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(Some((path.to_owned(), false))),
@@ -149,15 +155,24 @@ pub async fn upload(
         }
         other => other,
     };
-    let (file_id, temp, resumed, skip) =
-        partial(client, journal, run.job, (share, path, &target), src, size, &tag).await.map_err(about_target)?;
     let stamp = FileStamp {
         content_md5: None,
         created: before.created().ok().map(OffsetDateTime::from),
         last_write: local_write,
     };
-    let sent =
-        send_content(client, src, (share, &temp), (&file, &before), stamp, (file_id, &skip), run, &progress).await;
+    let (file_id, temp, resumed, sent) = if size <= RANGE_BYTES && record.is_none() {
+        let (file_id, temp, sent) =
+            send_small(client, src, (share, path, &target), (&file, &before), stamp, &tag, run, &progress)
+                .await
+                .map_err(about_target)?;
+        (file_id, temp, Resumed::Fresh, sent)
+    } else {
+        let (file_id, temp, resumed, skip) =
+            partial(client, journal, run.job, (share, path, &target), src, size, &tag).await.map_err(about_target)?;
+        let sent =
+            send_content(client, src, (share, &temp), (&file, &before), stamp, (file_id, &skip), run, &progress).await;
+        (file_id, temp, resumed, sent)
+    };
     let renamed = match sent {
         Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
         Ok(()) => {
@@ -322,6 +337,62 @@ async fn send_content(
     }
     stamp.content_md5 = Some(md5);
     Ok(client.stamp_file(share, temp, &stamp).await?)
+}
+
+/// A file of at most one range, sent fresh: read and hashed whole first, so Create File
+/// carries the MD5 and times and no stamp follows: three requests (create, write,
+/// rename) where a larger file needs a stamp too. Answers the journal id and the
+/// temporary file (once created; a failure before that is the `Err`) and how the write
+/// went. The range is recorded in the journal, so a pause resumes through `partial`.
+#[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
+async fn send_small(
+    client: &FilesClient,
+    src: &Path,
+    (share, path, target): (&str, &str, &str),
+    (file, before): (&Arc<std::fs::File>, &std::fs::Metadata),
+    mut stamp: FileStamp,
+    tag: &str,
+    run: &Run,
+    progress: &ProgressFn,
+) -> Result<(i64, String, Result<(), TransferError>), TransferError> {
+    let size = before.len();
+    let (reading, looked, modified) = (Arc::clone(file), src.to_owned(), before.modified().ok());
+    let (data, md5) = blocking("reading", src, move || {
+        use md5::Digest as _;
+        let mut buf = vec![0_u8; usize::try_from(size).map_err(std::io::Error::other)?];
+        let read = crate::fs_util::read_at(&reading, &mut buf, 0)?;
+        let after = std::fs::metadata(looked)?;
+        if read < buf.len() || after.len() != size || after.modified().ok() != modified {
+            return Ok(None);
+        }
+        let md5 = super::md5_base64(&md5::Md5::digest(&buf));
+        Ok(Some((bytes::Bytes::from(buf), md5)))
+    })
+    .await?
+    .ok_or_else(|| TransferError::SourceChanged(src.display().to_string()))?;
+    stamp.content_md5 = Some(md5);
+    let name = temporary_name();
+    let temp = join(parent(target), &name);
+    // Recorded before it is created, so a kill in between leaves nothing unknown.
+    let id = run.journal.start_file(run.job, (path, src), &name, size, tag)?;
+    if let Err(error) = client.create_stamped_file(share, &temp, size, &stamp).await {
+        if error.kind != ErrorKind::PermissionDenied {
+            let _ = client.delete_file(share, &temp).await;
+        }
+        run.journal.forget_file(id)?;
+        return Err(error.into());
+    }
+    let sent = unless_stopped(run, async {
+        // All zeros: the new file already is.
+        if data.iter().any(|&b| b != 0) {
+            client.put_range(share, &temp, 0, data).await?;
+        }
+        run.journal.range_done(id, 0)?;
+        progress(size, size);
+        Ok(())
+    })
+    .await;
+    Ok((id, temp, sent))
 }
 
 #[cfg(test)]

@@ -79,8 +79,10 @@ fn non_atomic_overwrite_a_failed_upload_never_destroys_the_remote_file() {
 
     // Put Range refused until the retries run out, half way through a replacement.
     let (src, _) = big_file(local.path(), "new.bin", 12 << 20);
-    env.emulator.control().inject(FaultTarget::PutRange, &Fault::Status { status: 503, retry_after_secs: None }, 40);
+    // (More faults than every retry and automatic resume can use up.)
+    env.emulator.control().inject(FaultTarget::PutRange, &Fault::Status { status: 503, retry_after_secs: None }, 1000);
     let failure = wait(worker.upload(src.clone(), SHARE, "keepme", Conflict::Replace).1).unwrap_err();
+    env.emulator.control().clear_faults();
     assert!(!failure.is_cancelled(), "{failure}");
     assert_eq!(remote(&env, "keepme").as_deref(), Some(&original[..]), "the old content is intact");
     // What was sent is kept, hidden, for a retry; the job says so.
@@ -97,9 +99,10 @@ fn non_atomic_overwrite_a_failed_upload_never_destroys_the_remote_file() {
     let (task, promise) = worker.upload(src.clone(), SHARE, "keepme", Conflict::Replace);
     worker.cancel(task);
     assert!(wait(promise).unwrap_err().is_cancelled());
-    env.emulator.control().set_latency(Duration::from_millis(150));
+    // Create (400 ms), then the ranges (400 ms): the cancel lands while they are sent.
+    env.emulator.control().set_latency(Duration::from_millis(400));
     let (task, promise) = worker.upload(src, SHARE, "keepme", Conflict::Replace);
-    std::thread::sleep(Duration::from_millis(700));
+    std::thread::sleep(Duration::from_millis(600));
     worker.cancel(task);
     assert!(wait(promise).unwrap_err().is_cancelled());
     env.emulator.control().set_latency(Duration::ZERO);
@@ -320,4 +323,115 @@ fn a_named_pipe_is_refused_not_waited_for() {
     assert!(matches!(transfer_error(&failure), TransferError::NotAFile(_)), "{failure}");
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(share_root(&env).is_empty());
+}
+
+/// Small files are latency-bound: a folder of them must not cost more requests than
+/// the guarantees need. Up, under "replace": Create File (carrying the MD5 and times),
+/// Put Range, Rename — no existence check, no stamp. Down: one Get File each, which
+/// answers properties and bytes together. The guarantees stay: MD5 stored and checked,
+/// times both ways, conflicts asked, nothing partial left.
+#[test]
+fn small_files_cost_three_requests_up_and_one_down_and_keep_every_guarantee() {
+    let Engine { env, worker } = engine();
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("many");
+    std::fs::create_dir_all(src.join("sub")).unwrap();
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_934_245); // 2020-01-02T03:04:05Z
+    let mut sent = Vec::new();
+    for i in 0..12 {
+        let name = if i % 3 == 0 { format!("sub/f{i}.bin") } else { format!("f{i}.bin") };
+        let data: Vec<u8> = (0..=(i * 1000)).map(|b| u8::try_from((b * 7 + i + 1) % 256).unwrap()).collect();
+        std::fs::write(src.join(&name), &data).unwrap();
+        std::fs::File::options().write(true).open(src.join(&name)).unwrap().set_modified(at).unwrap();
+        sent.push((name, data));
+    }
+    std::fs::write(src.join("empty.txt"), b"").unwrap();
+    std::fs::File::options().write(true).open(src.join("empty.txt")).unwrap().set_modified(at).unwrap();
+    sent.push(("empty.txt".to_owned(), Vec::new()));
+
+    let before = worker.request_log().len();
+    let up = wait(worker.upload_path(src.clone(), SHARE, "", Conflict::Replace).1).unwrap();
+    assert_eq!((up.files, up.failures.len()), (13, 0), "{up:?}");
+    let log = worker.request_log();
+    let count = |operation: &str| log[before..].iter().filter(|e| e.operation == operation).count();
+    let file_requests = ["Create file", "Put range", "Rename file", "Get file properties", "Set file properties"];
+    let counts: Vec<_> = file_requests.iter().map(|op| count(op)).collect();
+    // The empty file has no range to put.
+    assert_eq!(counts, [13, 12, 13, 0, 0], "{file_requests:?}");
+    for (name, data) in &sent {
+        assert_eq!(remote(&env, &format!("many/{name}")).as_deref(), Some(&data[..]), "{name}");
+        let properties = wait(worker.properties(SHARE, &format!("many/{name}"), false)).unwrap();
+        assert_eq!(properties.content_md5.as_deref(), Some(md5_base64(data).as_str()), "{name}");
+        assert_eq!(properties.last_write.as_deref(), Some("2020-01-02T03:04:05.0000000Z"), "{name}");
+    }
+
+    let dest = local.path().join("back");
+    let before = worker.request_log().len();
+    let down = wait(worker.download_folder(SHARE, "many", dest.clone(), Conflict::Fail).1).unwrap();
+    assert_eq!((down.files, down.failures.len()), (13, 0), "{down:?}");
+    let log = worker.request_log();
+    let per_file = log[before..].iter().filter(|e| e.operation.starts_with("Get file")).count();
+    assert_eq!(per_file, 13, "one Get File per file, no properties request before or after");
+    for (name, data) in &sent {
+        assert_eq!(std::fs::read(dest.join(name)).unwrap(), *data, "{name}");
+        assert_eq!(std::fs::metadata(dest.join(name)).unwrap().modified().unwrap(), at, "{name}");
+    }
+
+    // Conflicts are still decided per file: an edited local copy survives.
+    std::fs::write(dest.join("f1.bin"), b"my edit").unwrap();
+    let again = wait(worker.download_folder(SHARE, "many", dest.clone(), Conflict::KeepBoth).1).unwrap();
+    assert_eq!(again.failures.len(), 0);
+    assert_eq!(std::fs::read(dest.join("f1.bin")).unwrap(), b"my edit");
+    assert_eq!(std::fs::read(dest.join("f1 (1).bin")).unwrap(), sent[1].1);
+
+    // A stored MD5 that does not match: that file fails, is kept aside, the rest arrive.
+    let wrong = md5_base64(b"something else");
+    let corrupt =
+        env.req(Method::PUT, &format!("{SHARE}/many/f2.bin?comp=properties")).header("x-ms-content-md5", wrong);
+    assert!(succeeds(corrupt));
+    let third = local.path().join("third");
+    let checked = wait(worker.download_folder(SHARE, "many", third.clone(), Conflict::Fail).1).unwrap();
+    assert_eq!((checked.files, checked.failures.len()), (12, 1), "{checked:?}");
+    assert!(matches!(transfer_error(&checked.failures[0].failure), TransferError::Integrity { .. }), "{checked:?}");
+    assert!(!third.join("f2.bin").exists() && third.join("f2.bin.unverified").exists());
+    assert!(no_temporary_files(&dest) && no_temporary_files(&third) && no_temporary_files(&third.join("sub")));
+}
+
+/// Over HTTPS the bytes are authenticated by TLS, so ranges go without transactional
+/// MD5s (as Azure's SDKs do by default) and downloads use larger ranges; the whole-file
+/// MD5 is still stored on the way up and checked on the way down.
+#[test]
+fn over_tls_ranges_carry_no_md5_and_the_whole_file_md5_still_guards_the_content() {
+    let env = crate::helpers::start_with(&azfx::emulator::EmulatorConfig { https: true, ..Default::default() });
+    let worker = azfx::worker::Worker::spawn(|| {}).unwrap();
+    let mut config = crate::engine::config(
+        &env.emulator,
+        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.ca_pem = env.emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
+    assert!(config.endpoint.starts_with("https://"), "{}", config.endpoint);
+    wait(worker.connect(config)).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let (src, data) = big_file(local.path(), "tls.bin", (9 << 20) + 5);
+    wait(worker.upload(src, SHARE, "tls.bin", Conflict::Fail).1).unwrap();
+    let log = worker.request_log();
+    let puts: Vec<_> = log.iter().filter(|e| e.operation == "Put range").collect();
+    assert_eq!(puts.len(), 3);
+    assert!(puts.iter().all(|e| e.request_headers.iter().all(|(name, _)| name != "content-md5")), "{puts:?}");
+    let properties = wait(worker.properties(SHARE, "tls.bin", false)).unwrap();
+    assert_eq!(properties.content_md5.as_deref(), Some(md5_base64(&data).as_str()));
+
+    let dest = local.path().join("back.bin");
+    wait(worker.download(SHARE, "tls.bin", dest.clone(), Conflict::Fail).1).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    let gets = worker.request_log().iter().filter(|e| e.operation == "Get range").count();
+    assert_eq!(gets, 2, "8 MiB ranges");
+
+    // The stored MD5 still decides.
+    let set =
+        env.req(Method::PUT, &format!("{SHARE}/tls.bin?comp=properties")).header("x-ms-content-md5", md5_base64(b"x"));
+    assert!(succeeds(set));
+    let failure =
+        wait(worker.download(SHARE, "tls.bin", local.path().join("again.bin"), Conflict::Fail).1).unwrap_err();
+    assert!(matches!(transfer_error(&failure), TransferError::Integrity { .. }), "{failure}");
 }
