@@ -98,14 +98,20 @@ pub async fn download(
     let journal = &run.journal;
     let record = journal.file(run.job, path, dest)?;
     if let Some(done) = record.as_ref().filter(|r| r.complete) {
-        // A folder job resumed: this file arrived before the interruption.
-        progress(done.size, done.size);
-        return Ok(DownloadOutcome {
-            bytes: done.size,
-            path: dest.to_owned(),
-            skipped: false,
-            resumed: Resumed::Fresh,
-        });
+        // A folder job resumed: this file arrived before the interruption, if it is still
+        // there at its size (a crash before the data reached the disk can leave it empty).
+        let looked = dest.to_owned();
+        let there = blocking("checking", dest, move || Ok(std::fs::metadata(looked).ok())).await?;
+        if there.is_some_and(|m| m.is_file() && m.len() == done.size) {
+            progress(done.size, done.size);
+            return Ok(DownloadOutcome {
+                bytes: done.size,
+                path: dest.to_owned(),
+                skipped: false,
+                resumed: Resumed::Fresh,
+            });
+        }
+        journal.forget_file(done.id)?;
     }
     let source = client.file_properties(share, path).await?;
     let size = source.size.unwrap_or(0);
@@ -194,7 +200,7 @@ pub async fn download_small(
     progress: ProgressFn,
 ) -> Result<DownloadOutcome, TransferError> {
     let journal = &run.journal;
-    if journal.file(run.job, path, dest)?.is_some() {
+    if !run.fresh && journal.file(run.job, path, dest)?.is_some() {
         return download(client, share, path, dest, conflict, run, progress).await;
     }
     let (source, data) = match client.read_small_file(share, path, listed).await {
@@ -219,7 +225,8 @@ pub async fn download_small(
     }
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let name = temporary_name();
-    // Recorded as `download` records it, so a pause after the write resumes there.
+    // Recorded as `download` records it, so a pause before the file is in place resumes
+    // there (its one range is read again: not recorded, one journal write less per file).
     let tag = format!("{}|{}", source.etag.clone().unwrap_or_default(), range_size(client, &source));
     let file_id = journal.start_file(run.job, (path, dest), &name, size, &tag)?;
     let temp = dir.join(&name);
@@ -232,14 +239,13 @@ pub async fn download_small(
         if let Some(at) = modified {
             file.set_modified(at)?;
         }
-        file.sync_all()?;
+        // Linux: the folder is flushed once at its end (`tree::flush`), not file by file.
+        if !cfg!(target_os = "linux") {
+            file.sync_all()?;
+        }
         Ok(expected.map(|expected| (expected, super::md5_base64(&<md5::Md5 as md5::Digest>::digest(&data)))))
     })
     .await
-    .and_then(|hashes| {
-        journal.range_done(file_id, 0)?;
-        Ok(hashes)
-    })
     .and_then(|hashes| match hashes {
         Some((expected, actual)) if expected != actual => {
             Err(TransferError::Integrity { path: format!("/{share}/{path}"), expected, actual, kept: String::new() })
@@ -381,7 +387,7 @@ async fn receive(
 }
 
 /// Moves the verified temporary file to `target`: a rename when replacing; otherwise a
-/// hard link, which fails instead of replacing a file that appeared meanwhile.
+/// move that fails instead of replacing a file that appeared meanwhile.
 async fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<(), TransferError> {
     let (from, to) = (temp.to_owned(), target.to_owned());
     if replace {
@@ -394,27 +400,47 @@ async fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<(), T
         })
         .await;
     }
-    let linked = blocking("placing", target, move || match std::fs::hard_link(&from, &to) {
+    let linked = blocking("placing", target, move || place_without_replacing(&from, &to)).await?;
+    if linked { Ok(()) } else { Err(TransferError::Exists(target.display().to_string())) }
+}
+
+/// Gives `from` the name `to` unless `to` exists (then `Ok(false)`, nothing changed).
+/// Linux: one `renameat2(RENAME_NOREPLACE)`. Elsewhere, or on a file system without it:
+/// a hard link (which fails rather than replace), then the temporary name removed; where
+/// there are no hard links either (FAT, some network mounts), `to` is created exclusively
+/// and the bytes copied. Blocking.
+fn place_without_replacing(from: &Path, to: &Path) -> std::io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(true),
+            Err(rustix::io::Errno::EXIST) => return Ok(false),
+            // Not supported here (EINVAL, ENOSYS): the portable way below.
+            Err(_) => {}
+        }
+    }
+    match std::fs::hard_link(from, to) {
         Ok(()) => {
             // In place; a temporary name left behind is only untidy.
-            let _ = std::fs::remove_file(&from);
+            let _ = std::fs::remove_file(from);
             Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         // No hard links on this file system (FAT, some network mounts): create the
         // target exclusively (fails if a file appeared meanwhile) and copy into it.
-        Err(_) => match std::fs::File::options().write(true).create_new(true).open(&to) {
+        Err(_) => match std::fs::File::options().write(true).create_new(true).open(to) {
             Ok(mut out) => {
-                let copied = std::fs::File::open(&from).and_then(|mut src| std::io::copy(&mut src, &mut out));
+                let copied = std::fs::File::open(from).and_then(|mut src| std::io::copy(&mut src, &mut out));
                 match copied.and_then(|_| out.sync_all()) {
                     Ok(()) => {
-                        let _ = std::fs::remove_file(&from);
+                        let _ = std::fs::remove_file(from);
                         Ok(true)
                     }
                     Err(e) => {
                         // The file we just created is ours: remove the partial copy.
                         drop(out);
-                        let _ = std::fs::remove_file(&to);
+                        let _ = std::fs::remove_file(to);
                         Err(e)
                     }
                 }
@@ -422,7 +448,5 @@ async fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<(), T
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(e),
         },
-    })
-    .await?;
-    if linked { Ok(()) } else { Err(TransferError::Exists(target.display().to_string())) }
+    }
 }

@@ -143,6 +143,10 @@ pub struct Run {
     pub journal: Arc<Journal>,
     /// The job the files belong to.
     pub job: JobId,
+    /// The job had no file recorded when this run began (a new job, first attempt): no
+    /// file can have an earlier attempt to resume, so per-file journal lookups are
+    /// skipped (a folder of small files is otherwise bound by them).
+    pub fresh: bool,
 }
 
 impl Run {

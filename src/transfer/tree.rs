@@ -174,7 +174,7 @@ pub async fn download_tree(
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
     let listed: std::collections::HashMap<String, u64> = files.iter().cloned().collect();
-    each_file(files, total, progress, run, |relative, per_file| {
+    let outcome = each_file(files, total, progress, run, |relative, per_file| {
         let size = listed.get(&relative).copied().unwrap_or(u64::MAX);
         async move {
             let local = dest.join(&relative);
@@ -187,5 +187,26 @@ pub async fn download_tree(
             Ok((outcome.bytes, outcome.skipped))
         }
     })
-    .await
+    .await?;
+    flush(dest).await?;
+    Ok(outcome)
+}
+
+/// Flushes what a folder download wrote to the disk in one call (Linux `syncfs` on the
+/// destination's file system), where small files skip their own `fsync`. Until then a
+/// crash can leave a file recorded as arrived but empty; a resume re-checks each such
+/// file's size and downloads it again (`download`).
+async fn flush(dest: &Path) -> Result<(), TransferError> {
+    #[cfg(target_os = "linux")]
+    {
+        let dir = dest.to_owned();
+        super::blocking("flushing", dest, move || {
+            let handle = std::fs::File::open(dir)?;
+            rustix::fs::syncfs(&handle).map_err(std::io::Error::from)
+        })
+        .await?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dest;
+    Ok(())
 }

@@ -115,7 +115,7 @@ pub async fn upload(
     progress: ProgressFn,
 ) -> Result<UploadOutcome, TransferError> {
     let journal = &run.journal;
-    let record = journal.file(run.job, path, src)?;
+    let record = if run.fresh { None } else { journal.file(run.job, path, src)? };
     if let Some(done) = record.as_ref().filter(|r| r.complete) {
         // A folder job resumed: this file arrived before the interruption.
         progress(done.size, done.size);
@@ -343,7 +343,7 @@ async fn send_content(
 /// carries the MD5 and times and no stamp follows: three requests (create, write,
 /// rename) where a larger file needs a stamp too. Answers the journal id and the
 /// temporary file (once created; a failure before that is the `Err`) and how the write
-/// went. The range is recorded in the journal, so a pause resumes through `partial`.
+/// went. A pause resumes through `partial`.
 #[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
 async fn send_small(
     client: &FilesClient,
@@ -387,7 +387,8 @@ async fn send_small(
         if data.iter().any(|&b| b != 0) {
             client.put_range(share, &temp, 0, data).await?;
         }
-        run.journal.range_done(id, 0)?;
+        // Not recorded (one journal write less per file): a pause before the rename
+        // sends the one range again.
         progress(size, size);
         Ok(())
     })

@@ -76,17 +76,20 @@ async fn as_job<T, Fut>(
 where
     Fut: Future<Output = Result<T, TransferError>>,
 {
-    let (job, _) = rt.journal.begin(&spec).map_err(TransferError::from)?;
+    let (job, resumed) = rt.journal.begin(&spec).map_err(TransferError::from)?;
     rt.emit_now(Event::JobStarted { task: task.id, job, spec: Box::new(spec.clone()) });
     let run = Run {
         cancel: task.token().clone(),
         pause: Arc::clone(task.pause_flag()),
         journal: Arc::clone(&rt.journal),
         job,
+        fresh: !resumed && !rt.journal.has_files(job).unwrap_or(true),
     };
     let mut attempt = 0;
     let result = loop {
-        let result = work(run.clone(), progress(rt, task, job)).await;
+        // Attempts after the first resume what the earlier ones wrote.
+        let this_run = Run { fresh: run.fresh && attempt == 0, ..run.clone() };
+        let result = work(this_run, progress(rt, task, job)).await;
         let again = match &result {
             Ok(value) => unfinished(value).is_some_and(|(_, transient)| transient),
             Err(error) => transient(error),
