@@ -337,8 +337,12 @@ async fn receive(
                     return Ok(Some(bytes::Bytes::from(data)));
                 }
                 let data = client.get_range(share, path, offset, length).await?;
-                let written = data.clone();
-                blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &written, offset)).await?;
+                // The file was created at its full size, reading as zeros: a range of
+                // zeros needs no write, and a sparse file stays sparse.
+                if !super::is_zero(&data) {
+                    let written = data.clone();
+                    blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &written, offset)).await?;
+                }
                 run.journal.range_done(file_id, offset)?;
                 tally.add(length);
                 Ok::<_, TransferError>(hashing.then_some(data))

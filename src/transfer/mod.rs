@@ -187,6 +187,14 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
+/// Whether `data` is all zeros: such a range of a sparse file is not sent (the new share
+/// file reads as zeros) nor written (the new local file reads as zeros), so a sparse file
+/// stays sparse both ways. Compared against a zero block with `memcmp`.
+fn is_zero(data: &[u8]) -> bool {
+    static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+    data.chunks(ZEROS.len()).all(|chunk| chunk == &ZEROS[..chunk.len()])
+}
+
 /// The `(offset, length)` pieces of a `size`-byte file, `piece` bytes each (the last
 /// one shorter).
 fn ranges_of(size: u64, piece: u64) -> impl Iterator<Item = (u64, u64)> {
@@ -287,6 +295,14 @@ impl OrderedMd5 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_ranges_are_found_whatever_their_length() {
+        assert!(is_zero(&[]) && is_zero(&vec![0; 200_000]));
+        let mut data = vec![0; 200_000];
+        data[199_999] = 1;
+        assert!(!is_zero(&data) && !is_zero(&[1]));
+    }
 
     #[test]
     fn ranges_cover_the_file_in_4_mib_pieces() {

@@ -273,7 +273,7 @@ fn read_in_order(
             return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file shrank while uploading"));
         }
         md5.update(&buf);
-        let needed = !skip.contains(&offset) && buf.iter().any(|&b| b != 0);
+        let needed = !skip.contains(&offset) && !super::is_zero(&buf);
         if pieces.blocking_send((offset, length, needed.then(|| bytes::Bytes::from(buf)))).is_err() {
             return Ok(None);
         }
@@ -384,7 +384,7 @@ async fn send_small(
     }
     let sent = unless_stopped(run, async {
         // All zeros: the new file already is.
-        if data.iter().any(|&b| b != 0) {
+        if !super::is_zero(&data) {
             client.put_range(share, &temp, 0, data).await?;
         }
         // Not recorded (one journal write less per file): a pause before the rename

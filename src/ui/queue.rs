@@ -23,6 +23,47 @@ pub enum Action {
     Resume(usize),
     /// Forget the stopped transfer at this index, removing its partial file.
     Remove(usize),
+    /// Open what the finished download at this index wrote, with the system's default
+    /// application (a folder in the file manager).
+    Open(usize),
+    /// Open the folder that holds what the finished download at this index wrote.
+    ShowInFolder(usize),
+}
+
+/// Where a transfer goes: the local file or folder a download writes (the name actually
+/// written once finished: a download kept beside an existing file has another name than
+/// asked for), or the share path an upload writes.
+pub fn destination(item: &TransferItem) -> Option<String> {
+    let spec = item.spec.as_ref()?;
+    Some(match spec.kind {
+        JobKind::Download | JobKind::DownloadFolder => {
+            item.written.clone().unwrap_or_else(|| spec.local.display().to_string())
+        }
+        JobKind::Upload => format!("/{}/{}", spec.share, spec.remote.trim_start_matches('/')),
+        JobKind::UploadPath => format!("/{}/{}", spec.share, spec.remote.trim_matches('/')),
+    })
+}
+
+/// The row's second line: where it goes, and for a finished download Open and Show in
+/// folder.
+pub fn destination_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize) -> Option<Action> {
+    let to = destination(item)?;
+    let finished_download =
+        matches!(item.state, TransferState::Done) && item.spec.as_ref().is_some_and(|s| s.kind.is_download());
+    ui.horizontal(|ui| {
+        ui.weak(format!("to {to}"));
+        let mut action = None;
+        if finished_download {
+            if ui.small_button("Open").on_hover_text(format!("Open {to}")).clicked() {
+                action = Some(Action::Open(index));
+            }
+            if ui.small_button("Show in folder").on_hover_text("Open the folder it is in").clicked() {
+                action = Some(Action::ShowInFolder(index));
+            }
+        }
+        action
+    })
+    .inner
 }
 
 /// `Download big.bin` / `Upload photos`, as the panel names a transfer.
@@ -180,9 +221,18 @@ impl Transfers {
                 if index < self.items.len() {
                     let item = self.items.remove(index);
                     if let Some(job) = item.job {
-                        self.removals.push((item.label, worker.remove_job(job)));
+                        self.side.push((format!("Could not remove {}", item.label), worker.remove_job(job)));
                     }
                 }
+            }
+            Action::Open(index) | Action::ShowInFolder(index) => {
+                let Some(to) = self.items.get(index).and_then(destination) else { return };
+                let path = std::path::PathBuf::from(&to);
+                let path = match action {
+                    Action::ShowInFolder(_) => path.parent().map(std::path::Path::to_path_buf).unwrap_or(path),
+                    _ => path,
+                };
+                self.side.push((format!("Could not open {}", path.display()), worker.open_path(path)));
             }
         }
     }

@@ -143,8 +143,9 @@ impl TransferItem {
 pub struct Transfers {
     /// Newest last.
     pub items: Vec<TransferItem>,
-    /// Jobs being removed (their partial files deleted).
-    pub(super) removals: Vec<(String, Promise<Answer<()>>)>,
+    /// Side requests from the rows (a job removed with its partial files, a file opened):
+    /// what to say if one fails, and its answer.
+    pub(super) side: Vec<(String, Promise<Answer<()>>)>,
     /// The journal's jobs, asked for when the window opens.
     pub restoring: queue::Restore,
 }
@@ -284,11 +285,11 @@ impl Transfers {
                 batches.push(conflicts);
             }
         }
-        self.removals.retain_mut(|(label, promise)| match promise.ready() {
+        self.side.retain_mut(|(title, promise)| match promise.ready() {
             None => true,
             Some(Ok(())) => false,
             Some(Err(failure)) => {
-                notices.push(Notice::Error(format!("Could not remove {label}"), failure_line(failure)));
+                notices.push(Notice::Error(title.clone(), failure_line(failure)));
                 false
             }
         });
@@ -353,6 +354,7 @@ fn item_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize, endpoint: Optio
         }
         queue::buttons(ui, item, index, endpoint)
     });
+    let action = queue::destination_ui(ui, item, index).or(action.inner);
     let details: Vec<(&str, &Failure)> = match &item.state {
         TransferState::Failed(failure) => vec![("", failure)],
         TransferState::PartlyFailed(failures) => failures.iter().map(|f| (f.path.as_str(), &f.failure)).collect(),
@@ -368,7 +370,7 @@ fn item_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize, endpoint: Optio
             }
         });
     }
-    action.inner
+    action
 }
 
 /// The toast for a finished transfer: what moved, and where a single file was written

@@ -102,6 +102,35 @@ fn the_queue_reappears_after_a_restart_and_resumes() {
     assert!(crate::engine::no_temporary_files(downloads.path()));
 }
 
+/// Regression (transfers issue, input 8): a second download of `README.md` arrived as
+/// `README (1).md` while the toast said only "Download README.md finished", with no way
+/// to open it. Each row now says where it goes (the name actually written once done) and
+/// a finished download has Open and Show in folder.
+#[test]
+fn downloads_say_where_they_went_and_offer_open_and_show_in_folder() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "📄 README.md"));
+    assert!(harness.query_by_label("Show in folder").is_none(), "nothing to show yet");
+    harness.get_by_label("📄 README.md").click();
+    harness.step();
+    harness.get_by_label("Download").click();
+    wait_for(&mut harness, "the first download", |h| shows_containing(h, "Download README.md finished"));
+    let first = downloads.path().join("README.md");
+    assert!(shows(&harness, &format!("to {}", first.display())), "the row names the file");
+    assert_eq!(harness.query_all_by_label("Show in folder").count(), 1);
+    assert_eq!(harness.query_all_by_label("Open").count(), 1);
+
+    harness.get_by_label("Download").click();
+    let second = downloads.path().join("README (1).md");
+    wait_for(&mut harness, "the second download", |h| shows(h, &format!("to {}", second.display())));
+    assert!(second.exists() && first.exists(), "nothing replaced");
+    let toast = format!("Download README.md finished (245 B): saved as {}", second.display());
+    assert!(shows(&harness, &toast), "the toast names the file written");
+    assert_eq!(harness.query_all_by_label("Show in folder").count(), 2);
+}
+
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while !done() {
