@@ -17,8 +17,8 @@ use time::OffsetDateTime;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use super::{
-    Conflict, HASHED_RANGE_BYTES, JobId, Journal, OrderedMd5, PARALLEL_RANGES, ProgressFn, Resumed, Run, Tally,
-    TransferError, blocking, bytes_done, ranges_of, temporary_name, unless_stopped,
+    Conflict, JobId, Journal, OrderedMd5, PARALLEL_RANGES, ProgressFn, Resumed, Run, Tally, TransferError, blocking,
+    bytes_done, ranges_of, temporary_name, unless_stopped,
 };
 use crate::files::RANGE_BYTES;
 use crate::files::{EntryProperties, FilesClient};
@@ -127,7 +127,9 @@ pub async fn download(
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let created = dir.clone();
     blocking("creating", &dir, move || std::fs::create_dir_all(created)).await?;
-    let piece = range_size(client, &source);
+    // 4 MiB: large enough that requests cost little, small enough that the ranges in
+    // flight and the hasher's queue stay well under 100 MiB (a 10 GiB test pins it).
+    let piece = RANGE_BYTES;
     let tag = format!("{tag}|{piece}");
     let (file_id, temp, resumed, skip) = partial(journal, run.job, (path, dest), &dir, (size, piece), &tag).await?;
     let received =
@@ -227,7 +229,7 @@ pub async fn download_small(
     let name = temporary_name();
     // Recorded as `download` records it, so a pause before the file is in place resumes
     // there (its one range is read again: not recorded, one journal write less per file).
-    let tag = format!("{}|{}", source.etag.clone().unwrap_or_default(), range_size(client, &source));
+    let tag = format!("{}|{RANGE_BYTES}", source.etag.clone().unwrap_or_default());
     let file_id = journal.start_file(run.job, (path, dest), &name, size, &tag)?;
     let temp = dir.join(&name);
     let (written, expected) = (temp.clone(), source.content_md5.clone());
@@ -254,12 +256,6 @@ pub async fn download_small(
     });
     progress(size, size);
     finish(run, received, (file_id, &temp), (&target, replace), size, Resumed::Fresh).await
-}
-
-/// The range size for `source`: with a stored whole-file MD5 (hashed as it arrives) or
-/// over TLS, larger ranges without range MD5s (see `HASHED_RANGE_BYTES`).
-fn range_size(client: &FilesClient, source: &EntryProperties) -> u64 {
-    if source.content_md5.is_some() || client.endpoint().is_tls() { HASHED_RANGE_BYTES } else { RANGE_BYTES }
 }
 
 /// The temporary file to write into: the journal's partial file when it is still there

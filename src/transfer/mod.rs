@@ -34,13 +34,6 @@ pub use upload::{UploadOutcome, upload};
 /// Ranges in flight per file, for uploads and downloads alike.
 pub const PARALLEL_RANGES: usize = 8;
 
-/// Download range size when ranges need no MD5 of their own: the file has a stored
-/// whole-file MD5 (hashed as it arrives), or the transport is TLS (which authenticates
-/// every byte). Ranges may then be larger than the 4 MiB the service computes a range MD5
-/// for (Get File with `x-ms-range-get-content-md5`); files without a stored MD5 read over
-/// plain HTTP come in 4 MiB ranges, each checked.
-pub const HASHED_RANGE_BYTES: u64 = 8 * 1024 * 1024;
-
 /// Requests in flight for bulk operations on many small entries (recursive delete).
 pub const BULK_PARALLEL: usize = 16;
 

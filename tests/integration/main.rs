@@ -17,6 +17,7 @@ mod engine_tokens;
 mod helpers;
 mod one_diagnosis;
 mod sdk_conformance;
+mod transfers_memory;
 mod transfers_resume;
 mod transfers_safety;
 mod ui;
