@@ -78,6 +78,16 @@ fn local_destination(
     })
 }
 
+/// `local_destination` on the blocking pool.
+async fn resolve(
+    dest: &Path,
+    conflict: Conflict,
+    remote_write: Option<OffsetDateTime>,
+) -> Result<Option<(PathBuf, bool)>, TransferError> {
+    let wanted = dest.to_owned();
+    blocking("checking", dest, move || Ok(local_destination(&wanted, conflict, remote_write))).await?
+}
+
 /// Downloads `share/path` to the local file `dest` under the `conflict` rule, as a file
 /// of `run`'s job: a temporary file the journal knows from an earlier attempt is resumed
 /// when the share's file is unchanged (same `ETag` and size), else it starts over.
@@ -117,10 +127,7 @@ pub async fn download(
     let size = source.size.unwrap_or(0);
     let tag = source.etag.clone().unwrap_or_default();
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
-    let wanted = dest.to_owned();
-    let Some((target, replace)) =
-        blocking("checking", dest, move || Ok(local_destination(&wanted, conflict, remote_write))).await??
-    else {
+    let Some((target, replace)) = resolve(dest, conflict, remote_write).await? else {
         progress(size, size);
         return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh });
     };
@@ -215,10 +222,7 @@ pub async fn download_small(
     };
     let size = data.len() as u64;
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
-    let wanted = dest.to_owned();
-    let Some((target, replace)) =
-        blocking("checking", dest, move || Ok(local_destination(&wanted, conflict, remote_write))).await??
-    else {
+    let Some((target, replace)) = resolve(dest, conflict, remote_write).await? else {
         progress(size, size);
         return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh });
     };
