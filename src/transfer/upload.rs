@@ -236,19 +236,35 @@ async fn partial(
         }
         let _ = client.delete_file(share, &temp).await;
     }
+    let (id, temp) =
+        create_temporary(client, (journal, job), (share, path, target), src, (size, tag), &FileStamp::default())
+            .await?;
+    Ok((id, temp, resumed, HashSet::new()))
+}
+
+/// Creates a new temporary share file beside `target` (carrying `stamp`), recorded in the
+/// journal before it is created so a kill in between leaves nothing unknown; answers
+/// its journal id and share path. On failure the journal forgets it and a file the
+/// service may have created before its answer was lost is removed.
+async fn create_temporary(
+    client: &FilesClient,
+    (journal, job): (&Journal, JobId),
+    (share, path, target): (&str, &str, &str),
+    src: &Path,
+    (size, tag): (u64, &str),
+    stamp: &FileStamp,
+) -> Result<(i64, String), TransferError> {
     let name = temporary_name();
     let temp = join(parent(target), &name);
-    // Recorded before it is created, so a kill in between leaves nothing unknown.
     let id = journal.start_file(job, (path, src), &name, size, tag)?;
-    if let Err(error) = client.create_file(share, &temp, size).await {
-        // The service may have created it before the answer was lost: remove it.
+    if let Err(error) = client.create_stamped_file(share, &temp, size, stamp).await {
         if error.kind != ErrorKind::PermissionDenied {
             let _ = client.delete_file(share, &temp).await;
         }
         journal.forget_file(id)?;
         return Err(error.into());
     }
-    Ok((id, temp, resumed, HashSet::new()))
+    Ok((id, temp))
 }
 
 /// One range of the local file, read in order: its offset and length, and its bytes
@@ -371,17 +387,8 @@ async fn send_small(
     .await?
     .ok_or_else(|| TransferError::SourceChanged(src.display().to_string()))?;
     stamp.content_md5 = Some(md5);
-    let name = temporary_name();
-    let temp = join(parent(target), &name);
-    // Recorded before it is created, so a kill in between leaves nothing unknown.
-    let id = run.journal.start_file(run.job, (path, src), &name, size, tag)?;
-    if let Err(error) = client.create_stamped_file(share, &temp, size, &stamp).await {
-        if error.kind != ErrorKind::PermissionDenied {
-            let _ = client.delete_file(share, &temp).await;
-        }
-        run.journal.forget_file(id)?;
-        return Err(error.into());
-    }
+    let (id, temp) =
+        create_temporary(client, (&run.journal, run.job), (share, path, target), src, (size, tag), &stamp).await?;
     let sent = unless_stopped(run, async {
         // All zeros: the new file already is.
         if !super::is_zero(&data) {
