@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use poll_promise::Promise;
-
 use super::AzfxApp;
 use super::browser::Notice;
 use super::transfers::UploadOrigin;
@@ -49,26 +47,24 @@ impl AzfxApp {
     }
 
     pub(super) fn save_as(&mut self, name: &str, contents: Vec<u8>) {
-        if self.save_dialog.is_some() {
-            return;
+        self.pickers.ask(super::pickers::PickKind::Save(name.to_owned()), contents);
+    }
+
+    /// Acts on what a file dialog (or the path field standing in for it) chose.
+    pub(super) fn act_on(&mut self, chosen: super::pickers::Chosen) {
+        match chosen {
+            super::pickers::Chosen::Upload(paths) => {
+                for path in paths {
+                    self.upload(path);
+                }
+            }
+            super::pickers::Chosen::Save(path, contents) => {
+                self.writes.push((format!("Saved {}", path.display()), self.worker.write_file(path, contents)));
+            }
         }
-        let file_name = name.to_owned();
-        let dialog = Promise::spawn_thread("azfx-save-dialog", move || {
-            rfd::FileDialog::new().set_file_name(file_name).save_file()
-        });
-        self.save_dialog = Some((dialog, contents, name.to_owned()));
     }
 
     pub(super) fn poll_saves(&mut self) {
-        if let Some((dialog, contents, name)) = self.save_dialog.take() {
-            match dialog.try_take() {
-                Ok(Some(path)) => {
-                    self.writes.push((format!("Saved {}", path.display()), self.worker.write_file(path, contents)));
-                }
-                Ok(None) => {}
-                Err(pending) => self.save_dialog = Some((pending, contents, name)),
-            }
-        }
         let mut still = Vec::new();
         for (what, promise) in self.writes.drain(..) {
             match promise.try_take() {
@@ -184,16 +180,6 @@ impl AzfxApp {
                 self.transfers.track_download(task, format!("Download {name}"), promise);
             }
         }
-    }
-
-    pub(super) fn pick(&mut self, folder: bool) {
-        if self.file_dialog.is_some() {
-            return;
-        }
-        self.file_dialog = Some(Promise::spawn_thread("azfx-file-dialog", move || {
-            let dialog = rfd::FileDialog::new();
-            if folder { dialog.pick_folder().into_iter().collect() } else { dialog.pick_files().unwrap_or_default() }
-        }));
     }
 
     pub(super) fn drop_ui(&mut self, ctx: &egui::Context) {

@@ -8,12 +8,12 @@ use crate::format::human_size;
 use crate::worker::Worker;
 
 /// Enter confirms a dialog's main action; Esc (or a click outside) cancels it.
-fn keys(ui: &egui::Ui) -> (bool, bool) {
+pub(super) fn keys(ui: &egui::Ui) -> (bool, bool) {
     ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)))
 }
 
 /// Focuses `edit` when nothing else has the keyboard (its first frame).
-fn focus_first(ui: &egui::Ui, edit: &egui::Response) {
+pub(super) fn focus_first(ui: &egui::Ui, edit: &egui::Response) {
     if ui.memory(|m| m.focused().is_none()) {
         edit.request_focus();
     }

@@ -14,8 +14,12 @@ pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
         browser.new_folder = Some(String::new());
     }
     let typing = ui.ctx().memory(|m| m.focused().is_some());
-    // A dialog that is open takes the keys (its Enter is not the list's Enter).
-    let dialog = browser.new_folder.is_some()
+    // A dialog that is open takes the keys (its Enter is not the list's Enter): the
+    // browser's own, and any modal of the window above the list (a conflict question, the
+    // path field standing in for a file dialog…), as of the last frame.
+    let behind_modal = !ui.ctx().memory(|m| m.allows_interaction(ui.layer_id()));
+    let dialog = behind_modal
+        || browser.new_folder.is_some()
         || browser.confirm_delete.is_some()
         || browser.properties.is_some()
         || browser.path_edit.is_some();

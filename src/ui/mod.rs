@@ -17,6 +17,7 @@ mod inspect;
 mod keys;
 mod native;
 mod options;
+mod pickers;
 mod queue;
 pub mod settings;
 mod status;
@@ -34,6 +35,7 @@ pub use browser::{Browser, ListingError, Notice, SortColumn};
 use connect::ConnectView;
 pub use native::run;
 pub use options::StartOptions;
+pub use pickers::{FileDialogs, PickKind, Picked};
 use settings::Settings;
 use status::StatusBar;
 use table::Request;
@@ -80,11 +82,10 @@ pub struct AzfxApp {
     pub log_panel: inspect::RequestLogPanel,
     /// Whether the identity inspector is open.
     pub identity_open: bool,
-    save_dialog: Option<(Promise<Option<PathBuf>>, Vec<u8>, String)>,
+    pickers: pickers::Pickers,
     writes: Vec<(String, Promise<Answer<()>>)>,
     pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
     pending_share: Option<String>,
-    file_dialog: Option<Promise<Vec<PathBuf>>>,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     local_offset: Option<time::UtcOffset>,
     log_dir: Option<PathBuf>,
@@ -125,11 +126,10 @@ impl AzfxApp {
             access: access::AccessPanel::default(),
             log_panel: inspect::RequestLogPanel::default(),
             identity_open: false,
-            save_dialog: None,
+            pickers: pickers::Pickers::new(options.file_dialogs.clone().unwrap_or_else(pickers::native)),
             writes: Vec::new(),
             pending_connection: options.pending_connection,
             pending_share: options.share.clone(),
-            file_dialog: None,
             clock: options.clock.clone().unwrap_or_else(|| Arc::new(crate::auth::now_unix)),
             local_offset: options.local_offset,
             log_dir: options.log_dir,
@@ -269,15 +269,9 @@ impl AzfxApp {
         {
             browser.refresh(&self.worker);
         }
-        if let Some(dialog) = self.file_dialog.take() {
-            match dialog.try_take() {
-                Ok(paths) => {
-                    for path in paths {
-                        self.upload(path);
-                    }
-                }
-                Err(pending) => self.file_dialog = Some(pending),
-            }
+        self.pickers.base.clone_from(&self.settings.download_dir);
+        if let Some(chosen) = self.pickers.poll() {
+            self.act_on(chosen);
         }
     }
 }
@@ -341,8 +335,8 @@ impl eframe::App for AzfxApp {
         });
         for request in requests {
             match request {
-                Request::UploadFiles => self.pick(false),
-                Request::UploadFolder => self.pick(true),
+                Request::UploadFiles => self.pickers.ask(pickers::PickKind::Files, Vec::new()),
+                Request::UploadFolder => self.pickers.ask(pickers::PickKind::Folder, Vec::new()),
                 Request::Download(entries) => self.download(entries),
                 Request::OpenShare(share) => self.open_share(&share),
                 Request::CheckAccess => self.check_access(),
@@ -364,6 +358,9 @@ impl eframe::App for AzfxApp {
         }
         if let Some(answer) = self.conflicts.front().and_then(|batch| conflicts::conflict_ui(&ctx, batch)) {
             self.answer_conflicts(answer);
+        }
+        if let Some(chosen) = self.pickers.ui(&ctx) {
+            self.act_on(chosen);
         }
         self.toasts.ui(&ctx);
         if let Some(browser) = self.browser() {

@@ -30,4 +30,6 @@ pub struct StartOptions {
     /// The state directory holding the transfer journal; `None` keeps transfers in memory
     /// (tests).
     pub state_dir: Option<PathBuf>,
+    /// The file dialogs; `None` uses the platform's (tests pass their own).
+    pub file_dialogs: Option<super::pickers::FileDialogs>,
 }

@@ -47,7 +47,18 @@ pub(crate) fn app<'a>(
 /// `app`, its transfer journal in `state` (as a restarted azfx finds it).
 pub(crate) fn app_in<'a>(emulator: &Emulator, share: &str, downloads: &Path, state: &Path) -> Harness<'a, AzfxApp> {
     let credential = CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned);
-    app_options(emulator, share, downloads, None, credential, Some(state.to_owned()))
+    app_options(emulator, share, downloads, None, credential, Some(state.to_owned()), None)
+}
+
+/// `app`, its file dialogs replaced by `dialogs`.
+pub(crate) fn app_dialogs<'a>(
+    emulator: &Emulator,
+    share: &str,
+    downloads: &Path,
+    dialogs: azfx::ui::FileDialogs,
+) -> Harness<'a, AzfxApp> {
+    let credential = CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned);
+    app_options(emulator, share, downloads, None, credential, None, Some(dialogs))
 }
 
 fn app_with<'a>(
@@ -57,7 +68,7 @@ fn app_with<'a>(
     clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
     credential: CredentialConfig,
 ) -> Harness<'a, AzfxApp> {
-    app_options(emulator, share, downloads, clock, credential, None)
+    app_options(emulator, share, downloads, clock, credential, None, None)
 }
 
 fn app_options<'a>(
@@ -67,6 +78,7 @@ fn app_options<'a>(
     clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
     credential: CredentialConfig,
     state_dir: Option<PathBuf>,
+    file_dialogs: Option<azfx::ui::FileDialogs>,
 ) -> Harness<'a, AzfxApp> {
     let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
     config.imds_endpoint = Some(emulator.identity_endpoint());
@@ -76,6 +88,7 @@ fn app_options<'a>(
         download_dir: Some(downloads.to_owned()),
         clock,
         state_dir,
+        file_dialogs,
         ..StartOptions::default()
     };
     Harness::builder()

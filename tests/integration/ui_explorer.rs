@@ -6,7 +6,7 @@ use std::time::Duration;
 use azfx::emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, demo_emulator, shows, shows_containing, wait_for};
+use crate::ui::{app, app_dialogs, demo_emulator, shows, shows_containing, wait_for};
 
 /// Regression (explorer issue, input 1): a row selected before the filter hid it was
 /// still deleted by Del. The selection is only ever what is visible.
@@ -196,4 +196,69 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
 fn type_keys(harness: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, text: &str) {
     harness.input_mut().events.push(egui::Event::Text(text.to_owned()));
     harness.step();
+}
+
+/// Regression (explorer issue, input 5): without xdg-desktop-portal or zenity, Upload
+/// files…, Upload folder… and Save diagnostic bundle… did nothing on screen. The window
+/// says why and offers a path field that does the same job.
+#[test]
+fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let upload = local.path().join("typed upload.txt");
+    std::fs::write(&upload, b"typed, not picked").unwrap();
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&asked);
+    let dialogs: azfx::ui::FileDialogs = std::sync::Arc::new(move |kind| {
+        seen.lock().unwrap().push(kind);
+        azfx::ui::Picked::Unavailable("No file dialog could open: install zenity.".to_owned())
+    });
+    let mut harness = app_dialogs(&emulator, demo::WRITABLE_SHARE, downloads.path(), dialogs);
+    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+
+    harness.get_by_label("Upload files…").click();
+    wait_for(&mut harness, "the fallback", |h| shows(h, "The file dialog could not open"));
+    assert!(shows(&harness, "No file dialog could open: install zenity."), "the reason is on screen");
+    harness.get_by_label("Local path").type_text("relative.txt");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert!(shows_containing(&harness, "Type a full path"), "a relative path is refused by the field");
+    harness.get_by_label("Local path").click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Local path").type_text(&upload.display().to_string());
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the typed file uploaded", |h| shows(h, "📄 typed upload.txt"));
+    assert!(!shows(&harness, "The file dialog could not open"), "the field closed");
+
+    // Save diagnostic bundle…: the field suggests the download folder; Esc drops it,
+    // Enter saves.
+    harness.get_by_label("Support").click();
+    harness.run_steps(2);
+    harness.get_by_label("Save diagnostic bundle…").click();
+    wait_for(&mut harness, "the save fallback", |h| shows(h, "Save to this path"));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(!shows(&harness, "Save to this path"), "Esc closes the field");
+    harness.get_by_label("Support").click();
+    harness.run_steps(2);
+    harness.get_by_label("Save diagnostic bundle…").click();
+    wait_for(&mut harness, "the save fallback", |h| shows(h, "Save to this path"));
+    harness.key_press(egui::Key::Enter);
+    let bundle = downloads.path().join("azfx-diagnostics.json");
+    wait_for(&mut harness, "the bundle written", |_| bundle.exists());
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert!(text.contains("\"azfx_version\""), "{text}");
+    let kinds = asked.lock().unwrap().clone();
+    assert_eq!(
+        kinds,
+        [
+            azfx::ui::PickKind::Files,
+            azfx::ui::PickKind::Save("azfx-diagnostics.json".into()),
+            azfx::ui::PickKind::Save("azfx-diagnostics.json".into())
+        ]
+    );
 }
