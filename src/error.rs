@@ -94,11 +94,14 @@ impl EngineError {
                 Self::Endpoint(_)
                 | Self::InvalidInput(_)
                 | Self::Transfer(
-                    TransferError::NotAFile(_) | TransferError::InvalidName { .. } | TransferError::NotRegularFile(_),
+                    TransferError::NotAFile(_)
+                    | TransferError::InvalidName { .. }
+                    | TransferError::NotRegularFile(_)
+                    | TransferError::IntoItself(_),
                 ),
                 _,
             ) => exit_code::USAGE,
-            (Self::Transfer(TransferError::Exists(_)), _) => exit_code::EXISTS,
+            (Self::Transfer(TransferError::Exists(_) | TransferError::FolderExists(_)), _) => exit_code::EXISTS,
             _ => exit_code::OTHER,
         }
     }

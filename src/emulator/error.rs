@@ -55,6 +55,16 @@ impl ServiceError {
         .detail("HeaderName", name)
     }
 
+    /// 400 `MissingRequiredQueryParameter`.
+    pub fn missing_query(name: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "MissingRequiredQueryParameter",
+            "A query parameter that's mandatory for this request is not specified.",
+        )
+        .detail("QueryParameterName", name)
+    }
+
     /// 400 `InvalidHeaderValue`.
     pub fn invalid_header(name: &str, value: &str) -> Self {
         Self::new(

@@ -193,9 +193,17 @@ fn file_headers(node: &Node, data: &FileData) -> Vec<(&'static str, String)> {
 /// Get File Properties (HEAD).
 pub fn properties(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
     with_share(state, req, |share| {
-        let node = file_of(share, req)?;
+        let id = file_of(share, req)?.id;
+        let copy = match share.node_mut(id).map(|n| &mut n.kind) {
+            Some(super::store::NodeKind::File(FileData { copy: Some(info), .. })) => {
+                super::copy_ops::copy_headers(info, state.clock.now().0)
+            }
+            _ => Vec::new(),
+        };
+        let node = share.node(id).ok_or_else(ServiceError::resource_not_found)?;
         let data = node.file().ok_or_else(ServiceError::resource_not_found)?;
         let mut headers = file_headers(node, data);
+        headers.extend(copy);
         headers.push(("Content-Length", data.size.to_string()));
         if let Some(md5) = &data.content.content_md5 {
             headers.push(("Content-MD5", md5.clone()));

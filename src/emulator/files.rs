@@ -16,7 +16,7 @@ use super::request::Scheme;
 use super::request::{FilesRequest, valid_version};
 use super::state::State;
 use super::store::EntryKind;
-use super::{auth, dir_ops, file_ops, share_ops};
+use super::{auth, copy_ops, dir_ops, file_ops, share_ops};
 use crate::azure_time;
 
 /// One Files REST operation.
@@ -44,6 +44,8 @@ pub enum Op {
     SetFileMetadata,
     DeleteFile,
     RenameFile,
+    CopyFile,
+    AbortCopyFile,
 }
 
 impl Op {
@@ -121,6 +123,7 @@ fn classify(req: &FilesRequest) -> Result<Op, ServiceError> {
         (Some("directory"), Some(_), _) => Err(bad_comp()),
         (Some(_), _, _) => Err(bad_restype()),
         (None, _, _) if at_root => Err(ServiceError::invalid_uri()),
+        (None, None, &Method::PUT) if req.header("x-ms-copy-source").is_some() => Ok(Op::CopyFile),
         (None, None, &Method::PUT) => Ok(Op::CreateFile),
         (None, None, &Method::GET) => Ok(Op::GetFile),
         (None, None, &Method::HEAD) => Ok(Op::GetFileProperties),
@@ -129,7 +132,8 @@ fn classify(req: &FilesRequest) -> Result<Op, ServiceError> {
         (None, Some("properties"), &Method::PUT) => Ok(Op::SetFileProperties),
         (None, Some("metadata"), &Method::PUT) => Ok(Op::SetFileMetadata),
         (None, Some("rename"), &Method::PUT) => Ok(Op::RenameFile),
-        (None, Some("range" | "properties" | "metadata" | "rename") | None, _) => Err(unsupported_verb()),
+        (None, Some("copy"), &Method::PUT) => Ok(Op::AbortCopyFile),
+        (None, Some("range" | "properties" | "metadata" | "rename" | "copy") | None, _) => Err(unsupported_verb()),
         (None, Some(_), _) => Err(bad_comp()),
     }
 }
@@ -308,5 +312,7 @@ async fn serve(
         Op::SetFileProperties => file_ops::set_properties(state, &req).await,
         Op::DeleteFile => file_ops::delete(state, &req).await,
         Op::RenameFile => dir_ops::rename(state, &req, EntryKind::File).await,
+        Op::CopyFile => copy_ops::copy(state, &req, scheme).await,
+        Op::AbortCopyFile => copy_ops::abort(state, &req),
     }
 }

@@ -12,6 +12,7 @@ mod answer;
 mod auth;
 mod blob;
 mod body;
+mod copy_ops;
 pub mod demo;
 mod dir_ops;
 mod error;

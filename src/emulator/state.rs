@@ -64,6 +64,10 @@ pub struct Faults {
     pub mix: bool,
     /// Delay added before every Files answer.
     pub latency: Duration,
+    /// Get File Properties calls a new Copy File is reported `pending` for.
+    pub copy_pending_polls: u32,
+    /// Copy File operations still to end `failed` (as a copy whose source vanished).
+    pub copy_failures: usize,
 }
 
 /// Mutable emulator state.
@@ -330,6 +334,18 @@ impl Control {
         inner.faults.rate_status = status;
         inner.faults.rate_retry_after_secs = retry_after_secs;
         inner.faults.mix = false;
+    }
+
+    /// Makes each Copy File report `pending` for the next `polls` Get File Properties
+    /// calls before it ends, as a large copy does on the service.
+    pub fn set_copy_pending_polls(&self, polls: u32) {
+        self.state.lock().faults.copy_pending_polls = polls;
+    }
+
+    /// Makes the next `count` Copy File operations end `failed`, their destination left
+    /// with whatever bytes arrived (zeros here), as the service does.
+    pub fn fail_next_copies(&self, count: usize) {
+        self.state.lock().faults.copy_failures = count;
     }
 
     /// Delays every Files answer.

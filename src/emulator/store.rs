@@ -83,6 +83,27 @@ pub struct FileData {
     pub size: u64,
     /// Content headers.
     pub content: ContentHeaders,
+    /// The last Copy File that wrote this file, if any (`x-ms-copy-*` headers).
+    pub copy: Option<Box<CopyInfo>>,
+}
+
+/// A Copy File's state as Get File Properties reports it.
+#[derive(Clone, Debug)]
+pub struct CopyInfo {
+    /// `x-ms-copy-id`.
+    pub id: String,
+    /// `x-ms-copy-source`, as the client sent it.
+    pub source: String,
+    /// `pending`, `success`, `aborted` or `failed`.
+    pub status: &'static str,
+    /// What a pending copy ends as (`success` or `failed`).
+    pub outcome: &'static str,
+    /// Get File Properties calls still answered `pending`.
+    pub pending_polls: u32,
+    /// Bytes the copy covers.
+    pub total: u64,
+    /// When it ended.
+    pub completed: Option<OffsetDateTime>,
 }
 
 /// Directory or file.
@@ -356,7 +377,7 @@ impl Share {
             self.remove(old_id);
         }
         let id = ids.next();
-        let node = Self::new_node(id, parent, leaf, NodeKind::File(FileData { size, content }), clock);
+        let node = Self::new_node(id, parent, leaf, NodeKind::File(FileData { size, content, copy: None }), clock);
         self.insert(parent, node);
         // `remove` already gave back the replaced file's bytes.
         self.usage_bytes += size;

@@ -5,6 +5,7 @@
 //! time), refreshes the token once after a 401, logs each attempt, and turns failures into
 //! one typed `FilesError`.
 
+mod copy;
 pub mod endpoint;
 pub mod error;
 pub mod names;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 pub use crate::http::RetryPolicy;
 
+pub use copy::{CopyState, CopyStatus};
 pub use endpoint::Endpoint;
 pub use error::{ErrorKind, FilesError, TransportKind};
 pub use ops::{EntryProperties, EntryType, FileStamp, Overwrite};

@@ -11,6 +11,7 @@
 //! into its temporary file (a download whose source changed starts that file over and
 //! says so). Only a cancel removes what was written.
 
+pub mod copy;
 mod download;
 pub mod journal;
 pub mod tree;
@@ -84,6 +85,22 @@ pub enum TransferError {
     /// The destination exists and the conflict rule is `Fail`.
     #[error("{0} already exists")]
     Exists(String),
+    /// A folder was to be copied or moved into itself or one of its subfolders.
+    #[error("{0} cannot be copied or moved into itself or a folder inside it")]
+    IntoItself(String),
+    /// A folder of that name is already where a folder was being moved (folders are not
+    /// merged by a move).
+    #[error("a folder {0} already exists there: rename one of them, or copy instead to merge")]
+    FolderExists(String),
+    /// A server-side Copy File ended without success (`x-ms-copy-status` `failed` or
+    /// `aborted`); the temporary copy was removed and the destination left as it was.
+    #[error("copying {path} failed: {reason}")]
+    CopyFailed {
+        /// The source file.
+        path: String,
+        /// `x-ms-copy-status-description`, or the status.
+        reason: String,
+    },
     /// The local destination is a link, folder, device or pipe: never replaced.
     #[error(
         "{0} is not a regular file (a link, folder, device or pipe): azfx does not replace it; choose another destination"

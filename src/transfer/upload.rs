@@ -49,12 +49,12 @@ pub(super) fn numbered(path: &str, n: u32) -> String {
     join(dir, &format!("{stem} ({n}){extension}"))
 }
 
-fn parent(path: &str) -> &str {
+pub(super) fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// Where to write, and whether that replaces a file; `None`: skip.
-async fn destination(
+pub(super) async fn destination(
     client: &FilesClient,
     share: &str,
     path: &str,

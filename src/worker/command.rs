@@ -13,6 +13,7 @@ use crate::diagnose::check::{Report, Step};
 use crate::error::EngineError;
 use crate::files::{DirEntry, EntryProperties, RetryPolicy, ShareItem};
 use crate::http::LogEntry;
+use crate::transfer::copy::{CopyOutcome, FileCopy, Item};
 use crate::transfer::{Conflict, DownloadOutcome, JobId, JobRecord, JobSpec, UploadOutcome};
 
 use super::reply::{Reply, Task};
@@ -205,6 +206,19 @@ pub enum Command {
     Delete { task: Task, share: String, path: String, is_directory: bool, reply: Reply<u64> },
     /// Renames a file or directory (never over an existing name).
     Rename { share: String, from: String, to: String, is_directory: bool, reply: Reply<()> },
+    /// Copies files and folders into a folder of the same share (server-side Copy File).
+    Copy {
+        task: Task,
+        share: String,
+        items: Vec<Item>,
+        dest_dir: String,
+        conflict: Conflict,
+        reply: Reply<CopyOutcome>,
+    },
+    /// Copies these files again under the user's answer to their conflicts.
+    CopyFiles { task: Task, share: String, files: Vec<FileCopy>, conflict: Conflict, reply: Reply<CopyOutcome> },
+    /// Moves files and folders into a folder of the same share (Rename).
+    Move { share: String, items: Vec<Item>, dest_dir: String, conflict: Conflict, reply: Reply<CopyOutcome> },
     /// Downloads a file to a local path; an existing file is handled by `conflict`.
     Download {
         task: Task,

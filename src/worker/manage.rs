@@ -3,12 +3,16 @@
 
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use super::TaskId;
 use super::command::Event;
+use super::reply::Task;
 use super::runtime::Runtime;
 use crate::error::EngineError;
 use crate::files::names::join;
+use crate::transfer::Conflict;
+use crate::transfer::copy::{CopyOutcome, FileCopy, Item};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{StreamExt, TryStreamExt};
@@ -21,6 +25,51 @@ use crate::transfer::TransferError;
 pub async fn create_directory(rt: &Runtime, share: &str, path: &str) -> Result<(), EngineError> {
     rt.session()?.files.create_directory(share, path).await?;
     Ok(())
+}
+
+fn progress_of(rt: &Arc<Runtime>, task: TaskId) -> crate::transfer::ProgressFn {
+    let rt = Arc::clone(rt);
+    Arc::new(move |done, total| rt.emit_now(Event::Progress { task, done, total }))
+}
+
+/// Copies `items` into `dest_dir` (server-side, through temporary names), with byte
+/// progress; a cancel aborts the copies in flight and removes their temporary files.
+pub async fn copy(
+    rt: &Arc<Runtime>,
+    task: &Task,
+    share: &str,
+    items: &[Item],
+    dest_dir: &str,
+    conflict: Conflict,
+) -> Result<CopyOutcome, EngineError> {
+    let session = rt.session()?;
+    let progress = progress_of(rt, task.id);
+    Ok(crate::transfer::copy::copy(&session.files, share, items, dest_dir, conflict, &progress, task.token()).await?)
+}
+
+/// Copies the files of an earlier copy's conflicts under the user's answer.
+pub async fn copy_files(
+    rt: &Arc<Runtime>,
+    task: &Task,
+    share: &str,
+    files: &[FileCopy],
+    conflict: Conflict,
+) -> Result<CopyOutcome, EngineError> {
+    let session = rt.session()?;
+    let progress = progress_of(rt, task.id);
+    Ok(crate::transfer::copy::copy_files(&session.files, share, files, conflict, &progress, task.token()).await?)
+}
+
+/// Moves `items` into `dest_dir` (Rename).
+pub async fn move_items(
+    rt: &Runtime,
+    share: &str,
+    items: &[Item],
+    dest_dir: &str,
+    conflict: Conflict,
+) -> Result<CopyOutcome, EngineError> {
+    let session = rt.session()?;
+    Ok(crate::transfer::copy::move_items(&session.files, share, items, dest_dir, conflict).await?)
 }
 
 /// Deletes a file, or a directory tree: every file in parallel (`BULK_PARALLEL` at a

@@ -30,6 +30,7 @@ use crate::diagnose::check::Report;
 pub use crate::error::{EngineError, exit_code};
 use crate::files::{EntryProperties, ShareItem};
 use crate::http::{LogEntry, RequestLog};
+use crate::transfer::copy::{CopyOutcome, FileCopy, Item};
 pub use crate::transfer::{
     Conflict, DownloadOutcome, JobId, JobKind, JobRecord, JobSpec, JobState, Journal, Resumed, UploadOutcome,
 };
@@ -182,6 +183,32 @@ impl Worker {
     pub fn rename(&self, share: &str, from: &str, to: &str, is_directory: bool) -> Promise<Answer<()>> {
         let (share, from, to) = (share.to_owned(), from.to_owned(), to.to_owned());
         self.ask(|reply| Command::Rename { share, from, to, is_directory, reply })
+    }
+
+    /// Copies files and folders into `dest_dir` of the same share, server-side; files whose
+    /// destination exists under `Conflict::Fail` come back as conflicts, untouched.
+    pub fn copy(&self, share: &str, items: Vec<Item>, dest_dir: &str, conflict: Conflict) -> Started<CopyOutcome> {
+        let (share, dest_dir) = (share.to_owned(), dest_dir.to_owned());
+        self.start(|task, reply| Command::Copy { task, share, items, dest_dir, conflict, reply })
+    }
+
+    /// Copies these files (conflicts of an earlier `copy`) under the user's answer.
+    pub fn copy_files(&self, share: &str, files: Vec<FileCopy>, conflict: Conflict) -> Started<CopyOutcome> {
+        let share = share.to_owned();
+        self.start(|task, reply| Command::CopyFiles { task, share, files, conflict, reply })
+    }
+
+    /// Moves files and folders into `dest_dir` of the same share (Rename); files whose
+    /// name is taken there under `Conflict::Fail` come back as conflicts, untouched.
+    pub fn move_items(
+        &self,
+        share: &str,
+        items: Vec<Item>,
+        dest_dir: &str,
+        conflict: Conflict,
+    ) -> Promise<Answer<CopyOutcome>> {
+        let (share, dest_dir) = (share.to_owned(), dest_dir.to_owned());
+        self.ask(|reply| Command::Move { share, items, dest_dir, conflict, reply })
     }
 
     /// Downloads a file to `dest`; an existing `dest` is handled by `conflict`.

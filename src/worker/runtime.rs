@@ -139,6 +139,18 @@ impl Runtime {
             Command::Rename { share, from, to, is_directory, reply } => {
                 rt.answer(reply, manage::rename(rt, &share, &from, &to, is_directory).await, Some(&share));
             }
+            Command::Copy { task, share, items, dest_dir, conflict, reply } => {
+                let answer = manage::copy(rt, &task, &share, &items, &dest_dir, conflict).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::CopyFiles { task, share, files, conflict, reply } => {
+                let answer = manage::copy_files(rt, &task, &share, &files, conflict).await;
+                rt.answer(reply, answer, Some(&share));
+            }
+            Command::Move { share, items, dest_dir, conflict, reply } => {
+                let answer = manage::move_items(rt, &share, &items, &dest_dir, conflict).await;
+                rt.answer(reply, answer, Some(&share));
+            }
             Command::Download { task, share, path, dest, conflict, reply } => {
                 let answer = transfers::download(rt, &task, &share, &path, &dest, conflict).await;
                 rt.answer(reply, answer, Some(&share));

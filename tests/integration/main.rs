@@ -5,6 +5,7 @@
 #![expect(clippy::format_push_string, reason = "tests build readable transcripts")]
 
 mod cli;
+mod copy_move;
 mod diagnose;
 mod emulator_auth;
 mod emulator_faults;

@@ -143,6 +143,24 @@ def _():
     expect_error(lambda: file.get_file_properties(), "ResourceNotFound", 404)
 
 
+@check("server-side copy within the account (start_copy_from_url), status polled")
+def _():
+    source = share.get_file_client("sdkdir/renamed.bin")
+    copy = share.get_file_client("sdkdir/sub/copy.bin")
+    started = copy.start_copy_from_url(source.url)
+    assert started["copy_status"] in ("success", "pending"), started
+    props = copy.get_file_properties()
+    assert props.copy.status == "success", props.copy
+    assert props.copy.id == started["copy_id"]
+    assert props.size == len(payload)
+    data = copy.download_file(max_concurrency=4).readall()
+    assert hashlib.sha256(data).digest() == hashlib.sha256(payload).digest()
+    expect_error(lambda: copy.abort_copy(started["copy_id"]), "NoPendingCopyOperation", 409)
+    missing = share.get_file_client("sdkdir/sub/missing-copy.bin")
+    expect_error(lambda: missing.start_copy_from_url(source.url + "-gone"), "CannotVerifyCopySource", 404)
+    copy.delete_file()
+
+
 @check("delete file and directories")
 def _():
     share.get_file_client("sdkdir/renamed.bin").delete_file()

@@ -1,0 +1,184 @@
+//! Copy (server-side Copy File) and move (Rename) within a share, through the worker API
+//! the window uses: nothing is replaced without the user's rule, a failed or cancelled
+//! copy leaves the destination as it was and no temporary file behind, and a folder never
+//! goes into itself.
+
+use std::time::Duration;
+
+use azfx::transfer::copy::Item;
+use azfx::transfer::{Conflict, TransferError};
+use azfx::worker::EngineError;
+use reqwest::{Method, StatusCode};
+
+use crate::engine::{Engine, engine, wait};
+use crate::helpers::{ACCOUNT, SHARE, expect_error};
+
+fn block<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+fn remote(env: &crate::helpers::Env, path: &str) -> Option<Vec<u8>> {
+    block(async {
+        let response = env.req(Method::GET, &format!("{SHARE}/{path}")).send().await.unwrap();
+        if response.status().is_success() { Some(response.bytes().await.unwrap().to_vec()) } else { None }
+    })
+}
+
+fn names(env: &crate::helpers::Env, dir: &str) -> Vec<String> {
+    env.emulator.control().list(ACCOUNT, SHARE, dir).unwrap()
+}
+
+fn no_temporaries(env: &crate::helpers::Env, dir: &str) {
+    let names = names(env, dir);
+    assert!(!names.iter().any(|n| n.starts_with(".azfx-")), "a temporary file was left in /{dir}: {names:?}");
+}
+
+fn file(path: &str) -> Item {
+    Item { path: path.to_owned(), is_directory: false }
+}
+
+fn folder(path: &str) -> Item {
+    Item { path: path.to_owned(), is_directory: true }
+}
+
+fn transfer_error(error: &EngineError) -> &TransferError {
+    match error {
+        EngineError::Transfer(e) => e,
+        other => panic!("expected a transfer error, got {other:?}"),
+    }
+}
+
+#[test]
+fn copy_never_replaces_without_the_users_rule_and_a_failed_copy_leaves_the_destination() {
+    let Engine { env, worker } = engine();
+    let control = env.emulator.control();
+    control.create_directories(ACCOUNT, SHARE, "docs/sub").unwrap();
+    control.create_directories(ACCOUNT, SHARE, "dest").unwrap();
+    control.put_file(ACCOUNT, SHARE, "docs/a.txt", b"new A").unwrap();
+    control.put_file(ACCOUNT, SHARE, "docs/sub/b #1%.txt", b"B").unwrap();
+    control.put_file(ACCOUNT, SHARE, "dest/a.txt", b"the user's A").unwrap();
+
+    // A file and a folder; the file's name is taken: a conflict, nothing done to it.
+    let (_, started) = worker.copy(SHARE, vec![file("docs/a.txt"), folder("docs/sub")], "dest", Conflict::Fail);
+    let outcome = wait(started).unwrap();
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_eq!((outcome.done, outcome.bytes, outcome.skipped), (1, 1, 0));
+    assert_eq!(outcome.conflicts.len(), 1);
+    assert_eq!((outcome.conflicts[0].from.as_str(), outcome.conflicts[0].to.as_str()), ("docs/a.txt", "dest/a.txt"));
+    assert_eq!(remote(&env, "dest/a.txt").unwrap(), b"the user's A");
+    assert_eq!(remote(&env, "dest/sub/b%20%231%25.txt").unwrap(), b"B", "odd names survive the copy source URL");
+    assert_eq!(remote(&env, "docs/a.txt").unwrap(), b"new A", "the source stays");
+
+    // The service fails the copy: the user's file is untouched and no temporary is left.
+    control.fail_next_copies(1);
+    let (_, again) = worker.copy_files(SHARE, outcome.conflicts.clone(), Conflict::Replace);
+    let failed = wait(again).unwrap();
+    assert_eq!(failed.done, 0);
+    assert!(matches!(failed.failures[0].error, TransferError::CopyFailed { .. }), "{:?}", failed.failures);
+    assert_eq!(remote(&env, "dest/a.txt").unwrap(), b"the user's A");
+    no_temporaries(&env, "dest");
+
+    // Keep both, then Replace (a copy the service reports pending for a while).
+    let (_, keep) = worker.copy_files(SHARE, outcome.conflicts.clone(), Conflict::KeepBoth);
+    assert_eq!(wait(keep).unwrap().done, 1);
+    assert_eq!(remote(&env, "dest/a%20(1).txt").unwrap(), b"new A");
+    control.set_copy_pending_polls(3);
+    let (_, replace) = worker.copy_files(SHARE, outcome.conflicts, Conflict::Replace);
+    assert_eq!(wait(replace).unwrap().done, 1);
+    assert_eq!(remote(&env, "dest/a.txt").unwrap(), b"new A");
+    control.set_copy_pending_polls(0);
+    no_temporaries(&env, "dest");
+
+    // Pasting into the folder a file is in keeps both, as Explorer does.
+    let (_, beside) = worker.copy(SHARE, vec![file("docs/a.txt")], "docs", Conflict::Fail);
+    assert_eq!(wait(beside).unwrap().done, 1);
+    assert_eq!(remote(&env, "docs/a%20(1).txt").unwrap(), b"new A");
+
+    // A folder into itself or below it: refused before anything is copied.
+    for target in ["docs", "docs/sub"] {
+        let (_, into) = worker.copy(SHARE, vec![folder("docs")], target, Conflict::Fail);
+        let failure = wait(into).unwrap_err();
+        assert!(matches!(transfer_error(&failure.error), TransferError::IntoItself(_)), "{:?}", failure.error);
+    }
+    assert_eq!(names(&env, "docs/sub"), ["b #1%.txt"]);
+}
+
+#[test]
+fn a_cancelled_copy_is_aborted_and_leaves_nothing_behind() {
+    let Engine { env, worker } = engine();
+    let control = env.emulator.control();
+    control.create_directories(ACCOUNT, SHARE, "dest").unwrap();
+    control.put_file(ACCOUNT, SHARE, "big.bin", &[7; 4096]).unwrap();
+    control.set_copy_pending_polls(1_000);
+    let (task, started) = worker.copy(SHARE, vec![file("big.bin")], "dest", Conflict::Fail);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !names(&env, "dest").iter().any(|n| n.starts_with(".azfx-")) {
+        assert!(std::time::Instant::now() < deadline, "the copy never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    worker.cancel(task);
+    let failure = wait(started).unwrap_err();
+    assert!(matches!(failure.error, EngineError::Cancelled), "{:?}", failure.error);
+    assert!(names(&env, "dest").is_empty(), "{:?}", names(&env, "dest"));
+}
+
+#[test]
+fn move_renames_asks_before_replacing_and_never_merges_folders() {
+    let Engine { env, worker } = engine();
+    let control = env.emulator.control();
+    control.create_directories(ACCOUNT, SHARE, "in/photos").unwrap();
+    control.create_directories(ACCOUNT, SHARE, "out/photos").unwrap();
+    control.put_file(ACCOUNT, SHARE, "in/report.", b"trailing dot").unwrap();
+    control.put_file(ACCOUNT, SHARE, "in/notes.txt", b"moved notes").unwrap();
+    control.put_file(ACCOUNT, SHARE, "out/notes.txt", b"the user's notes").unwrap();
+
+    let items = vec![file("in/report."), file("in/notes.txt"), folder("in/photos")];
+    let outcome = wait(worker.move_items(SHARE, items, "out", Conflict::Fail)).unwrap();
+    assert_eq!(outcome.done, 1, "only the file whose name was free moved");
+    assert_eq!(outcome.conflicts.len(), 1);
+    assert_eq!(outcome.conflicts[0].to, "out/notes.txt");
+    assert!(matches!(outcome.failures[0].error, TransferError::FolderExists(_)), "{:?}", outcome.failures);
+    assert_eq!(remote(&env, "out/notes.txt").unwrap(), b"the user's notes");
+    assert_eq!(remote(&env, "in/notes.txt").unwrap(), b"moved notes");
+    assert!(names(&env, "out").contains(&"report.".to_owned()), "the trailing dot survived: {:?}", names(&env, "out"));
+
+    let again = vec![file("in/notes.txt")];
+    let kept = wait(worker.move_items(SHARE, again, "out", Conflict::KeepBoth)).unwrap();
+    assert_eq!(kept.done, 1);
+    assert_eq!(remote(&env, "out/notes%20(1).txt").unwrap(), b"moved notes");
+    assert_eq!(remote(&env, "out/notes.txt").unwrap(), b"the user's notes");
+    assert_eq!(names(&env, "in"), ["photos"]);
+
+    let into = wait(worker.move_items(SHARE, vec![folder("in")], "in/photos", Conflict::Fail)).unwrap_err();
+    assert!(matches!(transfer_error(&into.error), TransferError::IntoItself(_)));
+}
+
+/// The emulator's Copy File answers as the service does (research notes §3.8).
+#[test]
+fn copy_file_answers_like_the_service() {
+    let env = crate::helpers::start();
+    block(async {
+        env.create_file("src.txt", b"hello").await;
+        let source = env.url(&format!("{SHARE}/src.txt"));
+        let copy = env.req(Method::PUT, &format!("{SHARE}/dst.txt")).header("x-ms-copy-source", &source);
+        let response = copy.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let id = response.headers()["x-ms-copy-id"].to_str().unwrap().to_owned();
+        assert_eq!(response.headers()["x-ms-copy-status"], "success");
+        let head = env.req(Method::HEAD, &format!("{SHARE}/dst.txt")).send().await.unwrap();
+        assert_eq!(head.headers()["x-ms-copy-status"], "success");
+        assert_eq!(head.headers()["x-ms-copy-progress"], "5/5");
+        assert_eq!(head.headers()["x-ms-copy-source"].to_str().unwrap(), source);
+        assert!(head.headers().contains_key("x-ms-copy-completion-time"));
+        let abort =
+            env.req(Method::PUT, &format!("{SHARE}/dst.txt?comp=copy&copyid={id}")).header("x-ms-copy-action", "abort");
+        expect_error(abort.send().await.unwrap(), StatusCode::CONFLICT, "NoPendingCopyOperation").await;
+        let gone = env.req(Method::PUT, &format!("{SHARE}/x.txt")).header("x-ms-copy-source", format!("{source}-gone"));
+        expect_error(gone.send().await.unwrap(), StatusCode::NOT_FOUND, "CannotVerifyCopySource").await;
+        let other = "https://otheraccount.file.core.windows.net/share1/src.txt";
+        let foreign = env.req(Method::PUT, &format!("{SHARE}/y.txt")).header("x-ms-copy-source", other);
+        expect_error(foreign.send().await.unwrap(), StatusCode::FORBIDDEN, "CannotVerifyCopySource").await;
+        let no_parent = env.req(Method::PUT, &format!("{SHARE}/nodir/z.txt")).header("x-ms-copy-source", &source);
+        expect_error(no_parent.send().await.unwrap(), StatusCode::NOT_FOUND, "ParentNotFound").await;
+    });
+}
