@@ -1,6 +1,8 @@
 //! Where azfx keeps things on this machine, from the OS conventions (`directories`):
 //! settings (never secrets), state (the transfer journal to come), logs, and the folder
-//! downloads go to. Paths only: nothing here creates or reads files.
+//! downloads go to, the home folder, and whether a helper program is installed. Paths
+//! only: nothing here creates or reads files (`program_on_path` looks at file metadata,
+//! and is called off the UI thread).
 
 use std::path::PathBuf;
 
@@ -43,6 +45,17 @@ impl Dirs {
 pub fn download_dir() -> Option<PathBuf> {
     directories::UserDirs::new()
         .map(|dirs| dirs.download_dir().map_or_else(|| dirs.home_dir().join("Downloads"), std::path::Path::to_path_buf))
+}
+
+/// The user's home folder, when the OS names one.
+pub fn home_dir() -> Option<PathBuf> {
+    directories::UserDirs::new().map(|dirs| dirs.home_dir().to_path_buf())
+}
+
+/// Whether `program` is a file in one of `PATH`'s directories (e.g. `zenity`, which the
+/// file dialogs fall back to on Linux without xdg-desktop-portal).
+pub fn program_on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 #[cfg(test)]

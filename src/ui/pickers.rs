@@ -55,7 +55,7 @@ fn native_pick(kind: &PickKind) -> Picked {
     // rfd answers "nothing chosen" both when the user cancels and when no dialog could
     // open. Nobody cancels a dialog within half a second, and without a portal rfd's
     // fallback is zenity: no zenity and an instant answer means no dialog was shown.
-    if cfg!(all(unix, not(target_os = "macos"))) && started.elapsed() < Duration::from_millis(500) && !on_path("zenity")
+    if cfg!(all(unix, not(target_os = "macos"))) && started.elapsed() < Duration::from_millis(500) && !crate::config::program_on_path("zenity")
     {
         return Picked::Unavailable(
             "No file dialog could open: on Linux azfx uses the desktop's file chooser \
@@ -65,10 +65,6 @@ fn native_pick(kind: &PickKind) -> Picked {
         );
     }
     Picked::Cancelled
-}
-
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 /// What the user picked, for the window to act on.
@@ -208,8 +204,8 @@ fn typed_path(text: &str) -> Result<PathBuf, String> {
         return Err("Type a path".to_owned());
     }
     let path = match text.strip_prefix("~/") {
-        Some(rest) => match std::env::var_os("HOME") {
-            Some(home) => PathBuf::from(home).join(rest),
+        Some(rest) => match crate::config::home_dir() {
+            Some(home) => home.join(rest),
             None => return Err("This system names no home folder: type the full path".to_owned()),
         },
         None => PathBuf::from(text),
