@@ -149,15 +149,35 @@ impl AzfxApp {
         });
     }
 
-    /// Applies the user's answer to the first batch of upload conflicts.
+    /// Applies the user's answer to the first batch of conflicts: the uploads, copies or
+    /// moves of just those files run again under the chosen rule.
     pub(super) fn answer_conflicts(&mut self, answer: super::conflicts::Answer) {
+        use super::conflicts::Source;
         let Some(batch) = self.conflicts.pop_front() else { return };
         let super::conflicts::Answer::Apply(rule) = answer else { return };
+        let mut copies = Vec::new();
         for item in batch.items {
             let name = item.path.rsplit('/').next().unwrap_or(&item.path).to_owned();
-            let origin = UploadOrigin { src: item.src.clone(), share: item.share.clone(), dest: item.path.clone() };
-            let (task, promise) = self.worker.upload(item.src, &item.share, &item.path, rule);
-            self.transfers.track_upload(task, format!("Upload {name}"), promise, origin);
+            match item.src {
+                Source::Local(src) => {
+                    let origin = UploadOrigin { src: src.clone(), share: item.share.clone(), dest: item.path.clone() };
+                    let (task, promise) = self.worker.upload(src, &item.share, &item.path, rule);
+                    self.transfers.track_upload(task, format!("Upload {name}"), promise, origin);
+                }
+                Source::Share { path, moving: false } => {
+                    copies.push(crate::transfer::copy::FileCopy { from: path, to: item.path, size: 0 });
+                }
+                Source::Share { path, moving: true } => {
+                    if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
+                        browser.move_again(&self.worker, &path, &item.path, rule);
+                    }
+                }
+            }
+        }
+        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut())
+            && !copies.is_empty()
+        {
+            browser.copy_again(&self.worker, copies, rule);
         }
     }
 

@@ -1,17 +1,32 @@
-//! When an upload finds files already on the share: one modal question for the whole
-//! batch (Replace, Keep both, Replace if newer, Skip), instead of replacing silently.
-//! Nothing is replaced until the user answers; the answer re-runs just those files.
+//! When an upload, a paste (copy or move) finds files already there: one modal question
+//! for the whole batch (Replace, Keep both, Replace if newer, Skip), instead of replacing
+//! silently. Nothing is replaced until the user answers; the answer re-runs just those
+//! files.
 
 use std::path::PathBuf;
 
 use crate::format::count;
 use crate::transfer::Conflict;
 
-/// One local file whose share destination already exists.
+/// Where a conflicting file comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A local file being uploaded.
+    Local(PathBuf),
+    /// A file of the same share being copied (`moving: false`) or moved.
+    Share {
+        /// Its path in the share.
+        path: String,
+        /// Moved (Cut, or dragged) rather than copied.
+        moving: bool,
+    },
+}
+
+/// One file whose share destination already exists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConflictItem {
-    /// The local file.
-    pub src: PathBuf,
+    /// The file being sent there.
+    pub src: Source,
     /// The share.
     pub share: String,
     /// The destination path in the share.
@@ -28,7 +43,7 @@ pub struct ConflictBatch {
 /// What the user answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
-    /// Upload again under this rule.
+    /// Send them again under this rule.
     Apply(Conflict),
     /// Leave the share's files as they are.
     Skip,

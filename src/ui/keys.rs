@@ -1,15 +1,34 @@
 //! The browser's keys, as in Explorer: New folder, select all, Delete, F2, Enter, Backspace
-//! and Alt+arrows, F5, and moving through the list with arrows, Shift+arrows, Home, End,
+//! and Alt+arrows, F5, Ctrl+C / Ctrl+X / Ctrl+V, and moving through the list with arrows, Shift+arrows, Home, End,
 //! Page Up, Page Down, Esc and type-ahead. A text field with focus or an open dialog takes the
 //! keys instead.
 
 use egui::{Key, Modifiers};
 
-use super::browser::Browser;
+use super::browser::{Browser, Notice};
 use super::table::shortcut;
 use crate::worker::Worker;
 
-pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
+/// Copy, Cut and Paste: the platform turns Ctrl+C/X/V into clipboard events (Paste only
+/// when the system clipboard holds text, which Copy and Cut put there); a plain key press
+/// counts too.
+fn clipboard_keys(ui: &egui::Ui) -> (bool, bool, bool) {
+    let (copy, cut, paste) = ui.input(|i| {
+        let has = |f: &dyn Fn(&egui::Event) -> bool| i.events.iter().any(f);
+        (
+            has(&|e| matches!(e, egui::Event::Copy)),
+            has(&|e| matches!(e, egui::Event::Cut)),
+            has(&|e| matches!(e, egui::Event::Paste(_))),
+        )
+    });
+    (
+        copy || shortcut(ui, Modifiers::COMMAND, Key::C),
+        cut || shortcut(ui, Modifiers::COMMAND, Key::X),
+        paste || shortcut(ui, Modifiers::COMMAND, Key::V),
+    )
+}
+
+pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, notices: &mut Vec<Notice>) {
     if shortcut(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
         browser.new_folder = Some(String::new());
     }
@@ -28,6 +47,16 @@ pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
     }
     if shortcut(ui, Modifiers::COMMAND, Key::A) {
         browser.select_all();
+    }
+    let (copy, cut, paste) = clipboard_keys(ui);
+    if (copy || cut)
+        && let Some((notice, text)) = browser.copy_selection(cut)
+    {
+        ui.ctx().copy_text(text);
+        notices.push(notice);
+    }
+    if paste && let Err(message) = browser.paste(worker) {
+        notices.push(Notice::Error("Nothing pasted".to_owned(), message));
     }
     if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selected().is_empty() {
         browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());

@@ -15,6 +15,7 @@ pub mod diagnosis;
 mod dialogs;
 mod inspect;
 mod keys;
+mod menus;
 mod native;
 mod options;
 mod pickers;
@@ -253,6 +254,7 @@ impl AzfxApp {
             if let Some(browser) = &mut session.browser {
                 let (notices, changed) = browser.poll();
                 self.toasts.extend(notices);
+                self.conflicts.extend(browser.pastes.conflicts.drain(..));
                 refresh |= changed;
             }
         }

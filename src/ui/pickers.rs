@@ -55,7 +55,9 @@ fn native_pick(kind: &PickKind) -> Picked {
     // rfd answers "nothing chosen" both when the user cancels and when no dialog could
     // open. Nobody cancels a dialog within half a second, and without a portal rfd's
     // fallback is zenity: no zenity and an instant answer means no dialog was shown.
-    if cfg!(all(unix, not(target_os = "macos"))) && started.elapsed() < Duration::from_millis(500) && !crate::config::program_on_path("zenity")
+    if cfg!(all(unix, not(target_os = "macos")))
+        && started.elapsed() < Duration::from_millis(500)
+        && !crate::config::program_on_path("zenity")
     {
         return Picked::Unavailable(
             "No file dialog could open: on Linux azfx uses the desktop's file chooser \

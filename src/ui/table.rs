@@ -232,13 +232,15 @@ fn table_ui(
     let mut clicked: Option<(String, Modifiers)> = None;
     let mut open: Option<String> = None;
     let mut rename_done: Option<(String, String)> = None;
+    let mut paste_into: Option<String> = None;
+    let mut dropped: Option<(Vec<(String, bool)>, String)> = None;
     let mut builder = TableBuilder::new(ui);
     if let Some(row) = browser.scroll_to.take() {
         builder = builder.scroll_to_row(row, None);
     }
     builder
         .striped(true)
-        .sense(Sense::click())
+        .sense(Sense::click_and_drag())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::remainder().at_least(220.0).clip(true))
         .column(Column::exact(90.0))
@@ -274,48 +276,18 @@ fn table_ui(
                     ui.label(kind_text(&entry));
                 });
                 let response = row.response();
+                super::menus::drag_and_drop(&response, browser, &entry, &mut dropped);
                 if response.double_clicked() && entry.is_directory {
                     open = Some(entry.name.clone());
                 } else if response.clicked() {
                     clicked = Some((entry.name.clone(), ui_modifiers(&response)));
                 }
                 response.context_menu(|ui| {
-                    if !browser.selection.contains(&entry.name) {
-                        browser.click(&entry.name, Modifiers::NONE);
-                    }
-                    if entry.is_directory && ui.button("Open").clicked() {
-                        open = Some(entry.name.clone());
-                        ui.close();
-                    }
-                    if ui.button("Download").clicked() {
-                        requests.push(Request::Download(
-                            browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect(),
-                        ));
-                        ui.close();
-                    }
-                    if ui.button("Rename").clicked() {
-                        browser.rename = Some((entry.name.clone(), entry.name.clone()));
-                        ui.close();
-                    }
-                    if ui.button("Delete…").clicked() {
-                        browser.confirm_delete =
-                            Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
-                        ui.close();
-                    }
-                    if ui.button("Properties").clicked() {
-                        let path = browser.child_path(&entry.name);
-                        let result = worker.properties(&browser.share, &path, entry.is_directory);
-                        browser.properties =
-                            Some(super::browser::PropertiesView { name: entry.name.clone(), path, result });
-                        ui.close();
-                    }
-                    if ui.button("Copy path").clicked() {
-                        ui.ctx().copy_text(format!("/{}/{}", browser.share, browser.child_path(&entry.name)));
-                        ui.close();
-                    }
-                    if ui.button("Copy URL").clicked() {
-                        ui.ctx().copy_text(browser.url_of(&entry.name));
-                        ui.close();
+                    let asked = super::menus::row_menu(ui, browser, worker, &entry, requests, notices);
+                    match asked {
+                        Some(super::menus::RowAsk::Open) => open = Some(entry.name.clone()),
+                        Some(super::menus::RowAsk::PasteInto) => paste_into = Some(entry.name.clone()),
+                        None => {}
                     }
                 });
             });
@@ -333,6 +305,15 @@ fn table_ui(
         let path = browser.child_path(&name);
         browser.open(worker, &path, true);
     }
+    if let Some(folder) = paste_into
+        && let Err(message) = browser.paste_into(worker, &folder)
+    {
+        notices.push(Notice::Error("Nothing pasted".to_owned(), message));
+    }
+    if let Some((names, folder)) = dropped {
+        browser.drop_on_folder(worker, &names, &folder);
+    }
+    super::menus::background_menu(ui, browser, worker, requests, notices);
 }
 
 fn ui_modifiers(response: &egui::Response) -> Modifiers {
@@ -350,7 +331,7 @@ pub fn browser_ui(
     let mut notices = Vec::new();
     let mut requests = Vec::new();
     toolbar_ui(ui, browser, worker, shares, recent, &mut requests);
-    super::keys::keyboard_ui(ui, browser, worker);
+    super::keys::keyboard_ui(ui, browser, worker, &mut notices);
     ui.separator();
     if let Some(error) = browser.error.clone() {
         ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&error.title).strong());
@@ -374,6 +355,9 @@ pub fn browser_ui(
             } else if let Some((done, total)) = browser.delete_status() {
                 ui.spinner();
                 ui.label(if total == 0 { "Deleting…".to_owned() } else { format!("Deleting… {done} of {total}") });
+            } else if let Some(status) = browser.paste_status() {
+                ui.spinner();
+                ui.label(status);
             } else if browser.busy() {
                 ui.spinner();
                 ui.label("Working…");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use poll_promise::Promise;
 
 use super::browser::Notice;
-use super::conflicts::{ConflictBatch, ConflictItem};
+use super::conflicts::{ConflictBatch, ConflictItem, Source};
 use super::diagnosis::{diagnosis_ui, failure_line};
 use super::queue;
 use crate::error::EngineError;
@@ -238,7 +238,7 @@ impl Transfers {
                         std::mem::take(&mut report.failures).into_iter().partition(|f| exists(&f.failure));
                     if let Some(origin) = &item.upload {
                         conflicts.items.extend(taken.iter().map(|f| ConflictItem {
-                            src: origin.src.join(&f.path),
+                            src: Source::Local(origin.src.join(&f.path)),
                             share: origin.share.clone(),
                             path: join(&origin.dest, &f.path),
                         }));
@@ -269,7 +269,7 @@ impl Transfers {
                 Err(failure) if exists(&failure) && item.upload.is_some() => {
                     if let Some(origin) = &item.upload {
                         conflicts.items.push(ConflictItem {
-                            src: origin.src.clone(),
+                            src: Source::Local(origin.src.clone()),
                             share: origin.share.clone(),
                             path: origin.dest.clone(),
                         });

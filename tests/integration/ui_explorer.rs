@@ -262,3 +262,82 @@ fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job
         ]
     );
 }
+
+/// Copy, Cut, Paste and move within a share (explorer issue, Build): Ctrl+C / Ctrl+V copy
+/// server-side, a taken name asks before anything is replaced, Ctrl+X moves, the empty
+/// space's menu pastes, and rows dragged onto a folder move into it.
+#[test]
+fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_asking() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    let control = emulator.control();
+    let names = |dir: &str| control.list(demo::ACCOUNT, demo::WRITABLE_SHARE, dir).unwrap();
+    wait_for(&mut harness, "the share root", |h| shows(h, "📄 README.md"));
+    let original = names("reports");
+
+    // Copy README.md, open reports, paste: a server-side copy; the source stays.
+    harness.get_by_label("📄 README.md").click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::C);
+    harness.run_steps(2);
+    assert!(shows_containing(&harness, "Copied README.md"), "the copy is confirmed on screen");
+    harness.state_mut().open_folder("reports");
+    wait_for(&mut harness, "reports", |h| h.state().browser().is_some_and(|b| b.path == "reports" && !b.loading()));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::V);
+    wait_for(&mut harness, "the pasted copy", |h| shows(h, "📄 README.md"));
+    assert!(names("").contains(&"README.md".to_owned()) && names("reports").contains(&"README.md".to_owned()));
+
+    // Paste again: the name is taken, so the window asks; Keep both writes beside it.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::V);
+    wait_for(&mut harness, "the question", |h| shows(h, "Replace or keep?"));
+    assert!(shows_containing(&harness, "README.md already exists in /projects/reports"));
+    assert_eq!(names("reports").len(), original.len() + 1, "nothing was replaced or added before the answer");
+    harness.get_by_label("Keep both").click();
+    wait_for(&mut harness, "the second copy", |h| shows(h, "📄 README (1).md"));
+
+    // Cut README (1).md, go up, paste from the empty space's menu: moved.
+    harness.get_by_label("📄 README (1).md").click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::X);
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Backspace);
+    wait_for(&mut harness, "the root", |h| h.state().browser().is_some_and(|b| b.path.is_empty() && !b.loading()));
+    harness.run_steps(3);
+    let below = harness.get_by_label("📄 README.md").rect().center() + egui::vec2(0.0, 120.0);
+    harness.event(egui::Event::PointerMoved(below));
+    harness.event(egui::Event::PointerButton {
+        pos: below,
+        button: egui::PointerButton::Secondary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.event(egui::Event::PointerButton {
+        pos: below,
+        button: egui::PointerButton::Secondary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(3);
+    assert!(harness.query_all_by_label("New folder…").count() == 2, "the menu offers New folder… beside the toolbar's");
+    harness.get_by_label("Paste").click();
+    wait_for(&mut harness, "the moved file", |h| shows(h, "📄 README (1).md"));
+    assert!(!names("reports").contains(&"README (1).md".to_owned()), "a cut file is moved, not copied");
+
+    // Drag it onto the designs folder: moved into it.
+    harness.run_steps(3);
+    let from = harness.get_by_label("📄 README (1).md").rect().center();
+    let onto = harness.get_by_label("📁 designs").rect().center();
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    for step in [0.1_f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0] {
+        harness.hover_at(from + (onto - from) * step);
+        harness.step();
+    }
+    harness.drop_at(onto);
+    wait_for(&mut harness, "the dropped file gone from the root", |h| !shows(h, "📄 README (1).md"));
+    assert!(names("designs").contains(&"README (1).md".to_owned()), "{:?}", names("designs"));
+    assert!(names("").contains(&"README.md".to_owned()), "the file next to it was not touched");
+}

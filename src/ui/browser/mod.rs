@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use poll_promise::Promise;
 
+mod clipboard;
 mod ops;
 #[cfg(test)]
 mod tests;
@@ -135,6 +136,8 @@ pub struct Browser {
     deletes: Vec<(String, Promise<Answer<u64>>)>,
     /// Running deletes: task → (entries deleted, entries in all).
     delete_progress: std::collections::HashMap<crate::worker::TaskId, (u64, u64)>,
+    /// Copy / Cut / Paste: the clipboard, pastes running, conflicts found.
+    pub pastes: clipboard::Pastes,
     /// Bumped whenever `entries` is replaced.
     generation: u64,
     /// The filtered, sorted order, kept until something it depends on changes.
@@ -175,6 +178,7 @@ impl Browser {
             operations: Vec::new(),
             deletes: Vec::new(),
             delete_progress: std::collections::HashMap::new(),
+            pastes: clipboard::Pastes::default(),
             generation: 0,
             view: RefCell::new(None),
         }

@@ -38,8 +38,11 @@ impl Browser {
         }
     }
 
-    /// Progress of a recursive delete; `false` when the task is not one of ours.
+    /// Progress of a recursive delete or a copy; `false` when the task is not one of ours.
     pub fn on_delete_progress(&mut self, task: crate::worker::TaskId, done: u64, total: u64) -> bool {
+        if self.on_paste_progress(task, done, total) {
+            return true;
+        }
         match self.delete_progress.get_mut(&task) {
             Some(progress) => {
                 *progress = (done, total);
@@ -59,7 +62,7 @@ impl Browser {
 
     /// Whether file operations are still running.
     pub fn busy(&self) -> bool {
-        !self.operations.is_empty() || !self.deletes.is_empty()
+        !self.operations.is_empty() || !self.deletes.is_empty() || self.pasting()
     }
 
     /// Checks finished operations; returns toasts and whether the folder changed.
@@ -99,6 +102,8 @@ impl Browser {
             self.delete_progress.clear();
         }
         self.deletes = still;
-        (notices, changed)
+        let (pasted, pastes_changed) = self.poll_pastes();
+        notices.extend(pasted);
+        (notices, changed || pastes_changed)
     }
 }

@@ -1,0 +1,224 @@
+//! Copy, Cut and Paste within the share, and moving rows dragged onto a folder, as in
+//! Explorer: Ctrl+C / Ctrl+X remember the visible selection (and put its paths on the
+//! system clipboard as text); Ctrl+V copies (server-side Copy File) or moves (Rename) it
+//! into the open folder. Files whose name is taken there are not touched: they come back
+//! as one conflict batch for the window's "Replace or keep?" question. A paste into the
+//! folder the files are in keeps both (`name (1).ext`), as Explorer makes a copy.
+
+use poll_promise::Promise;
+
+use super::{Browser, Notice};
+use crate::format::{count, human_size};
+use crate::transfer::Conflict;
+use crate::transfer::copy::{CopyOutcome, FileCopy, Item};
+use crate::ui::conflicts::{ConflictBatch, ConflictItem, Source};
+use crate::ui::diagnosis::failure_line;
+use crate::worker::{Answer, TaskId, Worker};
+
+/// What Copy or Cut put aside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clipboard {
+    /// The share the entries are in.
+    pub share: String,
+    /// The entries (full paths in the share).
+    pub items: Vec<Item>,
+    /// Cut (moved on paste, then the clipboard empties) rather than copied.
+    pub cut: bool,
+}
+
+/// A paste (or a drop) running on the worker.
+struct Pasting {
+    moving: bool,
+    task: Option<TaskId>,
+    promise: Promise<Answer<CopyOutcome>>,
+    progress: (u64, u64),
+}
+
+/// The clipboard, the pastes in flight, and the conflicts they found.
+#[derive(Default)]
+pub struct Pastes {
+    /// What Copy or Cut put aside.
+    pub clipboard: Option<Clipboard>,
+    running: Vec<Pasting>,
+    /// Conflicts waiting for the window's question.
+    pub conflicts: Vec<ConflictBatch>,
+}
+
+impl Browser {
+    /// Ctrl+C / Ctrl+X: puts the visible selection aside; returns what to say, and the
+    /// paths as text for the system clipboard.
+    pub fn copy_selection(&mut self, cut: bool) -> Option<(Notice, String)> {
+        let items: Vec<Item> = self
+            .selected()
+            .iter()
+            .map(|e| Item { path: self.child_path(&e.name), is_directory: e.is_directory })
+            .collect();
+        if items.is_empty() {
+            return None;
+        }
+        let text = items.iter().map(|i| format!("/{}/{}", self.share, i.path)).collect::<Vec<_>>().join("\n");
+        let what = if cut { "Cut" } else { "Copied" };
+        let notice = Notice::Info(format!("{what} {}: paste them into a folder with Ctrl+V", Self::items_text(&items)));
+        self.pastes.clipboard = Some(Clipboard { share: self.share.clone(), items, cut });
+        Some((notice, text))
+    }
+
+    fn items_text(items: &[Item]) -> String {
+        match items {
+            [one] => one.path.rsplit('/').next().unwrap_or(&one.path).to_owned(),
+            _ => count(items.len() as u64, "item", "items"),
+        }
+    }
+
+    /// Ctrl+V: copies or moves what the clipboard holds into the open folder.
+    pub fn paste(&mut self, worker: &Worker) -> Result<(), String> {
+        self.paste_to(worker, &self.path.clone())
+    }
+
+    /// Paste into a subfolder of the open folder (its context menu's Paste).
+    pub fn paste_into(&mut self, worker: &Worker, folder: &str) -> Result<(), String> {
+        self.paste_to(worker, &self.child_path(folder))
+    }
+
+    fn paste_to(&mut self, worker: &Worker, dest_dir: &str) -> Result<(), String> {
+        let Some(clipboard) = self.pastes.clipboard.clone() else {
+            return Err("Copy or cut files first (Ctrl+C or Ctrl+X)".to_owned());
+        };
+        if clipboard.share != self.share {
+            return Err(format!(
+                "The clipboard holds entries of /{}: copy and move work within one share; download and upload to move between shares",
+                clipboard.share
+            ));
+        }
+        if clipboard.cut {
+            self.pastes.clipboard = None;
+            self.move_into(worker, clipboard.items, dest_dir);
+        } else {
+            let (task, promise) = worker.copy(&self.share, clipboard.items, dest_dir, Conflict::Fail);
+            self.pastes.running.push(Pasting { moving: false, task: Some(task), promise, progress: (0, 0) });
+        }
+        Ok(())
+    }
+
+    /// Moves entries of the open folder into its subfolder `folder` (rows dragged onto a
+    /// folder row).
+    pub fn drop_on_folder(&mut self, worker: &Worker, names: &[(String, bool)], folder: &str) {
+        let items: Vec<Item> = names
+            .iter()
+            .filter(|(name, _)| name != folder)
+            .map(|(name, is_directory)| Item { path: self.child_path(name), is_directory: *is_directory })
+            .collect();
+        if !items.is_empty() {
+            let target = self.child_path(folder);
+            self.move_into(worker, items, &target);
+        }
+    }
+
+    fn move_into(&mut self, worker: &Worker, items: Vec<Item>, dest_dir: &str) {
+        let promise = worker.move_items(&self.share, items, dest_dir, Conflict::Fail);
+        self.pastes.running.push(Pasting { moving: true, task: None, promise, progress: (0, 0) });
+    }
+
+    /// Copies conflicting files again under the user's answer.
+    pub fn copy_again(&mut self, worker: &Worker, files: Vec<FileCopy>, rule: Conflict) {
+        let (task, promise) = worker.copy_files(&self.share, files, rule);
+        self.pastes.running.push(Pasting { moving: false, task: Some(task), promise, progress: (0, 0) });
+    }
+
+    /// Moves one conflicting file again under the user's answer.
+    pub fn move_again(&mut self, worker: &Worker, from: &str, to: &str, rule: Conflict) {
+        let dest_dir = to.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+        let items = vec![Item { path: from.to_owned(), is_directory: false }];
+        let promise = worker.move_items(&self.share, items, &dest_dir, rule);
+        self.pastes.running.push(Pasting { moving: true, task: None, promise, progress: (0, 0) });
+    }
+
+    /// Progress of a running copy; `false` when the task is not one of ours.
+    pub fn on_paste_progress(&mut self, task: TaskId, done: u64, total: u64) -> bool {
+        match self.pastes.running.iter_mut().find(|p| p.task == Some(task)) {
+            Some(pasting) => {
+                pasting.progress = (done, total);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// What the status line says while pastes run.
+    pub fn paste_status(&self) -> Option<String> {
+        let first = self.pastes.running.first()?;
+        if first.moving {
+            return Some("Moving…".to_owned());
+        }
+        let (done, total) = self.pastes.running.iter().fold((0, 0), |(d, t), p| (d + p.progress.0, t + p.progress.1));
+        Some(if total == 0 {
+            "Copying…".to_owned()
+        } else {
+            format!("Copying… {} of {}", human_size(done), human_size(total))
+        })
+    }
+
+    /// Whether a paste is running.
+    pub fn pasting(&self) -> bool {
+        !self.pastes.running.is_empty()
+    }
+
+    /// Checks finished pastes: toasts, whether the folder changed, and conflicts to ask
+    /// about (kept in `pastes.conflicts`).
+    pub(super) fn poll_pastes(&mut self) -> (Vec<Notice>, bool) {
+        let mut notices = Vec::new();
+        let mut changed = false;
+        let mut still = Vec::new();
+        for pasting in std::mem::take(&mut self.pastes.running) {
+            let moving = pasting.moving;
+            match pasting.promise.try_take() {
+                Ok(Ok(outcome)) => {
+                    changed = true;
+                    notices.extend(Self::outcome_notices(&outcome, moving));
+                    if !outcome.conflicts.is_empty() {
+                        let items = outcome
+                            .conflicts
+                            .into_iter()
+                            .map(|file| ConflictItem {
+                                src: Source::Share { path: file.from, moving },
+                                share: self.share.clone(),
+                                path: file.to,
+                            })
+                            .collect();
+                        self.pastes.conflicts.push(ConflictBatch { items });
+                    }
+                }
+                Ok(Err(failure)) => {
+                    changed = true;
+                    let title = if moving { "Move failed" } else { "Copy failed" };
+                    notices.push(Notice::Error(title.to_owned(), failure_line(&failure)));
+                }
+                Err(promise) => still.push(Pasting { promise, ..pasting }),
+            }
+        }
+        self.pastes.running = still;
+        (notices, changed)
+    }
+
+    fn outcome_notices(outcome: &CopyOutcome, moving: bool) -> Vec<Notice> {
+        let mut notices = Vec::new();
+        let verb = if moving { "Moved" } else { "Copied" };
+        if outcome.done > 0 {
+            let what = if moving { count(outcome.done, "item", "items") } else { count(outcome.done, "file", "files") };
+            let bytes =
+                if moving || outcome.bytes == 0 { String::new() } else { format!(" ({})", human_size(outcome.bytes)) };
+            notices.push(Notice::Info(format!("{verb} {what}{bytes}")));
+        }
+        if outcome.skipped > 0 && outcome.done == 0 && outcome.conflicts.is_empty() {
+            notices.push(Notice::Info(format!(
+                "Nothing to do: {} already there",
+                count(outcome.skipped, "item is", "items are")
+            )));
+        }
+        for failure in &outcome.failures {
+            let title = format!("Could not {} {}", if moving { "move" } else { "copy" }, failure.path);
+            notices.push(Notice::Error(title, failure.error.to_string()));
+        }
+        notices
+    }
+}

@@ -1,0 +1,175 @@
+//! The list's menus and drag and drop: a row's context menu (Open, Download, Cut, Copy,
+//! Paste into folder, Rename, Delete, Properties, Copy path / URL), the empty space's
+//! (New folder, Upload, Paste, Refresh), and rows dragged onto a folder row (moved into
+//! it, as in Explorer).
+
+use egui::{Modifiers, Sense};
+
+use super::browser::{Browser, Notice};
+use super::table::Request;
+use crate::worker::Worker;
+
+/// What a row's menu asks the table to do once drawing is done.
+pub enum RowAsk {
+    /// Open the folder.
+    Open,
+    /// Paste the clipboard into the folder.
+    PasteInto,
+}
+
+/// A row's context menu; selects the row first when it is not selected.
+pub fn row_menu(
+    ui: &mut egui::Ui,
+    browser: &mut Browser,
+    worker: &Worker,
+    entry: &crate::files::DirEntry,
+    requests: &mut Vec<Request>,
+    notices: &mut Vec<Notice>,
+) -> Option<RowAsk> {
+    let mut asked = None;
+    if !browser.selection.contains(&entry.name) {
+        browser.click(&entry.name, Modifiers::NONE);
+    }
+    if entry.is_directory && ui.button("Open").clicked() {
+        asked = Some(RowAsk::Open);
+        ui.close();
+    }
+    if ui.button("Download").clicked() {
+        requests.push(Request::Download(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect()));
+        ui.close();
+    }
+    ui.separator();
+    for (label, cut) in [("Cut", true), ("Copy", false)] {
+        if ui.button(label).clicked() {
+            if let Some((notice, text)) = browser.copy_selection(cut) {
+                ui.ctx().copy_text(text);
+                notices.push(notice);
+            }
+            ui.close();
+        }
+    }
+    if entry.is_directory
+        && ui.add_enabled(browser.pastes.clipboard.is_some(), egui::Button::new("Paste into folder")).clicked()
+    {
+        asked = Some(RowAsk::PasteInto);
+        ui.close();
+    }
+    ui.separator();
+    if ui.button("Rename").clicked() {
+        browser.rename = Some((entry.name.clone(), entry.name.clone()));
+        ui.close();
+    }
+    if ui.button("Delete…").clicked() {
+        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
+        ui.close();
+    }
+    if ui.button("Properties").clicked() {
+        let path = browser.child_path(&entry.name);
+        let result = worker.properties(&browser.share, &path, entry.is_directory);
+        browser.properties = Some(super::browser::PropertiesView { name: entry.name.clone(), path, result });
+        ui.close();
+    }
+    if ui.button("Copy path").clicked() {
+        ui.ctx().copy_text(format!("/{}/{}", browser.share, browser.child_path(&entry.name)));
+        ui.close();
+    }
+    if ui.button("Copy URL").clicked() {
+        ui.ctx().copy_text(browser.url_of(&entry.name));
+        ui.close();
+    }
+    asked
+}
+
+/// Rows being dragged: (name, is folder) of each.
+#[derive(Clone, Debug)]
+struct DraggedRows(Vec<(String, bool)>);
+
+/// Dragging rows (the selection, or the row under the pointer) onto a folder row moves
+/// them into it, as in Explorer.
+pub fn drag_and_drop(
+    response: &egui::Response,
+    browser: &mut Browser,
+    entry: &crate::files::DirEntry,
+    dropped: &mut Option<(Vec<(String, bool)>, String)>,
+) {
+    if response.drag_started() {
+        if !browser.selection.contains(&entry.name) {
+            browser.click(&entry.name, Modifiers::NONE);
+        }
+        let rows = browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect();
+        response.dnd_set_drag_payload(DraggedRows(rows));
+    }
+    if let Some(rows) = response.dnd_hover_payload::<DraggedRows>() {
+        let text = match rows.0.as_slice() {
+            [(name, _)] => format!("Move {name}"),
+            all => format!("Move {}", crate::format::count(all.len() as u64, "item", "items")),
+        };
+        let layer = egui::LayerId::new(egui::Order::Tooltip, egui::Id::unique("drag-rows"));
+        if let Some(pointer) = response.ctx.pointer_latest_pos() {
+            let target = if entry.is_directory && !rows.0.iter().any(|(n, _)| *n == entry.name) {
+                format!("{text} into {}", entry.name)
+            } else {
+                text
+            };
+            let painter = response.ctx.layer_painter(layer);
+            painter.text(
+                pointer + egui::vec2(14.0, 8.0),
+                egui::Align2::LEFT_TOP,
+                target,
+                egui::FontId::proportional(14.0),
+                response.ctx.global_style().visuals.strong_text_color(),
+            );
+        }
+        if entry.is_directory {
+            let stroke = egui::Stroke::new(2.0, response.ctx.global_style().visuals.selection.stroke.color);
+            response.ctx.layer_painter(layer).rect_stroke(response.rect, 2.0, stroke, egui::StrokeKind::Inside);
+        }
+    }
+    if entry.is_directory
+        && let Some(rows) = response.dnd_release_payload::<DraggedRows>()
+    {
+        *dropped = Some((rows.0.clone(), entry.name.clone()));
+    }
+}
+
+/// The context menu of the list's empty space: New folder, Upload, Paste, Refresh.
+pub fn background_menu(
+    ui: &mut egui::Ui,
+    browser: &mut Browser,
+    worker: &Worker,
+    requests: &mut Vec<Request>,
+    notices: &mut Vec<Notice>,
+) {
+    let rest = ui.available_rect_before_wrap();
+    if rest.height() < 4.0 {
+        return;
+    }
+    let response = ui.interact(rest, ui.scope_id().with("list-background"), Sense::click());
+    if response.clicked() {
+        browser.selection.clear();
+    }
+    response.context_menu(|ui| {
+        if ui.button("New folder…").clicked() {
+            browser.new_folder = Some(String::new());
+            ui.close();
+        }
+        if ui.button("Upload files…").clicked() {
+            requests.push(Request::UploadFiles);
+            ui.close();
+        }
+        if ui.button("Upload folder…").clicked() {
+            requests.push(Request::UploadFolder);
+            ui.close();
+        }
+        if ui.add_enabled(browser.pastes.clipboard.is_some(), egui::Button::new("Paste")).clicked() {
+            if let Err(message) = browser.paste(worker) {
+                notices.push(Notice::Error("Nothing pasted".to_owned(), message));
+            }
+            ui.close();
+        }
+        if ui.button("Refresh").clicked() {
+            browser.refresh(worker);
+            ui.close();
+        }
+    });
+}
