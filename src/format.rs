@@ -51,9 +51,31 @@ pub fn unix_rfc1123(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix).map_or_else(|_| unix.to_string(), crate::azure_time::rfc1123)
 }
 
+/// A time as the file list shows it: local short date and time (`2026-12-01 14:05`), or
+/// UTC with the zone named when this machine's offset is unknown.
+pub fn short_local(at: time::OffsetDateTime, offset: Option<time::UtcOffset>) -> String {
+    let local = at.to_offset(offset.unwrap_or(time::UtcOffset::UTC));
+    let text = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute()
+    );
+    if offset.is_some() { text } else { format!("{text} UTC") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_times_are_local_and_short() {
+        let at = time::macros::datetime!(2026-12-01 23:30:59 UTC);
+        assert_eq!(short_local(at, Some(time::macros::offset!(+1))), "2026-12-02 00:30");
+        assert_eq!(short_local(at, None), "2026-12-01 23:30 UTC");
+    }
 
     #[test]
     fn sizes_read_like_a_file_manager() {

@@ -196,7 +196,10 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         pending_connection,
         log_dir: logs,
         crash_report,
-        state_dir: dirs.map(|dirs| dirs.state),
+        settings_file: dirs.as_ref().map(|dirs| dirs.config.join("settings.ron")),
+        // The demo's transfers are against an emulator that ends with the window: they get
+        // a journal of their own, so a real account's unfinished jobs are not mixed in.
+        state_dir: dirs.map(|dirs| if cli.demo { dirs.state.join("demo") } else { dirs.state }),
         download_dir: crate::config::download_dir(),
         share,
         local_offset,

@@ -17,8 +17,8 @@ use time::OffsetDateTime;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use super::{
-    Conflict, JobId, Journal, OrderedMd5, PARALLEL_RANGES, ProgressFn, Resumed, Run, Tally, TransferError, blocking,
-    bytes_done, ranges_of, temporary_name, unless_stopped,
+    Conflict, JobId, Journal, OrderedMd5, ProgressFn, Resumed, Run, Tally, TransferError, blocking, bytes_done,
+    ranges_of, temporary_name, unless_stopped,
 };
 use crate::files::RANGE_BYTES;
 use crate::files::{EntryProperties, FilesClient};
@@ -348,7 +348,7 @@ async fn receive(
                 Ok::<_, TransferError>(hashing.then_some(data))
             }
         })
-        .buffered(PARALLEL_RANGES)
+        .buffered(super::parallel_ranges())
         .try_for_each(|data| async {
             if let (Some(md5), Some(data)) = (&md5, data) {
                 md5.feed(data).await;

@@ -18,8 +18,8 @@ use time::OffsetDateTime;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use super::{
-    Conflict, JobId, Journal, PARALLEL_RANGES, ProgressFn, Resumed, Run, Tally, TransferError, blocking, bytes_done,
-    ranges_of, temporary_name, unless_stopped,
+    Conflict, JobId, Journal, ProgressFn, Resumed, Run, Tally, TransferError, blocking, bytes_done, ranges_of,
+    temporary_name, unless_stopped,
 };
 use crate::files::RANGE_BYTES;
 use crate::files::names::join;
@@ -313,7 +313,7 @@ async fn send_content(
     progress: &ProgressFn,
 ) -> Result<(), TransferError> {
     let size = before.len();
-    let (pieces, incoming) = tokio::sync::mpsc::channel::<Piece>(PARALLEL_RANGES);
+    let (pieces, incoming) = tokio::sync::mpsc::channel::<Piece>(super::parallel_ranges());
     let reader = {
         let (file, skip) = (Arc::clone(file), skip.clone());
         tokio::task::spawn_blocking(move || read_in_order(&file, size, &skip, &pieces))
@@ -337,7 +337,7 @@ async fn send_content(
                 Ok::<(), TransferError>(())
             }
         })
-        .buffer_unordered(PARALLEL_RANGES)
+        .buffer_unordered(super::parallel_ranges())
         .try_collect::<()>();
     // On a failure or a stop the stream (and its receiver) is dropped: the reader stops.
     unless_stopped(run, sent).await?;

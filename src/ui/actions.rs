@@ -61,6 +61,7 @@ impl AzfxApp {
             super::pickers::Chosen::Save(path, contents) => {
                 self.writes.push((format!("Saved {}", path.display()), self.worker.write_file(path, contents)));
             }
+            super::pickers::Chosen::DownloadFolder(dir) => self.preferences.set_download_dir(&mut self.settings, dir),
         }
     }
 

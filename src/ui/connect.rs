@@ -25,6 +25,8 @@ pub struct ConnectView {
     pub imds_endpoint: String,
     /// Extra CA to trust (demo, tests).
     pub ca_pem: Option<Vec<u8>>,
+    /// Extra CA file from the settings page (read by the worker).
+    pub ca_file: Option<std::path::PathBuf>,
     /// A full configuration given at start (tests, demo); used as is.
     pub preset: Option<ConnectionConfig>,
     test: Option<Promise<Answer<AccessToken>>>,
@@ -95,6 +97,7 @@ impl ConnectView {
             config.imds_endpoint = Some(self.imds_endpoint.trim().to_owned());
         }
         config.ca_pem.clone_from(&self.ca_pem);
+        config.ca_file.clone_from(&self.ca_file);
         Ok(config)
     }
 
@@ -147,6 +150,12 @@ impl ConnectView {
 
     /// Draws the form.
     pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, settings: &Settings) {
+        // The settings page's defaults: the identity endpoint (unless typed here) and
+        // the extra CA file.
+        if self.imds_endpoint.trim().is_empty() && !settings.imds_endpoint.trim().is_empty() {
+            settings.imds_endpoint.trim().clone_into(&mut self.imds_endpoint);
+        }
+        self.ca_file.clone_from(&settings.ca_file);
         ui.heading("Connect to an Azure file share");
         ui.add_space(8.0);
         egui::Grid::new("connect-form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {

@@ -19,6 +19,7 @@ mod menus;
 mod native;
 mod options;
 mod pickers;
+mod preferences;
 mod queue;
 pub mod settings;
 mod status;
@@ -83,6 +84,8 @@ pub struct AzfxApp {
     pub log_panel: inspect::RequestLogPanel,
     /// Whether the identity inspector is open.
     pub identity_open: bool,
+    /// The settings page.
+    pub preferences: preferences::Preferences,
     pickers: pickers::Pickers,
     writes: Vec<(String, Promise<Answer<()>>)>,
     pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
@@ -108,8 +111,9 @@ impl AzfxApp {
             Err(e) => panic!("cannot start the background worker thread: {e}"),
         };
         let mut settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, Settings::KEY)).unwrap_or_default();
-        if let Some(dir) = options.download_dir.clone() {
-            settings.download_dir = Some(dir);
+        // The OS download folder, unless the user chose one on the settings page.
+        if settings.download_dir.is_none() {
+            settings.download_dir.clone_from(&options.download_dir);
         }
         let mut connect = ConnectView::default();
         if let Some(saved) = settings.connections.first() {
@@ -127,6 +131,7 @@ impl AzfxApp {
             access: access::AccessPanel::default(),
             log_panel: inspect::RequestLogPanel::default(),
             identity_open: false,
+            preferences: preferences::Preferences::default(),
             pickers: pickers::Pickers::new(options.file_dialogs.clone().unwrap_or_else(pickers::native)),
             writes: Vec::new(),
             pending_connection: options.pending_connection,
@@ -280,6 +285,7 @@ impl AzfxApp {
 
 impl eframe::App for AzfxApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        preferences::apply(ctx, &self.settings);
         self.handle_events();
         self.poll();
         if self.status.token.is_some() {
@@ -304,6 +310,7 @@ impl eframe::App for AzfxApp {
                 self.save_as("azfx-diagnostics.json", bundle.into_bytes());
             }
             Some(status::StatusAsk::LogFolder) => self.open_log_folder(),
+            Some(status::StatusAsk::Settings) => self.preferences.show(&self.settings),
             None => {}
         }
         if self.session.is_some() || !self.transfers.items.is_empty() {
@@ -325,8 +332,14 @@ impl eframe::App for AzfxApp {
                 None => self.connect.ui(ui, &self.worker, &self.settings),
                 Some(session) => {
                     if let Some(browser) = &mut session.browser {
-                        let (notices, asked) =
-                            table::browser_ui(ui, browser, &self.worker, &session.shares, &self.settings.recent);
+                        let (notices, asked) = table::browser_ui(
+                            ui,
+                            self.local_offset,
+                            browser,
+                            &self.worker,
+                            &session.shares,
+                            &self.settings.recent,
+                        );
                         self.toasts.extend(notices);
                         requests = asked;
                     } else if let Some(request) = connect::share_picker_ui(ui, session) {
@@ -360,6 +373,9 @@ impl eframe::App for AzfxApp {
         }
         if let Some(answer) = self.conflicts.front().and_then(|batch| conflicts::conflict_ui(&ctx, batch)) {
             self.answer_conflicts(answer);
+        }
+        if self.preferences.ui(&ctx, &mut self.settings) == Some(preferences::PreferencesAsk::ChooseDownloadFolder) {
+            self.pickers.ask(pickers::PickKind::DownloadFolder, Vec::new());
         }
         if let Some(chosen) = self.pickers.ui(&ctx) {
             self.act_on(chosen);

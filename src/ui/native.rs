@@ -19,6 +19,7 @@ pub fn run(options: StartOptions) -> Result<(), eframe::Error> {
             .with_min_inner_size([640.0, 400.0])
             .with_drag_and_drop(true),
         renderer,
+        persistence_path: options.settings_file.clone(),
         ..eframe::NativeOptions::default()
     };
     eframe::run_native("azfx", native, Box::new(move |cc| Ok(Box::new(AzfxApp::new(cc, options)))))

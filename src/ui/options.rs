@@ -30,6 +30,9 @@ pub struct StartOptions {
     /// The state directory holding the transfer journal; `None` keeps transfers in memory
     /// (tests).
     pub state_dir: Option<PathBuf>,
+    /// The file the window's state and settings are kept in (eframe's storage); `None`:
+    /// eframe's default place.
+    pub settings_file: Option<PathBuf>,
     /// The file dialogs; `None` uses the platform's (tests pass their own).
     pub file_dialogs: Option<super::pickers::FileDialogs>,
 }

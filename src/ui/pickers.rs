@@ -16,6 +16,8 @@ pub enum PickKind {
     Files,
     /// One folder to upload.
     Folder,
+    /// The folder downloads go to.
+    DownloadFolder,
     /// Where to save a file, suggesting this name.
     Save(String),
 }
@@ -46,7 +48,7 @@ fn native_pick(kind: &PickKind) -> Picked {
     let dialog = rfd::FileDialog::new();
     let paths: Vec<PathBuf> = match kind {
         PickKind::Files => dialog.pick_files().unwrap_or_default(),
-        PickKind::Folder => dialog.pick_folder().into_iter().collect(),
+        PickKind::Folder | PickKind::DownloadFolder => dialog.pick_folder().into_iter().collect(),
         PickKind::Save(name) => dialog.set_file_name(name).save_file().into_iter().collect(),
     };
     if !paths.is_empty() {
@@ -76,6 +78,8 @@ pub enum Chosen {
     Upload(Vec<PathBuf>),
     /// Write `contents` to `path`.
     Save(PathBuf, Vec<u8>),
+    /// Downloads go to this folder from now on.
+    DownloadFolder(PathBuf),
 }
 
 /// The path field shown when no dialog could open.
@@ -151,6 +155,7 @@ impl Pickers {
             PickKind::Files => ("Upload files", "Path of the file to upload", "Upload"),
             PickKind::Folder => ("Upload folder", "Path of the folder to upload", "Upload"),
             PickKind::Save(_) => ("Save", "Save to this path", "Save"),
+            PickKind::DownloadFolder => ("Download folder", "Path of the folder downloads go to", "Use"),
         };
         let mut result = None;
         let mut keep = true;
@@ -194,6 +199,7 @@ impl Pickers {
 fn chosen(kind: &PickKind, mut paths: Vec<PathBuf>, contents: Vec<u8>) -> Chosen {
     match kind {
         PickKind::Save(_) if !paths.is_empty() => Chosen::Save(paths.remove(0), contents),
+        PickKind::DownloadFolder if !paths.is_empty() => Chosen::DownloadFolder(paths.remove(0)),
         _ => Chosen::Upload(paths),
     }
 }

@@ -1,5 +1,7 @@
-//! What the window remembers between runs (through eframe's storage, written off the UI
-//! thread): saved connections without any secret, recent locations, the download folder.
+//! What the window remembers between runs (eframe's storage, a file in the OS config
+//! directory, written off the UI thread): saved connections without any secret, recent
+//! locations, and the settings page's choices (download folder, theme, text size, extra
+//! CA file, IMDS endpoint, ranges in flight per transfer).
 
 use serde::{Deserialize, Serialize};
 
@@ -80,8 +82,38 @@ pub struct SavedConnection {
     pub identity_id: String,
 }
 
+/// Light, dark, or as the operating system says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Theme {
+    /// Follow the system's light or dark setting.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    /// Every choice, in the settings page's order, with its label.
+    pub const ALL: [(Self, &'static str); 3] =
+        [(Self::System, "Follow system"), (Self::Light, "Light"), (Self::Dark, "Dark")];
+
+    /// egui's preference.
+    pub fn preference(self) -> egui::ThemePreference {
+        match self {
+            Self::System => egui::ThemePreference::System,
+            Self::Light => egui::ThemePreference::Light,
+            Self::Dark => egui::ThemePreference::Dark,
+        }
+    }
+}
+
+/// Text size limits, in percent.
+pub const TEXT_SIZE_PERCENT: std::ops::RangeInclusive<u16> = 80..=200;
+
 /// Everything persisted.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// Saved connections, most recent first.
@@ -90,6 +122,32 @@ pub struct Settings {
     pub recent: Vec<String>,
     /// Where downloads go.
     pub download_dir: Option<std::path::PathBuf>,
+    /// Light, dark or system.
+    pub theme: Theme,
+    /// Text and controls at this percent of their normal size (80–200).
+    pub text_size_percent: u16,
+    /// Extra CA certificates (PEM) to trust, e.g. a TLS-inspecting proxy's.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// The managed identity endpoint when it is not the usual 169.254.169.254 (empty:
+    /// the usual one, or `IDENTITY_ENDPOINT`).
+    pub imds_endpoint: String,
+    /// Ranges in flight per file for uploads and downloads (1–32).
+    pub parallel_ranges: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            connections: Vec::new(),
+            recent: Vec::new(),
+            download_dir: None,
+            theme: Theme::System,
+            text_size_percent: 100,
+            ca_file: None,
+            imds_endpoint: String::new(),
+            parallel_ranges: crate::transfer::PARALLEL_RANGES,
+        }
+    }
 }
 
 impl Settings {
@@ -108,5 +166,20 @@ impl Settings {
         self.recent.retain(|l| *l != location);
         self.recent.insert(0, location);
         self.recent.truncate(20);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_saved_by_an_older_version_get_the_new_defaults() {
+        let old = r#"{"connections":[],"recent":["projects/reports"],"download_dir":"/home/me/Downloads"}"#;
+        let settings: Settings = serde_json::from_str(old).unwrap();
+        assert_eq!(settings.recent, ["projects/reports"]);
+        assert_eq!((settings.theme, settings.text_size_percent), (Theme::System, 100));
+        assert_eq!(settings.parallel_ranges, crate::transfer::PARALLEL_RANGES);
+        assert!(settings.ca_file.is_none() && settings.imds_endpoint.is_empty());
     }
 }

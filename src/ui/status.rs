@@ -92,6 +92,9 @@ impl StatusBar {
             if ui.small_button("Request log").clicked() {
                 ask = Some(StatusAsk::RequestLog);
             }
+            if ui.small_button("Settings").clicked() {
+                ask = Some(StatusAsk::Settings);
+            }
             ui.menu_button("Support", |ui| {
                 if ui.button("Save diagnostic bundle…").clicked() {
                     ask = Some(StatusAsk::Bundle);
@@ -180,6 +183,8 @@ impl StatusBar {
 /// Panels the status bar opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusAsk {
+    /// The settings page.
+    Settings,
     /// The identity inspector.
     Identity,
     /// The request log.

@@ -223,6 +223,7 @@ fn rename_cell_ui(
 
 fn table_ui(
     ui: &mut egui::Ui,
+    offset: Option<time::UtcOffset>,
     browser: &mut Browser,
     worker: &Worker,
     requests: &mut Vec<Request>,
@@ -244,7 +245,7 @@ fn table_ui(
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::remainder().at_least(220.0).clip(true))
         .column(Column::exact(90.0))
-        .column(Column::exact(190.0))
+        .column(Column::exact(150.0))
         .column(Column::exact(90.0))
         .header(24.0, |mut header| header_ui(&mut header, browser))
         .body(|body| {
@@ -270,7 +271,9 @@ fn table_ui(
                     }
                 });
                 row.col(|ui| {
-                    ui.label(entry.last_modified.map(crate::azure_time::rfc1123).unwrap_or_default());
+                    if let Some(at) = entry.last_modified {
+                        ui.label(crate::format::short_local(at, offset)).on_hover_text(crate::azure_time::rfc1123(at));
+                    }
                 });
                 row.col(|ui| {
                     ui.label(kind_text(&entry));
@@ -323,6 +326,7 @@ fn ui_modifiers(response: &egui::Response) -> Modifiers {
 /// Draws the browser; returns toasts and requests for the app.
 pub fn browser_ui(
     ui: &mut egui::Ui,
+    offset: Option<time::UtcOffset>,
     browser: &mut Browser,
     worker: &Worker,
     shares: &[String],
@@ -363,7 +367,7 @@ pub fn browser_ui(
                 ui.label("Working…");
             }
         });
-        table_ui(ui, browser, worker, &mut requests, &mut notices);
+        table_ui(ui, offset, browser, worker, &mut requests, &mut notices);
     }
     super::dialogs::dialogs_ui(ui.ctx(), browser, worker);
     (notices, requests)

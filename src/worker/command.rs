@@ -50,6 +50,9 @@ pub struct ConnectionConfig {
     pub imds_endpoint: Option<String>,
     /// Extra CA to trust (PEM), e.g. the emulator's.
     pub ca_pem: Option<Vec<u8>>,
+    /// A PEM file of extra CA certificates, read by the worker when connecting (when
+    /// `ca_pem` is not given).
+    pub ca_file: Option<PathBuf>,
     /// Files retry policy.
     pub retry: RetryPolicy,
     /// Identity-endpoint retry policy.
@@ -66,6 +69,7 @@ impl ConnectionConfig {
             credential,
             imds_endpoint: None,
             ca_pem: None,
+            ca_file: None,
             retry: RetryPolicy::default(),
             identity_retry: IdentityRetry::default(),
             clock: Clock::system(),

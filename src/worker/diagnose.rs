@@ -17,6 +17,17 @@ use crate::probe::access::{self, Target};
 /// Opens a session for `config`, gets a first token for bearer credentials, and makes it
 /// the current session.
 pub async fn connect(rt: &Arc<Runtime>, config: &ConnectionConfig, reply: Reply<Connected>) {
+    let mut config = config.clone();
+    if let (None, Some(path)) = (&config.ca_pem, &config.ca_file) {
+        match tokio::fs::read(path).await {
+            Ok(pem) => config.ca_pem = Some(pem),
+            Err(e) => {
+                let error = EngineError::InvalidInput(format!("cannot read the CA file {}: {e}", path.display()));
+                return reply.send(Err(failure_without_session(error, Some(&config), None)));
+            }
+        }
+    }
+    let config = &config;
     let session = match Session::open(config, &rt.log, Some(rt.token_listener())) {
         Ok(session) => session,
         Err(error) => return reply.send(Err(failure_without_session(error, Some(config), None))),

@@ -340,3 +340,16 @@ fn share_properties_stats_and_resize_through_the_client() {
     let error = runtime.block_on(client.file_properties(SHARE, "grow.bin")).unwrap_err();
     assert_eq!(error.kind, ErrorKind::PermissionDenied);
 }
+
+/// The settings page's extra CA file is read by the worker when connecting; a file that
+/// cannot be read is a clear error naming it, not a TLS failure later.
+#[test]
+fn an_unreadable_ca_file_is_named_when_connecting() {
+    let env = start();
+    let worker = Worker::spawn(|| {}).unwrap();
+    let mut config = config(&env.emulator, CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned));
+    config.ca_file = Some(std::path::PathBuf::from("/nonexistent/proxy-ca.pem"));
+    let failure = wait(worker.connect(config)).unwrap_err();
+    let text = failure.error.to_string();
+    assert!(text.contains("cannot read the CA file /nonexistent/proxy-ca.pem"), "{text}");
+}

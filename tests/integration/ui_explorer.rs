@@ -341,3 +341,57 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
     assert!(names("designs").contains(&"README (1).md".to_owned()), "{:?}", names("designs"));
     assert!(names("").contains(&"README.md".to_owned()), "the file next to it was not touched");
 }
+
+/// The settings page (explorer issue, Build): theme, text size, download folder, identity
+/// endpoint, CA file and ranges in flight apply at once; the download folder can be typed
+/// or chosen with the folder dialog.
+#[test]
+fn the_settings_page_changes_theme_text_size_and_download_folder_at_once() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let chosen = tempfile::tempdir().unwrap();
+    let picked = chosen.path().to_owned();
+    let dialogs: azfx::ui::FileDialogs = std::sync::Arc::new(move |_| azfx::ui::Picked::Paths(vec![picked.clone()]));
+    let mut harness = app_dialogs(&emulator, demo::WRITABLE_SHARE, downloads.path(), dialogs);
+    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    harness.get_by_label("Settings").click();
+    wait_for(&mut harness, "the settings page", |h| shows(h, "Follow system"));
+
+    harness.get_by_label("Dark").click();
+    harness.run_steps(2);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+    harness.get_by_label("Light").click();
+    harness.run_steps(2);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    assert_eq!(harness.state().settings.theme, azfx::ui::settings::Theme::Light);
+
+    harness.get_by_role_and_label(egui::accesskit::Role::Slider, "Text size").set_value_accesskit(150.0);
+    harness.run_steps(3);
+    assert!((harness.ctx.zoom_factor() - 1.5).abs() < 0.01, "zoom {}", harness.ctx.zoom_factor());
+    harness.get_by_role_and_label(egui::accesskit::Role::Slider, "Text size").set_value_accesskit(100.0);
+    harness.run_steps(3);
+
+    harness.get_by_label("Choose…").click();
+    wait_for(&mut harness, "the chosen folder", |h| h.state().settings.download_dir.as_deref() == Some(chosen.path()));
+    harness.get_by_label("Managed identity endpoint").click();
+    harness.step();
+    harness.get_by_label("Managed identity endpoint").type_text("http://127.0.0.1:1");
+    harness.run_steps(2);
+    assert_eq!(harness.state().settings.imds_endpoint, "http://127.0.0.1:1");
+    harness.get_by_label("Extra CA certificates (PEM file)").click();
+    harness.step();
+    harness.get_by_label("Extra CA certificates (PEM file)").type_text("/etc/ssl/proxy.pem");
+    harness.run_steps(2);
+    assert_eq!(harness.state().settings.ca_file.as_deref(), Some(std::path::Path::new("/etc/ssl/proxy.pem")));
+
+    // A download now goes to the chosen folder.
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+    assert!(!shows(&harness, "Follow system"), "the page closed");
+    harness.get_by_label("📄 README.md").click();
+    harness.step();
+    harness.get_by_label("Download").click();
+    let arrived = chosen.path().join("README.md");
+    wait_for(&mut harness, "the download in the chosen folder", |_| arrived.exists());
+    assert!(!downloads.path().join("README.md").exists());
+}

@@ -1,0 +1,145 @@
+//! The settings page (status bar → Settings): download folder, theme (follow system,
+//! light, dark), text size, an extra CA file, the managed identity endpoint, and ranges in
+//! flight per transfer. Changes apply at once and are saved with the window's state in the
+//! OS config directory. Paths are only checked where they are used (the worker reads the
+//! CA file when connecting; downloads create their folder).
+
+use super::settings::{Settings, TEXT_SIZE_PERCENT, Theme};
+
+/// What the page asks the window to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreferencesAsk {
+    /// Pick the download folder with the OS dialog.
+    ChooseDownloadFolder,
+}
+
+/// The page's open state and the text fields being edited.
+#[derive(Default)]
+pub struct Preferences {
+    /// Whether the page is open.
+    pub open: bool,
+    download_dir: String,
+    ca_file: String,
+}
+
+fn path_text(path: Option<&std::path::Path>) -> String {
+    path.map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+fn optional_path(text: &str) -> Option<std::path::PathBuf> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| std::path::PathBuf::from(text))
+}
+
+impl Preferences {
+    /// Opens the page with the current values in its fields.
+    pub fn show(&mut self, settings: &Settings) {
+        self.open = true;
+        self.download_dir = path_text(settings.download_dir.as_deref());
+        self.ca_file = path_text(settings.ca_file.as_deref());
+    }
+
+    /// The download folder chosen with the dialog.
+    pub fn set_download_dir(&mut self, settings: &mut Settings, dir: std::path::PathBuf) {
+        self.download_dir = dir.display().to_string();
+        settings.download_dir = Some(dir);
+    }
+
+    /// Draws the page; edits `settings` in place.
+    pub fn ui(&mut self, ctx: &egui::Context, settings: &mut Settings) -> Option<PreferencesAsk> {
+        if !self.open {
+            return None;
+        }
+        let mut ask = None;
+        let mut open = self.open;
+        let mut close = false;
+        egui::Window::new("Settings").open(&mut open).collapsible(false).resizable(false).default_width(460.0).show(
+            ctx,
+            |ui| {
+                ui.heading("Appearance");
+                ui.horizontal(|ui| {
+                    ui.label("Theme");
+                    for (theme, label) in Theme::ALL {
+                        ui.radio_value(&mut settings.theme, theme, label);
+                    }
+                });
+                ui.horizontal(|ui| {
+                    let label = ui.label("Text size");
+                    let slider = egui::Slider::new(&mut settings.text_size_percent, TEXT_SIZE_PERCENT)
+                        .suffix(" %")
+                        .step_by(10.0);
+                    ui.add(slider).labelled_by(label.id);
+                });
+                ui.separator();
+                ui.heading("Downloads");
+                ui.horizontal(|ui| {
+                    let label = ui.label("Download folder");
+                    let edit = ui.add(egui::TextEdit::singleline(&mut self.download_dir).desired_width(280.0));
+                    if edit.labelled_by(label.id).changed() {
+                        settings.download_dir = optional_path(&self.download_dir);
+                    }
+                    if ui.button("Choose…").clicked() {
+                        ask = Some(PreferencesAsk::ChooseDownloadFolder);
+                    }
+                });
+                ui.separator();
+                ui.heading("Connections");
+                ui.horizontal(|ui| {
+                    let label = ui.label("Managed identity endpoint");
+                    let edit = egui::TextEdit::singleline(&mut settings.imds_endpoint)
+                        .hint_text("http://169.254.169.254 (the usual)")
+                        .desired_width(260.0);
+                    ui.add(edit).labelled_by(label.id);
+                });
+                ui.horizontal(|ui| {
+                    let label = ui.label("Extra CA certificates (PEM file)");
+                    let edit = ui.add(egui::TextEdit::singleline(&mut self.ca_file).desired_width(240.0));
+                    if edit.labelled_by(label.id).changed() {
+                        settings.ca_file = optional_path(&self.ca_file);
+                    }
+                });
+                ui.weak("For a TLS-inspecting proxy: read when connecting, never sent anywhere.");
+                ui.separator();
+                ui.heading("Transfers");
+                ui.horizontal(|ui| {
+                    let label = ui.label("Ranges in flight per file");
+                    ui.add(egui::Slider::new(&mut settings.parallel_ranges, 1..=32)).labelled_by(label.id);
+                });
+                ui.weak("4 MiB each; more can help on long links, fewer on a busy share.");
+                ui.separator();
+                ui.horizontal(|ui| {
+                    if ui.button("Close").clicked() {
+                        close = true;
+                    }
+                    if ui.button("Restore defaults").clicked() {
+                        let keep =
+                            (settings.connections.clone(), settings.recent.clone(), settings.download_dir.clone());
+                        *settings = Settings {
+                            connections: keep.0,
+                            recent: keep.1,
+                            download_dir: keep.2,
+                            ..Settings::default()
+                        };
+                        self.ca_file.clear();
+                    }
+                });
+            },
+        );
+        self.open = open && !close;
+        ask
+    }
+}
+
+/// Applies the appearance settings to the context (cheap when nothing changed).
+pub fn apply(ctx: &egui::Context, settings: &Settings) {
+    let preference = settings.theme.preference();
+    if ctx.options(|o| o.theme_preference) != preference {
+        ctx.set_theme(preference);
+    }
+    let zoom =
+        f32::from(settings.text_size_percent.clamp(*TEXT_SIZE_PERCENT.start(), *TEXT_SIZE_PERCENT.end())) / 100.0;
+    if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+        ctx.set_zoom_factor(zoom);
+    }
+    crate::transfer::set_parallel_ranges(settings.parallel_ranges);
+}
