@@ -63,8 +63,10 @@ fn copy_source(req: &FilesRequest) -> Result<(String, Vec<String>), ServiceError
 pub async fn copy(state: &State, req: &FilesRequest, scheme: Scheme) -> Result<Response<Body>, ServiceError> {
     let raw_source = req.header("x-ms-copy-source").unwrap_or_default().to_owned();
     let (source_share, source_path) = copy_source(req)?;
-    if req.share.as_deref() != Some(source_share.as_str()) {
-        // Reading another share needs the caller's read access there too.
+    let bearer = req.header("authorization").is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
+    if bearer && req.share.as_deref() != Some(source_share.as_str()) {
+        // An identity needs a read role on the source share too. (Shared Key and SAS
+        // callers were authorized for the destination; the source is in the same account.)
         let reading = FilesRequest {
             method: http::Method::GET,
             headers: req.headers.clone(),
@@ -80,11 +82,13 @@ pub async fn copy(state: &State, req: &FilesRequest, scheme: Scheme) -> Result<R
     }
     let (response, source_id, new_id, replaced, size) = {
         let mut inner = state.lock();
-        let pending_polls = inner.faults.copy_pending_polls;
         let fail = inner.faults.copy_failures > 0;
         if fail {
             inner.faults.copy_failures -= 1;
         }
+        // The start answer is only ever `success` or `pending`: a copy that fails is seen
+        // failing by a later Get File Properties.
+        let pending_polls = if fail { inner.faults.copy_pending_polls.max(1) } else { inner.faults.copy_pending_polls };
         let account = inner.accounts.get_mut(&req.account).ok_or_else(ServiceError::share_not_found)?;
         let missing = || cannot_verify(StatusCode::NOT_FOUND, "The specified resource does not exist.");
         let source = account.shares.get(&source_share).ok_or_else(missing)?;
@@ -129,9 +133,35 @@ pub async fn copy(state: &State, req: &FilesRequest, scheme: Scheme) -> Result<R
             Ok((reply(StatusCode::ACCEPTED, headers), source_id, id, replaced, size))
         })?
     };
-    let failed = response.headers().get("x-ms-copy-status").is_some_and(|v| v == "failed");
-    if !failed {
+    let failing = {
+        let inner = state.lock();
+        let share = inner.accounts.get(&req.account).and_then(|a| a.shares.get(&req.share.clone().unwrap_or_default()));
+        let node = share.and_then(|s| s.node(new_id)).and_then(|n| n.file()).and_then(|f| f.copy.as_ref());
+        node.is_some_and(|info| info.outcome == "failed")
+    };
+    if !failing {
         state.blobs.copy(source_id, new_id, size).await.map_err(|_| ServiceError::internal())?;
+        // The source went while its bytes were read: the copy fails, as on the service.
+        let source_gone = {
+            let inner = state.lock();
+            let share = inner.accounts.get(&req.account).and_then(|a| a.shares.get(&source_share));
+            share.is_none_or(|s| s.resolve(&source_path).ok() != Some(source_id))
+        };
+        if source_gone {
+            let mut inner = state.lock();
+            let share = inner
+                .accounts
+                .get_mut(&req.account)
+                .and_then(|a| a.shares.get_mut(&req.share.clone().unwrap_or_default()));
+            if let Some(NodeKind::File(data)) = share.and_then(|s| s.node_mut(new_id)).map(|n| &mut n.kind)
+                && let Some(info) = data.copy.as_mut()
+            {
+                info.outcome = "failed";
+                if info.status == "success" {
+                    info.status = "failed";
+                }
+            }
+        }
     }
     if let Some(old) = replaced {
         state.blobs.remove(vec![old]).await;
@@ -168,14 +198,14 @@ pub fn copy_headers(info: &mut CopyInfo, now: time::OffsetDateTime) -> Vec<(&'st
 }
 
 /// Abort Copy File.
-pub fn abort(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
+pub async fn abort(state: &State, req: &FilesRequest) -> Result<Response<Body>, ServiceError> {
     match req.header("x-ms-copy-action") {
         Some(v) if v.eq_ignore_ascii_case("abort") => {}
         Some(v) => return Err(ServiceError::invalid_header("x-ms-copy-action", v)),
         None => return Err(ServiceError::missing_header("x-ms-copy-action")),
     }
     let copy_id = req.query("copyid").ok_or_else(|| ServiceError::missing_query("copyid"))?.to_owned();
-    with_share(state, req, |share| {
+    let (response, id) = with_share(state, req, |share| {
         let id = share.resolve(&req.path)?;
         let node = share.node_mut(id).ok_or_else(ServiceError::resource_not_found)?;
         let NodeKind::File(data) = &mut node.kind else { return Err(ServiceError::resource_not_found()) };
@@ -199,6 +229,11 @@ pub fn abort(state: &State, req: &FilesRequest) -> Result<Response<Body>, Servic
         }
         info.status = "aborted";
         info.completed = Some(state.clock.now().0);
-        Ok(reply(StatusCode::NO_CONTENT, Vec::new()))
-    })
+        // "Aborting a copy leaves a destination file with zero length and full metadata"
+        // (Abort Copy File, learn.microsoft.com).
+        share.resize(id, 0)?;
+        Ok((reply(StatusCode::NO_CONTENT, Vec::new()), id))
+    })?;
+    state.blobs.resize(id, 0).await.map_err(|_| ServiceError::internal())?;
+    Ok(response)
 }

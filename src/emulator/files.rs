@@ -313,6 +313,6 @@ async fn serve(
         Op::DeleteFile => file_ops::delete(state, &req).await,
         Op::RenameFile => dir_ops::rename(state, &req, EntryKind::File).await,
         Op::CopyFile => copy_ops::copy(state, &req, scheme).await,
-        Op::AbortCopyFile => copy_ops::abort(state, &req),
+        Op::AbortCopyFile => copy_ops::abort(state, &req).await,
     }
 }

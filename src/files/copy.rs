@@ -70,7 +70,9 @@ fn copy_state(reply: &super::send::Reply, operation: &str, url: &str) -> Result<
 
 impl FilesClient {
     /// Starts a server-side copy of `source` (a file of `source_share`) to `dest`, which is
-    /// created or replaced; SMB times and attributes come from the source. Errors:
+    /// created or replaced; the SMB creation and last-write times come from the source.
+    /// Attributes do not: a Read-only source would make the temporary copy read-only, and
+    /// the service then refuses to delete it (409 `ReadOnlyAttribute`) when a copy fails. Errors:
     /// `CannotVerifyCopySource` (404 source gone, 403 not authorized), `ParentNotFound`,
     /// quota.
     pub async fn start_copy(
@@ -86,8 +88,7 @@ impl FilesClient {
             .header("x-ms-copy-source", source_url.to_string())
             .header("x-ms-source-allow-trailing-dot", "true")
             .header("x-ms-file-creation-time", "source")
-            .header("x-ms-file-last-write-time", "source")
-            .header("x-ms-file-attributes", "source");
+            .header("x-ms-file-last-write-time", "source");
         // Each start is a new copy; the caller decides what a retry means.
         request.idempotent = false;
         let reply = self.send(request).await?;
@@ -101,8 +102,8 @@ impl FilesClient {
         copy_state(&reply, "Get copy status", url.as_str())
     }
 
-    /// Aborts the pending copy `copy_id` into `path`; the file is left at its full size
-    /// with whatever bytes arrived (the caller deletes it).
+    /// Aborts the pending copy `copy_id` into `path`; the service leaves the file with
+    /// zero length and full metadata (the caller deletes it).
     pub async fn abort_copy(&self, share: &str, path: &str, copy_id: &str) -> Result<(), FilesError> {
         let mut url = self.endpoint.url(share, path);
         url.query_pairs_mut().append_pair("comp", "copy").append_pair("copyid", copy_id);

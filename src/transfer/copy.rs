@@ -112,6 +112,9 @@ pub async fn copy(
     let mut directories = Vec::new();
     let mut files = Vec::new();
     for item in items {
+        if cancel.is_cancelled() {
+            return Err(TransferError::Cancelled);
+        }
         if item.is_directory {
             if inside(dest_dir, &item.path) {
                 return Err(into_itself(&item.path));
@@ -130,6 +133,9 @@ pub async fn copy(
         }
     }
     for directory in &directories {
+        if cancel.is_cancelled() {
+            return Err(TransferError::Cancelled);
+        }
         match client.create_directory(share, directory).await {
             Ok(_) => {}
             Err(e) if already_exists(&e) => {}

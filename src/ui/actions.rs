@@ -58,8 +58,9 @@ impl AzfxApp {
                     self.upload(path);
                 }
             }
-            super::pickers::Chosen::Save(path, contents) => {
-                self.writes.push((format!("Saved {}", path.display()), self.worker.write_file(path, contents)));
+            super::pickers::Chosen::Save(path, contents, replace) => {
+                let saved = format!("Saved {}", path.display());
+                self.writes.push((saved, self.worker.write_file(path, contents, replace)));
             }
             super::pickers::Chosen::DownloadFolder(dir) => self.preferences.set_download_dir(&mut self.settings, dir),
         }
@@ -166,19 +167,23 @@ impl AzfxApp {
                     self.transfers.track_upload(task, format!("Upload {name}"), promise, origin);
                 }
                 Source::Share { path, moving: false } => {
-                    copies.push(crate::transfer::copy::FileCopy { from: path, to: item.path, size: 0 });
+                    copies.push((item.share, crate::transfer::copy::FileCopy { from: path, to: item.path, size: 0 }));
                 }
                 Source::Share { path, moving: true } => {
                     if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
-                        browser.move_again(&self.worker, &path, &item.path, rule);
+                        browser.move_again(&self.worker, &item.share, &path, &item.path, rule);
                     }
                 }
             }
         }
-        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut())
-            && !copies.is_empty()
-        {
-            browser.copy_again(&self.worker, copies, rule);
+        // One copy per share (a batch comes from one paste, so in practice one).
+        copies.sort_by(|a, b| a.0.cmp(&b.0));
+        for group in copies.chunk_by(|a, b| a.0 == b.0) {
+            let share = group[0].0.clone();
+            let files = group.iter().map(|(_, file)| file.clone()).collect();
+            if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
+                browser.copy_again(&self.worker, &share, files, rule);
+            }
         }
     }
 

@@ -80,9 +80,7 @@ pub fn row_menu(
     asked
 }
 
-/// Rows being dragged: (name, is folder) of each.
-#[derive(Clone, Debug)]
-struct DraggedRows(Vec<(String, bool)>);
+use super::browser::DraggedRows;
 
 /// Dragging rows (the selection, or the row under the pointer) onto a folder row moves
 /// them into it, as in Explorer.
@@ -90,23 +88,25 @@ pub fn drag_and_drop(
     response: &egui::Response,
     browser: &mut Browser,
     entry: &crate::files::DirEntry,
-    dropped: &mut Option<(Vec<(String, bool)>, String)>,
+    dropped: &mut Option<(DraggedRows, String)>,
 ) {
     if response.drag_started() {
         if !browser.selection.contains(&entry.name) {
             browser.click(&entry.name, Modifiers::NONE);
         }
         let rows = browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect();
-        response.dnd_set_drag_payload(DraggedRows(rows));
+        response.dnd_set_drag_payload(DraggedRows { share: browser.share.clone(), dir: browser.path.clone(), rows });
     }
     if let Some(rows) = response.dnd_hover_payload::<DraggedRows>() {
-        let text = match rows.0.as_slice() {
+        let text = match rows.rows.as_slice() {
             [(name, _)] => format!("Move {name}"),
             all => format!("Move {}", crate::format::count(all.len() as u64, "item", "items")),
         };
         let layer = egui::LayerId::new(egui::Order::Tooltip, egui::Id::unique("drag-rows"));
         if let Some(pointer) = response.ctx.pointer_latest_pos() {
-            let target = if entry.is_directory && !rows.0.iter().any(|(n, _)| *n == entry.name) {
+            let target = if entry.is_directory
+                && super::browser::drop_allowed(&rows, &browser.share, &browser.path, &entry.name)
+            {
                 format!("{text} into {}", entry.name)
             } else {
                 text
@@ -128,7 +128,7 @@ pub fn drag_and_drop(
     if entry.is_directory
         && let Some(rows) = response.dnd_release_payload::<DraggedRows>()
     {
-        *dropped = Some((rows.0.clone(), entry.name.clone()));
+        *dropped = Some(((*rows).clone(), entry.name.clone()));
     }
 }
 

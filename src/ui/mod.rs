@@ -195,6 +195,10 @@ impl AzfxApp {
     fn open_share(&mut self, share: &str) {
         if let Some(session) = &mut self.session {
             let mut browser = Browser::new(&session.connected.endpoint, share);
+            // Pastes still running, their conflicts and the clipboard go on in the new view.
+            if let Some(old) = session.browser.take() {
+                browser.pastes = old.pastes;
+            }
             browser.open(&self.worker, "", false);
             session.browser = Some(browser);
         }

@@ -76,8 +76,9 @@ fn native_pick(kind: &PickKind) -> Picked {
 pub enum Chosen {
     /// Upload these local files or folders to the open folder.
     Upload(Vec<PathBuf>),
-    /// Write `contents` to `path`.
-    Save(PathBuf, Vec<u8>),
+    /// Write `contents` to `path`; replace what is there only when the OS dialog asked
+    /// (`true`), never from the typed path field.
+    Save(PathBuf, Vec<u8>, bool),
     /// Downloads go to this folder from now on.
     DownloadFolder(PathBuf),
 }
@@ -129,7 +130,7 @@ impl Pickers {
     pub fn poll(&mut self) -> Option<Chosen> {
         let (promise, kind, contents) = self.open.take()?;
         match promise.try_take() {
-            Ok(Picked::Paths(paths)) => Some(chosen(&kind, paths, contents)),
+            Ok(Picked::Paths(paths)) => Some(chosen(&kind, paths, contents, true)),
             Ok(Picked::Cancelled) => None,
             Ok(Picked::Unavailable(reason)) => {
                 self.fallback = Some(Fallback { kind, contents, reason, path: String::new(), problem: None });
@@ -178,7 +179,8 @@ impl Pickers {
                 if ui.button(action).clicked() || enter {
                     match typed_path(&fallback.path) {
                         Ok(path) => {
-                            result = Some(chosen(&fallback.kind, vec![path], std::mem::take(&mut fallback.contents)));
+                            let contents = std::mem::take(&mut fallback.contents);
+                            result = Some(chosen(&fallback.kind, vec![path], contents, false));
                             keep = false;
                         }
                         Err(problem) => fallback.problem = Some(problem),
@@ -196,9 +198,9 @@ impl Pickers {
     }
 }
 
-fn chosen(kind: &PickKind, mut paths: Vec<PathBuf>, contents: Vec<u8>) -> Chosen {
+fn chosen(kind: &PickKind, mut paths: Vec<PathBuf>, contents: Vec<u8>, asked: bool) -> Chosen {
     match kind {
-        PickKind::Save(_) if !paths.is_empty() => Chosen::Save(paths.remove(0), contents),
+        PickKind::Save(_) if !paths.is_empty() => Chosen::Save(paths.remove(0), contents, asked),
         PickKind::DownloadFolder if !paths.is_empty() => Chosen::DownloadFolder(paths.remove(0)),
         _ => Chosen::Upload(paths),
     }

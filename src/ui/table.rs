@@ -234,7 +234,7 @@ fn table_ui(
     let mut open: Option<String> = None;
     let mut rename_done: Option<(String, String)> = None;
     let mut paste_into: Option<String> = None;
-    let mut dropped: Option<(Vec<(String, bool)>, String)> = None;
+    let mut dropped: Option<(super::browser::DraggedRows, String)> = None;
     let mut builder = TableBuilder::new(ui);
     if let Some(row) = browser.scroll_to.take() {
         builder = builder.scroll_to_row(row, None);
@@ -313,8 +313,8 @@ fn table_ui(
     {
         notices.push(Notice::Error("Nothing pasted".to_owned(), message));
     }
-    if let Some((names, folder)) = dropped {
-        browser.drop_on_folder(worker, &names, &folder);
+    if let Some((rows, folder)) = dropped {
+        browser.drop_on_folder(worker, &rows, &folder);
     }
     super::menus::background_menu(ui, browser, worker, requests, notices);
 }
@@ -362,6 +362,9 @@ pub fn browser_ui(
             } else if let Some(status) = browser.paste_status() {
                 ui.spinner();
                 ui.label(status);
+                if browser.can_cancel_pastes() && ui.small_button("Cancel").clicked() {
+                    browser.cancel_pastes(worker);
+                }
             } else if browser.busy() {
                 ui.spinner();
                 ui.label("Working…");

@@ -261,7 +261,7 @@ pub enum Command {
     /// steps arrive as `Event::CheckStep`.
     AccessCheck { task: Task, config: Box<ConnectionConfig>, share: String, read_only: bool, reply: Reply<Report> },
     /// Writes a file the user asked for (request log export, diagnostic bundle).
-    WriteFile { path: PathBuf, contents: Vec<u8>, reply: Reply<()> },
+    WriteFile { path: PathBuf, contents: Vec<u8>, replace: bool, reply: Reply<()> },
     /// Opens a local file or folder with the system's default application.
     OpenPath { path: PathBuf, reply: Reply<()> },
 }

@@ -165,9 +165,32 @@ pub async fn open_path(path: std::path::PathBuf) -> Result<(), EngineError> {
     }
 }
 
-/// Writes `contents` to the local file `path`.
-pub async fn write_file(path: &Path, contents: Vec<u8>) -> Result<(), EngineError> {
-    tokio::fs::write(path, contents).await.map_err(|source| {
-        EngineError::Transfer(TransferError::Local { action: "writing", path: path.to_owned(), source })
+/// Writes `contents` to the local file `path` through a temporary file beside it, so a
+/// failed write (a full disk) leaves what was there; replaces an existing file only with
+/// `replace`, else answers `TransferError::Exists`.
+pub async fn write_file(path: &Path, contents: Vec<u8>, replace: bool) -> Result<(), EngineError> {
+    let target = path.to_owned();
+    let local = |source: std::io::Error| {
+        EngineError::Transfer(TransferError::Local { action: "writing", path: target.clone(), source })
+    };
+    let written = tokio::task::spawn_blocking({
+        let path = path.to_owned();
+        move || -> std::io::Result<Result<(), ()>> {
+            use std::io::Write as _;
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let mut temp = tempfile::Builder::new().prefix(".azfx-").suffix(".part").tempfile_in(dir)?;
+            temp.write_all(&contents)?;
+            temp.as_file().sync_all()?;
+            let placed = if replace { temp.persist(&path) } else { temp.persist_noclobber(&path) };
+            match placed {
+                Ok(_) => Ok(Ok(())),
+                Err(e) if !replace && e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(Err(())),
+                Err(e) => Err(e.error),
+            }
+        }
     })
+    .await
+    .map_err(|e| local(std::io::Error::other(e)))?
+    .map_err(local)?;
+    written.map_err(|()| EngineError::Transfer(TransferError::Exists(path.display().to_string())))
 }

@@ -275,9 +275,11 @@ impl Worker {
         self.ask(|reply| Command::OpenPath { path, reply })
     }
 
-    /// Writes `contents` to `path` (a file the user chose).
-    pub fn write_file(&self, path: PathBuf, contents: Vec<u8>) -> Promise<Answer<()>> {
-        self.ask(|reply| Command::WriteFile { path, contents, reply })
+    /// Writes `contents` to `path` (a file the user chose) in one step: a temporary file
+    /// beside it takes its name once complete. An existing file is replaced only with
+    /// `replace` (the OS dialog asked); otherwise the answer is `TransferError::Exists`.
+    pub fn write_file(&self, path: PathBuf, contents: Vec<u8>, replace: bool) -> Promise<Answer<()>> {
+        self.ask(|reply| Command::WriteFile { path, contents, replace, reply })
     }
 
     /// Cancels a task, even one still queued; its promise answers `EngineError::Cancelled`.

@@ -182,8 +182,8 @@ impl Runtime {
                 let answer = diagnose::access_check(rt, task.id, &config, &share, read_only).await;
                 reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), Some(&share))));
             }
-            Command::WriteFile { path, contents, reply } => {
-                rt.answer(reply, manage::write_file(&path, contents).await, None);
+            Command::WriteFile { path, contents, replace, reply } => {
+                rt.answer(reply, manage::write_file(&path, contents, replace).await, None);
             }
             Command::OpenPath { path, reply } => rt.answer(reply, manage::open_path(path).await, None),
         }

@@ -180,5 +180,27 @@ fn copy_file_answers_like_the_service() {
         expect_error(foreign.send().await.unwrap(), StatusCode::FORBIDDEN, "CannotVerifyCopySource").await;
         let no_parent = env.req(Method::PUT, &format!("{SHARE}/nodir/z.txt")).header("x-ms-copy-source", &source);
         expect_error(no_parent.send().await.unwrap(), StatusCode::NOT_FOUND, "ParentNotFound").await;
+
+        // A copy that will fail starts as `pending` (never `failed` in the start answer)
+        // and is seen failing by a later poll.
+        env.emulator.control().fail_next_copies(1);
+        let failing = env.req(Method::PUT, &format!("{SHARE}/f.txt")).header("x-ms-copy-source", &source);
+        let response = failing.send().await.unwrap();
+        assert_eq!(response.headers()["x-ms-copy-status"], "pending");
+        let head = env.req(Method::HEAD, &format!("{SHARE}/f.txt")).send().await.unwrap();
+        assert_eq!(head.headers()["x-ms-copy-status"], "failed");
+
+        // Aborting a pending copy leaves the file with zero length.
+        env.emulator.control().set_copy_pending_polls(5);
+        let pending = env.req(Method::PUT, &format!("{SHARE}/p.txt")).header("x-ms-copy-source", &source);
+        let response = pending.send().await.unwrap();
+        assert_eq!(response.headers()["x-ms-copy-status"], "pending");
+        let id = response.headers()["x-ms-copy-id"].to_str().unwrap().to_owned();
+        let abort =
+            env.req(Method::PUT, &format!("{SHARE}/p.txt?comp=copy&copyid={id}")).header("x-ms-copy-action", "abort");
+        assert_eq!(abort.send().await.unwrap().status(), StatusCode::NO_CONTENT);
+        let head = env.req(Method::HEAD, &format!("{SHARE}/p.txt")).send().await.unwrap();
+        assert_eq!(head.headers()["x-ms-copy-status"], "aborted");
+        assert_eq!(head.headers()["content-length"], "0");
     });
 }

@@ -252,15 +252,26 @@ fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job
     wait_for(&mut harness, "the bundle written", |_| bundle.exists());
     let text = std::fs::read_to_string(&bundle).unwrap();
     assert!(text.contains("\"azfx_version\""), "{text}");
+
+    // The typed path never replaces a file without asking: saving again says so and the
+    // first bundle is as it was.
+    std::fs::write(&bundle, b"the first bundle").unwrap();
+    harness.get_by_label("Support").click();
+    harness.run_steps(2);
+    harness.get_by_label("Save diagnostic bundle…").click();
+    wait_for(&mut harness, "the save fallback", |h| shows(h, "Save to this path"));
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the refusal", |h| shows_containing(h, "already exists"));
+    assert_eq!(std::fs::read(&bundle).unwrap(), b"the first bundle");
+    let leftovers: Vec<_> = std::fs::read_dir(downloads.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".azfx-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     let kinds = asked.lock().unwrap().clone();
-    assert_eq!(
-        kinds,
-        [
-            azfx::ui::PickKind::Files,
-            azfx::ui::PickKind::Save("azfx-diagnostics.json".into()),
-            azfx::ui::PickKind::Save("azfx-diagnostics.json".into())
-        ]
-    );
+    let save = || azfx::ui::PickKind::Save("azfx-diagnostics.json".into());
+    assert_eq!(kinds, [azfx::ui::PickKind::Files, save(), save(), save()]);
 }
 
 /// Copy, Cut, Paste and move within a share (explorer issue, Build): Ctrl+C / Ctrl+V copy

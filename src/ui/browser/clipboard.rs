@@ -29,9 +29,13 @@ pub struct Clipboard {
 /// A paste (or a drop) running on the worker.
 struct Pasting {
     moving: bool,
+    /// The share it works in (the window may have moved on to another).
+    share: String,
     task: Option<TaskId>,
     promise: Promise<Answer<CopyOutcome>>,
     progress: (u64, u64),
+    /// A Cut's clipboard, given back if the move fails.
+    cut: Option<Clipboard>,
 }
 
 /// The clipboard, the pastes in flight, and the conflicts they found.
@@ -91,46 +95,70 @@ impl Browser {
             ));
         }
         if clipboard.cut {
+            // Emptied as in Explorer; given back if the move fails.
             self.pastes.clipboard = None;
-            self.move_into(worker, clipboard.items, dest_dir);
+            let promise = worker.move_items(&self.share, clipboard.items.clone(), dest_dir, Conflict::Fail);
+            self.pastes.running.push(self.new_pasting(true, None, promise, Some(clipboard)));
         } else {
             let (task, promise) = worker.copy(&self.share, clipboard.items, dest_dir, Conflict::Fail);
-            self.pastes.running.push(Pasting { moving: false, task: Some(task), promise, progress: (0, 0) });
+            self.pastes.running.push(self.new_pasting(false, Some(task), promise, None));
         }
         Ok(())
     }
 
-    /// Moves entries of the open folder into its subfolder `folder` (rows dragged onto a
-    /// folder row).
-    pub fn drop_on_folder(&mut self, worker: &Worker, names: &[(String, bool)], folder: &str) {
-        let items: Vec<Item> = names
+    fn new_pasting(
+        &self,
+        moving: bool,
+        task: Option<TaskId>,
+        promise: Promise<Answer<CopyOutcome>>,
+        cut: Option<Clipboard>,
+    ) -> Pasting {
+        Pasting { moving, share: self.share.clone(), task, promise, progress: (0, 0), cut }
+    }
+
+    /// Moves rows dragged onto the folder row `folder` into it. `rows` are the dragged
+    /// entries with the share and folder they were dragged from: a drop after the window
+    /// moved to another folder, or onto one of the dragged rows, does nothing.
+    pub fn drop_on_folder(&mut self, worker: &Worker, rows: &DraggedRows, folder: &str) {
+        if !drop_allowed(rows, &self.share, &self.path, folder) {
+            return;
+        }
+        let items: Vec<Item> = rows
+            .rows
             .iter()
-            .filter(|(name, _)| name != folder)
             .map(|(name, is_directory)| Item { path: self.child_path(name), is_directory: *is_directory })
             .collect();
-        if !items.is_empty() {
-            let target = self.child_path(folder);
-            self.move_into(worker, items, &target);
+        let promise = worker.move_items(&self.share, items, &self.child_path(folder), Conflict::Fail);
+        self.pastes.running.push(self.new_pasting(true, None, promise, None));
+    }
+
+    /// Copies conflicting files of `share` again under the user's answer.
+    pub fn copy_again(&mut self, worker: &Worker, share: &str, files: Vec<FileCopy>, rule: Conflict) {
+        let (task, promise) = worker.copy_files(share, files, rule);
+        let pasting = Pasting { share: share.to_owned(), ..self.new_pasting(false, Some(task), promise, None) };
+        self.pastes.running.push(pasting);
+    }
+
+    /// Moves one conflicting file of `share` again under the user's answer.
+    pub fn move_again(&mut self, worker: &Worker, share: &str, from: &str, to: &str, rule: Conflict) {
+        let dest_dir = to.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+        let items = vec![Item { path: from.to_owned(), is_directory: false }];
+        let promise = worker.move_items(share, items, &dest_dir, rule);
+        let pasting = Pasting { share: share.to_owned(), ..self.new_pasting(true, None, promise, None) };
+        self.pastes.running.push(pasting);
+    }
+
+    /// Cancels the running copies (moves are single renames and finish on their own);
+    /// files already copied stay, the one in flight is aborted and its temporary removed.
+    pub fn cancel_pastes(&self, worker: &Worker) {
+        for task in self.pastes.running.iter().filter_map(|p| p.task) {
+            worker.cancel(task);
         }
     }
 
-    fn move_into(&mut self, worker: &Worker, items: Vec<Item>, dest_dir: &str) {
-        let promise = worker.move_items(&self.share, items, dest_dir, Conflict::Fail);
-        self.pastes.running.push(Pasting { moving: true, task: None, promise, progress: (0, 0) });
-    }
-
-    /// Copies conflicting files again under the user's answer.
-    pub fn copy_again(&mut self, worker: &Worker, files: Vec<FileCopy>, rule: Conflict) {
-        let (task, promise) = worker.copy_files(&self.share, files, rule);
-        self.pastes.running.push(Pasting { moving: false, task: Some(task), promise, progress: (0, 0) });
-    }
-
-    /// Moves one conflicting file again under the user's answer.
-    pub fn move_again(&mut self, worker: &Worker, from: &str, to: &str, rule: Conflict) {
-        let dest_dir = to.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
-        let items = vec![Item { path: from.to_owned(), is_directory: false }];
-        let promise = worker.move_items(&self.share, items, &dest_dir, rule);
-        self.pastes.running.push(Pasting { moving: true, task: None, promise, progress: (0, 0) });
+    /// Whether a running paste can be cancelled (a copy).
+    pub fn can_cancel_pastes(&self) -> bool {
+        self.pastes.running.iter().any(|p| p.task.is_some())
     }
 
     /// Progress of a running copy; `false` when the task is not one of ours.
@@ -170,10 +198,16 @@ impl Browser {
         let mut changed = false;
         let mut still = Vec::new();
         for pasting in std::mem::take(&mut self.pastes.running) {
-            let moving = pasting.moving;
+            let (moving, share) = (pasting.moving, pasting.share.clone());
             match pasting.promise.try_take() {
                 Ok(Ok(outcome)) => {
                     changed = true;
+                    if let Some(cut) =
+                        pasting.cut.filter(|_| !outcome.failures.is_empty() || !outcome.conflicts.is_empty())
+                        && self.pastes.clipboard.is_none()
+                    {
+                        self.pastes.clipboard = Some(cut);
+                    }
                     notices.extend(Self::outcome_notices(&outcome, moving));
                     if !outcome.conflicts.is_empty() {
                         let items = outcome
@@ -181,19 +215,28 @@ impl Browser {
                             .into_iter()
                             .map(|file| ConflictItem {
                                 src: Source::Share { path: file.from, moving },
-                                share: self.share.clone(),
+                                share: share.clone(),
                                 path: file.to,
                             })
                             .collect();
                         self.pastes.conflicts.push(ConflictBatch { items });
                     }
                 }
+                Ok(Err(failure)) if failure.is_cancelled() => {
+                    changed = true;
+                    notices.push(Notice::Info("Copy cancelled: files already copied stay".to_owned()));
+                }
                 Ok(Err(failure)) => {
                     changed = true;
+                    if let Some(cut) = pasting.cut
+                        && self.pastes.clipboard.is_none()
+                    {
+                        self.pastes.clipboard = Some(cut);
+                    }
                     let title = if moving { "Move failed" } else { "Copy failed" };
                     notices.push(Notice::Error(title.to_owned(), failure_line(&failure)));
                 }
-                Err(promise) => still.push(Pasting { promise, ..pasting }),
+                Err(promise) => still.push(Pasting { share, promise, ..pasting }),
             }
         }
         self.pastes.running = still;
@@ -220,5 +263,42 @@ impl Browser {
             notices.push(Notice::Error(title, failure.error.to_string()));
         }
         notices
+    }
+}
+
+/// Rows being dragged: the share and folder they were dragged from, and (name, is folder)
+/// of each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraggedRows {
+    /// The share.
+    pub share: String,
+    /// The folder the rows are in.
+    pub dir: String,
+    /// (name, is folder) of each row.
+    pub rows: Vec<(String, bool)>,
+}
+
+/// Whether dropping `rows` onto the folder row `folder` of `share/dir` moves anything: the
+/// window is still where the drag began, and the folder is not one of the dragged rows (a
+/// press held on a selected folder must not move the rest of the selection into it).
+pub fn drop_allowed(rows: &DraggedRows, share: &str, dir: &str, folder: &str) -> bool {
+    rows.share == share && rows.dir == dir && !rows.rows.is_empty() && !rows.rows.iter().any(|(name, _)| name == folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DraggedRows, drop_allowed};
+
+    #[test]
+    fn a_drop_moves_only_from_where_the_drag_began_and_never_into_a_dragged_folder() {
+        let rows = DraggedRows {
+            share: "projects".into(),
+            dir: "reports".into(),
+            rows: vec![("a.txt".into(), false), ("archive".into(), true)],
+        };
+        assert!(drop_allowed(&rows, "projects", "reports", "2026"));
+        assert!(!drop_allowed(&rows, "projects", "reports", "archive"), "onto a dragged folder");
+        assert!(!drop_allowed(&rows, "projects", "", "2026"), "the window moved to another folder");
+        assert!(!drop_allowed(&rows, "other", "reports", "2026"), "another share");
     }
 }

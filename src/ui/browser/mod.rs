@@ -10,6 +10,7 @@ use std::sync::Arc;
 use poll_promise::Promise;
 
 mod clipboard;
+pub use clipboard::{DraggedRows, drop_allowed};
 mod ops;
 #[cfg(test)]
 mod tests;
