@@ -192,8 +192,13 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     let dirs = crate::config::Dirs::from_env();
     let logs = dirs.as_ref().map(|dirs| dirs.logs.clone());
     let crash_report = logs.as_deref().and_then(crate::logging::unseen_crash_report);
+    // Files opened from the list are downloaded here first (the OS cleans its temporary
+    // folder; an earlier copy is kept beside a new one).
+    let open_dir = std::env::temp_dir().join("azfx-open");
+    let open_dir = std::fs::create_dir_all(&open_dir).is_ok().then_some(open_dir);
     let options = crate::ui::StartOptions {
         pending_connection,
+        open_dir,
         log_dir: logs,
         crash_report,
         settings_file: dirs.as_ref().map(|dirs| dirs.config.join("settings.ron")),

@@ -68,10 +68,13 @@ pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, no
     }
     if shortcut(ui, Modifiers::NONE, Key::Enter)
         && let [entry] = browser.selected().as_slice()
-        && entry.is_directory
     {
-        let path = browser.child_path(&entry.name);
-        browser.open(worker, &path, true);
+        if entry.is_directory {
+            let path = browser.child_path(&entry.name);
+            browser.open(worker, &path, true);
+        } else {
+            browser.open_request = Some(entry.name.clone());
+        }
     }
     if shortcut(ui, Modifiers::NONE, Key::Backspace) || shortcut(ui, Modifiers::ALT, Key::ArrowUp) {
         browser.up(worker);

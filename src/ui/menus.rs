@@ -30,8 +30,12 @@ pub fn row_menu(
     if !browser.selection.contains(&entry.name) {
         browser.click(&entry.name, Modifiers::NONE);
     }
-    if entry.is_directory && ui.button("Open").clicked() {
-        asked = Some(RowAsk::Open);
+    if ui.button("Open").clicked() {
+        if entry.is_directory {
+            asked = Some(RowAsk::Open);
+        } else {
+            browser.open_request = Some(entry.name.clone());
+        }
         ui.close();
     }
     if ui.button("Download").clicked() {

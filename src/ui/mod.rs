@@ -13,6 +13,7 @@ mod conflicts;
 mod connect;
 pub mod diagnosis;
 mod dialogs;
+mod events;
 mod inspect;
 mod keys;
 mod menus;
@@ -45,7 +46,7 @@ use toasts::Toasts;
 pub use transfers::{TransferItem, TransferState, Transfers};
 
 use crate::files::ShareItem;
-use crate::worker::{Answer, Connected, ConnectionConfig, Event, Failure, Worker};
+use crate::worker::{Answer, Connected, ConnectionConfig, Failure, Worker};
 
 /// A connected account.
 pub struct Session {
@@ -96,6 +97,7 @@ pub struct AzfxApp {
     /// A crash report of an earlier run, shown until dismissed.
     pub crash_report: Option<PathBuf>,
     opens: Vec<(String, Promise<Answer<()>>)>,
+    open_dir: Option<PathBuf>,
 }
 
 impl AzfxApp {
@@ -106,10 +108,13 @@ impl AzfxApp {
             Some(dir) => Worker::spawn_in(dir, move || ctx.request_repaint()),
             None => Worker::spawn(move || ctx.request_repaint()),
         };
-        let worker = match started {
+        let mut worker = match started {
             Ok(worker) => worker,
             Err(e) => panic!("cannot start the background worker thread: {e}"),
         };
+        if let Some(opener) = options.opener.clone() {
+            worker.set_opener(opener);
+        }
         let mut settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, Settings::KEY)).unwrap_or_default();
         // The OS download folder, unless the user chose one on the settings page.
         if settings.download_dir.is_none() {
@@ -141,6 +146,7 @@ impl AzfxApp {
             log_dir: options.log_dir,
             crash_report: options.crash_report,
             opens: Vec::new(),
+            open_dir: options.open_dir.clone(),
         };
         if let Some(config) = options.connection {
             app.connect.preset = Some(config);
@@ -201,88 +207,6 @@ impl AzfxApp {
             }
             browser.open(&self.worker, "", false);
             session.browser = Some(browser);
-        }
-    }
-
-    fn handle_events(&mut self) {
-        for event in self.worker.poll_events() {
-            match event {
-                Event::TokenAcquired(token) => {
-                    self.status.token = Some(*token);
-                    self.status.token_error = None;
-                }
-                Event::TokenFailed(error) => self.status.token_error = Some(error.kind.to_string()),
-                Event::RequestLogged(entry, diagnosis) => {
-                    self.log_panel.push((*entry).clone(), diagnosis);
-                    self.status.on_request(*entry);
-                }
-                Event::ListingPage { task, entries, listed } => {
-                    if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
-                        browser.on_page(task, entries, listed);
-                    }
-                }
-                Event::Progress { task, done, total } => {
-                    let browser = self.session.as_mut().and_then(|s| s.browser.as_mut());
-                    if !browser.is_some_and(|b| b.on_delete_progress(task, done, total)) {
-                        self.transfers.on_progress(task, done, total);
-                    }
-                }
-                Event::CheckStep { task, step } => self.access.on_step(task, *step),
-                Event::JobStarted { task, job, spec } => self.transfers.on_job(task, job, *spec),
-                Event::JournalUnavailable(problem) => {
-                    self.toasts.extend(vec![Notice::Error("Transfers will not survive a restart".to_owned(), problem)]);
-                }
-            }
-        }
-    }
-
-    fn poll(&mut self) {
-        if let Some(start) = self.pending_connection.take() {
-            match start.try_take() {
-                Ok(Ok(config)) => self.connection_ready(config),
-                Ok(Err(error)) => self.connect.error = Some(format!("The demo emulator could not start: {error}")),
-                Err(pending) => self.pending_connection = Some(pending),
-            }
-        }
-        if let Some(connected) = self.connect.poll() {
-            self.connected(connected);
-        }
-        self.status.poll();
-        self.access.poll();
-        self.poll_saves();
-        self.poll_opens();
-        let mut refresh = false;
-        if let Some(session) = &mut self.session {
-            if let Some(request) = session.shares_request.take() {
-                match request.try_take() {
-                    Ok(Ok(shares)) => session.shares = shares.into_iter().map(|s| s.name).collect(),
-                    Ok(Err(failure)) => session.shares_failure = Some(failure),
-                    Err(pending) => session.shares_request = Some(pending),
-                }
-            }
-            if let Some(browser) = &mut session.browser {
-                let (notices, changed) = browser.poll();
-                self.toasts.extend(notices);
-                self.conflicts.extend(browser.pastes.conflicts.drain(..));
-                refresh |= changed;
-            }
-        }
-        if let Some(jobs) = self.transfers.restoring.poll(&self.worker) {
-            self.transfers.restore(jobs);
-        }
-        let (notices, changed, batches) = self.transfers.poll();
-        self.toasts.extend(notices);
-        self.conflicts.extend(batches);
-        refresh |= changed;
-        if refresh
-            && let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut())
-            && !browser.busy()
-        {
-            browser.refresh(&self.worker);
-        }
-        self.pickers.base.clone_from(&self.settings.download_dir);
-        if let Some(chosen) = self.pickers.poll() {
-            self.act_on(chosen);
         }
     }
 }

@@ -33,6 +33,11 @@ pub struct StartOptions {
     /// The file the window's state and settings are kept in (eframe's storage); `None`:
     /// eframe's default place.
     pub settings_file: Option<PathBuf>,
+    /// Where files opened from the list are downloaded before the OS opens them (a
+    /// temporary folder); `None`: opening files is not offered.
+    pub open_dir: Option<PathBuf>,
+    /// Replaces the system's default application (tests record what would be opened).
+    pub opener: Option<crate::worker::Opener>,
     /// The file dialogs; `None` uses the platform's (tests pass their own).
     pub file_dialogs: Option<super::pickers::FileDialogs>,
 }

@@ -198,6 +198,7 @@ impl Transfers {
                 started: Instant::now(),
                 finished: Some(Duration::ZERO),
                 pending: None,
+                open_when_done: false,
             });
         }
     }
@@ -235,5 +236,21 @@ impl Transfers {
                 self.side.push((format!("Could not open {}", path.display()), worker.open_path(path)));
             }
         }
+    }
+}
+
+/// The toast for a finished transfer: what moved, and where a single file was written
+/// (a download kept beside an existing file has another name than asked for).
+pub(super) fn finished_text(label: &str, report: &crate::worker::TreeReport, written: Option<&str>) -> String {
+    let size = crate::format::human_size(report.bytes);
+    match (written, report.skipped) {
+        (Some(path), 0) => format!("{label} finished ({size}): saved as {path}"),
+        (Some(path), _) => format!("{label}: {path} was kept (not newer)"),
+        (None, 0) => format!("{label} finished ({}, {size})", crate::format::count(report.files, "file", "files")),
+        (None, skipped) => format!(
+            "{label} finished ({}, {size}; {} kept as they were)",
+            crate::format::count(report.files, "file", "files"),
+            crate::format::count(skipped, "file", "files")
+        ),
     }
 }

@@ -282,6 +282,8 @@ fn table_ui(
                 super::menus::drag_and_drop(&response, browser, &entry, &mut dropped);
                 if response.double_clicked() && entry.is_directory {
                     open = Some(entry.name.clone());
+                } else if response.double_clicked() {
+                    browser.open_request = Some(entry.name.clone());
                 } else if response.clicked() {
                     clicked = Some((entry.name.clone(), ui_modifiers(&response)));
                 }

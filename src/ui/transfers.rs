@@ -130,6 +130,8 @@ pub struct TransferItem {
     pub(super) started: Instant,
     pub(super) finished: Option<Duration>,
     pub(super) pending: Option<Pending>,
+    /// Open the file with its default application once it is downloaded.
+    pub(super) open_when_done: bool,
 }
 
 impl TransferItem {
@@ -148,6 +150,8 @@ pub struct Transfers {
     pub(super) side: Vec<(String, Promise<Answer<()>>)>,
     /// The journal's jobs, asked for when the window opens.
     pub restoring: queue::Restore,
+    /// Files downloaded to be opened, waiting for the window to open them.
+    pub to_open: Vec<std::path::PathBuf>,
 }
 
 impl Transfers {
@@ -164,12 +168,22 @@ impl Transfers {
             started: Instant::now(),
             finished: None,
             pending: Some(pending),
+            open_when_done: false,
         });
     }
 
     /// Tracks a file download.
     pub fn track_download(&mut self, task: TaskId, label: String, promise: Promise<Answer<DownloadOutcome>>) {
         self.push(task, label, Pending::Download(promise), None);
+    }
+
+    /// Tracks a download made to open the file (double-click, Enter); the file is opened
+    /// once it arrived whole and verified.
+    pub fn track_open(&mut self, task: TaskId, label: String, promise: Promise<Answer<DownloadOutcome>>) {
+        self.push(task, label, Pending::Download(promise), None);
+        if let Some(item) = self.items.last_mut() {
+            item.open_when_done = true;
+        }
     }
 
     /// Tracks a file upload.
@@ -259,7 +273,12 @@ impl Transfers {
                     } else {
                         item.progress.finish(report.bytes);
                         item.state = TransferState::Done;
-                        notices.push(Notice::Info(finished_text(&item.label, &report, written.as_deref())));
+                        if item.open_when_done
+                            && let Some(path) = &written
+                        {
+                            self.to_open.push(std::path::PathBuf::from(path));
+                        }
+                        notices.push(Notice::Info(queue::finished_text(&item.label, &report, written.as_deref())));
                     }
                 }
                 Err(failure) if failure.is_cancelled() => item.state = TransferState::Cancelled,
@@ -371,20 +390,4 @@ fn item_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize, endpoint: Optio
         });
     }
     action
-}
-
-/// The toast for a finished transfer: what moved, and where a single file was written
-/// (a download kept beside an existing file has another name than asked for).
-fn finished_text(label: &str, report: &TreeReport, written: Option<&str>) -> String {
-    let size = human_size(report.bytes);
-    match (written, report.skipped) {
-        (Some(path), 0) => format!("{label} finished ({size}): saved as {path}"),
-        (Some(path), _) => format!("{label}: {path} was kept (not newer)"),
-        (None, 0) => format!("{label} finished ({}, {size})", count(report.files, "file", "files")),
-        (None, skipped) => format!(
-            "{label} finished ({}, {size}; {} kept as they were)",
-            count(report.files, "file", "files"),
-            count(skipped, "file", "files")
-        ),
-    }
 }

@@ -51,6 +51,10 @@ const EVENT_CAPACITY: usize = 8_192;
 /// A started long-running command: its task id (for events and `cancel`) and promise.
 pub type Started<T> = (TaskId, Promise<Answer<T>>);
 
+/// Opens a local path with some application; replaces the system's default handler
+/// (`Worker::set_opener`, for tests). Errors are shown to the user.
+pub type Opener = Arc<dyn Fn(PathBuf) -> Result<(), String> + Send + Sync>;
+
 /// Handle to the worker thread.
 pub struct Worker {
     commands: mpsc::Sender<Command>,
@@ -61,6 +65,7 @@ pub struct Worker {
     log: Arc<RequestLog>,
     proxy_environment: Vec<(String, String)>,
     thread: Option<std::thread::JoinHandle<()>>,
+    opener: Option<Opener>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -122,6 +127,7 @@ impl Worker {
             log,
             proxy_environment: crate::probe::proxy_environment(),
             thread: Some(thread),
+            opener: None,
         })
     }
 
@@ -270,9 +276,21 @@ impl Worker {
         self.start(|task, reply| Command::AccessCheck { task, config, share, read_only, reply })
     }
 
-    /// Opens a local file or folder with the system's default application.
+    /// Opens a local file or folder with the system's default application (or the
+    /// `set_opener` replacement).
     pub fn open_path(&self, path: PathBuf) -> Promise<Answer<()>> {
+        if let Some(opener) = &self.opener {
+            return Promise::from_ready(
+                opener(path).map_err(|e| session::failure_without_session(EngineError::InvalidInput(e), None, None)),
+            );
+        }
         self.ask(|reply| Command::OpenPath { path, reply })
+    }
+
+    /// Replaces the system's default application for `open_path` (tests record what
+    /// would have been opened instead of starting programs).
+    pub fn set_opener(&mut self, opener: Opener) {
+        self.opener = Some(opener);
     }
 
     /// Writes `contents` to `path` (a file the user chose) in one step: a temporary file

@@ -50,6 +50,31 @@ pub(crate) fn app_in<'a>(emulator: &Emulator, share: &str, downloads: &Path, sta
     app_options(emulator, share, downloads, None, credential, Some(state.to_owned()), None)
 }
 
+/// `app`, its start options changed by `tweak` first.
+pub(crate) fn app_tweaked<'a>(
+    emulator: &Emulator,
+    share: &str,
+    downloads: &Path,
+    tweak: impl FnOnce(&mut StartOptions),
+) -> Harness<'a, AzfxApp> {
+    let mut config = ConnectionConfig::new(
+        &emulator.file_endpoint(demo::ACCOUNT),
+        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    let mut options = StartOptions {
+        connection: Some(config),
+        share: Some(share.to_owned()),
+        download_dir: Some(downloads.to_owned()),
+        ..StartOptions::default()
+    };
+    tweak(&mut options);
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |cc| AzfxApp::new(cc, options))
+}
+
 /// `app`, its file dialogs replaced by `dialogs`.
 pub(crate) fn app_dialogs<'a>(
     emulator: &Emulator,

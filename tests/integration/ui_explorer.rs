@@ -6,7 +6,7 @@ use std::time::Duration;
 use azfx::emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, app_dialogs, demo_emulator, shows, shows_containing, wait_for};
+use crate::ui::{app, app_dialogs, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
 
 /// Regression (explorer issue, input 1): a row selected before the filter hid it was
 /// still deleted by Del. The selection is only ever what is visible.
@@ -405,4 +405,42 @@ fn the_settings_page_changes_theme_text_size_and_download_folder_at_once() {
     let arrived = chosen.path().join("README.md");
     wait_for(&mut harness, "the download in the chosen folder", |_| arrived.exists());
     assert!(!downloads.path().join("README.md").exists());
+}
+
+/// Opening a file (explorer issue, Build): double-click, Enter or the menu's Open download
+/// it, verified, to the temporary open folder and open it with its default application;
+/// an earlier opened copy (perhaps edited) is kept beside the new one.
+#[test]
+fn double_click_or_enter_on_a_file_opens_a_verified_copy_with_its_application() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let open_dir = tempfile::tempdir().unwrap();
+    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::<std::path::PathBuf>::new()));
+    let record = std::sync::Arc::clone(&opened);
+    let folder = open_dir.path().to_owned();
+    let mut harness = app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
+        options.open_dir = Some(folder);
+        options.opener = Some(std::sync::Arc::new(move |path| {
+            record.lock().unwrap().push(path);
+            Ok(())
+        }));
+    });
+    wait_for(&mut harness, "the share root", |h| shows(h, "📄 README.md"));
+    harness.get_by_label("📄 README.md").click();
+    harness.step();
+    harness.get_by_label("📄 README.md").click();
+    wait_for(&mut harness, "the file opened", |_| opened.lock().unwrap().len() == 1);
+    let first = open_dir.path().join("README.md");
+    assert_eq!(opened.lock().unwrap()[0], first);
+    let content = std::fs::read(&first).unwrap();
+    assert!(content.starts_with(b"# "), "the share's bytes arrived");
+    assert!(shows(&harness, "Open README.md"), "the download is in the transfers panel");
+    assert!(!downloads.path().join("README.md").exists(), "opening does not fill the download folder");
+
+    // Enter on the selected file opens it again; the first copy stays as it was.
+    std::fs::write(&first, b"edited by the user").unwrap();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the second open", |_| opened.lock().unwrap().len() == 2);
+    assert_eq!(opened.lock().unwrap()[1], open_dir.path().join("README (1).md"));
+    assert_eq!(std::fs::read(&first).unwrap(), b"edited by the user");
 }

@@ -133,6 +133,9 @@ pub struct Browser {
     pub properties: Option<PropertiesView>,
     /// Path being typed (Ctrl+L).
     pub path_edit: Option<String>,
+    /// A file of the open folder to open with its default application (double-click or
+    /// Enter on a file), for the window to download and open.
+    pub open_request: Option<String>,
     operations: Vec<(String, Promise<Answer<()>>)>,
     deletes: Vec<(String, Promise<Answer<u64>>)>,
     /// Running deletes: task → (entries deleted, entries in all).
@@ -176,6 +179,7 @@ impl Browser {
             confirm_delete: None,
             properties: None,
             path_edit: None,
+            open_request: None,
             operations: Vec::new(),
             deletes: Vec::new(),
             delete_progress: std::collections::HashMap::new(),
