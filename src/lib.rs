@@ -22,6 +22,7 @@ pub mod probe;
 pub mod progress;
 pub mod secret;
 pub mod tls;
+pub mod training;
 pub mod transfer;
 pub mod ui;
 pub mod worker;

@@ -149,16 +149,29 @@ fn cli_hint(failure: &Failure) -> Option<&'static str> {
 /// window opens first and shows a spinner) and keeps it running until `keep_alive` is
 /// dropped. The promise carries the connection to it: the emulated VM's system-assigned
 /// identity over HTTPS, trusting the emulator's CA.
-fn start_demo(
-    token_lifetime: std::time::Duration,
-) -> (poll_promise::Promise<Result<ConnectionConfig, String>>, std::sync::mpsc::SyncSender<()>) {
+/// The demo emulator, started on its own thread: the connection to it (once it serves),
+/// what keeps it alive (dropping it stops the emulator), and its training drills.
+type Demo = (
+    poll_promise::Promise<Result<ConnectionConfig, String>>,
+    std::sync::mpsc::SyncSender<()>,
+    crate::training::Trainer,
+);
+
+fn start_demo(token_lifetime: std::time::Duration) -> Demo {
     use crate::emulator::{Emulator, EmulatorConfig, demo};
+    let training = std::sync::Arc::new(std::sync::OnceLock::<demo::Training>::new());
+    let drills = std::sync::Arc::clone(&training);
+    let trainer: crate::training::Trainer = std::sync::Arc::new(move |drill| {
+        let training = drills.get().ok_or_else(|| "the demo emulator is not running yet".to_owned())?;
+        training.apply(drill).map_err(|e| e.to_string())
+    });
     let (sender, promise) = poll_promise::Promise::new();
     let (keep_alive, wait_for_exit) = std::sync::mpsc::sync_channel::<()>(0);
     let started = std::thread::Builder::new().name("azfx-demo-emulator".to_owned()).spawn(move || {
         let config = EmulatorConfig { https: true, demo: true, token_lifetime, ..EmulatorConfig::default() };
         match Emulator::start(&config) {
             Ok(emulator) => {
+                let _ = training.set(demo::Training::new(emulator.control().clone()));
                 let mut connection = ConnectionConfig::new(
                     &emulator.file_endpoint(demo::ACCOUNT),
                     CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
@@ -175,18 +188,19 @@ fn start_demo(
     if let Err(error) = started {
         let (sender, failed) = poll_promise::Promise::new();
         sender.send(Err(format!("cannot start the emulator thread: {error}")));
-        return (failed, keep_alive);
+        return (failed, keep_alive, trainer);
     }
-    (promise, keep_alive)
+    (promise, keep_alive, trainer)
 }
 
 /// Opens the explorer window (on the demo emulator with `--demo`).
 fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
-    let (pending_connection, keep_alive) = if cli.demo {
-        let (promise, keep_alive) = start_demo(std::time::Duration::from_secs(cli.token_lifetime_secs.max(10)));
-        (Some(promise), Some(keep_alive))
+    let (pending_connection, keep_alive, trainer) = if cli.demo {
+        let (promise, keep_alive, trainer) =
+            start_demo(std::time::Duration::from_secs(cli.token_lifetime_secs.max(10)));
+        (Some(promise), Some(keep_alive), Some(trainer))
     } else {
-        (None, None)
+        (None, None, None)
     };
     let share = cli.share.clone().or_else(|| cli.demo.then(|| crate::emulator::demo::WRITABLE_SHARE.to_owned()));
     let dirs = crate::config::Dirs::from_env();
@@ -198,6 +212,7 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     let open_dir = std::fs::create_dir_all(&open_dir).is_ok().then_some(open_dir);
     let options = crate::ui::StartOptions {
         pending_connection,
+        trainer,
         open_dir,
         log_dir: logs,
         crash_report,

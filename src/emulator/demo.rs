@@ -91,3 +91,69 @@ fn pattern(len: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// The demo's training drills (`crate::training`), carried out on its emulator: each one
+/// changes the emulator the way the real failure would look, `Restore` puts everything
+/// back (the VM's roles included).
+#[derive(Debug)]
+pub struct Training {
+    control: Control,
+    removed: std::sync::Mutex<Vec<super::model::RoleAssignment>>,
+}
+
+/// Files requests the dropped-header drill answers with 400 (until Restore).
+const DRILL_REQUESTS: usize = 100_000;
+
+impl Training {
+    /// Drills on the demo emulator behind `control`.
+    pub fn new(control: Control) -> Self {
+        Self { control, removed: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    /// Carries out `drill`.
+    ///
+    /// Errors: the demo account or share is missing (the emulator was not seeded).
+    pub fn apply(&self, drill: crate::training::Drill) -> Result<(), ControlError> {
+        use crate::training::Drill;
+        let vm = Identity::system_assigned(VM_NAME).object_id;
+        let mut removed = self.removed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match drill {
+            Drill::ExpireTokens => self.control.expire_all_tokens(),
+            Drill::RevokeTokens => {
+                self.control.inject(super::FaultTarget::Files, &super::Fault::RevokeTokens, 1);
+            }
+            Drill::DropIntentHeader => {
+                let fault = super::Fault::ServiceError {
+                    status: 400,
+                    code: "MissingRequiredHeader".to_owned(),
+                    header_name: Some("x-ms-file-request-intent".to_owned()),
+                };
+                self.control.inject(super::FaultTarget::Files, &fault, DRILL_REQUESTS);
+            }
+            Drill::DenyByFirewall => self.control.set_network_deny(ACCOUNT, true)?,
+            Drill::Throttle => {
+                for share in [WRITABLE_SHARE, READ_ONLY_SHARE, NO_ROLE_SHARE] {
+                    self.control.set_share_throttled(ACCOUNT, share, true)?;
+                }
+            }
+            Drill::RemoveRole => {
+                let data_roles: Vec<_> =
+                    self.control.role_assignments(&vm).into_iter().filter(|a| a.role != Role::Reader).collect();
+                self.control.remove_role_assignments(&vm);
+                self.control.assign_role(&vm, Role::Reader, Scope::Account(ACCOUNT.to_owned()));
+                removed.extend(data_roles);
+            }
+            Drill::Restore => {
+                self.control.clear_faults();
+                self.control.set_network_deny(ACCOUNT, false)?;
+                for share in [WRITABLE_SHARE, READ_ONLY_SHARE, NO_ROLE_SHARE] {
+                    self.control.set_share_throttled(ACCOUNT, share, false)?;
+                }
+                for assignment in removed.drain(..) {
+                    self.control.assign_role(&assignment.object_id, assignment.role, assignment.scope);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -271,7 +271,7 @@ async fn serve(
             return Err(injected_error(status, &code, header_name));
         }
         // Authorization below then refuses this request's token too.
-        Some(Fault::RevokeTokens) => state.lock().revoked_through = Some(state.token_now()),
+        Some(Fault::RevokeTokens) => state.revoke_all_issued(),
         None => {}
     }
     req.normalize_names()?;

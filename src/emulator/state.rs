@@ -158,6 +158,16 @@ impl State {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Revokes every token issued so far. Tokens issued after an earlier revocation in
+    /// the same second carry the next second as their `iat` (see `identity`), so the new
+    /// cut-off covers them too.
+    pub fn revoke_all_issued(&self) {
+        let now = self.token_now();
+        let mut inner = self.lock();
+        let through = now.max(inner.revoked_through.map_or(i64::MIN, |t| t + 1));
+        inner.revoked_through = Some(through);
+    }
+
     /// Takes the next scheduled fault for `target`, or a random one by the fault rate.
     /// A mid-body reset is only taken by a request with a body to break (`streams_body`).
     pub fn take_fault(&self, target: FaultTarget, streams_body: bool) -> Option<Fault> {
@@ -278,8 +288,7 @@ impl Control {
 
     /// Makes every token issued so far count as expired.
     pub fn expire_all_tokens(&self) {
-        let now = self.state.token_now();
-        self.state.lock().revoked_through = Some(now);
+        self.state.revoke_all_issued();
     }
 
     /// Moves the clock tokens are issued and checked by `secs` seconds ahead (tokens

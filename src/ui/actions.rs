@@ -187,6 +187,16 @@ impl AzfxApp {
         }
     }
 
+    /// Carries out a training drill on the demo emulator and says what to do next.
+    pub fn drill(&mut self, drill: crate::training::Drill) {
+        let Some(trainer) = &self.trainer else { return };
+        let notice = match trainer(drill) {
+            Ok(()) => Notice::Info(format!("Training: {}. {}", drill.label(), drill.next_step())),
+            Err(why) => Notice::Error("The drill could not be set".to_owned(), why),
+        };
+        self.toasts.extend(vec![notice]);
+    }
+
     /// Opens a file of the open folder with its default application: it is downloaded
     /// (verified, as every download) to the temporary open folder, beside any earlier copy
     /// (`name (1).ext`), then opened.

@@ -98,6 +98,7 @@ pub struct AzfxApp {
     pub crash_report: Option<PathBuf>,
     opens: Vec<(String, Promise<Answer<()>>)>,
     open_dir: Option<PathBuf>,
+    trainer: Option<crate::training::Trainer>,
 }
 
 impl AzfxApp {
@@ -147,6 +148,7 @@ impl AzfxApp {
             crash_report: options.crash_report,
             opens: Vec::new(),
             open_dir: options.open_dir.clone(),
+            trainer: options.trainer.clone(),
         };
         if let Some(config) = options.connection {
             app.connect.preset = Some(config);
@@ -229,7 +231,9 @@ impl eframe::App for AzfxApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let now = (self.clock)();
-        let asked = egui::Panel::bottom("status-bar").show(ui, |ui| self.status.ui(ui, &self.worker, now)).inner;
+        let training = self.trainer.is_some();
+        let asked =
+            egui::Panel::bottom("status-bar").show(ui, |ui| self.status.ui(ui, &self.worker, now, training)).inner;
         match asked {
             Some(status::StatusAsk::Identity) => self.identity_open = !self.identity_open,
             Some(status::StatusAsk::RequestLog) => self.log_panel.open = !self.log_panel.open,
@@ -239,6 +243,7 @@ impl eframe::App for AzfxApp {
             }
             Some(status::StatusAsk::LogFolder) => self.open_log_folder(),
             Some(status::StatusAsk::Settings) => self.preferences.show(&self.settings),
+            Some(status::StatusAsk::Drill(drill)) => self.drill(drill),
             None => {}
         }
         if self.session.is_some() || !self.transfers.items.is_empty() {

@@ -38,6 +38,9 @@ pub struct StartOptions {
     pub open_dir: Option<PathBuf>,
     /// Replaces the system's default application (tests record what would be opened).
     pub opener: Option<crate::worker::Opener>,
+    /// Training drills on the demo emulator (`--demo` only): the status bar offers a
+    /// Training menu when set.
+    pub trainer: Option<crate::training::Trainer>,
     /// The file dialogs; `None` uses the platform's (tests pass their own).
     pub file_dialogs: Option<super::pickers::FileDialogs>,
 }

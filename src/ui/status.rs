@@ -82,10 +82,25 @@ impl StatusBar {
         }
     }
 
-    /// Draws the bar; `now` is Unix seconds. Returns the panel the user asked for.
-    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, now: i64) -> Option<StatusAsk> {
+    /// Draws the bar; `now` is Unix seconds; `training` offers the demo's drills. Returns
+    /// the panel the user asked for.
+    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, now: i64, training: bool) -> Option<StatusAsk> {
         let mut ask = None;
         ui.horizontal(|ui| {
+            if training {
+                ui.menu_button("Training", |ui| {
+                    ui.weak("Rehearse a failure on the demo account:");
+                    for drill in crate::training::Drill::ALL {
+                        if drill == crate::training::Drill::Restore {
+                            ui.separator();
+                        }
+                        if ui.button(drill.label()).clicked() {
+                            ask = Some(StatusAsk::Drill(drill));
+                            ui.close();
+                        }
+                    }
+                });
+            }
             if ui.small_button("Identity").clicked() {
                 ask = Some(StatusAsk::Identity);
             }
@@ -185,6 +200,8 @@ impl StatusBar {
 pub enum StatusAsk {
     /// The settings page.
     Settings,
+    /// A training drill on the demo emulator.
+    Drill(crate::training::Drill),
     /// The identity inspector.
     Identity,
     /// The request log.

@@ -18,6 +18,7 @@ mod engine_tokens;
 mod helpers;
 mod one_diagnosis;
 mod sdk_conformance;
+mod training;
 mod transfers_memory;
 mod transfers_resume;
 mod transfers_safety;

@@ -444,3 +444,41 @@ fn double_click_or_enter_on_a_file_opens_a_verified_copy_with_its_application() 
     assert_eq!(opened.lock().unwrap()[1], open_dir.path().join("README (1).md"));
     assert_eq!(std::fs::read(&first).unwrap(), b"edited by the user");
 }
+
+/// Training mode in the window (explorer issue, Build): only the demo offers it; a drill
+/// is set from the status bar, a refresh shows azfx's explanation, Restore ends it.
+#[test]
+fn the_demo_training_menu_rehearses_a_missing_role_and_restores_it() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut plain = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut plain, "the share root", |h| shows(h, "📁 reports"));
+    assert!(!shows(&plain, "Training"), "no training outside the demo");
+    drop(plain);
+
+    let training = std::sync::Arc::new(azfx::emulator::demo::Training::new(emulator.control().clone()));
+    let mut harness = app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
+        options.trainer = Some(std::sync::Arc::new(move |drill| training.apply(drill).map_err(|e| e.to_string())));
+    });
+    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    harness.get_by_label("Training").click();
+    harness.run_steps(2);
+    harness.get_by_label("Remove the data role (403)").click();
+    harness.run_steps(2);
+    assert!(shows_containing(&harness, "Refresh the folder (F5)"), "the next step is said");
+    harness.key_press(egui::Key::F5);
+    wait_for(&mut harness, "the explanation", |h| {
+        shows_containing(h, "This identity has no role that lets it read this share")
+    });
+    assert!(
+        harness.query_all_by_label_contains("Storage File Data Privileged Reader").count() >= 1,
+        "the role to grant is named"
+    );
+
+    harness.get_by_label("Training").click();
+    harness.run_steps(2);
+    harness.get_by_label("Restore everything").click();
+    harness.run_steps(2);
+    harness.get_by_label("Retry").click();
+    wait_for(&mut harness, "the listing back", |h| shows(h, "📁 reports"));
+}
