@@ -158,14 +158,12 @@ impl State {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Revokes every token issued so far. Tokens issued after an earlier revocation in
-    /// the same second carry the next second as their `iat` (see `identity`), so the new
-    /// cut-off covers them too.
+    /// Revokes every token issued up to this second (tokens are told apart by their `iat`
+    /// second; one issued after a revocation in the same second carries the next second,
+    /// see `identity`, and stays valid).
     pub fn revoke_all_issued(&self) {
         let now = self.token_now();
-        let mut inner = self.lock();
-        let through = now.max(inner.revoked_through.map_or(i64::MIN, |t| t + 1));
-        inner.revoked_through = Some(through);
+        self.lock().revoked_through = Some(now);
     }
 
     /// Takes the next scheduled fault for `target`, or a random one by the fault rate.

@@ -37,6 +37,9 @@ fn every_drill_fails_like_the_service_and_restore_puts_everything_back() {
 
     // Expired or revoked: one 401, a new token, the retry succeeds.
     for drill in [Drill::ExpireTokens, Drill::RevokeTokens] {
+        // Tokens are told apart by their issue second: a revocation covers the tokens of
+        // earlier seconds, so the drills are a few (emulated) seconds apart.
+        control.advance_token_clock(3);
         let before = control.tokens_issued(&vm);
         training.apply(drill).unwrap();
         assert!(list_root(&worker).is_ok(), "{drill:?}: refreshed and retried");
