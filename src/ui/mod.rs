@@ -14,6 +14,7 @@ mod connect;
 pub mod diagnosis;
 mod dialogs;
 mod events;
+mod icons;
 mod inspect;
 mod keys;
 mod menus;
@@ -104,6 +105,7 @@ pub struct AzfxApp {
 impl AzfxApp {
     /// Creates the app; `repaint` is handed to the worker.
     pub fn new(cc: &eframe::CreationContext<'_>, options: StartOptions) -> Self {
+        icons::install(&cc.egui_ctx);
         let ctx = cc.egui_ctx.clone();
         let started = match options.state_dir.clone() {
             Some(dir) => Worker::spawn_in(dir, move || ctx.request_repaint()),

@@ -107,7 +107,7 @@ impl StatusBar {
             if ui.small_button("Request log").clicked() {
                 ask = Some(StatusAsk::RequestLog);
             }
-            if ui.small_button("Settings").clicked() {
+            if super::icons::button(ui, true, super::icons::SETTINGS, "Settings").clicked() {
                 ask = Some(StatusAsk::Settings);
             }
             ui.menu_button("Support", |ui| {

@@ -7,6 +7,7 @@ use egui::{Key, Modifiers, Sense};
 use egui_extras::{Column, TableBuilder};
 
 use super::browser::{Browser, Notice, SortColumn};
+use super::icons;
 use crate::format::human_size;
 use crate::worker::Worker;
 
@@ -41,22 +42,23 @@ fn toolbar_ui(
 ) {
     ui.horizontal(|ui| {
         let (can_back, can_forward) = browser.can_go();
-        if ui.add_enabled(can_back, egui::Button::new("Back")).clicked() {
+        if icons::button(ui, can_back, icons::BACK, "Back").on_hover_text("Alt+Left").clicked() {
             browser.back(worker);
         }
-        if ui.add_enabled(can_forward, egui::Button::new("Forward")).clicked() {
+        if icons::button(ui, can_forward, icons::FORWARD, "Forward").on_hover_text("Alt+Right").clicked() {
             browser.forward(worker);
         }
-        if ui.add_enabled(!browser.path.is_empty(), egui::Button::new("Up")).clicked() {
+        if icons::button(ui, !browser.path.is_empty(), icons::UP, "Up").on_hover_text("Alt+Up").clicked() {
             browser.up(worker);
         }
-        if ui.button("Refresh").clicked() {
+        if icons::button(ui, true, icons::REFRESH, "Refresh").on_hover_text("F5").clicked() {
             browser.refresh(worker);
         }
-        if ui.button("Disconnect").on_hover_text("Back to the connect page").clicked() {
+        if icons::button(ui, true, icons::DISCONNECT, "Disconnect").on_hover_text("Back to the connect page").clicked()
+        {
             requests.push(Request::Disconnect);
         }
-        if ui.button("Check access").clicked() {
+        if icons::button(ui, true, icons::CHECK_ACCESS, "Check access").clicked() {
             requests.push(Request::CheckAccess);
         }
         ui.menu_button("Recent", |ui| {
@@ -100,18 +102,18 @@ fn toolbar_ui(
             filter.request_focus();
         }
         ui.separator();
-        if ui.button("New folder…").clicked() {
+        if icons::button(ui, true, icons::NEW_FOLDER, "New folder…").on_hover_text("Ctrl+Shift+N").clicked() {
             browser.new_folder = Some(String::new());
         }
-        if ui.button("Upload files…").clicked() {
+        if icons::button(ui, true, icons::UPLOAD_FILE, "Upload files…").clicked() {
             requests.push(Request::UploadFiles);
         }
-        if ui.button("Upload folder…").clicked() {
+        if icons::button(ui, true, icons::UPLOAD, "Upload folder…").clicked() {
             requests.push(Request::UploadFolder);
         }
         let selected: Vec<(String, bool)> =
             browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect();
-        if ui.add_enabled(!selected.is_empty(), egui::Button::new("Download")).clicked() {
+        if icons::button(ui, !selected.is_empty(), icons::DOWNLOAD, "Download").clicked() {
             requests.push(Request::Download(selected));
         }
     });
@@ -253,7 +255,8 @@ fn table_ui(
                 let entry = browser.entries[rows[row.index()]].clone();
                 row.set_selected(browser.selection.contains(&entry.name));
                 row.col(|ui| {
-                    let icon = if entry.is_directory { "📁" } else { "📄" };
+                    let (icon, color) = icons::for_entry(&entry.name, entry.is_directory, ui.visuals().dark_mode);
+                    icons::paint(ui, icon, color);
                     match &mut browser.rename {
                         Some((original, text)) if *original == entry.name => {
                             if let Some(done) = rename_cell_ui(ui, original, text, entry.is_directory) {
@@ -261,7 +264,7 @@ fn table_ui(
                             }
                         }
                         _ => {
-                            ui.add(egui::Label::new(format!("{icon} {}", entry.name)).selectable(false));
+                            ui.add(egui::Label::new(&entry.name).selectable(false).truncate());
                         }
                     }
                 });

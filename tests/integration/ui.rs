@@ -159,17 +159,17 @@ fn browse_sort_filter_and_manage_files() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
 
     // Folders first, sorted by name; the Name header flips the order.
     let y = |h: &Harness<'_, AzfxApp>, label: &str| h.get_by_label(label).rect().top();
-    assert!(y(&harness, "📁 backups") < y(&harness, "📁 reports"));
-    assert!(y(&harness, "📁 telemetry") < y(&harness, "📄 README.md"), "folders first");
+    assert!(y(&harness, "backups") < y(&harness, "reports"));
+    assert!(y(&harness, "telemetry") < y(&harness, "README.md"), "folders first");
     harness.get_by_label("Name ⏶").click();
     harness.step();
     harness.step();
     assert!(shows(&harness, "Name ⏷"));
-    assert!(y(&harness, "📁 reports") < y(&harness, "📁 backups"));
+    assert!(y(&harness, "reports") < y(&harness, "backups"));
 
     // Filter as you type.
     harness.get_by_label("Filter").click();
@@ -177,19 +177,19 @@ fn browse_sort_filter_and_manage_files() {
     harness.get_by_label("Filter").type_text("rep");
     harness.step();
     harness.step();
-    assert!(shows(&harness, "📁 reports") && !shows(&harness, "📁 backups"));
+    assert!(shows(&harness, "reports") && !shows(&harness, "backups"));
     assert!(shows(&harness, "1 item"));
 
     // Double-click opens a folder; breadcrumbs lead back.
-    double_click(&mut harness, "📁 reports");
-    wait_for(&mut harness, "reports/", |h| shows(h, "📁 2026"));
-    double_click(&mut harness, "📁 2026");
-    wait_for(&mut harness, "reports/2026", |h| shows(h, "📄 q1.csv"));
+    double_click(&mut harness, "reports");
+    wait_for(&mut harness, "reports/", |h| shows(h, "2026"));
+    double_click(&mut harness, "2026");
+    wait_for(&mut harness, "reports/2026", |h| shows(h, "q1.csv"));
     assert!(shows(&harness, "reports"), "the breadcrumb names the parent");
     harness.get_by_label("reports").click();
-    wait_for(&mut harness, "back in reports", |h| shows(h, "📁 2026") && !shows(h, "📄 q1.csv"));
+    wait_for(&mut harness, "back in reports", |h| shows(h, "2026") && !shows(h, "q1.csv"));
     harness.get_by_label("/projects").click();
-    wait_for(&mut harness, "the root", |h| shows(h, "📁 designs"));
+    wait_for(&mut harness, "the root", |h| shows(h, "designs"));
 
     // New folder, rename, delete.
     harness.get_by_label("New folder…").click();
@@ -197,8 +197,8 @@ fn browse_sort_filter_and_manage_files() {
     harness.get_by_label("Folder name").type_text("Quarterly");
     harness.step();
     harness.get_by_label("Create").click();
-    wait_for(&mut harness, "the new folder", |h| shows(h, "📁 Quarterly"));
-    harness.get_by_label("📁 Quarterly").click();
+    wait_for(&mut harness, "the new folder", |h| shows(h, "Quarterly"));
+    harness.get_by_label("Quarterly").click();
     harness.step();
     harness.key_press(egui::Key::F2);
     harness.step();
@@ -207,22 +207,22 @@ fn browse_sort_filter_and_manage_files() {
     harness.get_by_label("New name").type_text("Yearly");
     harness.step();
     harness.key_press(egui::Key::Enter);
-    wait_for(&mut harness, "the renamed folder", |h| shows(h, "📁 Yearly") && !shows(h, "📁 Quarterly"));
-    harness.get_by_label("📁 Yearly").click();
+    wait_for(&mut harness, "the renamed folder", |h| shows(h, "Yearly") && !shows(h, "Quarterly"));
+    harness.get_by_label("Yearly").click();
     harness.step();
     harness.key_press(egui::Key::Delete);
     harness.run_steps(3);
     assert!(shows(&harness, "Delete Yearly?"));
     harness.get_by_label("Delete").click();
-    wait_for(&mut harness, "the folder gone", |h| !shows(h, "📁 Yearly"));
+    wait_for(&mut harness, "the folder gone", |h| !shows(h, "Yearly"));
     // Gone from the share, not only from the table; and nothing else went with it.
     let root = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "").unwrap();
     assert!(!root.iter().any(|name| name == "Yearly" || name == "Quarterly"), "{root:?}");
     assert!(root.iter().any(|name| name == "designs") && root.iter().any(|name| name == "README.md"), "{root:?}");
-    assert!(shows(&harness, "📁 designs"), "the other rows stay on screen");
+    assert!(shows(&harness, "designs"), "the other rows stay on screen");
 
     // Download a file to the download folder.
-    harness.get_by_label("📄 README.md").click();
+    harness.get_by_label("README.md").click();
     harness.step();
     harness.get_by_label("Download").click();
     let dest = downloads.path().join("README.md");
@@ -254,7 +254,7 @@ fn dropped_files_and_folders_upload_into_the_open_folder() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 designs"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "designs"));
     let local = tempfile::tempdir().unwrap();
     std::fs::write(local.path().join("notes.txt"), b"dropped from the desktop").unwrap();
     std::fs::create_dir_all(local.path().join("photos/2026")).unwrap();
@@ -262,13 +262,13 @@ fn dropped_files_and_folders_upload_into_the_open_folder() {
     harness.input_mut().dropped_files.push(Arc::new(Dropped(local.path().join("notes.txt"))));
     harness.input_mut().dropped_files.push(Arc::new(Dropped(local.path().join("photos"))));
     harness.step();
-    wait_for(&mut harness, "both uploads listed", |h| shows(h, "📄 notes.txt") && shows(h, "📁 photos"));
+    wait_for(&mut harness, "both uploads listed", |h| shows(h, "notes.txt") && shows(h, "photos"));
     let client_view = emulator.control().entry_count(demo::ACCOUNT, demo::WRITABLE_SHARE).unwrap();
     assert!(client_view > demo::LARGE_FOLDER_ENTRIES);
-    double_click(&mut harness, "📁 photos");
-    wait_for(&mut harness, "photos/", |h| shows(h, "📁 2026"));
-    double_click(&mut harness, "📁 2026");
-    wait_for(&mut harness, "photos/2026", |h| shows(h, "📄 a.jpg"));
+    double_click(&mut harness, "photos");
+    wait_for(&mut harness, "photos/", |h| shows(h, "2026"));
+    double_click(&mut harness, "2026");
+    wait_for(&mut harness, "photos/2026", |h| shows(h, "a.jpg"));
     assert!(shows(&harness, "5.0 MiB"));
 }
 
@@ -313,7 +313,7 @@ fn the_window_explains_a_400_and_a_401() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share", |h| shows(h, "📁 designs"));
+    wait_for(&mut harness, "the share", |h| shows(h, "designs"));
     // A gateway that wants the intent header the way the service does.
     emulator.control().inject(
         azfx::emulator::FaultTarget::Files,
@@ -328,7 +328,7 @@ fn the_window_explains_a_400_and_a_401() {
     wait_for(&mut harness, "the 400 panel", |h| shows(h, "The backup intent header is missing"));
     assert!(shows_containing(&harness, "HTTP 400 · MissingRequiredHeader"));
     harness.get_by_label("Retry").click();
-    wait_for(&mut harness, "the listing after Retry", |h| shows(h, "📁 designs"));
+    wait_for(&mut harness, "the listing after Retry", |h| shows(h, "designs"));
 
     // A pasted token the service has revoked: 401, and no way to refresh it.
     let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME);
@@ -340,7 +340,7 @@ fn the_window_explains_a_400_and_a_401() {
         None,
         CredentialConfig::PastedToken(azfx::auth::Secret::new(token)),
     );
-    wait_for(&mut harness, "the share", |h| shows(h, "📁 designs"));
+    wait_for(&mut harness, "the share", |h| shows(h, "designs"));
     std::thread::sleep(Duration::from_millis(1100));
     emulator.control().expire_all_tokens();
     harness.get_by_label("Refresh").click();
@@ -354,7 +354,7 @@ fn the_access_check_window_shows_each_step() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::READ_ONLY_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the archive share", |h| shows(h, "📁 2025"));
+    wait_for(&mut harness, "the archive share", |h| shows(h, "2025"));
     harness.get_by_label("Check access").click();
     wait_for(&mut harness, "the finished check", |h| shows_containing(h, "Access check failed"));
     assert!(shows(&harness, "✔ List the share root (read)"));
@@ -425,7 +425,7 @@ fn connecting_through_the_form_tests_the_identity_first() {
     harness.get_by_label("Test identity").click();
     wait_for(&mut harness, "the identity test", |h| shows_containing(h, "Token for jumpbox-01"));
     harness.get_by_label("Connect").click();
-    wait_for(&mut harness, "the share", |h| shows(h, "📁 designs"));
+    wait_for(&mut harness, "the share", |h| shows(h, "designs"));
     assert!(shows_containing(&harness, "jumpbox-01 · managed identity via IMDS"));
     let saved = &harness.state().settings.connections;
     assert_eq!(saved.len(), 1, "the connection is remembered");
@@ -452,17 +452,17 @@ fn readable_at_200_percent_and_recent_locations_lead_back() {
         .with_pixels_per_point(2.0)
         .with_step_dt(1.0 / 60.0)
         .build_eframe(move |cc| AzfxApp::new(cc, options));
-    wait_for(&mut harness, "the share at 2x", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the share at 2x", |h| shows(h, "reports"));
     for label in ["Back", "Refresh", "Check access", "Filter", "New folder…", "Identity", "Request log"] {
         assert!(shows(&harness, label), "{label} at 200 %");
     }
     assert!(shows_containing(&harness, "Token expires in"));
-    double_click(&mut harness, "📁 reports");
-    wait_for(&mut harness, "reports", |h| shows(h, "📁 2026"));
+    double_click(&mut harness, "reports");
+    wait_for(&mut harness, "reports", |h| shows(h, "2026"));
     harness.get_by_label("/projects").click();
-    wait_for(&mut harness, "the root", |h| shows(h, "📁 designs"));
+    wait_for(&mut harness, "the root", |h| shows(h, "designs"));
     harness.get_by_label("Recent").click();
     harness.run_steps(3);
     harness.get_by_label("/projects/reports").click();
-    wait_for(&mut harness, "reports from Recent", |h| shows(h, "📁 2026"));
+    wait_for(&mut harness, "reports from Recent", |h| shows(h, "2026"));
 }

@@ -15,13 +15,13 @@ fn hidden_rows_are_never_acted_on_a_filtered_out_selection_is_not_deleted() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 telemetry"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
     harness.state_mut().open_folder(demo::LARGE_FOLDER);
     wait_for(&mut harness, "the large folder", |h| {
         h.state().browser().is_some_and(|b| b.entries.len() == demo::LARGE_FOLDER_ENTRIES && !b.loading())
     });
     harness.run_steps(30);
-    harness.get_by_label("📄 sample-00001.json").click();
+    harness.get_by_label("sample-00001.json").click();
     harness.run_steps(2);
     let selection = harness.state().browser().unwrap().selection.clone();
     assert_eq!(selection.iter().map(String::as_str).collect::<Vec<_>>(), ["sample-00001.json"]);
@@ -31,7 +31,7 @@ fn hidden_rows_are_never_acted_on_a_filtered_out_selection_is_not_deleted() {
     harness.step();
     harness.get_by_label("Filter").type_text("19999");
     harness.run_steps(3);
-    assert!(shows(&harness, "📄 sample-19999.json") && !shows(&harness, "📄 sample-00001.json"));
+    assert!(shows(&harness, "sample-19999.json") && !shows(&harness, "sample-00001.json"));
     assert!(!shows_containing(&harness, "selected"), "the hidden row is no longer selected");
     assert!(harness.state().browser().unwrap().selected().is_empty());
 
@@ -51,7 +51,7 @@ fn enter_and_escape_work_in_the_path_field_and_every_dialog() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     let location = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| h.state().browser().unwrap().location();
 
     // Ctrl+L, a path, Enter: opened. Ctrl+L, Esc: nothing changes.
@@ -60,7 +60,7 @@ fn enter_and_escape_work_in_the_path_field_and_every_dialog() {
     harness.get_by_label("Path").type_text("reports");
     harness.step();
     harness.key_press(egui::Key::Enter);
-    wait_for(&mut harness, "reports", |h| shows(h, "📁 2026"));
+    wait_for(&mut harness, "reports", |h| shows(h, "2026"));
     assert_eq!(location(&harness), "projects/reports");
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
     harness.run_steps(2);
@@ -87,21 +87,21 @@ fn enter_and_escape_work_in_the_path_field_and_every_dialog() {
     harness.get_by_label("Folder name").type_text("Keyboard");
     harness.step();
     harness.key_press(egui::Key::Enter);
-    wait_for(&mut harness, "the new folder", |h| shows(h, "📁 Keyboard"));
+    wait_for(&mut harness, "the new folder", |h| shows(h, "Keyboard"));
 
     // Delete: Esc keeps it, Enter confirms.
-    harness.get_by_label("📁 Keyboard").click();
+    harness.get_by_label("Keyboard").click();
     harness.step();
     harness.key_press(egui::Key::Delete);
     harness.run_steps(3);
     assert!(shows(&harness, "Delete Keyboard?"));
     harness.key_press(egui::Key::Escape);
     harness.run_steps(3);
-    assert!(!shows(&harness, "Delete Keyboard?") && shows(&harness, "📁 Keyboard"));
+    assert!(!shows(&harness, "Delete Keyboard?") && shows(&harness, "Keyboard"));
     harness.key_press(egui::Key::Delete);
     harness.run_steps(3);
     harness.key_press(egui::Key::Enter);
-    wait_for(&mut harness, "the folder gone", |h| !shows(h, "📁 Keyboard"));
+    wait_for(&mut harness, "the folder gone", |h| !shows(h, "Keyboard"));
     let names = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "reports").unwrap();
     assert!(!names.iter().any(|n| n == "Keyboard"), "{names:?}");
 }
@@ -134,7 +134,7 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     let selected = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| {
         h.state().browser().unwrap().selection.iter().cloned().collect::<Vec<_>>()
     };
@@ -157,7 +157,7 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
     harness.run_steps(2);
     assert_eq!(selected(&harness), ["reports"]);
     key(&mut harness, egui::Key::Enter);
-    wait_for(&mut harness, "reports", |h| shows(h, "📁 2026"));
+    wait_for(&mut harness, "reports", |h| shows(h, "2026"));
 
     // F2 renames the selected row.
     key(&mut harness, egui::Key::Home);
@@ -167,7 +167,7 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
     type_keys(&mut harness, "year-2026");
     harness.step();
     key(&mut harness, egui::Key::Enter);
-    wait_for(&mut harness, "the renamed folder", |h| shows(h, "📁 year-2026"));
+    wait_for(&mut harness, "the renamed folder", |h| shows(h, "year-2026"));
 
     // Ctrl+Shift+N makes a folder; type-ahead finds it; Del then Enter deletes it.
     harness.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::N);
@@ -175,7 +175,7 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
     type_keys(&mut harness, "scratch");
     harness.step();
     key(&mut harness, egui::Key::Enter);
-    wait_for(&mut harness, "the new folder", |h| shows(h, "📁 scratch"));
+    wait_for(&mut harness, "the new folder", |h| shows(h, "scratch"));
     type_keys(&mut harness, "scr");
     harness.run_steps(2);
     assert_eq!(selected(&harness), ["scratch"]);
@@ -183,11 +183,11 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
     harness.run_steps(2);
     assert!(shows(&harness, "Delete scratch?"));
     key(&mut harness, egui::Key::Enter);
-    wait_for(&mut harness, "the folder gone", |h| !shows(h, "📁 scratch") && !h.state().browser().unwrap().busy());
+    wait_for(&mut harness, "the folder gone", |h| !shows(h, "scratch") && !h.state().browser().unwrap().busy());
 
     // Back (Alt+Left) to the share root.
     harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
-    wait_for(&mut harness, "back at the root", |h| shows(h, "📁 telemetry"));
+    wait_for(&mut harness, "back at the root", |h| shows(h, "telemetry"));
     let reports = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "reports").unwrap();
     assert!(reports.iter().any(|n| n == "year-2026") && !reports.iter().any(|n| n == "scratch"), "{reports:?}");
 }
@@ -215,7 +215,7 @@ fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job
         azfx::ui::Picked::Unavailable("No file dialog could open: install zenity.".to_owned())
     });
     let mut harness = app_dialogs(&emulator, demo::WRITABLE_SHARE, downloads.path(), dialogs);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
 
     harness.get_by_label("Upload files…").click();
     wait_for(&mut harness, "the fallback", |h| shows(h, "The file dialog could not open"));
@@ -231,7 +231,7 @@ fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job
     harness.get_by_label("Local path").type_text(&upload.display().to_string());
     harness.step();
     harness.key_press(egui::Key::Enter);
-    wait_for(&mut harness, "the typed file uploaded", |h| shows(h, "📄 typed upload.txt"));
+    wait_for(&mut harness, "the typed file uploaded", |h| shows(h, "typed upload.txt"));
     assert!(!shows(&harness, "The file dialog could not open"), "the field closed");
 
     // Save diagnostic bundle…: the field suggests the download folder; Esc drops it,
@@ -284,11 +284,11 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     let control = emulator.control();
     let names = |dir: &str| control.list(demo::ACCOUNT, demo::WRITABLE_SHARE, dir).unwrap();
-    wait_for(&mut harness, "the share root", |h| shows(h, "📄 README.md"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "README.md"));
     let original = names("reports");
 
     // Copy README.md, open reports, paste: a server-side copy; the source stays.
-    harness.get_by_label("📄 README.md").click();
+    harness.get_by_label("README.md").click();
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::C);
     harness.run_steps(2);
@@ -296,7 +296,7 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
     harness.state_mut().open_folder("reports");
     wait_for(&mut harness, "reports", |h| h.state().browser().is_some_and(|b| b.path == "reports" && !b.loading()));
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::V);
-    wait_for(&mut harness, "the pasted copy", |h| shows(h, "📄 README.md"));
+    wait_for(&mut harness, "the pasted copy", |h| shows(h, "README.md"));
     assert!(names("").contains(&"README.md".to_owned()) && names("reports").contains(&"README.md".to_owned()));
 
     // Paste again: the name is taken, so the window asks; Keep both writes beside it.
@@ -305,17 +305,17 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
     assert!(shows_containing(&harness, "README.md already exists in /projects/reports"));
     assert_eq!(names("reports").len(), original.len() + 1, "nothing was replaced or added before the answer");
     harness.get_by_label("Keep both").click();
-    wait_for(&mut harness, "the second copy", |h| shows(h, "📄 README (1).md"));
+    wait_for(&mut harness, "the second copy", |h| shows(h, "README (1).md"));
 
     // Cut README (1).md, go up, paste from the empty space's menu: moved.
-    harness.get_by_label("📄 README (1).md").click();
+    harness.get_by_label("README (1).md").click();
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::X);
     harness.run_steps(2);
     harness.key_press(egui::Key::Backspace);
     wait_for(&mut harness, "the root", |h| h.state().browser().is_some_and(|b| b.path.is_empty() && !b.loading()));
     harness.run_steps(3);
-    let below = harness.get_by_label("📄 README.md").rect().center() + egui::vec2(0.0, 120.0);
+    let below = harness.get_by_label("README.md").rect().center() + egui::vec2(0.0, 120.0);
     harness.event(egui::Event::PointerMoved(below));
     harness.event(egui::Event::PointerButton {
         pos: below,
@@ -332,13 +332,13 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
     harness.run_steps(3);
     assert!(harness.query_all_by_label("New folder…").count() == 2, "the menu offers New folder… beside the toolbar's");
     harness.get_by_label("Paste").click();
-    wait_for(&mut harness, "the moved file", |h| shows(h, "📄 README (1).md"));
+    wait_for(&mut harness, "the moved file", |h| shows(h, "README (1).md"));
     assert!(!names("reports").contains(&"README (1).md".to_owned()), "a cut file is moved, not copied");
 
     // Drag it onto the designs folder: moved into it.
     harness.run_steps(3);
-    let from = harness.get_by_label("📄 README (1).md").rect().center();
-    let onto = harness.get_by_label("📁 designs").rect().center();
+    let from = harness.get_by_label("README (1).md").rect().center();
+    let onto = harness.get_by_label("designs").rect().center();
     harness.hover_at(from);
     harness.step();
     harness.drag_at(from);
@@ -348,7 +348,7 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
         harness.step();
     }
     harness.drop_at(onto);
-    wait_for(&mut harness, "the dropped file gone from the root", |h| !shows(h, "📄 README (1).md"));
+    wait_for(&mut harness, "the dropped file gone from the root", |h| !shows(h, "README (1).md"));
     assert!(names("designs").contains(&"README (1).md".to_owned()), "{:?}", names("designs"));
     assert!(names("").contains(&"README.md".to_owned()), "the file next to it was not touched");
 }
@@ -364,7 +364,7 @@ fn the_settings_page_changes_theme_text_size_and_download_folder_at_once() {
     let picked = chosen.path().to_owned();
     let dialogs: azfx::ui::FileDialogs = std::sync::Arc::new(move |_| azfx::ui::Picked::Paths(vec![picked.clone()]));
     let mut harness = app_dialogs(&emulator, demo::WRITABLE_SHARE, downloads.path(), dialogs);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     harness.get_by_label("Settings").click();
     wait_for(&mut harness, "the settings page", |h| shows(h, "Follow system"));
 
@@ -399,7 +399,7 @@ fn the_settings_page_changes_theme_text_size_and_download_folder_at_once() {
     harness.get_by_label("Close").click();
     harness.run_steps(2);
     assert!(!shows(&harness, "Follow system"), "the page closed");
-    harness.get_by_label("📄 README.md").click();
+    harness.get_by_label("README.md").click();
     harness.step();
     harness.get_by_label("Download").click();
     let arrived = chosen.path().join("README.md");
@@ -425,10 +425,10 @@ fn double_click_or_enter_on_a_file_opens_a_verified_copy_with_its_application() 
             Ok(())
         }));
     });
-    wait_for(&mut harness, "the share root", |h| shows(h, "📄 README.md"));
-    harness.get_by_label("📄 README.md").click();
+    wait_for(&mut harness, "the share root", |h| shows(h, "README.md"));
+    harness.get_by_label("README.md").click();
     harness.step();
-    harness.get_by_label("📄 README.md").click();
+    harness.get_by_label("README.md").click();
     wait_for(&mut harness, "the file opened", |_| opened.lock().unwrap().len() == 1);
     let first = open_dir.path().join("README.md");
     assert_eq!(opened.lock().unwrap()[0], first);
@@ -452,7 +452,7 @@ fn the_demo_training_menu_rehearses_a_missing_role_and_restores_it() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut plain = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut plain, "the share root", |h| shows(h, "📁 reports"));
+    wait_for(&mut plain, "the share root", |h| shows(h, "reports"));
     assert!(!shows(&plain, "Training"), "no training outside the demo");
     drop(plain);
 
@@ -460,7 +460,7 @@ fn the_demo_training_menu_rehearses_a_missing_role_and_restores_it() {
     let mut harness = app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
         options.trainer = Some(std::sync::Arc::new(move |drill| training.apply(drill).map_err(|e| e.to_string())));
     });
-    wait_for(&mut harness, "the share root", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     harness.get_by_label("Training").click();
     harness.run_steps(2);
     harness.get_by_label("Remove the data role (403)").click();
@@ -480,5 +480,5 @@ fn the_demo_training_menu_rehearses_a_missing_role_and_restores_it() {
     harness.get_by_label("Restore everything").click();
     harness.run_steps(2);
     harness.get_by_label("Retry").click();
-    wait_for(&mut harness, "the listing back", |h| shows(h, "📁 reports"));
+    wait_for(&mut harness, "the listing back", |h| shows(h, "reports"));
 }

@@ -16,7 +16,7 @@ fn silent_replace_a_drop_onto_an_existing_name_asks_first() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📄 README.md"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "README.md"));
     let readme_count = || {
         emulator
             .control()
@@ -37,7 +37,7 @@ fn silent_replace_a_drop_onto_an_existing_name_asks_first() {
     assert_eq!(readme_count(), 1);
 
     harness.get_by_label("Keep both").click();
-    wait_for(&mut harness, "the copy beside it", |h| shows(h, "📄 README (1).md"));
+    wait_for(&mut harness, "the copy beside it", |h| shows(h, "README (1).md"));
     assert!(!shows(&harness, "Replace or keep?"));
     let names = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "").unwrap();
     assert!(names.iter().any(|n| n == "README.md") && names.iter().any(|n| n == "README (1).md"), "{names:?}");
@@ -111,9 +111,9 @@ fn downloads_say_where_they_went_and_offer_open_and_show_in_folder() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    wait_for(&mut harness, "the share root", |h| shows(h, "📄 README.md"));
+    wait_for(&mut harness, "the share root", |h| shows(h, "README.md"));
     assert!(harness.query_by_label("Show in folder").is_none(), "nothing to show yet");
-    harness.get_by_label("📄 README.md").click();
+    harness.get_by_label("README.md").click();
     harness.step();
     harness.get_by_label("Download").click();
     wait_for(&mut harness, "the first download", |h| shows_containing(h, "Download README.md finished"));
