@@ -21,7 +21,8 @@ pub fn install(ctx: &egui::Context) {
 
 /// The icon and colour of a list entry, by kind and extension (as Explorer tells file
 /// types apart at a glance).
-pub fn for_entry(name: &str, is_directory: bool, dark: bool) -> (MaterialIcon, Color32) {
+pub fn for_entry(name: &str, is_directory: bool, visuals: &egui::Visuals) -> (MaterialIcon, Color32) {
+    let dark = visuals.dark_mode;
     let tone = |light: (u8, u8, u8), dark_tone: (u8, u8, u8)| {
         let (r, g, b) = if dark { dark_tone } else { light };
         Color32::from_rgb(r, g, b)

@@ -255,7 +255,7 @@ fn table_ui(
                 let entry = browser.entries[rows[row.index()]].clone();
                 row.set_selected(browser.selection.contains(&entry.name));
                 row.col(|ui| {
-                    let (icon, color) = icons::for_entry(&entry.name, entry.is_directory, ui.visuals().dark_mode);
+                    let (icon, color) = icons::for_entry(&entry.name, entry.is_directory, ui.visuals());
                     icons::paint(ui, icon, color);
                     match &mut browser.rename {
                         Some((original, text)) if *original == entry.name => {
