@@ -187,6 +187,31 @@ impl AzfxApp {
         }
     }
 
+    /// The navigation pane, while connected: clicking a share or folder opens it.
+    pub(super) fn nav_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(session) = &self.session else { return };
+        let account = session.connected.account.clone();
+        let shares = session.shares.clone();
+        let current = session.browser.as_ref().map(|b| (b.share.clone(), b.path.clone()));
+        let target = egui::Panel::left("nav-pane")
+            .resizable(true)
+            .default_size(210.0)
+            .show(ui, |ui| {
+                let here = current.as_ref().map(|(s, p)| (s.as_str(), p.as_str()));
+                self.nav.ui(ui, &self.worker, &account, &shares, here)
+            })
+            .inner;
+        let Some(target) = target else { return };
+        if current.as_ref().is_none_or(|(share, _)| *share != target.share) {
+            self.open_share(&target.share);
+        }
+        if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut())
+            && browser.path != target.path
+        {
+            browser.open(&self.worker, &target.path, true);
+        }
+    }
+
     /// Carries out a training drill on the demo emulator and says what to do next.
     pub fn drill(&mut self, drill: crate::training::Drill) {
         let Some(trainer) = &self.trainer else { return };

@@ -19,6 +19,9 @@ impl AzfxApp {
                     self.status.on_request(*entry);
                 }
                 Event::ListingPage { task, entries, listed } => {
+                    if self.nav.on_page(task, &entries) {
+                        continue;
+                    }
                     if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
                         browser.on_page(task, entries, listed);
                     }
@@ -50,6 +53,7 @@ impl AzfxApp {
             self.connected(connected);
         }
         self.status.poll();
+        self.nav.poll();
         self.access.poll();
         self.poll_saves();
         self.poll_opens();
@@ -86,6 +90,8 @@ impl AzfxApp {
             && let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut())
             && !browser.busy()
         {
+            // The pane lists this folder's subfolders again when it is next drawn open.
+            self.nav.invalidate(&browser.share, &browser.path);
             browser.refresh(&self.worker);
         }
         self.pickers.base.clone_from(&self.settings.download_dir);

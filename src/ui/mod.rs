@@ -19,6 +19,7 @@ mod inspect;
 mod keys;
 mod menus;
 mod native;
+mod nav;
 mod options;
 mod pickers;
 mod preferences;
@@ -88,6 +89,8 @@ pub struct AzfxApp {
     pub identity_open: bool,
     /// The settings page.
     pub preferences: preferences::Preferences,
+    /// The navigation pane's tree.
+    nav: nav::NavPane,
     pickers: pickers::Pickers,
     writes: Vec<(String, Promise<Answer<()>>)>,
     pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
@@ -140,6 +143,7 @@ impl AzfxApp {
             log_panel: inspect::RequestLogPanel::default(),
             identity_open: false,
             preferences: preferences::Preferences::default(),
+            nav: nav::NavPane::default(),
             pickers: pickers::Pickers::new(options.file_dialogs.clone().unwrap_or_else(pickers::native)),
             writes: Vec::new(),
             pending_connection: options.pending_connection,
@@ -254,6 +258,7 @@ impl eframe::App for AzfxApp {
                 .resizable(true)
                 .show(ui, |ui| self.transfers.ui(ui, &self.worker, endpoint));
         }
+        self.nav_ui(ui);
         let mut requests = Vec::new();
         egui::CentralPanel::default().show(ui, |ui| {
             self.crash_banner_ui(ui);

@@ -482,3 +482,33 @@ fn the_demo_training_menu_rehearses_a_missing_role_and_restores_it() {
     harness.get_by_label("Retry").click();
     wait_for(&mut harness, "the listing back", |h| shows(h, "reports"));
 }
+
+/// The navigation pane (explorer issue, Build): the account's shares, each folder's
+/// subfolders listed when it is opened, a click opens the folder in the list.
+#[test]
+fn the_navigation_pane_lists_shares_and_folders_lazily_and_opens_them() {
+    use egui::accesskit::Role;
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the shares in the pane", |h| {
+        h.query_by_role_and_label(Role::Button, "archive").is_some() && shows(h, "reports")
+    });
+    assert!(harness.query_by_role_and_label(Role::Button, "reports").is_none(), "folders wait until opened");
+    let requests = emulator.control().files_requests();
+
+    harness.get_by_role_and_label(Role::Button, "projects").click();
+    wait_for(&mut harness, "the share's folders", |h| h.query_by_role_and_label(Role::Button, "reports").is_some());
+    assert!(emulator.control().files_requests() > requests, "listed when opened");
+    assert!(harness.query_by_role_and_label(Role::Button, "2026").is_none(), "not deeper than opened");
+    harness.get_by_role_and_label(Role::Button, "reports").click();
+    wait_for(&mut harness, "reports in the list", |h| {
+        h.state().browser().is_some_and(|b| b.path == "reports" && !b.loading())
+    });
+    wait_for(&mut harness, "its subfolder in the pane", |h| h.query_by_role_and_label(Role::Button, "2026").is_some());
+
+    harness.get_by_role_and_label(Role::Button, "archive").click();
+    wait_for(&mut harness, "the other share", |h| {
+        h.state().browser().is_some_and(|b| b.share == demo::READ_ONLY_SHARE && b.path.is_empty())
+    });
+}
