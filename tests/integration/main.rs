@@ -16,6 +16,7 @@ mod engine;
 mod engine_sources;
 mod engine_tokens;
 mod helpers;
+mod names_property;
 mod one_diagnosis;
 mod sdk_conformance;
 mod training;
