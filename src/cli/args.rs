@@ -10,6 +10,27 @@ use crate::auth::{IdentitySelector, STORAGE_RESOURCE, Secret};
 use crate::transfer::Conflict;
 use crate::worker::{ConnectionConfig, CredentialConfig, EngineError};
 
+/// `--theme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThemeArg {
+    /// As the operating system says.
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+fn parse_size(text: &str) -> Result<(f32, f32), String> {
+    let (w, h) = text.split_once(['x', 'X']).ok_or_else(|| format!("{text}: expected WIDTHxHEIGHT, e.g. 1024x700"))?;
+    let number = |v: &str| v.trim().parse::<u16>().map(f32::from).map_err(|_| format!("{text}: {v} is not a size"));
+    let (w, h) = (number(w)?, number(h)?);
+    if w < 640.0 || h < 400.0 {
+        return Err(format!("{text}: the window needs at least 640x400"));
+    }
+    Ok((w, h))
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "azfx", version = crate::logging::VERSION, about = "Explorer for Azure file shares that signs in with a managed identity")]
 pub struct Cli {
@@ -22,6 +43,13 @@ pub struct Cli {
     /// Share to open once connected (the demo opens `projects`).
     #[arg(long)]
     pub share: Option<String>,
+    /// The window's size in points, as `WIDTHxHEIGHT` (e.g. `1024x700` for a small RDP
+    /// session); otherwise 1180x760.
+    #[arg(long, value_parser = parse_size)]
+    pub window_size: Option<(f32, f32)>,
+    /// Light or dark for this run (the settings page's choice otherwise).
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
     /// Detail of the log file in the OS log directory: error, warn, info, debug or trace.
     #[arg(long, global = true, default_value = "info")]
     pub log_level: String,

@@ -210,9 +210,16 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     // folder; an earlier copy is kept beside a new one).
     let open_dir = std::env::temp_dir().join("azfx-open");
     let open_dir = std::fs::create_dir_all(&open_dir).is_ok().then_some(open_dir);
+    let theme = cli.theme.map(|theme| match theme {
+        args::ThemeArg::System => crate::ui::settings::Theme::System,
+        args::ThemeArg::Light => crate::ui::settings::Theme::Light,
+        args::ThemeArg::Dark => crate::ui::settings::Theme::Dark,
+    });
     let options = crate::ui::StartOptions {
         pending_connection,
         trainer,
+        window_size: cli.window_size,
+        theme,
         open_dir,
         log_dir: logs,
         crash_report,

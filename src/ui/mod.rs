@@ -122,6 +122,9 @@ impl AzfxApp {
             worker.set_opener(opener);
         }
         let mut settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, Settings::KEY)).unwrap_or_default();
+        if let Some(theme) = options.theme {
+            settings.theme = theme;
+        }
         // The OS download folder, unless the user chose one on the settings page.
         if settings.download_dir.is_none() {
             settings.download_dir.clone_from(&options.download_dir);

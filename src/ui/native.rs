@@ -15,7 +15,7 @@ pub fn run(options: StartOptions) -> Result<(), eframe::Error> {
         viewport: egui::ViewportBuilder::default()
             .with_title("azfx")
             .with_app_id("azfx")
-            .with_inner_size([1180.0, 760.0])
+            .with_inner_size(options.window_size.map_or([1180.0, 760.0], |(w, h)| [w, h]))
             .with_min_inner_size([640.0, 400.0])
             .with_drag_and_drop(true),
         renderer,

@@ -41,6 +41,10 @@ pub struct StartOptions {
     /// Training drills on the demo emulator (`--demo` only): the status bar offers a
     /// Training menu when set.
     pub trainer: Option<crate::training::Trainer>,
+    /// The window's inner size in points (`None`: 1180x760).
+    pub window_size: Option<(f32, f32)>,
+    /// The theme for this run, over the settings page's choice.
+    pub theme: Option<super::settings::Theme>,
     /// The file dialogs; `None` uses the platform's (tests pass their own).
     pub file_dialogs: Option<super::pickers::FileDialogs>,
 }

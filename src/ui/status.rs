@@ -86,7 +86,7 @@ impl StatusBar {
     /// the panel the user asked for.
     pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, now: i64, training: bool) -> Option<StatusAsk> {
         let mut ask = None;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if training {
                 ui.menu_button("Training", |ui| {
                     ui.weak("Rehearse a failure on the demo account:");

@@ -40,7 +40,7 @@ fn toolbar_ui(
     recent: &[String],
     requests: &mut Vec<Request>,
 ) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let (can_back, can_forward) = browser.can_go();
         if icons::button(ui, can_back, icons::BACK, "Back").on_hover_text("Alt+Left").clicked() {
             browser.back(worker);
@@ -90,7 +90,7 @@ fn toolbar_ui(
         ui.separator();
         breadcrumbs_ui(ui, browser, worker);
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Filter");
         let filter = ui
             .add(egui::TextEdit::singleline(&mut browser.filter).hint_text("Ctrl+F").desired_width(200.0))
@@ -119,6 +119,9 @@ fn toolbar_ui(
     });
 }
 
+/// Folders of the path shown as breadcrumbs; deeper ones go behind "…".
+const BREADCRUMBS_SHOWN: usize = 3;
+
 fn breadcrumbs_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
     if shortcut(ui, Modifiers::COMMAND, Key::L) {
         browser.path_edit = Some(browser.path.clone());
@@ -146,12 +149,29 @@ fn breadcrumbs_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
     if ui.button(format!("/{}", browser.share)).clicked() {
         target = Some(String::new());
     }
-    let mut so_far = String::new();
-    for segment in browser.path.split('/').filter(|s| !s.is_empty()) {
+    // A deep path shows its last folders; the ones before are behind "…" (as Explorer's
+    // chevron), so the current folder's name is always in view.
+    let segments: Vec<&str> = browser.path.split('/').filter(|s| !s.is_empty()).collect();
+    let hidden = segments.len().saturating_sub(BREADCRUMBS_SHOWN);
+    if hidden > 0 {
         ui.label("›");
-        so_far = crate::files::names::join(&so_far, segment);
-        if ui.button(segment).clicked() {
-            target = Some(so_far.clone());
+        ui.menu_button("…", |ui| {
+            for depth in 1..=hidden {
+                if ui.button(segments[depth - 1]).clicked() {
+                    target = Some(segments[..depth].join("/"));
+                    ui.close();
+                }
+            }
+        })
+        .response
+        .on_hover_text("Folders above");
+    }
+    for depth in hidden + 1..=segments.len() {
+        ui.label("›");
+        let name = segments[depth - 1];
+        let crumb = egui::Button::new(egui::RichText::new(name)).truncate();
+        if ui.add(crumb).on_hover_text(name).clicked() {
+            target = Some(segments[..depth].join("/"));
         }
     }
     if ui.small_button("Edit path").on_hover_text("Ctrl+L").clicked() {

@@ -512,3 +512,49 @@ fn the_navigation_pane_lists_shares_and_folders_lazily_and_opens_them() {
         h.state().browser().is_some_and(|b| b.share == demo::READ_ONLY_SHARE && b.path.is_empty())
     });
 }
+
+/// Regression (explorer issue, input 11): at 1024×700 the status bar's last items fell off
+/// the screen and long breadcrumbs pushed the current folder's name past the right edge.
+#[test]
+fn at_1024_by_700_the_current_folder_and_the_status_bar_stay_on_screen() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let deep = "quarterly-reports-for-the-finance-department/2026/first-half/january-and-february/final versions";
+    emulator.control().create_directories(demo::ACCOUNT, demo::WRITABLE_SHARE, deep).unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let mut config = azfx::worker::ConnectionConfig::new(
+        &emulator.file_endpoint(demo::ACCOUNT),
+        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    let options = azfx::ui::StartOptions {
+        connection: Some(config),
+        share: Some(demo::WRITABLE_SHARE.to_owned()),
+        download_dir: Some(downloads.path().to_owned()),
+        ..azfx::ui::StartOptions::default()
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1024.0, 700.0))
+        .build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options));
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
+    harness.state_mut().open_folder(deep);
+    wait_for(&mut harness, "the deep folder", |h| h.state().browser().is_some_and(|b| !b.loading() && b.path == deep));
+    harness.run_steps(5);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1024.0, 700.0));
+    let on_screen = |label: &str| {
+        let rect = harness.get_by_label(label).rect();
+        assert!(screen.contains_rect(rect), "{label} at {rect:?} is off the 1024×700 window");
+    };
+    on_screen("final versions");
+    on_screen("…");
+    on_screen("Refresh token");
+    on_screen("Settings");
+    let last_request = harness.get_by_label_contains("List directory").rect();
+    assert!(screen.contains_rect(last_request), "the last request at {last_request:?}");
+    // The folders above are one click away behind "…".
+    harness.get_by_label("…").click();
+    harness.run_steps(2);
+    harness.get_by_label("quarterly-reports-for-the-finance-department").click();
+    wait_for(&mut harness, "the folder above", |h| {
+        h.state().browser().is_some_and(|b| b.path == "quarterly-reports-for-the-finance-department")
+    });
+}
