@@ -54,7 +54,7 @@ pub fn diagnosis_ui(ui: &mut egui::Ui, diagnosis: &Diagnosis) {
                             ui.add(egui::Label::new(egui::RichText::new(command).monospace()).wrap());
                         });
                         if ui.small_button("Copy command").clicked() {
-                            ui.ctx().copy_text(command.to_owned());
+                            super::copied::copy(ui.ctx(), command.to_owned(), "the command");
                         }
                     }
                 });
@@ -66,7 +66,7 @@ pub fn diagnosis_ui(ui: &mut egui::Ui, diagnosis: &Diagnosis) {
             }
         });
         if ui.button("Copy diagnosis").clicked() {
-            ui.ctx().copy_text(diagnosis_text(diagnosis));
+            super::copied::copy(ui.ctx(), diagnosis_text(diagnosis), "the explanation");
         }
     });
 }

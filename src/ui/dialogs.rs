@@ -34,24 +34,30 @@ pub fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker) {
                 ui.colored_label(ui.visuals().error_fg_color, message);
             }
             let (enter, escape) = keys(ui);
+            let waiting = browser.creating.is_some();
             ui.horizontal(|ui| {
-                if ui.button("Create").clicked() || enter {
-                    match browser.create_folder(worker, &name) {
-                        Ok(()) => keep = false,
-                        Err(message) => problem = Some(message),
+                if ui.add_enabled(!waiting, egui::Button::new("Create")).clicked() || (enter && !waiting) {
+                    browser.new_folder_problem = None;
+                    if let Err(message) = browser.create_folder(worker, &name) {
+                        problem = Some(message);
                     }
                 }
-                if ui.button("Cancel").clicked() || escape {
+                if ui.add_enabled(!waiting, egui::Button::new("Cancel")).clicked() || (escape && !waiting) {
                     keep = false;
+                }
+                if waiting {
+                    ui.spinner();
+                    ui.label("Creating…");
                 }
             });
         });
-        if modal.should_close() {
+        if modal.should_close() && browser.creating.is_none() {
             keep = false;
         }
         if problem.is_some() {
             browser.new_folder_problem = problem;
         }
+        // The dialog closes when the folder exists (`Browser::poll_creating`), or on Cancel.
         if keep {
             browser.new_folder = Some(name);
         } else {

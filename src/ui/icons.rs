@@ -70,3 +70,15 @@ pub fn button(ui: &mut Ui, enabled: bool, icon: MaterialIcon, label: &str) -> Re
     response.widget_info(|| WidgetInfo::labeled(Role::Button, enabled, label));
     response
 }
+
+/// The Type column: `Folder`, `PDF file`, or `File` for a name without an extension.
+pub fn kind_text(entry: &crate::files::DirEntry) -> String {
+    if entry.is_directory {
+        "Folder".to_owned()
+    } else {
+        match entry.name.rsplit_once('.') {
+            Some((_, ext)) if !ext.is_empty() && ext.len() <= 8 => format!("{} file", ext.to_uppercase()),
+            _ => "File".to_owned(),
+        }
+    }
+}

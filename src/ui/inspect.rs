@@ -235,12 +235,22 @@ impl RequestLogPanel {
                             ui.label(&entry.method);
                         });
                         row.col(|ui| {
-                            ui.label(format!("{} {}", entry.operation, entry.url));
+                            // The path and query are what differ from row to row; the
+                            // scheme and host are the same for all (the whole URL on hover).
+                            let shown = url::Url::parse(&entry.url).map_or_else(
+                                |_| entry.url.clone(),
+                                |u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()),
+                            );
+                            ui.label(format!("{} {shown}", entry.operation)).on_hover_text(&entry.url);
                         });
+                        let selected = self.selected == Some(entry.sequence);
                         row.col(|ui| {
                             let text = entry.status.map_or_else(|| "—".to_owned(), |s| s.to_string());
-                            if entry.status.is_none_or(|s| s >= 400) {
+                            if entry.status.is_none_or(|s| s >= 400) && !selected {
                                 ui.colored_label(ui.visuals().error_fg_color, text);
+                            } else if entry.status.is_none_or(|s| s >= 400) {
+                                // Red on the selection's blue is unreadable: strong text there.
+                                ui.strong(format!("{text} ✖"));
                             } else {
                                 ui.label(text);
                             }
@@ -281,7 +291,7 @@ fn details_ui(ui: &mut egui::Ui, entry: &LogEntry, diagnosis: Option<&Diagnosis>
     ui.horizontal(|ui| {
         ui.strong(format!("{} {}", entry.method, entry.url));
         if ui.button("Copy as curl").clicked() {
-            ui.ctx().copy_text(report::curl(entry));
+            super::copied::copy(ui.ctx(), report::curl(entry), "the request as curl (token redacted)");
         }
     });
     if let Some(diagnosis) = diagnosis {
@@ -365,7 +375,7 @@ pub fn identity_ui(
                 asks.push(Ask::RefreshToken);
             }
             if ui.button("Copy claims as JSON").clicked() {
-                ui.ctx().copy_text(serde_json::to_string_pretty(&claims).unwrap_or_default());
+                super::copied::copy(ui.ctx(), serde_json::to_string_pretty(&claims).unwrap_or_default(), "the token's claims");
             }
         });
     });

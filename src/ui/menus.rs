@@ -74,11 +74,11 @@ pub fn row_menu(
         ui.close();
     }
     if ui.button("Copy path").clicked() {
-        ui.ctx().copy_text(format!("/{}/{}", browser.share, browser.child_path(&entry.name)));
+        super::copied::copy(ui.ctx(), format!("/{}/{}", browser.share, browser.child_path(&entry.name)), "the path");
         ui.close();
     }
     if ui.button("Copy URL").clicked() {
-        ui.ctx().copy_text(browser.url_of(&entry.name));
+        super::copied::copy(ui.ctx(), browser.url_of(&entry.name), "the URL");
         ui.close();
     }
     asked

@@ -11,6 +11,7 @@ mod actions;
 mod browser;
 mod conflicts;
 mod connect;
+mod copied;
 pub mod diagnosis;
 mod dialogs;
 mod events;
@@ -275,14 +276,17 @@ impl eframe::App for AzfxApp {
                 None => self.connect.ui(ui, &self.worker, &self.settings),
                 Some(session) => {
                     if let Some(browser) = &mut session.browser {
-                        let (notices, asked) = table::browser_ui(
-                            ui,
-                            self.local_offset,
-                            browser,
-                            &self.worker,
-                            &session.shares,
-                            &self.settings.recent,
-                        );
+                        // Recent locations of this account only.
+                        let prefix = format!("{}/", session.connected.account);
+                        let recent: Vec<String> = self
+                            .settings
+                            .recent
+                            .iter()
+                            .filter_map(|l| l.strip_prefix(&prefix))
+                            .map(str::to_owned)
+                            .collect();
+                        let (notices, asked) =
+                            table::browser_ui(ui, self.local_offset, browser, &self.worker, &session.shares, &recent);
                         self.toasts.extend(notices);
                         requests = asked;
                     } else if let Some(request) = connect::share_picker_ui(ui, session) {
@@ -323,9 +327,14 @@ impl eframe::App for AzfxApp {
         if let Some(chosen) = self.pickers.ui(&ctx) {
             self.act_on(chosen);
         }
+        for what in copied::take(&ctx) {
+            self.toasts.extend(vec![Notice::Info(format!("Copied {what}"))]);
+        }
         self.toasts.ui(&ctx);
-        if let Some(browser) = self.browser() {
-            let location = browser.location();
+        if let Some(session) = &self.session
+            && let Some(browser) = &session.browser
+        {
+            let location = format!("{}/{}", session.connected.account, browser.location());
             if self.settings.recent.first() != Some(&location) {
                 self.settings.visit(location);
             }

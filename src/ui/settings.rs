@@ -118,7 +118,8 @@ pub const TEXT_SIZE_PERCENT: std::ops::RangeInclusive<u16> = 80..=200;
 pub struct Settings {
     /// Saved connections, most recent first.
     pub connections: Vec<SavedConnection>,
-    /// Recent locations (`share/path`), most recent first.
+    /// Recent locations (`account/share/path`), most recent first; the Recent menu shows
+    /// the connected account's.
     pub recent: Vec<String>,
     /// Where downloads go.
     pub download_dir: Option<std::path::PathBuf>,
@@ -175,9 +176,9 @@ mod tests {
 
     #[test]
     fn settings_saved_by_an_older_version_get_the_new_defaults() {
-        let old = r#"{"connections":[],"recent":["projects/reports"],"download_dir":"/home/me/Downloads"}"#;
+        let old = r#"{"connections":[],"recent":["acct/projects/reports"],"download_dir":"/home/me/Downloads"}"#;
         let settings: Settings = serde_json::from_str(old).unwrap();
-        assert_eq!(settings.recent, ["projects/reports"]);
+        assert_eq!(settings.recent, ["acct/projects/reports"]);
         assert_eq!((settings.theme, settings.text_size_percent), (Theme::System, 100));
         assert_eq!(settings.parallel_ranges, crate::transfer::PARALLEL_RANGES);
         assert!(settings.ca_file.is_none() && settings.imds_endpoint.is_empty());

@@ -199,17 +199,6 @@ fn header_ui(row: &mut egui_extras::TableRow<'_, '_>, browser: &mut Browser) {
     }
 }
 
-fn kind_text(entry: &crate::files::DirEntry) -> String {
-    if entry.is_directory {
-        "Folder".to_owned()
-    } else {
-        match entry.name.rsplit_once('.') {
-            Some((_, ext)) if !ext.is_empty() && ext.len() <= 8 => format!("{} file", ext.to_uppercase()),
-            _ => "File".to_owned(),
-        }
-    }
-}
-
 /// The inline rename field: the name selected without its extension when it opens (as in
 /// Explorer); Enter renames, Esc keeps the old name. Returns (old, new) once decided.
 fn rename_cell_ui(
@@ -299,7 +288,7 @@ fn table_ui(
                     }
                 });
                 row.col(|ui| {
-                    ui.label(kind_text(&entry));
+                    ui.label(icons::kind_text(&entry));
                 });
                 let response = row.response();
                 super::menus::drag_and_drop(&response, browser, &entry, &mut dropped);

@@ -558,3 +558,43 @@ fn at_1024_by_700_the_current_folder_and_the_status_bar_stay_on_screen() {
         h.state().browser().is_some_and(|b| b.path == "quarterly-reports-for-the-finance-department")
     });
 }
+
+/// Regressions (explorer issue, input 12): the New folder dialog closed before its 409
+/// arrived (the name had to be typed again); copying gave no feedback; Recent mixed the
+/// locations of every account; red status text on the selected request-log row.
+#[test]
+fn new_folder_waits_for_the_service_copies_say_so_and_recent_is_per_account() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
+
+    // A taken name: the dialog stays, says why under the field, keeps what was typed.
+    harness.get_by_label("New folder…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Folder name").type_text("Reports");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the service's answer", |h| shows_containing(h, "Something with that name exists already"));
+    assert_eq!(harness.get_by_label("Folder name").value().as_deref(), Some("Reports"), "the typed name is kept");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Folder name").is_none());
+
+    // Copy path says it was copied.
+    harness.get_by_label("README.md").click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Copy path").click();
+    harness.run_steps(2);
+    assert!(shows_containing(&harness, "Copied the path"), "copying is confirmed");
+
+    // Recent: this account's locations only.
+    harness.state_mut().settings.recent = vec!["otheraccount/secret-share/x".to_owned()];
+    harness.state_mut().open_folder("reports");
+    wait_for(&mut harness, "reports", |h| h.state().browser().is_some_and(|b| b.path == "reports" && !b.loading()));
+    assert_eq!(harness.state().settings.recent.first().map(String::as_str), Some("azfxdemo/projects/reports"));
+    harness.get_by_label("Recent").click();
+    harness.run_steps(2);
+    assert!(shows(&harness, "/projects/reports"));
+    assert!(!shows_containing(&harness, "secret-share"), "another account's location is not offered");
+}

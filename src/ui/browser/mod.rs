@@ -127,6 +127,8 @@ pub struct Browser {
     pub new_folder: Option<String>,
     /// Why the typed folder name cannot be used (shown under the field).
     pub new_folder_problem: Option<String>,
+    /// The folder being created (name, answer): the dialog waits for it.
+    pub creating: Option<(String, Promise<Answer<()>>)>,
     /// Delete confirmation: (name, is folder).
     pub confirm_delete: Option<Vec<(String, bool)>>,
     /// Properties window.
@@ -176,6 +178,7 @@ impl Browser {
             rename: None,
             new_folder: None,
             new_folder_problem: None,
+            creating: None,
             confirm_delete: None,
             properties: None,
             path_edit: None,

@@ -8,12 +8,35 @@ use crate::ui::diagnosis::failure_line;
 use crate::worker::Worker;
 
 impl Browser {
-    /// Creates a folder in the current folder.
+    /// Creates a folder in the current folder. The New folder dialog stays open until the
+    /// service answers: a name that is taken (409) is explained under the field, the typed
+    /// name kept.
     pub fn create_folder(&mut self, worker: &Worker, name: &str) -> Result<(), String> {
         check_name(name).map_err(|e| e.to_string())?;
         let path = self.child_path(name.trim());
-        self.operations.push((format!("Created folder {}", name.trim()), worker.create_directory(&self.share, &path)));
+        self.creating = Some((name.trim().to_owned(), worker.create_directory(&self.share, &path)));
         Ok(())
+    }
+
+    /// Checks the folder being created; `Some(changed)` once it is decided.
+    fn poll_creating(&mut self, notices: &mut Vec<Notice>) -> bool {
+        let Some((name, promise)) = self.creating.take() else { return false };
+        match promise.try_take() {
+            Ok(Ok(())) => {
+                self.new_folder = None;
+                self.new_folder_problem = None;
+                notices.push(Notice::Info(format!("Created folder {name}")));
+                true
+            }
+            Ok(Err(failure)) => {
+                self.new_folder_problem = Some(failure_line(&failure));
+                false
+            }
+            Err(pending) => {
+                self.creating = Some((name, pending));
+                false
+            }
+        }
     }
 
     /// Renames an entry of the current folder.
@@ -62,13 +85,13 @@ impl Browser {
 
     /// Whether file operations are still running.
     pub fn busy(&self) -> bool {
-        !self.operations.is_empty() || !self.deletes.is_empty() || self.pasting()
+        !self.operations.is_empty() || !self.deletes.is_empty() || self.pasting() || self.creating.is_some()
     }
 
     /// Checks finished operations; returns toasts and whether the folder changed.
     pub(super) fn poll_operations(&mut self) -> (Vec<Notice>, bool) {
         let mut notices = Vec::new();
-        let mut changed = false;
+        let mut changed = self.poll_creating(&mut notices);
         let mut still = Vec::new();
         for (what, promise) in self.operations.drain(..) {
             match promise.try_take() {
