@@ -59,42 +59,47 @@ impl AccessPanel {
     /// Draws the window.
     pub fn ui(&mut self, ctx: &egui::Context) {
         let mut open = self.open;
-        egui::Window::new("Access check").open(&mut open).default_width(720.0).show(ctx, |ui| {
-            for step in &self.steps {
-                let (mark, color) = match step.status {
-                    StepStatus::Passed => ("✔", ui.visuals().text_color()),
-                    StepStatus::Failed => ("✖", ui.visuals().error_fg_color),
-                    StepStatus::Skipped => ("–", ui.visuals().weak_text_color()),
-                };
-                ui.horizontal_wrapped(|ui| {
-                    ui.colored_label(color, format!("{mark} {}", step.name));
-                    ui.weak(&step.detail);
-                });
-                if let Some(diagnosis) = &step.diagnosis {
-                    super::diagnosis::diagnosis_ui(ui, diagnosis);
-                }
-            }
-            match &self.result {
-                None => {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("Checking…");
+        egui::Window::new("Access check")
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
+            .open(&mut open)
+            .default_width(720.0)
+            .show(ctx, |ui| {
+                for step in &self.steps {
+                    let (mark, color) = match step.status {
+                        StepStatus::Passed => ("✔", ui.visuals().text_color()),
+                        StepStatus::Failed => ("✖", ui.visuals().error_fg_color),
+                        StepStatus::Skipped => ("–", ui.visuals().weak_text_color()),
+                    };
+                    ui.horizontal_wrapped(|ui| {
+                        ui.colored_label(color, format!("{mark} {}", step.name));
+                        ui.weak(&step.detail);
                     });
+                    if let Some(diagnosis) = &step.diagnosis {
+                        super::diagnosis::diagnosis_ui(ui, diagnosis);
+                    }
                 }
-                Some(Ok(0)) => {
-                    ui.label("Access check passed");
+                match &self.result {
+                    None => {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label("Checking…");
+                        });
+                    }
+                    Some(Ok(0)) => {
+                        ui.label("Access check passed");
+                    }
+                    Some(Ok(code)) => {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("Access check failed (exit code {code} in azfx doctor)"),
+                        );
+                    }
+                    Some(Err(reason)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, format!("The check could not run: {reason}"));
+                    }
                 }
-                Some(Ok(code)) => {
-                    ui.colored_label(
-                        ui.visuals().error_fg_color,
-                        format!("Access check failed (exit code {code} in azfx doctor)"),
-                    );
-                }
-                Some(Err(reason)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, format!("The check could not run: {reason}"));
-                }
-            }
-        });
+            });
         self.open = open;
     }
 }

@@ -76,6 +76,11 @@ impl AzfxApp {
         if let Some(jobs) = self.transfers.restoring.poll(&self.worker) {
             self.transfers.restore(jobs);
         }
+        if let Some((share, path)) =
+            self.session.as_mut().and_then(|s| s.browser.as_mut()).and_then(|b| b.switch_to.take())
+        {
+            self.open_share_at(&share, &path, false);
+        }
         if let Some(name) = self.session.as_mut().and_then(|s| s.browser.as_mut()).and_then(|b| b.open_request.take()) {
             self.open_file(&name);
         }

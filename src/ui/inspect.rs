@@ -1,21 +1,16 @@
-//! The identity inspector and the request log, the two panels support staff live in:
-//! who the token is for and when it expires, clock skew against the service, every
-//! request with its status, code and request id, the details of one, copy as curl, and
-//! export.
+//! The request log, one of the two panels support staff live in (the other is the
+//! identity inspector, `identity`): every request with its status, code and request id,
+//! the details of one, copy as curl, and export.
 
 use std::collections::{HashMap, VecDeque};
 
 use egui_extras::{Column, TableBuilder};
 
 use crate::diagnose::{Diagnosis, report};
-use crate::format::countdown;
 use crate::http::LogEntry;
-use crate::worker::TokenInfo;
 
 /// Entries the window keeps.
 const KEEP: usize = crate::worker::LOG_CAPACITY;
-/// Clock difference worth a warning.
-const SKEW_WARNING_SECS: i64 = 300;
 
 /// Which requests to show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,38 +89,6 @@ impl Default for RequestLogPanel {
     }
 }
 
-/// Now, and the offset to show local times in.
-#[derive(Clone, Copy, Debug)]
-pub struct Clock {
-    /// Unix seconds.
-    pub now: i64,
-    /// Local UTC offset, when known.
-    pub offset: Option<time::UtcOffset>,
-}
-
-impl Clock {
-    /// A moment as local time (or UTC), e.g. `2026-11-23 18:40:12 +01:00`.
-    fn local(self, unix: i64) -> String {
-        let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else { return unix.to_string() };
-        let at = at.to_offset(self.offset.unwrap_or(time::UtcOffset::UTC));
-        let (hours, minutes, _) = at.offset().as_hms();
-        let zone = if self.offset.is_none() { "UTC".to_owned() } else { format!("{hours:+03}:{:02}", minutes.abs()) };
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {zone}",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second()
-        )
-    }
-}
-
-fn relative(seconds: i64) -> String {
-    if seconds >= 0 { format!("in {}", countdown(seconds)) } else { format!("{} ago", countdown(-seconds)) }
-}
-
 impl RequestLogPanel {
     /// A new entry, with the worker's diagnosis when it failed.
     pub fn push(&mut self, entry: LogEntry, diagnosis: Option<Box<Diagnosis>>) {
@@ -167,122 +130,147 @@ impl RequestLogPanel {
             .collect()
     }
 
+    /// Search, status filter, Pause, Clear and Export.
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, asks: &mut Vec<Ask>) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Search");
+            ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(200.0)).labelled_by(label.id);
+            let label = ui.label("Status");
+            egui::ComboBox::from_id_salt("log-status")
+                .selected_text(self.status.label())
+                .show_ui(ui, |ui| {
+                    for filter in StatusFilter::ALL {
+                        ui.selectable_value(&mut self.status, filter, filter.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let paused = self.paused_at.is_some();
+            if ui.selectable_label(paused, "Pause").clicked() {
+                self.paused_at = if paused { None } else { self.entries.back().map(|e| e.sequence) };
+            }
+            if ui.button("Clear").clicked() {
+                self.entries.clear();
+                self.diagnoses.clear();
+                self.selected = None;
+            }
+            if ui.button("Export JSON lines…").clicked() {
+                let entries: Vec<LogEntry> = self.entries.iter().cloned().collect();
+                asks.push(Ask::ExportLog(report::json_lines(&entries)));
+            }
+        });
+    }
+
     /// Draws the window.
     pub fn ui(&mut self, ctx: &egui::Context, asks: &mut Vec<Ask>) {
         let mut open = self.open;
-        egui::Window::new("Request log").open(&mut open).default_size([980.0, 520.0]).show(ctx, |ui| {
-            ui.horizontal(|ui| {
-                let label = ui.label("Search");
-                ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(200.0)).labelled_by(label.id);
-                let label = ui.label("Status");
-                egui::ComboBox::from_id_salt("log-status")
-                    .selected_text(self.status.label())
-                    .show_ui(ui, |ui| {
-                        for filter in StatusFilter::ALL {
-                            ui.selectable_value(&mut self.status, filter, filter.label());
+        egui::Window::new("Request log")
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
+            .open(&mut open)
+            .default_size([980.0, 520.0])
+            .show(ctx, |ui| {
+                self.toolbar_ui(ui, asks);
+                let rows: Vec<LogEntry> = self.visible().into_iter().cloned().collect();
+                let mut clicked = None;
+                // Row clicks select; text selection would swallow them.
+                ui.style_mut().interaction.selectable_labels = false;
+                TableBuilder::new(ui)
+                    .id_salt("request-log-table")
+                    .striped(true)
+                    .sense(egui::Sense::click())
+                    .max_scroll_height(260.0)
+                    .column(Column::exact(70.0))
+                    .column(Column::exact(60.0))
+                    .column(Column::remainder().at_least(260.0).clip(true))
+                    .column(Column::exact(50.0))
+                    .column(Column::exact(210.0).clip(true))
+                    .column(Column::exact(70.0))
+                    .column(Column::exact(60.0))
+                    .column(Column::exact(40.0))
+                    .header(20.0, |mut header| {
+                        for title in [
+                            "Time",
+                            "Method",
+                            "Request",
+                            "Status",
+                            "Error code · request id",
+                            "Duration",
+                            "Size",
+                            "Try",
+                        ] {
+                            header.col(|ui| {
+                                ui.strong(title);
+                            });
                         }
                     })
-                    .response
-                    .labelled_by(label.id);
-                let paused = self.paused_at.is_some();
-                if ui.selectable_label(paused, "Pause").clicked() {
-                    self.paused_at = if paused { None } else { self.entries.back().map(|e| e.sequence) };
-                }
-                if ui.button("Clear").clicked() {
-                    self.entries.clear();
-                    self.diagnoses.clear();
-                    self.selected = None;
-                }
-                if ui.button("Export JSON lines…").clicked() {
-                    let entries: Vec<LogEntry> = self.entries.iter().cloned().collect();
-                    asks.push(Ask::ExportLog(report::json_lines(&entries)));
-                }
-            });
-            let rows: Vec<LogEntry> = self.visible().into_iter().cloned().collect();
-            let mut clicked = None;
-            // Row clicks select; text selection would swallow them.
-            ui.style_mut().interaction.selectable_labels = false;
-            TableBuilder::new(ui)
-                .id_salt("request-log-table")
-                .striped(true)
-                .sense(egui::Sense::click())
-                .max_scroll_height(260.0)
-                .column(Column::exact(70.0))
-                .column(Column::exact(60.0))
-                .column(Column::remainder().at_least(260.0).clip(true))
-                .column(Column::exact(50.0))
-                .column(Column::exact(210.0).clip(true))
-                .column(Column::exact(70.0))
-                .column(Column::exact(60.0))
-                .column(Column::exact(40.0))
-                .header(20.0, |mut header| {
-                    for title in
-                        ["Time", "Method", "Request", "Status", "Error code · request id", "Duration", "Size", "Try"]
-                    {
-                        header.col(|ui| {
-                            ui.strong(title);
-                        });
-                    }
-                })
-                .body(|body| {
-                    body.rows(20.0, rows.len(), |mut row| {
-                        let entry = &rows[row.index()];
-                        row.set_selected(self.selected == Some(entry.sequence));
-                        row.col(|ui| {
-                            ui.label(crate::azure_time::iso7(entry.started_at).get(11..19).unwrap_or_default());
-                        });
-                        row.col(|ui| {
-                            ui.label(&entry.method);
-                        });
-                        row.col(|ui| {
-                            // The path and query are what differ from row to row; the
-                            // scheme and host are the same for all (the whole URL on hover).
-                            let shown = url::Url::parse(&entry.url).map_or_else(
-                                |_| entry.url.clone(),
-                                |u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()),
-                            );
-                            ui.label(format!("{} {shown}", entry.operation)).on_hover_text(&entry.url);
-                        });
-                        let selected = self.selected == Some(entry.sequence);
-                        row.col(|ui| {
-                            let text = entry.status.map_or_else(|| "—".to_owned(), |s| s.to_string());
-                            if entry.status.is_none_or(|s| s >= 400) && !selected {
-                                ui.colored_label(ui.visuals().error_fg_color, text);
-                            } else if entry.status.is_none_or(|s| s >= 400) {
-                                // Red on the selection's blue is unreadable: strong text there.
-                                ui.strong(format!("{text} ✖"));
-                            } else {
-                                ui.label(text);
+                    .body(|body| {
+                        body.rows(20.0, rows.len(), |mut row| {
+                            let entry = &rows[row.index()];
+                            row.set_selected(self.selected == Some(entry.sequence));
+                            row.col(|ui| {
+                                ui.label(crate::azure_time::iso7(entry.started_at).get(11..19).unwrap_or_default());
+                            });
+                            row.col(|ui| {
+                                ui.label(&entry.method);
+                            });
+                            row.col(|ui| {
+                                // The path and query are what differ from row to row; the
+                                // scheme and host are the same for all (the whole URL on hover).
+                                let shown = url::Url::parse(&entry.url).map_or_else(
+                                    |_| entry.url.clone(),
+                                    |u| {
+                                        format!(
+                                            "{}{}",
+                                            u.path(),
+                                            u.query().map(|q| format!("?{q}")).unwrap_or_default()
+                                        )
+                                    },
+                                );
+                                ui.label(format!("{} {shown}", entry.operation)).on_hover_text(&entry.url);
+                            });
+                            let selected = self.selected == Some(entry.sequence);
+                            row.col(|ui| {
+                                let text = entry.status.map_or_else(|| "—".to_owned(), |s| s.to_string());
+                                if entry.status.is_none_or(|s| s >= 400) && !selected {
+                                    ui.colored_label(ui.visuals().error_fg_color, text);
+                                } else if entry.status.is_none_or(|s| s >= 400) {
+                                    // Red on the selection's blue is unreadable: strong text there.
+                                    ui.strong(format!("{text} ✖"));
+                                } else {
+                                    ui.label(text);
+                                }
+                            });
+                            row.col(|ui| {
+                                let code =
+                                    entry.error_code.as_deref().or(entry.transport_error.as_deref()).unwrap_or("");
+                                ui.label(format!("{code} {}", entry.request_id.as_deref().unwrap_or("")));
+                            });
+                            row.col(|ui| {
+                                ui.label(format!("{} ms", entry.duration_ms));
+                            });
+                            row.col(|ui| {
+                                ui.label(crate::format::human_size(entry.bytes_sent.max(entry.bytes_received)));
+                            });
+                            row.col(|ui| {
+                                ui.label(entry.attempt.to_string());
+                            });
+                            if row.response().clicked() {
+                                clicked = Some(entry.sequence);
                             }
                         });
-                        row.col(|ui| {
-                            let code = entry.error_code.as_deref().or(entry.transport_error.as_deref()).unwrap_or("");
-                            ui.label(format!("{code} {}", entry.request_id.as_deref().unwrap_or("")));
-                        });
-                        row.col(|ui| {
-                            ui.label(format!("{} ms", entry.duration_ms));
-                        });
-                        row.col(|ui| {
-                            ui.label(crate::format::human_size(entry.bytes_sent.max(entry.bytes_received)));
-                        });
-                        row.col(|ui| {
-                            ui.label(entry.attempt.to_string());
-                        });
-                        if row.response().clicked() {
-                            clicked = Some(entry.sequence);
-                        }
                     });
-                });
-            if clicked.is_some() {
-                self.selected = clicked;
-            }
-            ui.style_mut().interaction.selectable_labels = true;
-            if let Some(entry) = self.selected.and_then(|seq| self.entries.iter().find(|e| e.sequence == seq)).cloned()
-            {
-                ui.separator();
-                details_ui(ui, &entry, self.diagnoses.get(&entry.sequence).map(AsRef::as_ref));
-            }
-        });
+                if clicked.is_some() {
+                    self.selected = clicked;
+                }
+                ui.style_mut().interaction.selectable_labels = true;
+                if let Some(entry) =
+                    self.selected.and_then(|seq| self.entries.iter().find(|e| e.sequence == seq)).cloned()
+                {
+                    ui.separator();
+                    details_ui(ui, &entry, self.diagnoses.get(&entry.sequence).map(AsRef::as_ref));
+                }
+            });
         self.open = open;
     }
 }
@@ -316,67 +304,5 @@ fn details_ui(ui: &mut egui::Ui, entry: &LogEntry, diagnosis: Option<&Diagnosis>
             ui.strong("Transport error");
             ui.monospace(error);
         }
-    });
-}
-
-/// Draws the identity inspector.
-pub fn identity_ui(
-    ctx: &egui::Context,
-    open: &mut bool,
-    token: Option<&TokenInfo>,
-    skew_secs: Option<i64>,
-    clock: Clock,
-    asks: &mut Vec<Ask>,
-) {
-    let now = clock.now;
-    egui::Window::new("Identity inspector").open(open).default_width(640.0).show(ctx, |ui| {
-        let Some(token) = token else {
-            ui.label("No token: this connection uses a SAS or an account key, or is not connected");
-            return;
-        };
-        let claims = token.claims.clone().unwrap_or_default();
-        egui::Grid::new("identity-grid").num_columns(2).spacing([16.0, 6.0]).show(ui, |ui| {
-            let mut row = |name: &str, value: String| {
-                ui.label(name);
-                ui.add(egui::Label::new(value).selectable(true));
-                ui.end_row();
-            };
-            row("Source", token.source.to_string());
-            row("Identity name", claims.identity_name().unwrap_or("-").to_owned());
-            row("Object id (oid)", claims.oid.clone().unwrap_or_else(|| "-".into()));
-            row("Client id (appid)", claims.client_id().unwrap_or("-").to_owned());
-            row("Tenant (tid)", claims.tid.clone().unwrap_or_else(|| "-".into()));
-            row("Audience (aud)", claims.aud.clone().unwrap_or_else(|| "-".into()));
-            row("Issuer (iss)", claims.iss.clone().unwrap_or_else(|| "-".into()));
-            row("Resource id (xms_mirid)", claims.xms_mirid.clone().unwrap_or_else(|| "-".into()));
-            row("Type (idtyp)", claims.idtyp.clone().unwrap_or_else(|| "-".into()));
-            for (name, value) in [("Issued", claims.iat), ("Not before", claims.nbf)] {
-                if let Some(at) = value {
-                    row(name, format!("{} ({})", clock.local(at), relative(at - now)));
-                }
-            }
-            row("Expires", format!("{} ({})", clock.local(token.expires_on), relative(token.expires_on - now)));
-            row("Received", format!("{} ({})", clock.local(token.acquired_at), relative(token.acquired_at - now)));
-            row("Next refresh", format!("{} ({})", clock.local(token.refresh_at), relative(token.refresh_at - now)));
-            row("Fingerprint", token.fingerprint.clone());
-        });
-        if let Some(skew) = skew_secs {
-            if skew.abs() > SKEW_WARNING_SECS {
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    format!("This machine's clock differs from the service's by {} min: tokens may look expired or not yet valid", skew.abs() / 60),
-                );
-            } else {
-                ui.weak(format!("Clock: within {} s of the service", skew.abs()));
-            }
-        }
-        ui.horizontal(|ui| {
-            if ui.button("Refresh now").clicked() {
-                asks.push(Ask::RefreshToken);
-            }
-            if ui.button("Copy claims as JSON").clicked() {
-                super::copied::copy(ui.ctx(), serde_json::to_string_pretty(&claims).unwrap_or_default(), "the token's claims");
-            }
-        });
     });
 }

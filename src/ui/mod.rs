@@ -16,6 +16,7 @@ pub mod diagnosis;
 mod dialogs;
 mod events;
 mod icons;
+mod identity;
 mod inspect;
 mod keys;
 mod menus;
@@ -211,13 +212,18 @@ impl AzfxApp {
     }
 
     fn open_share(&mut self, share: &str) {
+        self.open_share_at(share, "", true);
+    }
+
+    /// Opens `share` at `path`; Back leads to where the window was when `remember`.
+    fn open_share_at(&mut self, share: &str, path: &str, remember: bool) {
         if let Some(session) = &mut self.session {
             let mut browser = Browser::new(&session.connected.endpoint, share);
-            // Pastes still running, their conflicts and the clipboard go on in the new view.
+            // History, the clipboard and pastes still running go on in the new view.
             if let Some(old) = session.browser.take() {
-                browser.pastes = old.pastes;
+                browser.carry_from(old, remember);
             }
-            browser.open(&self.worker, "", false);
+            browser.open(&self.worker, path, false);
             session.browser = Some(browser);
         }
     }
@@ -310,8 +316,8 @@ impl eframe::App for AzfxApp {
         let mut asks = Vec::new();
         self.log_panel.ui(&ctx, &mut asks);
         let skew = self.log_panel.clock_skew_secs();
-        let clock = inspect::Clock { now, offset: self.local_offset };
-        inspect::identity_ui(&ctx, &mut self.identity_open, self.status.token.as_ref(), skew, clock, &mut asks);
+        let clock = identity::Clock { now, offset: self.local_offset };
+        identity::identity_ui(&ctx, &mut self.identity_open, self.status.token.as_ref(), skew, clock, &mut asks);
         for ask in asks {
             match ask {
                 inspect::Ask::RefreshToken => self.status.refresh_now(&self.worker),

@@ -53,9 +53,14 @@ impl Preferences {
         let mut ask = None;
         let mut open = self.open;
         let mut close = false;
-        egui::Window::new("Settings").open(&mut open).collapsible(false).resizable(false).default_width(460.0).show(
-            ctx,
-            |ui| {
+        egui::Window::new("Settings")
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .default_width(460.0)
+            .show(ctx, |ui| {
                 ui.heading("Appearance");
                 ui.horizontal(|ui| {
                     ui.label("Theme");
@@ -123,8 +128,7 @@ impl Preferences {
                         self.ca_file.clear();
                     }
                 });
-            },
-        );
+            });
         self.open = open && !close;
         ask
     }

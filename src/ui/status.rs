@@ -175,21 +175,26 @@ impl StatusBar {
             }
         });
         let mut open = self.show_errors;
-        egui::Window::new("Failed requests").open(&mut open).default_width(640.0).show(ui.ctx(), |ui| {
-            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                for entry in self.recent_errors.iter().rev() {
-                    let status = entry.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-                    ui.label(format!(
-                        "{} {} {status} {} · request id {} · {}",
-                        entry.operation,
-                        entry.method,
-                        entry.error_code.as_deref().or(entry.transport_error.as_deref()).unwrap_or(""),
-                        entry.request_id.as_deref().unwrap_or("-"),
-                        entry.url
-                    ));
-                }
+        egui::Window::new("Failed requests")
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ui.ctx().content_rect().center())
+            .open(&mut open)
+            .default_width(640.0)
+            .show(ui.ctx(), |ui| {
+                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                    for entry in self.recent_errors.iter().rev() {
+                        let status = entry.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+                        ui.label(format!(
+                            "{} {} {status} {} · request id {} · {}",
+                            entry.operation,
+                            entry.method,
+                            entry.error_code.as_deref().or(entry.transport_error.as_deref()).unwrap_or(""),
+                            entry.request_id.as_deref().unwrap_or("-"),
+                            entry.url
+                        ));
+                    }
+                });
             });
-        });
         self.show_errors = open;
         ask
     }

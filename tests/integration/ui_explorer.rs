@@ -598,3 +598,30 @@ fn new_folder_waits_for_the_service_copies_say_so_and_recent_is_per_account() {
     assert!(shows(&harness, "/projects/reports"));
     assert!(!shows_containing(&harness, "secret-share"), "another account's location is not offered");
 }
+
+/// Regression (explorer issue, input 12): switching shares wiped the Back history. Back and
+/// Forward now lead across shares.
+#[test]
+fn back_and_forward_lead_across_a_share_switch() {
+    use egui::accesskit::Role;
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    let at = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>, share: &str, path: &str| {
+        h.state().browser().is_some_and(|b| b.share == share && b.path == path && !b.loading())
+    };
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
+    harness.state_mut().open_folder("reports");
+    wait_for(&mut harness, "reports", |h| at(h, demo::WRITABLE_SHARE, "reports"));
+    wait_for(&mut harness, "the shares in the pane", |h| h.query_by_role_and_label(Role::Button, "archive").is_some());
+    harness.get_by_role_and_label(Role::Button, "archive").click();
+    wait_for(&mut harness, "the other share", |h| at(h, demo::READ_ONLY_SHARE, ""));
+    harness.get_by_label("Back").click();
+    wait_for(&mut harness, "back in the first share's folder", |h| at(h, demo::WRITABLE_SHARE, "reports"));
+    harness.get_by_label("Forward").click();
+    wait_for(&mut harness, "forward to the other share", |h| at(h, demo::READ_ONLY_SHARE, ""));
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    wait_for(&mut harness, "Alt+Left back again", |h| at(h, demo::WRITABLE_SHARE, "reports"));
+    harness.get_by_label("Back").click();
+    wait_for(&mut harness, "the first share's root", |h| at(h, demo::WRITABLE_SHARE, ""));
+}

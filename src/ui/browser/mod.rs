@@ -92,8 +92,11 @@ pub struct Browser {
     pub share: String,
     /// Current folder (`a/b`, empty at the root).
     pub path: String,
-    back: Vec<String>,
-    forward: Vec<String>,
+    /// Locations (share, folder) to go back and forward to; they span shares.
+    back: Vec<(String, String)>,
+    forward: Vec<(String, String)>,
+    /// Back or Forward led to another share: the window opens it at this folder.
+    pub switch_to: Option<(String, String)>,
     /// Rows on screen.
     pub entries: Vec<DirEntry>,
     incoming: Vec<DirEntry>,
@@ -159,6 +162,7 @@ impl Browser {
             path: String::new(),
             back: Vec::new(),
             forward: Vec::new(),
+            switch_to: None,
             entries: Vec::new(),
             incoming: Vec::new(),
             listing_task: None,
@@ -232,7 +236,7 @@ impl Browser {
     pub fn open(&mut self, worker: &Worker, path: &str, remember: bool) {
         let path = path.trim_matches('/').to_owned();
         if remember && path != self.path {
-            self.back.push(std::mem::take(&mut self.path));
+            self.back.push((self.share.clone(), std::mem::take(&mut self.path)));
             self.forward.clear();
         }
         self.path = path;
@@ -266,20 +270,41 @@ impl Browser {
     /// History back.
     pub fn back(&mut self, worker: &Worker) {
         if let Some(previous) = self.back.pop() {
-            self.forward.push(std::mem::take(&mut self.path));
-            self.open(worker, &previous, false);
+            self.forward.push((self.share.clone(), std::mem::take(&mut self.path)));
+            self.go(worker, previous);
         }
     }
 
-    /// History forward.
+    /// Goes forward again.
     pub fn forward(&mut self, worker: &Worker) {
         if let Some(next) = self.forward.pop() {
-            self.back.push(std::mem::take(&mut self.path));
-            self.open(worker, &next, false);
+            self.back.push((self.share.clone(), std::mem::take(&mut self.path)));
+            self.go(worker, next);
         }
     }
 
-    /// Whether back / forward are possible.
+    fn go(&mut self, worker: &Worker, (share, path): (String, String)) {
+        if share == self.share {
+            self.open(worker, &path, false);
+        } else {
+            self.switch_to = Some((share, path));
+        }
+    }
+
+    /// Takes over what outlives a share switch from the browser of the share before: the
+    /// Back and Forward history (with the location left, when `remember`), the clipboard
+    /// and the pastes still running.
+    pub fn carry_from(&mut self, old: Self, remember: bool) {
+        self.back = old.back;
+        self.forward = old.forward;
+        if remember {
+            self.back.push((old.share, old.path));
+            self.forward.clear();
+        }
+        self.pastes = old.pastes;
+    }
+
+    /// Whether Back and Forward lead anywhere.
     pub fn can_go(&self) -> (bool, bool) {
         (!self.back.is_empty(), !self.forward.is_empty())
     }
