@@ -39,6 +39,8 @@ pub struct ConnectView {
     pub failure: Option<Failure>,
     /// The configuration of the last connect (the access check reuses it).
     pub last_config: Option<ConnectionConfig>,
+    /// A saved connection being renamed: its index and the name typed so far.
+    renaming: Option<(usize, String)>,
 }
 
 impl ConnectView {
@@ -54,6 +56,7 @@ impl ConnectView {
     /// What to remember of this form.
     pub fn saved(&self) -> SavedConnection {
         SavedConnection {
+            name: String::new(),
             endpoint: self.endpoint.trim().to_owned(),
             share: self.share.trim().to_owned(),
             credential: self.credential,
@@ -149,7 +152,7 @@ impl ConnectView {
     }
 
     /// Draws the form.
-    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, settings: &Settings) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, settings: &mut Settings) {
         // The settings page's defaults: the identity endpoint (unless typed here) and
         // the extra CA file.
         if self.imds_endpoint.trim().is_empty() && !settings.imds_endpoint.trim().is_empty() {
@@ -253,22 +256,60 @@ impl ConnectView {
         }
         if !settings.connections.is_empty() {
             ui.add_space(12.0);
-            ui.label("Saved connections");
-            let mut chosen = None;
-            for saved in &settings.connections {
-                let text = format!(
+            self.saved_ui(ui, settings);
+        }
+    }
+
+    /// Saved connections: click one to fill the form; Rename gives it a name, Remove
+    /// forgets it (it holds no secret, so nothing else is lost).
+    fn saved_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings) {
+        ui.label("Saved connections");
+        let mut chosen = None;
+        let mut remove = None;
+        for (index, saved) in settings.connections.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                if let Some((renaming, text)) = &mut self.renaming
+                    && *renaming == index
+                {
+                    let label = ui.label("Connection name");
+                    let edit = ui.add(egui::TextEdit::singleline(text).desired_width(220.0)).labelled_by(label.id);
+                    if !edit.has_focus() && !edit.lost_focus() {
+                        edit.request_focus();
+                    }
+                    let (enter, escape) =
+                        ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
+                    if ui.button("Save").clicked() || enter {
+                        text.trim().clone_into(&mut saved.name);
+                        self.renaming = None;
+                    } else if escape {
+                        self.renaming = None;
+                    }
+                    return;
+                }
+                let details = format!(
                     "{} · {} · {}",
                     saved.endpoint,
                     if saved.share.is_empty() { "-" } else { &saved.share },
                     saved.credential.label()
                 );
+                let text = if saved.name.is_empty() { details.clone() } else { format!("{} ({details})", saved.name) };
                 if ui.link(text).clicked() {
                     chosen = Some(saved.clone());
                 }
-            }
-            if let Some(saved) = chosen {
-                self.load(&saved);
-            }
+                if ui.small_button("Rename").clicked() {
+                    self.renaming = Some((index, saved.name.clone()));
+                }
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(index);
+                }
+            });
+        }
+        if let Some(index) = remove {
+            settings.connections.remove(index);
+            self.renaming = None;
+        }
+        if let Some(saved) = chosen {
+            self.load(&saved);
         }
     }
 }

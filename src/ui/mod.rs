@@ -279,7 +279,7 @@ impl eframe::App for AzfxApp {
                 });
             }
             match &mut self.session {
-                None => self.connect.ui(ui, &self.worker, &self.settings),
+                None => self.connect.ui(ui, &self.worker, &mut self.settings),
                 Some(session) => {
                     if let Some(browser) = &mut session.browser {
                         // Recent locations of this account only.

@@ -71,7 +71,10 @@ impl CredentialKind {
 
 /// A connection to remember: no secret, ever.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SavedConnection {
+    /// The name the user gave it (empty: shown by its endpoint).
+    pub name: String,
     /// Account name, endpoint URL or a connection string's endpoint.
     pub endpoint: String,
     /// Share opened last.
@@ -155,9 +158,13 @@ impl Settings {
     /// The storage key.
     pub const KEY: &'static str = "azfx-settings";
 
-    /// Remembers a connection (moving it to the front).
-    pub fn remember(&mut self, connection: SavedConnection) {
-        self.connections.retain(|c| c.endpoint != connection.endpoint || c.credential != connection.credential);
+    /// Remembers a connection (moving it to the front, keeping the name it was given).
+    pub fn remember(&mut self, mut connection: SavedConnection) {
+        let same = |c: &SavedConnection| c.endpoint == connection.endpoint && c.credential == connection.credential;
+        if let Some(earlier) = self.connections.iter().find(|c| same(c)) {
+            connection.name.clone_from(&earlier.name);
+        }
+        self.connections.retain(|c| !same(c));
         self.connections.insert(0, connection);
         self.connections.truncate(10);
     }

@@ -25,4 +25,5 @@ mod transfers_resume;
 mod transfers_safety;
 mod ui;
 mod ui_explorer;
+mod ui_explorer_build;
 mod ui_transfers;
