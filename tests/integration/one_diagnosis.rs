@@ -58,13 +58,31 @@ fn the_window_explains_a_denied_write_and_read_alike_on_every_surface() {
     let mut harness = app(&emulator, demo::READ_ONLY_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the archive listing", |h| h.state().browser().is_some_and(|b| !b.entries.is_empty()));
 
-    // A toast: New folder on a share the identity may only read.
+    // The New folder dialog: on a share the identity may only read, the refusal is
+    // explained under the field (the dialog waits for the service's answer).
     harness.get_by_label("New folder…").click();
     harness.run_steps(3);
     harness.get_by_label("Folder name").type_text("not-allowed");
     harness.step();
     harness.get_by_label("Create").click();
-    wait_for(&mut harness, "the toast", |h| shows_containing(h, READ_ONLY_TITLE));
+    wait_for(&mut harness, "the explanation", |h| shows_containing(h, READ_ONLY_TITLE));
+    let problem = harness.state().browser().and_then(|b| b.new_folder_problem.clone());
+    assert!(problem.as_deref().is_some_and(|p| p.starts_with(READ_ONLY_TITLE)), "{problem:?}");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+
+    // A toast: Rename on the same share.
+    let first = harness.state().browser().unwrap().entries[0].name.clone();
+    harness.get_by_label(&first).click();
+    harness.step();
+    harness.key_press(egui::Key::F2);
+    harness.run_steps(2);
+    harness.get_by_label("New name").type_text("-renamed");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the toast", |h| {
+        h.state().toasts.toasts.iter().any(|t| matches!(&t.notice, azfx::ui::Notice::Error(..)))
+    });
     let toast = harness.state().toasts.toasts.iter().find_map(|t| match &t.notice {
         azfx::ui::Notice::Error(_, detail) => Some(detail.clone()),
         azfx::ui::Notice::Info(_) => None,
