@@ -278,9 +278,27 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
                 return Err(EngineError::InvalidInput(format!("{} is a folder: add -r to copy it", args.src)).into());
             }
             let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let started = worker.upload_path(local.clone(), &share, &path, conflict_rule(args.overwrite));
-            let report = wait_with_progress(&mut worker, started, &name, true)?;
-            tree_summary("uploaded", report, out)
+            let rule = conflict_rule(args.overwrite);
+            match is_folder(&worker, &share, &path) {
+                // An existing folder: the local folder goes into it under its own name.
+                Ok(true) => {
+                    let started = worker.upload_path(local.clone(), &share, &path, rule);
+                    let report = wait_with_progress(&mut worker, started, &name, true)?;
+                    tree_summary("uploaded", report, out)
+                }
+                Ok(false) => Err(EngineError::InvalidInput(format!(
+                    "{} is a file: a folder can only be copied into a folder",
+                    args.dst
+                ))
+                .into()),
+                // A new name: the folder is created and takes the local folder's contents,
+                // as `cp -r DIR new` does (its parent must exist).
+                Err(failure) if failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::NotFound) => {
+                    wait(worker.create_directory(&share, &path))?;
+                    upload_contents(&mut worker, &local, &share, &path, rule, out)
+                }
+                Err(failure) => Err(failure),
+            }
         }
         (true, true) => Err(EngineError::InvalidInput(
             "both are share URLs: copying within Azure is not supported yet; use azfx mv to move".to_owned(),
@@ -290,6 +308,42 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
             Err(EngineError::InvalidInput("one of SRC and DST must be a share URL (https://…)".to_owned()).into())
         }
     }
+}
+
+/// Uploads what the local folder `local` holds into the share folder `dir` (one job per
+/// entry), and prints the sum of what they did.
+fn upload_contents(
+    worker: &mut Worker,
+    local: &std::path::Path,
+    share: &str,
+    dir: &str,
+    rule: Conflict,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Failure> {
+    let reading = |source| {
+        EngineError::Transfer(crate::transfer::TransferError::Local {
+            action: "reading",
+            path: local.to_owned(),
+            source,
+        })
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(local)
+        .map_err(reading)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(reading)?;
+    entries.sort();
+    let mut total = TreeReport::default();
+    for entry in entries {
+        let label = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let started = worker.upload_path(entry, share, dir, rule);
+        let report = wait_with_progress(worker, started, &label, true)?;
+        total.files += report.files;
+        total.bytes += report.bytes;
+        total.skipped += report.skipped;
+        total.failures.extend(report.failures);
+    }
+    tree_summary("uploaded", total, out)
 }
 
 /// `azfx mkdir`: a folder, and with `-p` its missing parents (an existing one is fine).

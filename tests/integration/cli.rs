@@ -361,3 +361,37 @@ fn links_folders_and_conflicts_are_handled_as_a_person_expects() {
     assert_eq!(code, exit_code::USAGE, "{err}");
     assert!(err.contains("cannot be a folder name"), "{err}");
 }
+
+/// Regression (transfers issue): `cp -r DIR share/new` failed with "A folder on the way
+/// does not exist" when `new` did not exist. As with `cp -r`, a new name is created and
+/// takes the folder's contents; an existing folder receives the folder under its name; a
+/// missing parent is still a clear error.
+#[test]
+fn cp_r_to_a_new_name_creates_it_like_unix_cp() {
+    let env = start();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let local = tempfile::tempdir().unwrap();
+    let site = local.path().join("site");
+    std::fs::create_dir_all(site.join("css")).unwrap();
+    std::fs::write(site.join("index.html"), b"<h1>hi</h1>").unwrap();
+    std::fs::write(site.join("css/main.css"), b"body {}").unwrap();
+    let run = |args: &[&str]| azfx(&env.emulator, args);
+    let names = |dir: &str| env.emulator.control().list(ACCOUNT, SHARE, dir).unwrap();
+
+    let (code, out, err) = run(&["cp", "-r", site.to_str().unwrap(), &format!("{base}/new")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("uploaded 2 files"), "{out}");
+    assert_eq!(names("new"), ["css", "index.html"], "the contents, not new/site");
+    assert_eq!(names("new/css"), ["main.css"]);
+
+    let (code, _, err) = run(&["cp", "-r", site.to_str().unwrap(), &format!("{base}/new")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(names("new"), ["css", "index.html", "site"], "an existing folder receives it under its name");
+
+    let (code, _, err) = run(&["cp", "-r", site.to_str().unwrap(), &format!("{base}/missing/new")]);
+    assert_eq!(code, exit_code::NOT_FOUND, "{err}");
+    assert!(err.contains("A folder on the way does not exist"), "{err}");
+    let (code, _, err) = run(&["cp", "-r", site.to_str().unwrap(), &format!("{base}/new/index.html")]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(err.contains("is a file"), "{err}");
+}
