@@ -105,7 +105,7 @@ pub fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> 
     upload_file(&mut worker, &args.local, &share, &path, args.url.ends_with('/'), args.overwrite, out)
 }
 
-fn last_name(path: &str) -> Option<&str> {
+pub(super) fn last_name(path: &str) -> Option<&str> {
     path.rsplit('/').next().filter(|n| !n.is_empty())
 }
 
@@ -205,7 +205,7 @@ fn is_url(text: &str) -> bool {
 /// Whether `share/path` is a folder (`true`) or a file (`false`).
 ///
 /// Errors: neither exists (the file's 404, explained), or the service refused.
-fn is_folder(worker: &Worker, share: &str, path: &str) -> Result<bool, Failure> {
+pub(super) fn is_folder(worker: &Worker, share: &str, path: &str) -> Result<bool, Failure> {
     if path.is_empty() {
         return Ok(true);
     }
@@ -300,10 +300,7 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
                 Err(failure) => Err(failure),
             }
         }
-        (true, true) => Err(EngineError::InvalidInput(
-            "both are share URLs: copying within Azure is not supported yet; use azfx mv to move".to_owned(),
-        )
-        .into()),
+        (true, true) => super::copy::copy_within(args, out),
         (false, false) => {
             Err(EngineError::InvalidInput("one of SRC and DST must be a share URL (https://…)".to_owned()).into())
         }

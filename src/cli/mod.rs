@@ -4,6 +4,7 @@
 //! codes name the failing layer (see `worker::exit_code`).
 
 mod args;
+mod copy;
 mod doctor;
 mod emulator;
 mod files;

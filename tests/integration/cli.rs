@@ -395,3 +395,46 @@ fn cp_r_to_a_new_name_creates_it_like_unix_cp() {
     assert_eq!(code, exit_code::USAGE, "{err}");
     assert!(err.contains("is a file"), "{err}");
 }
+
+/// `azfx cp URL URL`: the service copies within the share (Copy File), under the same
+/// overwrite rules as every transfer.
+#[test]
+fn cp_between_two_share_urls_copies_on_the_service() {
+    let env = start();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let control = env.emulator.control();
+    control.create_directories(ACCOUNT, SHARE, "docs/sub").unwrap();
+    control.create_directories(ACCOUNT, SHARE, "out").unwrap();
+    control.put_file(ACCOUNT, SHARE, "docs/a.txt", b"A").unwrap();
+    control.put_file(ACCOUNT, SHARE, "docs/sub/b.txt", b"B").unwrap();
+    let run = |args: &[&str]| azfx(&env.emulator, args);
+    let names = |dir: &str| control.list(ACCOUNT, SHARE, dir).unwrap();
+
+    let (code, out, err) = run(&["cp", &format!("{base}/docs/a.txt"), &format!("{base}/out/copy.txt")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("copied 1 file"), "{out}");
+    let (code, _, err) = run(&["cp", &format!("{base}/docs/a.txt"), &format!("{base}/out")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(names("out"), ["a.txt", "copy.txt"]);
+
+    let (code, _, err) =
+        run(&["cp", &format!("{base}/docs/a.txt"), &format!("{base}/out/copy.txt"), "--overwrite", "false"]);
+    assert_eq!(code, exit_code::EXISTS, "never replaced without the rule: {err}");
+    let (code, _, err) =
+        run(&["cp", &format!("{base}/docs/a.txt"), &format!("{base}/out/copy.txt"), "--overwrite", "keep-both"]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(names("out"), ["a.txt", "copy (1).txt", "copy.txt"]);
+
+    let (code, _, err) = run(&["cp", &format!("{base}/docs"), &format!("{base}/out/")]);
+    assert_eq!(code, exit_code::USAGE, "a folder needs -r: {err}");
+    let (code, out, err) = run(&["cp", "-r", &format!("{base}/docs"), &format!("{base}/out/")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("copied 2 files"), "{out}");
+    assert_eq!(names("out/docs/sub"), ["b.txt"]);
+
+    env.emulator.control().create_share(ACCOUNT, "other", 1).unwrap();
+    let other = format!("{}/other", env.emulator.file_endpoint(ACCOUNT));
+    let (code, _, err) = run(&["cp", &format!("{base}/docs/a.txt"), &format!("{other}/a.txt")]);
+    assert_eq!(code, exit_code::USAGE, "{err}");
+    assert!(err.contains("within one share"), "{err}");
+}
