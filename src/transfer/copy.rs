@@ -14,7 +14,7 @@
 use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
-use super::upload::{destination, numbered, parent};
+use super::upload::{destination, numbered, parent, place};
 use super::{BULK_PARALLEL, Conflict, FileFailure, ProgressFn, TransferError, temporary_name};
 use crate::files::names::join;
 use crate::files::{CopyStatus, EntryType, ErrorKind, FilesClient, Overwrite};
@@ -241,13 +241,9 @@ async fn copy_one(
                 reason: ended.description.unwrap_or_else(|| format!("{:?}", ended.status).to_lowercase()),
             });
         }
-        let overwrite = if replace { Overwrite::Replace } else { Overwrite::Fail };
-        match client.rename(share, &temp, &target, EntryType::File, overwrite).await {
-            Ok(()) => Ok(()),
-            // Someone created the destination meanwhile: theirs stays, the user is asked.
-            Err(e) if already_exists(&e) => Err(TransferError::Exists(format!("/{share}/{target}"))),
-            Err(e) => Err(e.into()),
-        }
+        // Someone created the destination meanwhile: theirs stays, the user is asked
+        // (or, keeping both, the next free number is taken).
+        place(client, share, &temp, (&file.to, &target), conflict, replace).await.map(drop)
     }
     .await;
     match copied {

@@ -96,6 +96,45 @@ pub(super) async fn destination(
     }
 }
 
+/// Names tried after the chosen `name (n)` was taken meanwhile (`Conflict::KeepBoth`).
+const KEEP_BOTH_RETRIES: u32 = 100;
+
+/// Renames the complete temporary file `temp` to `target`, replacing only with `replace`.
+/// Under `Conflict::KeepBoth`, a numbered name another transfer took meanwhile (parallel
+/// files of one folder, another client) moves on to the next free number instead of
+/// failing. Returns the name it got.
+///
+/// Errors: `Exists` when a file of that name is there and may not be replaced (a folder
+/// of that name, a sharing violation or a pending delete keep their own diagnosis).
+pub(super) async fn place(
+    client: &FilesClient,
+    share: &str,
+    temp: &str,
+    (path, target): (&str, &str),
+    conflict: Conflict,
+    replace: bool,
+) -> Result<String, TransferError> {
+    let overwrite = if replace { Overwrite::Replace } else { Overwrite::Fail };
+    let mut target = target.to_owned();
+    let mut next = 1;
+    loop {
+        match client.rename(share, temp, &target, EntryType::File, overwrite).await {
+            Ok(()) => return Ok(target),
+            Err(e) if e.code.as_deref() == Some("ResourceAlreadyExists") && !replace => {
+                if conflict != Conflict::KeepBoth || next > KEEP_BOTH_RETRIES {
+                    return Err(TransferError::Exists(format!("/{share}/{target}")));
+                }
+                let taken = target.clone();
+                while target == taken || target == path {
+                    target = numbered(path, next);
+                    next += 1;
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Uploads the local file `src` to `share/path` under the `conflict` rule, as a file of
 /// `run`'s job: a temporary file the journal knows from an earlier attempt is resumed
 /// when the local file is unchanged (size and modification time) and the temporary file
@@ -175,22 +214,11 @@ pub async fn upload(
     };
     let renamed = match sent {
         Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
-        Ok(()) => {
-            let overwrite = if replace { Overwrite::Replace } else { Overwrite::Fail };
-            client.rename(share, &temp, &target, EntryType::File, overwrite).await.map_err(|e| {
-                // Only "a file of that name exists" means exists; a folder of that name,
-                // a sharing violation or a pending delete keep their own diagnosis.
-                if e.code.as_deref() == Some("ResourceAlreadyExists") && !replace {
-                    TransferError::Exists(format!("/{share}/{target}"))
-                } else {
-                    e.into()
-                }
-            })
-        }
+        Ok(()) => place(client, share, &temp, (path, &target), conflict, replace).await,
         Err(e) => Err(e),
     };
     match renamed {
-        Ok(()) => {
+        Ok(target) => {
             journal.file_complete(file_id)?;
             Ok(UploadOutcome { bytes: size, path: target, skipped: false, resumed })
         }

@@ -204,3 +204,31 @@ fn copy_file_answers_like_the_service() {
         assert_eq!(head.headers()["content-length"], "0");
     });
 }
+
+/// Review leftover (transfers issue): files kept "both" in parallel could pick the same
+/// `name (1)`; the one that lost the race failed as a conflict. It now takes the next
+/// free number.
+#[test]
+fn keep_both_in_parallel_takes_the_next_free_number_instead_of_failing() {
+    use azfx::transfer::copy::FileCopy;
+    let Engine { env, worker } = engine();
+    let control = env.emulator.control();
+    control.put_file(ACCOUNT, SHARE, "report.txt", b"the user's").unwrap();
+    for i in 0..6 {
+        control.put_file(ACCOUNT, SHARE, &format!("v{i}.txt"), format!("version {i}").as_bytes()).unwrap();
+    }
+    let files: Vec<FileCopy> =
+        (0..6).map(|i| FileCopy { from: format!("v{i}.txt"), to: "report.txt".to_owned(), size: 0 }).collect();
+    let outcome = wait(worker.copy_files(SHARE, files, Conflict::KeepBoth).1).unwrap();
+    assert!(outcome.conflicts.is_empty() && outcome.failures.is_empty(), "{outcome:?}");
+    assert_eq!(outcome.done, 6);
+    let mut kept: Vec<String> = names(&env, "").into_iter().filter(|n| n.starts_with("report")).collect();
+    kept.sort();
+    assert_eq!(kept.len(), 7, "{kept:?}");
+    assert_eq!(remote(&env, "report.txt").unwrap(), b"the user's");
+    let copies = kept.iter().filter(|n| *n != "report.txt");
+    let mut contents: Vec<Vec<u8>> = copies.map(|n| remote(&env, &n.replace(' ', "%20")).unwrap()).collect();
+    contents.sort();
+    let expected: Vec<Vec<u8>> = (0..6).map(|i| format!("version {i}").into_bytes()).collect();
+    assert_eq!(contents, expected, "every version arrived once");
+}
