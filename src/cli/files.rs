@@ -94,7 +94,28 @@ pub fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> 
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     let mut worker = worker()?;
     connect(&worker, &args.credential, &endpoint)?;
+    if args.local.as_os_str() == "-" {
+        return get_to_stdout(&mut worker, &share, &path, out);
+    }
     download_file(&mut worker, &share, &path, &args.local, args.overwrite, out)
+}
+
+/// `azfx get URL -`: the file's bytes on standard output (`out`), for a pipe. They are
+/// downloaded and verified (size, MD5) into a private temporary folder first, so a pipe
+/// never receives bytes that turn out to be wrong; status lines stay off `out`.
+fn get_to_stdout(worker: &mut Worker, share: &str, path: &str, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let local = |action: &'static str, path: &Path| {
+        let path = path.to_owned();
+        move |source| EngineError::Transfer(crate::transfer::TransferError::Local { action, path, source })
+    };
+    let temp = tempfile::tempdir().map_err(local("creating a temporary folder in", &std::env::temp_dir()))?;
+    let name = last_name(path).ok_or_else(|| EngineError::InvalidInput("the URL names no file".to_owned()))?;
+    download_file(worker, share, path, temp.path(), OverwriteArg::False, &mut std::io::sink())?;
+    let file = temp.path().join(name);
+    let mut reader = std::fs::File::open(&file).map_err(local("reading", &file))?;
+    std::io::copy(&mut reader, out).map_err(local("writing standard output for", &file))?;
+    out.flush().map_err(local("writing standard output for", &file))?;
+    Ok(())
 }
 
 /// `azfx put`: a file from this machine to a share.

@@ -438,3 +438,21 @@ fn cp_between_two_share_urls_copies_on_the_service() {
     assert_eq!(code, exit_code::USAGE, "{err}");
     assert!(err.contains("within one share"), "{err}");
 }
+
+/// `azfx get URL -` writes the file's bytes (verified first) to standard output and
+/// nothing else, for a pipe.
+#[test]
+fn get_to_dash_writes_the_verified_bytes_to_stdout_only() {
+    let env = start();
+    let data: Vec<u8> = (0..300_000_u32).map(|i| u8::try_from(i % 251).unwrap()).collect();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "data/blob.bin", &data).unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let output =
+        azfx_command(&env.emulator, &test_home(), &["get", &format!("{base}/data/blob.bin"), "-"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(exit_code::OK), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout == data, "stdout holds exactly the file ({} bytes)", output.stdout.len());
+    let missing =
+        azfx_command(&env.emulator, &test_home(), &["get", &format!("{base}/data/none.bin"), "-"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(exit_code::NOT_FOUND));
+    assert!(missing.stdout.is_empty(), "nothing on stdout when it fails");
+}
