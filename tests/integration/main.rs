@@ -26,4 +26,5 @@ mod transfers_safety;
 mod ui;
 mod ui_explorer;
 mod ui_explorer_build;
+mod ui_explorer_checks;
 mod ui_transfers;
