@@ -456,3 +456,49 @@ fn get_to_dash_writes_the_verified_bytes_to_stdout_only() {
     assert_eq!(missing.status.code(), Some(exit_code::NOT_FOUND));
     assert!(missing.stdout.is_empty(), "nothing on stdout when it fails");
 }
+
+/// Regression (explorer issue, input 6), every reserved character: typed escaped, a name
+/// is uploaded and downloaded under exactly that name; typed raw, `#` and `?` are refused
+/// (they would silently name another file) and the others are taken literally.
+#[test]
+fn every_url_reserved_character_names_exactly_one_file_both_ways() {
+    let env = start();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("src.txt"), b"payload").unwrap();
+    let src = local.path().join("src.txt");
+    env.emulator.control().create_directories(ACCOUNT, SHARE, "chars").unwrap();
+    for (raw, escaped) in [
+        ('#', "%23"),
+        ('%', "%25"),
+        ('&', "%26"),
+        ('+', "%2B"),
+        (';', "%3B"),
+        ('=', "%3D"),
+        ('@', "%40"),
+        ('[', "%5B"),
+        (']', "%5D"),
+        ('$', "%24"),
+        (',', "%2C"),
+        ('!', "%21"),
+        ('\'', "%27"),
+        (' ', "%20"),
+    ] {
+        let name = format!("a{raw}b.txt");
+        let url = format!("{base}/chars/a{escaped}b.txt");
+        let (code, _, err) = azfx(&env.emulator, &["put", src.to_str().unwrap(), &url]);
+        assert_eq!(code, exit_code::OK, "{raw}: {err}");
+        let names = env.emulator.control().list(ACCOUNT, SHARE, "chars").unwrap();
+        assert!(names.contains(&name), "{raw}: {names:?}");
+        let back = local.path().join(format!("back-{}", escaped.trim_start_matches('%')));
+        let (code, _, err) = azfx(&env.emulator, &["get", &url, back.to_str().unwrap()]);
+        assert_eq!(code, exit_code::OK, "{raw}: {err}");
+        assert_eq!(std::fs::read(&back).unwrap(), b"payload");
+        if matches!(raw, '#' | '?') {
+            let (code, _, err) =
+                azfx(&env.emulator, &["get", &format!("{base}/chars/a{raw}b.txt"), back.to_str().unwrap()]);
+            assert_eq!(code, exit_code::USAGE, "a raw {raw} is refused: {err}");
+            assert!(err.contains(escaped), "the message says how to write it: {err}");
+        }
+    }
+}

@@ -460,3 +460,18 @@ fn walk_allocated(dir: &std::path::Path) -> u64 {
 fn walk_allocated(_dir: &std::path::Path) -> u64 {
     0
 }
+
+/// The service trims trailing dots from names unless `x-ms-allow-trailing-dot: true` is
+/// sent (research notes, naming rules): the emulator does too, so azfx's tests of the
+/// header mean something.
+#[tokio::test]
+async fn trailing_dots_are_trimmed_without_the_allow_header() {
+    let env = crate::helpers::start();
+    env.create_file("x", b"plain x").await;
+    let dotted = env.req(Method::GET, &format!("{SHARE}/x.")).send().await.unwrap();
+    assert_eq!(dotted.status(), StatusCode::OK, "without the header, x. names x");
+    assert_eq!(dotted.bytes().await.unwrap().as_ref(), b"plain x");
+    let kept =
+        env.req(Method::GET, &format!("{SHARE}/x.")).header("x-ms-allow-trailing-dot", "true").send().await.unwrap();
+    assert_eq!(kept.status(), StatusCode::NOT_FOUND, "with it, x. is its own name");
+}
