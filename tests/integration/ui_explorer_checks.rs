@@ -304,3 +304,32 @@ fn the_empty_space_menu_paging_keys_and_the_error_counter_at_1024() {
     }
     assert!(shows(&harness, "Paste"));
 }
+
+/// Regression (explorer issue, input 8): an idle connection's countdown reached 0 and
+/// stayed red. The token is refreshed in the background before it expires; red and
+/// "Token refresh failed" appear only when a refresh failed.
+#[test]
+fn an_idle_window_keeps_its_token_fresh_and_is_red_only_when_a_refresh_fails() {
+    let emulator = demo_emulator(Duration::from_secs(8));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "a token", |h| h.state().status.token.is_some());
+    let first = harness.state().status.token.as_ref().unwrap().fingerprint.clone();
+    // Idle for longer than the token lives: it is replaced before it expires, and the bar
+    // never says it expired.
+    let until = std::time::Instant::now() + Duration::from_secs(11);
+    while std::time::Instant::now() < until {
+        harness.step();
+        assert!(!shows(&harness, "Token expired"), "an idle, healthy connection never shows an expired token");
+        assert!(!shows_containing(&harness, "Token refresh failed"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let later = harness.state().status.token.as_ref().unwrap().fingerprint.clone();
+    assert_ne!(first, later, "refreshed in the background");
+
+    // The identity endpoint fails: now the bar says so, in red.
+    let fault = azfx::emulator::Fault::Status { status: 400, retry_after_secs: None };
+    emulator.control().inject(azfx::emulator::FaultTarget::Identity, &fault, 1_000);
+    wait_for(&mut harness, "the failed refresh", |h| shows_containing(h, "Token refresh failed"));
+    emulator.control().clear_faults();
+}
