@@ -81,10 +81,9 @@ pub fn authorize(
             return Err(network_denied());
         }
         let share = req.share.as_deref().filter(|_| access != Access::ListShares);
-        let allowed = inner
-            .assignments
-            .iter()
-            .any(|a| a.object_id == object_id && a.role.grants(access) && a.scope.covers(&req.account, share));
+        let allowed = inner.assignments.iter().any(|a| {
+            a.object_id == object_id && a.role.grants(access) && a.scope.covers(&account.placement, &req.account, share)
+        });
         if !allowed {
             return Err(ServiceError::new(
                 StatusCode::FORBIDDEN,

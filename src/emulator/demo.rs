@@ -18,12 +18,28 @@ pub const NO_ROLE_SHARE: &str = "restricted";
 pub const LARGE_FOLDER: &str = "telemetry/2026-11";
 /// Number of entries in the large folder.
 pub const LARGE_FOLDER_ENTRIES: usize = 20_000;
+/// The demo account's resource group.
+pub const RESOURCE_GROUP: &str = "azfx-demo";
+/// A second subscription of the demo tenant.
+pub const FINANCE_SUBSCRIPTION: &str = "5d2a3c4e-7f1b-4a8e-9c0d-2b6e8f1a3c5d";
+/// Its resource group.
+pub const FINANCE_GROUP: &str = "finance-rg";
+/// Its storage account (one share, `ledgers`).
+pub const FINANCE_ACCOUNT: &str = "azfxfinance";
 /// The VM's name (its system-assigned identity's name).
 pub const VM_NAME: &str = "jumpbox-01";
 
 /// Seeds the demo account; returns the VM identity.
 pub fn seed(control: &Control) -> Result<Identity, ControlError> {
     control.add_account(ACCOUNT);
+    // Azure Resource Manager: the demo account in the demo subscription's `azfx-demo`
+    // group; a second subscription with a finance account the VM reads through a role
+    // granted at the resource group.
+    control.place_account(ACCOUNT, super::model::DEMO_SUBSCRIPTION, RESOURCE_GROUP)?;
+    control.add_subscription(FINANCE_SUBSCRIPTION, "azfx finance");
+    control.add_account(FINANCE_ACCOUNT);
+    control.place_account(FINANCE_ACCOUNT, FINANCE_SUBSCRIPTION, FINANCE_GROUP)?;
+    control.create_share(FINANCE_ACCOUNT, "ledgers", 20)?;
     let vm = Identity::system_assigned(VM_NAME);
     let backup = Identity::user_assigned("id-backup-operator");
     let auditor = Identity::user_assigned("id-auditor");
@@ -42,6 +58,9 @@ pub fn seed(control: &Control) -> Result<Identity, ControlError> {
     control.assign_role(&vm.object_id, Role::StorageFileDataSmbShareContributor, share(NO_ROLE_SHARE));
     control.assign_role(&backup.object_id, Role::StorageFileDataPrivilegedContributor, account());
     control.assign_role(&auditor.object_id, Role::StorageFileDataPrivilegedReader, account());
+    let finance = Scope::ResourceGroup(FINANCE_SUBSCRIPTION.to_owned(), FINANCE_GROUP.to_owned());
+    control.assign_role(&vm.object_id, Role::Reader, finance.clone());
+    control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedReader, finance);
 
     control.put_file(ACCOUNT, WRITABLE_SHARE, "README.md", README.as_bytes())?;
     control.create_directories(ACCOUNT, WRITABLE_SHARE, "reports/2026")?;
@@ -137,11 +156,13 @@ impl Training {
                 }
             }
             Drill::RemoveRole => {
-                let data_roles: Vec<_> =
-                    self.control.role_assignments(&vm).into_iter().filter(|a| a.role != Role::Reader).collect();
+                // The VM keeps only a control-plane Reader; Restore gives back exactly what
+                // it had (a second drill does not lose the first one's saved roles).
+                if removed.is_empty() {
+                    removed.extend(self.control.role_assignments(&vm));
+                }
                 self.control.remove_role_assignments(&vm);
                 self.control.assign_role(&vm, Role::Reader, Scope::Account(ACCOUNT.to_owned()));
-                removed.extend(data_roles);
             }
             Drill::Restore => {
                 self.control.clear_faults();
@@ -149,8 +170,11 @@ impl Training {
                 for share in [WRITABLE_SHARE, READ_ONLY_SHARE, NO_ROLE_SHARE] {
                     self.control.set_share_throttled(ACCOUNT, share, false)?;
                 }
-                for assignment in removed.drain(..) {
-                    self.control.assign_role(&assignment.object_id, assignment.role, assignment.scope);
+                if !removed.is_empty() {
+                    self.control.remove_role_assignments(&vm);
+                    for assignment in removed.drain(..) {
+                        self.control.assign_role(&assignment.object_id, assignment.role, assignment.scope);
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@
 
 mod acl;
 mod answer;
+mod arm;
 mod auth;
 mod blob;
 mod body;
@@ -34,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use model::{Access, Fault, FaultTarget, Identity, IdentityKind, Role, Scope};
+pub use model::{Access, Fault, FaultTarget, Identity, IdentityKind, Placement, Role, Scope};
 pub use state::{Control, ControlError};
 
 /// How to start an emulator.

@@ -152,6 +152,12 @@ impl Role {
         }
     }
 
+    /// Whether this is a control-plane role that reads resources through ARM
+    /// (`Microsoft.Storage/storageAccounts/read` and below).
+    pub fn reads_control_plane(self) -> bool {
+        matches!(self, Self::Reader | Self::Contributor | Self::Owner | Self::StorageAccountContributor)
+    }
+
     /// Whether this role allows `access` over the REST API with a bearer token.
     pub fn grants(self, access: Access) -> bool {
         let data_read = matches!(
@@ -191,9 +197,23 @@ pub enum Access {
     ManageShares,
 }
 
-/// Where a role assignment applies.
+/// Where a storage account sits in Azure Resource Manager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// Subscription id (a GUID).
+    pub subscription: String,
+    /// Resource group name.
+    pub resource_group: String,
+}
+
+/// Where a role assignment applies, from the widest: a subscription, a resource group, a
+/// storage account, one share.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
+    /// A subscription (and everything in it).
+    Subscription(String),
+    /// A resource group of a subscription (and everything in it).
+    ResourceGroup(String, String),
     /// The whole storage account (and every share in it).
     Account(String),
     /// One share of an account.
@@ -201,12 +221,36 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// Whether this scope covers `share` in `account`, or the account itself when `share`
-    /// is `None`.
-    pub fn covers(&self, account: &str, share: Option<&str>) -> bool {
+    /// Whether this scope covers `share` in `account` (placed at `place`), or the account
+    /// itself when `share` is `None`.
+    pub fn covers(&self, place: &Placement, account: &str, share: Option<&str>) -> bool {
         match self {
+            Self::Subscription(s) => *s == place.subscription,
+            Self::ResourceGroup(s, rg) => *s == place.subscription && rg.eq_ignore_ascii_case(&place.resource_group),
             Self::Account(a) => a == account,
             Self::Share(a, s) => a == account && share.is_some_and(|share| share == s),
+        }
+    }
+
+    /// The scope as an ARM resource id (`/subscriptions/…`, down to
+    /// `…/fileServices/default/fileshares/{share}`); accounts are looked up in `place_of`.
+    pub fn arm_id(&self, place_of: impl Fn(&str) -> Option<Placement>) -> String {
+        let account_id = |account: &str| {
+            place_of(account).map_or_else(
+                || format!("/providers/Microsoft.Storage/storageAccounts/{account}"),
+                |p| {
+                    format!(
+                        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/{account}",
+                        p.subscription, p.resource_group
+                    )
+                },
+            )
+        };
+        match self {
+            Self::Subscription(s) => format!("/subscriptions/{s}"),
+            Self::ResourceGroup(s, rg) => format!("/subscriptions/{s}/resourceGroups/{rg}"),
+            Self::Account(a) => account_id(a),
+            Self::Share(a, share) => format!("{}/fileServices/default/fileshares/{share}", account_id(a)),
         }
     }
 }

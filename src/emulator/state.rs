@@ -47,7 +47,14 @@ pub struct Account {
     pub network_deny: bool,
     /// Shares by name.
     pub shares: BTreeMap<String, Share>,
+    /// Where Azure Resource Manager has it.
+    pub placement: super::model::Placement,
 }
+
+/// The resource group accounts are placed in unless `Control::place_account` says otherwise.
+pub const DEFAULT_RESOURCE_GROUP: &str = "azfx-demo";
+/// The display name of the subscription every emulator starts with.
+pub const DEFAULT_SUBSCRIPTION_NAME: &str = "azfx demo";
 
 /// Random and scheduled faults.
 #[derive(Debug, Default)]
@@ -87,6 +94,10 @@ pub struct Inner {
     pub faults: Faults,
     /// Tokens issued, by identity object id.
     pub tokens_issued: HashMap<String, u64>,
+    /// Subscriptions by id, with their display names.
+    pub subscriptions: BTreeMap<String, String>,
+    /// Most entries one ARM list page holds before a `nextLink`.
+    pub arm_page_size: usize,
 }
 
 /// Shared emulator state.
@@ -148,6 +159,11 @@ impl State {
                 revoked_through: None,
                 faults: Faults::default(),
                 tokens_issued: HashMap::new(),
+                subscriptions: BTreeMap::from([(
+                    super::model::DEMO_SUBSCRIPTION.to_owned(),
+                    DEFAULT_SUBSCRIPTION_NAME.to_owned(),
+                )]),
+                arm_page_size: 100,
             }),
         })
     }
@@ -229,7 +245,34 @@ impl Control {
             key: key.to_vec(),
             network_deny: false,
             shares: BTreeMap::new(),
+            placement: super::model::Placement {
+                subscription: super::model::DEMO_SUBSCRIPTION.to_owned(),
+                resource_group: DEFAULT_RESOURCE_GROUP.to_owned(),
+            },
         });
+    }
+
+    /// Adds a subscription (ARM lists it to identities with a role in it).
+    pub fn add_subscription(&self, id: &str, display_name: &str) {
+        self.state.lock().subscriptions.insert(id.to_owned(), display_name.to_owned());
+    }
+
+    /// Places an account in a subscription and resource group.
+    ///
+    /// Errors: no such account.
+    pub fn place_account(&self, account: &str, subscription: &str, resource_group: &str) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let entry = inner.accounts.get_mut(account).ok_or_else(|| ControlError::UnknownAccount(account.to_owned()))?;
+        entry.placement = super::model::Placement {
+            subscription: subscription.to_owned(),
+            resource_group: resource_group.to_owned(),
+        };
+        Ok(())
+    }
+
+    /// Entries per ARM list page (a small value makes every list page with `nextLink`).
+    pub fn set_arm_page_size(&self, entries: usize) {
+        self.state.lock().arm_page_size = entries.max(1);
     }
 
     /// The account's Shared Key, base64 as the portal shows it.

@@ -7,6 +7,7 @@
 mod cli;
 mod copy_move;
 mod diagnose;
+mod emulator_arm;
 mod emulator_auth;
 mod emulator_faults;
 mod emulator_files;

@@ -1,0 +1,107 @@
+//! The emulator's Azure Resource Manager (control-plane issue): subscriptions with
+//! `nextLink` paging, storage accounts and shares authorized at the URL's scope by a
+//! control-plane role (403 `AuthorizationFailed` otherwise), `$expand=stats`, and ARM's own
+//! 400 and 401 answers.
+
+use std::time::Duration;
+
+use azfx::emulator::demo;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+fn block<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+/// A token of the demo VM for `resource`, from the emulated IMDS.
+async fn token(client: &reqwest::Client, emulator: &azfx::emulator::Emulator, resource: &str) -> String {
+    let url = format!(
+        "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={resource}",
+        emulator.identity_endpoint().trim_end_matches('/')
+    );
+    let answer: Value = client.get(url).header("Metadata", "true").send().await.unwrap().json().await.unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn get(client: &reqwest::Client, url: &str, token: &str) -> (StatusCode, Value) {
+    let response = client.get(url).bearer_auth(token).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[test]
+fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let client = crate::helpers::client();
+    let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
+    block(async {
+        let arm = token(&client, &emulator, "https://management.azure.com/").await;
+        let storage = token(&client, &emulator, "https://storage.azure.com/").await;
+
+        // Subscriptions: both, one per page when pages are small.
+        let (status, body) = get(&client, &format!("{base}/subscriptions?api-version=2022-12-01"), &arm).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let names: Vec<&str> =
+            body["value"].as_array().unwrap().iter().map(|s| s["displayName"].as_str().unwrap()).collect();
+        assert_eq!(names.len(), 2, "{body}");
+        emulator.control().set_arm_page_size(1);
+        let (_, first) = get(&client, &format!("{base}/subscriptions?api-version=2022-12-01"), &arm).await;
+        assert_eq!(first["value"].as_array().unwrap().len(), 1);
+        let next = first["nextLink"].as_str().expect("a nextLink").to_owned();
+        let (_, second) = get(&client, &next, &arm).await;
+        assert_eq!(second["value"].as_array().unwrap().len(), 1);
+        assert!(second.get("nextLink").is_none(), "the last page has no nextLink");
+        assert_ne!(first["value"][0]["subscriptionId"], second["value"][0]["subscriptionId"]);
+        emulator.control().set_arm_page_size(100);
+
+        // Accounts at the demo subscription: the VM's Reader is on the account only.
+        let sub = azfx::emulator::model::DEMO_SUBSCRIPTION;
+        let url =
+            format!("{base}/subscriptions/{sub}/providers/Microsoft.Storage/storageAccounts?api-version=2025-01-01");
+        let (status, body) = get(&client, &url, &arm).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"]["code"], "AuthorizationFailed");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("'Microsoft.Storage/storageAccounts/read' over scope '/subscriptions/"), "{message}");
+
+        // In finance, Reader at the resource group lists its account and shares.
+        let (fsub, frg) = (demo::FINANCE_SUBSCRIPTION, demo::FINANCE_GROUP);
+        let url = format!(
+            "{base}/subscriptions/{fsub}/resourceGroups/{frg}/providers/Microsoft.Storage/storageAccounts?api-version=2025-01-01"
+        );
+        let (status, body) = get(&client, &url, &arm).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["value"][0]["name"], demo::FINANCE_ACCOUNT);
+        let file = body["value"][0]["properties"]["primaryEndpoints"]["file"].as_str().unwrap();
+        assert!(file.ends_with(&format!("/{}/", demo::FINANCE_ACCOUNT)), "{file}");
+
+        // Shares of the demo account (Reader on the account), one with its usage.
+        let account_id = format!(
+            "/subscriptions/{sub}/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/{}",
+            demo::RESOURCE_GROUP,
+            demo::ACCOUNT
+        );
+        let url = format!("{base}{account_id}/fileServices/default/shares?api-version=2025-01-01");
+        let (status, body) = get(&client, &url, &arm).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let shares: Vec<&str> = body["value"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(shares, ["archive", "projects", "restricted"]);
+        assert_eq!(body["value"][1]["properties"]["shareQuota"], 100);
+        let url =
+            format!("{base}{account_id}/fileServices/default/shares/projects?api-version=2025-01-01&$expand=stats");
+        let (_, share) = get(&client, &url, &arm).await;
+        assert!(share["properties"]["shareUsageBytes"].as_u64().unwrap() > 0, "{share}");
+
+        // ARM's own refusals.
+        let (status, body) = get(&client, &format!("{base}/subscriptions"), &arm).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("MissingApiVersionParameter"))
+        );
+        let (status, body) = get(&client, &format!("{base}/subscriptions?api-version=2022-12-01"), &storage).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"]["code"], "InvalidAuthenticationTokenAudience");
+        let (status, body) = get(&client, &format!("{base}/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Storage/storageAccounts?api-version=2025-01-01"), &arm).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("SubscriptionNotFound")));
+    });
+}
