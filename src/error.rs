@@ -22,6 +22,9 @@ pub enum EngineError {
     /// A transfer failed.
     #[error(transparent)]
     Transfer(TransferError),
+    /// Azure Resource Manager (discovery) failed.
+    #[error(transparent)]
+    Arm(#[from] crate::arm::ArmError),
     /// No connection yet.
     #[error("not connected: connect to an account first")]
     NotConnected,
@@ -102,6 +105,8 @@ impl EngineError {
                 _,
             ) => exit_code::USAGE,
             (Self::Transfer(TransferError::Exists(_) | TransferError::FolderExists(_)), _) => exit_code::EXISTS,
+            (Self::Arm(e), _) if e.is_forbidden() => exit_code::FORBIDDEN,
+            (Self::Arm(crate::arm::ArmError::Token(_)), _) => exit_code::IDENTITY,
             _ => exit_code::OTHER,
         }
     }

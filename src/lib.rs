@@ -5,6 +5,7 @@
 //! the design (`ARCHITECTURE.md`): the `emulator` is the offline stand-in for IMDS and the Azure Files REST
 //! API used by tests, benchmarks and `azfx --demo`; it is never needed against Azure.
 
+pub mod arm;
 pub mod auth;
 pub mod azure_time;
 pub mod cli;

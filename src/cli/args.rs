@@ -81,8 +81,27 @@ pub enum Command {
     Mv(MvArgs),
     /// Check access step by step: identity, token, network, read, write, clean up.
     Doctor(DoctorArgs),
+    /// What the identity can reach through Azure Resource Manager: subscriptions, storage
+    /// accounts, shares (needs a control-plane role such as Reader).
+    Discover(DiscoverArgs),
     /// Unfinished transfers (interrupted, paused or failed): list, resume or cancel them.
     Jobs(JobsArgs),
+}
+
+/// `azfx discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub credential: CredentialArgs,
+    /// Resource Manager's endpoint (an emulator's base URL in tests).
+    #[arg(long, default_value = crate::arm::ARM_ENDPOINT)]
+    pub arm_endpoint: String,
+    /// Extra CA certificate (PEM) to trust for Resource Manager, e.g. the emulator's.
+    #[arg(long)]
+    pub arm_ca_file: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `azfx jobs`.

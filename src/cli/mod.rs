@@ -5,6 +5,7 @@
 
 mod args;
 mod copy;
+mod discover;
 mod doctor;
 mod emulator;
 mod files;
@@ -258,6 +259,7 @@ pub fn run(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         Some(Command::Rm(args)) => files::rm(args, &mut stdout),
         Some(Command::Mv(args)) => files::mv(args, &mut stdout),
         Some(Command::Doctor(args)) => return doctor::doctor(args, &mut stdout),
+        Some(Command::Discover(args)) => discover::discover(args, &mut stdout),
         Some(Command::Jobs(args)) => jobs::run(args, &mut stdout),
         None => return run_window(cli, local_offset),
     };

@@ -19,6 +19,8 @@ pub enum ExchangeKind {
     Token,
     /// The Azure Files REST API.
     Files,
+    /// Azure Resource Manager (discovery).
+    Arm,
 }
 
 /// One HTTP exchange (one attempt).

@@ -210,6 +210,9 @@ pub enum Command {
     Delete { task: Task, share: String, path: String, is_directory: bool, reply: Reply<u64> },
     /// Renames a file or directory (never over an existing name).
     Rename { share: String, from: String, to: String, is_directory: bool, reply: Reply<()> },
+    /// Walks Resource Manager with the credential of `config`: subscriptions → storage
+    /// accounts → shares, at `endpoint`.
+    Discover { config: Box<ConnectionConfig>, endpoint: String, reply: Reply<Vec<crate::arm::SubscriptionNode>> },
     /// Copies files and folders into a folder of the same share (server-side Copy File).
     Copy {
         task: Task,

@@ -52,6 +52,28 @@ pub async fn connect(rt: &Arc<Runtime>, config: &ConnectionConfig, reply: Reply<
     reply.send(Ok(connected));
 }
 
+/// Walks Resource Manager with the credential of `config` (a token cache of its own, for
+/// `arm::ARM_RESOURCE`); the extra CA of `config` is trusted there too.
+pub async fn discover(
+    rt: &Arc<Runtime>,
+    config: &ConnectionConfig,
+    endpoint: &str,
+) -> Result<Vec<crate::arm::SubscriptionNode>, EngineError> {
+    let source = super::session::token_source(&config.credential, config, Arc::clone(&rt.log))?;
+    let cache = crate::auth::TokenCache::with_clock(source, crate::arm::ARM_RESOURCE, config.clock.clone());
+    let pem = match (&config.ca_pem, &config.ca_file) {
+        (Some(pem), _) => Some(pem.clone()),
+        (None, Some(path)) => Some(
+            tokio::fs::read(path)
+                .await
+                .map_err(|e| EngineError::InvalidInput(format!("cannot read the CA file {}: {e}", path.display())))?,
+        ),
+        (None, None) => None,
+    };
+    let client = crate::arm::ArmClient::new(endpoint, cache, Arc::clone(&rt.log), pem.as_deref())?;
+    Ok(crate::arm::discover(&client).await?)
+}
+
 /// Drops the cached token and gets a new one.
 pub async fn refresh_token(rt: &Runtime) -> Result<TokenInfo, EngineError> {
     let cache = rt

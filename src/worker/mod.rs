@@ -264,6 +264,17 @@ impl Worker {
         self.ask(|reply| Command::RefreshToken { reply })
     }
 
+    /// Discovers what the identity of `config` can reach through Resource Manager at
+    /// `endpoint` (`arm::ARM_ENDPOINT` in Azure): subscriptions → accounts → shares.
+    pub fn discover(
+        &self,
+        config: ConnectionConfig,
+        endpoint: &str,
+    ) -> Promise<Answer<Vec<crate::arm::SubscriptionNode>>> {
+        let (config, endpoint) = (Box::new(config), endpoint.to_owned());
+        self.ask(|reply| Command::Discover { config, endpoint, reply })
+    }
+
     /// Gets a token for `resource` from the credential of `config`, uncached.
     pub fn acquire_token(&self, config: ConnectionConfig, resource: &str) -> Promise<Answer<AccessToken>> {
         let (config, resource) = (Box::new(config), resource.to_owned());

@@ -139,6 +139,10 @@ impl Runtime {
             Command::Rename { share, from, to, is_directory, reply } => {
                 rt.answer(reply, manage::rename(rt, &share, &from, &to, is_directory).await, Some(&share));
             }
+            Command::Discover { config, endpoint, reply } => {
+                let answer = diagnose::discover(rt, &config, &endpoint).await;
+                rt.answer(reply, answer, None);
+            }
             Command::Copy { task, share, items, dest_dir, conflict, reply } => {
                 let answer = manage::copy(rt, &task, &share, &items, &dest_dir, conflict).await;
                 rt.answer(reply, answer, Some(&share));

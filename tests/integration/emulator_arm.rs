@@ -105,3 +105,42 @@ fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
         assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("SubscriptionNotFound")));
     });
 }
+
+/// `azfx discover --json` (control-plane issue): the tree through the worker's Resource
+/// Manager client; a subscription where the identity has no control-plane role says so,
+/// and once it has one, its accounts and shares appear.
+#[test]
+fn azfx_discover_walks_subscriptions_accounts_and_shares() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
+    let home = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["discover", "--arm-endpoint", base.as_str()];
+        args.extend_from_slice(extra);
+        let output = crate::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("azfx finance") && out.contains("azfx demo"), "{out}");
+    assert!(out.contains("no control-plane role (e.g. Reader) on this subscription"), "{out}");
+
+    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let finance = azfx::emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
+    emulator.control().assign_role(&vm, azfx::emulator::Role::Reader, finance);
+    let (code, out, err) = run(&["--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let tree: Value = serde_json::from_str(&out).unwrap();
+    let finance = tree.as_array().unwrap().iter().find(|s| s["subscription"]["name"] == "azfx finance").unwrap();
+    assert!(finance["error"].is_null(), "{finance}");
+    assert_eq!(finance["accounts"][0]["account"]["name"], demo::FINANCE_ACCOUNT);
+    assert_eq!(finance["accounts"][0]["shares"][0]["name"], "ledgers");
+    assert_eq!(finance["accounts"][0]["shares"][0]["quota_gib"], 20);
+    let file = finance["accounts"][0]["account"]["file_endpoint"].as_str().unwrap();
+    assert!(file.starts_with(&base), "the Files endpoint the emulator serves: {file}");
+    assert!(!out.contains("eyJ"), "no token in the output");
+}

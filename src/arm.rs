@@ -1,0 +1,319 @@
+//! The Azure Resource Manager client azfx uses to discover what an identity can reach:
+//! subscriptions → storage accounts → file shares (quota and usage). Protocol facts:
+//! research notes §4 (`GET /subscriptions?api-version=2022-12-01`, storage accounts and
+//! shares at `api-version=2025-01-01`, `nextLink` paging, `$expand=stats`, 403
+//! `AuthorizationFailed` for an identity without a control-plane role at the scope).
+//!
+//! Like the Files client: a bearer token from a `TokenCache` for
+//! `https://management.azure.com/`, every attempt in the request log, one token refresh
+//! after a 401, `Retry-After` honoured on 429, typed errors.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::{AuthError, TokenCache};
+use crate::http::{ExchangeKind, LogEntry, RequestLog};
+
+/// The token resource for Resource Manager.
+pub const ARM_RESOURCE: &str = "https://management.azure.com/";
+/// Resource Manager's public endpoint.
+pub const ARM_ENDPOINT: &str = "https://management.azure.com/";
+const SUBSCRIPTIONS_VERSION: &str = "2022-12-01";
+const STORAGE_VERSION: &str = "2025-01-01";
+/// 429s waited out (by `Retry-After`) before giving up.
+const THROTTLE_RETRIES: u32 = 3;
+
+/// Why a Resource Manager call failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+pub enum ArmError {
+    /// Resource Manager answered with an error (`{"error":{"code","message"}}`).
+    #[error("{operation}: HTTP {status} {code}: {message}")]
+    Service {
+        /// What azfx was doing.
+        operation: String,
+        /// HTTP status.
+        status: u16,
+        /// `error.code` (`AuthorizationFailed`, `SubscriptionNotFound`, …).
+        code: String,
+        /// `error.message`, as Resource Manager wrote it.
+        message: String,
+    },
+    /// No answer (DNS, connect, TLS, timeout).
+    #[error("{operation}: {detail}")]
+    Transport {
+        /// What azfx was doing.
+        operation: String,
+        /// The transport error.
+        detail: String,
+    },
+    /// No token for Resource Manager.
+    #[error("no token for Resource Manager: {0}")]
+    Token(String),
+    /// The answer was not the JSON Resource Manager sends.
+    #[error("{operation}: the answer could not be read: {detail}")]
+    InvalidResponse {
+        /// What azfx was doing.
+        operation: String,
+        /// What was wrong with it.
+        detail: String,
+    },
+}
+
+impl ArmError {
+    /// Whether the identity lacks a control-plane role there (403 `AuthorizationFailed`).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, Self::Service { status: 403, .. })
+    }
+}
+
+impl From<AuthError> for ArmError {
+    fn from(error: AuthError) -> Self {
+        Self::Token(error.to_string())
+    }
+}
+
+/// A subscription the identity can see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Subscription {
+    /// The subscription id (a GUID).
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+}
+
+/// A storage account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StorageAccount {
+    /// Account name.
+    pub name: String,
+    /// ARM resource id (`/subscriptions/…/storageAccounts/{name}`).
+    pub id: String,
+    /// `properties.primaryEndpoints.file`: where its Files REST API is.
+    pub file_endpoint: Option<String>,
+}
+
+/// A file share as Resource Manager describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ArmShare {
+    /// Share name.
+    pub name: String,
+    /// `properties.shareQuota`, GiB.
+    pub quota_gib: Option<u64>,
+}
+
+/// A client for Resource Manager with one identity.
+#[derive(Clone, Debug)]
+pub struct ArmClient {
+    http: reqwest::Client,
+    base: url::Url,
+    cache: Arc<TokenCache>,
+    log: Arc<RequestLog>,
+}
+
+impl ArmClient {
+    /// A client for Resource Manager at `endpoint` (`ARM_ENDPOINT`, or an emulator's base
+    /// URL) with tokens from `cache` (resource `ARM_RESOURCE`).
+    ///
+    /// Errors: the endpoint is not a URL, or TLS cannot be set up with `ca_pem`.
+    pub fn new(
+        endpoint: &str,
+        cache: Arc<TokenCache>,
+        log: Arc<RequestLog>,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<Self, ArmError> {
+        let invalid = |detail: String| ArmError::InvalidResponse { operation: "Connect".to_owned(), detail };
+        let base = url::Url::parse(endpoint).map_err(|e| invalid(format!("{endpoint} is not a URL: {e}")))?;
+        let loopback = base
+            .host_str()
+            .is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()));
+        let http = crate::http::client_builder(ca_pem, loopback)
+            .map_err(invalid)?
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| invalid(format!("could not set up HTTPS: {e}")))?;
+        Ok(Self { http, base, cache, log })
+    }
+
+    fn url(&self, path: &str, version: &str) -> url::Url {
+        let mut url = self.base.clone();
+        url.set_path(&format!("{}{}", self.base.path().trim_end_matches('/'), path));
+        url.query_pairs_mut().append_pair("api-version", version);
+        url
+    }
+
+    /// One GET, with a token refresh after a 401 and waits on 429; the JSON answer.
+    async fn get(&self, operation: &str, url: &url::Url) -> Result<Value, ArmError> {
+        let mut refreshed = false;
+        let mut throttled = 0;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let token = self.cache.token().await?;
+            let mut entry = LogEntry::begin(
+                ExchangeKind::Arm,
+                operation,
+                "GET",
+                crate::http::redact_url(url.as_str()),
+                attempt,
+                vec![("Authorization".to_owned(), format!("Bearer <{}>", token.fingerprint()))],
+            );
+            entry.token_fingerprint = Some(token.fingerprint());
+            let started = std::time::Instant::now();
+            let sent = self.http.get(url.clone()).bearer_auth(token.secret.expose()).send().await;
+            entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let response = match sent {
+                Ok(response) => response,
+                Err(e) => {
+                    entry.transport_error = Some(e.to_string());
+                    self.log.record(entry);
+                    return Err(ArmError::Transport { operation: operation.to_owned(), detail: e.to_string() });
+                }
+            };
+            let status = response.status().as_u16();
+            entry.status = Some(status);
+            entry.request_id =
+                response.headers().get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let body = response.bytes().await.unwrap_or_default();
+            entry.bytes_received = body.len() as u64;
+            let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            if status >= 400 {
+                let code = json["error"]["code"].as_str().unwrap_or_default().to_owned();
+                entry.error_code = Some(code.clone()).filter(|c| !c.is_empty());
+                entry.error_body = Some(String::from_utf8_lossy(&body).chars().take(4096).collect());
+                self.log.record(entry);
+                if status == 401 && !refreshed {
+                    refreshed = true;
+                    self.cache.invalidate(&token.fingerprint());
+                    continue;
+                }
+                if status == 429 && throttled < THROTTLE_RETRIES {
+                    throttled += 1;
+                    tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(5).min(60))).await;
+                    continue;
+                }
+                let message = json["error"]["message"].as_str().unwrap_or_default().to_owned();
+                return Err(ArmError::Service { operation: operation.to_owned(), status, code, message });
+            }
+            self.log.record(entry);
+            if json.is_null() {
+                return Err(ArmError::InvalidResponse {
+                    operation: operation.to_owned(),
+                    detail: "no JSON".to_owned(),
+                });
+            }
+            return Ok(json);
+        }
+    }
+
+    /// Every item of a list, following `nextLink`.
+    async fn list(&self, operation: &str, first: url::Url) -> Result<Vec<Value>, ArmError> {
+        let mut items = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            let page = self.get(operation, &url).await?;
+            items.extend(page["value"].as_array().cloned().unwrap_or_default());
+            next = page["nextLink"].as_str().and_then(|link| url::Url::parse(link).ok());
+        }
+        Ok(items)
+    }
+
+    /// The subscriptions the identity can see.
+    pub async fn subscriptions(&self) -> Result<Vec<Subscription>, ArmError> {
+        let items = self.list("List subscriptions", self.url("/subscriptions", SUBSCRIPTIONS_VERSION)).await?;
+        Ok(items
+            .iter()
+            .filter_map(|s| {
+                Some(Subscription {
+                    id: s["subscriptionId"].as_str()?.to_owned(),
+                    name: s["displayName"].as_str().unwrap_or_default().to_owned(),
+                })
+            })
+            .collect())
+    }
+
+    /// The storage accounts of a subscription (needs a control-plane role on it).
+    pub async fn storage_accounts(&self, subscription: &str) -> Result<Vec<StorageAccount>, ArmError> {
+        let path = format!("/subscriptions/{subscription}/providers/Microsoft.Storage/storageAccounts");
+        let items = self.list("List storage accounts", self.url(&path, STORAGE_VERSION)).await?;
+        Ok(items
+            .iter()
+            .filter_map(|a| {
+                Some(StorageAccount {
+                    name: a["name"].as_str()?.to_owned(),
+                    id: a["id"].as_str()?.to_owned(),
+                    file_endpoint: a["properties"]["primaryEndpoints"]["file"].as_str().map(str::to_owned),
+                })
+            })
+            .collect())
+    }
+
+    /// The file shares of a storage account (by its resource id).
+    pub async fn shares(&self, account_id: &str) -> Result<Vec<ArmShare>, ArmError> {
+        let path = format!("{account_id}/fileServices/default/shares");
+        let items = self.list("List file shares", self.url(&path, STORAGE_VERSION)).await?;
+        Ok(items
+            .iter()
+            .filter_map(|s| {
+                Some(ArmShare {
+                    name: s["name"].as_str()?.to_owned(),
+                    quota_gib: s["properties"]["shareQuota"].as_u64(),
+                })
+            })
+            .collect())
+    }
+}
+
+/// A subscription as discovery found it: its accounts, or why they could not be listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SubscriptionNode {
+    /// The subscription.
+    pub subscription: Subscription,
+    /// Its storage accounts with their shares.
+    pub accounts: Vec<AccountNode>,
+    /// Why its accounts could not be listed (a missing control-plane role: Reader on the
+    /// subscription), if so.
+    pub error: Option<ArmError>,
+}
+
+/// A storage account as discovery found it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountNode {
+    /// The account.
+    pub account: StorageAccount,
+    /// Its shares.
+    pub shares: Vec<ArmShare>,
+    /// Why its shares could not be listed, if so.
+    pub error: Option<ArmError>,
+}
+
+/// Walks subscriptions → storage accounts → shares. Errors: only when not even the
+/// subscriptions could be listed; below that, each node carries its own error.
+pub async fn discover(client: &ArmClient) -> Result<Vec<SubscriptionNode>, ArmError> {
+    let mut tree = Vec::new();
+    for subscription in client.subscriptions().await? {
+        let mut node = SubscriptionNode { subscription, accounts: Vec::new(), error: None };
+        match client.storage_accounts(&node.subscription.id).await {
+            Ok(accounts) => {
+                for account in accounts {
+                    let (shares, error) = match client.shares(&account.id).await {
+                        Ok(shares) => (shares, None),
+                        Err(e) => (Vec::new(), Some(e)),
+                    };
+                    node.accounts.push(AccountNode { account, shares, error });
+                }
+            }
+            Err(e) => node.error = Some(e),
+        }
+        tree.push(node);
+    }
+    Ok(tree)
+}

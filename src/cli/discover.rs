@@ -1,0 +1,51 @@
+//! `azfx discover [--json]`: subscriptions → storage accounts → shares through Azure
+//! Resource Manager, with the same identity flags as every command. Where Resource Manager
+//! refuses (no control-plane role at a subscription), the line says which role is missing;
+//! typed account and share names keep working without it.
+
+use super::args::DiscoverArgs;
+use super::{wait, worker};
+use crate::worker::{EngineError, Failure};
+
+/// Prints the tree (or its JSON).
+pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let worker = worker()?;
+    let mut config = args.credential.config("https://unused.file.core.windows.net")?;
+    if let Some(path) = &args.arm_ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| EngineError::InvalidInput(format!("cannot read the CA file {}: {e}", path.display())))?;
+        config.ca_pem = Some(pem);
+    }
+    let tree = wait(worker.discover(config, &args.arm_endpoint))?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&tree).unwrap_or_default();
+        let _ = writeln!(out, "{json}");
+        return Ok(());
+    }
+    if tree.is_empty() {
+        let _ = writeln!(out, "no subscription is visible to this identity (it holds no role in any)");
+    }
+    for node in &tree {
+        let _ = writeln!(out, "{} ({})", node.subscription.name, node.subscription.id);
+        if let Some(error) = &node.error {
+            let why = if error.is_forbidden() {
+                "storage accounts not listed: the identity has no control-plane role (e.g. Reader) on this subscription"
+            } else {
+                "storage accounts not listed"
+            };
+            let _ = writeln!(out, "  {why}: {error}");
+        }
+        for account in &node.accounts {
+            let endpoint = account.account.file_endpoint.as_deref().unwrap_or("-");
+            let _ = writeln!(out, "  {}  {endpoint}", account.account.name);
+            if let Some(error) = &account.error {
+                let _ = writeln!(out, "    shares not listed: {error}");
+            }
+            for share in &account.shares {
+                let quota = share.quota_gib.map_or_else(|| "-".to_owned(), |q| format!("{q} GiB"));
+                let _ = writeln!(out, "    {}  quota {quota}", share.name);
+            }
+        }
+    }
+    Ok(())
+}
