@@ -41,6 +41,8 @@ pub struct ConnectView {
     pub last_config: Option<ConnectionConfig>,
     /// A saved connection being renamed: its index and the name typed so far.
     renaming: Option<(usize, String)>,
+    /// Finding accounts through Resource Manager.
+    pub discovery: super::discovery::DiscoveryView,
 }
 
 impl ConnectView {
@@ -76,6 +78,21 @@ impl ConnectView {
         if self.endpoint.trim().is_empty() {
             return Err("Enter the storage account name, its file endpoint URL or a connection string".to_owned());
         }
+        self.config_with(self.endpoint.trim())
+    }
+
+    /// The form's identity alone (for discovery, before an account is known).
+    fn identity_config(&self) -> Result<ConnectionConfig, String> {
+        if let Some(preset) = &self.preset {
+            return Ok(preset.clone());
+        }
+        if matches!(self.credential, CredentialKind::Sas | CredentialKind::AccountKey) {
+            return Err("Finding accounts needs an identity (a SAS or key names one account)".to_owned());
+        }
+        self.config_with("https://discovery.file.core.windows.net")
+    }
+
+    fn config_with(&self, endpoint: &str) -> Result<ConnectionConfig, String> {
         let id = self.identity_id.trim().to_owned();
         if self.credential.needs_id() && id.is_empty() {
             return Err("Enter the identity's id".to_owned());
@@ -95,7 +112,7 @@ impl ConnectView {
             CredentialKind::Sas => CredentialConfig::Sas(secret),
             CredentialKind::AccountKey => CredentialConfig::AccountKey(secret),
         };
-        let mut config = ConnectionConfig::new(self.endpoint.trim(), credential);
+        let mut config = ConnectionConfig::new(endpoint, credential);
         if !self.imds_endpoint.trim().is_empty() {
             config.imds_endpoint = Some(self.imds_endpoint.trim().to_owned());
         }
@@ -215,6 +232,15 @@ impl ConnectView {
                 )
                 .labelled_by(label.id);
             });
+            ui.horizontal(|ui| {
+                let label = ui.label("Resource Manager endpoint");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.discovery.endpoint)
+                        .hint_text(crate::arm::ARM_ENDPOINT)
+                        .desired_width(300.0),
+                )
+                .labelled_by(label.id);
+            });
         });
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -253,6 +279,13 @@ impl ConnectView {
                 claims.aud.as_deref().unwrap_or("-"),
                 crate::format::countdown(token.expires_on - crate::auth::now_unix())
             ));
+        }
+        ui.add_space(12.0);
+        let identity = self.identity_config();
+        if let Some(picked) = self.discovery.ui(ui, worker, &identity) {
+            self.endpoint = picked.endpoint;
+            self.share = picked.share;
+            self.connect(worker);
         }
         if !settings.connections.is_empty() {
             ui.add_space(12.0);

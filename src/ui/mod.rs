@@ -14,6 +14,7 @@ mod connect;
 mod copied;
 pub mod diagnosis;
 mod dialogs;
+mod discovery;
 mod events;
 mod icons;
 mod identity;

@@ -144,3 +144,37 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
     assert!(file.starts_with(&base), "the Files endpoint the emulator serves: {file}");
     assert!(!out.contains("eyJ"), "no token in the output");
 }
+
+/// The connect page's discovery tree (control-plane issue, kittest): Find accounts lists
+/// subscriptions → accounts → shares for the form's identity, says which role is missing
+/// where Resource Manager refuses, and a click on a share connects to it.
+#[test]
+fn the_connect_page_finds_accounts_and_connects_to_a_picked_share() {
+    use egui_kittest::kittest::Queryable;
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
+    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let finance = azfx::emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
+    emulator.control().assign_role(&vm, azfx::emulator::Role::Reader, finance);
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_eframe(|cc| azfx::ui::AzfxApp::new(cc, azfx::ui::StartOptions::default()));
+    harness.run_steps(2);
+    harness.get_by_label("Advanced").click();
+    harness.run_steps(2);
+    harness.get_by_label("IMDS endpoint").click();
+    harness.step();
+    harness.get_by_label("IMDS endpoint").type_text(&emulator.identity_endpoint());
+    harness.get_by_label("Resource Manager endpoint").click();
+    harness.step();
+    harness.get_by_label("Resource Manager endpoint").type_text(&base);
+    harness.run_steps(2);
+    harness.get_by_label("Find accounts").click();
+    crate::ui::wait_for(&mut harness, "the tree", |h| crate::ui::shows(h, "ledgers"));
+    assert!(crate::ui::shows_containing(&harness, "no control-plane role (e.g. Reader) on the subscription"));
+    assert!(crate::ui::shows(&harness, demo::FINANCE_ACCOUNT));
+    harness.get_by_label("ledgers").click();
+    crate::ui::wait_for(&mut harness, "the picked share", |h| {
+        h.state().browser().is_some_and(|b| b.share == "ledgers" && !b.loading() && b.error.is_none())
+    });
+}
