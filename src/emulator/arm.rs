@@ -15,6 +15,7 @@ use http::request::Parts;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
+use super::arm_access::{ArmError, error, forbidden, may_read};
 use super::body::{Body, full};
 use super::model::{Placement, Scope};
 use super::state::{Inner, State};
@@ -22,16 +23,6 @@ use super::token;
 
 /// The audience ARM accepts (with or without the trailing slash), and its older name.
 const AUDIENCES: [&str; 2] = ["https://management.azure.com", "https://management.core.windows.net"];
-
-struct ArmError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> ArmError {
-    ArmError { status, code, message: message.into() }
-}
 
 fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
     let mut response = Response::new(full(body.to_string()));
@@ -113,30 +104,6 @@ fn principal(state: &State, inner: &Inner, parts: &Parts) -> Result<String, ArmE
     Ok(text("oid"))
 }
 
-/// Whether `oid` holds a control-plane role at `scope` or above it.
-fn may_read(inner: &Inner, oid: &str, target: &Scope) -> bool {
-    let place_of = |account: &str| inner.accounts.get(account).map(|a| a.placement.clone());
-    inner.assignments.iter().filter(|a| a.object_id == oid && a.role.reads_control_plane()).any(|a| match target {
-        Scope::Subscription(s) => a.scope == Scope::Subscription(s.clone()),
-        Scope::ResourceGroup(s, rg) => {
-            a.scope == Scope::Subscription(s.clone()) || a.scope == Scope::ResourceGroup(s.clone(), rg.clone())
-        }
-        Scope::Account(account) | Scope::Share(account, _) => {
-            place_of(account).is_some_and(|place| a.scope.covers(&place, account, None))
-        }
-    })
-}
-
-fn forbidden(oid: &str, action: &str, scope: &str) -> ArmError {
-    error(
-        StatusCode::FORBIDDEN,
-        "AuthorizationFailed",
-        format!(
-            "The client '{oid}' with object id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials."
-        ),
-    )
-}
-
 /// One page of `items` from `$skiptoken` on, with a `nextLink` when more follow.
 fn page(items: Vec<Value>, parts: &Parts, base: &str, size: usize) -> Value {
     let all = query(parts);
@@ -199,6 +166,27 @@ fn serve(state: &State, parts: &Parts, base: &str) -> Result<Value, ArmError> {
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let size = inner.arm_page_size;
+    // `{scope}/providers/Microsoft.Authorization/…`
+    if let Some(at) = lower.windows(2).position(|w| w == ["providers", "microsoft.authorization"]) {
+        let scope = super::arm_rbac::parse_scope(&segments[..at]).ok_or_else(|| {
+            error(StatusCode::BAD_REQUEST, "InvalidScope", "The scope is not a valid Azure resource scope.")
+        })?;
+        let filter = query(parts).into_iter().find(|(k, _)| k == "$filter").map(|(_, v)| v);
+        return match &lower[at + 2..] {
+            ["roleassignments"] => {
+                let items = super::arm_rbac::role_assignments(&inner, &oid, &scope, filter.as_deref())?;
+                Ok(page(items, parts, base, size))
+            }
+            ["roledefinitions", _] => {
+                let subscription = match &scope {
+                    Scope::Subscription(s) | Scope::ResourceGroup(s, _) => s.clone(),
+                    _ => String::new(),
+                };
+                super::arm_rbac::role_definition(&subscription, segments[at + 3])
+            }
+            _ => Err(error(StatusCode::NOT_FOUND, "InvalidResourceType", "The resource type could not be found.")),
+        };
+    }
     match lower.as_slice() {
         ["subscriptions"] => Ok(page(subscriptions(state, &inner, &oid), parts, base, size)),
         ["subscriptions", _, "providers", "microsoft.storage", "storageaccounts"] => {
@@ -289,9 +277,10 @@ fn known_group(inner: &Inner, sub: &str, rg: &str) -> Result<(), ArmError> {
 
 /// The subscriptions `oid` holds any role in (at any scope inside them).
 fn subscriptions(state: &State, inner: &Inner, oid: &str) -> Vec<Value> {
+    let ids = inner.principal_ids(oid);
     let visible = inner.subscriptions.iter().filter(|(id, _)| {
         inner.assignments.iter().any(|a| {
-            a.object_id == oid
+            ids.contains(&a.object_id)
                 && match &a.scope {
                     Scope::Subscription(s) | Scope::ResourceGroup(s, _) => s == *id,
                     Scope::Account(acct) | Scope::Share(acct, _) => {

@@ -81,8 +81,12 @@ pub fn authorize(
             return Err(network_denied());
         }
         let share = req.share.as_deref().filter(|_| access != Access::ListShares);
+        // Roles assigned to the identity or to a group it is a member of.
+        let ids = inner.principal_ids(&object_id);
         let allowed = inner.assignments.iter().any(|a| {
-            a.object_id == object_id && a.role.grants(access) && a.scope.covers(&account.placement, &req.account, share)
+            ids.contains(&a.object_id)
+                && a.role.grants(access)
+                && a.scope.covers(&account.placement, &req.account, share)
         });
         if !allowed {
             return Err(ServiceError::new(

@@ -10,6 +10,8 @@
 mod acl;
 mod answer;
 mod arm;
+mod arm_access;
+mod arm_rbac;
 mod auth;
 mod blob;
 mod body;

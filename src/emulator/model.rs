@@ -255,15 +255,19 @@ impl Scope {
     }
 }
 
-/// A role given to a principal at a scope.
+/// A role given to a principal (an identity or a group) at a scope.
 #[derive(Clone, Debug)]
 pub struct RoleAssignment {
-    /// The principal's object id.
+    /// The principal's object id (an identity's, or a group's).
     pub object_id: String,
     /// The role.
     pub role: Role,
     /// Where it applies.
     pub scope: Scope,
+    /// Assignment id (a GUID, the last segment of its ARM id).
+    pub id: String,
+    /// When it was made (Unix seconds): a young one may not have propagated yet.
+    pub created: i64,
 }
 
 /// Which server a fault applies to.

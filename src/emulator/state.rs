@@ -98,6 +98,17 @@ pub struct Inner {
     pub subscriptions: BTreeMap<String, String>,
     /// Most entries one ARM list page holds before a `nextLink`.
     pub arm_page_size: usize,
+    /// Entra groups: group object id → member object ids.
+    pub group_members: BTreeMap<String, std::collections::BTreeSet<String>>,
+}
+
+impl Inner {
+    /// The object ids a principal acts as: its own and its groups'.
+    pub fn principal_ids(&self, object_id: &str) -> Vec<String> {
+        let mut ids = vec![object_id.to_owned()];
+        ids.extend(self.group_members.iter().filter(|(_, m)| m.contains(object_id)).map(|(g, _)| g.clone()));
+        ids
+    }
 }
 
 /// Shared emulator state.
@@ -164,6 +175,7 @@ impl State {
                     DEFAULT_SUBSCRIPTION_NAME.to_owned(),
                 )]),
                 arm_page_size: 100,
+                group_members: BTreeMap::new(),
             }),
         })
     }
@@ -309,7 +321,27 @@ impl Control {
 
     /// Gives `role` to the principal `object_id` at `scope`.
     pub fn assign_role(&self, object_id: &str, role: Role, scope: Scope) {
-        self.state.lock().assignments.push(RoleAssignment { object_id: object_id.to_owned(), role, scope });
+        let created = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.assign_role_at(object_id, role, scope, created);
+    }
+
+    /// Assigns a role as if it had been made at `created` (Unix seconds), e.g. a minute
+    /// ago, still within Azure's propagation delay.
+    pub fn assign_role_at(&self, object_id: &str, role: Role, scope: Scope, created: i64) {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.state.lock().assignments.push(RoleAssignment {
+            object_id: object_id.to_owned(),
+            role,
+            scope,
+            id,
+            created,
+        });
+    }
+
+    /// Makes `member` (an identity's object id) a member of the Entra group `group`: roles
+    /// assigned to the group apply to it.
+    pub fn add_group_member(&self, group: &str, member: &str) {
+        self.state.lock().group_members.entry(group.to_owned()).or_default().insert(member.to_owned());
     }
 
     /// Removes every role assignment of a principal.

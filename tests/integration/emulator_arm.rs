@@ -178,3 +178,125 @@ fn the_connect_page_finds_accounts_and_connects_to_a_picked_share() {
         h.state().browser().is_some_and(|b| b.share == "ledgers" && !b.loading() && b.error.is_none())
     });
 }
+
+/// Role assignments and definitions (control-plane issue): the documented `$filter` forms,
+/// group membership (`assignedTo` includes a group's roles, `principalId eq` does not),
+/// `createdOn`, and data access through a group's role on the Files side.
+#[test]
+fn role_assignments_answer_every_filter_form_and_groups_count() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let client = crate::helpers::client();
+    let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
+    let control = emulator.control();
+    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let group = "7f3c2a10-0000-4000-8000-00000000a0f5";
+    control.add_group_member(group, &vm);
+    let account = azfx::emulator::Scope::Account(demo::ACCOUNT.to_owned());
+    control.assign_role(group, azfx::emulator::Role::StorageAccountContributor, account);
+    let account_id = format!(
+        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/{}",
+        azfx::emulator::model::DEMO_SUBSCRIPTION,
+        demo::RESOURCE_GROUP,
+        demo::ACCOUNT
+    );
+    block(async {
+        let arm = token(&client, &emulator, "https://management.azure.com/").await;
+        let list = |filter: &str| {
+            let mut url =
+                format!("{base}{account_id}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01");
+            if !filter.is_empty() {
+                url.push_str(&format!("&$filter={}", percent_encode(filter)));
+            }
+            url
+        };
+        let roles = |body: &Value| -> Vec<(String, String)> {
+            let mut found: Vec<(String, String)> = body["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    let definition = a["properties"]["roleDefinitionId"].as_str().unwrap();
+                    let guid = definition.rsplit('/').next().unwrap().to_owned();
+                    (a["properties"]["principalId"].as_str().unwrap().to_owned(), guid)
+                })
+                .collect();
+            found.sort();
+            found
+        };
+        let reader = azfx::emulator::Role::Reader.definition_id().to_owned();
+        let contributor = azfx::emulator::Role::StorageAccountContributor.definition_id().to_owned();
+
+        let (status, mine) = get(&client, &list(&format!("principalId eq '{vm}'")), &arm).await;
+        assert_eq!(status, StatusCode::OK, "{mine}");
+        let mine = roles(&mine);
+        assert_eq!(mine.len(), 4, "Reader on the account and three share roles below it: {mine:?}");
+        assert!(!mine.iter().any(|(p, _)| p == group), "principalId eq leaves the group out");
+
+        let (_, through_groups) = get(&client, &list(&format!("assignedTo('{vm}')")), &arm).await;
+        let kinds: Vec<&str> = through_groups["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["properties"]["principalType"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"Group"), "{through_groups}");
+        assert!(roles(&through_groups).contains(&(group.to_owned(), contributor)));
+        assert_eq!(roles(&through_groups).len(), 5);
+
+        let (_, at_scope) = get(&client, &list("atScope()"), &arm).await;
+        let at_scope = roles(&at_scope);
+        assert!(at_scope.contains(&(vm.clone(), reader.clone())), "{at_scope:?}");
+        let vm_at_scope: Vec<&String> = at_scope.iter().filter(|(p, _)| *p == vm).map(|(_, role)| role).collect();
+        assert_eq!(vm_at_scope, [&reader], "the VM's share-level roles are below the account, not at or above it");
+
+        let (_, first) = get(&client, &list(&format!("principalId eq '{vm}'")), &arm).await;
+        assert!(first["value"][0]["properties"]["createdOn"].as_str().is_some_and(|c| c.starts_with("20")), "{first}");
+
+        let definition = format!(
+            "{base}/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{reader}?api-version=2022-04-01",
+            azfx::emulator::model::DEMO_SUBSCRIPTION
+        );
+        let (status, body) = get(&client, &definition, &arm).await;
+        assert_eq!((status, body["properties"]["roleName"].as_str()), (StatusCode::OK, Some("Reader")), "{body}");
+
+        let subscription = format!(
+            "{base}/subscriptions/{}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01",
+            azfx::emulator::model::DEMO_SUBSCRIPTION
+        );
+        let (status, body) = get(&client, &subscription, &arm).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("Microsoft.Authorization/roleAssignments/read"));
+    });
+
+    // The Files side honours a role through a group too.
+    let member = azfx::emulator::Identity::user_assigned("id-through-group");
+    control.add_identity(member.clone());
+    let readers = "0c1d2e3f-0000-4000-8000-0000000000b7";
+    control.add_group_member(readers, &member.object_id);
+    let share = azfx::emulator::Scope::Share(demo::ACCOUNT.to_owned(), demo::READ_ONLY_SHARE.to_owned());
+    control.assign_role(readers, azfx::emulator::Role::StorageFileDataPrivilegedReader, share);
+    block(async {
+        let url = format!(
+            "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/&client_id={}",
+            emulator.identity_endpoint().trim_end_matches('/'),
+            member.client_id
+        );
+        let answer: Value = client.get(url).header("Metadata", "true").send().await.unwrap().json().await.unwrap();
+        let token = answer["access_token"].as_str().unwrap();
+        let list =
+            format!("{}/{}?restype=directory&comp=list", emulator.file_endpoint(demo::ACCOUNT), demo::READ_ONLY_SHARE);
+        let response = client
+            .get(list)
+            .bearer_auth(token)
+            .header("x-ms-version", "2025-05-05")
+            .header("x-ms-file-request-intent", "backup")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "a role through a group grants data access");
+    });
+}
+
+fn percent_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
