@@ -23,6 +23,8 @@ pub const ARM_RESOURCE: &str = "https://management.azure.com/";
 pub const ARM_ENDPOINT: &str = "https://management.azure.com/";
 const SUBSCRIPTIONS_VERSION: &str = "2022-12-01";
 const STORAGE_VERSION: &str = "2025-01-01";
+/// Pages one list may have before azfx stops following `nextLink`.
+const MAX_PAGES: usize = 1000;
 /// 429s waited out (by `Retry-After`) before giving up.
 const THROTTLE_RETRIES: u32 = 3;
 
@@ -214,14 +216,44 @@ impl ArmClient {
         }
     }
 
-    /// Every item of a list, following `nextLink`.
+    /// Every item of a list, following `nextLink` — only to Resource Manager itself (same
+    /// scheme, host and port as the endpoint: the token goes nowhere else), at most
+    /// `MAX_PAGES` pages, never the same link twice.
     async fn list(&self, operation: &str, first: url::Url) -> Result<Vec<Value>, ArmError> {
         let mut items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut next = Some(first);
         while let Some(url) = next.take() {
+            if seen.len() >= MAX_PAGES || !seen.insert(url.to_string()) {
+                return Err(ArmError::InvalidResponse {
+                    operation: operation.to_owned(),
+                    detail: "the list does not end (nextLink repeats or too many pages)".to_owned(),
+                });
+            }
             let page = self.get(operation, &url).await?;
             items.extend(page["value"].as_array().cloned().unwrap_or_default());
-            next = page["nextLink"].as_str().and_then(|link| url::Url::parse(link).ok());
+            next = match page["nextLink"].as_str() {
+                None => None,
+                Some(link) => {
+                    let link = url::Url::parse(link).map_err(|e| ArmError::InvalidResponse {
+                        operation: operation.to_owned(),
+                        detail: format!("nextLink is not a URL: {e}"),
+                    })?;
+                    let same_place = link.scheme() == self.base.scheme()
+                        && link.host_str() == self.base.host_str()
+                        && link.port_or_known_default() == self.base.port_or_known_default();
+                    if !same_place {
+                        return Err(ArmError::InvalidResponse {
+                            operation: operation.to_owned(),
+                            detail: format!(
+                                "nextLink leads elsewhere ({}): the token is not sent there",
+                                link.origin().ascii_serialization()
+                            ),
+                        });
+                    }
+                    Some(link)
+                }
+            };
         }
         Ok(items)
     }

@@ -180,6 +180,8 @@ fn start_demo(token_lifetime: std::time::Duration) -> Demo {
                 );
                 connection.imds_endpoint = Some(emulator.identity_endpoint());
                 connection.ca_pem = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
+                let files = emulator.file_endpoint(demo::ACCOUNT);
+                connection.arm_endpoint = files.strip_suffix(&format!("/{}", demo::ACCOUNT)).map(str::to_owned);
                 sender.send(Ok(connection));
                 // Serve until the window closes (the sender is dropped).
                 let _ = wait_for_exit.recv();

@@ -15,7 +15,7 @@ use http::request::Parts;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::arm_access::{ArmError, error, forbidden, may_read};
+use super::arm_access::{ArmError, UrlScope, error, forbidden, may_read};
 use super::body::{Body, full};
 use super::model::{Placement, Scope};
 use super::state::{Inner, State};
@@ -177,13 +177,7 @@ fn serve(state: &State, parts: &Parts, base: &str) -> Result<Value, ArmError> {
                 let items = super::arm_rbac::role_assignments(&inner, &oid, &scope, filter.as_deref())?;
                 Ok(page(items, parts, base, size))
             }
-            ["roledefinitions", _] => {
-                let subscription = match &scope {
-                    Scope::Subscription(s) | Scope::ResourceGroup(s, _) => s.clone(),
-                    _ => String::new(),
-                };
-                super::arm_rbac::role_definition(&subscription, segments[at + 3])
-            }
+            ["roledefinitions", _] => super::arm_rbac::role_definition(&scope.subscription, segments[at + 3]),
             _ => Err(error(StatusCode::NOT_FOUND, "InvalidResourceType", "The resource type could not be found.")),
         };
     }
@@ -192,7 +186,8 @@ fn serve(state: &State, parts: &Parts, base: &str) -> Result<Value, ArmError> {
         ["subscriptions", _, "providers", "microsoft.storage", "storageaccounts"] => {
             let sub = segments[1];
             known_subscription(&inner, sub)?;
-            if !may_read(&inner, &oid, &Scope::Subscription(sub.to_owned())) {
+            let url = UrlScope { subscription: sub.to_owned(), resource_group: None, account: None, share: None };
+            if !may_read(&inner, &oid, &url) {
                 return Err(forbidden(
                     &oid,
                     "Microsoft.Storage/storageAccounts/read",
@@ -209,11 +204,18 @@ fn serve(state: &State, parts: &Parts, base: &str) -> Result<Value, ArmError> {
         }
         ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.storage", "storageaccounts"] => {
             let (sub, rg) = (segments[1], segments[3]);
-            known_group(&inner, sub, rg)?;
-            if !may_read(&inner, &oid, &Scope::ResourceGroup(sub.to_owned(), rg.to_owned())) {
-                let scope = format!("/subscriptions/{sub}/resourceGroups/{rg}");
-                return Err(forbidden(&oid, "Microsoft.Storage/storageAccounts/read", &scope));
+            known_subscription(&inner, sub)?;
+            // As ARM: the caller's permission at the URL's scope first, then whether it exists.
+            let url = UrlScope {
+                subscription: sub.to_owned(),
+                resource_group: Some(rg.to_owned()),
+                account: None,
+                share: None,
+            };
+            if !may_read(&inner, &oid, &url) {
+                return Err(forbidden(&oid, "Microsoft.Storage/storageAccounts/read", &url.arm_id()));
             }
+            known_group(&inner, sub, rg)?;
             let items = inner
                 .accounts
                 .iter()
@@ -314,22 +316,26 @@ fn shares(
     (parts, base): (&Parts, &str),
 ) -> Result<Value, ArmError> {
     let size = inner.arm_page_size;
-    known_group(inner, sub, rg)?;
-    let account = inner
-        .accounts
-        .get(name)
-        .filter(|a| a.placement.subscription == sub && a.placement.resource_group.eq_ignore_ascii_case(rg))
-        .ok_or_else(|| {
-            error(
-                StatusCode::NOT_FOUND,
-                "ResourceNotFound",
-                format!("The Resource 'Microsoft.Storage/storageAccounts/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"),
-            )
-        })?;
-    let account_id = Scope::Account(name.to_owned()).arm_id(|_| Some(account.placement.clone()));
-    if !may_read(inner, oid, &Scope::Account(name.to_owned())) {
-        return Err(forbidden(oid, "Microsoft.Storage/storageAccounts/fileServices/shares/read", &account_id));
+    known_subscription(inner, sub)?;
+    // As ARM: the caller's permission at the URL's scope first, then whether it exists.
+    let url = UrlScope {
+        subscription: sub.to_owned(),
+        resource_group: Some(rg.to_owned()),
+        account: Some(name.to_owned()),
+        share: share.map(str::to_owned),
+    };
+    if !may_read(inner, oid, &url) {
+        return Err(forbidden(oid, "Microsoft.Storage/storageAccounts/fileServices/shares/read", &url.arm_id()));
     }
+    known_group(inner, sub, rg)?;
+    let account = inner.accounts.get(name).filter(|_| url.account_matches(inner)).ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("The Resource 'Microsoft.Storage/storageAccounts/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"),
+        )
+    })?;
+    let account_id = Scope::Account(name.to_owned()).arm_id(|_| Some(account.placement.clone()));
     let share_json = |share: &super::store::Share, stats: bool| {
         let mut properties = json!({
             "lastModifiedTime": crate::azure_time::iso7(share.last_modified),

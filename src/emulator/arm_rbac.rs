@@ -10,7 +10,7 @@
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use super::arm_access::{ArmError, error, forbidden, may_read};
+use super::arm_access::{ArmError, UrlScope, error, forbidden, may_read};
 use super::model::{Role, Scope};
 use super::state::Inner;
 
@@ -30,16 +30,20 @@ const ROLES: [Role; 10] = [
 
 /// The scope a path names (`subscriptions/{s}[/resourceGroups/{rg}[/providers/
 /// Microsoft.Storage/storageAccounts/{a}[/fileServices/default/fileshares/{share}]]]`).
-pub fn parse_scope(segments: &[&str]) -> Option<Scope> {
+pub fn parse_scope(segments: &[&str]) -> Option<UrlScope> {
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let url = |rg: Option<usize>, account: Option<usize>, share: Option<usize>| UrlScope {
+        subscription: segments[1].to_owned(),
+        resource_group: rg.map(|i| segments[i].to_owned()),
+        account: account.map(|i| segments[i].to_owned()),
+        share: share.map(|i| segments[i].to_owned()),
+    };
     match lower.as_slice() {
-        ["subscriptions", _] => Some(Scope::Subscription(segments[1].to_owned())),
-        ["subscriptions", _, "resourcegroups", _] => {
-            Some(Scope::ResourceGroup(segments[1].to_owned(), segments[3].to_owned()))
-        }
+        ["subscriptions", _] => Some(url(None, None, None)),
+        ["subscriptions", _, "resourcegroups", _] => Some(url(Some(3), None, None)),
         ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.storage", "storageaccounts", _] => {
-            Some(Scope::Account(segments[7].to_owned()))
+            Some(url(Some(3), Some(7), None))
         }
         [
             "subscriptions",
@@ -54,7 +58,7 @@ pub fn parse_scope(segments: &[&str]) -> Option<Scope> {
             "default",
             "fileshares" | "shares",
             _,
-        ] => Some(Scope::Share(segments[7].to_owned(), segments[11].to_owned())),
+        ] => Some(url(Some(3), Some(7), Some(11))),
         _ => None,
     }
 }
@@ -84,22 +88,32 @@ fn parse_filter(inner: &Inner, filter: Option<&str>) -> Result<Filter, ArmError>
     let Some(filter) = filter.map(str::trim).filter(|f| !f.is_empty()) else {
         return Ok(Filter { at_or_above_only: false, principals: None });
     };
-    let quoted = |text: &str, prefix: &str, suffix: &str| {
-        text.strip_prefix(prefix).and_then(|t| t.strip_suffix(suffix)).map(|id| id.trim_matches('\'').to_owned())
-    };
     let unsupported =
         || error(StatusCode::BAD_REQUEST, "UnsupportedQuery", format!("The filter '{filter}' is not supported."));
-    if filter.eq_ignore_ascii_case("atScope()") {
+    // One quoted GUID, the only argument the documented forms take.
+    let guid = |text: &str| -> Option<String> {
+        let id = text.trim().strip_prefix('\'')?.strip_suffix('\'')?;
+        uuid::Uuid::parse_str(id).ok().map(|_| id.to_ascii_lowercase())
+    };
+    let lower = filter.to_ascii_lowercase();
+    let call = |text: &str, name: &str| -> Option<String> {
+        guid(text.strip_prefix(name)?.strip_prefix('(')?.strip_suffix(')')?)
+    };
+    let principals = |id: String| {
+        let ids = inner.principal_ids(&id);
+        ids.into_iter().map(|i| i.to_ascii_lowercase()).collect::<Vec<_>>()
+    };
+    if lower == "atscope()" {
         return Ok(Filter { at_or_above_only: true, principals: None });
     }
-    if let Some(id) = quoted(filter, "principalId eq ", "") {
+    if let Some(id) = lower.strip_prefix("principalid eq ").and_then(guid) {
         return Ok(Filter { at_or_above_only: false, principals: Some(vec![id]) });
     }
-    if let Some(id) = quoted(filter, "assignedTo(", ")") {
-        return Ok(Filter { at_or_above_only: false, principals: Some(inner.principal_ids(&id)) });
+    if let Some(id) = call(&lower, "assignedto") {
+        return Ok(Filter { at_or_above_only: false, principals: Some(principals(id)) });
     }
-    if let Some(id) = quoted(filter, "atScope() and assignedTo(", ")") {
-        return Ok(Filter { at_or_above_only: true, principals: Some(inner.principal_ids(&id)) });
+    if let Some(id) = lower.strip_prefix("atscope() and ").and_then(|rest| call(rest, "assignedto")) {
+        return Ok(Filter { at_or_above_only: true, principals: Some(principals(id)) });
     }
     Err(unsupported())
 }
@@ -113,23 +127,29 @@ fn definition_id(subscription: &str, role: Role) -> String {
 pub fn role_assignments(
     inner: &Inner,
     oid: &str,
-    target: &Scope,
+    url: &UrlScope,
     filter: Option<&str>,
 ) -> Result<Vec<Value>, ArmError> {
     let place_of = |account: &str| inner.accounts.get(account).map(|a| a.placement.clone());
-    if !may_read(inner, oid, target) {
-        return Err(forbidden(oid, "Microsoft.Authorization/roleAssignments/read", &target.arm_id(place_of)));
+    if !may_read(inner, oid, url) {
+        return Err(forbidden(oid, "Microsoft.Authorization/roleAssignments/read", &url.arm_id()));
+    }
+    if !url.account_matches(inner) {
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("The Resource '{}' was not found.", url.arm_id()),
+        ));
     }
     let filter = parse_filter(inner, filter)?;
-    let subscription = match target {
-        Scope::Subscription(s) | Scope::ResourceGroup(s, _) => s.clone(),
-        Scope::Account(a) | Scope::Share(a, _) => place_of(a).map(|p| p.subscription).unwrap_or_default(),
-    };
+    let target = url.scope();
+    let target = &target;
+    let subscription = url.subscription.clone();
     let groups: std::collections::BTreeSet<&String> = inner.group_members.keys().collect();
     Ok(inner
         .assignments
         .iter()
-        .filter(|a| filter.principals.as_ref().is_none_or(|ids| ids.contains(&a.object_id)))
+        .filter(|a| filter.principals.as_ref().is_none_or(|ids| ids.contains(&a.object_id.to_ascii_lowercase())))
         .filter(|a| {
             contains(inner, &a.scope, target) || (!filter.at_or_above_only && contains(inner, target, &a.scope))
         })

@@ -171,10 +171,7 @@ impl Training {
                     self.control.set_share_throttled(ACCOUNT, share, false)?;
                 }
                 if !removed.is_empty() {
-                    self.control.remove_role_assignments(&vm);
-                    for assignment in removed.drain(..) {
-                        self.control.assign_role(&assignment.object_id, assignment.role, assignment.scope);
-                    }
+                    self.control.restore_assignments(&vm, removed.drain(..).collect());
                 }
             }
         }

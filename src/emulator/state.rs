@@ -338,6 +338,14 @@ impl Control {
         });
     }
 
+    /// Replaces a principal's role assignments with `assignments` as they were (ids and
+    /// creation times kept), e.g. after a drill removed them.
+    pub fn restore_assignments(&self, object_id: &str, assignments: Vec<RoleAssignment>) {
+        let mut inner = self.state.lock();
+        inner.assignments.retain(|a| a.object_id != object_id);
+        inner.assignments.extend(assignments);
+    }
+
     /// Makes `member` (an identity's object id) a member of the Entra group `group`: roles
     /// assigned to the group apply to it.
     pub fn add_group_member(&self, group: &str, member: &str) {

@@ -82,7 +82,7 @@ impl ConnectView {
     }
 
     /// The form's identity alone (for discovery, before an account is known).
-    fn identity_config(&self) -> Result<ConnectionConfig, String> {
+    pub(super) fn identity_config(&self) -> Result<ConnectionConfig, String> {
         if let Some(preset) = &self.preset {
             return Ok(preset.clone());
         }
@@ -281,12 +281,7 @@ impl ConnectView {
             ));
         }
         ui.add_space(12.0);
-        let identity = self.identity_config();
-        if let Some(picked) = self.discovery.ui(ui, worker, &identity) {
-            self.endpoint = picked.endpoint;
-            self.share = picked.share;
-            self.connect(worker);
-        }
+        self.discovery_ui(ui, worker);
         if !settings.connections.is_empty() {
             ui.add_space(12.0);
             self.saved_ui(ui, settings);

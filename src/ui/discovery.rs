@@ -113,3 +113,25 @@ impl DiscoveryView {
         picked
     }
 }
+
+impl super::connect::ConnectView {
+    /// The connect page's Find accounts: the identity of the form (or of the preset), and
+    /// a picked share connects with it at the picked account.
+    pub(super) fn discovery_ui(&mut self, ui: &mut egui::Ui, worker: &Worker) {
+        if self.discovery.endpoint.is_empty()
+            && let Some(endpoint) = self.preset.as_ref().and_then(|p| p.arm_endpoint.as_ref())
+        {
+            endpoint.clone_into(&mut self.discovery.endpoint);
+        }
+        let identity = self.identity_config();
+        if let Some(picked) = self.discovery.ui(ui, worker, &identity) {
+            // The same identity (a preset's too), at the picked account.
+            if let Some(preset) = &mut self.preset {
+                picked.endpoint.clone_into(&mut preset.endpoint);
+            }
+            self.endpoint = picked.endpoint;
+            self.share = picked.share;
+            self.connect(worker);
+        }
+    }
+}

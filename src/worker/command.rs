@@ -53,6 +53,9 @@ pub struct ConnectionConfig {
     /// A PEM file of extra CA certificates, read by the worker when connecting (when
     /// `ca_pem` is not given).
     pub ca_file: Option<PathBuf>,
+    /// Resource Manager's endpoint for discovery (`None`: the public one; an emulator's
+    /// base URL for the demo and tests).
+    pub arm_endpoint: Option<String>,
     /// Files retry policy.
     pub retry: RetryPolicy,
     /// Identity-endpoint retry policy.
@@ -70,6 +73,7 @@ impl ConnectionConfig {
             imds_endpoint: None,
             ca_pem: None,
             ca_file: None,
+            arm_endpoint: None,
             retry: RetryPolicy::default(),
             identity_retry: IdentityRetry::default(),
             clock: Clock::system(),

@@ -266,6 +266,24 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
         let (status, body) = get(&client, &subscription, &arm).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         assert!(body["error"]["message"].as_str().unwrap().contains("Microsoft.Authorization/roleAssignments/read"));
+
+        // Only the documented filter forms; principalId eq does not combine with atScope().
+        let (status, body) = get(&client, &list(&format!("principalId eq '{vm}' and atScope()")), &arm).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, _) = get(&client, &list(&format!("AssignedTo('{}')", vm.to_uppercase())), &arm).await;
+        assert_eq!(status, StatusCode::OK, "function names and GUIDs in any case");
+        // The account under another resource group is not the account: no role applies.
+        let elsewhere = account_id.replace(demo::RESOURCE_GROUP, "other-rg");
+        let url = format!("{base}{elsewhere}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01");
+        let (status, body) = get(&client, &url, &arm).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        // A resource group named in another case is the same group.
+        let (fsub, frg) = (demo::FINANCE_SUBSCRIPTION, demo::FINANCE_GROUP.to_uppercase());
+        let url = format!(
+            "{base}/subscriptions/{fsub}/resourceGroups/{frg}/providers/Microsoft.Storage/storageAccounts?api-version=2025-01-01"
+        );
+        let (status, body) = get(&client, &url, &arm).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
     });
 
     // The Files side honours a role through a group too.
@@ -299,4 +317,35 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
 
 fn percent_encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Find accounts after Disconnect in a preset connection (as in the demo): the picked
+/// share of another account opens there, with the same identity.
+#[test]
+fn a_share_found_from_a_preset_connection_opens_in_its_own_account() {
+    use egui_kittest::kittest::Queryable;
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
+    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let finance = azfx::emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
+    emulator.control().assign_role(&vm, azfx::emulator::Role::Reader, finance);
+    let downloads = tempfile::tempdir().unwrap();
+    let arm = base.clone();
+    let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
+        if let Some(connection) = &mut options.connection {
+            connection.arm_endpoint = Some(arm);
+        }
+    });
+    crate::ui::wait_for(&mut harness, "the share root", |h| crate::ui::shows(h, "reports"));
+    harness.get_by_label("Disconnect").click();
+    harness.run_steps(3);
+    harness.get_by_label("Find accounts").click();
+    crate::ui::wait_for(&mut harness, "the tree", |h| crate::ui::shows(h, "ledgers"));
+    harness.get_by_label("ledgers").click();
+    crate::ui::wait_for(&mut harness, "the picked share", |h| {
+        h.state()
+            .browser()
+            .is_some_and(|b| b.share == "ledgers" && b.endpoint.contains(demo::FINANCE_ACCOUNT) && !b.loading())
+    });
+    assert!(harness.state().browser().unwrap().error.is_none());
 }
