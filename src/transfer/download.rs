@@ -348,7 +348,7 @@ async fn receive(
                 Ok::<_, TransferError>(hashing.then_some(data))
             }
         })
-        .buffered(super::parallel_ranges())
+        .buffered(run.ranges.max(1))
         .try_for_each(|data| async {
             if let (Some(md5), Some(data)) = (&md5, data) {
                 md5.feed(data).await;

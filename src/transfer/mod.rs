@@ -19,7 +19,7 @@ mod upload;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tokio_util::sync::CancellationToken;
 
@@ -33,20 +33,8 @@ pub use tree::{FileFailure, TreeOutcome};
 pub use upload::{UploadOutcome, upload};
 
 /// Ranges in flight per file, for uploads and downloads alike, unless the user chose
-/// otherwise (`set_parallel_ranges`, the settings page's "Ranges in flight per file").
+/// otherwise (`Run::ranges`, from the settings page's "Ranges in flight per file").
 pub const PARALLEL_RANGES: usize = 8;
-
-static RANGES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(PARALLEL_RANGES);
-
-/// Ranges in flight per file for transfers that start from now on (clamped to 1..=32).
-pub fn set_parallel_ranges(ranges: usize) {
-    RANGES_IN_FLIGHT.store(ranges.clamp(1, 32), Ordering::Relaxed);
-}
-
-/// Ranges in flight per file (`PARALLEL_RANGES` unless set).
-pub fn parallel_ranges() -> usize {
-    RANGES_IN_FLIGHT.load(Ordering::Relaxed)
-}
 
 /// Requests in flight for bulk operations on many small entries (recursive delete).
 pub const BULK_PARALLEL: usize = 16;
@@ -170,6 +158,8 @@ pub struct Run {
     /// file can have an earlier attempt to resume, so per-file journal lookups are
     /// skipped (a folder of small files is otherwise bound by them).
     pub fresh: bool,
+    /// Ranges in flight per file (`PARALLEL_RANGES` unless the user chose otherwise).
+    pub ranges: usize,
 }
 
 impl Run {

@@ -341,7 +341,7 @@ async fn send_content(
     progress: &ProgressFn,
 ) -> Result<(), TransferError> {
     let size = before.len();
-    let (pieces, incoming) = tokio::sync::mpsc::channel::<Piece>(super::parallel_ranges());
+    let (pieces, incoming) = tokio::sync::mpsc::channel::<Piece>(run.ranges.max(1));
     let reader = {
         let (file, skip) = (Arc::clone(file), skip.clone());
         tokio::task::spawn_blocking(move || read_in_order(&file, size, &skip, &pieces))
@@ -365,7 +365,7 @@ async fn send_content(
                 Ok::<(), TransferError>(())
             }
         })
-        .buffer_unordered(super::parallel_ranges())
+        .buffer_unordered(run.ranges.max(1))
         .try_collect::<()>();
     // On a failure or a stop the stream (and its receiver) is dropped: the reader stops.
     unless_stopped(run, sent).await?;

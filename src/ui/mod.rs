@@ -169,6 +169,11 @@ impl AzfxApp {
         app
     }
 
+    /// Ranges in flight per file the worker gives new transfers (the settings page's).
+    pub fn parallel_ranges(&self) -> usize {
+        self.worker.parallel_ranges()
+    }
+
     /// The browser, when a share is open.
     pub fn browser(&self) -> Option<&Browser> {
         self.session.as_ref().and_then(|s| s.browser.as_ref())
@@ -233,6 +238,7 @@ impl AzfxApp {
 impl eframe::App for AzfxApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         preferences::apply(ctx, &self.settings);
+        self.worker.set_parallel_ranges(self.settings.parallel_ranges);
         self.handle_events();
         self.poll();
         if self.status.token.is_some() {

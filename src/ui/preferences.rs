@@ -145,5 +145,4 @@ pub fn apply(ctx: &egui::Context, settings: &Settings) {
     if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
         ctx.set_zoom_factor(zoom);
     }
-    crate::transfer::set_parallel_ranges(settings.parallel_ranges);
 }

@@ -66,6 +66,7 @@ pub struct Worker {
     proxy_environment: Vec<(String, String)>,
     thread: Option<std::thread::JoinHandle<()>>,
     opener: Option<Opener>,
+    ranges: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -104,13 +105,15 @@ impl Worker {
             .enable_all()
             .build()?;
         let (thread_log, thread_repaint) = (Arc::clone(&log), Arc::clone(&repaint));
+        let ranges = Arc::new(std::sync::atomic::AtomicUsize::new(crate::transfer::PARALLEL_RANGES));
+        let thread_ranges = Arc::clone(&ranges);
         let thread = std::thread::Builder::new().name("azfx-worker".to_owned()).spawn(move || {
             let (journal, problem) = match state_dir.map(|dir| Journal::open(&dir)) {
                 None => (Journal::in_memory(), None),
                 Some(Ok(journal)) => (journal, None),
                 Some(Err(error)) => (Journal::in_memory(), Some(error.to_string())),
             };
-            let state = runtime::Runtime::new(event_tx, thread_repaint, thread_log, Arc::new(journal));
+            let state = runtime::Runtime::new(event_tx, thread_repaint, thread_log, Arc::new(journal), thread_ranges);
             if let Some(problem) = problem {
                 tracing::warn!("{problem}");
                 state.emit_now(Event::JournalUnavailable(problem));
@@ -128,6 +131,7 @@ impl Worker {
             proxy_environment: crate::probe::proxy_environment(),
             thread: Some(thread),
             opener: None,
+            ranges,
         })
     }
 
@@ -296,6 +300,16 @@ impl Worker {
             );
         }
         self.ask(|reply| Command::OpenPath { path, reply })
+    }
+
+    /// Ranges in flight per file for transfers started from now on (clamped to 1–32).
+    pub fn set_parallel_ranges(&self, ranges: usize) {
+        self.ranges.store(ranges.clamp(1, 32), Ordering::Relaxed);
+    }
+
+    /// Ranges in flight per file for new transfers.
+    pub fn parallel_ranges(&self) -> usize {
+        self.ranges.load(Ordering::Relaxed)
     }
 
     /// Replaces the system's default application for `open_path` (tests record what

@@ -27,6 +27,8 @@ pub struct Runtime {
     /// The transfer journal (persistent, or in memory).
     pub journal: Arc<Journal>,
     session: RwLock<Option<Arc<Session>>>,
+    /// Ranges in flight per file for transfers started from now on (the settings page).
+    pub ranges: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Runtime {
@@ -37,8 +39,9 @@ impl Runtime {
         repaint: Repaint,
         log: Arc<RequestLog>,
         journal: Arc<Journal>,
+        ranges: Arc<std::sync::atomic::AtomicUsize>,
     ) -> Arc<Self> {
-        let runtime = Arc::new(Self { events, repaint, log, journal, session: RwLock::new(None) });
+        let runtime = Arc::new(Self { events, repaint, log, journal, session: RwLock::new(None), ranges });
         let forward = Arc::downgrade(&runtime);
         runtime.log.set_listener(move |entry| {
             if let Some(runtime) = forward.upgrade() {

@@ -84,6 +84,7 @@ where
         journal: Arc::clone(&rt.journal),
         job,
         fresh: !resumed && !rt.journal.has_files(job).unwrap_or(true),
+        ranges: rt.ranges.load(std::sync::atomic::Ordering::Relaxed),
     };
     let mut attempt = 0;
     let result = loop {

@@ -130,11 +130,11 @@ fn follow_system_and_ranges_in_flight_apply_at_once() {
     slider.set_value_accesskit(12.0);
     harness.run_steps(3);
     assert_eq!(harness.state().settings.parallel_ranges, 12);
-    assert_eq!(azfx::transfer::parallel_ranges(), 12, "transfers started from now on use it");
+    assert_eq!(harness.state().parallel_ranges(), 12, "the worker gives transfers started from now on 12");
     let slider = harness.get_by_role_and_label(egui::accesskit::Role::Slider, "Ranges in flight per file");
     slider.set_value_accesskit(8.0);
     harness.run_steps(3);
-    assert_eq!(azfx::transfer::parallel_ranges(), 8);
+    assert_eq!(harness.state().parallel_ranges(), 8);
 }
 
 #[test]
