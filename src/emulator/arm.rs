@@ -38,6 +38,23 @@ fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
 
 /// Serves one ARM request.
 pub fn handle(state: &State, parts: &Parts, base: &str) -> Response<Body> {
+    let throttled = {
+        let mut inner = state.lock();
+        let throttled = inner.faults.arm_throttled > 0;
+        if throttled {
+            inner.faults.arm_throttled -= 1;
+        }
+        throttled
+    };
+    if throttled {
+        let message = "Number of 'read' requests for subscription actor exceeded. Please try again after '1' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional information.";
+        let mut response = json_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &json!({"error": {"code": "SubscriptionRequestsThrottled", "message": message}}),
+        );
+        response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+        return response;
+    }
     match serve(state, parts, base) {
         Ok(body) => json_response(StatusCode::OK, &body),
         Err(e) => {

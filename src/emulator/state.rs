@@ -75,6 +75,8 @@ pub struct Faults {
     pub copy_pending_polls: u32,
     /// Copy File operations still to end `failed` (as a copy whose source vanished).
     pub copy_failures: usize,
+    /// Resource Manager requests still to answer 429 (read throttling).
+    pub arm_throttled: usize,
 }
 
 /// Mutable emulator state.
@@ -280,6 +282,13 @@ impl Control {
             resource_group: resource_group.to_owned(),
         };
         Ok(())
+    }
+
+    /// Makes the next `count` Resource Manager requests answer 429
+    /// `SubscriptionRequestsThrottled` with `Retry-After: 1`, as ARM does when a
+    /// principal's read budget is spent.
+    pub fn throttle_arm(&self, count: usize) {
+        self.state.lock().faults.arm_throttled = count;
     }
 
     /// Entries per ARM list page (a small value makes every list page with `nextLink`).

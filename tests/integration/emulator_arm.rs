@@ -92,7 +92,15 @@ fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
         let (_, share) = get(&client, &url, &arm).await;
         assert!(share["properties"]["shareUsageBytes"].as_u64().unwrap() > 0, "{share}");
 
-        // ARM's own refusals.
+        // ARM's own refusals: read throttling (429 with Retry-After), no api-version,
+        // another audience, an unknown subscription.
+        emulator.control().throttle_arm(1);
+        let response =
+            client.get(format!("{base}/subscriptions?api-version=2022-12-01")).bearer_auth(&arm).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()["retry-after"], "1");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "SubscriptionRequestsThrottled");
         let (status, body) = get(&client, &format!("{base}/subscriptions"), &arm).await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
@@ -124,8 +132,12 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
     };
+    // Resource Manager throttles the first two reads: azfx waits as Retry-After says.
+    emulator.control().throttle_arm(2);
+    let started = std::time::Instant::now();
     let (code, out, err) = run(&[]);
     assert_eq!(code, Some(0), "{err}");
+    assert!(started.elapsed() >= Duration::from_secs(2), "waited out two 429s");
     assert!(out.contains("azfx finance") && out.contains("azfx demo"), "{out}");
     assert!(out.contains("no control-plane role (e.g. Reader) on this subscription"), "{out}");
 
