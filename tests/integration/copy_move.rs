@@ -3,6 +3,7 @@
 //! copy leaves the destination as it was and no temporary file behind, and a folder never
 //! goes into itself.
 
+use crate::helpers::{block, remote};
 use std::time::Duration;
 
 use azfx::transfer::copy::Item;
@@ -12,17 +13,6 @@ use reqwest::{Method, StatusCode};
 
 use crate::engine::{Engine, engine, wait};
 use crate::helpers::{ACCOUNT, SHARE, expect_error};
-
-fn block<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
-
-fn remote(env: &crate::helpers::Env, path: &str) -> Option<Vec<u8>> {
-    block(async {
-        let response = env.req(Method::GET, &format!("{SHARE}/{path}")).send().await.unwrap();
-        if response.status().is_success() { Some(response.bytes().await.unwrap().to_vec()) } else { None }
-    })
-}
 
 fn names(env: &crate::helpers::Env, dir: &str) -> Vec<String> {
     env.emulator.control().list(ACCOUNT, SHARE, dir).unwrap()

@@ -2,6 +2,7 @@
 //! produce, with a crafted answer), asserting the class and the next step; and `azfx
 //! doctor` against the demo.
 
+use crate::helpers::block;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,10 +14,6 @@ use azfx::http::RequestLog;
 use azfx::worker::{EngineError, exit_code};
 
 use crate::helpers::{ACCOUNT, SHARE, STORAGE, VERSION, start};
-
-fn block<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
 
 fn options() -> ClientOptions {
     ClientOptions {

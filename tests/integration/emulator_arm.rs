@@ -3,15 +3,12 @@
 //! control-plane role (403 `AuthorizationFailed` otherwise), `$expand=stats`, and ARM's own
 //! 400 and 401 answers.
 
+use crate::helpers::block;
 use std::time::Duration;
 
 use azfx::emulator::demo;
 use reqwest::StatusCode;
 use serde_json::Value;
-
-fn block<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
 
 /// A token of the demo VM for `resource`, from the emulated IMDS.
 async fn token(client: &reqwest::Client, emulator: &azfx::emulator::Emulator, resource: &str) -> String {

@@ -2,6 +2,7 @@
 //! Azure CLI (a stand-in `az`), the real default IMDS address inside a network
 //! namespace, and the HTTPS-only rule for bearer tokens.
 
+use crate::helpers::block;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,10 +16,6 @@ use crate::helpers::start;
 
 fn fast_retry() -> IdentityRetry {
     IdentityRetry { initial_delay: Duration::from_millis(10), ..IdentityRetry::default() }
-}
-
-fn block<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }
 
 #[test]

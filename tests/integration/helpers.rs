@@ -167,3 +167,16 @@ pub fn normalize(body: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Runs a future to its end on a runtime of its own (tests are synchronous).
+pub fn block<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+/// The bytes of a share file, straight from the emulator over REST (`None` when absent).
+pub fn remote(env: &Env, path: &str) -> Option<Vec<u8>> {
+    block(async {
+        let response = env.req(Method::GET, &format!("{SHARE}/{path}")).send().await.unwrap();
+        if response.status().is_success() { Some(response.bytes().await.unwrap().to_vec()) } else { None }
+    })
+}

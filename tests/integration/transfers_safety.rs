@@ -3,6 +3,7 @@
 //! an upload never replaces silently, re-downloading never overwrites local edits, the
 //! whole-file MD5 is stored and checked, and times survive both ways.
 
+use crate::helpers::{block, remote};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -14,18 +15,6 @@ use reqwest::Method;
 
 use crate::engine::{Engine, engine, no_temporary_files, wait};
 use crate::helpers::{ACCOUNT, SHARE};
-
-fn block<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
-
-/// The bytes of a share file, straight from the emulator over REST.
-fn remote(env: &crate::helpers::Env, path: &str) -> Option<Vec<u8>> {
-    block(async {
-        let response = env.req(Method::GET, &format!("{SHARE}/{path}")).send().await.unwrap();
-        if response.status().is_success() { Some(response.bytes().await.unwrap().to_vec()) } else { None }
-    })
-}
 
 /// Sends a request and reads its answer whole; whether it succeeded.
 fn succeeds(request: reqwest::RequestBuilder) -> bool {

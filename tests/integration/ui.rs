@@ -75,6 +75,27 @@ pub(crate) fn app_tweaked<'a>(
         .build_eframe(move |cc| AzfxApp::new(cc, options))
 }
 
+/// `app` in a window of `size` points.
+pub(crate) fn app_sized<'a>(
+    emulator: &Emulator,
+    share: &str,
+    downloads: &Path,
+    size: egui::Vec2,
+) -> Harness<'a, AzfxApp> {
+    let mut config = ConnectionConfig::new(
+        &emulator.file_endpoint(demo::ACCOUNT),
+        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    let options = StartOptions {
+        connection: Some(config),
+        share: Some(share.to_owned()),
+        download_dir: Some(downloads.to_owned()),
+        ..StartOptions::default()
+    };
+    Harness::builder().with_size(size).build_eframe(move |cc| AzfxApp::new(cc, options))
+}
+
 /// `app`, its file dialogs replaced by `dialogs`.
 pub(crate) fn app_dialogs<'a>(
     emulator: &Emulator,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use azfx::emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, app_dialogs, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
+use crate::ui::{app, app_dialogs, app_sized, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
 
 /// Copy, Cut, Paste and move within a share (explorer issue, Build): Ctrl+C / Ctrl+V copy
 /// server-side, a taken name asks before anything is replaced, Ctrl+X moves, the empty
@@ -256,20 +256,7 @@ fn at_1024_by_700_the_current_folder_and_the_status_bar_stay_on_screen() {
     let deep = "quarterly-reports-for-the-finance-department/2026/first-half/january-and-february/final versions";
     emulator.control().create_directories(demo::ACCOUNT, demo::WRITABLE_SHARE, deep).unwrap();
     let downloads = tempfile::tempdir().unwrap();
-    let mut config = azfx::worker::ConnectionConfig::new(
-        &emulator.file_endpoint(demo::ACCOUNT),
-        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
-    );
-    config.imds_endpoint = Some(emulator.identity_endpoint());
-    let options = azfx::ui::StartOptions {
-        connection: Some(config),
-        share: Some(demo::WRITABLE_SHARE.to_owned()),
-        download_dir: Some(downloads.path().to_owned()),
-        ..azfx::ui::StartOptions::default()
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1024.0, 700.0))
-        .build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options));
+    let mut harness = app_sized(&emulator, demo::WRITABLE_SHARE, downloads.path(), egui::vec2(1024.0, 700.0));
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     harness.state_mut().open_folder(deep);
     wait_for(&mut harness, "the deep folder", |h| h.state().browser().is_some_and(|b| !b.loading() && b.path == deep));

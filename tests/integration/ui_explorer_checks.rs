@@ -10,7 +10,7 @@ use std::time::Duration;
 use azfx::emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, app_dialogs, demo_emulator, shows, shows_containing, wait_for};
+use crate::ui::{app, app_dialogs, app_sized, demo_emulator, shows, shows_containing, wait_for};
 
 type H<'a> = egui_kittest::Harness<'a, azfx::ui::AzfxApp>;
 
@@ -85,20 +85,8 @@ fn f2_on_a_file_keeps_its_extension_and_dialogs_are_centred_and_modal() {
 fn the_window_fits_at_1400_by_900_and_at_200_percent_text() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
-    let mut config = azfx::worker::ConnectionConfig::new(
-        &emulator.file_endpoint(demo::ACCOUNT),
-        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
-    );
-    config.imds_endpoint = Some(emulator.identity_endpoint());
-    let options = azfx::ui::StartOptions {
-        connection: Some(config),
-        share: Some(demo::WRITABLE_SHARE.to_owned()),
-        download_dir: Some(downloads.path().to_owned()),
-        ..azfx::ui::StartOptions::default()
-    };
     let size = egui::vec2(1400.0, 900.0);
-    let mut harness =
-        egui_kittest::Harness::builder().with_size(size).build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options));
+    let mut harness = app_sized(&emulator, demo::WRITABLE_SHARE, downloads.path(), size);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     for label in ["Download", "Edit path", "Refresh token", "Settings", "reports", "README.md"] {
         on_screen(&harness, label, size);
@@ -243,20 +231,8 @@ fn a_typed_path_with_a_hash_separators_and_the_commands_copy_button() {
 fn the_empty_space_menu_paging_keys_and_the_error_counter_at_1024() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
-    let mut config = azfx::worker::ConnectionConfig::new(
-        &emulator.file_endpoint(demo::ACCOUNT),
-        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
-    );
-    config.imds_endpoint = Some(emulator.identity_endpoint());
-    let options = azfx::ui::StartOptions {
-        connection: Some(config),
-        share: Some(demo::NO_ROLE_SHARE.to_owned()),
-        download_dir: Some(downloads.path().to_owned()),
-        ..azfx::ui::StartOptions::default()
-    };
     let size = egui::vec2(1024.0, 700.0);
-    let mut harness =
-        egui_kittest::Harness::builder().with_size(size).build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options));
+    let mut harness = app_sized(&emulator, demo::NO_ROLE_SHARE, downloads.path(), size);
     // A failed listing counts an error; the counter stays on the 1024×700 window.
     wait_for(&mut harness, "the refused listing", |h| shows_containing(h, "1 error"));
     let counter = harness.get_by_label_contains("1 error").rect();
