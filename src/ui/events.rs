@@ -28,7 +28,7 @@ impl AzfxApp {
                 }
                 Event::Progress { task, done, total } => {
                     let browser = self.session.as_mut().and_then(|s| s.browser.as_mut());
-                    if !browser.is_some_and(|b| b.on_delete_progress(task, done, total)) {
+                    if !browser.is_some_and(|b| b.on_progress(task, done, total)) {
                         self.transfers.on_progress(task, done, total);
                     }
                 }

@@ -35,19 +35,12 @@ pub(crate) fn app<'a>(
     downloads: &Path,
     clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
 ) -> Harness<'a, AzfxApp> {
-    app_with(
-        emulator,
-        share,
-        downloads,
-        clock,
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
-    )
+    app_tweaked(emulator, share, downloads, |options| options.clock = clock)
 }
 
 /// `app`, its transfer journal in `state` (as a restarted azfx finds it).
 pub(crate) fn app_in<'a>(emulator: &Emulator, share: &str, downloads: &Path, state: &Path) -> Harness<'a, AzfxApp> {
-    let credential = CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned);
-    app_options(emulator, share, downloads, None, credential, Some(state.to_owned()), None)
+    app_tweaked(emulator, share, downloads, |options| options.state_dir = Some(state.to_owned()))
 }
 
 /// `app`, its start options changed by `tweak` first.
@@ -57,22 +50,7 @@ pub(crate) fn app_tweaked<'a>(
     downloads: &Path,
     tweak: impl FnOnce(&mut StartOptions),
 ) -> Harness<'a, AzfxApp> {
-    let mut config = ConnectionConfig::new(
-        &emulator.file_endpoint(demo::ACCOUNT),
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
-    );
-    config.imds_endpoint = Some(emulator.identity_endpoint());
-    let mut options = StartOptions {
-        connection: Some(config),
-        share: Some(share.to_owned()),
-        download_dir: Some(downloads.to_owned()),
-        ..StartOptions::default()
-    };
-    tweak(&mut options);
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |cc| AzfxApp::new(cc, options))
+    build(emulator, share, downloads, egui::vec2(1280.0, 800.0), tweak)
 }
 
 /// `app` in a window of `size` points.
@@ -82,18 +60,7 @@ pub(crate) fn app_sized<'a>(
     downloads: &Path,
     size: egui::Vec2,
 ) -> Harness<'a, AzfxApp> {
-    let mut config = ConnectionConfig::new(
-        &emulator.file_endpoint(demo::ACCOUNT),
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
-    );
-    config.imds_endpoint = Some(emulator.identity_endpoint());
-    let options = StartOptions {
-        connection: Some(config),
-        share: Some(share.to_owned()),
-        download_dir: Some(downloads.to_owned()),
-        ..StartOptions::default()
-    };
-    Harness::builder().with_size(size).build_eframe(move |cc| AzfxApp::new(cc, options))
+    build(emulator, share, downloads, size, |_| {})
 }
 
 /// `app`, its file dialogs replaced by `dialogs`.
@@ -103,10 +70,10 @@ pub(crate) fn app_dialogs<'a>(
     downloads: &Path,
     dialogs: azfx::ui::FileDialogs,
 ) -> Harness<'a, AzfxApp> {
-    let credential = CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned);
-    app_options(emulator, share, downloads, None, credential, None, Some(dialogs))
+    app_tweaked(emulator, share, downloads, |options| options.file_dialogs = Some(dialogs))
 }
 
+/// `app` with `credential` instead of the system-assigned identity.
 fn app_with<'a>(
     emulator: &Emulator,
     share: &str,
@@ -114,33 +81,34 @@ fn app_with<'a>(
     clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
     credential: CredentialConfig,
 ) -> Harness<'a, AzfxApp> {
-    app_options(emulator, share, downloads, clock, credential, None, None)
+    app_tweaked(emulator, share, downloads, |options| {
+        options.clock = clock;
+        if let Some(connection) = &mut options.connection {
+            connection.credential = credential;
+        }
+    })
 }
 
-fn app_options<'a>(
+/// The window on the demo emulator's account, opening `share`, downloads going to
+/// `downloads`, in a window of `size` points; `tweak` changes the start options first.
+fn build<'a>(
     emulator: &Emulator,
     share: &str,
     downloads: &Path,
-    clock: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
-    credential: CredentialConfig,
-    state_dir: Option<PathBuf>,
-    file_dialogs: Option<azfx::ui::FileDialogs>,
+    size: egui::Vec2,
+    tweak: impl FnOnce(&mut StartOptions),
 ) -> Harness<'a, AzfxApp> {
+    let credential = CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned);
     let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
     config.imds_endpoint = Some(emulator.identity_endpoint());
-    let options = StartOptions {
+    let mut options = StartOptions {
         connection: Some(config),
         share: Some(share.to_owned()),
         download_dir: Some(downloads.to_owned()),
-        clock,
-        state_dir,
-        file_dialogs,
         ..StartOptions::default()
     };
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |cc| AzfxApp::new(cc, options))
+    tweak(&mut options);
+    Harness::builder().with_size(size).with_step_dt(1.0 / 60.0).build_eframe(move |cc| AzfxApp::new(cc, options))
 }
 
 /// Steps frames until `done` holds; fails with `what` after 15 s.

@@ -62,7 +62,7 @@ impl Browser {
     }
 
     /// Progress of a recursive delete or a copy; `false` when the task is not one of ours.
-    pub fn on_delete_progress(&mut self, task: crate::worker::TaskId, done: u64, total: u64) -> bool {
+    pub fn on_progress(&mut self, task: crate::worker::TaskId, done: u64, total: u64) -> bool {
         if self.on_paste_progress(task, done, total) {
             return true;
         }
