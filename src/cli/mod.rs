@@ -210,10 +210,10 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     let dirs = crate::config::Dirs::from_env();
     let logs = dirs.as_ref().map(|dirs| dirs.logs.clone());
     let crash_report = logs.as_deref().and_then(crate::logging::unseen_crash_report);
-    // Files opened from the list are downloaded here first (the OS cleans its temporary
-    // folder; an earlier copy is kept beside a new one).
-    let open_dir = std::env::temp_dir().join("azfx-open");
-    let open_dir = std::fs::create_dir_all(&open_dir).is_ok().then_some(open_dir);
+    // Files opened from the list are downloaded here first: this user's state folder (an
+    // earlier copy is kept beside a new one).
+    let open_dir = dirs.as_ref().map(|dirs| dirs.state.join("opened"));
+    let open_dir = open_dir.filter(|dir| std::fs::create_dir_all(dir).is_ok());
     let theme = cli.theme.map(|theme| match theme {
         args::ThemeArg::System => crate::ui::settings::Theme::System,
         args::ThemeArg::Light => crate::ui::settings::Theme::Light,
@@ -227,7 +227,10 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         open_dir,
         log_dir: logs,
         crash_report,
-        settings_file: dirs.as_ref().map(|dirs| dirs.config.join("settings.ron")),
+        // The demo keeps its recents and connections out of the real settings.
+        settings_file: dirs
+            .as_ref()
+            .map(|dirs| dirs.config.join(if cli.demo { "settings-demo.ron" } else { "settings.ron" })),
         // The demo's transfers are against an emulator that ends with the window: they get
         // a journal of their own, so a real account's unfinished jobs are not mixed in.
         state_dir: dirs.map(|dirs| if cli.demo { dirs.state.join("demo") } else { dirs.state }),

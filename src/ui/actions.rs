@@ -223,14 +223,14 @@ impl AzfxApp {
     }
 
     /// Opens a file of the open folder with its default application: it is downloaded
-    /// (verified, as every download) to the temporary open folder, beside any earlier copy
+    /// (verified, as every download) to the open folder (`opened` in the state directory), beside any earlier copy
     /// (`name (1).ext`), then opened.
     pub fn open_file(&mut self, name: &str) {
         let Some(browser) = self.session.as_ref().and_then(|s| s.browser.as_ref()) else { return };
         let Some(dir) = self.open_dir.clone() else {
             self.toasts.extend(vec![Notice::Error(
                 "Cannot open files here".to_owned(),
-                "This system names no temporary folder: download the file instead".to_owned(),
+                "There is no folder to open files from (no home directory): download the file instead".to_owned(),
             )]);
             return;
         };

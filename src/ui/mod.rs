@@ -106,6 +106,9 @@ pub struct AzfxApp {
     opens: Vec<(String, Promise<Answer<()>>)>,
     open_dir: Option<PathBuf>,
     trainer: Option<crate::training::Trainer>,
+    /// `--theme`: this run's theme, not saved.
+    theme_override: Option<settings::Theme>,
+    applied: preferences::Applied,
 }
 
 impl AzfxApp {
@@ -125,9 +128,6 @@ impl AzfxApp {
             worker.set_opener(opener);
         }
         let mut settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, Settings::KEY)).unwrap_or_default();
-        if let Some(theme) = options.theme {
-            settings.theme = theme;
-        }
         // The OS download folder, unless the user chose one on the settings page.
         if settings.download_dir.is_none() {
             settings.download_dir.clone_from(&options.download_dir);
@@ -161,6 +161,8 @@ impl AzfxApp {
             opens: Vec::new(),
             open_dir: options.open_dir.clone(),
             trainer: options.trainer.clone(),
+            theme_override: options.theme,
+            applied: None,
         };
         if let Some(config) = options.connection {
             app.connect.preset = Some(config);
@@ -237,7 +239,7 @@ impl AzfxApp {
 
 impl eframe::App for AzfxApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        preferences::apply(ctx, &self.settings);
+        preferences::apply(ctx, &self.settings, self.theme_override, &mut self.applied);
         self.worker.set_parallel_ranges(self.settings.parallel_ranges);
         self.handle_events();
         self.poll();

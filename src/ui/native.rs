@@ -20,6 +20,8 @@ pub fn run(options: StartOptions) -> Result<(), eframe::Error> {
             .with_drag_and_drop(true),
         renderer,
         persistence_path: options.settings_file.clone(),
+        // A size given on the command line wins over the one saved last time.
+        persist_window: options.window_size.is_none(),
         ..eframe::NativeOptions::default()
     };
     eframe::run_native("azfx", native, Box::new(move |cc| Ok(Box::new(AzfxApp::new(cc, options)))))

@@ -34,7 +34,7 @@ pub struct StartOptions {
     /// eframe's default place.
     pub settings_file: Option<PathBuf>,
     /// Where files opened from the list are downloaded before the OS opens them (a
-    /// temporary folder); `None`: opening files is not offered.
+    /// `opened` in the state directory); `None`: opening files is not offered.
     pub open_dir: Option<PathBuf>,
     /// Replaces the system's default application (tests record what would be opened).
     pub opener: Option<crate::worker::Opener>,
@@ -43,7 +43,7 @@ pub struct StartOptions {
     pub trainer: Option<crate::training::Trainer>,
     /// The window's inner size in points (`None`: 1180x760).
     pub window_size: Option<(f32, f32)>,
-    /// The theme for this run, over the settings page's choice.
+    /// The theme for this run, over the settings page's choice (not saved).
     pub theme: Option<super::settings::Theme>,
     /// The file dialogs; `None` uses the platform's (tests pass their own).
     pub file_dialogs: Option<super::pickers::FileDialogs>,

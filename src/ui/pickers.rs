@@ -99,13 +99,15 @@ pub struct Pickers {
     fallback: Option<Fallback>,
     /// Where a typed relative path is taken from (the download folder).
     pub base: Option<PathBuf>,
+    /// The home folder `~/` stands for, looked up once.
+    home: Option<PathBuf>,
 }
 
 impl Pickers {
     /// Pickers using `dialogs`.
     #[must_use]
     pub fn new(dialogs: FileDialogs) -> Self {
-        Self { dialogs, open: None, fallback: None, base: None }
+        Self { dialogs, open: None, fallback: None, base: None, home: crate::config::home_dir() }
     }
 
     /// Whether a dialog or the path field is up.
@@ -177,7 +179,7 @@ impl Pickers {
             let (enter, escape) = super::dialogs::keys(ui);
             ui.horizontal(|ui| {
                 if ui.button(action).clicked() || enter {
-                    match typed_path(&fallback.path) {
+                    match typed_path(&fallback.path, self.home.as_deref()) {
                         Ok(path) => {
                             let contents = std::mem::take(&mut fallback.contents);
                             result = Some(chosen(&fallback.kind, vec![path], contents, false));
@@ -208,13 +210,13 @@ fn chosen(kind: &PickKind, mut paths: Vec<PathBuf>, contents: Vec<u8>, asked: bo
 
 /// A typed local path: absolute (or `~/…`), since the window has no working folder a user
 /// could know. Whether it exists is for the worker to find out (no disk access here).
-fn typed_path(text: &str) -> Result<PathBuf, String> {
+fn typed_path(text: &str, home: Option<&std::path::Path>) -> Result<PathBuf, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("Type a path".to_owned());
     }
     let path = match text.strip_prefix("~/") {
-        Some(rest) => match crate::config::home_dir() {
+        Some(rest) => match home {
             Some(home) => home.join(rest),
             None => return Err("This system names no home folder: type the full path".to_owned()),
         },
@@ -229,8 +231,8 @@ mod tests {
 
     #[test]
     fn typed_paths_must_be_full() {
-        assert!(typed_path("  ").is_err());
-        assert!(typed_path("relative/file").unwrap_err().contains("full path"));
-        assert_eq!(typed_path(" /tmp/x ").unwrap(), std::path::PathBuf::from("/tmp/x"));
+        assert!(typed_path("  ", None).is_err());
+        assert!(typed_path("relative/file", None).unwrap_err().contains("full path"));
+        assert_eq!(typed_path(" /tmp/x ", None).unwrap(), std::path::PathBuf::from("/tmp/x"));
     }
 }

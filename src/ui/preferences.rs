@@ -135,14 +135,18 @@ impl Preferences {
 }
 
 /// Applies the appearance settings to the context (cheap when nothing changed).
-pub fn apply(ctx: &egui::Context, settings: &Settings) {
-    let preference = settings.theme.preference();
-    if ctx.options(|o| o.theme_preference) != preference {
-        ctx.set_theme(preference);
+/// What was last applied, so a value is set only when the settings change (egui's own
+/// Ctrl+/Ctrl- zoom is not undone on the next frame).
+pub type Applied = Option<(Theme, u16)>;
+
+/// Applies the appearance settings to the context when they changed since `applied`;
+/// `theme` overrides the saved theme for this run (`--theme`) without being saved.
+pub fn apply(ctx: &egui::Context, settings: &Settings, theme: Option<Theme>, applied: &mut Applied) {
+    let now = (theme.unwrap_or(settings.theme), settings.text_size_percent);
+    if *applied == Some(now) {
+        return;
     }
-    let zoom =
-        f32::from(settings.text_size_percent.clamp(*TEXT_SIZE_PERCENT.start(), *TEXT_SIZE_PERCENT.end())) / 100.0;
-    if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
-        ctx.set_zoom_factor(zoom);
-    }
+    *applied = Some(now);
+    ctx.set_theme(now.0.preference());
+    ctx.set_zoom_factor(f32::from(now.1.clamp(*TEXT_SIZE_PERCENT.start(), *TEXT_SIZE_PERCENT.end())) / 100.0);
 }
