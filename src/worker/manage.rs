@@ -167,7 +167,8 @@ pub async fn open_path(path: std::path::PathBuf) -> Result<(), EngineError> {
 
 /// Writes `contents` to the local file `path` through a temporary file beside it, so a
 /// failed write (a full disk) leaves what was there; replaces an existing file only with
-/// `replace`, else answers `TransferError::Exists`.
+/// `replace` (keeping its permissions), else answers `TransferError::Exists`; never
+/// replaces a link, folder or device (`TransferError::NotRegularFile`).
 pub async fn write_file(path: &Path, contents: Vec<u8>, replace: bool) -> Result<(), EngineError> {
     let target = path.to_owned();
     let local = |source: std::io::Error| {
@@ -175,16 +176,27 @@ pub async fn write_file(path: &Path, contents: Vec<u8>, replace: bool) -> Result
     };
     let written = tokio::task::spawn_blocking({
         let path = path.to_owned();
-        move || -> std::io::Result<Result<(), ()>> {
+        move || -> std::io::Result<Result<(), bool>> {
             use std::io::Write as _;
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            // As downloads: a link, folder or device at the path is never replaced; a file
+            // that is replaced keeps its permissions.
+            let existing = match std::fs::symlink_metadata(&path) {
+                Ok(meta) if !meta.file_type().is_file() => return Ok(Err(true)),
+                Ok(meta) => Some(meta.permissions()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            };
             let mut temp = tempfile::Builder::new().prefix(".azfx-").suffix(".part").tempfile_in(dir)?;
+            if let Some(permissions) = existing.filter(|_| replace) {
+                temp.as_file().set_permissions(permissions)?;
+            }
             temp.write_all(&contents)?;
             temp.as_file().sync_all()?;
             let placed = if replace { temp.persist(&path) } else { temp.persist_noclobber(&path) };
             match placed {
                 Ok(_) => Ok(Ok(())),
-                Err(e) if !replace && e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(Err(())),
+                Err(e) if !replace && e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(Err(false)),
                 Err(e) => Err(e.error),
             }
         }
@@ -192,5 +204,11 @@ pub async fn write_file(path: &Path, contents: Vec<u8>, replace: bool) -> Result
     .await
     .map_err(|e| local(std::io::Error::other(e)))?
     .map_err(local)?;
-    written.map_err(|()| EngineError::Transfer(TransferError::Exists(path.display().to_string())))
+    written.map_err(|not_a_file| {
+        EngineError::Transfer(if not_a_file {
+            TransferError::NotRegularFile(path.to_owned())
+        } else {
+            TransferError::Exists(path.display().to_string())
+        })
+    })
 }

@@ -353,3 +353,34 @@ fn an_unreadable_ca_file_is_named_when_connecting() {
     let text = failure.error.to_string();
     assert!(text.contains("cannot read the CA file /nonexistent/proxy-ca.pem"), "{text}");
 }
+
+/// Writing a file the user chose (diagnostic bundle, request log export): never through a
+/// link, never over a file without `replace`, a replaced file keeps its permissions.
+#[cfg(unix)]
+#[test]
+fn write_file_never_replaces_links_or_unasked_files_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let worker = Worker::spawn(|| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("kept.txt");
+    std::fs::write(&target, b"the user's").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    let refused = wait(worker.write_file(link.clone(), b"bundle".to_vec(), true)).unwrap_err();
+    assert!(matches!(refused.error, EngineError::Transfer(azfx::transfer::TransferError::NotRegularFile(_))));
+    let exists = wait(worker.write_file(target.clone(), b"bundle".to_vec(), false)).unwrap_err();
+    assert!(matches!(exists.error, EngineError::Transfer(azfx::transfer::TransferError::Exists(_))));
+    assert_eq!(std::fs::read(&target).unwrap(), b"the user's", "nothing written through the link or over the file");
+
+    wait(worker.write_file(target.clone(), b"bundle".to_vec(), true)).unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), b"bundle");
+    assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o644);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is still a link");
+    let leftovers = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".azfx-"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
