@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::arm_access::{ArmError, UrlScope, error, forbidden, may_read};
 use super::body::{Body, full};
-use super::model::{Placement, Scope};
+use super::model::Scope;
 use super::state::{Inner, State};
 use super::token;
 
@@ -37,7 +37,7 @@ fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
 }
 
 /// Serves one ARM request.
-pub fn handle(state: &State, parts: &Parts, base: &str) -> Response<Body> {
+pub fn handle(state: &State, parts: &Parts, body: &[u8], base: &str) -> Response<Body> {
     let throttled = {
         let mut inner = state.lock();
         let throttled = inner.faults.arm_throttled > 0;
@@ -55,7 +55,7 @@ pub fn handle(state: &State, parts: &Parts, base: &str) -> Response<Body> {
         response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
         return response;
     }
-    match serve(state, parts, base) {
+    match serve(state, parts, body, base) {
         Ok(body) => json_response(StatusCode::OK, &body),
         Err(e) => {
             let mut response = json_response(e.status, &json!({"error": {"code": e.code, "message": e.message}}));
@@ -70,6 +70,14 @@ pub fn handle(state: &State, parts: &Parts, base: &str) -> Response<Body> {
             response
         }
     }
+}
+
+/// 400 `InvalidRequestContent` for a body that could not be read (too large or stalled).
+pub fn unreadable_body() -> Response<Body> {
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &json!({"error": {"code": "InvalidRequestContent", "message": "The request content was invalid and could not be deserialized."}}),
+    )
 }
 
 fn query(parts: &Parts) -> Vec<(String, String)> {
@@ -140,8 +148,19 @@ fn page(items: Vec<Value>, parts: &Parts, base: &str, size: usize) -> Value {
     json!({ "value": value, "nextLink": next })
 }
 
-fn account_json(name: &str, place: &Placement, deny: bool, base: &str) -> Value {
+fn account_json(name: &str, account: &super::state::Account, base: &str) -> Value {
+    let place = &account.placement;
     let id = Scope::Account(name.to_owned()).arm_id(|_| Some(place.clone()));
+    let smb = &account.smb;
+    let mut identity_auth = json!({
+        "directoryServiceOptions": smb.directory_service.arm_value(),
+        "smbOAuthSettings": {"isSmbOAuthEnabled": smb.smb_oauth}
+    });
+    if let Some((domain, guid)) = &smb.domain {
+        identity_auth["activeDirectoryProperties"] = json!({"domainName": domain, "domainGuid": guid});
+    }
+    identity_auth["defaultSharePermission"] =
+        json!(smb.default_share_permission.map_or("None", share_permission_value));
     json!({
         "id": id,
         "name": name,
@@ -153,21 +172,33 @@ fn account_json(name: &str, place: &Placement, deny: bool, base: &str) -> Value 
         "properties": {
             "provisioningState": "Succeeded",
             "primaryEndpoints": {"file": format!("{}/{name}/", base.trim_end_matches('/'))},
-            "networkAcls": {"bypass": "AzureServices", "defaultAction": if deny { "Deny" } else { "Allow" }, "ipRules": [], "virtualNetworkRules": []},
-            "allowSharedKeyAccess": true,
-            "azureFilesIdentityBasedAuthentication": {"directoryServiceOptions": "None"},
+            "networkAcls": {"bypass": "AzureServices", "defaultAction": if account.network_deny { "Deny" } else { "Allow" }, "ipRules": [], "virtualNetworkRules": []},
+            "allowSharedKeyAccess": account.shared_key_access,
+            "azureFilesIdentityBasedAuthentication": identity_auth,
             "supportsHttpsTrafficOnly": true,
             "minimumTlsVersion": "TLS1_2"
         }
     })
 }
 
-fn serve(state: &State, parts: &Parts, base: &str) -> Result<Value, ArmError> {
-    if parts.method != http::Method::GET {
+/// `defaultSharePermission` as ARM spells it (the role's name without spaces).
+fn share_permission_value(role: super::model::Role) -> &'static str {
+    use super::model::Role;
+    match role {
+        Role::StorageFileDataSmbShareReader => "StorageFileDataSmbShareReader",
+        Role::StorageFileDataSmbShareContributor => "StorageFileDataSmbShareContributor",
+        Role::StorageFileDataSmbShareElevatedContributor => "StorageFileDataSmbShareElevatedContributor",
+        _ => "None",
+    }
+}
+
+fn serve(state: &State, parts: &Parts, body: &[u8], base: &str) -> Result<Value, ArmError> {
+    let post = parts.method == http::Method::POST;
+    if parts.method != http::Method::GET && !post {
         return Err(error(
             StatusCode::METHOD_NOT_ALLOWED,
             "UnsupportedHttpVerb",
-            "The emulator's Resource Manager answers GET requests only.",
+            "The emulator's Resource Manager answers GET and POST (listKeys, ListServiceSas) requests only.",
         ));
     }
     if !query(parts).iter().any(|(k, _)| k.eq_ignore_ascii_case("api-version")) {
@@ -183,6 +214,27 @@ fn serve(state: &State, parts: &Parts, base: &str) -> Result<Value, ArmError> {
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let size = inner.arm_page_size;
+    if post {
+        return match lower.as_slice() {
+            [
+                "subscriptions",
+                _,
+                "resourcegroups",
+                _,
+                "providers",
+                "microsoft.storage",
+                "storageaccounts",
+                _,
+                action,
+            ] => super::arm_actions::post(&inner, &oid, &segments, action, body),
+            _ => Err(error(StatusCode::NOT_FOUND, "InvalidResourceType", "The resource type could not be found.")),
+        };
+    }
+    if let ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.compute", "virtualmachines", _] =
+        lower.as_slice()
+    {
+        return super::arm_actions::virtual_machine(state, &inner, &oid, &segments);
+    }
     // `{scope}/providers/Microsoft.Authorization/…`
     if let Some(at) = lower.windows(2).position(|w| w == ["providers", "microsoft.authorization"]) {
         let scope = super::arm_rbac::parse_scope(&segments[..at]).ok_or_else(|| {
@@ -201,45 +253,13 @@ fn serve(state: &State, parts: &Parts, base: &str) -> Result<Value, ArmError> {
     match lower.as_slice() {
         ["subscriptions"] => Ok(page(subscriptions(state, &inner, &oid), parts, base, size)),
         ["subscriptions", _, "providers", "microsoft.storage", "storageaccounts"] => {
-            let sub = segments[1];
-            known_subscription(&inner, sub)?;
-            let url = UrlScope { subscription: sub.to_owned(), resource_group: None, account: None, share: None };
-            if !may_read(&inner, &oid, &url) {
-                return Err(forbidden(
-                    &oid,
-                    "Microsoft.Storage/storageAccounts/read",
-                    &format!("/subscriptions/{sub}"),
-                ));
-            }
-            let items = inner
-                .accounts
-                .iter()
-                .filter(|(_, a)| a.placement.subscription == sub)
-                .map(|(name, a)| account_json(name, &a.placement, a.network_deny, base))
-                .collect();
-            Ok(page(items, parts, base, size))
+            Ok(page(accounts(&inner, &oid, segments[1], None, base)?, parts, base, size))
         }
         ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.storage", "storageaccounts"] => {
-            let (sub, rg) = (segments[1], segments[3]);
-            known_subscription(&inner, sub)?;
-            // As ARM: the caller's permission at the URL's scope first, then whether it exists.
-            let url = UrlScope {
-                subscription: sub.to_owned(),
-                resource_group: Some(rg.to_owned()),
-                account: None,
-                share: None,
-            };
-            if !may_read(&inner, &oid, &url) {
-                return Err(forbidden(&oid, "Microsoft.Storage/storageAccounts/read", &url.arm_id()));
-            }
-            known_group(&inner, sub, rg)?;
-            let items = inner
-                .accounts
-                .iter()
-                .filter(|(_, a)| a.placement.subscription == sub && a.placement.resource_group.eq_ignore_ascii_case(rg))
-                .map(|(name, a)| account_json(name, &a.placement, a.network_deny, base))
-                .collect();
-            Ok(page(items, parts, base, size))
+            Ok(page(accounts(&inner, &oid, segments[1], Some(segments[3]), base)?, parts, base, size))
+        }
+        ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.storage", "storageaccounts", _] => {
+            one_account(&inner, &oid, (segments[1], segments[3], segments[7]), base)
         }
         [
             "subscriptions",
@@ -383,4 +403,60 @@ fn shares(
             .map(|s| share_json(s, expand.contains("stats")))
             .ok_or_else(|| error(StatusCode::NOT_FOUND, "ShareNotFound", "The specified share does not exist.")),
     }
+}
+
+/// The accounts of subscription `sub` (or of its group `rg`) as ARM lists a collection:
+/// with a control-plane role at the URL's scope, all of them; with roles lower down, those
+/// the caller may read; with none, 403 `AuthorizationFailed` (a group's permission is
+/// checked before whether it exists).
+fn accounts(inner: &Inner, oid: &str, sub: &str, rg: Option<&str>, base: &str) -> Result<Vec<Value>, ArmError> {
+    known_subscription(inner, sub)?;
+    let url =
+        UrlScope { subscription: sub.to_owned(), resource_group: rg.map(str::to_owned), account: None, share: None };
+    let readable = |name: &str, a: &super::state::Account| {
+        let url = UrlScope {
+            subscription: sub.to_owned(),
+            resource_group: Some(a.placement.resource_group.clone()),
+            account: Some(name.to_owned()),
+            share: None,
+        };
+        may_read(inner, oid, &url)
+    };
+    let items: Vec<Value> = inner
+        .accounts
+        .iter()
+        .filter(|(_, a)| a.placement.subscription == sub)
+        .filter(|(_, a)| rg.is_none_or(|rg| a.placement.resource_group.eq_ignore_ascii_case(rg)))
+        .filter(|(name, a)| readable(name, a))
+        .map(|(name, a)| account_json(name, a, base))
+        .collect();
+    if items.is_empty() && !may_read(inner, oid, &url) {
+        return Err(forbidden(oid, "Microsoft.Storage/storageAccounts/read", &url.arm_id()));
+    }
+    if let Some(rg) = rg {
+        known_group(inner, sub, rg)?;
+    }
+    Ok(items)
+}
+
+/// One storage account, with its properties.
+fn one_account(inner: &Inner, oid: &str, (sub, rg, name): (&str, &str, &str), base: &str) -> Result<Value, ArmError> {
+    known_subscription(inner, sub)?;
+    let url = UrlScope {
+        subscription: sub.to_owned(),
+        resource_group: Some(rg.to_owned()),
+        account: Some(name.to_owned()),
+        share: None,
+    };
+    if !may_read(inner, oid, &url) {
+        return Err(forbidden(oid, "Microsoft.Storage/storageAccounts/read", &url.arm_id()));
+    }
+    known_group(inner, sub, rg)?;
+    inner.accounts.get(name).filter(|_| url.account_matches(inner)).map(|a| account_json(name, a, base)).ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("The Resource 'Microsoft.Storage/storageAccounts/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"),
+        )
+    })
 }

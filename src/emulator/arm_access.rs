@@ -3,7 +3,7 @@
 
 use hyper::StatusCode;
 
-use super::model::Scope;
+use super::model::{Role, Scope};
 use super::state::Inner;
 
 /// An ARM error answer.
@@ -72,21 +72,25 @@ impl UrlScope {
 /// Whether `oid` (or a group it is in) holds a control-plane role at the URL's scope or
 /// above it.
 pub fn may_read(inner: &Inner, oid: &str, target: &UrlScope) -> bool {
+    holds(inner, oid, target, Role::reads_control_plane)
+}
+
+/// Whether `oid` (or a group it is in) holds, at the URL's scope or above it, a role
+/// `allows` accepts.
+pub fn holds(inner: &Inner, oid: &str, target: &UrlScope, allows: impl Fn(Role) -> bool) -> bool {
     let ids = inner.principal_ids(oid);
     let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     let in_place = target.account_matches(inner);
-    inner.assignments.iter().filter(|a| ids.contains(&a.object_id) && a.role.reads_control_plane()).any(|a| {
-        match &a.scope {
-            Scope::Subscription(s) => same(s, &target.subscription),
-            Scope::ResourceGroup(s, rg) => {
-                same(s, &target.subscription) && target.resource_group.as_deref().is_some_and(|t| same(t, rg))
-            }
-            Scope::Account(account) => in_place && target.account.as_deref() == Some(account.as_str()),
-            Scope::Share(account, share) => {
-                in_place
-                    && target.account.as_deref() == Some(account.as_str())
-                    && target.share.as_deref() == Some(share.as_str())
-            }
+    inner.assignments.iter().filter(|a| ids.contains(&a.object_id) && allows(a.role)).any(|a| match &a.scope {
+        Scope::Subscription(s) => same(s, &target.subscription),
+        Scope::ResourceGroup(s, rg) => {
+            same(s, &target.subscription) && target.resource_group.as_deref().is_some_and(|t| same(t, rg))
+        }
+        Scope::Account(account) => in_place && target.account.as_deref() == Some(account.as_str()),
+        Scope::Share(account, share) => {
+            in_place
+                && target.account.as_deref() == Some(account.as_str())
+                && target.share.as_deref() == Some(share.as_str())
         }
     })
 }

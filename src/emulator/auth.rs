@@ -97,6 +97,14 @@ pub fn authorize(
         }
         return Ok(Principal::Bearer(object_id));
     }
+    let key_based = authorization.starts_with("SharedKey ") || (authorization.is_empty() && req.query("sig").is_some());
+    if key_based && !account.shared_key_access {
+        return Err(ServiceError::new(
+            StatusCode::FORBIDDEN,
+            "KeyBasedAuthenticationNotPermitted",
+            "Key based authentication is not permitted on this storage account.",
+        ));
+    }
     if let Some(credential) = authorization.strip_prefix("SharedKey ") {
         check_shared_key(account, req, credential.trim())?;
         if account.network_deny {

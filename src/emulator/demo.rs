@@ -2,7 +2,7 @@
 //! system-assigned identity and three user-assigned ones, shares the VM may write, only
 //! read, or not touch at all, files of several sizes and a 20 000-entry folder.
 
-use super::model::{Identity, Role, Scope};
+use super::model::{DirectoryService, Identity, Role, Scope, SmbAuth};
 use super::state::{Control, ControlError};
 use std::fmt::Write as _;
 
@@ -61,6 +61,26 @@ pub fn seed(control: &Control) -> Result<Identity, ControlError> {
     let finance = Scope::ResourceGroup(FINANCE_SUBSCRIPTION.to_owned(), FINANCE_GROUP.to_owned());
     control.assign_role(&vm.object_id, Role::Reader, finance.clone());
     control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedReader, finance);
+    // The VM may read its own resource (which identities it has) through its group; the
+    // backup operator may make a service SAS (Storage Account Contributor).
+    control.assign_role(
+        &vm.object_id,
+        Role::Reader,
+        Scope::ResourceGroup(super::model::DEMO_SUBSCRIPTION.to_owned(), RESOURCE_GROUP.to_owned()),
+    );
+    control.assign_role(&backup.object_id, Role::StorageAccountContributor, account());
+    // SMB: the demo account lets managed identities mount over SMB OAuth; the finance
+    // account uses Microsoft Entra Kerberos for hybrid users, everyone reading by default.
+    control.set_smb_auth(ACCOUNT, SmbAuth { smb_oauth: true, ..SmbAuth::default() })?;
+    control.set_smb_auth(
+        FINANCE_ACCOUNT,
+        SmbAuth {
+            directory_service: DirectoryService::Aadkerb,
+            domain: Some(("corp.contoso.com".to_owned(), "8c2f1d6e-4b3a-4f5e-9d7c-1a2b3c4d5e6f".to_owned())),
+            default_share_permission: Some(Role::StorageFileDataSmbShareReader),
+            smb_oauth: false,
+        },
+    )?;
 
     control.put_file(ACCOUNT, WRITABLE_SHARE, "README.md", README.as_bytes())?;
     control.create_directories(ACCOUNT, WRITABLE_SHARE, "reports/2026")?;

@@ -26,11 +26,18 @@ async fn route(state: Arc<State>, scheme: Scheme, request: Request<Incoming>) ->
     } else if path == "/msi/token" || path == "/msi/token/" {
         let (parts, _) = request.into_parts();
         identity::app_service(&state, &parts)
-    } else if path == "/subscriptions" || path.starts_with("/subscriptions/") {
+    } else if path.starts_with("/metadata/instance") {
         let (parts, _) = request.into_parts();
+        identity::instance_metadata(&state, &parts)
+    } else if path == "/subscriptions" || path.starts_with("/subscriptions/") {
+        let (parts, body) = request.into_parts();
         let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
         let base = format!("{}://{host}", scheme.as_str());
-        super::arm::handle(&state, &parts, &base)
+        // ARM's action bodies are small JSON documents.
+        match super::answer::read_body(body, 64 * 1024).await {
+            Ok(body) => super::arm::handle(&state, &parts, &body, &base),
+            Err(_) => super::arm::unreadable_body(),
+        }
     } else {
         files::handle(&state, scheme, request).await
     };

@@ -165,6 +165,43 @@ pub fn imds(state: &State, parts: &http::request::Parts) -> Response<Body> {
     }
 }
 
+/// `GET /metadata/instance[/compute]?api-version=…` (header `Metadata: true`): the VM's
+/// instance metadata, of which azfx reads `compute.resourceId` to find its VM in Resource
+/// Manager when the token's `xms_mirid` names a user-assigned identity.
+pub fn instance_metadata(state: &State, parts: &http::request::Parts) -> Response<Body> {
+    let metadata = parts.headers.get("metadata").and_then(|v| v.to_str().ok());
+    if metadata != Some("true") {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": "Bad request. Required metadata header not specified" }),
+        );
+    }
+    if !query_map(parts.uri.query()).contains_key("api-version") {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": "Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds", "newest-versions": ["2023-07-01"] }),
+        );
+    }
+    let inner = state.lock();
+    let compute = json!({
+        "name": inner.vm_name,
+        "resourceId": super::arm_actions::vm_id(&inner),
+        "subscriptionId": super::model::DEMO_SUBSCRIPTION,
+        "resourceGroupName": super::state::DEFAULT_RESOURCE_GROUP,
+        "location": "westeurope",
+        "osType": "Linux",
+        "vmId": super::model::stable_guid("vm", &inner.vm_name),
+        "vmSize": "Standard_D2s_v5",
+    });
+    match parts.uri.path().trim_end_matches('/') {
+        "/metadata/instance" => {
+            json_response(StatusCode::OK, &json!({ "compute": compute, "network": { "interface": [] } }))
+        }
+        "/metadata/instance/compute" => json_response(StatusCode::OK, &compute),
+        _ => json_response(StatusCode::NOT_FOUND, &json!({ "error": "Not found" })),
+    }
+}
+
 /// `GET /msi/token?api-version=2019-08-01` as App Service, Functions and Container Apps
 /// expose it through `IDENTITY_ENDPOINT` / `IDENTITY_HEADER`.
 pub fn app_service(state: &State, parts: &http::request::Parts) -> Response<Body> {

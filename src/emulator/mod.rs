@@ -11,6 +11,7 @@ mod acl;
 mod answer;
 mod arm;
 mod arm_access;
+mod arm_actions;
 mod arm_rbac;
 mod auth;
 mod blob;

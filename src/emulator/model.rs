@@ -178,6 +178,66 @@ impl Role {
             Access::ManageShares => control_write,
         }
     }
+    /// Whether this role may call the account's key actions through Resource Manager
+    /// (`listKeys/action`, `ListServiceSas/action`): the roles with
+    /// `Microsoft.Storage/storageAccounts/*` or `*`; Reader may not.
+    pub fn lists_keys(self) -> bool {
+        matches!(self, Self::Contributor | Self::Owner | Self::StorageAccountContributor)
+    }
+
+    /// Whether this is one of the SMB share roles (identity-based SMB access) a managed
+    /// identity mounting over SMB OAuth, or a hybrid user over Kerberos, needs.
+    pub fn is_smb_share_role(self) -> bool {
+        matches!(
+            self,
+            Self::StorageFileDataSmbShareReader
+                | Self::StorageFileDataSmbShareContributor
+                | Self::StorageFileDataSmbShareElevatedContributor
+                | Self::StorageFileDataSmbAdmin
+        )
+    }
+}
+
+/// The identity source SMB clients authenticate with (ARM
+/// `azureFilesIdentityBasedAuthentication.directoryServiceOptions`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DirectoryService {
+    /// No identity-based SMB access (`None`): only the account key mounts.
+    #[default]
+    None,
+    /// On-premises Active Directory Domain Services (`AD`).
+    Ad,
+    /// Microsoft Entra Domain Services (`AADDS`).
+    Aadds,
+    /// Microsoft Entra Kerberos for hybrid identities (`AADKERB`).
+    Aadkerb,
+}
+
+impl DirectoryService {
+    /// The value ARM writes.
+    pub fn arm_value(self) -> &'static str {
+        match self {
+            Self::None => "None",
+            Self::Ad => "AD",
+            Self::Aadds => "AADDS",
+            Self::Aadkerb => "AADKERB",
+        }
+    }
+}
+
+/// How SMB clients may authenticate to an account, as ARM describes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SmbAuth {
+    /// The identity source.
+    pub directory_service: DirectoryService,
+    /// `activeDirectoryProperties`: the domain's name and GUID (AD and Entra Kerberos).
+    pub domain: Option<(String, String)>,
+    /// `defaultSharePermission`: the SMB share role every authenticated identity gets
+    /// (`None` when unset).
+    pub default_share_permission: Option<Role>,
+    /// `smbOAuthSettings.isSmbOAuthEnabled`: managed identities may mount over SMB with
+    /// OAuth (preview).
+    pub smb_oauth: bool,
 }
 
 /// What a request needs to be allowed.

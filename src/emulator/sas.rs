@@ -29,32 +29,49 @@ fn param<'a>(req: &'a FilesRequest, name: &str) -> &'a str {
     req.query(name).unwrap_or_default()
 }
 
-/// The string a service SAS signs (as `azure-storage-file-share` builds it).
+/// The fields of a service SAS in the order they are signed (after `sp`, `st`, `se` and
+/// the canonicalized resource come these).
+const SERVICE_FIELDS: [&str; 9] = ["si", "sip", "spr", "sv", "rscc", "rscd", "rsce", "rscl", "rsct"];
+
+/// The string a service SAS signs (as `azure-storage-file-share` builds it), from the
+/// SAS's fields by name and the canonicalized resource (`/file/{account}/{share}[/path]`).
+fn service_fields_to_sign<'a>(field: impl Fn(&str) -> &'a str, resource: &str) -> String {
+    let mut lines = vec![field("sp"), field("st"), field("se"), resource];
+    lines.extend(SERVICE_FIELDS.iter().map(|name| field(name)));
+    lines.join("\n")
+}
+
+/// The string a service SAS in `req` signs.
 fn service_string_to_sign(req: &FilesRequest) -> String {
-    let p = |name| param(req, name);
     let mut resource = format!("/file/{}/{}", req.account, req.share.as_deref().unwrap_or_default());
-    if p("sr") == "f" {
+    if param(req, "sr") == "f" {
         for component in &req.path {
             resource.push('/');
             resource.push_str(component);
         }
     }
-    [
-        p("sp"),
-        p("st"),
-        p("se"),
-        &resource,
-        p("si"),
-        p("sip"),
-        p("spr"),
-        p("sv"),
-        p("rscc"),
-        p("rscd"),
-        p("rsce"),
-        p("rscl"),
-        p("rsct"),
-    ]
-    .join("\n")
+    service_fields_to_sign(|name| param(req, name), &resource)
+}
+
+/// A service SAS query string (`sv=…&se=…&sr=…&sp=…&spr=…&sig=…`) for `resource`
+/// (`/file/{account}/{share}`), signed with `key`, as Resource Manager's `ListServiceSas`
+/// makes one. `fields` are the SAS's own fields by name (`sp`, `se`, `sr`, …; `sv` is
+/// added when missing).
+pub fn sign_service(key: &[u8], resource: &str, fields: &[(&str, String)]) -> Option<String> {
+    let mut fields: Vec<(&str, String)> = fields.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
+    if !fields.iter().any(|(k, _)| *k == "sv") {
+        fields.push(("sv", super::request::DEFAULT_VERSION.to_owned()));
+    }
+    let get = |name: &str| fields.iter().find(|(k, _)| *k == name).map_or("", |(_, v)| v.as_str());
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    mac.update(service_fields_to_sign(get, resource).as_bytes());
+    let signature = STANDARD.encode(mac.finalize().into_bytes());
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in &fields {
+        query.append_pair(name, value);
+    }
+    query.append_pair("sig", &signature);
+    Some(query.finish())
 }
 
 /// The string an account SAS signs (version 2020-12-06 and later: encryption scope last).

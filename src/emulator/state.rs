@@ -49,6 +49,11 @@ pub struct Account {
     pub shares: BTreeMap<String, Share>,
     /// Where Azure Resource Manager has it.
     pub placement: super::model::Placement,
+    /// How SMB clients authenticate to it (ARM's `azureFilesIdentityBasedAuthentication`).
+    pub smb: super::model::SmbAuth,
+    /// `allowSharedKeyAccess`: whether the account key, and SAS signed with it, are
+    /// accepted (403 `KeyBasedAuthenticationNotPermitted` otherwise).
+    pub shared_key_access: bool,
 }
 
 /// The resource group accounts are placed in unless `Control::place_account` says otherwise.
@@ -102,6 +107,8 @@ pub struct Inner {
     pub arm_page_size: usize,
     /// Entra groups: group object id → member object ids.
     pub group_members: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The VM's name (its ARM resource is in the demo subscription's default group).
+    pub vm_name: String,
 }
 
 impl Inner {
@@ -178,6 +185,7 @@ impl State {
                 )]),
                 arm_page_size: 100,
                 group_members: BTreeMap::new(),
+                vm_name: "jumpbox-01".to_owned(),
             }),
         })
     }
@@ -263,6 +271,8 @@ impl Control {
                 subscription: super::model::DEMO_SUBSCRIPTION.to_owned(),
                 resource_group: DEFAULT_RESOURCE_GROUP.to_owned(),
             },
+            smb: super::model::SmbAuth::default(),
+            shared_key_access: true,
         });
     }
 

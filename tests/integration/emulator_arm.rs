@@ -51,15 +51,15 @@ fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
         assert_ne!(first["value"][0]["subscriptionId"], second["value"][0]["subscriptionId"]);
         emulator.control().set_arm_page_size(100);
 
-        // Accounts at the demo subscription: the VM's Reader is on the account only.
+        // Accounts at the demo subscription: the VM's Reader is on its resource group, so
+        // the subscription's list holds what that reaches (emulator_arm_actions has the
+        // 403 of an identity with no control-plane role there).
         let sub = azfx::emulator::model::DEMO_SUBSCRIPTION;
         let url =
             format!("{base}/subscriptions/{sub}/providers/Microsoft.Storage/storageAccounts?api-version=2025-01-01");
         let (status, body) = get(&client, &url, &arm).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        assert_eq!(body["error"]["code"], "AuthorizationFailed");
-        let message = body["error"]["message"].as_str().unwrap();
-        assert!(message.contains("'Microsoft.Storage/storageAccounts/read' over scope '/subscriptions/"), "{message}");
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["value"][0]["name"], demo::ACCOUNT);
 
         // In finance, Reader at the resource group lists its account and shares.
         let (fsub, frg) = (demo::FINANCE_SUBSCRIPTION, demo::FINANCE_GROUP);
@@ -136,6 +136,11 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
     assert_eq!(code, Some(0), "{err}");
     assert!(started.elapsed() >= Duration::from_secs(2), "waited out two 429s");
     assert!(out.contains("azfx finance") && out.contains("azfx demo"), "{out}");
+    assert!(out.contains("restricted") && out.contains("ledgers"), "shares of both subscriptions: {out}");
+    // The auditor holds a data role only: the subscription shows, its accounts cannot.
+    let auditor = format!("client-id={}", azfx::emulator::Identity::user_assigned("id-auditor").client_id);
+    let (code, out, err) = run(&["--identity", &auditor]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("no control-plane role (e.g. Reader) on this subscription"), "{out}");
 
     let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
@@ -180,8 +185,8 @@ fn the_connect_page_finds_accounts_and_connects_to_a_picked_share() {
     harness.run_steps(2);
     harness.get_by_label("Find accounts").click();
     crate::ui::wait_for(&mut harness, "the tree", |h| crate::ui::shows(h, "ledgers"));
-    assert!(crate::ui::shows_containing(&harness, "no control-plane role (e.g. Reader) on the subscription"));
     assert!(crate::ui::shows(&harness, demo::FINANCE_ACCOUNT));
+    assert!(crate::ui::shows(&harness, demo::NO_ROLE_SHARE), "the demo subscription's shares too");
     harness.get_by_label("ledgers").click();
     crate::ui::wait_for(&mut harness, "the picked share", |h| {
         h.state().browser().is_some_and(|b| b.share == "ledgers" && !b.loading() && b.error.is_none())
@@ -238,7 +243,7 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
         let (status, mine) = get(&client, &list(&format!("principalId eq '{vm}'")), &arm).await;
         assert_eq!(status, StatusCode::OK, "{mine}");
         let mine = roles(&mine);
-        assert_eq!(mine.len(), 4, "Reader on the account and three share roles below it: {mine:?}");
+        assert_eq!(mine.len(), 5, "Reader on the group and the account, three share roles below: {mine:?}");
         assert!(!mine.iter().any(|(p, _)| p == group), "principalId eq leaves the group out");
 
         let (_, through_groups) = get(&client, &list(&format!("assignedTo('{vm}')")), &arm).await;
@@ -250,13 +255,13 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
             .collect();
         assert!(kinds.contains(&"Group"), "{through_groups}");
         assert!(roles(&through_groups).contains(&(group.to_owned(), contributor)));
-        assert_eq!(roles(&through_groups).len(), 5);
+        assert_eq!(roles(&through_groups).len(), 6);
 
         let (_, at_scope) = get(&client, &list("atScope()"), &arm).await;
         let at_scope = roles(&at_scope);
         assert!(at_scope.contains(&(vm.clone(), reader.clone())), "{at_scope:?}");
         let vm_at_scope: Vec<&String> = at_scope.iter().filter(|(p, _)| *p == vm).map(|(_, role)| role).collect();
-        assert_eq!(vm_at_scope, [&reader], "the VM's share-level roles are below the account, not at or above it");
+        assert_eq!(vm_at_scope, [&reader, &reader], "Reader on the group and the account; the share roles are below");
 
         let (_, first) = get(&client, &list(&format!("principalId eq '{vm}'")), &arm).await;
         assert!(first["value"][0]["properties"]["createdOn"].as_str().is_some_and(|c| c.starts_with("20")), "{first}");

@@ -8,6 +8,7 @@ mod cli;
 mod copy_move;
 mod diagnose;
 mod emulator_arm;
+mod emulator_arm_actions;
 mod emulator_auth;
 mod emulator_faults;
 mod emulator_files;

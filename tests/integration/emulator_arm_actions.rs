@@ -1,0 +1,188 @@
+//! The emulator's Resource Manager beyond the lists (control-plane issue): collections
+//! filtered to what lower-scope roles allow, the account's SMB identity settings, the key
+//! actions (`listKeys`, `ListServiceSas`) and the VM resource with its identities, plus
+//! IMDS instance metadata.
+
+use std::time::Duration;
+
+use azfx::emulator::demo;
+use azfx::emulator::model::{DEMO_SUBSCRIPTION, Identity};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::block;
+
+/// A token for `resource` of the demo VM, or of the user-assigned identity `client_id`.
+async fn token(emulator: &azfx::emulator::Emulator, resource: &str, client_id: Option<&str>) -> String {
+    let chosen = client_id.map(|id| format!("&client_id={id}")).unwrap_or_default();
+    let url = format!(
+        "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={resource}{chosen}",
+        emulator.identity_endpoint().trim_end_matches('/')
+    );
+    let client = crate::helpers::client();
+    let answer: Value = client.get(url).header("Metadata", "true").send().await.unwrap().json().await.unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn call(method: reqwest::Method, url: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = crate::helpers::client().request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+const ARM: &str = "https://management.azure.com/";
+
+#[test]
+fn collections_account_settings_and_key_actions_follow_the_roles() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let base = emulator.http_url();
+    let control = emulator.control();
+    control.add_account("elsewhere");
+    control.place_account("elsewhere", DEMO_SUBSCRIPTION, "other-rg").unwrap();
+    let auditor = Identity::user_assigned("id-auditor").client_id;
+    let backup = Identity::user_assigned("id-backup-operator").client_id;
+    block(async {
+        let vm = token(&emulator, ARM, None).await;
+        let audit = token(&emulator, ARM, Some(&auditor)).await;
+        let operator = token(&emulator, ARM, Some(&backup)).await;
+        let get = reqwest::Method::GET;
+
+        // Reader on the demo group lists its account at subscription scope, not the one
+        // in another group; no control-plane role in the subscription is a 403.
+        let url = format!(
+            "{base}/subscriptions/{DEMO_SUBSCRIPTION}/providers/Microsoft.Storage/storageAccounts?api-version=2025-01-01"
+        );
+        let (status, body) = call(get.clone(), &url, &vm, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let names: Vec<&str> = body["value"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+        assert_eq!(names, [demo::ACCOUNT], "only what the roles reach");
+        let (status, body) = call(get.clone(), &url, &audit, None).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("AuthorizationFailed")));
+
+        // The account's SMB identity settings, on one account read directly.
+        let account_id = |sub: &str, rg: &str, name: &str| {
+            format!("{base}/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}")
+        };
+        let demo_id = account_id(DEMO_SUBSCRIPTION, demo::RESOURCE_GROUP, demo::ACCOUNT);
+        let (status, body) = call(get.clone(), &format!("{demo_id}?api-version=2025-01-01"), &vm, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let auth = &body["properties"]["azureFilesIdentityBasedAuthentication"];
+        assert_eq!(auth["directoryServiceOptions"], "None");
+        assert_eq!(auth["smbOAuthSettings"]["isSmbOAuthEnabled"], true);
+        assert_eq!(body["properties"]["allowSharedKeyAccess"], true);
+        let finance = account_id(demo::FINANCE_SUBSCRIPTION, demo::FINANCE_GROUP, demo::FINANCE_ACCOUNT);
+        let (_, body) = call(get.clone(), &format!("{finance}?api-version=2025-01-01"), &vm, None).await;
+        let auth = &body["properties"]["azureFilesIdentityBasedAuthentication"];
+        assert_eq!(auth["directoryServiceOptions"], "AADKERB", "{body}");
+        assert_eq!(auth["activeDirectoryProperties"]["domainName"], "corp.contoso.com");
+        assert_eq!(auth["defaultSharePermission"], "StorageFileDataSmbShareReader");
+
+        // listKeys: Reader may not; Storage Account Contributor gets the key.
+        let post = reqwest::Method::POST;
+        let keys = format!("{demo_id}/listKeys?api-version=2025-01-01");
+        let (status, body) = call(post.clone(), &keys, &vm, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("'Microsoft.Storage/storageAccounts/listkeys/action'")
+        );
+        let (status, body) = call(post.clone(), &keys, &operator, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["keys"][0]["value"].as_str(), control.account_key(demo::ACCOUNT).as_deref());
+
+        // ListServiceSas: a share SAS that lists the share and nothing more.
+        let sas_url = format!("{demo_id}/ListServiceSas?api-version=2025-01-01");
+        let expiry = azfx::azure_time::iso7(time::OffsetDateTime::now_utc() + time::Duration::minutes(15));
+        let request = |permissions: &str, protocol: &str| {
+            json!({
+                "canonicalizedResource": format!("/file/{}/{}", demo::ACCOUNT, demo::WRITABLE_SHARE),
+                "signedResource": "s",
+                "signedPermission": permissions,
+                "signedProtocol": protocol,
+                "signedExpiry": expiry,
+            })
+        };
+        let (status, _) = call(post.clone(), &sas_url, &vm, Some(request("rl", "https,http"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "Reader may not make a SAS");
+        let (status, body) = call(post.clone(), &sas_url, &operator, Some(request("rl", "https,http"))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let sas = body["serviceSasToken"].as_str().unwrap().to_owned();
+        assert!(sas.contains("sr=s") && sas.contains("sp=rl") && sas.contains("sig="), "{sas}");
+        let share = format!("{}/{}", emulator.file_endpoint(demo::ACCOUNT), demo::WRITABLE_SHARE);
+        let http = crate::helpers::client();
+        let list = http.get(format!("{share}?restype=directory&comp=list&{sas}")).send().await.unwrap();
+        assert_eq!(list.status(), StatusCode::OK, "the SAS lists its share");
+        let other = format!("{}/{}", emulator.file_endpoint(demo::ACCOUNT), demo::READ_ONLY_SHARE);
+        let refused = http.get(format!("{other}?restype=directory&comp=list&{sas}")).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "and no other share");
+        let write = http
+            .put(format!("{share}/x.txt?{sas}"))
+            .header("x-ms-type", "file")
+            .header("x-ms-content-length", "1")
+            .header("x-ms-version", "2025-05-05")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(write.status(), StatusCode::FORBIDDEN, "nor writes without w");
+        let (_, body) = call(post.clone(), &sas_url, &operator, Some(request("rl", "https"))).await;
+        let https_only = body["serviceSasToken"].as_str().unwrap().to_owned();
+        let plain = http.get(format!("{share}?restype=directory&comp=list&{https_only}")).send().await.unwrap();
+        assert_eq!(plain.headers()["x-ms-error-code"], "AuthorizationProtocolMismatch", "https only over http");
+        let mut wrong = request("rl", "https");
+        wrong["canonicalizedResource"] = json!("/file/someoneelse/projects");
+        let (status, body) = call(post.clone(), &sas_url, &operator, Some(wrong)).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("InvalidValuesForRequestParameters"))
+        );
+
+        // allowSharedKeyAccess off: the SAS is refused by the file service.
+        control.set_shared_key_access(demo::ACCOUNT, false).unwrap();
+        let refused = http.get(format!("{share}?restype=directory&comp=list&{sas}")).send().await.unwrap();
+        assert_eq!(refused.headers()["x-ms-error-code"], "KeyBasedAuthenticationNotPermitted");
+        control.set_shared_key_access(demo::ACCOUNT, true).unwrap();
+    });
+}
+
+#[test]
+fn the_vm_resource_shows_both_identity_kinds_and_imds_names_it() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let auditor = Identity::user_assigned("id-auditor").client_id;
+    block(async {
+        let http = crate::helpers::client();
+        let imds = emulator.identity_endpoint().trim_end_matches('/').to_owned();
+        let compute: Value = http
+            .get(format!("{imds}/metadata/instance/compute?api-version=2021-02-01"))
+            .header("Metadata", "true")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let vm_id = emulator.control().vm_resource_id();
+        assert_eq!(compute["resourceId"], vm_id.as_str());
+        assert_eq!(compute["name"], demo::VM_NAME);
+        let bare = http.get(format!("{imds}/metadata/instance?api-version=2021-02-01")).send().await.unwrap();
+        assert_eq!(bare.status(), StatusCode::BAD_REQUEST, "the Metadata header is required");
+
+        let url = format!("{}{vm_id}?api-version=2024-07-01", emulator.http_url());
+        let vm = token(&emulator, ARM, None).await;
+        let (status, body) = call(reqwest::Method::GET, &url, &vm, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["identity"]["type"], "SystemAssigned, UserAssigned");
+        let system = Identity::system_assigned(demo::VM_NAME);
+        assert_eq!(body["identity"]["principalId"], system.object_id.as_str());
+        let users = body["identity"]["userAssignedIdentities"].as_object().unwrap();
+        assert!(users.contains_key(&Identity::user_assigned("id-backup-operator").resource_id), "{users:?}");
+        assert!(!users.contains_key(&Identity::user_assigned("id-build-agent").resource_id), "detached is not listed");
+
+        let audit = token(&emulator, ARM, Some(&auditor)).await;
+        let (status, body) = call(reqwest::Method::GET, &url, &audit, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("Microsoft.Compute/virtualMachines/read"));
+    });
+}
