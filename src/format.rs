@@ -45,6 +45,16 @@ pub fn countdown(seconds: i64) -> String {
     }
 }
 
+/// Seconds as words: `40 seconds`, `1 minute`, `3 minutes`, `2 hours`.
+pub fn duration_words(seconds: i64) -> String {
+    let s = u64::try_from(seconds.max(0)).unwrap_or(0);
+    match s {
+        0..60 => count(s, "second", "seconds"),
+        60..3600 => count(s / 60, "minute", "minutes"),
+        _ => count(s / 3600, "hour", "hours"),
+    }
+}
+
 /// Unix seconds as RFC 1123 (`Sun, 29 Nov 2026 10:00:00 GMT`), or the number when out of
 /// range.
 pub fn unix_rfc1123(unix: i64) -> String {

@@ -9,6 +9,7 @@ mod texts;
 
 use serde::Serialize;
 
+use crate::arm::{FoundRole, RoleKind, RoleLookup};
 use crate::auth::{AuthErrorKind, Claims};
 use crate::error::EngineError;
 use crate::files::{ErrorKind, FilesError, TransportKind};
@@ -40,6 +41,12 @@ pub enum Class {
     NoReadRole,
     /// 403: reads work but the role does not allow writing.
     NoWriteRole,
+    /// 403: the roles found are SMB share roles, which grant nothing over REST.
+    SmbRoleOnly,
+    /// 403: the roles found are control-plane roles (Reader…), which grant no file data.
+    ControlPlaneRoleOnly,
+    /// 403: a role that allows it was assigned less than the propagation delay ago.
+    RoleNotYetEffective,
     /// 403 `AuthorizationFailure`: firewall, virtual network, private endpoint.
     NetworkRules,
     /// 403 on a SAS or Shared Key request.
@@ -107,6 +114,36 @@ pub struct Context {
     pub read_works: Option<bool>,
     /// `HTTPS_PROXY` / `HTTP_PROXY` in effect.
     pub proxy: Option<String>,
+    /// The role assignments Resource Manager showed for the share (after a 403), or why
+    /// they could not be read.
+    pub roles: Option<RoleLookup>,
+}
+
+/// How long a new role assignment may take to apply, seconds ("up to about 10 minutes").
+pub const PROPAGATION_SECS: i64 = 600;
+
+/// A 403 refined by the role assignments found: a role that allows the operation but is
+/// younger than the propagation delay; SMB share roles or control-plane roles only.
+fn with_roles(class: Class, context: &Context) -> Class {
+    let (Class::NoReadRole | Class::NoWriteRole) = class else { return class };
+    let Some(RoleLookup::Found(evidence)) = &context.roles else { return class };
+    let write = class == Class::NoWriteRole;
+    let grants = |r: &&FoundRole| r.kind == RoleKind::DataReadWrite || (!write && r.kind == RoleKind::DataRead);
+    let young = |r: &&FoundRole| r.created.is_some_and(|at| evidence.looked_up_at - at < PROPAGATION_SECS);
+    if evidence.roles.iter().filter(grants).any(|r| young(&r)) {
+        return Class::RoleNotYetEffective;
+    }
+    let reads = evidence.roles.iter().any(|r| matches!(r.kind, RoleKind::DataRead | RoleKind::DataReadWrite));
+    if reads {
+        return class;
+    }
+    if evidence.roles.iter().any(|r| r.kind == RoleKind::SmbOnly) {
+        Class::SmbRoleOnly
+    } else if evidence.roles.iter().any(|r| r.kind == RoleKind::ControlPlane) {
+        Class::ControlPlaneRoleOnly
+    } else {
+        class
+    }
 }
 
 /// A diagnosis: title, cause, evidence and next steps.
@@ -195,7 +232,19 @@ fn auth_class(kind: &AuthErrorKind) -> Class {
 /// The diagnosis of an error in its context.
 pub fn diagnose(error: &EngineError, context: &Context) -> Diagnosis {
     let (class, evidence) = if let Some(e) = error.files_error() {
-        (files_class(e, context), texts::files_evidence(e))
+        let class = with_roles(files_class(e, context), context);
+        let mut evidence = texts::files_evidence(e);
+        if matches!(
+            class,
+            Class::NoReadRole
+                | Class::NoWriteRole
+                | Class::SmbRoleOnly
+                | Class::ControlPlaneRoleOnly
+                | Class::RoleNotYetEffective
+        ) {
+            evidence.extend(texts::role_evidence(context));
+        }
+        (class, evidence)
     } else if let EngineError::Auth(e) = error {
         (auth_class(&e.kind), vec![format!("{} ({})", e.kind, e.credential)])
     } else {

@@ -1,6 +1,7 @@
 //! Golden tests: every diagnosis, pinned in one snapshot for review.
 
 use super::*;
+use crate::arm::ScopeLevel;
 use crate::auth::{AuthError, CredentialSource, IdentitySelector};
 
 fn service(operation: &str, status: u16, code: &str, detail: Option<&str>, header: Option<&str>) -> EngineError {
@@ -46,8 +47,43 @@ fn context() -> Context {
         share: Some("projects".to_owned()),
         read_works: None,
         proxy: None,
+        roles: None,
     }
 }
+
+fn found(name: &str, kind: RoleKind, level: ScopeLevel, scope: &str, via_group: bool, age: i64) -> FoundRole {
+    FoundRole {
+        name: name.to_owned(),
+        kind,
+        scope: format!("/subscriptions/s/resourceGroups/rg{scope}"),
+        level,
+        principal_id: if via_group {
+            "9f1c2d3e-0000-4000-8000-00000000000a"
+        } else {
+            "77a3f4ce-0dcd-37a4-6ca2-bde2729e5676"
+        }
+        .to_owned(),
+        via_group,
+        created: Some(1_000_000 - age),
+    }
+}
+
+/// The demo context with these roles found by Resource Manager.
+fn with_roles(roles: Vec<FoundRole>) -> Context {
+    Context {
+        roles: Some(RoleLookup::Found(crate::arm::RoleEvidence {
+            subscription: "0b1f6471-1bf0-4dda-aec3-cb9272f09590".to_owned(),
+            resource_group: "azfx-demo".to_owned(),
+            share: "projects".to_owned(),
+            object_id: "77a3f4ce-0dcd-37a4-6ca2-bde2729e5676".to_owned(),
+            roles,
+            looked_up_at: 1_000_000,
+        })),
+        ..context()
+    }
+}
+
+const SHARE_SCOPE: &str = "/providers/Microsoft.Storage/storageAccounts/acct/fileServices/default/fileshares/projects";
 
 fn cases() -> Vec<(Class, EngineError, Context)> {
     let read_ok = Context { read_works: Some(true), ..context() };
@@ -62,6 +98,9 @@ fn cases() -> Vec<(Class, EngineError, Context)> {
         (Class::BadSignature, service("List directory", 401, "InvalidAuthenticationInfo", Some("Signature validation failed. Signature is invalid."), None), context()),
         (Class::NoReadRole, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), context()),
         (Class::NoWriteRole, service("Create directory", 403, "AuthorizationPermissionMismatch", None, None), read_ok),
+        (Class::SmbRoleOnly, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), with_roles(vec![found("Storage File Data SMB Share Contributor", RoleKind::SmbOnly, ScopeLevel::Share, SHARE_SCOPE, true, 86_400)])),
+        (Class::ControlPlaneRoleOnly, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), with_roles(vec![found("Reader", RoleKind::ControlPlane, ScopeLevel::ResourceGroup, "", false, 86_400)])),
+        (Class::RoleNotYetEffective, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), with_roles(vec![found("Storage File Data Privileged Reader", RoleKind::DataRead, ScopeLevel::Share, SHARE_SCOPE, false, 60)])),
         (Class::NetworkRules, service("List directory", 403, "AuthorizationFailure", None, None), context()),
         (Class::SignatureRejected, service("List directory", 403, "AuthenticationFailed", Some("Signature did not match."), None), context()),
         (Class::ShareNotFound, service("List directory", 404, "ShareNotFound", None, None), context()),
@@ -113,4 +152,45 @@ fn role_steps_name_the_identity_and_the_share_scope() {
     assert!(diagnosis.next_steps[0].contains("storageAccounts/acct/fileServices/default/fileshares/projects"));
     assert!(diagnosis.cause.contains("SMB Share roles do not grant REST access"));
     assert!(diagnosis.next_steps.iter().any(|s| s.contains("few minutes")));
+}
+
+#[test]
+fn once_resource_manager_answered_the_role_command_has_no_placeholder() {
+    let error = service("Create directory", 403, "AuthorizationPermissionMismatch", None, None);
+    let reader =
+        found("Storage File Data Privileged Reader", RoleKind::DataRead, ScopeLevel::Share, SHARE_SCOPE, false, 86_400);
+    let diagnosis = diagnose(&error, &Context { read_works: Some(true), ..with_roles(vec![reader]) });
+    assert_eq!(diagnosis.class, Class::NoWriteRole, "a reader writing lacks the write role");
+    let steps = diagnosis.next_steps.join("\n");
+    assert!(steps.contains("/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/azfx-demo/"), "{steps}");
+    assert!(!steps.contains('<'), "no placeholder: {steps}");
+    assert!(
+        diagnosis.evidence.iter().any(|e| e.contains("Storage File Data Privileged Reader at the share")),
+        "{:?}",
+        diagnosis.evidence
+    );
+
+    // None found: said so, naming every scope looked at.
+    let none =
+        diagnose(&service("List directory", 403, "AuthorizationPermissionMismatch", None, None), &with_roles(vec![]));
+    assert_eq!(none.class, Class::NoReadRole);
+    assert!(
+        none.evidence.iter().any(|e| e.contains("no role assignment") && e.contains("resource group azfx-demo")),
+        "{:?}",
+        none.evidence
+    );
+
+    // A role through a group, granted long ago, that does not allow writes.
+    let group = found(
+        "Storage File Data SMB Share Contributor",
+        RoleKind::SmbOnly,
+        ScopeLevel::Account,
+        "/providers/Microsoft.Storage/storageAccounts/acct",
+        true,
+        86_400,
+    );
+    let smb = diagnose(&error, &with_roles(vec![group]));
+    assert_eq!(smb.class, Class::SmbRoleOnly);
+    assert!(smb.evidence.iter().any(|e| e.contains("through group 9f1c2d3e")), "{:?}", smb.evidence);
+    assert!(smb.next_steps[0].contains("Storage File Data Privileged Contributor"), "a write needs the Contributor");
 }

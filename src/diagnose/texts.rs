@@ -1,6 +1,7 @@
 //! The words of every diagnosis, in one place so they can be reviewed together.
 
 use super::{Class, Context, Diagnosis};
+use crate::arm::{FoundRole, RoleKind, RoleLookup, ScopeLevel};
 use crate::error::EngineError;
 use crate::files::FilesError;
 
@@ -49,9 +50,67 @@ fn role_command(context: &Context, role: &str) -> String {
     let principal = if claims.idtyp.as_deref() == Some("user") { "User" } else { "ServicePrincipal" };
     let account = context.account.as_deref().unwrap_or("<account>");
     let share = context.share.as_deref().unwrap_or("<share>");
+    // Once Resource Manager answered, the subscription and group are known.
+    let (subscription, group) = match &context.roles {
+        Some(RoleLookup::Found(e)) => (e.subscription.clone(), e.resource_group.clone()),
+        _ => ("<subscription-id>".to_owned(), "<resource-group>".to_owned()),
+    };
     format!(
-        "az role assignment create --assignee-object-id {oid} --assignee-principal-type {principal} --role \"{role}\" --scope \"/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Storage/storageAccounts/{account}/fileServices/default/fileshares/{share}\""
+        "az role assignment create --assignee-object-id {oid} --assignee-principal-type {principal} --role \"{role}\" --scope \"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/{account}/fileServices/default/fileshares/{share}\""
     )
+}
+
+fn level_name(role: &FoundRole) -> &'static str {
+    match role.level {
+        ScopeLevel::Share => "the share",
+        ScopeLevel::Account => "the storage account",
+        ScopeLevel::ResourceGroup => "the resource group",
+        ScopeLevel::Subscription => "the subscription",
+        ScopeLevel::Above => "a management group",
+    }
+}
+
+/// One line per role found: its name, where it is assigned, through which group, and
+/// how long ago when that is within the propagation delay.
+fn role_line(role: &FoundRole, looked_up_at: i64) -> String {
+    let group = if role.via_group { format!(", through group {}", role.principal_id) } else { String::new() };
+    let age = role
+        .created
+        .map(|at| looked_up_at - at)
+        .filter(|age| *age < super::PROPAGATION_SECS)
+        .map(|age| format!(", assigned {} ago", crate::format::duration_words(age.max(0))))
+        .unwrap_or_default();
+    format!("{} at {} ({}){group}{age}", role.name, level_name(role), role.scope)
+}
+
+/// What Resource Manager showed about the identity's roles on the share.
+pub fn role_evidence(context: &Context) -> Vec<String> {
+    match &context.roles {
+        None => Vec::new(),
+        Some(RoleLookup::Unavailable(why)) => vec![format!("Role assignments could not be read: {why}.")],
+        Some(RoleLookup::Found(e)) if e.roles.is_empty() => vec![format!(
+            "Resource Manager shows no role assignment for object id {} at share {}, its storage account, resource group {} or subscription {} (groups included).",
+            e.object_id, e.share, e.resource_group, e.subscription
+        )],
+        Some(RoleLookup::Found(e)) => {
+            let mut lines = vec![format!(
+                "Role assignments reaching share {} for object id {} (groups included):",
+                e.share, e.object_id
+            )];
+            lines.extend(e.roles.iter().map(|r| format!("  {}", role_line(r, e.looked_up_at))));
+            lines
+        }
+    }
+}
+
+/// The names of the roles of `kind` found, joined ("Reader, Owner"), and where the first
+/// one is assigned.
+fn found_of(context: &Context, kinds: &[RoleKind]) -> (String, String) {
+    let Some(RoleLookup::Found(e)) = &context.roles else { return (String::new(), String::new()) };
+    let found: Vec<&FoundRole> = e.roles.iter().filter(|r| kinds.contains(&r.kind)).collect();
+    let mut names: Vec<&str> = found.iter().map(|r| r.name.as_str()).collect();
+    names.dedup();
+    (names.join(", "), found.first().map(|r| level_name(r).to_owned()).unwrap_or_default())
 }
 
 const SMB_ROLES: &str = "The Storage File Data SMB Share roles do not grant REST access: the role needs the readFileBackupSemantics / writeFileBackupSemantics actions.";
@@ -64,6 +123,11 @@ fn who(context: &Context) -> String {
         (None, Some(oid)) => format!("object id {oid}"),
         _ => "this identity".to_owned(),
     }
+}
+
+/// Whether the refused operation wrote (so the role to grant is the Contributor).
+fn is_write_class(error: &EngineError) -> bool {
+    error.files_error().is_some_and(|e| super::is_write(&e.operation))
 }
 
 /// Title, cause and next steps of a class.
@@ -145,6 +209,32 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
                 PROPAGATION.to_owned(),
             ],
         ),
+        Class::SmbRoleOnly => {
+            let (names, place) = found_of(context, &[RoleKind::SmbOnly]);
+            let role = if is_write_class(error) { "Storage File Data Privileged Contributor" } else { "Storage File Data Privileged Reader" };
+            (
+                "This identity's role works over SMB only",
+                format!("{} holds {names} on {place}: SMB share roles give access through an SMB mount, not over the REST API azfx uses. {SMB_ROLES}", who(context)),
+                vec![format!("Grant a REST role: {}", role_command(context, role)), PROPAGATION.to_owned()],
+            )
+        }
+        Class::ControlPlaneRoleOnly => {
+            let (names, place) = found_of(context, &[RoleKind::ControlPlane]);
+            let role = if is_write_class(error) { "Storage File Data Privileged Contributor" } else { "Storage File Data Privileged Reader" };
+            (
+                "This identity has a control-plane role only",
+                format!("{} holds {names} on {place}: it lets Resource Manager show the account and its shares, but grants no access to the files in them.", who(context)),
+                vec![format!("Grant a data role: {}", role_command(context, role)), PROPAGATION.to_owned()],
+            )
+        }
+        Class::RoleNotYetEffective => {
+            let (names, place) = found_of(context, &[RoleKind::DataRead, RoleKind::DataReadWrite]);
+            (
+                "The role was assigned moments ago",
+                format!("{} was assigned {names} on {place} less than 10 minutes ago; role assignments take up to about 10 minutes to apply.", who(context)),
+                vec!["Wait a few minutes and retry; no new token is needed.".to_owned()],
+            )
+        }
         Class::NetworkRules => (
             "The storage account's network rules block this machine",
             "403 AuthorizationFailure: the account's firewall, virtual network rules or private endpoint setup does not allow requests from here.".to_owned(),

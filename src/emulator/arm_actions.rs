@@ -226,6 +226,12 @@ impl super::state::Control {
         Ok(())
     }
 
+    /// Makes the file service honour a role assignment only `secs` after it was made, as
+    /// Azure's propagation delay does (0 applies assignments at once).
+    pub fn set_role_propagation(&self, secs: i64) {
+        self.state.lock().role_propagation_secs = secs.max(0);
+    }
+
     /// The VM's ARM resource id (what IMDS instance metadata names as `resourceId`).
     pub fn vm_resource_id(&self) -> String {
         vm_id(&self.state.lock())

@@ -81,10 +81,13 @@ pub fn authorize(
             return Err(network_denied());
         }
         let share = req.share.as_deref().filter(|_| access != Access::ListShares);
-        // Roles assigned to the identity or to a group it is a member of.
+        // Roles assigned to the identity or to a group it is a member of, once they have
+        // propagated.
         let ids = inner.principal_ids(&object_id);
+        let propagated_by = time::OffsetDateTime::now_utc().unix_timestamp() - inner.role_propagation_secs;
         let allowed = inner.assignments.iter().any(|a| {
             ids.contains(&a.object_id)
+                && a.created <= propagated_by
                 && a.role.grants(access)
                 && a.scope.covers(&account.placement, &req.account, share)
         });

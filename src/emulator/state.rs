@@ -109,6 +109,9 @@ pub struct Inner {
     pub group_members: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The VM's name (its ARM resource is in the demo subscription's default group).
     pub vm_name: String,
+    /// Seconds a new role assignment takes before the file service honours it (Azure:
+    /// up to about 10 minutes; 0, the default, applies it at once).
+    pub role_propagation_secs: i64,
 }
 
 impl Inner {
@@ -186,6 +189,7 @@ impl State {
                 arm_page_size: 100,
                 group_members: BTreeMap::new(),
                 vm_name: "jumpbox-01".to_owned(),
+                role_propagation_secs: 0,
             }),
         })
     }

@@ -18,6 +18,7 @@ impl AzfxApp {
                     self.log_panel.push((*entry).clone(), diagnosis);
                     self.status.on_request(*entry);
                 }
+                Event::Rediagnosed(updates) => self.log_panel.rediagnose(updates),
                 Event::ListingPage { task, entries, listed } => {
                     if self.nav.on_page(task, &entries) {
                         continue;

@@ -103,6 +103,15 @@ impl RequestLogPanel {
         self.entries.push_back(entry);
     }
 
+    /// Replaces the diagnosis of entries the worker explained anew.
+    pub fn rediagnose(&mut self, updates: Vec<(u64, Box<Diagnosis>)>) {
+        for (sequence, diagnosis) in updates {
+            if self.entries.iter().any(|e| e.sequence == sequence) {
+                self.diagnoses.insert(sequence, diagnosis);
+            }
+        }
+    }
+
     /// The service's clock minus ours, from the newest answer with a `Date` header.
     pub fn clock_skew_secs(&self) -> Option<i64> {
         self.entries.iter().rev().find_map(|entry| {

@@ -283,6 +283,9 @@ pub enum Event {
     /// An HTTP exchange finished (one attempt); a failed Files exchange carries the same
     /// diagnosis the command's answer carries.
     RequestLogged(Box<LogEntry>, Option<Box<Diagnosis>>),
+    /// Request-log entries (by `sequence`) explained anew, now that more is known (the
+    /// role assignments found after a 403): their diagnosis is replaced.
+    Rediagnosed(Vec<(u64, Box<Diagnosis>)>),
     /// A page of a directory listing.
     ListingPage {
         /// The listing task.

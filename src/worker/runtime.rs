@@ -89,9 +89,41 @@ impl Runtime {
         })
     }
 
-    /// Answers `reply`, diagnosing a failure in the session's context for `share`.
-    pub fn answer<T: Send + 'static>(&self, reply: Reply<T>, result: Result<T, EngineError>, share: Option<&str>) {
-        reply.send(result.map_err(|error| self.failure(error, share)));
+    /// Answers `reply`, diagnosing a failure in the session's context for `share` (after
+    /// a 403, with the role assignments Resource Manager shows).
+    pub async fn answer<T: Send + 'static>(
+        &self,
+        reply: Reply<T>,
+        result: Result<T, EngineError>,
+        share: Option<&str>,
+    ) {
+        match result {
+            Ok(value) => reply.send(Ok(value)),
+            Err(error) => {
+                if let Ok(session) = self.session()
+                    && session.look_up_roles(&error, share).await
+                {
+                    self.rediagnose_log(share);
+                }
+                reply.send(Err(self.failure(error, share)));
+            }
+        }
+    }
+
+    /// Diagnoses again the failed Files exchanges with `share` the request log holds, now
+    /// that more is known (the roles found), so the log tells what the answer tells.
+    fn rediagnose_log(&self, share: Option<&str>) {
+        let Ok(session) = self.session() else { return };
+        let updates: Vec<(u64, Box<Diagnosis>)> = self
+            .log
+            .snapshot()
+            .iter()
+            .filter(|e| e.failed() && session.endpoint.share_of(&e.url).as_deref() == share)
+            .filter_map(|e| Some((e.sequence, self.diagnose_entry(e)?)))
+            .collect();
+        if !updates.is_empty() {
+            self.emit_now(Event::Rediagnosed(updates));
+        }
     }
 
     fn failure(&self, error: EngineError, share: Option<&str>) -> super::Failure {
@@ -124,62 +156,62 @@ impl Runtime {
         let rt = &self;
         match command {
             Command::Connect { config, reply } => diagnose::connect(rt, &config, reply).await,
-            Command::ListShares { reply } => rt.answer(reply, browse::list_shares(rt).await, None),
+            Command::ListShares { reply } => rt.answer(reply, browse::list_shares(rt).await, None).await,
             Command::ListDirectory { task, share, path, reply } => {
                 let answer = task.run(browse::list_directory(rt, task.id, &share, &path)).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::Properties { share, path, is_directory, reply } => {
-                rt.answer(reply, browse::properties(rt, &share, &path, is_directory).await, Some(&share));
+                rt.answer(reply, browse::properties(rt, &share, &path, is_directory).await, Some(&share)).await;
             }
             Command::CreateDirectory { share, path, reply } => {
-                rt.answer(reply, manage::create_directory(rt, &share, &path).await, Some(&share));
+                rt.answer(reply, manage::create_directory(rt, &share, &path).await, Some(&share)).await;
             }
             Command::Delete { task, share, path, is_directory, reply } => {
                 let answer = task.run(manage::delete(rt, task.id, &share, &path, is_directory)).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::Rename { share, from, to, is_directory, reply } => {
-                rt.answer(reply, manage::rename(rt, &share, &from, &to, is_directory).await, Some(&share));
+                rt.answer(reply, manage::rename(rt, &share, &from, &to, is_directory).await, Some(&share)).await;
             }
             Command::Discover { config, endpoint, reply } => {
                 let answer = diagnose::discover(rt, &config, &endpoint).await;
-                rt.answer(reply, answer, None);
+                rt.answer(reply, answer, None).await;
             }
             Command::Copy { task, share, items, dest_dir, conflict, reply } => {
                 let answer = manage::copy(rt, &task, &share, &items, &dest_dir, conflict).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::CopyFiles { task, share, files, conflict, reply } => {
                 let answer = manage::copy_files(rt, &task, &share, &files, conflict).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::Move { share, items, dest_dir, conflict, reply } => {
                 let answer = manage::move_items(rt, &share, &items, &dest_dir, conflict).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::Download { task, share, path, dest, conflict, reply } => {
                 let answer = transfers::download(rt, &task, &share, &path, &dest, conflict).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::Upload { task, src, share, path, conflict, reply } => {
                 let answer = transfers::upload(rt, &task, &src, &share, &path, conflict).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::UploadPath { task, src, share, dir, conflict, reply } => {
                 let answer = transfers::upload_path(rt, &task, &src, &share, &dir, conflict).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
             Command::DownloadFolder { task, share, path, dest, conflict, reply } => {
                 let answer = transfers::download_folder(rt, &task, &share, &path, &dest, conflict).await;
-                rt.answer(reply, answer, Some(&share));
+                rt.answer(reply, answer, Some(&share)).await;
             }
-            Command::Jobs { reply } => rt.answer(reply, transfers::jobs(rt), None),
-            Command::RemoveJob { job, reply } => rt.answer(reply, transfers::remove_job(rt, job).await, None),
+            Command::Jobs { reply } => rt.answer(reply, transfers::jobs(rt), None).await,
+            Command::RemoveJob { job, reply } => rt.answer(reply, transfers::remove_job(rt, job).await, None).await,
             Command::ReorderJob { job, earlier, reply } => {
-                rt.answer(reply, transfers::reorder_job(rt, job, earlier), None);
+                rt.answer(reply, transfers::reorder_job(rt, job, earlier), None).await;
             }
-            Command::RefreshToken { reply } => rt.answer(reply, diagnose::refresh_token(rt).await, None),
+            Command::RefreshToken { reply } => rt.answer(reply, diagnose::refresh_token(rt).await, None).await,
             Command::AcquireToken { config, resource, reply } => {
                 let answer = diagnose::acquire_token(rt, &config, &resource).await;
                 reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), None)));
@@ -190,9 +222,9 @@ impl Runtime {
                 reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), Some(&share))));
             }
             Command::WriteFile { path, contents, replace, reply } => {
-                rt.answer(reply, manage::write_file(&path, contents, replace).await, None);
+                rt.answer(reply, manage::write_file(&path, contents, replace).await, None).await;
             }
-            Command::OpenPath { path, reply } => rt.answer(reply, manage::open_path(path).await, None),
+            Command::OpenPath { path, reply } => rt.answer(reply, manage::open_path(path).await, None).await,
         }
     }
 }

@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use super::command::{ConnectionConfig, CredentialConfig, Failure};
+use crate::arm::{ArmClient, RoleLookup};
 use crate::auth::cache::TokenListener;
 use crate::auth::cli::AzureCliSource;
 use crate::auth::imds::{AppServiceSource, ImdsSource, imds_endpoint_from_env};
@@ -32,7 +34,18 @@ pub struct Session {
     reads: Mutex<HashMap<String, bool>>,
     /// `HTTPS_PROXY` in effect when the session was opened (credentials removed).
     proxy: Option<String>,
+    /// Resource Manager with the same identity (tokens for `arm::ARM_RESOURCE`), for the
+    /// evidence behind a 403; `None` for a SAS or key.
+    pub arm: Option<ArmClient>,
+    /// The role assignments found per share after a 403, and when they were read.
+    roles: Mutex<HashMap<String, (Instant, RoleLookup)>>,
 }
+
+/// How long role assignments read after a 403 explain later 403s on the same share
+/// (a grant made meanwhile is seen on the next 403 after this).
+const ROLES_FRESH: Duration = Duration::from_secs(30);
+/// How long azfx waits for Resource Manager's evidence before explaining without it.
+const ROLES_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Session {
     /// Builds the session `config` describes; `on_token` hears every storage token event.
@@ -45,10 +58,10 @@ impl Session {
         on_token: Option<TokenListener>,
     ) -> Result<Self, EngineError> {
         let endpoint = Endpoint::parse(&config.endpoint)?;
-        let (credential, source, storage) = match &config.credential {
-            CredentialConfig::Sas(secret) => (Credential::Sas(secret.clone()), None, None),
+        let (credential, source, storage, arm) = match &config.credential {
+            CredentialConfig::Sas(secret) => (Credential::Sas(secret.clone()), None, None, None),
             CredentialConfig::AccountKey(key) => {
-                (Credential::AccountKey { account: endpoint.account.clone(), key: key.clone() }, None, None)
+                (Credential::AccountKey { account: endpoint.account.clone(), key: key.clone() }, None, None, None)
             }
             bearer => {
                 let source = token_source(bearer, config, Arc::clone(log))?;
@@ -56,7 +69,8 @@ impl Session {
                 if let Some(listener) = on_token {
                     cache.set_listener(listener);
                 }
-                (Credential::Bearer(Arc::clone(&cache)), Some(source), Some(cache))
+                let arm = arm_client(&source, config, &endpoint, log);
+                (Credential::Bearer(Arc::clone(&cache)), Some(source), Some(cache), arm)
             }
         };
         let options =
@@ -69,7 +83,33 @@ impl Session {
             files,
             reads: Mutex::new(HashMap::new()),
             proxy: crate::probe::https_proxy(),
+            arm,
+            roles: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Reads, once per `ROLES_FRESH`, the role assignments reaching `share` when `error`
+    /// is a 403 for lack of a role, so its diagnosis (and every later one on the share,
+    /// the request log's included) names the roles found. Whether it read them now.
+    pub async fn look_up_roles(&self, error: &EngineError, share: Option<&str>) -> bool {
+        let refused = error.files_error().is_some_and(|e| e.kind == crate::files::ErrorKind::PermissionDenied);
+        let (Some(share), Some(arm), true) = (share, &self.arm, refused) else { return false };
+        let Some(oid) = self.claims().and_then(|c| c.oid) else { return false };
+        let fresh = self.cached_roles(share).is_some_and(|(at, _)| at.elapsed() < ROLES_FRESH);
+        if fresh {
+            return false;
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let lookup = crate::arm::role_evidence(arm, &self.endpoint.account, share, &oid, now);
+        let lookup = tokio::time::timeout(ROLES_TIMEOUT, lookup).await.unwrap_or_else(|_| {
+            RoleLookup::Unavailable(format!("Resource Manager did not answer within {} s", ROLES_TIMEOUT.as_secs()))
+        });
+        self.roles.lock().unwrap_or_else(PoisonError::into_inner).insert(share.to_owned(), (Instant::now(), lookup));
+        true
+    }
+
+    fn cached_roles(&self, share: &str) -> Option<(Instant, RoleLookup)> {
+        self.roles.lock().unwrap_or_else(PoisonError::into_inner).get(share).cloned()
     }
 
     /// The claims of the current storage token, if any.
@@ -91,6 +131,7 @@ impl Session {
             share: share.map(str::to_owned),
             read_works,
             proxy: self.proxy.clone(),
+            roles: share.and_then(|s| self.cached_roles(s)).map(|(_, lookup)| lookup),
         }
     }
 
@@ -99,6 +140,22 @@ impl Session {
         let diagnosis = Box::new(diagnose(&error, &self.context(share)));
         Failure { error, diagnosis }
     }
+}
+
+/// A Resource Manager client with the same token source as the storage cache (a second
+/// cache, for `arm::ARM_RESOURCE`) at `config.arm_endpoint`; without one, an emulator's
+/// own origin for a loopback file endpoint (the emulator serves both), else the public
+/// endpoint. `None` when it cannot be set up (the session works without it).
+fn arm_client(
+    source: &Arc<dyn TokenSource>,
+    config: &ConnectionConfig,
+    endpoint: &Endpoint,
+    log: &Arc<RequestLog>,
+) -> Option<ArmClient> {
+    let cache = TokenCache::with_clock(Arc::clone(source), crate::arm::ARM_RESOURCE, config.clock.clone());
+    let local = endpoint.is_loopback().then(|| endpoint.base.origin().ascii_serialization());
+    let arm = config.arm_endpoint.clone().or(local).unwrap_or_else(|| crate::arm::ARM_ENDPOINT.to_owned());
+    ArmClient::new(&arm, cache, Arc::clone(log), config.ca_pem.as_deref()).ok()
 }
 
 /// Keeps the storage token fresh while nothing else asks for one, so an idle window's

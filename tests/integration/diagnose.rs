@@ -42,6 +42,7 @@ fn context(env: &crate::helpers::Env, read_works: Option<bool>) -> Context {
         share: Some(SHARE.into()),
         read_works,
         proxy: None,
+        roles: None,
     }
 }
 

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "a test fails loudly on the first unexpected error")]
 #![expect(clippy::format_push_string, reason = "tests build readable transcripts")]
 
+mod access_evidence;
 mod cli;
 mod copy_move;
 mod diagnose;

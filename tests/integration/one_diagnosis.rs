@@ -18,7 +18,8 @@ use crate::cli::azfx;
 use crate::ui::{Dropped, app, demo_emulator, shows_containing, wait_for};
 
 const READ_ONLY_TITLE: &str = "This identity may read but not write here";
-const NO_ROLE_TITLE: &str = "This identity has no role that lets it read this share";
+/// `restricted`: the VM holds an SMB share role there (found through Resource Manager).
+const NO_ROLE_TITLE: &str = "This identity's role works over SMB only";
 
 /// The object id of the demo VM's system-assigned identity.
 fn vm_object_id(emulator: &Emulator) -> String {
@@ -112,11 +113,11 @@ fn the_window_explains_a_denied_write_and_read_alike_on_every_surface() {
     let mut harness = app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the error panel", |h| h.state().browser().is_some_and(|b| b.error.is_some()));
     let error = harness.state().browser().and_then(|b| b.error.clone()).unwrap();
-    assert_diagnosis(&error.diagnosis, Class::NoReadRole, NO_ROLE_TITLE, &oid, demo::NO_ROLE_SHARE);
+    assert_diagnosis(&error.diagnosis, Class::SmbRoleOnly, NO_ROLE_TITLE, &oid, demo::NO_ROLE_SHARE);
     let refused = forbidden_diagnoses(&harness);
     assert!(!refused.is_empty());
     for diagnosis in refused {
-        assert_diagnosis(&diagnosis, Class::NoReadRole, NO_ROLE_TITLE, &oid, demo::NO_ROLE_SHARE);
+        assert_diagnosis(&diagnosis, Class::SmbRoleOnly, NO_ROLE_TITLE, &oid, demo::NO_ROLE_SHARE);
     }
 }
 

@@ -60,5 +60,9 @@ fn every_drill_fails_like_the_service_and_restore_puts_everything_back() {
         assert!(list_root(&worker).is_ok(), "{drill:?}: Restore puts it back");
     }
     let roles: Vec<_> = control.role_assignments(&vm).into_iter().map(|a| a.role).collect();
-    assert_eq!(roles.len(), 6, "the VM's six roles (four on the demo account, two in finance) are back: {roles:?}");
+    assert_eq!(
+        roles.len(),
+        7,
+        "the VM's seven roles (five in the demo subscription, two in finance) are back: {roles:?}"
+    );
 }

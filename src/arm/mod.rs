@@ -17,12 +17,18 @@ use serde_json::Value;
 use crate::auth::{AuthError, TokenCache};
 use crate::http::{ExchangeKind, LogEntry, RequestLog};
 
+mod access;
+mod account;
+
+pub use access::{FoundRole, RoleEvidence, RoleKind, RoleLookup, ScopeLevel, role_evidence};
+pub use account::{MAX_SAS_MINUTES, VmIdentities, vm_resource_id};
+
 /// The token resource for Resource Manager.
 pub const ARM_RESOURCE: &str = "https://management.azure.com/";
 /// Resource Manager's public endpoint.
 pub const ARM_ENDPOINT: &str = "https://management.azure.com/";
 const SUBSCRIPTIONS_VERSION: &str = "2022-12-01";
-const STORAGE_VERSION: &str = "2025-01-01";
+pub(crate) const STORAGE_VERSION: &str = "2025-01-01";
 /// Pages one list may have before azfx stops following `nextLink`.
 const MAX_PAGES: usize = 1000;
 /// 429s waited out (by `Retry-After`) before giving up.
@@ -95,6 +101,57 @@ pub struct StorageAccount {
     pub id: String,
     /// `properties.primaryEndpoints.file`: where its Files REST API is.
     pub file_endpoint: Option<String>,
+    /// How SMB clients authenticate to it.
+    pub smb: SmbSettings,
+    /// `properties.allowSharedKeyAccess` (absent means allowed): whether the account key,
+    /// and a SAS signed with it, are accepted.
+    pub shared_key_access: bool,
+}
+
+impl StorageAccount {
+    /// The subscription id and resource group its resource id names.
+    pub fn placement(&self) -> Option<(String, String)> {
+        let parts: Vec<&str> = self.id.trim_start_matches('/').split('/').collect();
+        match parts.as_slice() {
+            [s, sub, r, rg, ..]
+                if s.eq_ignore_ascii_case("subscriptions") && r.eq_ignore_ascii_case("resourceGroups") =>
+            {
+                Some(((*sub).to_owned(), (*rg).to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    fn from_json(a: &Value) -> Option<Self> {
+        let properties = &a["properties"];
+        let auth = &properties["azureFilesIdentityBasedAuthentication"];
+        let text = |v: &Value| v.as_str().filter(|t| !t.is_empty()).map(str::to_owned);
+        Some(Self {
+            name: a["name"].as_str()?.to_owned(),
+            id: a["id"].as_str()?.to_owned(),
+            file_endpoint: text(&properties["primaryEndpoints"]["file"]),
+            smb: SmbSettings {
+                directory_service: text(&auth["directoryServiceOptions"]).unwrap_or_else(|| "None".to_owned()),
+                domain_name: text(&auth["activeDirectoryProperties"]["domainName"]),
+                default_share_permission: text(&auth["defaultSharePermission"]).filter(|p| p != "None"),
+                smb_oauth: auth["smbOAuthSettings"]["isSmbOAuthEnabled"].as_bool().unwrap_or(false),
+            },
+            shared_key_access: properties["allowSharedKeyAccess"].as_bool().unwrap_or(true),
+        })
+    }
+}
+
+/// An account's identity-based SMB settings (`azureFilesIdentityBasedAuthentication`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SmbSettings {
+    /// `directoryServiceOptions`: `None`, `AD`, `AADDS` or `AADKERB`.
+    pub directory_service: String,
+    /// `activeDirectoryProperties.domainName`, when a domain is set.
+    pub domain_name: Option<String>,
+    /// `defaultSharePermission` (e.g. `StorageFileDataSmbShareReader`), when not `None`.
+    pub default_share_permission: Option<String>,
+    /// `smbOAuthSettings.isSmbOAuthEnabled`: managed identities may mount over SMB.
+    pub smb_oauth: bool,
 }
 
 /// A file share as Resource Manager describes it.
@@ -140,6 +197,7 @@ impl ArmClient {
         Ok(Self { http, base, cache, log })
     }
 
+    /// The URL of `path` (an ARM resource id or below) at `version`.
     fn url(&self, path: &str, version: &str) -> url::Url {
         let mut url = self.base.clone();
         url.set_path(&format!("{}{}", self.base.path().trim_end_matches('/'), path));
@@ -149,6 +207,19 @@ impl ArmClient {
 
     /// One GET, with a token refresh after a 401 and waits on 429; the JSON answer.
     async fn get(&self, operation: &str, url: &url::Url) -> Result<Value, ArmError> {
+        self.call(reqwest::Method::GET, operation, url, None).await
+    }
+
+    /// One request with an optional JSON body, with a token refresh after a 401 and waits
+    /// on 429; the JSON answer. A successful answer's body is never logged (a SAS or key
+    /// may be in it); a failed one's is, cut to 4 KiB.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        operation: &str,
+        url: &url::Url,
+        body: Option<&Value>,
+    ) -> Result<Value, ArmError> {
         let mut refreshed = false;
         let mut throttled = 0;
         let mut attempt = 0;
@@ -158,14 +229,18 @@ impl ArmClient {
             let mut entry = LogEntry::begin(
                 ExchangeKind::Arm,
                 operation,
-                "GET",
+                method.as_str(),
                 crate::http::redact_url(url.as_str()),
                 attempt,
                 vec![("Authorization".to_owned(), format!("Bearer <{}>", token.fingerprint()))],
             );
             entry.token_fingerprint = Some(token.fingerprint());
             let started = std::time::Instant::now();
-            let sent = self.http.get(url.clone()).bearer_auth(token.secret.expose()).send().await;
+            let mut request = self.http.request(method.clone(), url.clone()).bearer_auth(token.secret.expose());
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let sent = request.send().await;
             entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let response = match sent {
                 Ok(response) => response,
@@ -276,16 +351,7 @@ impl ArmClient {
     pub async fn storage_accounts(&self, subscription: &str) -> Result<Vec<StorageAccount>, ArmError> {
         let path = format!("/subscriptions/{subscription}/providers/Microsoft.Storage/storageAccounts");
         let items = self.list("List storage accounts", self.url(&path, STORAGE_VERSION)).await?;
-        Ok(items
-            .iter()
-            .filter_map(|a| {
-                Some(StorageAccount {
-                    name: a["name"].as_str()?.to_owned(),
-                    id: a["id"].as_str()?.to_owned(),
-                    file_endpoint: a["properties"]["primaryEndpoints"]["file"].as_str().map(str::to_owned),
-                })
-            })
-            .collect())
+        Ok(items.iter().filter_map(StorageAccount::from_json).collect())
     }
 
     /// The file shares of a storage account (by its resource id).
