@@ -150,6 +150,14 @@ pub struct DoctorArgs {
     /// Only check reading (no temporary directory or file is written).
     #[arg(long)]
     pub read_only: bool,
+    /// Check SMB readiness instead: TCP 445, the account's identity source and SMB OAuth,
+    /// the identity's SMB role, the VM's identities; prints the mount command when ready
+    /// (exit 0), else what blocks it (exit 7 for the port, 5 otherwise).
+    #[arg(long)]
+    pub smb: bool,
+    /// The SMB port to test (445; another only for tests).
+    #[arg(long, default_value_t = 445, requires = "smb")]
+    pub smb_port: u16,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -64,7 +64,49 @@ fn print_step(out: &mut dyn std::io::Write, step: &crate::diagnose::check::Step)
     }
 }
 
+/// `azfx doctor --smb`: the verdicts, then the mount command when nothing blocks.
+fn smb(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
+    let run = || -> Result<crate::worker::SmbReadiness, Failure> {
+        let config = args.credential.config(&args.account)?;
+        let worker = worker()?;
+        let check = crate::worker::SmbCheck { share: args.share.clone(), client: None, port: args.smb_port };
+        wait(worker.smb_readiness(config, check))
+    };
+    match run() {
+        Ok(readiness) => {
+            if args.json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&readiness).unwrap_or_default());
+            } else {
+                for verdict in &readiness.verdicts {
+                    let _ = writeln!(out, "{} {}", if readiness.ready { "✓" } else { "•" }, verdict.title);
+                    let _ = writeln!(out, "    {}", verdict.cause);
+                    for line in &verdict.evidence {
+                        let _ = writeln!(out, "    Evidence: {line}");
+                    }
+                    for (n, next) in verdict.next_steps.iter().enumerate() {
+                        let _ = writeln!(out, "    Next {}: {next}", n + 1);
+                    }
+                }
+                let _ = writeln!(out, "{}", if readiness.ready { "SMB: ready to mount" } else { "SMB: not ready" });
+            }
+            let port_blocked = readiness.verdicts.iter().any(|v| v.class == crate::diagnose::Class::SmbPortBlocked);
+            match (readiness.ready, port_blocked) {
+                (true, _) => exit_code::OK,
+                (false, true) => exit_code::NETWORK,
+                (false, false) => exit_code::FORBIDDEN,
+            }
+        }
+        Err(failure) => {
+            print_failure("azfx doctor --smb", &failure);
+            failure.exit_code()
+        }
+    }
+}
+
 pub fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
+    if args.smb {
+        return smb(args, out);
+    }
     let mut run = || -> Result<crate::diagnose::check::Report, Failure> {
         let config = args.credential.config(&args.account)?;
         let mut worker = worker()?;

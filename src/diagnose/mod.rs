@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod report;
+pub mod smb;
 mod texts;
 
 use serde::Serialize;
@@ -97,6 +98,23 @@ pub enum Class {
     Timeout,
     /// The connection dropped.
     ConnectionReset,
+    /// SMB: outbound TCP 445 to the file endpoint does not open from here.
+    SmbPortBlocked,
+    /// SMB: the account's settings could not be read through Resource Manager.
+    SmbSettingsUnknown,
+    /// SMB: the account does not take managed identities (SMB OAuth off, or another
+    /// identity source set).
+    SmbWrongIdentitySource,
+    /// SMB: the identity holds no SMB role on the share or account.
+    SmbNoRole,
+    /// SMB: the VM has both identity kinds; a mount naming none uses the system-assigned.
+    SmbBothIdentities,
+    /// SMB: the account uses Microsoft Entra Kerberos, whose requirements are listed.
+    KerberosRequirements,
+    /// SMB: this Windows client does not retrieve Entra Kerberos tickets.
+    KerberosClientSettingOff,
+    /// SMB: ready to mount, with the command.
+    SmbReady,
     /// Anything else.
     Other,
 }

@@ -194,3 +194,74 @@ fn once_resource_manager_answered_the_role_command_has_no_placeholder() {
     assert!(smb.evidence.iter().any(|e| e.contains("through group 9f1c2d3e")), "{:?}", smb.evidence);
     assert!(smb.next_steps[0].contains("Storage File Data Privileged Contributor"), "a write needs the Contributor");
 }
+
+/// Facts for the SMB golden test: an account with SMB OAuth off and Entra Kerberos, port
+/// 445 closed, an SMB share role through a group, a VM with both identity kinds.
+fn smb_facts(ready: bool) -> smb::SmbFacts {
+    let role = found(
+        "Storage File Data SMB Share Contributor",
+        RoleKind::SmbOnly,
+        ScopeLevel::Share,
+        SHARE_SCOPE,
+        true,
+        86_400,
+    );
+    let Some(RoleLookup::Found(mut evidence)) = with_roles(vec![role]).roles else { unreachable!() };
+    if !ready {
+        evidence.roles.clear();
+    }
+    smb::SmbFacts {
+        account: "acct".to_owned(),
+        share: "projects".to_owned(),
+        host: "acct.file.core.windows.net".to_owned(),
+        resource_group: Some("azfx-demo".to_owned()),
+        port: if ready { smb::PortCheck::Open } else { smb::PortCheck::Blocked("port 445: connection refused".to_owned()) },
+        settings: Ok(crate::arm::SmbSettings {
+            directory_service: if ready { "None" } else { "AADKERB" }.to_owned(),
+            domain_name: None,
+            default_share_permission: None,
+            smb_oauth: ready,
+        }),
+        identity: smb::SmbIdentity {
+            object_id: "77a3f4ce-0dcd-37a4-6ca2-bde2729e5676".to_owned(),
+            user_assigned_client_id: Some("5b0c8f6e-1111-4222-8333-944444444444".to_owned()),
+        },
+        roles: RoleLookup::Found(evidence),
+        vm: Ok(crate::arm::VmIdentities {
+            vm_id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/jumpbox-01".to_owned(),
+            system_assigned: Some("77a3f4ce-0dcd-37a4-6ca2-bde2729e5676".to_owned()),
+            user_assigned: vec!["/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-backup".to_owned()],
+        }),
+        client: smb::ClientOs::Windows { kerberos_ticket_retrieval: Some(false) },
+    }
+}
+
+#[test]
+fn every_smb_verdict_is_distinct_and_pinned() {
+    let blocked = smb::readiness(&smb_facts(false));
+    let ready = smb::readiness(&smb::SmbFacts { client: smb::ClientOs::Linux, ..smb_facts(true) });
+    let unknown = smb::readiness(&smb::SmbFacts {
+        settings: Err("no storage account acct is visible".to_owned()),
+        ..smb_facts(true)
+    });
+    assert!(!blocked.ready && ready.ready && !unknown.ready);
+    let verdicts: Vec<Diagnosis> = blocked.verdicts.into_iter().chain(ready.verdicts).chain(unknown.verdicts).collect();
+    let mut titles: Vec<&str> = verdicts.iter().map(|d| d.title.as_str()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    for class in [
+        Class::SmbPortBlocked,
+        Class::SmbSettingsUnknown,
+        Class::SmbWrongIdentitySource,
+        Class::SmbNoRole,
+        Class::SmbBothIdentities,
+        Class::KerberosRequirements,
+        Class::KerberosClientSettingOff,
+        Class::SmbReady,
+    ] {
+        assert!(verdicts.iter().any(|d| d.class == class), "{class:?} is produced");
+    }
+    assert_eq!(titles.len(), 8, "each verdict reads differently: {titles:?}");
+    assert!(ready.mount.iter().any(|l| l.contains("--imds-client-id 5b0c8f6e")), "{:?}", ready.mount);
+    insta::assert_yaml_snapshot!("smb_verdicts", verdicts);
+}

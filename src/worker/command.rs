@@ -267,6 +267,12 @@ pub enum Command {
     /// Runs the access check with its own session (the window's button, `azfx doctor`);
     /// steps arrive as `Event::CheckStep`.
     AccessCheck { task: Task, config: Box<ConnectionConfig>, share: String, read_only: bool, reply: Reply<Report> },
+    /// SMB readiness of a share with its own session.
+    SmbReadiness {
+        config: Box<ConnectionConfig>,
+        check: super::smb::SmbCheck,
+        reply: Reply<crate::diagnose::smb::SmbReadiness>,
+    },
     /// Writes a file the user asked for (request log export, diagnostic bundle).
     WriteFile { path: PathBuf, contents: Vec<u8>, replace: bool, reply: Reply<()> },
     /// Opens a local file or folder with the system's default application.

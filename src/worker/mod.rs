@@ -16,6 +16,7 @@ mod manage;
 mod reply;
 mod runtime;
 mod session;
+mod smb;
 mod transfers;
 
 use std::path::PathBuf;
@@ -27,6 +28,7 @@ use tokio::sync::mpsc;
 
 use crate::auth::AccessToken;
 use crate::diagnose::check::Report;
+pub use crate::diagnose::smb::{ClientOs, SmbReadiness};
 pub use crate::error::{EngineError, exit_code};
 use crate::files::{EntryProperties, ShareItem};
 use crate::http::{LogEntry, RequestLog};
@@ -40,6 +42,7 @@ pub use command::{
 };
 use reply::{Repaint, Tasks};
 pub use reply::{Reply, Task};
+pub use smb::SmbCheck;
 
 /// Entries the request log keeps (the window's log panel keeps as many).
 pub const LOG_CAPACITY: usize = 5_000;
@@ -289,6 +292,13 @@ impl Worker {
     pub fn access_check(&self, config: ConnectionConfig, share: &str, read_only: bool) -> Started<Report> {
         let (config, share) = (Box::new(config), share.to_owned());
         self.start(|task, reply| Command::AccessCheck { task, config, share, read_only, reply })
+    }
+
+    /// Whether `check.share` is ready to mount over SMB with the identity of `config`:
+    /// verdicts and the mount command (`azfx doctor --smb`, the SMB panel).
+    pub fn smb_readiness(&self, config: ConnectionConfig, check: SmbCheck) -> Promise<Answer<SmbReadiness>> {
+        let config = Box::new(config);
+        self.ask(|reply| Command::SmbReadiness { config, check, reply })
     }
 
     /// Opens a local file or folder with the system's default application (or the

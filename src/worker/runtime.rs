@@ -221,6 +221,11 @@ impl Runtime {
                 let answer = diagnose::access_check(rt, task.id, &config, &share, read_only).await;
                 reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), Some(&share))));
             }
+            Command::SmbReadiness { config, check, reply } => {
+                let share = check.share.clone();
+                let answer = super::smb::smb_readiness(rt, &config, check).await;
+                reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), Some(&share))));
+            }
             Command::WriteFile { path, contents, replace, reply } => {
                 rt.answer(reply, manage::write_file(&path, contents, replace).await, None).await;
             }

@@ -22,6 +22,7 @@ mod helpers;
 mod names_property;
 mod one_diagnosis;
 mod sdk_conformance;
+mod smb_readiness;
 mod training;
 mod transfers_memory;
 mod transfers_resume;

@@ -1,0 +1,133 @@
+//! SMB readiness: whether this machine, the account and the identity are ready to mount a
+//! share over SMB, as verdicts (each a `Diagnosis`, words in `texts`) and the exact mount
+//! command for the platform. Pure: the worker gathers the facts (TCP 445, the account's
+//! `azureFilesIdentityBasedAuthentication`, the role assignments, the VM's identities).
+//!
+//! Sources (Microsoft Learn, 2026): "Access SMB Azure file shares using managed identities
+//! with Microsoft Entra ID (preview)" (`files-managed-identities`: SMB OAuth must be on and
+//! no other identity source set; role Storage File Data SMB MI Admin; "If the VM has both
+//! system-assigned and user-assigned managed identities, Azure defaults to system
+//! assigned"; `azfilesauthmanager` on Linux, `AzFilesSmbMIClient` on Windows), "Enable
+//! Microsoft Entra Kerberos authentication for hybrid and cloud-only identities"
+//! (admin consent, MFA exclusion, `CloudKerberosTicketRetrievalEnabled`), and "Use an
+//! Azure file share with Windows" (outbound TCP 445).
+
+use serde::Serialize;
+
+use super::{Class, Diagnosis};
+use crate::arm::{RoleLookup, SmbSettings, VmIdentities};
+
+/// Whether TCP 445 to the file endpoint opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PortCheck {
+    /// A connection was made.
+    Open,
+    /// It was refused or timed out: what happened.
+    Blocked(String),
+}
+
+/// The machine that would mount.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ClientOs {
+    /// Linux (`mount -t cifs`).
+    Linux,
+    /// Windows, with `CloudKerberosTicketRetrievalEnabled` under
+    /// `HKLM\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters` (`None` when absent).
+    Windows {
+        /// The registry value is 1.
+        kerberos_ticket_retrieval: Option<bool>,
+    },
+}
+
+/// The identity azfx runs with (the one that would mount over SMB OAuth).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SmbIdentity {
+    /// Its object id.
+    pub object_id: String,
+    /// Its client id, for a user-assigned identity (the mount must name it).
+    pub user_assigned_client_id: Option<String>,
+}
+
+/// Everything the verdicts are drawn from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SmbFacts {
+    /// Storage account name.
+    pub account: String,
+    /// Share name.
+    pub share: String,
+    /// The file endpoint's host (`{account}.file.core.windows.net`).
+    pub host: String,
+    /// Its resource group, when Resource Manager showed the account.
+    pub resource_group: Option<String>,
+    /// TCP 445 from this machine.
+    pub port: PortCheck,
+    /// The account's SMB settings, or why they could not be read.
+    pub settings: Result<SmbSettings, String>,
+    /// The identity.
+    pub identity: SmbIdentity,
+    /// Its role assignments reaching the share.
+    pub roles: RoleLookup,
+    /// The VM's identities, or why they could not be read.
+    pub vm: Result<VmIdentities, String>,
+    /// The client platform.
+    pub client: ClientOs,
+}
+
+/// The verdicts and, when nothing blocks, the mount command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SmbReadiness {
+    /// Whether mounting with this identity should work.
+    pub ready: bool,
+    /// One diagnosis per finding, blocking ones first.
+    pub verdicts: Vec<Diagnosis>,
+    /// The commands to mount, in order (empty when something blocks).
+    pub mount: Vec<String>,
+}
+
+/// Whether a role name is one that authorizes SMB access (share roles, SMB Admin, SMB MI
+/// Admin).
+pub fn is_smb_role(name: &str) -> bool {
+    name.starts_with("Storage File Data SMB")
+}
+
+/// The verdicts for `facts`.
+pub fn readiness(facts: &SmbFacts) -> SmbReadiness {
+    let mut blocking = Vec::new();
+    let mut notes = Vec::new();
+    if let PortCheck::Blocked(_) = facts.port {
+        blocking.push(Class::SmbPortBlocked);
+    }
+    match &facts.settings {
+        Err(_) => blocking.push(Class::SmbSettingsUnknown),
+        Ok(settings) => {
+            if !settings.smb_oauth || settings.directory_service != "None" {
+                blocking.push(Class::SmbWrongIdentitySource);
+            }
+            if settings.directory_service == "AADKERB" {
+                notes.push(Class::KerberosRequirements);
+                if matches!(facts.client, ClientOs::Windows { kerberos_ticket_retrieval } if kerberos_ticket_retrieval != Some(true))
+                {
+                    notes.push(Class::KerberosClientSettingOff);
+                }
+            }
+        }
+    }
+    if let RoleLookup::Found(evidence) = &facts.roles
+        && !evidence.roles.iter().any(|r| is_smb_role(&r.name))
+    {
+        blocking.push(Class::SmbNoRole);
+    }
+    if let Ok(vm) = &facts.vm
+        && vm.system_assigned.is_some()
+        && !vm.user_assigned.is_empty()
+    {
+        notes.push(Class::SmbBothIdentities);
+    }
+    let ready = blocking.is_empty();
+    if ready {
+        notes.insert(0, Class::SmbReady);
+    }
+    let verdicts = blocking.iter().chain(&notes).map(|class| super::texts::smb_verdict(*class, facts)).collect();
+    let mount = if ready { super::texts::mount_commands(facts) } else { Vec::new() };
+    SmbReadiness { ready, verdicts, mount }
+}
