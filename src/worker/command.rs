@@ -202,6 +202,12 @@ pub struct TreeReport {
 pub enum Command {
     /// Sets up the endpoint and credential; gets a token first for bearer credentials.
     Connect { config: Box<ConnectionConfig>, reply: Reply<Connected> },
+    /// Connects with a service SAS made through Resource Manager with the config's identity.
+    ConnectWithServiceSas {
+        config: Box<ConnectionConfig>,
+        sas: super::diagnose::ServiceSasRequest,
+        reply: Reply<Connected>,
+    },
     /// Lists the account's shares.
     ListShares { reply: Reply<Vec<ShareItem>> },
     /// Lists a directory; pages arrive as `Event::ListingPage`, the answer is the count.

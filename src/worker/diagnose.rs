@@ -52,6 +52,63 @@ pub async fn connect(rt: &Arc<Runtime>, config: &ConnectionConfig, reply: Reply<
     reply.send(Ok(connected));
 }
 
+/// Connects with a short-lived service SAS for `share` made through Resource Manager's
+/// `ListServiceSas` with the identity of `config` (the fallback for tools and paths that
+/// cannot use OAuth). The SAS lives only in this session's memory: never in settings, logs
+/// or the request log (whose URLs have `sig` redacted).
+///
+/// Errors: the credential is not a token source, Resource Manager does not show the
+/// account, or the identity may not call `ListServiceSas/action`.
+pub async fn connect_with_service_sas(
+    rt: &Arc<Runtime>,
+    config: &ConnectionConfig,
+    sas: ServiceSasRequest,
+    reply: Reply<Connected>,
+) {
+    match service_sas(rt, config, &sas).await {
+        Ok(secret) => {
+            let mut with_sas = config.clone();
+            with_sas.credential = super::command::CredentialConfig::Sas(secret);
+            connect(rt, &with_sas, reply).await;
+        }
+        Err(error) => reply.send(Err(failure_without_session(error, Some(config), Some(&sas.share)))),
+    }
+}
+
+/// What SAS to ask Resource Manager for.
+#[derive(Clone, Debug)]
+pub struct ServiceSasRequest {
+    /// The share it is for.
+    pub share: String,
+    /// Its permissions, of `rcwdl` (least privilege: `rl` to browse and download).
+    pub permissions: String,
+    /// How long it lives, minutes (at most `arm::MAX_SAS_MINUTES`).
+    pub minutes: u32,
+}
+
+async fn service_sas(
+    rt: &Arc<Runtime>,
+    config: &ConnectionConfig,
+    sas: &ServiceSasRequest,
+) -> Result<crate::secret::Secret, EngineError> {
+    if sas.permissions.is_empty() || !sas.permissions.chars().all(|c| "rcwdl".contains(c)) {
+        return Err(EngineError::InvalidInput(format!("SAS permissions {:?}: use letters of rcwdl", sas.permissions)));
+    }
+    let session = Session::open(config, &rt.log, None)?;
+    let arm = session.arm.as_ref().ok_or_else(|| {
+        EngineError::InvalidInput(
+            "a SAS through Resource Manager needs a token credential (managed identity)".to_owned(),
+        )
+    })?;
+    let account = arm.find_account(&session.endpoint.account).await?.ok_or_else(|| {
+        EngineError::InvalidInput(format!(
+            "Resource Manager shows no storage account {} to this identity: a SAS needs a control-plane role with ListServiceSas/action (Storage Account Contributor, Contributor, Owner)",
+            session.endpoint.account
+        ))
+    })?;
+    Ok(arm.service_sas(&account, &sas.share, &sas.permissions, sas.minutes).await?)
+}
+
 /// Walks Resource Manager with the credential of `config` (a token cache of its own, for
 /// `arm::ARM_RESOURCE`); the extra CA of `config` is trusted there too.
 pub async fn discover(

@@ -40,6 +40,7 @@ pub use command::{
     Answer, Command, Connected, ConnectionConfig, CredentialConfig, Event, Failure, FileFailure, TaskId, TokenInfo,
     TreeReport,
 };
+pub use diagnose::ServiceSasRequest;
 use reply::{Repaint, Tasks};
 pub use reply::{Reply, Task};
 pub use smb::SmbCheck;
@@ -161,6 +162,16 @@ impl Worker {
     /// Connects to an account (the current session is replaced when it works).
     pub fn connect(&self, config: ConnectionConfig) -> Promise<Answer<Connected>> {
         self.ask(|reply| Command::Connect { config: Box::new(config), reply })
+    }
+
+    /// Connects with a short-lived service SAS for one share, made through Resource
+    /// Manager's `ListServiceSas` with the identity of `config` (see `ServiceSasRequest`).
+    pub fn connect_with_service_sas(
+        &self,
+        config: ConnectionConfig,
+        sas: ServiceSasRequest,
+    ) -> Promise<Answer<Connected>> {
+        self.ask(|reply| Command::ConnectWithServiceSas { config: Box::new(config), sas, reply })
     }
 
     /// Lists shares.

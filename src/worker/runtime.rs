@@ -156,6 +156,9 @@ impl Runtime {
         let rt = &self;
         match command {
             Command::Connect { config, reply } => diagnose::connect(rt, &config, reply).await,
+            Command::ConnectWithServiceSas { config, sas, reply } => {
+                diagnose::connect_with_service_sas(rt, &config, sas, reply).await;
+            }
             Command::ListShares { reply } => rt.answer(reply, browse::list_shares(rt).await, None).await,
             Command::ListDirectory { task, share, path, reply } => {
                 let answer = task.run(browse::list_directory(rt, task.id, &share, &path)).await;

@@ -186,3 +186,55 @@ fn the_vm_resource_shows_both_identity_kinds_and_imds_names_it() {
         assert!(body["error"]["message"].as_str().unwrap().contains("Microsoft.Compute/virtualMachines/read"));
     });
 }
+
+/// The SAS fallback (control-plane issue): a Storage Account Contributor identity gets a
+/// short-lived, read-and-list, HTTPS-only share SAS through `ListServiceSas`, connects
+/// with it and lists; a write is refused; Reader may not make one; the SAS's signature
+/// appears nowhere in the request log.
+#[test]
+fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
+    use azfx::auth::IdentitySelector;
+    use azfx::worker::{ConnectionConfig, CredentialConfig, ServiceSasRequest, Worker};
+    let emulator = azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig {
+        https: true,
+        demo: true,
+        ..azfx::emulator::EmulatorConfig::default()
+    })
+    .unwrap();
+    let config = |selector: IdentitySelector| {
+        let credential = CredentialConfig::ManagedIdentity(selector);
+        let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
+        config.imds_endpoint = Some(emulator.identity_endpoint());
+        config.ca_pem = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
+        config
+    };
+    let request =
+        || ServiceSasRequest { share: demo::WRITABLE_SHARE.to_owned(), permissions: "rl".to_owned(), minutes: 15 };
+    let worker = Worker::spawn(|| {}).unwrap();
+    let operator = IdentitySelector::ClientId(Identity::user_assigned("id-backup-operator").client_id);
+    let connected = crate::engine::wait(worker.connect_with_service_sas(config(operator), request())).unwrap();
+    assert!(connected.token.is_none(), "a SAS session has no token");
+    let (_, listing) = worker.list_directory(demo::WRITABLE_SHARE, "");
+    let entries = crate::engine::wait(listing).expect("the SAS lists its share");
+    assert!(entries > 0, "entries listed");
+    let refused = crate::engine::wait(worker.create_directory(demo::WRITABLE_SHARE, "not-with-rl")).unwrap_err();
+    assert!(refused.error.to_string().contains("AuthorizationPermissionMismatch"), "{}", refused.error);
+
+    let log = worker.request_log();
+    let files: Vec<_> = log.iter().filter(|e| e.kind == azfx::http::ExchangeKind::Files).collect();
+    assert!(!files.is_empty());
+    for entry in &log {
+        let text = format!("{entry:?}");
+        assert!(!text.contains("serviceSasToken"), "no SAS answer in the log: {text}");
+        for pair in entry.url.split(['?', '&']).filter(|p| p.starts_with("sig=")) {
+            assert_eq!(pair, "sig=REDACTED", "{}", entry.url);
+        }
+    }
+    assert!(format!("{connected:?}").find("sig=").is_none(), "nor in what the window is told");
+
+    // Reader cannot make one: the answer names the action.
+    let vm = Worker::spawn(|| {}).unwrap();
+    let failure = crate::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
+        .unwrap_err();
+    assert!(failure.error.to_string().contains("ListServiceSas/action"), "{}", failure.error);
+}
