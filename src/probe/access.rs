@@ -23,6 +23,8 @@ pub struct Target {
     pub read_only: bool,
     /// Extra CA to trust.
     pub ca_pem: Option<Vec<u8>>,
+    /// Resource Manager with the same identity, for the roles behind a 403.
+    pub arm: Option<crate::arm::ArmClient>,
 }
 
 struct Run<'a> {
@@ -46,6 +48,21 @@ impl Run<'_> {
         (self.report)(&step);
         self.steps.push(step);
         self.started = Instant::now();
+    }
+
+    /// After a 403 for lack of a role, the role assignments Resource Manager shows, so
+    /// the step's diagnosis names them (as every other surface does).
+    async fn look_up_roles(&mut self, target: &Target, error: &FilesError) {
+        if error.kind != ErrorKind::PermissionDenied || self.context.roles.is_some() {
+            return;
+        }
+        let oid = self.context.claims.as_ref().and_then(|c| c.oid.clone());
+        let (Some(arm), Some(oid)) = (&target.arm, oid) else { return };
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let lookup = crate::arm::role_evidence(arm, &target.endpoint.account, &target.share, &oid, now);
+        self.context.roles = Some(tokio::time::timeout(Duration::from_secs(20), lookup).await.unwrap_or_else(|_| {
+            crate::arm::RoleLookup::Unavailable("Resource Manager did not answer within 20 s".to_owned())
+        }));
     }
 
     fn skip_rest(&mut self, why: &str) {
@@ -166,6 +183,7 @@ pub async fn run(
                 } else {
                     e
                 };
+                run.look_up_roles(target, &e).await;
                 let error = EngineError::Files(e);
                 run.finish(StepStatus::Failed, error.to_string(), Some(&error));
                 failure = Some((3, error));
@@ -207,6 +225,7 @@ async fn write_steps(client: &FilesClient, target: &Target, run: &mut Run<'_>) -
         Some((index, error))
     };
     if let Err(e) = client.create_directory(share, &dir).await {
+        run.look_up_roles(target, &e).await;
         return fail(run, 4, e);
     }
     run.finish(StepStatus::Passed, format!("created /{share}/{dir}"), None);

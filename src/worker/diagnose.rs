@@ -167,6 +167,7 @@ pub async fn access_check(
         share: share.to_owned(),
         read_only,
         ca_pem: config.ca_pem.clone(),
+        arm: session.arm.clone(),
     };
     let events = Arc::clone(rt);
     let report = move |step: &Step| events.emit_now(Event::CheckStep { task, step: Box::new(step.clone()) });

@@ -307,7 +307,7 @@ fn doctor_exit_codes_on_the_demo() {
     let (code, out) = doctor(&emulator, demo::NO_ROLE_SHARE, &["--json"]);
     assert_eq!(code, exit_code::FORBIDDEN);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["steps"][3]["diagnosis"]["class"], "NoReadRole");
+    assert_eq!(report["steps"][3]["diagnosis"]["class"], "SmbRoleOnly", "the access check reads the roles too");
     assert_eq!(report["exit_code"], exit_code::FORBIDDEN);
     let closed = format!("http://{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap());
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_azfx"))

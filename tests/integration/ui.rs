@@ -267,7 +267,19 @@ fn a_share_without_a_role_shows_the_403_not_an_empty_table() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the error panel", |h| shows_containing(h, "Could not list /restricted"));
-    assert!(shows(&harness, "This identity has no role that lets it read this share"));
+    // The 403 panel (control-plane issue): the role found and where, the role missing,
+    // and the command with the real subscription and resource group.
+    assert!(shows(&harness, "This identity's role works over SMB only"));
+    assert!(shows_containing(&harness, "holds Storage File Data SMB Share Contributor on the share"));
+    assert!(shows_containing(&harness, "--role \"Storage File Data Privileged Reader\""));
+    assert!(shows_containing(
+        &harness,
+        &format!(
+            "/subscriptions/{}/resourceGroups/{}/",
+            azfx::emulator::model::DEMO_SUBSCRIPTION,
+            demo::RESOURCE_GROUP
+        )
+    ));
     assert!(shows_containing(&harness, "az role assignment create --assignee-object-id"));
     assert!(shows_containing(&harness, "SMB Share roles do not grant REST access"));
     assert!(shows_containing(&harness, "HTTP 403 · AuthorizationPermissionMismatch · request id"));
