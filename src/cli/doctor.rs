@@ -77,12 +77,13 @@ fn smb(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
             if args.json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&readiness).unwrap_or_default());
             } else {
+                // Every verdict is drawn from the same facts: shown once.
+                for line in readiness.verdicts.first().map(|v| v.evidence.as_slice()).unwrap_or_default() {
+                    let _ = writeln!(out, "  {line}");
+                }
                 for verdict in &readiness.verdicts {
                     let _ = writeln!(out, "{} {}", if readiness.ready { "✓" } else { "•" }, verdict.title);
                     let _ = writeln!(out, "    {}", verdict.cause);
-                    for line in &verdict.evidence {
-                        let _ = writeln!(out, "    Evidence: {line}");
-                    }
                     for (n, next) in verdict.next_steps.iter().enumerate() {
                         let _ = writeln!(out, "    Next {}: {next}", n + 1);
                     }

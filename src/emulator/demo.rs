@@ -50,25 +50,28 @@ pub fn seed(control: &Control) -> Result<Identity, ControlError> {
     for (share, quota) in [(WRITABLE_SHARE, 100), (READ_ONLY_SHARE, 50), (NO_ROLE_SHARE, 10)] {
         control.create_share(ACCOUNT, share, quota)?;
     }
+    // The demo's roles were granted long ago (well past the propagation delay).
+    let long_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 90 * 86_400;
+    let assign = |object_id: &str, role: Role, scope: Scope| control.assign_role_at(object_id, role, scope, long_ago);
     let account = || Scope::Account(ACCOUNT.to_owned());
     let share = |name: &str| Scope::Share(ACCOUNT.to_owned(), name.to_owned());
-    control.assign_role(&vm.object_id, Role::Reader, account());
-    control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedContributor, share(WRITABLE_SHARE));
-    control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedReader, share(READ_ONLY_SHARE));
-    control.assign_role(&vm.object_id, Role::StorageFileDataSmbShareContributor, share(NO_ROLE_SHARE));
-    control.assign_role(&backup.object_id, Role::StorageFileDataPrivilegedContributor, account());
-    control.assign_role(&auditor.object_id, Role::StorageFileDataPrivilegedReader, account());
+    assign(&vm.object_id, Role::Reader, account());
+    assign(&vm.object_id, Role::StorageFileDataPrivilegedContributor, share(WRITABLE_SHARE));
+    assign(&vm.object_id, Role::StorageFileDataPrivilegedReader, share(READ_ONLY_SHARE));
+    assign(&vm.object_id, Role::StorageFileDataSmbShareContributor, share(NO_ROLE_SHARE));
+    assign(&backup.object_id, Role::StorageFileDataPrivilegedContributor, account());
+    assign(&auditor.object_id, Role::StorageFileDataPrivilegedReader, account());
     let finance = Scope::ResourceGroup(FINANCE_SUBSCRIPTION.to_owned(), FINANCE_GROUP.to_owned());
-    control.assign_role(&vm.object_id, Role::Reader, finance.clone());
-    control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedReader, finance);
+    assign(&vm.object_id, Role::Reader, finance.clone());
+    assign(&vm.object_id, Role::StorageFileDataPrivilegedReader, finance);
     // The VM may read its own resource (which identities it has) through its group; the
     // backup operator may make a service SAS (Storage Account Contributor).
-    control.assign_role(
+    assign(
         &vm.object_id,
         Role::Reader,
         Scope::ResourceGroup(super::model::DEMO_SUBSCRIPTION.to_owned(), RESOURCE_GROUP.to_owned()),
     );
-    control.assign_role(&backup.object_id, Role::StorageAccountContributor, account());
+    assign(&backup.object_id, Role::StorageAccountContributor, account());
     // SMB: the demo account lets managed identities mount over SMB OAuth; the finance
     // account uses Microsoft Entra Kerberos for hybrid users, everyone reading by default.
     control.set_smb_auth(ACCOUNT, SmbAuth { smb_oauth: true, ..SmbAuth::default() })?;
