@@ -198,7 +198,10 @@ impl AzfxApp {
             .default_size(210.0)
             .show(ui, |ui| {
                 let here = current.as_ref().map(|(s, p)| (s.as_str(), p.as_str()));
-                self.nav.ui(ui, &self.worker, &account, &shares, here)
+                let target = self.nav.ui(ui, &self.worker, &account, &shares, here);
+                ui.separator();
+                self.nav_discovery_ui(ui);
+                target
             })
             .inner;
         let Some(target) = target else { return };

@@ -16,6 +16,8 @@ pub struct DiscoveryView {
     pub endpoint: String,
     request: Option<Promise<Answer<Vec<SubscriptionNode>>>>,
     tree: Option<Result<Vec<SubscriptionNode>, String>>,
+    /// Shows only accounts and shares whose name contains it (case-insensitive).
+    pub filter: String,
 }
 
 /// A share picked in the tree: the account's Files endpoint and the share's name.
@@ -75,6 +77,14 @@ impl DiscoveryView {
                 ui.weak("No subscription is visible to this identity: type the account and share names");
             }
             Some(Ok(tree)) => {
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.filter)
+                        .hint_text("Filter accounts and shares")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(ui.label("Filter accounts and shares").id);
+                let filter = self.filter.trim().to_lowercase();
+                let matches = |name: &str| filter.is_empty() || name.to_lowercase().contains(&filter);
                 for node in tree {
                     egui::CollapsingHeader::new(format!("{} ({})", node.subscription.name, node.subscription.id))
                         .default_open(true)
@@ -88,11 +98,17 @@ impl DiscoveryView {
                                 ui.colored_label(ui.visuals().warn_fg_color, why).on_hover_text(error.to_string());
                             }
                             for account in &node.accounts {
+                                // An account matching shows all its shares; otherwise the
+                                // shares matching.
+                                let whole = matches(&account.account.name);
+                                if !whole && !account.shares.iter().any(|s| matches(&s.name)) {
+                                    continue;
+                                }
                                 ui.label(egui::RichText::new(&account.account.name).strong());
                                 if let Some(error) = &account.error {
                                     ui.colored_label(ui.visuals().warn_fg_color, error.to_string());
                                 }
-                                for share in &account.shares {
+                                for share in account.shares.iter().filter(|s| whole || matches(&s.name)) {
                                     let quota = share.quota_gib.map_or_else(String::new, |q| format!("  ({q} GiB)"));
                                     ui.horizontal(|ui| {
                                         ui.add_space(16.0);
@@ -125,13 +141,59 @@ impl super::connect::ConnectView {
         }
         let identity = self.identity_config();
         if let Some(picked) = self.discovery.ui(ui, worker, &identity) {
-            // The same identity (a preset's too), at the picked account.
-            if let Some(preset) = &mut self.preset {
-                picked.endpoint.clone_into(&mut preset.endpoint);
-            }
-            self.endpoint = picked.endpoint;
-            self.share = picked.share;
-            self.connect(worker);
+            self.connect_picked(picked, worker);
         }
+    }
+
+    /// Connects to a share picked in the tree with the same identity (a preset's too), at
+    /// the picked account.
+    pub(super) fn connect_picked(&mut self, picked: Picked, worker: &Worker) {
+        if let Some(preset) = &mut self.preset {
+            picked.endpoint.clone_into(&mut preset.endpoint);
+        }
+        self.endpoint = picked.endpoint;
+        self.share = picked.share;
+        self.connect(worker);
+    }
+}
+
+impl super::AzfxApp {
+    /// The navigation pane's discovery section, while connected: the connection's identity
+    /// walks Resource Manager; a share of this account opens, a share of another account
+    /// connects there with the same identity.
+    pub(super) fn nav_discovery_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(session) = &self.session else { return };
+        let here = session.connected.endpoint.trim_end_matches('/').to_owned();
+        let Some(config) = self.connect.last_config.clone() else { return };
+        if self.connect.discovery.endpoint.is_empty() {
+            // The preset's (the demo's) endpoint, else the emulator's own origin for a
+            // loopback account, else the public one.
+            let local = crate::files::Endpoint::parse(&here).ok().filter(crate::files::Endpoint::is_loopback);
+            let endpoint = config.arm_endpoint.clone().or_else(|| local.map(|e| e.base.origin().ascii_serialization()));
+            if let Some(endpoint) = endpoint {
+                self.connect.discovery.endpoint = endpoint;
+            }
+        }
+        let picked = egui::ScrollArea::vertical()
+            .id_salt("nav-discovery-scroll")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                egui::CollapsingHeader::new("Other accounts")
+                    .id_salt("nav-discovery")
+                    .show(ui, |ui| self.connect.discovery.ui(ui, &self.worker, &Ok(config)))
+                    .body_returned
+                    .flatten()
+            })
+            .inner;
+        let Some(picked) = picked else { return };
+        if picked.endpoint.trim_end_matches('/') == here {
+            self.open_share(&picked.share);
+        } else {
+            self.connect_picked(picked);
+        }
+    }
+
+    fn connect_picked(&mut self, picked: Picked) {
+        self.connect.connect_picked(picked, &self.worker);
     }
 }

@@ -98,7 +98,9 @@ impl NavPane {
     ) -> Option<NavTarget> {
         let mut target = None;
         ui.strong(account);
-        egui::ScrollArea::both().auto_shrink([false, false]).id_salt("nav-pane").show(ui, |ui| {
+        // The folders take what the discovery section below leaves.
+        let height = (ui.available_height() * 0.6).max(120.0);
+        egui::ScrollArea::both().auto_shrink([false, true]).max_height(height).id_salt("nav-pane").show(ui, |ui| {
             for share in shares {
                 self.node_ui(ui, worker, share, "", current, &mut target);
             }

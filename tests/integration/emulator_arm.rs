@@ -363,3 +363,48 @@ fn a_share_found_from_a_preset_connection_opens_in_its_own_account() {
     });
     assert!(harness.state().browser().unwrap().error.is_none());
 }
+
+/// The discovery tree in the navigation pane (control-plane issue, kittest): while
+/// connected, Other accounts → Find accounts lists what the identity reaches through
+/// Resource Manager; the filter keeps only matching accounts and shares; a share of this
+/// account opens in place, one of another account connects there with the same identity.
+#[test]
+fn the_navigation_pane_finds_filters_and_opens_shares_of_any_account() {
+    use egui_kittest::kittest::Queryable;
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = crate::ui::app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    crate::ui::wait_for(&mut harness, "the share root", |h| crate::ui::shows(h, "reports"));
+    harness.get_by_label("Other accounts").click();
+    harness.run_steps(2);
+    harness.get_by_label("Find accounts").click();
+    crate::ui::wait_for(&mut harness, "the tree", |h| crate::ui::shows(h, "ledgers"));
+    assert!(crate::ui::shows(&harness, demo::FINANCE_ACCOUNT));
+
+    harness.get_by_label("Filter accounts and shares").click();
+    harness.step();
+    harness.get_by_label("Filter accounts and shares").type_text("arch");
+    harness.run_steps(2);
+    assert!(!crate::ui::shows(&harness, "ledgers"), "filtered out");
+    // The navigation tree has `archive` too: the discovery tree's link is drawn below it.
+    harness.query_all_by_label("archive").last().unwrap().click();
+    crate::ui::wait_for(&mut harness, "archive opened in place", |h| {
+        h.state().browser().is_some_and(|b| b.share == demo::READ_ONLY_SHARE && !b.loading())
+    });
+    let account = harness.state().session.as_ref().map(|s| s.connected.account.clone());
+    assert_eq!(account.as_deref(), Some(demo::ACCOUNT), "no reconnect for this account's share");
+
+    harness.get_by_label("Filter accounts and shares").click();
+    harness.step();
+    for _ in 0.."arch".len() {
+        harness.key_press(egui::Key::Backspace);
+    }
+    harness.get_by_label("Filter accounts and shares").type_text("ledg");
+    harness.run_steps(2);
+    harness.get_by_label("ledgers").click();
+    crate::ui::wait_for(&mut harness, "the finance share", |h| {
+        h.state().browser().is_some_and(|b| b.share == "ledgers" && !b.loading() && b.error.is_none())
+    });
+    let account = harness.state().session.as_ref().map(|s| s.connected.account.clone());
+    assert_eq!(account.as_deref(), Some(demo::FINANCE_ACCOUNT), "connected there with the same identity");
+}
