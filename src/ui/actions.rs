@@ -81,6 +81,18 @@ impl AzfxApp {
         self.writes = still;
     }
 
+    /// Checks whether the open share can be mounted over SMB with the connection's identity.
+    pub fn check_smb(&mut self) {
+        let share = self.browser().map(|b| b.share.clone());
+        match (self.connect.last_config.clone(), share) {
+            (Some(config), Some(share)) => self.smb.start(&self.worker, config, &share),
+            _ => self.toasts.extend(vec![Notice::Error(
+                "Nothing to check".to_owned(),
+                "Connect and open a share first".to_owned(),
+            )]),
+        }
+    }
+
     /// Runs the access check on the open share with the connection's credential.
     pub fn check_access(&mut self) {
         let share = self.browser().map(|b| b.share.clone());

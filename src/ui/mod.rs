@@ -28,6 +28,7 @@ mod pickers;
 mod preferences;
 mod queue;
 pub mod settings;
+mod smb;
 mod status;
 mod table;
 mod toasts;
@@ -86,6 +87,8 @@ pub struct AzfxApp {
     pub toasts: Toasts,
     /// The access check window.
     pub access: access::AccessPanel,
+    /// The SMB readiness window.
+    pub smb: smb::SmbPanel,
     /// The request log window.
     pub log_panel: inspect::RequestLogPanel,
     /// Whether the identity inspector is open.
@@ -146,6 +149,7 @@ impl AzfxApp {
             conflicts: std::collections::VecDeque::new(),
             toasts: Toasts::default(),
             access: access::AccessPanel::default(),
+            smb: smb::SmbPanel::default(),
             log_panel: inspect::RequestLogPanel::default(),
             identity_open: false,
             preferences: preferences::Preferences::default(),
@@ -267,6 +271,7 @@ impl eframe::App for AzfxApp {
                 self.save_as("azfx-diagnostics.json", bundle.into_bytes());
             }
             Some(status::StatusAsk::LogFolder) => self.open_log_folder(),
+            Some(status::StatusAsk::SmbReadiness) => self.check_smb(),
             Some(status::StatusAsk::Settings) => self.preferences.show(&self.settings),
             Some(status::StatusAsk::Drill(drill)) => self.drill(drill),
             None => {}
@@ -322,6 +327,7 @@ impl eframe::App for AzfxApp {
         }
         self.drop_ui(&ctx);
         self.access.ui(&ctx);
+        self.smb.ui(&ctx);
         let mut asks = Vec::new();
         self.log_panel.ui(&ctx, &mut asks);
         let skew = self.log_panel.clock_skew_secs();

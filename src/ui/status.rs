@@ -115,6 +115,10 @@ impl StatusBar {
                     ask = Some(StatusAsk::Bundle);
                     ui.close();
                 }
+                if ui.button("SMB readiness…").on_hover_text("Can this machine mount the open share over SMB with this identity? Port 445, the account's identity source, the SMB role, the mount command").clicked() {
+                    ask = Some(StatusAsk::SmbReadiness);
+                    ui.close();
+                }
                 if ui.button("Open log folder").clicked() {
                     ask = Some(StatusAsk::LogFolder);
                     ui.close();
@@ -215,4 +219,6 @@ pub enum StatusAsk {
     Bundle,
     /// Open the folder with the log files and crash reports.
     LogFolder,
+    /// The SMB readiness of the open share.
+    SmbReadiness,
 }

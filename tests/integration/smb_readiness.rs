@@ -126,3 +126,24 @@ fn azfx_doctor_smb_prints_the_verdicts_and_exits_by_the_first_blocker() {
     assert_eq!(code, Some(7), "{out}");
     assert!(out.contains("SMB port 445 is blocked from this machine"), "{out}");
 }
+
+/// The SMB readiness window (Support → SMB readiness…, kittest): the verdicts for the
+/// open share as a person reads them.
+#[test]
+fn the_window_shows_smb_readiness_for_the_open_share() {
+    use egui_kittest::kittest::Queryable;
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = crate::ui::app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
+    crate::ui::wait_for(&mut harness, "the error panel", |h| {
+        crate::ui::shows_containing(h, "Could not list /restricted")
+    });
+    harness.get_by_label("Support").click();
+    harness.run_steps(2);
+    harness.get_by_label("SMB readiness…").click();
+    crate::ui::wait_for(&mut harness, "the verdicts", |h| crate::ui::shows(h, "Not ready to mount over SMB"));
+    // Nothing listens on 445 here: the port verdict, and the two identities of the VM.
+    assert!(crate::ui::shows(&harness, "SMB port 445 is blocked from this machine"));
+    assert!(crate::ui::shows(&harness, "The VM has both a system- and a user-assigned identity"));
+    assert!(!crate::ui::shows(&harness, "Copy mount command"), "no mount command while something blocks");
+}
