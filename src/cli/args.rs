@@ -190,6 +190,15 @@ pub struct CredentialArgs {
     /// Extra CA certificate (PEM) to trust, e.g. the emulator's.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
+    /// Fallback for paths that cannot use OAuth: work through a short-lived share SAS with
+    /// these permissions (letters of rcwdl, e.g. rl), made by the identity through Resource
+    /// Manager's ListServiceSas (needs Storage Account Contributor or similar). The SAS is
+    /// held in memory only.
+    #[arg(long, value_name = "PERMISSIONS", conflicts_with_all = ["sas_env", "account_key_env", "token_env"])]
+    pub sas_from_arm: Option<String>,
+    /// How long the `--sas-from-arm` SAS lives, minutes (at most 480).
+    #[arg(long, default_value_t = 60, value_name = "MINUTES", requires = "sas_from_arm")]
+    pub sas_minutes: u32,
 }
 
 /// `azfx token`.

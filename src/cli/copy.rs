@@ -33,7 +33,7 @@ pub fn copy_within(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Fa
         .into());
     }
     let mut worker = worker()?;
-    connect(&worker, &args.credential, &endpoint)?;
+    connect(&worker, &args.credential, &endpoint, &share)?;
     let folder = is_folder(&worker, &share, &src)?;
     if folder && !args.recursive {
         return Err(EngineError::InvalidInput(format!("{} is a folder: add -r to copy it", args.src)).into());

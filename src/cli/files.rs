@@ -41,7 +41,7 @@ pub fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Confl
 pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     let mut worker = worker()?;
-    connect(&worker, &args.credential, &endpoint)?;
+    connect(&worker, &args.credential, &endpoint, &share)?;
     let (task, promise) = worker.list_directory(&share, &path);
     let count_listed = match wait(promise) {
         Ok(count) => count,
@@ -93,7 +93,7 @@ pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
 pub fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     let mut worker = worker()?;
-    connect(&worker, &args.credential, &endpoint)?;
+    connect(&worker, &args.credential, &endpoint, &share)?;
     if args.local.as_os_str() == "-" {
         return get_to_stdout(&mut worker, &share, &path, out);
     }
@@ -122,7 +122,7 @@ fn get_to_stdout(worker: &mut Worker, share: &str, path: &str, out: &mut dyn std
 pub fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     let mut worker = worker()?;
-    connect(&worker, &args.credential, &endpoint)?;
+    connect(&worker, &args.credential, &endpoint, &share)?;
     upload_file(&mut worker, &args.local, &share, &path, args.url.ends_with('/'), args.overwrite, out)
 }
 
@@ -274,7 +274,7 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
         (true, false) => {
             let (endpoint, share, path) = Endpoint::split_resource(&args.src).map_err(EngineError::from)?;
             let mut worker = worker()?;
-            connect(&worker, &args.credential, &endpoint)?;
+            connect(&worker, &args.credential, &endpoint, &share)?;
             let local = PathBuf::from(&args.dst);
             if !is_folder(&worker, &share, &path)? {
                 return download_file(&mut worker, &share, &path, &local, args.overwrite, out);
@@ -291,7 +291,7 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
             let (endpoint, share, path) = Endpoint::split_resource(&args.dst).map_err(EngineError::from)?;
             let local = PathBuf::from(&args.src);
             let mut worker = worker()?;
-            connect(&worker, &args.credential, &endpoint)?;
+            connect(&worker, &args.credential, &endpoint, &share)?;
             if !local.is_dir() {
                 return upload_file(&mut worker, &local, &share, &path, args.dst.ends_with('/'), args.overwrite, out);
             }
@@ -371,7 +371,7 @@ pub fn mkdir(args: &MkdirArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
         return Err(EngineError::InvalidInput("the URL names no folder inside the share".to_owned()).into());
     }
     let worker = worker()?;
-    connect(&worker, &args.credential, &endpoint)?;
+    connect(&worker, &args.credential, &endpoint, &share)?;
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     for part in &parts {
         crate::files::names::check_name(part).map_err(|reason| {
@@ -403,7 +403,7 @@ pub fn rm(args: &RmArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
         .into());
     }
     let mut worker = worker()?;
-    connect(&worker, &args.credential, &endpoint)?;
+    connect(&worker, &args.credential, &endpoint, &share)?;
     let folder = is_folder(&worker, &share, &path)?;
     if folder && !args.recursive {
         return Err(EngineError::InvalidInput(format!(
@@ -430,7 +430,7 @@ pub fn mv(args: &MvArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
         .into());
     }
     let worker = worker()?;
-    connect(&worker, &args.credential, &endpoint)?;
+    connect(&worker, &args.credential, &endpoint, &share)?;
     let folder = is_folder(&worker, &share, &from)?;
     // Onto an existing folder (or a URL ending in `/`): into it, keeping the name.
     let into = args.to.ends_with('/') || is_folder(&worker, &share, &to).unwrap_or(false);

@@ -42,14 +42,14 @@ pub fn run(args: &JobsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure>
         JobsAction::Resume { id, credential } => {
             let job = find(&jobs, *id)?;
             let endpoint = Endpoint::parse(&job.spec.endpoint).map_err(EngineError::from)?;
-            connect(&worker, credential, &endpoint)?;
+            connect(&worker, credential, &endpoint, &job.spec.share)?;
             resume(&mut worker, job, out)
         }
         JobsAction::Cancel { id, credential } => {
             let job = find(&jobs, *id)?;
             if !job.spec.kind.is_download() {
                 let endpoint = Endpoint::parse(&job.spec.endpoint).map_err(EngineError::from)?;
-                connect(&worker, credential, &endpoint)?;
+                connect(&worker, credential, &endpoint, &job.spec.share)?;
             }
             wait(worker.remove_job(job.id))?;
             let _ = writeln!(out, "cancelled job {}: its partial file was removed", job.id);

@@ -116,9 +116,21 @@ fn worker() -> Result<Worker, Failure> {
     Ok(worker)
 }
 
-fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint) -> Result<(), Failure> {
+/// Connects to `endpoint` with `credential`; with `--sas-from-arm`, with a share SAS
+/// for `share` made through Resource Manager by the identity (held in memory only).
+fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint, share: &str) -> Result<(), Failure> {
     let config = credential.config(endpoint.base.as_str())?;
-    wait(worker.connect(config)).map(drop)
+    match &credential.sas_from_arm {
+        Some(permissions) => {
+            let sas = crate::worker::ServiceSasRequest {
+                share: share.to_owned(),
+                permissions: permissions.clone(),
+                minutes: credential.sas_minutes,
+            };
+            wait(worker.connect_with_service_sas(config, sas)).map(drop)
+        }
+        None => wait(worker.connect(config)).map(drop),
+    }
 }
 
 /// Prints a failure to stderr: its diagnosis (the same words the window shows) and the

@@ -232,9 +232,52 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
     }
     assert!(format!("{connected:?}").find("sig=").is_none(), "nor in what the window is told");
 
+    // The same from the command line: `azfx ls … --sas-from-arm rl`; nothing of the SAS
+    // on its output, and the log folder of this run holds no signature either.
+    let home = tempfile::tempdir().unwrap();
+    let ca = home.path().join("ca.pem");
+    std::fs::write(&ca, emulator.ca_pem().unwrap()).unwrap();
+    let url = format!("{}/{}", emulator.file_endpoint(demo::ACCOUNT), demo::WRITABLE_SHARE);
+    let client_id = format!("client-id={}", Identity::user_assigned("id-backup-operator").client_id);
+    let args = [
+        "ls",
+        &url,
+        "--identity",
+        &client_id,
+        "--sas-from-arm",
+        "rl",
+        "--sas-minutes",
+        "10",
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ];
+    let output = crate::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("reports"), "{stdout}");
+    assert!(!stdout.contains("sig=") && !stderr.contains("sig="), "{stdout}{stderr}");
+    for file in walkdir(home.path()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains("serviceSasToken") && !text.contains("sp=rl&"), "a SAS in {}", file.display());
+    }
+
     // Reader cannot make one: the answer names the action.
     let vm = Worker::spawn(|| {}).unwrap();
     let failure = crate::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
         .unwrap_err();
     assert!(failure.error.to_string().contains("ListServiceSas/action"), "{}", failure.error);
+}
+
+/// Every file under `dir`.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walkdir(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
