@@ -192,7 +192,7 @@ pub struct CredentialArgs {
     pub ca_file: Option<PathBuf>,
     /// Fallback for paths that cannot use OAuth: work through a short-lived share SAS with
     /// these permissions (letters of rcwdl, e.g. rl), made by the identity through Resource
-    /// Manager's ListServiceSas (needs Storage Account Contributor or similar). The SAS is
+    /// Manager's `ListServiceSas` (needs Storage Account Contributor or similar). The SAS is
     /// held in memory only.
     #[arg(long, value_name = "PERMISSIONS", conflicts_with_all = ["sas_env", "account_key_env", "token_env"])]
     pub sas_from_arm: Option<String>,
