@@ -43,6 +43,8 @@ pub struct ConnectView {
     renaming: Option<(usize, String)>,
     /// Finding accounts through Resource Manager.
     pub discovery: super::discovery::DiscoveryView,
+    /// The SAS fallback (Advanced).
+    pub sas: super::sas_fallback::SasFallback,
 }
 
 impl ConnectView {
@@ -118,17 +120,22 @@ impl ConnectView {
         }
         config.ca_pem.clone_from(&self.ca_pem);
         config.ca_file.clone_from(&self.ca_file);
+        config.arm_endpoint = Some(self.discovery.endpoint.trim().to_owned()).filter(|e| !e.is_empty());
         Ok(config)
     }
 
-    /// Starts connecting.
+    /// Starts connecting (through a SAS the identity makes, with the fallback on).
     pub fn connect(&mut self, worker: &Worker) {
-        match self.config() {
-            Ok(config) => {
+        let sas = self.sas.enabled.then(|| self.sas.request(&self.share)).transpose();
+        match self.config().and_then(|config| Ok((config, sas?))) {
+            Ok((config, sas)) => {
                 self.error = None;
                 self.failure = None;
                 self.last_config = Some(config.clone());
-                self.connecting = Some(worker.connect(config));
+                self.connecting = Some(match sas {
+                    Some(sas) => worker.connect_with_service_sas(config, sas),
+                    None => worker.connect(config),
+                });
             }
             Err(message) => self.error = Some(message),
         }
@@ -241,6 +248,7 @@ impl ConnectView {
                 )
                 .labelled_by(label.id);
             });
+            self.sas.ui(ui);
         });
         ui.add_space(8.0);
         ui.horizontal(|ui| {

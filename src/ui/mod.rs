@@ -27,6 +27,7 @@ mod options;
 mod pickers;
 mod preferences;
 mod queue;
+mod sas_fallback;
 pub mod settings;
 mod smb;
 mod status;
