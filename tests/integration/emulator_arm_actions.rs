@@ -323,4 +323,13 @@ fn the_connect_page_connects_through_a_sas_made_with_the_identity() {
     let log = &harness.state().log_panel;
     assert!(log.entries.iter().any(|e| e.url.contains("sig=REDACTED")), "the Files requests carried the SAS");
     assert!(!log.entries.iter().any(|e| format!("{e:?}").contains("serviceSasToken")));
+    // Nor in the diagnostic bundle or the settings.
+    let bundle = harness.state().diagnostic_bundle();
+    // (A SAS's other fields are no secret; its signature is.)
+    assert!(!bundle.contains("serviceSasToken"), "no ListServiceSas answer in the bundle");
+    for (at, _) in bundle.match_indices("sig=") {
+        assert!(bundle[at..].starts_with("sig=REDACTED"), "{}", &bundle[at..at + 40]);
+    }
+    let settings = format!("{:?}", harness.state().settings);
+    assert!(!settings.contains("sig="), "{settings}");
 }
