@@ -75,6 +75,9 @@ pub fn seed(control: &Control) -> Result<Identity, ControlError> {
     // SMB: the demo account lets managed identities mount over SMB OAuth; the finance
     // account uses Microsoft Entra Kerberos for hybrid users, everyone reading by default.
     control.set_smb_auth(ACCOUNT, SmbAuth { smb_oauth: true, ..SmbAuth::default() })?;
+    // Resource Manager answers in pages of two, so lists of the demo (its three shares,
+    // the VM's role assignments) come with `nextLink` as large ones do.
+    control.set_arm_page_size(2);
     control.set_smb_auth(
         FINANCE_ACCOUNT,
         SmbAuth {

@@ -35,7 +35,8 @@ fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
         let arm = token(&client, &emulator, "https://management.azure.com/").await;
         let storage = token(&client, &emulator, "https://storage.azure.com/").await;
 
-        // Subscriptions: both, one per page when pages are small.
+        // Subscriptions: both, one per page when pages are small (the demo pages by two).
+        emulator.control().set_arm_page_size(100);
         let (status, body) = get(&client, &format!("{base}/subscriptions?api-version=2022-12-01"), &arm).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let names: Vec<&str> =
@@ -213,6 +214,7 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
         demo::RESOURCE_GROUP,
         demo::ACCOUNT
     );
+    emulator.control().set_arm_page_size(100);
     block(async {
         let arm = token(&client, &emulator, "https://management.azure.com/").await;
         let list = |filter: &str| {

@@ -285,6 +285,9 @@ fn a_share_without_a_role_shows_the_403_not_an_empty_table() {
     assert!(shows_containing(&harness, "HTTP 403 · AuthorizationPermissionMismatch · request id"));
     assert!(shows(&harness, "Retry"));
     assert!(!shows(&harness, "0 items"), "no empty table");
+    harness.get_by_label("Evidence").click();
+    harness.run_steps(2);
+    assert!(shows_containing(&harness, "Reader at the resource group"), "every role found is listed");
     assert!(harness.state().status.errors >= 1);
     assert!(shows(&harness, "1 error"));
 }
