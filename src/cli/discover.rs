@@ -23,7 +23,10 @@ pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(),
         return Ok(());
     }
     if tree.is_empty() {
-        let _ = writeln!(out, "no subscription is visible to this identity (it holds no role in any)");
+        let _ = writeln!(
+            out,
+            "no subscription is visible to this identity: it holds no role in any (Reader on a subscription, resource group or storage account lets it find accounts); name the account and share instead"
+        );
     }
     for node in &tree {
         let _ = writeln!(out, "{} ({})", node.subscription.name, node.subscription.id);

@@ -26,6 +26,8 @@ pub const FINANCE_SUBSCRIPTION: &str = "5d2a3c4e-7f1b-4a8e-9c0d-2b6e8f1a3c5d";
 pub const FINANCE_GROUP: &str = "finance-rg";
 /// Its storage account (one share, `ledgers`).
 pub const FINANCE_ACCOUNT: &str = "azfxfinance";
+/// An Entra group of the demo tenant (its object id is `stable_guid("group", DEMO_GROUP)`).
+pub const DEMO_GROUP: &str = "grp-file-readers";
 /// The VM's name (its system-assigned identity's name).
 pub const VM_NAME: &str = "jumpbox-01";
 
@@ -72,6 +74,11 @@ pub fn seed(control: &Control) -> Result<Identity, ControlError> {
         Scope::ResourceGroup(super::model::DEMO_SUBSCRIPTION.to_owned(), RESOURCE_GROUP.to_owned()),
     );
     assign(&backup.object_id, Role::StorageAccountContributor, account());
+    // An Entra group the backup operator is in, holding an SMB share role on the account
+    // (a role inherited through a group, as evidence and SMB readiness show it).
+    let readers = super::model::stable_guid("group", DEMO_GROUP);
+    control.add_group_member(&readers, &backup.object_id);
+    assign(&readers, Role::StorageFileDataSmbShareReader, account());
     // SMB: the demo account lets managed identities mount over SMB OAuth; the finance
     // account uses Microsoft Entra Kerberos for hybrid users, everyone reading by default.
     control.set_smb_auth(ACCOUNT, SmbAuth { smb_oauth: true, ..SmbAuth::default() })?;

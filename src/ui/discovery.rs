@@ -74,7 +74,7 @@ impl DiscoveryView {
                 ui.colored_label(ui.visuals().error_fg_color, message);
             }
             Some(Ok(tree)) if tree.is_empty() => {
-                ui.weak("No subscription is visible to this identity: type the account and share names");
+                ui.weak("No subscription is visible to this identity: it holds no role in any (Reader on a subscription, resource group or storage account lets it find accounts). Type the account and share names.");
             }
             Some(Ok(tree)) => {
                 ui.add(

@@ -133,3 +133,32 @@ fn no_role_a_reader_at_the_group_a_group_role_and_a_fresh_grant() {
     assert_eq!(young.class, Class::RoleNotYetEffective, "{young:#?}");
     assert!(evidence(&young).contains("assigned 1 minute ago"), "{young:#?}");
 }
+
+#[test]
+fn the_demo_backup_operator_holds_an_smb_role_through_its_group() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let group = azfx::emulator::model::stable_guid("group", demo::DEMO_GROUP);
+    let roles = emulator.control().role_assignments(&group);
+    assert!(roles.iter().any(|a| a.role == Role::StorageFileDataSmbShareReader), "{roles:?}");
+    // The backup operator's SMB readiness counts the group's role: no "no SMB role".
+    let worker = Worker::spawn(|| {}).unwrap();
+    let credential = CredentialConfig::ManagedIdentity(IdentitySelector::ClientId(
+        Identity::user_assigned("id-backup-operator").client_id,
+    ));
+    let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    let check = azfx::worker::SmbCheck {
+        share: demo::WRITABLE_SHARE.to_owned(),
+        client: Some(azfx::worker::ClientOs::Linux),
+        port: 9,
+    };
+    let readiness = wait(worker.smb_readiness(config, check)).unwrap();
+    let classes: Vec<Class> = readiness.verdicts.iter().map(|v| v.class).collect();
+    assert!(!classes.contains(&Class::SmbNoRole), "{readiness:#?}");
+    let evidence = readiness.verdicts[0].evidence.join("\n");
+    assert!(
+        evidence.contains("Storage File Data SMB Share Reader at the storage account")
+            && evidence.contains(&format!("through group {group}")),
+        "{evidence}"
+    );
+}

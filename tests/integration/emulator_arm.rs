@@ -143,6 +143,15 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
     let (code, out, err) = run(&["--identity", &auditor]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("no control-plane role (e.g. Reader) on this subscription"), "{out}");
+    // An identity with no role anywhere sees no subscription, and is told to name the account.
+    let nobody = azfx::emulator::Identity::user_assigned("id-nobody");
+    emulator.control().add_identity(nobody.clone());
+    let (code, out, err) = run(&["--identity", &format!("client-id={}", nobody.client_id)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("no subscription is visible to this identity") && out.contains("name the account and share"),
+        "{out}"
+    );
 
     let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
     let finance = azfx::emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
