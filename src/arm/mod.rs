@@ -77,6 +77,31 @@ impl ArmError {
     }
 }
 
+impl ArmError {
+    /// The error a failed Resource Manager exchange in the request log stands for (its
+    /// status, `error.code` and `error.message`), so the log explains it as the answer did.
+    pub fn from_log_entry(entry: &LogEntry) -> Option<Self> {
+        if let Some(detail) = &entry.transport_error {
+            return Some(Self::Transport { operation: entry.operation.clone(), detail: detail.clone() });
+        }
+        let status = entry.status.filter(|s| *s >= 400)?;
+        let body: Value = entry.error_body.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
+        Some(Self::Service {
+            operation: entry.operation.clone(),
+            status,
+            code: entry.error_code.clone().unwrap_or_default(),
+            message: body["error"]["message"].as_str().unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// The scope a 403 `AuthorizationFailed` names ("… over scope '{scope}' …").
+    pub fn refused_scope(&self) -> Option<&str> {
+        let Self::Service { message, .. } = self else { return None };
+        let rest = &message[message.find("over scope '")? + "over scope '".len()..];
+        Some(&rest[..rest.find('\'')?])
+    }
+}
+
 impl From<AuthError> for ArmError {
     fn from(error: AuthError) -> Self {
         Self::Token(error.to_string())

@@ -98,6 +98,8 @@ pub enum Class {
     Timeout,
     /// The connection dropped.
     ConnectionReset,
+    /// Resource Manager 403 `AuthorizationFailed`: no control-plane role at the scope.
+    ArmNoControlPlaneRole,
     /// SMB: outbound TCP 445 to the file endpoint does not open from here.
     SmbPortBlocked,
     /// SMB: the account's settings could not be read through Resource Manager.
@@ -230,6 +232,20 @@ fn files_class(error: &FilesError, context: &Context) -> Class {
     }
 }
 
+fn arm_class(error: &crate::arm::ArmError) -> Class {
+    use crate::arm::ArmError;
+    match error {
+        ArmError::Service { status: 403, .. } => Class::ArmNoControlPlaneRole,
+        ArmError::Service { status: 401, code, .. } if code.contains("Expired") => Class::TokenExpired,
+        ArmError::Service { status: 401, code, .. } if code.contains("Audience") => Class::WrongAudience,
+        ArmError::Service { status: 401, .. } => Class::Unauthenticated,
+        ArmError::Service { status: 429, .. } => Class::Throttled,
+        ArmError::Service { status, .. } if *status >= 500 => Class::ServerError,
+        ArmError::Transport { .. } => Class::Connect,
+        _ => Class::Other,
+    }
+}
+
 fn auth_class(kind: &AuthErrorKind) -> Class {
     match kind {
         AuthErrorKind::EndpointUnreachable { .. } => Class::IdentityEndpointUnreachable,
@@ -263,6 +279,8 @@ pub fn diagnose(error: &EngineError, context: &Context) -> Diagnosis {
             evidence.extend(texts::role_evidence(context));
         }
         (class, evidence)
+    } else if let EngineError::Arm(e) = error {
+        (arm_class(e), vec![e.to_string()])
     } else if let EngineError::Auth(e) = error {
         (auth_class(&e.kind), vec![format!("{} ({})", e.kind, e.credential)])
     } else {

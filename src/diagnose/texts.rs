@@ -236,6 +236,30 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
                 vec!["Wait a few minutes and retry; no new token is needed.".to_owned()],
             )
         }
+        Class::ArmNoControlPlaneRole => {
+            let (scope, keys) = match error {
+                EngineError::Arm(e) => {
+                    let text = e.to_string().to_ascii_lowercase();
+                    (e.refused_scope().unwrap_or("<scope>").to_owned(), text.contains("listservicesas") || text.contains("listkeys"))
+                }
+                _ => ("<scope>".to_owned(), false),
+            };
+            // Making a SAS signs with the account key: Reader is not enough for that.
+            let (role, needs) = if keys {
+                ("Storage Account Contributor", "making a SAS (ListServiceSas) needs a role with the account's key actions, such as Storage Account Contributor")
+            } else {
+                ("Reader", "listing accounts and shares, reading role assignments or the VM needs a control-plane role such as Reader")
+            };
+            let oid = context.claims.clone().unwrap_or_default().oid.unwrap_or_else(|| "<object-id>".to_owned());
+            (
+                "This identity has no control-plane role there",
+                format!("Resource Manager refused {}: {needs} at {scope} or above (data roles such as Storage File Data Privileged Reader do not count).", who(context)),
+                vec![
+                    format!("Grant {role}: az role assignment create --assignee-object-id {oid} --assignee-principal-type ServicePrincipal --role \"{role}\" --scope \"{scope}\""),
+                    "Without it, type the account and share names: file access needs only the data role.".to_owned(),
+                ],
+            )
+        }
         Class::NetworkRules => (
             "The storage account's network rules block this machine",
             "403 AuthorizationFailure: the account's firewall, virtual network rules or private endpoint setup does not allow requests from here.".to_owned(),

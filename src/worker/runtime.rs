@@ -136,7 +136,16 @@ impl Runtime {
     /// The diagnosis of a failed Files exchange, in the session's context for the share
     /// its URL names: the same words the command's answer carries.
     fn diagnose_entry(&self, entry: &LogEntry) -> Option<Box<Diagnosis>> {
-        if entry.kind != ExchangeKind::Files || !entry.failed() {
+        if !entry.failed() {
+            return None;
+        }
+        if entry.kind == ExchangeKind::Arm {
+            // A refusal by Resource Manager, explained as `azfx discover` explains it.
+            let error = EngineError::Arm(crate::arm::ArmError::from_log_entry(entry)?);
+            let context = self.session().map(|s| s.context(None)).unwrap_or_default();
+            return Some(Box::new(crate::diagnose::diagnose(&error, &context)));
+        }
+        if entry.kind != ExchangeKind::Files {
             return None;
         }
         let error = FilesError::from_log_entry(entry)?;

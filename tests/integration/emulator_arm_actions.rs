@@ -262,10 +262,34 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
     }
 
     // Reader cannot make one: the answer names the action.
-    let vm = Worker::spawn(|| {}).unwrap();
+    let mut vm = Worker::spawn(|| {}).unwrap();
     let failure = crate::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
         .unwrap_err();
     assert!(failure.error.to_string().contains("ListServiceSas/action"), "{}", failure.error);
+    assert_eq!(failure.diagnosis.class, azfx::diagnose::Class::ArmNoControlPlaneRole);
+    assert!(
+        failure.diagnosis.next_steps[0].contains("--role \"Storage Account Contributor\""),
+        "{:?}",
+        failure.diagnosis
+    );
+    assert!(
+        failure.diagnosis.next_steps[0].contains("/storageAccounts/azfxdemo\""),
+        "the refused scope: {:?}",
+        failure.diagnosis
+    );
+    // The request log's entry for that 403 says the same.
+    std::thread::sleep(Duration::from_millis(100));
+    let logged: Vec<_> = vm
+        .poll_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            azfx::worker::Event::RequestLogged(entry, Some(diagnosis)) if entry.status == Some(403) => {
+                Some(diagnosis.title)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(logged, [failure.diagnosis.title.clone()], "one failure, one explanation");
 }
 
 /// Every file under `dir`.
