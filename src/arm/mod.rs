@@ -186,6 +186,8 @@ pub struct ArmShare {
     pub name: String,
     /// `properties.shareQuota`, GiB.
     pub quota_gib: Option<u64>,
+    /// `properties.shareUsageBytes` (from a GET with `$expand=stats`), bytes.
+    pub usage_bytes: Option<u64>,
 }
 
 /// A client for Resource Manager with one identity.
@@ -389,6 +391,7 @@ impl ArmClient {
                 Some(ArmShare {
                     name: s["name"].as_str()?.to_owned(),
                     quota_gib: s["properties"]["shareQuota"].as_u64(),
+                    usage_bytes: s["properties"]["shareUsageBytes"].as_u64(),
                 })
             })
             .collect())
@@ -418,6 +421,22 @@ pub struct AccountNode {
     pub error: Option<ArmError>,
 }
 
+/// Shares per account whose usage discovery reads (one request each: the list has no
+/// usage, only a GET of one share with `$expand=stats` does).
+const USAGE_PER_ACCOUNT: usize = 50;
+
+impl ArmClient {
+    /// One share's usage in bytes (`GET …/shares/{share}?$expand=stats`).
+    ///
+    /// Errors: Resource Manager refuses or fails.
+    pub async fn share_usage(&self, account_id: &str, share: &str) -> Result<Option<u64>, ArmError> {
+        let mut url = self.url(&format!("{account_id}/fileServices/default/shares/{share}"), STORAGE_VERSION);
+        url.query_pairs_mut().append_pair("$expand", "stats");
+        let answer = self.get("Get file share usage", &url).await?;
+        Ok(answer["properties"]["shareUsageBytes"].as_u64())
+    }
+}
+
 /// Walks subscriptions → storage accounts → shares. Errors: only when not even the
 /// subscriptions could be listed; below that, each node carries its own error.
 pub async fn discover(client: &ArmClient) -> Result<Vec<SubscriptionNode>, ArmError> {
@@ -427,10 +446,14 @@ pub async fn discover(client: &ArmClient) -> Result<Vec<SubscriptionNode>, ArmEr
         match client.storage_accounts(&node.subscription.id).await {
             Ok(accounts) => {
                 for account in accounts {
-                    let (shares, error) = match client.shares(&account.id).await {
+                    let (mut shares, error) = match client.shares(&account.id).await {
                         Ok(shares) => (shares, None),
                         Err(e) => (Vec::new(), Some(e)),
                     };
+                    // Usage where the list did not carry it; a refusal leaves it unknown.
+                    for share in shares.iter_mut().filter(|s| s.usage_bytes.is_none()).take(USAGE_PER_ACCOUNT) {
+                        share.usage_bytes = client.share_usage(&account.id, &share.name).await.ok().flatten();
+                    }
                     node.accounts.push(AccountNode { account, shares, error });
                 }
             }

@@ -46,7 +46,9 @@ pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(),
             }
             for share in &account.shares {
                 let quota = share.quota_gib.map_or_else(|| "-".to_owned(), |q| format!("{q} GiB"));
-                let _ = writeln!(out, "    {}  quota {quota}", share.name);
+                let used =
+                    share.usage_bytes.map(|b| format!("  used {}", crate::format::human_size(b))).unwrap_or_default();
+                let _ = writeln!(out, "    {}  quota {quota}{used}", share.name);
             }
         }
     }

@@ -394,7 +394,8 @@ fn shares(
     let expand = query(parts).into_iter().find(|(k, _)| k == "$expand").map(|(_, v)| v).unwrap_or_default();
     match share {
         None => {
-            let items = account.shares.values().map(|s| share_json(s, expand.contains("stats"))).collect();
+            // As ARM: a list carries no usage (its `$expand` takes deleted, snapshots).
+            let items = account.shares.values().map(|s| share_json(s, false)).collect();
             Ok(page(items, parts, base, size))
         }
         Some(share) => account

@@ -1,6 +1,6 @@
 //! Discovery on the connect page: with an identity that holds a control-plane role (such
 //! as Reader), "Find accounts" walks Azure Resource Manager — subscriptions → storage
-//! accounts → shares with their quotas — and a click on a share fills the form and
+//! accounts → shares with their usage and quotas — and a click on a share fills the form and
 //! connects with the same identity. Where Resource Manager refuses, the subscription says
 //! which role is missing; typing names keeps working without any.
 
@@ -109,7 +109,8 @@ impl DiscoveryView {
                                     ui.colored_label(ui.visuals().warn_fg_color, error.to_string());
                                 }
                                 for share in account.shares.iter().filter(|s| whole || matches(&s.name)) {
-                                    let quota = share.quota_gib.map_or_else(String::new, |q| format!("  ({q} GiB)"));
+                                    let used = share.usage_bytes.map(|b| format!("{} of ", crate::format::human_size(b))).unwrap_or_default();
+                                    let quota = share.quota_gib.map_or_else(String::new, |q| format!("  ({used}{q} GiB)"));
                                     ui.horizontal(|ui| {
                                         ui.add_space(16.0);
                                         if ui.link(&share.name).on_hover_text(format!("Connect to {}{quota}", share.name)).clicked()

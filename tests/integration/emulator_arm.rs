@@ -164,6 +164,7 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
     assert_eq!(finance["accounts"][0]["account"]["name"], demo::FINANCE_ACCOUNT);
     assert_eq!(finance["accounts"][0]["shares"][0]["name"], "ledgers");
     assert_eq!(finance["accounts"][0]["shares"][0]["quota_gib"], 20);
+    assert!(finance["accounts"][0]["shares"][0]["usage_bytes"].is_u64(), "usage read per share: {finance}");
     let file = finance["accounts"][0]["account"]["file_endpoint"].as_str().unwrap();
     assert!(file.starts_with(&base), "the Files endpoint the emulator serves: {file}");
     assert!(!out.contains("eyJ"), "no token in the output");
