@@ -261,15 +261,25 @@ impl AzfxApp {
                 .extend(vec![Notice::Error("No download folder".to_owned(), "Set a download folder first".to_owned())]);
             return;
         };
+        let (share, folder) = (browser.share.clone(), browser.path.clone());
+        self.download_to(&share, &folder, entries, &dir);
+    }
+
+    /// Share rows dropped onto the local-files pane: downloaded into its folder.
+    pub(super) fn download_into(&mut self, rows: &super::browser::DraggedRows, dir: &std::path::Path) {
+        self.download_to(&rows.share, &rows.dir, rows.rows.clone(), dir);
+    }
+
+    /// Downloads `entries` of `share/folder` into the local folder `dir`.
+    fn download_to(&mut self, share: &str, folder: &str, entries: Vec<(String, bool)>, dir: &std::path::Path) {
         for (name, is_directory) in entries {
-            let path = browser.child_path(&name);
+            let path = crate::files::names::join(folder, &name);
             if is_directory {
                 // Files already there are kept; new ones arrive beside them as `name (1).ext`.
-                let (task, promise) =
-                    self.worker.download_folder(&browser.share, &path, dir.join(&name), Conflict::KeepBoth);
+                let (task, promise) = self.worker.download_folder(share, &path, dir.join(&name), Conflict::KeepBoth);
                 self.transfers.track_tree(task, format!("Download {name}"), promise, None);
             } else {
-                let (task, promise) = self.worker.download(&browser.share, &path, dir.join(&name), Conflict::KeepBoth);
+                let (task, promise) = self.worker.download(share, &path, dir.join(&name), Conflict::KeepBoth);
                 self.transfers.track_download(task, format!("Download {name}"), promise);
             }
         }

@@ -20,6 +20,7 @@ mod icons;
 mod identity;
 mod inspect;
 mod keys;
+mod local;
 mod menus;
 mod native;
 mod nav;
@@ -90,6 +91,8 @@ pub struct AzfxApp {
     pub access: access::AccessPanel,
     /// The SMB readiness window.
     pub smb: smb::SmbPanel,
+    /// The local-files pane.
+    pub local: local::LocalPane,
     /// The request log window.
     pub log_panel: inspect::RequestLogPanel,
     /// Whether the identity inspector is open.
@@ -151,6 +154,7 @@ impl AzfxApp {
             toasts: Toasts::default(),
             access: access::AccessPanel::default(),
             smb: smb::SmbPanel::default(),
+            local: local::LocalPane::default(),
             log_panel: inspect::RequestLogPanel::default(),
             identity_open: false,
             preferences: preferences::Preferences::default(),
@@ -284,8 +288,9 @@ impl eframe::App for AzfxApp {
                 .show(ui, |ui| self.transfers.ui(ui, &self.worker, endpoint));
         }
         self.nav_ui(ui);
+        self.local_ui(ui);
         let mut requests = Vec::new();
-        egui::CentralPanel::default().show(ui, |ui| {
+        let central = egui::CentralPanel::default().show(ui, |ui| {
             self.crash_banner_ui(ui);
             if self.pending_connection.is_some() {
                 ui.horizontal(|ui| {
@@ -316,8 +321,12 @@ impl eframe::App for AzfxApp {
                 }
             }
         });
+        if let Some(rows) = central.response.dnd_release_payload::<local::LocalRows>() {
+            self.upload_local_rows(&rows);
+        }
         for request in requests {
             match request {
+                Request::LocalFiles => self.local.open = !self.local.open,
                 Request::UploadFiles => self.pickers.ask(pickers::PickKind::Files, Vec::new()),
                 Request::UploadFolder => self.pickers.ask(pickers::PickKind::Folder, Vec::new()),
                 Request::Download(entries) => self.download(entries),

@@ -24,6 +24,8 @@ pub enum Request {
     OpenShare(String),
     /// Run the access check on the open share.
     CheckAccess,
+    /// Show or hide the local-files pane.
+    LocalFiles,
     /// Leave this connection for the connect page (another account or credential).
     Disconnect,
 }
@@ -115,6 +117,12 @@ fn toolbar_ui(
             browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect();
         if icons::button(ui, !selected.is_empty(), icons::DOWNLOAD, "Download").clicked() {
             requests.push(Request::Download(selected));
+        }
+        if icons::button(ui, true, icons::LOCAL, "Local files")
+            .on_hover_text("Show this machine's files beside the share: drag between them")
+            .clicked()
+        {
+            requests.push(Request::LocalFiles);
         }
     });
 }

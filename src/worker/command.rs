@@ -279,6 +279,8 @@ pub enum Command {
         check: super::smb::SmbCheck,
         reply: Reply<crate::diagnose::smb::SmbReadiness>,
     },
+    /// Lists a local folder (the local-files pane).
+    ListLocal { path: PathBuf, reply: Reply<super::local::LocalListing> },
     /// Writes a file the user asked for (request log export, diagnostic bundle).
     WriteFile { path: PathBuf, contents: Vec<u8>, replace: bool, reply: Reply<()> },
     /// Opens a local file or folder with the system's default application.

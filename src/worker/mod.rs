@@ -12,6 +12,7 @@
 mod browse;
 mod command;
 mod diagnose;
+mod local;
 mod manage;
 mod reply;
 mod runtime;
@@ -41,6 +42,7 @@ pub use command::{
     TreeReport,
 };
 pub use diagnose::ServiceSasRequest;
+pub use local::{LocalEntry, LocalListing};
 use reply::{Repaint, Tasks};
 pub use reply::{Reply, Task};
 pub use smb::SmbCheck;
@@ -310,6 +312,11 @@ impl Worker {
     pub fn smb_readiness(&self, config: ConnectionConfig, check: SmbCheck) -> Promise<Answer<SmbReadiness>> {
         let config = Box::new(config);
         self.ask(|reply| Command::SmbReadiness { config, check, reply })
+    }
+
+    /// One folder of this machine (the local-files pane).
+    pub fn list_local(&self, path: PathBuf) -> Promise<Answer<LocalListing>> {
+        self.ask(|reply| Command::ListLocal { path, reply })
     }
 
     /// Opens a local file or folder with the system's default application (or the

@@ -238,6 +238,7 @@ impl Runtime {
                 let answer = super::smb::smb_readiness(rt, &config, check).await;
                 reply.send(answer.map_err(|error| failure_without_session(error, Some(&config), Some(&share))));
             }
+            Command::ListLocal { path, reply } => rt.answer(reply, super::local::list_local(&path).await, None).await,
             Command::WriteFile { path, contents, replace, reply } => {
                 rt.answer(reply, manage::write_file(&path, contents, replace).await, None).await;
             }

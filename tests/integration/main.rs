@@ -31,4 +31,5 @@ mod ui;
 mod ui_explorer;
 mod ui_explorer_build;
 mod ui_explorer_checks;
+mod ui_local_pane;
 mod ui_transfers;

@@ -134,7 +134,7 @@ pub(crate) fn shows_containing(harness: &Harness<'_, AzfxApp>, text: &str) -> bo
     harness.query_by_label_contains(text).is_some()
 }
 
-fn double_click(harness: &mut Harness<'_, AzfxApp>, label: &str) {
+pub(crate) fn double_click(harness: &mut Harness<'_, AzfxApp>, label: &str) {
     // Let more than the double-click delay pass since the last click, as a person would.
     harness.run_steps(30);
     harness.get_by_label(label).click();
