@@ -37,6 +37,10 @@ pub struct LocalPane {
     request: Option<Promise<Answer<LocalListing>>>,
     listed_at: Option<f64>,
     selection: BTreeSet<String>,
+    /// Where to go when the first folder cannot be read (a download folder not made yet).
+    fallback: Option<PathBuf>,
+    /// Show names starting with a dot (hidden on Linux and macOS).
+    pub show_hidden: bool,
 }
 
 impl LocalPane {
@@ -49,10 +53,22 @@ impl LocalPane {
         self.request = Some(worker.list_local(path));
     }
 
-    fn poll(&mut self, now: f64) {
+    /// Shows `path`, or its parent when it cannot be read (the first time only).
+    pub fn open_first(&mut self, worker: &Worker, path: PathBuf) {
+        self.fallback = path.parent().map(std::path::Path::to_path_buf);
+        self.open_at(worker, path);
+    }
+
+    fn poll(&mut self, now: f64, worker: &Worker) {
         if let Some(request) = self.request.take() {
             match request.try_take() {
+                Ok(Err(_)) if self.fallback.is_some() => {
+                    if let Some(parent) = self.fallback.take() {
+                        self.open_at(worker, parent);
+                    }
+                }
                 Ok(Ok(listing)) => {
+                    self.fallback = None;
                     self.path = Some(listing.path.clone());
                     self.listing = Some(Ok(listing));
                     self.listed_at = Some(now);
@@ -70,7 +86,7 @@ impl LocalPane {
     /// them into.
     pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker) -> Option<(DraggedRows, PathBuf)> {
         let now = ui.input(|i| i.time);
-        self.poll(now);
+        self.poll(now, worker);
         if self.request.is_none()
             && let Some(path) = self.path.clone()
             && self.listed_at.is_none_or(|at| now - at >= RELIST_SECS)
@@ -86,6 +102,7 @@ impl LocalPane {
             {
                 self.open_at(worker, parent);
             }
+            ui.checkbox(&mut self.show_hidden, "Hidden files");
         });
         if let Some(path) = &self.path {
             ui.add(egui::Label::new(egui::RichText::new(path.display().to_string()).monospace().small()).truncate())
@@ -108,7 +125,8 @@ impl LocalPane {
                     ui.weak("Empty folder: drop files from the share here");
                 }
                 Some(Ok(listing)) => {
-                    for entry in &listing.entries {
+                    let shown = listing.entries.iter().filter(|e| self.show_hidden || !e.name.starts_with('.'));
+                    for entry in shown {
                         let selected = self.selection.contains(&entry.name);
                         let row = ui.horizontal(|ui| {
                             let (icon, color) = icons::for_entry(&entry.name, entry.is_directory, ui.visuals());
@@ -165,7 +183,7 @@ impl super::AzfxApp {
         }
         if self.local.path.is_none() {
             match self.settings.download_dir.clone() {
-                Some(dir) => self.local.open_at(&self.worker, dir),
+                Some(dir) => self.local.open_first(&self.worker, dir),
                 None => self.local.listing = Some(Err("Set a download folder in Settings first".to_owned())),
             }
         }
