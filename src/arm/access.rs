@@ -65,19 +65,38 @@ pub enum ScopeLevel {
 }
 
 impl ScopeLevel {
+    /// The level of an ARM scope, read by segment position (a resource group or account
+    /// may be called `shares`): `/subscriptions/{s}[/resourceGroups/{rg}[/providers/
+    /// Microsoft.Storage/storageAccounts/{a}[/fileServices/default/fileshares/{share}]]]`.
     fn of(scope: &str) -> Self {
-        let lower = scope.to_ascii_lowercase();
-        if lower.contains("/fileshares/") || lower.contains("/shares/") {
-            Self::Share
-        } else if lower.contains("/storageaccounts/") {
-            Self::Account
-        } else if lower.contains("/resourcegroups/") {
-            Self::ResourceGroup
-        } else if lower.starts_with("/subscriptions/") {
-            Self::Subscription
-        } else {
-            Self::Above
+        let parts: Vec<String> = scope.trim_matches('/').split('/').map(str::to_ascii_lowercase).collect();
+        let at = |i: usize, name: &str| parts.get(i).is_some_and(|p| p == name);
+        if !at(0, "subscriptions") {
+            return Self::Above;
         }
+        match parts.len() {
+            2 => Self::Subscription,
+            4 if at(2, "resourcegroups") => Self::ResourceGroup,
+            8 if at(6, "storageaccounts") => Self::Account,
+            12 if at(6, "storageaccounts") && (at(10, "fileshares") || at(10, "shares")) => Self::Share,
+            _ => Self::Above,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScopeLevel;
+
+    #[test]
+    fn scope_levels_are_read_by_position() {
+        let account = "/subscriptions/s/resourceGroups/shares/providers/Microsoft.Storage/storageAccounts/acct";
+        assert_eq!(ScopeLevel::of("/subscriptions/s"), ScopeLevel::Subscription);
+        assert_eq!(ScopeLevel::of("/subscriptions/s/resourceGroups/shares"), ScopeLevel::ResourceGroup);
+        assert_eq!(ScopeLevel::of(account), ScopeLevel::Account);
+        assert_eq!(ScopeLevel::of(&format!("{account}/fileServices/default/fileshares/x")), ScopeLevel::Share);
+        assert_eq!(ScopeLevel::of("/providers/Microsoft.Management/managementGroups/mg"), ScopeLevel::Above);
+        assert_eq!(ScopeLevel::of("/"), ScopeLevel::Above);
     }
 }
 
@@ -133,16 +152,24 @@ impl ArmClient {
     /// subscription the identity sees; `None` when none of them shows it.
     ///
     /// Errors: the subscriptions cannot be listed.
+    /// Errors: the subscriptions cannot be listed, or the account was not found and a
+    /// subscription's accounts could not be listed for another reason than a missing role
+    /// (throttling, the network), so "not found" would not be true.
     pub async fn find_account(&self, name: &str) -> Result<Option<StorageAccount>, ArmError> {
+        let mut unknown = None;
         for subscription in self.subscriptions().await? {
-            // A subscription whose accounts cannot be listed is passed over.
-            if let Ok(accounts) = self.storage_accounts(&subscription.id).await
-                && let Some(found) = accounts.into_iter().find(|a| a.name.eq_ignore_ascii_case(name))
-            {
-                return Ok(Some(found));
+            match self.storage_accounts(&subscription.id).await {
+                Ok(accounts) => {
+                    if let Some(found) = accounts.into_iter().find(|a| a.name.eq_ignore_ascii_case(name)) {
+                        return Ok(Some(found));
+                    }
+                }
+                // No role there: the account is not visible in it, which is what we say.
+                Err(e) if e.is_forbidden() => {}
+                Err(e) => unknown = Some(e),
             }
         }
-        Ok(None)
+        unknown.map_or(Ok(None), Err)
     }
 
     /// The assignments at or above `share` of `account` for `object_id`, groups included.

@@ -31,6 +31,9 @@ const SUBSCRIPTIONS_VERSION: &str = "2022-12-01";
 pub(crate) const STORAGE_VERSION: &str = "2025-01-01";
 /// Pages one list may have before azfx stops following `nextLink`.
 const MAX_PAGES: usize = 1000;
+/// Seconds to wait for a connection to Resource Manager (unreachable on networks that
+/// reach storage only through private endpoints: a 403's evidence must not wait long).
+const CONNECT_TIMEOUT_SECS: u64 = 4;
 /// 429s waited out (by `Retry-After`) before giving up.
 const THROTTLE_RETRIES: u32 = 3;
 
@@ -215,9 +218,14 @@ impl ArmClient {
         let loopback = base
             .host_str()
             .is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()));
+        if base.scheme() != "https" && !loopback {
+            return Err(invalid(format!(
+                "{endpoint}: tokens are only sent over HTTPS (plain HTTP is allowed to this machine only)"
+            )));
+        }
         let http = crate::http::client_builder(ca_pem, loopback)
             .map_err(invalid)?
-            .connect_timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| invalid(format!("could not set up HTTPS: {e}")))?;
@@ -423,7 +431,7 @@ pub struct AccountNode {
 
 /// Shares per account whose usage discovery reads (one request each: the list has no
 /// usage, only a GET of one share with `$expand=stats` does).
-const USAGE_PER_ACCOUNT: usize = 50;
+const USAGE_PER_ACCOUNT: usize = 20;
 
 impl ArmClient {
     /// One share's usage in bytes (`GET …/shares/{share}?$expand=stats`).

@@ -48,6 +48,9 @@ pub enum Class {
     ControlPlaneRoleOnly,
     /// 403: a role that allows it was assigned less than the propagation delay ago.
     RoleNotYetEffective,
+    /// 403 although a role that allows it is assigned (a condition on the assignment, a
+    /// deny assignment, or a custom role without the action).
+    RoleHeldButRefused,
     /// 403 `AuthorizationFailure`: firewall, virtual network, private endpoint.
     NetworkRules,
     /// 403 on a SAS or Shared Key request.
@@ -109,6 +112,8 @@ pub enum Class {
     SmbWrongIdentitySource,
     /// SMB: the identity holds no SMB role on the share or account.
     SmbNoRole,
+    /// SMB: the identity's roles could not be read, so readiness cannot be told.
+    SmbRolesUnknown,
     /// SMB: the VM has both identity kinds; a mount naming none uses the system-assigned.
     SmbBothIdentities,
     /// SMB: the account uses Microsoft Entra Kerberos, whose requirements are listed.
@@ -150,8 +155,11 @@ fn with_roles(class: Class, context: &Context) -> Class {
     let write = class == Class::NoWriteRole;
     let grants = |r: &&FoundRole| r.kind == RoleKind::DataReadWrite || (!write && r.kind == RoleKind::DataRead);
     let young = |r: &&FoundRole| r.created.is_some_and(|at| evidence.looked_up_at - at < PROPAGATION_SECS);
-    if evidence.roles.iter().filter(grants).any(|r| young(&r)) {
-        return Class::RoleNotYetEffective;
+    let granting: Vec<&FoundRole> = evidence.roles.iter().filter(grants).collect();
+    if !granting.is_empty() {
+        // Only grants too recent to apply yet; an older one that should already work
+        // means something else refuses.
+        return if granting.iter().all(young) { Class::RoleNotYetEffective } else { Class::RoleHeldButRefused };
     }
     let reads = evidence.roles.iter().any(|r| matches!(r.kind, RoleKind::DataRead | RoleKind::DataReadWrite));
     if reads {
@@ -235,7 +243,7 @@ fn files_class(error: &FilesError, context: &Context) -> Class {
 fn arm_class(error: &crate::arm::ArmError) -> Class {
     use crate::arm::ArmError;
     match error {
-        ArmError::Service { status: 403, .. } => Class::ArmNoControlPlaneRole,
+        ArmError::Service { status: 403, code, .. } if code == "AuthorizationFailed" => Class::ArmNoControlPlaneRole,
         ArmError::Service { status: 401, code, .. } if code.contains("Expired") => Class::TokenExpired,
         ArmError::Service { status: 401, code, .. } if code.contains("Audience") => Class::WrongAudience,
         ArmError::Service { status: 401, .. } => Class::Unauthenticated,

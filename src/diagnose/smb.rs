@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use super::{Class, Diagnosis};
-use crate::arm::{RoleLookup, SmbSettings, VmIdentities};
+use crate::arm::{FoundRole, RoleKind, RoleLookup, SmbSettings, VmIdentities};
 
 /// Whether TCP 445 to the file endpoint opened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -84,10 +84,12 @@ pub struct SmbReadiness {
     pub mount: Vec<String>,
 }
 
-/// Whether a role name is one that authorizes SMB access (share roles, SMB Admin, SMB MI
-/// Admin).
-pub fn is_smb_role(name: &str) -> bool {
-    name.starts_with("Storage File Data SMB")
+/// Whether a role authorizes access to a share over SMB: the SMB share roles (Reader,
+/// Contributor, Elevated Contributor, or a custom role with file data actions), SMB Admin
+/// and SMB MI Admin — not SMB Take Ownership, which grants no access by itself.
+pub fn grants_smb(role: &FoundRole) -> bool {
+    (role.kind == RoleKind::SmbOnly && !role.name.contains("Take Ownership"))
+        || matches!(role.name.as_str(), "Storage File Data SMB Admin" | "Storage File Data SMB MI Admin")
 }
 
 /// The verdicts for `facts`.
@@ -112,10 +114,15 @@ pub fn readiness(facts: &SmbFacts) -> SmbReadiness {
             }
         }
     }
-    if let RoleLookup::Found(evidence) = &facts.roles
-        && !evidence.roles.iter().any(|r| is_smb_role(&r.name))
-    {
-        blocking.push(Class::SmbNoRole);
+    // A default share-level permission gives every authenticated identity a share role.
+    let default_permission = facts.settings.as_ref().ok().and_then(|s| s.default_share_permission.as_ref()).is_some();
+    match &facts.roles {
+        RoleLookup::Found(evidence) if !default_permission && !evidence.roles.iter().any(grants_smb) => {
+            blocking.push(Class::SmbNoRole);
+        }
+        // Not knowing the roles is not "ready".
+        RoleLookup::Unavailable(_) if !default_permission => blocking.push(Class::SmbRolesUnknown),
+        _ => {}
     }
     if let Ok(vm) = &facts.vm
         && vm.system_assigned.is_some()

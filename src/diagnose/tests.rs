@@ -102,6 +102,7 @@ fn cases() -> Vec<(Class, EngineError, Context)> {
         (Class::ControlPlaneRoleOnly, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), with_roles(vec![found("Reader", RoleKind::ControlPlane, ScopeLevel::ResourceGroup, "", false, 86_400)])),
         (Class::RoleNotYetEffective, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), with_roles(vec![found("Storage File Data Privileged Reader", RoleKind::DataRead, ScopeLevel::Share, SHARE_SCOPE, false, 60)])),
         (Class::ArmNoControlPlaneRole, EngineError::Arm(crate::arm::ArmError::Service { operation: "List storage accounts".into(), status: 403, code: "AuthorizationFailed".into(), message: "The client '77a3f4ce-0dcd-37a4-6ca2-bde2729e5676' with object id '77a3f4ce-0dcd-37a4-6ca2-bde2729e5676' does not have authorization to perform action 'Microsoft.Storage/storageAccounts/read' over scope '/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590' or the scope is invalid. If access was recently granted, please refresh your credentials.".into() }), context()),
+        (Class::RoleHeldButRefused, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), with_roles(vec![found("Storage File Data Privileged Reader", RoleKind::DataRead, ScopeLevel::Share, SHARE_SCOPE, false, 86_400)])),
         (Class::NetworkRules, service("List directory", 403, "AuthorizationFailure", None, None), context()),
         (Class::SignatureRejected, service("List directory", 403, "AuthenticationFailed", Some("Signature did not match."), None), context()),
         (Class::ShareNotFound, service("List directory", 404, "ShareNotFound", None, None), context()),
@@ -245,8 +246,13 @@ fn every_smb_verdict_is_distinct_and_pinned() {
         settings: Err("no storage account acct is visible".to_owned()),
         ..smb_facts(true)
     });
-    assert!(!blocked.ready && ready.ready && !unknown.ready);
-    let verdicts: Vec<Diagnosis> = blocked.verdicts.into_iter().chain(ready.verdicts).chain(unknown.verdicts).collect();
+    let no_roles = smb::readiness(&smb::SmbFacts {
+        roles: RoleLookup::Unavailable("Resource Manager refused".to_owned()),
+        ..smb_facts(true)
+    });
+    assert!(!blocked.ready && ready.ready && !unknown.ready && !no_roles.ready, "unknown roles are not ready");
+    let verdicts: Vec<Diagnosis> =
+        blocked.verdicts.into_iter().chain(ready.verdicts).chain(unknown.verdicts).chain(no_roles.verdicts).collect();
     let mut titles: Vec<&str> = verdicts.iter().map(|d| d.title.as_str()).collect();
     titles.sort_unstable();
     titles.dedup();
@@ -259,10 +265,11 @@ fn every_smb_verdict_is_distinct_and_pinned() {
         Class::KerberosRequirements,
         Class::KerberosClientSettingOff,
         Class::SmbReady,
+        Class::SmbRolesUnknown,
     ] {
         assert!(verdicts.iter().any(|d| d.class == class), "{class:?} is produced");
     }
-    assert_eq!(titles.len(), 8, "each verdict reads differently: {titles:?}");
+    assert_eq!(titles.len(), 9, "each verdict reads differently: {titles:?}");
     assert!(ready.mount.iter().any(|l| l.contains("--imds-client-id 5b0c8f6e")), "{:?}", ready.mount);
     insta::assert_yaml_snapshot!("smb_verdicts", verdicts);
 }

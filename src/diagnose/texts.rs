@@ -48,7 +48,7 @@ pub fn files_evidence(error: &FilesError) -> Vec<String> {
 fn role_command(context: &Context, role: &str) -> String {
     let claims = context.claims.clone().unwrap_or_default();
     let oid = claims.oid.unwrap_or_else(|| "<object-id>".to_owned());
-    let principal = if claims.idtyp.as_deref() == Some("user") { "User" } else { "ServicePrincipal" };
+    let principal = principal_type(context);
     let account = context.account.as_deref().unwrap_or("<account>");
     let share = context.share.as_deref().unwrap_or("<share>");
     // Once Resource Manager answered, the subscription and group are known.
@@ -59,6 +59,13 @@ fn role_command(context: &Context, role: &str) -> String {
     format!(
         "az role assignment create --assignee-object-id {oid} --assignee-principal-type {principal} --role \"{role}\" --scope \"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/{account}/fileServices/default/fileshares/{share}\""
     )
+}
+
+/// `--assignee-principal-type` for the token's identity: `User` for a signed-in user (the
+/// Azure CLI, a pasted user token), else `ServicePrincipal` (managed identities).
+fn principal_type(context: &Context) -> &'static str {
+    let user = context.claims.as_ref().is_some_and(|c| c.idtyp.as_deref() == Some("user"));
+    if user { "User" } else { "ServicePrincipal" }
 }
 
 fn level_name(role: &FoundRole) -> &'static str {
@@ -236,6 +243,17 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
                 vec!["Wait a few minutes and retry; no new token is needed.".to_owned()],
             )
         }
+        Class::RoleHeldButRefused => {
+            let (names, place) = found_of(context, &[RoleKind::DataRead, RoleKind::DataReadWrite]);
+            (
+                "A role that allows this is assigned, yet the service refused",
+                format!("{} holds {names} on {place}, assigned long enough ago to apply. Something else refuses: a condition on the role assignment, a deny assignment, or the assignment is on another share or account than this request's.", who(context)),
+                vec![
+                    "Check the assignment's condition and any deny assignments at the account: az role assignment list --assignee <object-id> --all --include-inherited; az rest --url \"https://management.azure.com/<account-id>/providers/Microsoft.Authorization/denyAssignments?api-version=2022-04-01\"".to_owned(),
+                    "Compare the assignment's scope with the share in the URL below.".to_owned(),
+                ],
+            )
+        }
         Class::ArmNoControlPlaneRole => {
             let (scope, keys) = match error {
                 EngineError::Arm(e) => {
@@ -255,7 +273,7 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
                 "This identity has no control-plane role there",
                 format!("Resource Manager refused {}: {needs} at {scope} or above (data roles such as Storage File Data Privileged Reader do not count).", who(context)),
                 vec![
-                    format!("Grant {role}: az role assignment create --assignee-object-id {oid} --assignee-principal-type ServicePrincipal --role \"{role}\" --scope \"{scope}\""),
+                    format!("Grant {role}: az role assignment create --assignee-object-id {oid} --assignee-principal-type {} --role \"{role}\" --scope \"{scope}\"", principal_type(context)),
                     "Without it, type the account and share names: file access needs only the data role.".to_owned(),
                 ],
             )
@@ -398,6 +416,7 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
         | Class::SmbSettingsUnknown
         | Class::SmbWrongIdentitySource
         | Class::SmbNoRole
+        | Class::SmbRolesUnknown
         | Class::SmbBothIdentities
         | Class::KerberosRequirements
         | Class::KerberosClientSettingOff
@@ -469,10 +488,18 @@ pub fn smb_verdict(class: Class, facts: &SmbFacts) -> Diagnosis {
         ),
         Class::SmbNoRole => (
             "This identity has no SMB role here",
-            format!("Object id {oid} holds no Storage File Data SMB role on {} or the account; over SMB OAuth the managed identity needs Storage File Data SMB MI Admin on the account (Privileged roles authorize REST only).", facts.share),
+            format!("Object id {oid} holds no role that authorizes SMB on {} or the account, and no default share-level permission applies. Microsoft's guide for managed identities over SMB OAuth names Storage File Data SMB MI Admin on the account; an SMB share role (Reader, Contributor, Elevated Contributor) on the share also authorizes SMB. Privileged roles authorize REST only.", facts.share),
             vec![
                 format!("az role assignment create --assignee-object-id {oid} --assignee-principal-type ServicePrincipal --role \"Storage File Data SMB MI Admin\" --scope \"{}\"", account_scope(facts)),
                 PROPAGATION.to_owned(),
+            ],
+        ),
+        Class::SmbRolesUnknown => (
+            "This identity's roles could not be read",
+            "Without its role assignments azfx cannot tell whether the identity may open the share over SMB.".to_owned(),
+            vec![
+                "Grant this identity Reader on the storage account (reading role assignments needs it), or check its roles in the portal (Access control (IAM) → Check access).".to_owned(),
+                format!("az role assignment list --assignee {oid} --all --include-inherited --output table"),
             ],
         ),
         Class::SmbBothIdentities => (

@@ -110,14 +110,26 @@ fn service_sas(account: &str, key: &[u8], body: &[u8]) -> Result<Value, ArmError
     if !permissions.chars().all(|c| "rcwdl".contains(c)) {
         return Err(invalid("signedPermission"));
     }
+    let protocol = text("signedProtocol");
+    if !matches!(protocol.as_str(), "" | "https" | "https,http") {
+        return Err(invalid("signedProtocol"));
+    }
+    // Every field asked for is signed into the SAS (none is dropped, which would make it
+    // broader than asked); the emulator's file service does not check `sip`.
     let fields = [
         ("sv", super::request::DEFAULT_VERSION.to_owned()),
         ("st", text("signedStart")),
         ("se", text("signedExpiry")),
         ("sr", kind),
         ("sp", permissions),
+        ("sip", text("signedIp")),
         ("si", text("signedIdentifier")),
-        ("spr", text("signedProtocol")),
+        ("spr", protocol),
+        ("rscc", text("cacheControl")),
+        ("rscd", text("contentDisposition")),
+        ("rsce", text("contentEncoding")),
+        ("rscl", text("contentLanguage")),
+        ("rsct", text("contentType")),
     ];
     let token = super::sas::sign_service(key, &resource, &fields)
         .ok_or_else(|| error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "The key could not be used."))?;

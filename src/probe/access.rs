@@ -60,8 +60,8 @@ impl Run<'_> {
         let (Some(arm), Some(oid)) = (&target.arm, oid) else { return };
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let lookup = crate::arm::role_evidence(arm, &target.endpoint.account, &target.share, &oid, now);
-        self.context.roles = Some(tokio::time::timeout(Duration::from_secs(20), lookup).await.unwrap_or_else(|_| {
-            crate::arm::RoleLookup::Unavailable("Resource Manager did not answer within 20 s".to_owned())
+        self.context.roles = Some(tokio::time::timeout(Duration::from_secs(8), lookup).await.unwrap_or_else(|_| {
+            crate::arm::RoleLookup::Unavailable("Resource Manager did not answer within 8 s".to_owned())
         }));
     }
 

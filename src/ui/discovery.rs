@@ -41,12 +41,14 @@ impl DiscoveryView {
     }
 
     /// Draws the button and the tree; `config` is the form's identity (or why the form
-    /// cannot give one). Returns the share the user picked.
+    /// cannot give one), `endpoint` Resource Manager's (empty: the public one). Returns
+    /// the share the user picked.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         worker: &Worker,
         config: &Result<ConnectionConfig, String>,
+        endpoint: &str,
     ) -> Option<Picked> {
         self.poll();
         let mut picked = None;
@@ -57,7 +59,7 @@ impl DiscoveryView {
             ).clicked() {
                 match config {
                     Ok(config) => {
-                        let endpoint = if self.endpoint.trim().is_empty() { crate::arm::ARM_ENDPOINT } else { self.endpoint.trim() };
+                        let endpoint = if endpoint.trim().is_empty() { crate::arm::ARM_ENDPOINT } else { endpoint.trim() };
                         self.tree = None;
                         self.request = Some(worker.discover(config.clone(), endpoint));
                     }
@@ -135,13 +137,14 @@ impl super::connect::ConnectView {
     /// The connect page's Find accounts: the identity of the form (or of the preset), and
     /// a picked share connects with it at the picked account.
     pub(super) fn discovery_ui(&mut self, ui: &mut egui::Ui, worker: &Worker) {
-        if self.discovery.endpoint.is_empty()
-            && let Some(endpoint) = self.preset.as_ref().and_then(|p| p.arm_endpoint.as_ref())
-        {
-            endpoint.clone_into(&mut self.discovery.endpoint);
-        }
+        // What was typed, else the preset's (the demo's): never remembered in the field,
+        // so a later connection to Azure does not inherit an emulator's address.
+        let endpoint = Some(self.discovery.endpoint.trim().to_owned())
+            .filter(|e| !e.is_empty())
+            .or_else(|| self.preset.as_ref().and_then(|p| p.arm_endpoint.clone()))
+            .unwrap_or_default();
         let identity = self.identity_config();
-        if let Some(picked) = self.discovery.ui(ui, worker, &identity) {
+        if let Some(picked) = self.discovery.ui(ui, worker, &identity, &endpoint) {
             self.connect_picked(picked, worker);
         }
     }
@@ -166,22 +169,21 @@ impl super::AzfxApp {
         let Some(session) = &self.session else { return };
         let here = session.connected.endpoint.trim_end_matches('/').to_owned();
         let Some(config) = self.connect.last_config.clone() else { return };
-        if self.connect.discovery.endpoint.is_empty() {
-            // The preset's (the demo's) endpoint, else the emulator's own origin for a
-            // loopback account, else the public one.
-            let local = crate::files::Endpoint::parse(&here).ok().filter(crate::files::Endpoint::is_loopback);
-            let endpoint = config.arm_endpoint.clone().or_else(|| local.map(|e| e.base.origin().ascii_serialization()));
-            if let Some(endpoint) = endpoint {
-                self.connect.discovery.endpoint = endpoint;
-            }
-        }
+        // The connection's own endpoint, else the emulator's origin for a loopback account
+        // (it serves both), else the public one; computed here, never stored.
+        let local = crate::files::Endpoint::parse(&here).ok().filter(crate::files::Endpoint::is_loopback);
+        let endpoint = config
+            .arm_endpoint
+            .clone()
+            .or_else(|| local.map(|e| e.base.origin().ascii_serialization()))
+            .unwrap_or_default();
         let picked = egui::ScrollArea::vertical()
             .id_salt("nav-discovery-scroll")
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 egui::CollapsingHeader::new("Other accounts")
                     .id_salt("nav-discovery")
-                    .show(ui, |ui| self.connect.discovery.ui(ui, &self.worker, &Ok(config)))
+                    .show(ui, |ui| self.connect.discovery.ui(ui, &self.worker, &Ok(config), &endpoint))
                     .body_returned
                     .flatten()
             })

@@ -94,6 +94,15 @@ async fn service_sas(
     if sas.permissions.is_empty() || !sas.permissions.chars().all(|c| "rcwdl".contains(c)) {
         return Err(EngineError::InvalidInput(format!("SAS permissions {:?}: use letters of rcwdl", sas.permissions)));
     }
+    if !(1..=crate::arm::MAX_SAS_MINUTES).contains(&sas.minutes) {
+        return Err(EngineError::InvalidInput(format!(
+            "a SAS lifetime of {} minutes: use 1 to {}",
+            sas.minutes,
+            crate::arm::MAX_SAS_MINUTES
+        )));
+    }
+    // In the order the service expects, each once.
+    let permissions: String = "rcwdl".chars().filter(|c| sas.permissions.contains(*c)).collect();
     let session = Session::open(config, &rt.log, None)?;
     let arm = session.arm.as_ref().ok_or_else(|| {
         EngineError::InvalidInput(
@@ -106,7 +115,13 @@ async fn service_sas(
             session.endpoint.account
         ))
     })?;
-    Ok(arm.service_sas(&account, &sas.share, &sas.permissions, sas.minutes).await?)
+    if !account.shared_key_access {
+        return Err(EngineError::InvalidInput(format!(
+            "{} does not allow key-based access (allowSharedKeyAccess is off): the file service refuses every SAS there (403 KeyBasedAuthenticationNotPermitted); use OAuth",
+            account.name
+        )));
+    }
+    Ok(arm.service_sas(&account, &sas.share, &permissions, sas.minutes).await?)
 }
 
 /// Walks Resource Manager with the credential of `config` (a token cache of its own, for

@@ -44,8 +44,11 @@ pub struct Session {
 /// How long role assignments read after a 403 explain later 403s on the same share
 /// (a grant made meanwhile is seen on the next 403 after this).
 const ROLES_FRESH: Duration = Duration::from_secs(30);
+/// How long "could not be read" stands before Resource Manager is asked again: where it is
+/// unreachable (storage only through private endpoints) a 403 must not wait every time.
+const ROLES_UNAVAILABLE_FRESH: Duration = Duration::from_secs(300);
 /// How long azfx waits for Resource Manager's evidence before explaining without it.
-const ROLES_TIMEOUT: Duration = Duration::from_secs(20);
+const ROLES_TIMEOUT: Duration = Duration::from_secs(8);
 
 impl Session {
     /// Builds the session `config` describes; `on_token` hears every storage token event.
@@ -95,7 +98,10 @@ impl Session {
         let refused = error.files_error().is_some_and(|e| e.kind == crate::files::ErrorKind::PermissionDenied);
         let (Some(share), Some(arm), true) = (share, &self.arm, refused) else { return false };
         let Some(oid) = self.claims().and_then(|c| c.oid) else { return false };
-        let fresh = self.cached_roles(share).is_some_and(|(at, _)| at.elapsed() < ROLES_FRESH);
+        let fresh = self.cached_roles(share).is_some_and(|(at, lookup)| {
+            let lasts = if matches!(lookup, RoleLookup::Found(_)) { ROLES_FRESH } else { ROLES_UNAVAILABLE_FRESH };
+            at.elapsed() < lasts
+        });
         if fresh {
             return false;
         }

@@ -261,6 +261,17 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
         assert!(!text.contains("serviceSasToken") && !text.contains("sp=rl&"), "a SAS in {}", file.display());
     }
 
+    // An account that refuses key-based access gets no SAS that could not work, and
+    // permissions are checked before anything is asked.
+    emulator.control().set_shared_key_access(demo::ACCOUNT, false).unwrap();
+    let operator = || IdentitySelector::ClientId(Identity::user_assigned("id-backup-operator").client_id);
+    let refused = crate::engine::wait(worker.connect_with_service_sas(config(operator()), request())).unwrap_err();
+    assert!(refused.error.to_string().contains("allowSharedKeyAccess is off"), "{}", refused.error);
+    emulator.control().set_shared_key_access(demo::ACCOUNT, true).unwrap();
+    let bad = ServiceSasRequest { permissions: "rx".to_owned(), ..request() };
+    let refused = crate::engine::wait(worker.connect_with_service_sas(config(operator()), bad)).unwrap_err();
+    assert!(refused.error.to_string().contains("letters of rcwdl"), "{}", refused.error);
+
     // Reader cannot make one: the answer names the action.
     let mut vm = Worker::spawn(|| {}).unwrap();
     let failure = crate::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
