@@ -193,6 +193,7 @@ fn finish(result: Result<Response<Body>, ServiceError>, echo: &Echo) -> Response
 /// Serves one Files request.
 pub async fn handle(state: &Arc<State>, scheme: Scheme, request: Request<Incoming>) -> Response<Body> {
     state.files_requests.fetch_add(1, Ordering::Relaxed);
+    let _serving = state.in_flight.start();
     let (parts, body) = request.into_parts();
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let echo = Echo {

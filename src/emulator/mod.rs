@@ -24,6 +24,7 @@ mod file_ops;
 mod files;
 mod http;
 mod identity;
+mod load;
 pub mod model;
 mod request;
 mod sas;

@@ -146,6 +146,8 @@ pub struct State {
     pub bytes_served: AtomicU64,
     /// Identity-endpoint requests served (all outcomes).
     pub identity_requests: AtomicU64,
+    /// Files requests being served at once.
+    pub in_flight: super::load::InFlight,
     /// Seconds added to the system clock when issuing and checking tokens
     /// (`Control::advance_token_clock`), so tests can pass token lifetimes without sleeping.
     token_clock_offset_secs: std::sync::atomic::AtomicI64,
@@ -173,6 +175,7 @@ impl State {
             bytes_received: AtomicU64::new(0),
             bytes_served: AtomicU64::new(0),
             identity_requests: AtomicU64::new(0),
+            in_flight: super::load::InFlight::default(),
             token_clock_offset_secs: std::sync::atomic::AtomicI64::new(0),
             inner: Mutex::new(Inner {
                 accounts: BTreeMap::new(),
@@ -459,6 +462,16 @@ impl Control {
     /// with whatever bytes arrived (zeros here), as the service does.
     pub fn fail_next_copies(&self, count: usize) {
         self.state.lock().faults.copy_failures = count;
+    }
+
+    /// The most Files requests served at once since `reset_max_in_flight`.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.in_flight.max()
+    }
+
+    /// Starts counting the most requests at once afresh.
+    pub fn reset_max_in_flight(&self) {
+        self.state.in_flight.reset();
     }
 
     /// Delays every Files answer.

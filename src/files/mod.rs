@@ -5,6 +5,7 @@
 //! time), refreshes the token once after a 401, logs each attempt, and turns failures into
 //! one typed `FilesError`.
 
+pub mod congestion;
 mod copy;
 pub mod endpoint;
 pub mod error;
@@ -76,6 +77,8 @@ pub struct FilesClient {
     /// connection while a body was being sent; bodies sent soon after wait for an early
     /// answer (see `send`).
     pressure: Arc<send::Pressure>,
+    /// The limit on requests in flight, shared by clones, adaptive under throttling.
+    congestion: Arc<congestion::Congestion>,
 }
 
 impl FilesClient {
@@ -101,7 +104,15 @@ impl FilesClient {
             .timeout(options.attempt_timeout)
             .pool_max_idle_per_host(32);
         let http = builder.build().map_err(|e| refused(&format!("could not set up HTTPS: {e}")))?;
-        Ok(Self { http, endpoint, credential, log, retry: options.retry.clone(), pressure: Arc::default() })
+        Ok(Self {
+            http,
+            endpoint,
+            credential,
+            log,
+            retry: options.retry.clone(),
+            pressure: Arc::default(),
+            congestion: Arc::default(),
+        })
     }
 
     /// The endpoint.
@@ -112,6 +123,12 @@ impl FilesClient {
     /// The credential.
     pub fn credential(&self) -> &Credential {
         &self.credential
+    }
+
+    /// Requests this client (with its clones) lets be in flight now: lowered when the
+    /// service throttles, raised again when it is calm (`congestion`).
+    pub fn concurrency_limit(&self) -> usize {
+        self.congestion.limit()
     }
 
     /// The request log this client writes to.

@@ -107,6 +107,31 @@ impl Reply {
     }
 }
 
+/// The headers every attempt carries (version, date, a fresh client request id, the
+/// request's own, `Content-Length`), and that request id.
+fn base_headers(request: &Request) -> (HeaderMap, String) {
+    let mut headers = HeaderMap::new();
+    let mut insert = |name: &str, value: &str| {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            headers.insert(name, value);
+        }
+    };
+    insert("x-ms-version", API_VERSION);
+    if request.names_in_path {
+        insert("x-ms-allow-trailing-dot", "true");
+    }
+    insert("x-ms-date", &httpdate::fmt_http_date(std::time::SystemTime::now()));
+    let client_request_id = uuid::Uuid::new_v4().to_string();
+    insert("x-ms-client-request-id", &client_request_id);
+    for (name, value) in &request.headers {
+        insert(name, value);
+    }
+    if request.method == Method::PUT || !request.body.is_empty() {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
+    }
+    (headers, client_request_id)
+}
+
 impl FilesClient {
     /// Adds the credential: a bearer token with the intent header, a SAS query, or a
     /// Shared Key signature. Returns the fingerprint of a bearer token.
@@ -166,25 +191,7 @@ impl FilesClient {
         loop {
             attempt += 1;
             let mut url = request.url.clone();
-            let mut headers = HeaderMap::new();
-            let mut insert = |name: &str, value: &str| {
-                if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
-                    headers.insert(name, value);
-                }
-            };
-            insert("x-ms-version", API_VERSION);
-            if request.names_in_path {
-                insert("x-ms-allow-trailing-dot", "true");
-            }
-            insert("x-ms-date", &httpdate::fmt_http_date(std::time::SystemTime::now()));
-            let client_request_id = uuid::Uuid::new_v4().to_string();
-            insert("x-ms-client-request-id", &client_request_id);
-            for (name, value) in &request.headers {
-                insert(name, value);
-            }
-            if request.method == Method::PUT || !request.body.is_empty() {
-                headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
-            }
+            let (mut headers, client_request_id) = base_headers(&request);
             let redacted = redact_url(url.as_str());
             let token_fingerprint = self.apply_credential(&request, &mut url, &mut headers, &redacted, attempt).await?;
             // What was really sent, SAS signature removed.
@@ -204,6 +211,9 @@ impl FilesClient {
             entry.client_request_id = Some(client_request_id);
             entry.bytes_sent = request.body.len() as u64;
             entry.token_fingerprint.clone_from(&token_fingerprint);
+            // One place under the connection's limit for this attempt (not while waiting
+            // to retry).
+            let permit = self.congestion.acquire().await;
             let attempt_started = Instant::now();
             let body = if careful {
                 held_back(request.body.clone(), EARLY_ANSWER_WAIT)
@@ -226,6 +236,7 @@ impl FilesClient {
                 Err(e) => Err(e),
             };
             entry.duration_ms = elapsed_ms(attempt_started);
+            drop(permit);
             let (status, response_headers, body) = match outcome {
                 Ok(triple) => triple,
                 Err(e) => {
@@ -234,8 +245,10 @@ impl FilesClient {
                     error.refreshed_after_401 = refreshed_after_401;
                     let kind = error.transport.as_ref().map_or(TransportKind::Other, |(kind, _)| *kind);
                     if !request.body.is_empty() && kind == TransportKind::Reset {
-                        // Most likely refused from its headers: answer early next time.
+                        // Most likely refused from its headers: answer early next time,
+                        // and send less at once.
                         self.pressure.note();
+                        self.congestion.throttled();
                     }
                     entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
                     entry.transport_kind = Some(kind);
@@ -249,6 +262,7 @@ impl FilesClient {
             };
             entry.bytes_received = body.len() as u64;
             if status < 300 {
+                self.congestion.succeeded();
                 self.log.record(entry);
                 return Ok(Reply { headers: response_headers, body });
             }
@@ -267,6 +281,10 @@ impl FilesClient {
             }
             if matches!(status, 429 | 500 | 503) {
                 self.pressure.note();
+            }
+            if matches!(status, 429 | 503) {
+                // Refused for load: fewer requests in flight for the whole connection.
+                self.congestion.throttled();
             }
             // 429 and 503 say the request was not carried out: safe to send again even when
             // it is not idempotent (a rename refused for load).

@@ -27,6 +27,7 @@ mod training;
 mod transfers_memory;
 mod transfers_resume;
 mod transfers_safety;
+mod transfers_throttle;
 mod ui;
 mod ui_explorer;
 mod ui_explorer_build;
