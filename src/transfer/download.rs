@@ -343,7 +343,7 @@ async fn receive(
                     let written = data.clone();
                     blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &written, offset)).await?;
                 }
-                run.journal.range_done(file_id, offset)?;
+                run.journal.range_done(file_id, offset, None)?;
                 tally.add(length);
                 Ok::<_, TransferError>(hashing.then_some(data))
             }

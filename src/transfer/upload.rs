@@ -295,18 +295,27 @@ async fn create_temporary(
     Ok((id, temp))
 }
 
-/// One range of the local file, read in order: its offset and length, and its bytes
-/// unless no request is needed (written by an earlier attempt, or all zeros: the
-/// temporary file starts as zeros, so a sparse file's empty ranges are skipped).
-type Piece = (u64, u64, Option<bytes::Bytes>);
+/// One range of the local file, read in order: its offset and length, its bytes unless no
+/// request is needed (written by an earlier attempt and unchanged since, or all zeros: the
+/// temporary file starts as zeros, so a sparse file's empty ranges are skipped), the
+/// CRC-32 of its bytes, and whether an earlier attempt had written it.
+struct Piece {
+    offset: u64,
+    length: u64,
+    data: Option<bytes::Bytes>,
+    crc: u32,
+    written_before: bool,
+}
 
 /// Reads `file` sequentially in 4 MiB ranges on the blocking pool, hashing every byte once
 /// as it is read, and hands the ranges to `pieces`; answers the whole-file MD5 (base64),
-/// or `None` when the receiver stopped listening (a failure or a cancel).
+/// or `None` when the receiver stopped listening (a failure or a cancel). A range an
+/// earlier attempt wrote is sent again when its CRC-32 differs from the one recorded then
+/// (the file was edited keeping its size and modification time).
 fn read_in_order(
     file: &std::fs::File,
     size: u64,
-    skip: &HashSet<u64>,
+    (skip, checks): (&HashSet<u64>, &std::collections::HashMap<u64, u32>),
     pieces: &tokio::sync::mpsc::Sender<Piece>,
 ) -> std::io::Result<Option<String>> {
     use md5::Digest as _;
@@ -317,8 +326,15 @@ fn read_in_order(
             return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file shrank while uploading"));
         }
         md5.update(&buf);
-        let needed = !skip.contains(&offset) && !super::is_zero(&buf);
-        if pieces.blocking_send((offset, length, needed.then(|| bytes::Bytes::from(buf)))).is_err() {
+        let crc = crc32fast::hash(&buf);
+        let written_before = skip.contains(&offset);
+        let needed = if written_before {
+            checks.get(&offset).is_some_and(|recorded| *recorded != crc)
+        } else {
+            !super::is_zero(&buf)
+        };
+        let piece = Piece { offset, length, data: needed.then(|| bytes::Bytes::from(buf)), crc, written_before };
+        if pieces.blocking_send(piece).is_err() {
             return Ok(None);
         }
     }
@@ -341,27 +357,31 @@ async fn send_content(
     progress: &ProgressFn,
 ) -> Result<(), TransferError> {
     let size = before.len();
+    let checks = run.journal.range_checks(file_id)?;
     let (pieces, incoming) = tokio::sync::mpsc::channel::<Piece>(run.ranges.max(1));
     let reader = {
         let (file, skip) = (Arc::clone(file), skip.clone());
-        tokio::task::spawn_blocking(move || read_in_order(&file, size, &skip, &pieces))
+        tokio::task::spawn_blocking(move || read_in_order(&file, size, (&skip, &checks), &pieces))
     };
     let tally = Tally::new(bytes_done(size, RANGE_BYTES, skip), size, progress);
     let arriving = futures_util::stream::unfold(incoming, |mut incoming| async move {
         incoming.recv().await.map(|piece| (piece, incoming))
     });
     let sent = arriving
-        .map(|(offset, length, data)| {
+        .map(|piece| {
             let tally = &tally;
             async move {
-                if skip.contains(&offset) {
+                if piece.written_before && piece.data.is_none() {
                     return Ok(());
                 }
-                if let Some(data) = data {
-                    client.put_range(share, temp, offset, data).await?;
+                if let Some(data) = piece.data {
+                    client.put_range(share, temp, piece.offset, data).await?;
                 }
-                run.journal.range_done(file_id, offset)?;
-                tally.add(length);
+                run.journal.range_done(file_id, piece.offset, Some(piece.crc))?;
+                // A range written before was counted as done already.
+                if !piece.written_before {
+                    tally.add(piece.length);
+                }
                 Ok::<(), TransferError>(())
             }
         })
