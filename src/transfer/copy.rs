@@ -39,6 +39,24 @@ pub struct FileCopy {
     pub size: u64,
 }
 
+/// How a copy is driven: its progress callback, its cancel token, and the journal that
+/// notes each temporary share file while the service fills it (so one left by a killed
+/// process is removed by the next connection, see `Journal::note_leftover`).
+pub struct CopyRun<'a> {
+    /// Bytes copied so far, of the total.
+    pub progress: &'a ProgressFn,
+    /// Fires on cancel: copies in flight are aborted and their temporary files removed.
+    pub cancel: &'a CancellationToken,
+    /// Where temporary files are noted.
+    pub journal: &'a super::Journal,
+}
+
+impl std::fmt::Debug for CopyRun<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CopyRun").field("cancelled", &self.cancel.is_cancelled()).finish_non_exhaustive()
+    }
+}
+
 /// What a copy or move did.
 #[derive(Debug, Default)]
 pub struct CopyOutcome {
@@ -106,9 +124,9 @@ pub async fn copy(
     items: &[Item],
     dest_dir: &str,
     conflict: Conflict,
-    progress: &ProgressFn,
-    cancel: &CancellationToken,
+    run: &CopyRun<'_>,
 ) -> Result<CopyOutcome, TransferError> {
+    let cancel = run.cancel;
     let mut directories = Vec::new();
     let mut files = Vec::new();
     for item in items {
@@ -142,7 +160,7 @@ pub async fn copy(
             Err(e) => return Err(e.into()),
         }
     }
-    copy_files(client, share, &files, conflict, progress, cancel).await
+    copy_files(client, share, &files, conflict, run).await
 }
 
 /// Copies each file to its destination under `conflict` (`BULK_PARALLEL` at a time). A
@@ -155,9 +173,9 @@ pub async fn copy_files(
     share: &str,
     files: &[FileCopy],
     conflict: Conflict,
-    progress: &ProgressFn,
-    cancel: &CancellationToken,
+    run: &CopyRun<'_>,
 ) -> Result<CopyOutcome, TransferError> {
+    let (progress, cancel) = (run.progress, run.cancel);
     let total: u64 = files.iter().map(|f| f.size).sum();
     let done_bytes = std::sync::atomic::AtomicU64::new(0);
     progress(0, total);
@@ -165,7 +183,7 @@ pub async fn copy_files(
         futures_util::stream::iter(files.iter().cloned())
             .map(|file| async {
                 let rule = if file.from == file.to { Conflict::KeepBoth } else { conflict };
-                let result = copy_one(client, share, &file, rule, cancel).await;
+                let result = copy_one(client, share, &file, rule, run).await;
                 if let Ok(Some(bytes)) = result {
                     let now = done_bytes.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed) + bytes;
                     progress(now, total);
@@ -214,8 +232,9 @@ async fn copy_one(
     share: &str,
     file: &FileCopy,
     conflict: Conflict,
-    cancel: &CancellationToken,
+    run: &CopyRun<'_>,
 ) -> Result<Option<u64>, TransferError> {
+    let cancel = run.cancel;
     if cancel.is_cancelled() {
         return Err(TransferError::Cancelled);
     }
@@ -224,6 +243,8 @@ async fn copy_one(
         return Ok(None);
     };
     let temp = join(parent(&target), &temporary_name());
+    // Noted before the service creates it, forgotten once it is renamed or removed.
+    let leftover = run.journal.note_leftover(client.endpoint().base.as_str(), share, &temp)?;
     let copied = async {
         let started = client.start_copy(share, &temp, share, &file.from).await?;
         let id = started.id.clone();
@@ -246,14 +267,16 @@ async fn copy_one(
         place(client, share, &temp, (&file.to, &target), conflict, replace).await.map(drop)
     }
     .await;
-    match copied {
+    let answer = match copied {
         Ok(()) => Ok(Some(file.size)),
         Err(error) => {
             // The temporary copy goes (if it was made); the destination was never touched.
             let _ = client.delete_file(share, &temp).await;
             Err(error)
         }
-    }
+    };
+    run.journal.forget_leftover(leftover)?;
+    answer
 }
 
 /// Moves `items` into `dest_dir` (Rename). A file whose name exists there follows

@@ -48,8 +48,29 @@ pub async fn connect(rt: &Arc<Runtime>, config: &ConnectionConfig, reply: Reply<
     if let Some(cache) = &session.storage {
         tokio::spawn(super::session::keep_fresh(Arc::downgrade(cache)));
     }
+    // What a killed azfx left on this account goes first (a few seconds at most).
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sweep_leftovers(rt, &session)).await;
     rt.set_session(session);
     reply.send(Ok(connected));
+}
+
+/// Removes the temporary share files a killed azfx left at this account (server-side
+/// copies noted in the journal, see `Journal::note_leftover`); one that cannot be removed
+/// now is tried again at the next connection.
+async fn sweep_leftovers(rt: &Runtime, session: &Session) {
+    let Ok(orphans) = rt.journal.orphaned_leftovers(session.endpoint.base.as_str()) else { return };
+    for (id, share, path) in orphans {
+        match session.files.delete_file(&share, &path).await {
+            Ok(()) => {
+                tracing::info!(share, path, "removed a temporary file a stopped azfx left");
+                let _ = rt.journal.forget_leftover(id);
+            }
+            Err(e) if e.kind == crate::files::ErrorKind::NotFound => {
+                let _ = rt.journal.forget_leftover(id);
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 /// Connects with a short-lived service SAS for `share` made through Resource Manager's

@@ -44,7 +44,8 @@ pub async fn copy(
 ) -> Result<CopyOutcome, EngineError> {
     let session = rt.session()?;
     let progress = progress_of(rt, task.id);
-    Ok(crate::transfer::copy::copy(&session.files, share, items, dest_dir, conflict, &progress, task.token()).await?)
+    let run = crate::transfer::copy::CopyRun { progress: &progress, cancel: task.token(), journal: &rt.journal };
+    Ok(crate::transfer::copy::copy(&session.files, share, items, dest_dir, conflict, &run).await?)
 }
 
 /// Copies the files of an earlier copy's conflicts under the user's answer.
@@ -57,7 +58,8 @@ pub async fn copy_files(
 ) -> Result<CopyOutcome, EngineError> {
     let session = rt.session()?;
     let progress = progress_of(rt, task.id);
-    Ok(crate::transfer::copy::copy_files(&session.files, share, files, conflict, &progress, task.token()).await?)
+    let run = crate::transfer::copy::CopyRun { progress: &progress, cancel: task.token(), journal: &rt.journal };
+    Ok(crate::transfer::copy::copy_files(&session.files, share, files, conflict, &run).await?)
 }
 
 /// Moves `items` into `dest_dir` (Rename).

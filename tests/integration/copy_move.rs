@@ -222,3 +222,41 @@ fn keep_both_in_parallel_takes_the_next_free_number_instead_of_failing() {
     let expected: Vec<Vec<u8>> = (0..6).map(|i| format!("version {i}").into_bytes()).collect();
     assert_eq!(contents, expected, "every version arrived once");
 }
+
+/// A copy killed half way (transfers issue: "nothing partial left behind"): `azfx cp
+/// URL URL` is killed (SIGKILL) while the service is still copying into the temporary
+/// file; the next azfx that connects to the account removes that temporary file, and the
+/// destination never appears.
+#[test]
+fn a_copy_killed_half_way_leaves_no_temporary_file_after_the_next_connection() {
+    let env = crate::helpers::start();
+    let control = env.emulator.control();
+    control.put_file(ACCOUNT, SHARE, "src.bin", &[7_u8; 4096]).unwrap();
+    // The copy stays pending as long as the test needs.
+    control.set_copy_pending_polls(100_000);
+    let home = tempfile::tempdir().unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let mut child = crate::cli::azfx_command(
+        &env.emulator,
+        home.path(),
+        &["cp", &format!("{base}/src.bin"), &format!("{base}/dst.bin")],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !names(&env, "").iter().any(|n| n.starts_with(".azfx-")) {
+        assert!(std::time::Instant::now() < deadline, "the copy never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(names(&env, "").iter().any(|n| n.starts_with(".azfx-")), "the killed copy left its temporary file");
+
+    control.set_copy_pending_polls(0);
+    let output = crate::cli::azfx_command(&env.emulator, home.path(), &["ls", &base]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    no_temporaries(&env, "");
+    assert!(!names(&env, "").contains(&"dst.bin".to_owned()), "no half copy under the real name");
+}

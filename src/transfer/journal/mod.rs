@@ -190,6 +190,14 @@ CREATE TABLE IF NOT EXISTS files (
     complete INTEGER NOT NULL DEFAULT 0,
     UNIQUE (job, remote, local)
 );
+CREATE TABLE IF NOT EXISTS leftovers (
+    id INTEGER PRIMARY KEY,
+    endpoint TEXT NOT NULL,
+    share TEXT NOT NULL,
+    path TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    noted_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ranges (
     file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
     offset INTEGER NOT NULL,
@@ -511,6 +519,54 @@ impl Journal {
         tx.execute("UPDATE files SET complete = 1 WHERE id = ?1", params![file])?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Notes a temporary share file that only this process knows of (a server-side copy's
+    /// target before it is renamed into place), so that if the process dies before
+    /// removing or renaming it, a later connection to `endpoint` removes it
+    /// (`orphaned_leftovers`). Answers its id for `forget_leftover`.
+    pub fn note_leftover(&self, endpoint: &str, share: &str, path: &str) -> Result<i64, JournalError> {
+        let db = self.db();
+        db.execute(
+            "INSERT INTO leftovers (endpoint, share, path, pid, noted_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![endpoint, share, path, self.pid, crate::auth::now_unix()],
+        )?;
+        Ok(db.last_insert_rowid())
+    }
+
+    /// The temporary file is gone or in place: nothing to clean up.
+    pub fn forget_leftover(&self, id: i64) -> Result<(), JournalError> {
+        self.db().execute("DELETE FROM leftovers WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+
+    /// Temporary share files at `endpoint` whose process is gone, as (id, share, path).
+    /// Off Linux, where azfx cannot tell whether another process lives, only those a day
+    /// old (no copy waits that long).
+    pub fn orphaned_leftovers(&self, endpoint: &str) -> Result<Vec<(i64, String, String)>, JournalError> {
+        const DAY_SECS: i64 = 86_400;
+        let db = self.db();
+        let mut statement = db.prepare("SELECT id, share, path, pid, noted_at FROM leftovers WHERE endpoint = ?1")?;
+        let rows = statement.query_map(params![endpoint], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, u32>(3)?,
+                row.get::<_, i64>(4)?,
+            ))
+        })?;
+        let now = crate::auth::now_unix();
+        let mut orphaned = Vec::new();
+        for row in rows {
+            let (id, share, path, pid, noted_at) = row?;
+            let gone =
+                if cfg!(target_os = "linux") { !alive(pid) } else { pid != self.pid && now - noted_at > DAY_SECS };
+            if gone {
+                orphaned.push((id, share, path));
+            }
+        }
+        Ok(orphaned)
     }
 
     /// Forgets a file (its temporary file was removed, or the file starts over).
