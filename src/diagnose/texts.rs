@@ -507,7 +507,7 @@ pub fn smb_verdict(class: Class, facts: &SmbFacts) -> Diagnosis {
             "When a mount names no identity, Azure uses the system-assigned one; the role must be on the identity the mount uses.".to_owned(),
             vec![match &facts.identity.user_assigned_client_id {
                 Some(id) => format!("Name this identity in the mount (client id {id}), as the command below does, or keep only one identity on the VM."),
-                None => "The mount below uses the system-assigned identity; keep only one identity on the VM for clarity.".to_owned(),
+                None => "A mount that names no identity uses the system-assigned one (this identity); keep only one identity on the VM for clarity.".to_owned(),
             }],
         ),
         Class::KerberosRequirements => (

@@ -60,7 +60,8 @@ pub fn diagnosis_ui(ui: &mut egui::Ui, diagnosis: &Diagnosis) {
                 });
             });
         }
-        ui.collapsing("Evidence", |ui| {
+        // Several diagnoses may share a window (SMB readiness): each Evidence its own id.
+        egui::CollapsingHeader::new("Evidence").id_salt(("evidence", &diagnosis.title)).show(ui, |ui| {
             for line in &diagnosis.evidence {
                 ui.monospace(line);
             }
