@@ -106,7 +106,7 @@ impl EngineError {
             ) => exit_code::USAGE,
             (Self::Transfer(TransferError::Exists(_) | TransferError::FolderExists(_)), _) => exit_code::EXISTS,
             (Self::Arm(e), _) if e.is_forbidden() => exit_code::FORBIDDEN,
-            (Self::Arm(crate::arm::ArmError::Token(_)), _) => exit_code::IDENTITY,
+            (Self::Arm(crate::arm::ArmError::Token { .. }), _) => exit_code::IDENTITY,
             _ => exit_code::OTHER,
         }
     }

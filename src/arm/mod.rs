@@ -37,8 +37,9 @@ const CONNECT_TIMEOUT_SECS: u64 = 4;
 /// 429s waited out (by `Retry-After`) before giving up.
 const THROTTLE_RETRIES: u32 = 3;
 
-/// Why a Resource Manager call failed.
+/// Why a Resource Manager call failed (as JSON: `{"kind": "Service", "status": 403, …}`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "kind")]
 pub enum ArmError {
     /// Resource Manager answered with an error (`{"error":{"code","message"}}`).
     #[error("{operation}: HTTP {status} {code}: {message}")]
@@ -61,8 +62,11 @@ pub enum ArmError {
         detail: String,
     },
     /// No token for Resource Manager.
-    #[error("no token for Resource Manager: {0}")]
-    Token(String),
+    #[error("no token for Resource Manager: {detail}")]
+    Token {
+        /// Why the identity endpoint gave none.
+        detail: String,
+    },
     /// The answer was not the JSON Resource Manager sends.
     #[error("{operation}: the answer could not be read: {detail}")]
     InvalidResponse {
@@ -97,6 +101,13 @@ impl ArmError {
         })
     }
 
+    /// The object id a 403 `AuthorizationFailed` names ("The client '{oid}' …").
+    pub fn refused_object_id(&self) -> Option<&str> {
+        let Self::Service { message, .. } = self else { return None };
+        let rest = message.strip_prefix("The client '")?;
+        Some(&rest[..rest.find('\'')?])
+    }
+
     /// The scope a 403 `AuthorizationFailed` names ("… over scope '{scope}' …").
     pub fn refused_scope(&self) -> Option<&str> {
         let Self::Service { message, .. } = self else { return None };
@@ -107,7 +118,7 @@ impl ArmError {
 
 impl From<AuthError> for ArmError {
     fn from(error: AuthError) -> Self {
-        Self::Token(error.to_string())
+        Self::Token { detail: error.to_string() }
     }
 }
 

@@ -82,7 +82,13 @@ fn smb(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
                     let _ = writeln!(out, "  {line}");
                 }
                 for verdict in &readiness.verdicts {
-                    let _ = writeln!(out, "{} {}", if readiness.ready { "✓" } else { "•" }, verdict.title);
+                    use crate::diagnose::Class;
+                    let mark = match verdict.class {
+                        Class::SmbReady => "✓",
+                        Class::SmbBothIdentities | Class::KerberosRequirements | Class::KerberosClientSettingOff => "!",
+                        _ => "✗",
+                    };
+                    let _ = writeln!(out, "{mark} {}", verdict.title);
                     let _ = writeln!(out, "    {}", verdict.cause);
                     for (n, next) in verdict.next_steps.iter().enumerate() {
                         let _ = writeln!(out, "    Next {}: {next}", n + 1);

@@ -148,6 +148,14 @@ fn print_failure(program: &str, failure: &Failure) {
     let _ = writeln!(err, "{program}: {}", diagnosis.title);
     let _ = writeln!(err, "  {}", failure.error);
     let _ = writeln!(err, "  Cause: {}", diagnosis.cause);
+    // The roles Resource Manager showed (the rest of the evidence is the error above).
+    let roles = diagnosis
+        .evidence
+        .iter()
+        .skip_while(|line| !line.starts_with("Role assignments") && !line.starts_with("Resource Manager shows"));
+    for line in roles {
+        let _ = writeln!(err, "  {}", line.trim_start());
+    }
     for (n, next) in diagnosis.next_steps.iter().enumerate() {
         let _ = writeln!(err, "  Next {}: {next}", n + 1);
     }

@@ -55,6 +55,9 @@ pub enum Class {
     NetworkRules,
     /// 403 on a SAS or Shared Key request.
     SignatureRejected,
+    /// 403 with a valid SAS that does not allow this request (its permissions, protocol,
+    /// service or resource type).
+    SasDoesNotAllow,
     /// 404 `ShareNotFound`.
     ShareNotFound,
     /// 404 `ParentNotFound`.
@@ -142,6 +145,8 @@ pub struct Context {
     /// The role assignments Resource Manager showed for the share (after a 403), or why
     /// they could not be read.
     pub roles: Option<RoleLookup>,
+    /// The requests carry a SAS (its permissions, not roles, decide what it may do).
+    pub sas: bool,
 }
 
 /// How long a new role assignment may take to apply, seconds ("up to about 10 minutes").
@@ -196,6 +201,18 @@ pub fn is_write(operation: &str) -> bool {
 
 fn files_class(error: &FilesError, context: &Context) -> Class {
     let detail = error.auth_detail.as_deref().unwrap_or_default();
+    let sas_mismatch = matches!(
+        error.code.as_deref(),
+        Some(
+            "AuthorizationPermissionMismatch"
+                | "AuthorizationProtocolMismatch"
+                | "AuthorizationResourceTypeMismatch"
+                | "AuthorizationServiceMismatch"
+        )
+    );
+    if context.sas && error.status == Some(403) && sas_mismatch {
+        return Class::SasDoesNotAllow;
+    }
     match error.kind {
         ErrorKind::MissingIntent => Class::MissingIntent,
         ErrorKind::BearerNotSupported if error.status == Some(409) => Class::ShareApiNeedsNewerVersion,

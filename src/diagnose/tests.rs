@@ -48,6 +48,7 @@ fn context() -> Context {
         read_works: None,
         proxy: None,
         roles: None,
+        sas: false,
     }
 }
 
@@ -105,6 +106,7 @@ fn cases() -> Vec<(Class, EngineError, Context)> {
         (Class::RoleHeldButRefused, service("List directory", 403, "AuthorizationPermissionMismatch", None, None), with_roles(vec![found("Storage File Data Privileged Reader", RoleKind::DataRead, ScopeLevel::Share, SHARE_SCOPE, false, 86_400)])),
         (Class::NetworkRules, service("List directory", 403, "AuthorizationFailure", None, None), context()),
         (Class::SignatureRejected, service("List directory", 403, "AuthenticationFailed", Some("Signature did not match."), None), context()),
+        (Class::SasDoesNotAllow, service("Create directory", 403, "AuthorizationPermissionMismatch", None, None), Context { sas: true, ..context() }),
         (Class::ShareNotFound, service("List directory", 404, "ShareNotFound", None, None), context()),
         (Class::ParentNotFound, service("Create directory", 404, "ParentNotFound", None, None), context()),
         (Class::ResourceNotFound, service("Get file properties", 404, "ResourceNotFound", None, None), context()),

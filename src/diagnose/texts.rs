@@ -255,28 +255,44 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
             )
         }
         Class::ArmNoControlPlaneRole => {
-            let (scope, keys) = match error {
-                EngineError::Arm(e) => {
-                    let text = e.to_string().to_ascii_lowercase();
-                    (e.refused_scope().unwrap_or("<scope>").to_owned(), text.contains("listservicesas") || text.contains("listkeys"))
-                }
-                _ => ("<scope>".to_owned(), false),
+            let arm = match error {
+                EngineError::Arm(e) => Some(e),
+                _ => None,
             };
-            // Making a SAS signs with the account key: Reader is not enough for that.
-            let (role, needs) = if keys {
-                ("Storage Account Contributor", "making a SAS (ListServiceSas) needs a role with the account's key actions, such as Storage Account Contributor")
+            let scope = arm.and_then(|e| e.refused_scope()).unwrap_or("<scope>").to_owned();
+            let keys = arm.is_some_and(|e| {
+                let text = e.to_string().to_ascii_lowercase();
+                text.contains("listservicesas") || text.contains("listkeys")
+            });
+            // The token's object id, else the one Resource Manager's message names.
+            let oid = context
+                .claims
+                .as_ref()
+                .and_then(|c| c.oid.clone())
+                .or_else(|| arm.and_then(|e| e.refused_object_id()).map(str::to_owned))
+                .unwrap_or_else(|| "<object-id>".to_owned());
+            let who = if context.claims.is_some() { who(context) } else { format!("object id {oid}") };
+            let principal = principal_type(context);
+            if keys {
+                // Making a SAS signs with the account key: Reader is not enough for that.
+                (
+                    "This identity may not make a SAS for this account",
+                    format!("Resource Manager refused {who}: ListServiceSas signs with the account's key, which needs a role with the account's key actions (Storage Account Contributor, Contributor, Owner) at {scope} or above; Reader and the data roles do not have them."),
+                    vec![
+                        format!("Grant Storage Account Contributor: az role assignment create --assignee-object-id {oid} --assignee-principal-type {principal} --role \"Storage Account Contributor\" --scope \"{scope}\""),
+                        "Or work without a SAS: OAuth needs only a data role.".to_owned(),
+                    ],
+                )
             } else {
-                ("Reader", "listing accounts and shares, reading role assignments or the VM needs a control-plane role such as Reader")
-            };
-            let oid = context.claims.clone().unwrap_or_default().oid.unwrap_or_else(|| "<object-id>".to_owned());
-            (
-                "This identity has no control-plane role there",
-                format!("Resource Manager refused {}: {needs} at {scope} or above (data roles such as Storage File Data Privileged Reader do not count).", who(context)),
-                vec![
-                    format!("Grant {role}: az role assignment create --assignee-object-id {oid} --assignee-principal-type {} --role \"{role}\" --scope \"{scope}\"", principal_type(context)),
-                    "Without it, type the account and share names: file access needs only the data role.".to_owned(),
-                ],
-            )
+                (
+                    "This identity has no control-plane role there",
+                    format!("Resource Manager refused {who}: listing accounts and shares, reading role assignments or the VM needs a control-plane role such as Reader at {scope} or above (data roles such as Storage File Data Privileged Reader do not count)."),
+                    vec![
+                        format!("Grant Reader: az role assignment create --assignee-object-id {oid} --assignee-principal-type {principal} --role \"Reader\" --scope \"{scope}\""),
+                        "Without it, type the account and share names: file access needs only the data role.".to_owned(),
+                    ],
+                )
+            }
         }
         Class::NetworkRules => (
             "The storage account's network rules block this machine",
@@ -291,6 +307,22 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
             "The signature, its time window, protocol, permissions or resource types do not match the request.".to_owned(),
             vec!["Generate a new SAS with the needed permissions and a valid expiry, or check the account key.".to_owned()],
         ),
+        Class::SasDoesNotAllow => {
+            let code = error.files_error().and_then(|e| e.code.clone()).unwrap_or_default();
+            let cause = match code.as_str() {
+                "AuthorizationProtocolMismatch" => "The SAS is for HTTPS only (spr=https) and this request went over plain HTTP.".to_owned(),
+                "AuthorizationResourceTypeMismatch" | "AuthorizationServiceMismatch" => "The SAS is for another resource type or service than this request (a share SAS cannot list the account's shares).".to_owned(),
+                _ => "The SAS's permissions (sp) do not include what this request needs: r read, c create, w write, d delete, l list. Roles do not matter for a SAS.".to_owned(),
+            };
+            (
+                "The SAS does not allow this",
+                cause,
+                vec![
+                    "Use a SAS with the permissions the work needs (azfx: --sas-from-arm rcwdl, or Advanced → SAS permissions on the connect page).".to_owned(),
+                    "Or connect with the identity itself (OAuth), which its data role authorizes.".to_owned(),
+                ],
+            )
+        }
         Class::ShareNotFound => (
             "The share does not exist",
             "No share of that name exists in this account.".to_owned(),
@@ -481,10 +513,14 @@ pub fn smb_verdict(class: Class, facts: &SmbFacts) -> Diagnosis {
         Class::SmbWrongIdentitySource => (
             "This account does not take managed identities over SMB",
             format!("Managed identities mount only with SMB OAuth on and no other identity source; the account's identity source is {source} and SMB OAuth is {}.", settings.map_or("unknown", |s| if s.smb_oauth { "on" } else { "off" })),
-            vec![
-                format!("az storage account update --resource-group {group} --name {account} --enable-smb-oauth true"),
-                "SMB OAuth needs the identity source set to None: accounts serving users through AD DS, Entra Domain Services or Entra Kerberos keep that, and the VM mounts another account.".to_owned(),
-            ],
+            if source == "None" {
+                vec![format!("az storage account update --resource-group {group} --name {account} --enable-smb-oauth true")]
+            } else {
+                vec![
+                    format!("This account serves users through {source}, and SMB OAuth needs the identity source set to None: mount it as a user from a domain-joined or Entra-joined client, or give the VM's identity a share on another account."),
+                    format!("Only if the account should stop serving users through {source}: set its identity source to None, then az storage account update --resource-group {group} --name {account} --enable-smb-oauth true"),
+                ]
+            },
         ),
         Class::SmbNoRole => (
             "This identity has no SMB role here",

@@ -174,7 +174,14 @@ pub async fn run(
         match client.list_page(&target.share, "", None, 5).await {
             Ok(page) => {
                 run.context.read_works = Some(true);
-                run.finish(StepStatus::Passed, format!("{} entries on the first page", page.entries.len()), None);
+                run.finish(
+                    StepStatus::Passed,
+                    format!(
+                        "{} on the first page",
+                        crate::format::count(page.entries.len() as u64, "entry", "entries")
+                    ),
+                    None,
+                );
             }
             Err(e) => {
                 run.context.read_works = Some(false);

@@ -79,12 +79,11 @@ impl DiscoveryView {
                 ui.weak("No subscription is visible to this identity: it holds no role in any (Reader on a subscription, resource group or storage account lets it find accounts). Type the account and share names.");
             }
             Some(Ok(tree)) => {
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.filter)
-                        .hint_text("Filter accounts and shares")
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(ui.label("Filter accounts and shares").id);
+                ui.horizontal(|ui| {
+                    let label = ui.label("Filter accounts and shares");
+                    ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(f32::INFINITY))
+                        .labelled_by(label.id);
+                });
                 let filter = self.filter.trim().to_lowercase();
                 let matches = |name: &str| filter.is_empty() || name.to_lowercase().contains(&filter);
                 for node in tree {

@@ -125,6 +125,12 @@ async fn service_sas(
     // In the order the service expects, each once.
     let permissions: String = "rcwdl".chars().filter(|c| sas.permissions.contains(*c)).collect();
     let session = Session::open(config, &rt.log, None)?;
+    if session.endpoint.base.scheme() != "https" {
+        return Err(EngineError::InvalidInput(
+            "a SAS made through Resource Manager is for HTTPS only: connect to the account's https:// endpoint"
+                .to_owned(),
+        ));
+    }
     let arm = session.arm.as_ref().ok_or_else(|| {
         EngineError::InvalidInput(
             "a SAS through Resource Manager needs a token credential (managed identity)".to_owned(),

@@ -138,6 +138,7 @@ impl Session {
             read_works,
             proxy: self.proxy.clone(),
             roles: share.and_then(|s| self.cached_roles(s)).map(|(_, lookup)| lookup),
+            sas: matches!(self.files.credential(), Credential::Sas(_)),
         }
     }
 
@@ -198,6 +199,7 @@ pub fn failure_without_session(error: EngineError, config: Option<&ConnectionCon
         account: config.and_then(|c| Endpoint::parse(&c.endpoint).ok()).map(|e| e.account),
         share: share.map(str::to_owned),
         proxy: crate::probe::https_proxy(),
+        sas: config.is_some_and(|c| matches!(c.credential, CredentialConfig::Sas(_))),
         ..Context::default()
     };
     let diagnosis = Box::new(diagnose(&error, &context));

@@ -43,6 +43,7 @@ fn context(env: &crate::helpers::Env, read_works: Option<bool>) -> Context {
         read_works,
         proxy: None,
         roles: None,
+        sas: false,
     }
 }
 

@@ -219,6 +219,9 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
     assert!(entries > 0, "entries listed");
     let refused = crate::engine::wait(worker.create_directory(demo::WRITABLE_SHARE, "not-with-rl")).unwrap_err();
     assert!(refused.error.to_string().contains("AuthorizationPermissionMismatch"), "{}", refused.error);
+    // Explained as the SAS's permissions, not as a missing role.
+    assert_eq!(refused.diagnosis.class, azfx::diagnose::Class::SasDoesNotAllow, "{:?}", refused.diagnosis);
+    assert!(!refused.diagnosis.next_steps.join(" ").contains("az role assignment"), "{:?}", refused.diagnosis);
 
     let log = worker.request_log();
     let files: Vec<_> = log.iter().filter(|e| e.kind == azfx::http::ExchangeKind::Files).collect();
@@ -272,12 +275,27 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
     let refused = crate::engine::wait(worker.connect_with_service_sas(config(operator()), bad)).unwrap_err();
     assert!(refused.error.to_string().contains("letters of rcwdl"), "{}", refused.error);
 
+    // A plain-HTTP endpoint gets no HTTPS-only SAS (it would be refused on every request).
+    let plain = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let mut http_config =
+        ConnectionConfig::new(&plain.file_endpoint(demo::ACCOUNT), CredentialConfig::ManagedIdentity(operator()));
+    http_config.imds_endpoint = Some(plain.identity_endpoint());
+    let refused = crate::engine::wait(worker.connect_with_service_sas(http_config, request())).unwrap_err();
+    assert!(refused.error.to_string().contains("for HTTPS only"), "{}", refused.error);
+
     // Reader cannot make one: the answer names the action.
     let mut vm = Worker::spawn(|| {}).unwrap();
     let failure = crate::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
         .unwrap_err();
     assert!(failure.error.to_string().contains("ListServiceSas/action"), "{}", failure.error);
     assert_eq!(failure.diagnosis.class, azfx::diagnose::Class::ArmNoControlPlaneRole);
+    assert_eq!(failure.diagnosis.title, "This identity may not make a SAS for this account");
+    let vm_oid = Identity::system_assigned(demo::VM_NAME).object_id;
+    assert!(
+        failure.diagnosis.next_steps[0].contains(&format!("--assignee-object-id {vm_oid}")),
+        "{:?}",
+        failure.diagnosis
+    );
     assert!(
         failure.diagnosis.next_steps[0].contains("--role \"Storage Account Contributor\""),
         "{:?}",

@@ -80,7 +80,8 @@ fn an_entra_kerberos_account_refuses_managed_identities_and_checks_the_windows_c
     }
     let wrong = finance.verdicts.iter().find(|v| v.class == Class::SmbWrongIdentitySource).unwrap();
     assert!(wrong.cause.contains("identity source is AADKERB and SMB OAuth is off"), "{}", wrong.cause);
-    assert!(wrong.next_steps[0].contains("--resource-group finance-rg --name azfxfinance --enable-smb-oauth true"));
+    assert!(wrong.next_steps[0].contains("serves users through AADKERB"), "{:?}", wrong.next_steps);
+    assert!(wrong.next_steps[1].contains("--resource-group finance-rg --name azfxfinance --enable-smb-oauth true"));
     let setting = finance.verdicts.iter().find(|v| v.class == Class::KerberosClientSettingOff).unwrap();
     assert!(setting.next_steps[0].contains("/v CloudKerberosTicketRetrievalEnabled /t REG_DWORD /d 1"));
     let kerberos = finance.verdicts.iter().find(|v| v.class == Class::KerberosRequirements).unwrap();
