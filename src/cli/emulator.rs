@@ -76,7 +76,11 @@ pub fn run(args: &EmulatorArgs) -> i32 {
     }
     let https = emulator.https_url().unwrap_or_else(|| "off".to_owned());
     let ca = emulator.ca_path().map_or_else(|| "none".to_owned(), |p| p.display().to_string());
-    let accounts = if args.demo { crate::emulator::demo::ACCOUNT } else { "none (use --demo)" };
+    let accounts = if args.demo {
+        format!("{},{}", crate::emulator::demo::ACCOUNT, crate::emulator::demo::FINANCE_ACCOUNT)
+    } else {
+        "none (use --demo)".to_owned()
+    };
     let _ = writeln!(
         std::io::stdout(),
         "azfx emulator: http={} https={https} imds={}/metadata/identity/oauth2/token ca={ca} accounts={accounts}",
@@ -90,6 +94,15 @@ pub fn run(args: &EmulatorArgs) -> i32 {
         emulator.app_service_endpoint(),
         emulator.control().app_service_secret()
     );
+    // The identities a newcomer can try (`--identity client-id=…`).
+    for identity in emulator.control().identities() {
+        let kind = match identity.kind {
+            crate::emulator::model::IdentityKind::SystemAssigned => "system-assigned (the default)".to_owned(),
+            crate::emulator::model::IdentityKind::UserAssigned => format!("--identity client-id={}", identity.client_id),
+        };
+        let attached = if identity.attached { "" } else { " (not attached to this VM)" };
+        let _ = writeln!(std::io::stdout(), "  identity {}: {kind}{attached}", identity.name);
+    }
     let waited =
         tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| runtime.block_on(stopped()));
     // Stopping removes the emulator's temporary folder (file bytes, CA).
