@@ -98,7 +98,9 @@ pub fn run(args: &EmulatorArgs) -> i32 {
     for identity in emulator.control().identities() {
         let kind = match identity.kind {
             crate::emulator::model::IdentityKind::SystemAssigned => "system-assigned (the default)".to_owned(),
-            crate::emulator::model::IdentityKind::UserAssigned => format!("--identity client-id={}", identity.client_id),
+            crate::emulator::model::IdentityKind::UserAssigned => {
+                format!("--identity client-id={}", identity.client_id)
+            }
         };
         let attached = if identity.attached { "" } else { " (not attached to this VM)" };
         let _ = writeln!(std::io::stdout(), "  identity {}: {kind}{attached}", identity.name);
