@@ -34,15 +34,7 @@ pub fn iso7(at: OffsetDateTime) -> String {
 /// `2025-08-11T05:37:15Z`: UTC to the second, as a SAS's `st` and `se` are written.
 pub fn iso_seconds(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    at.replace_nanosecond(0).unwrap_or(at).format(&Rfc3339).unwrap_or_default()
 }
 
 /// Parses an ISO 8601 / RFC 3339 timestamp such as the service's `iso7` output.

@@ -134,6 +134,20 @@ pub(crate) fn shows_containing(harness: &Harness<'_, AzfxApp>, text: &str) -> bo
     harness.query_by_label_contains(text).is_some()
 }
 
+/// Drags from `from` to `onto` in small steps, as a hand does.
+pub(crate) fn drag(harness: &mut Harness<'_, AzfxApp>, from: egui::Pos2, onto: egui::Pos2) {
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    for step in [0.1_f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0] {
+        harness.hover_at(from + (onto - from) * step);
+        harness.step();
+    }
+    harness.drop_at(onto);
+    harness.run_steps(2);
+}
+
 pub(crate) fn double_click(harness: &mut Harness<'_, AzfxApp>, label: &str) {
     // Let more than the double-click delay pass since the last click, as a person would.
     harness.run_steps(30);

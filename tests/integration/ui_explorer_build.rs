@@ -74,15 +74,7 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
     harness.run_steps(3);
     let from = harness.get_by_label("README (1).md").rect().center();
     let onto = harness.get_by_label("designs").rect().center();
-    harness.hover_at(from);
-    harness.step();
-    harness.drag_at(from);
-    harness.step();
-    for step in [0.1_f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0] {
-        harness.hover_at(from + (onto - from) * step);
-        harness.step();
-    }
-    harness.drop_at(onto);
+    crate::ui::drag(&mut harness, from, onto);
     wait_for(&mut harness, "the dropped file gone from the root", |h| !shows(h, "README (1).md"));
     assert!(names("designs").contains(&"README (1).md".to_owned()), "{:?}", names("designs"));
     assert!(names("").contains(&"README.md".to_owned()), "the file next to it was not touched");

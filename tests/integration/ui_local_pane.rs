@@ -8,21 +8,7 @@ use std::time::Duration;
 use azfx::emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, demo_emulator, shows, wait_for};
-
-/// Drags from `from` to `onto` in small steps, as a hand does.
-fn drag(harness: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, from: egui::Pos2, onto: egui::Pos2) {
-    harness.hover_at(from);
-    harness.step();
-    harness.drag_at(from);
-    harness.step();
-    for step in [0.1_f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0] {
-        harness.hover_at(from + (onto - from) * step);
-        harness.step();
-    }
-    harness.drop_at(onto);
-    harness.run_steps(2);
-}
+use crate::ui::{app, demo_emulator, drag, shows, wait_for};
 
 #[test]
 fn files_go_both_ways_by_dragging_between_the_share_and_the_local_pane() {
