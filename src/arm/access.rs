@@ -247,19 +247,27 @@ impl ArmClient {
 /// the account `account` (by name): its placement and the role assignments reaching the
 /// share. Never fails: what could not be read is told in `Unavailable`.
 pub async fn role_evidence(client: &ArmClient, account: &str, share: &str, object_id: &str, now: i64) -> RoleLookup {
-    let found = match client.find_account(account).await {
-        Ok(Some(found)) => found,
-        Ok(None) => {
-            return RoleLookup::Unavailable(format!(
-                "Resource Manager shows no storage account {account} to this identity: it has no control-plane role (e.g. Reader) on the account, its resource group or subscription"
-            ));
-        }
-        Err(e) => return RoleLookup::Unavailable(unavailable(&e)),
+    match client.find_account(account).await {
+        Ok(Some(found)) => roles_of(client, &found, share, object_id, now).await,
+        Ok(None) => RoleLookup::Unavailable(format!(
+            "Resource Manager shows no storage account {account} to this identity: it has no control-plane role (e.g. Reader) on the account, its resource group or subscription"
+        )),
+        Err(e) => RoleLookup::Unavailable(unavailable(&e)),
+    }
+}
+
+/// `role_evidence` for an account already found.
+pub async fn roles_of(
+    client: &ArmClient,
+    account: &StorageAccount,
+    share: &str,
+    object_id: &str,
+    now: i64,
+) -> RoleLookup {
+    let Some((subscription, resource_group)) = account.placement() else {
+        return RoleLookup::Unavailable(format!("the account's resource id {} names no resource group", account.id));
     };
-    let Some((subscription, resource_group)) = found.placement() else {
-        return RoleLookup::Unavailable(format!("the account's resource id {} names no resource group", found.id));
-    };
-    match client.roles_reaching(&found, share, object_id).await {
+    match client.roles_reaching(account, share, object_id).await {
         Ok(roles) => RoleLookup::Found(RoleEvidence {
             subscription,
             resource_group,

@@ -20,7 +20,7 @@ use crate::http::{ExchangeKind, LogEntry, RequestLog};
 mod access;
 mod account;
 
-pub use access::{FoundRole, RoleEvidence, RoleKind, RoleLookup, ScopeLevel, role_evidence};
+pub use access::{FoundRole, RoleEvidence, RoleKind, RoleLookup, ScopeLevel, role_evidence, roles_of};
 pub use account::{MAX_SAS_MINUTES, VmIdentities, vm_resource_id};
 
 /// The token resource for Resource Manager.

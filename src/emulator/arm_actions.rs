@@ -215,13 +215,7 @@ impl super::state::Control {
     ///
     /// Errors: no such account.
     pub fn set_smb_auth(&self, account: &str, smb: super::model::SmbAuth) -> Result<(), super::state::ControlError> {
-        let mut inner = self.state.lock();
-        let entry = inner
-            .accounts
-            .get_mut(account)
-            .ok_or_else(|| super::state::ControlError::UnknownAccount(account.to_owned()))?;
-        entry.smb = smb;
-        Ok(())
+        self.with_account(account, |entry| entry.smb = smb)
     }
 
     /// Sets `allowSharedKeyAccess`: when off, Shared Key and SAS requests are refused
@@ -229,12 +223,21 @@ impl super::state::Control {
     ///
     /// Errors: no such account.
     pub fn set_shared_key_access(&self, account: &str, allowed: bool) -> Result<(), super::state::ControlError> {
+        self.with_account(account, |entry| entry.shared_key_access = allowed)
+    }
+
+    /// Changes one account. Errors: no such account.
+    fn with_account(
+        &self,
+        account: &str,
+        change: impl FnOnce(&mut super::state::Account),
+    ) -> Result<(), super::state::ControlError> {
         let mut inner = self.state.lock();
         let entry = inner
             .accounts
             .get_mut(account)
             .ok_or_else(|| super::state::ControlError::UnknownAccount(account.to_owned()))?;
-        entry.shared_key_access = allowed;
+        change(entry);
         Ok(())
     }
 

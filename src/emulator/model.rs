@@ -184,18 +184,6 @@ impl Role {
     pub fn lists_keys(self) -> bool {
         matches!(self, Self::Contributor | Self::Owner | Self::StorageAccountContributor)
     }
-
-    /// Whether this is one of the SMB share roles (identity-based SMB access) a managed
-    /// identity mounting over SMB OAuth, or a hybrid user over Kerberos, needs.
-    pub fn is_smb_share_role(self) -> bool {
-        matches!(
-            self,
-            Self::StorageFileDataSmbShareReader
-                | Self::StorageFileDataSmbShareContributor
-                | Self::StorageFileDataSmbShareElevatedContributor
-                | Self::StorageFileDataSmbAdmin
-        )
-    }
 }
 
 /// The identity source SMB clients authenticate with (ARM

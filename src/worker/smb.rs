@@ -54,10 +54,14 @@ pub async fn smb_readiness(
         Err(e) => (Err(e.to_string()), None),
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let roles = if object_id.is_empty() {
-        RoleLookup::Unavailable("the token names no object id".to_owned())
-    } else {
-        crate::arm::role_evidence(arm, &account, &check.share, &object_id, now).await
+    // The account found above is used again: Resource Manager walks its lists once.
+    let roles = match (&found, object_id.is_empty()) {
+        (_, true) => RoleLookup::Unavailable("the token names no object id".to_owned()),
+        (Ok(Some(found)), false) => crate::arm::roles_of(arm, found, &check.share, &object_id, now).await,
+        (Ok(None), false) => {
+            RoleLookup::Unavailable(format!("Resource Manager shows no storage account {account} to this identity"))
+        }
+        (Err(e), false) => RoleLookup::Unavailable(e.to_string()),
     };
     let imds = config.imds_endpoint.clone().unwrap_or_else(crate::auth::imds::imds_endpoint_from_env);
     let vm = match crate::arm::vm_resource_id(claims.xms_mirid.as_deref(), &imds).await {
