@@ -53,3 +53,25 @@ pub fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<
     }
     Ok(())
 }
+
+/// Keeps a file being written by other threads flowing to the disk: each time the
+/// writers report (through `written`, in bytes) another `every` bytes, `fdatasync`s the
+/// file and drops its now-clean pages from the page cache (Linux
+/// `posix_fadvise(POSIX_FADV_DONTNEED)`), so the disk writes while the transfer goes on,
+/// the closing `fsync` waits only for the last bytes, and a 200 GiB download does not
+/// push everything else out of memory. Returns when every sender is dropped. Flushing
+/// is only a head start: a failure is ignored here (the closing `fsync` reports it).
+/// Blocking: run it on a blocking thread of its own.
+pub fn flush_while_written(file: &File, written: &std::sync::mpsc::Receiver<u64>, every: u64) {
+    let mut pending = 0;
+    while let Ok(bytes) = written.recv() {
+        pending += bytes;
+        if pending >= every {
+            pending = 0;
+            if file.sync_data().is_ok() {
+                #[cfg(target_os = "linux")]
+                let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+            }
+        }
+    }
+}

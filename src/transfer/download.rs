@@ -320,9 +320,14 @@ async fn receive(
     let md5 = source.content_md5.as_ref().map(|_| OrderedMd5::start());
     let hashing = md5.is_some();
     let tally = Tally::new(bytes_done(size, piece, skip), size, progress);
+    let (flushed, to_flush) = std::sync::mpsc::sync_channel::<u64>(1024);
+    let flusher = {
+        let file = Arc::clone(&file);
+        tokio::task::spawn_blocking(move || crate::fs_util::flush_while_written(&file, &to_flush, FLUSH_EVERY))
+    };
     let pieces = futures_util::stream::iter(ranges_of(size, piece))
         .map(|(offset, length)| {
-            let (file, tally) = (Arc::clone(&file), &tally);
+            let (file, tally, flushed) = (Arc::clone(&file), &tally, flushed.clone());
             async move {
                 if skip.contains(&offset) {
                     // Written by an earlier attempt: read back only to hash it.
@@ -341,7 +346,13 @@ async fn receive(
                 // zeros needs no write, and a sparse file stays sparse.
                 if !super::is_zero(&data) {
                     let written = data.clone();
-                    blocking("writing", temp, move || crate::fs_util::write_all_at(&file, &written, offset)).await?;
+                    blocking("writing", temp, move || {
+                        crate::fs_util::write_all_at(&file, &written, offset)?;
+                        // A hint: when the flusher is behind, it catches up at its next turn.
+                        let _ = flushed.try_send(length);
+                        Ok(())
+                    })
+                    .await?;
                 }
                 run.journal.range_done(file_id, offset, None)?;
                 tally.add(length);
@@ -355,7 +366,10 @@ async fn receive(
             }
             Ok(())
         });
-    unless_stopped(run, pieces).await?;
+    let received = unless_stopped(run, pieces).await;
+    drop(flushed);
+    let _ = flusher.await;
+    received?;
     let finished = Arc::clone(&file);
     let modified = remote_write.map(std::time::SystemTime::from);
     blocking("flushing", temp, move || {
@@ -389,6 +403,11 @@ async fn receive(
     }
     Ok(())
 }
+
+/// Bytes written between two flushes of a download in progress
+/// (`fs_util::flush_while_written`): large enough that each `fdatasync` has a
+/// disk's worth of work, small enough that the one at the end waits for little.
+const FLUSH_EVERY: u64 = 64 * 1024 * 1024;
 
 /// Moves the verified temporary file to `target`: a rename when replacing; otherwise a
 /// move that fails instead of replacing a file that appeared meanwhile.

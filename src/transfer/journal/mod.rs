@@ -467,14 +467,12 @@ impl Journal {
     ) -> Result<i64, JournalError> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute(
-            "DELETE FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3",
-            params![job, remote, path_bytes(local)],
-        )?;
-        tx.execute(
-            "INSERT INTO files (job, remote, local, temp, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![job, remote, path_bytes(local), temp, as_i64(size), tag],
-        )?;
+        let local = path_bytes(local);
+        // Cached statements: a folder of small files records thousands of them.
+        tx.prepare_cached("DELETE FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3")?
+            .execute(params![job, remote, local])?;
+        tx.prepare_cached("INSERT INTO files (job, remote, local, temp, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![job, remote, local, temp, as_i64(size), tag])?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
         Ok(id)
@@ -515,8 +513,8 @@ impl Journal {
     pub fn file_complete(&self, file: i64) -> Result<(), JournalError> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute("DELETE FROM ranges WHERE file = ?1", params![file])?;
-        tx.execute("UPDATE files SET complete = 1 WHERE id = ?1", params![file])?;
+        tx.prepare_cached("DELETE FROM ranges WHERE file = ?1")?.execute(params![file])?;
+        tx.prepare_cached("UPDATE files SET complete = 1 WHERE id = ?1")?.execute(params![file])?;
         tx.commit()?;
         Ok(())
     }
