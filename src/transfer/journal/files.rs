@@ -1,0 +1,114 @@
+//! The journal's files and ranges: each file of a job being written to a temporary
+//! file, the ranges already written, and the files complete and in place.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{FileRecord, JobId, Journal, JournalError, as_i64, as_u64, path_bytes, path_from};
+
+impl Journal {
+    /// The journal's record of one file of `job`.
+    pub fn file(&self, job: JobId, remote: &str, local: &Path) -> Result<Option<FileRecord>, JournalError> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT id, temp, size, tag, complete FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3",
+                params![job, remote, path_bytes(local)],
+                |row| {
+                    Ok(FileRecord {
+                        id: row.get(0)?,
+                        temp: row.get(1)?,
+                        size: as_u64(row.get(2)?),
+                        tag: row.get(3)?,
+                        complete: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records (or restarts: its ranges are forgotten) a file of `job` being written to
+    /// `temp`; answers its row id.
+    pub fn start_file(
+        &self,
+        job: JobId,
+        (remote, local): (&str, &Path),
+        temp: &str,
+        size: u64,
+        tag: &str,
+    ) -> Result<i64, JournalError> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let local = path_bytes(local);
+        // Cached statements: a folder of small files records thousands of them.
+        tx.prepare_cached("DELETE FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3")?
+            .execute(params![job, remote, local])?;
+        tx.prepare_cached("INSERT INTO files (job, remote, local, temp, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![job, remote, local, temp, as_i64(size), tag])?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Records that the range at `offset` of file `file` is written; an upload gives the
+    /// CRC-32 of the local bytes it sent, so a resume can tell a range edited since.
+    pub fn range_done(&self, file: i64, offset: u64, crc: Option<u32>) -> Result<(), JournalError> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO ranges (file, offset, crc) VALUES (?1, ?2, ?3)",
+            params![file, as_i64(offset), crc],
+        )?;
+        Ok(())
+    }
+
+    /// The CRC-32 recorded for each written range of `file` that has one.
+    pub fn range_checks(&self, file: i64) -> Result<HashMap<u64, u32>, JournalError> {
+        let db = self.db();
+        let mut statement = db.prepare("SELECT offset, crc FROM ranges WHERE file = ?1 AND crc IS NOT NULL")?;
+        let rows = statement.query_map(params![file], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, u32>(1)?)))?;
+        rows.map(|r| r.map(|(offset, crc)| (as_u64(offset), crc)).map_err(JournalError::from)).collect()
+    }
+
+    /// The offsets of the ranges of `file` already written.
+    pub fn ranges(&self, file: i64) -> Result<HashSet<u64>, JournalError> {
+        let db = self.db();
+        let mut statement = db.prepare("SELECT offset FROM ranges WHERE file = ?1")?;
+        let offsets = statement.query_map(params![file], |row| row.get::<_, i64>(0))?;
+        offsets.map(|o| o.map(as_u64).map_err(JournalError::from)).collect()
+    }
+
+    /// Whether any file of `job` has been started (something was written).
+    pub fn has_files(&self, job: JobId) -> Result<bool, JournalError> {
+        Ok(self.db().query_row("SELECT EXISTS (SELECT 1 FROM files WHERE job = ?1)", params![job], |r| r.get(0))?)
+    }
+
+    /// Marks a file complete and in place (its ranges are no longer needed).
+    pub fn file_complete(&self, file: i64) -> Result<(), JournalError> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        tx.prepare_cached("DELETE FROM ranges WHERE file = ?1")?.execute(params![file])?;
+        tx.prepare_cached("UPDATE files SET complete = 1 WHERE id = ?1")?.execute(params![file])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets a file (its temporary file was removed, or the file starts over).
+    pub fn forget_file(&self, file: i64) -> Result<(), JournalError> {
+        self.db().execute("DELETE FROM files WHERE id = ?1", params![file])?;
+        Ok(())
+    }
+
+    /// The unfinished files of a job, as (share path, local path, temporary name), to
+    /// remove their temporary files when the job is cancelled. The temporary file sits
+    /// beside the destination: in the share path's folder for uploads, in the local
+    /// path's folder for downloads.
+    pub fn temporaries(&self, job: JobId) -> Result<Vec<(String, PathBuf, String)>, JournalError> {
+        let db = self.db();
+        let mut statement = db.prepare("SELECT remote, local, temp FROM files WHERE job = ?1 AND complete = 0")?;
+        let temps = statement.query_map(params![job], |row| {
+            Ok((row.get::<_, String>(0)?, path_from(row.get(1)?), row.get::<_, String>(2)?))
+        })?;
+        temps.map(|t| t.map_err(JournalError::from)).collect()
+    }
+}
