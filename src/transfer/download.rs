@@ -127,6 +127,14 @@ pub async fn download(
     let size = source.size.unwrap_or(0);
     let tag = source.etag.clone().unwrap_or_default();
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+    if let Some(record) = record.filter(|r| !r.complete) {
+        let (temp, placed) = (dest.with_file_name(&record.temp), dest.to_owned());
+        if blocking("checking", dest, move || Ok(arrived_before(&temp, &placed, size, remote_write))).await? {
+            journal.file_complete(record.id)?;
+            progress(size, size);
+            return Ok(DownloadOutcome { bytes: size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh });
+        }
+    }
     let Some((target, replace)) = resolve(dest, conflict, remote_write).await? else {
         progress(size, size);
         return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh });
@@ -142,6 +150,24 @@ pub async fn download(
     let received =
         receive(client, (share, path), &temp, &source, remote_write, (file_id, piece, &skip), run, &progress).await;
     finish(run, received, (file_id, &temp), (&target, replace), size, resumed).await
+}
+
+/// Whether a file of a resumed job was put in place before the interruption although the
+/// journal had not written that down yet (`Journal::file_complete` records in batches):
+/// its temporary file is gone and `placed` is a regular file of the source's `size` whose
+/// modification time is the share's last-write time, which azfx set (to the 100 ns).
+/// Blocking. A file that only looks like it is left alone, never replaced: the safe way
+/// to be wrong.
+fn arrived_before(temp: &Path, placed: &Path, size: u64, remote_write: Option<OffsetDateTime>) -> bool {
+    let Some(remote) = remote_write else { return false };
+    if temp.symlink_metadata().is_ok() {
+        return false;
+    }
+    placed.symlink_metadata().is_ok_and(|m| {
+        m.is_file()
+            && m.len() == size
+            && m.modified().is_ok_and(|at| super::ticks(OffsetDateTime::from(at)) == super::ticks(remote))
+    })
 }
 
 /// Puts the temporary file in place once `received` is fine and the job was not
@@ -206,10 +232,11 @@ pub async fn download_small(
     listed: u64,
     conflict: Conflict,
     run: &Run,
+    registered: Option<(i64, String)>,
     progress: ProgressFn,
 ) -> Result<DownloadOutcome, TransferError> {
     let journal = &run.journal;
-    if !run.fresh && journal.file(run.job, path, dest)?.is_some() {
+    if registered.is_none() && !run.fresh && journal.file(run.job, path, dest)?.is_some() {
         return download(client, share, path, dest, conflict, run, progress).await;
     }
     let (source, data) = match client.read_small_file(share, path, listed).await {
@@ -230,11 +257,17 @@ pub async fn download_small(
         return Err(run.stopped());
     }
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
-    let name = temporary_name();
-    // Recorded as `download` records it, so a pause before the file is in place resumes
-    // there (its one range is read again: not recorded, one journal write less per file).
-    let tag = format!("{}|{RANGE_BYTES}", source.etag.clone().unwrap_or_default());
-    let file_id = journal.start_file(run.job, (path, dest), &name, size, &tag)?;
+    // Recorded as `download` records it (unless the folder registered it already), so a
+    // pause before the file is in place resumes there (its one range is read again: not
+    // recorded, one journal write less per file).
+    let (file_id, name) = match registered {
+        Some(registered) => registered,
+        None => {
+            let name = temporary_name();
+            let tag = format!("{}|{RANGE_BYTES}", source.etag.clone().unwrap_or_default());
+            (journal.start_file(run.job, (path, dest), &name, size, &tag)?, name)
+        }
+    };
     let temp = dir.join(&name);
     let (written, expected) = (temp.clone(), source.content_md5.clone());
     let modified = remote_write.map(std::time::SystemTime::from);
@@ -285,7 +318,9 @@ async fn partial(
         let _ = tokio::fs::remove_file(&temp).await;
         let name = temporary_name();
         let id = journal.start_file(job, (path, dest), &name, size, tag)?;
-        let resumed = if record.tag == tag { Resumed::Fresh } else { Resumed::SourceChanged };
+        // A file a folder registered before reading it has no tag: nothing to compare.
+        let changed = record.tag != tag && !record.tag.is_empty();
+        let resumed = if changed { Resumed::SourceChanged } else { Resumed::Fresh };
         return Ok((id, dir.join(name), resumed, HashSet::new()));
     }
     let name = temporary_name();

@@ -174,13 +174,18 @@ pub async fn download_tree(
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
     let listed: std::collections::HashMap<String, u64> = files.iter().cloned().collect();
+    let registered = register_small_files(run, path, dest, &files).await?;
     let outcome = each_file(files, total, progress, run, |relative, per_file| {
         let size = listed.get(&relative).copied().unwrap_or(u64::MAX);
+        let registered = registered.get(&relative).cloned();
         async move {
             let local = dest.join(&relative);
             let remote = join(path, &relative);
             let outcome = if size <= RANGE_BYTES {
-                super::download::download_small(client, share, &remote, &local, size, conflict, run, per_file).await?
+                super::download::download_small(
+                    client, share, &remote, &local, size, conflict, run, registered, per_file,
+                )
+                .await?
             } else {
                 super::download(client, share, &remote, &local, conflict, run, per_file).await?
             };
@@ -190,6 +195,43 @@ pub async fn download_tree(
     .await?;
     flush(dest).await?;
     Ok(outcome)
+}
+
+/// Records the small files of a fresh folder download in the journal in one transaction
+/// (`Journal::start_files`), each with the temporary name it will be written to, so no
+/// file needs a commit of its own before its bytes land (a kill still leaves every
+/// temporary file known, for a resume or a cancel to remove). Answers relative path →
+/// (journal id, temporary name); empty for a resumed run, whose files look themselves up.
+async fn register_small_files(
+    run: &Run,
+    path: &str,
+    dest: &Path,
+    files: &[(String, u64)],
+) -> Result<std::collections::HashMap<String, (i64, String)>, TransferError> {
+    if !run.fresh {
+        return Ok(std::collections::HashMap::new());
+    }
+    let small: Vec<_> = files.iter().filter(|(_, size)| *size <= RANGE_BYTES).collect();
+    let records: Vec<_> = small
+        .iter()
+        .map(|(relative, size)| (join(path, relative), dest.join(relative), super::temporary_name(), *size))
+        .collect();
+    // Thousands of rows: on the blocking pool, not a runtime thread.
+    let (journal, job) = (Arc::clone(&run.journal), run.job);
+    let (ids, records) =
+        tokio::task::spawn_blocking(move || journal.start_files(job, &records).map(|ids| (ids, records)))
+            .await
+            .map_err(|e| TransferError::Local {
+                action: "recording",
+                path: dest.to_owned(),
+                source: std::io::Error::other(e),
+            })??;
+    Ok(small
+        .into_iter()
+        .zip(ids)
+        .zip(records)
+        .map(|(((relative, _), id), (_, _, temp, _))| (relative.clone(), (id, temp)))
+        .collect())
 }
 
 /// Flushes what a folder download wrote to the disk in one call (Linux `syncfs` on the

@@ -10,7 +10,9 @@
 //! recorded only after the service answered its Put Range, or after its bytes were
 //! written to the local temporary file. WAL mode with `synchronous=NORMAL`: a committed
 //! record survives a process kill; a power loss may forget the last ranges (they are
-//! sent again), never invent one.
+//! sent again), never invent one. Files put in place are written down in batches
+//! (`file_complete`): a kill forgets the last few, which a resumed job recognises on
+//! disk (`download::arrived_before`).
 //!
 //! Calls block for microseconds (one indexed row each); the worker makes them, never
 //! the window.
@@ -152,8 +154,22 @@ pub struct FileRecord {
 /// The journal.
 pub struct Journal {
     db: Mutex<Connection>,
+    /// Files complete and in place, not yet written down (`file_complete`): recorded
+    /// together at the next use of the database, at most `ARRIVALS_BATCH` at a time.
+    arrived: Mutex<Vec<i64>>,
     path: Option<PathBuf>,
     pid: u32,
+}
+
+/// Files put in place that are recorded in one transaction (`Journal::file_complete`):
+/// a folder of 2 000 small files needs 32 commits instead of 2 000.
+const ARRIVALS_BATCH: usize = 64;
+
+impl Drop for Journal {
+    /// Writes down the files noted complete since the last use.
+    fn drop(&mut self) {
+        drop(self.db());
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -284,11 +300,22 @@ impl Journal {
         if !has_crc {
             db.execute_batch("ALTER TABLE ranges ADD COLUMN crc INTEGER")?;
         }
-        Ok(Self { db: Mutex::new(db), path, pid: std::process::id() })
+        Ok(Self { db: Mutex::new(db), arrived: Mutex::new(Vec::new()), path, pid: std::process::id() })
     }
 
-    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The database, with every file noted complete since its last use written down
+    /// first, so what is read is never behind what was noted.
+    fn db(&self) -> Result<std::sync::MutexGuard<'_, Connection>, JournalError> {
+        let mut db = self.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let arrived = std::mem::take(&mut *self.arrived.lock().unwrap_or_else(PoisonError::into_inner));
+        if !arrived.is_empty()
+            && let Err(error) = files::mark_complete(&mut db, &arrived)
+        {
+            // Kept for the next attempt.
+            self.arrived.lock().unwrap_or_else(PoisonError::into_inner).extend(arrived);
+            return Err(error);
+        }
+        Ok(db)
     }
 
     /// Starts `spec` as a job running in this process: the unfinished job with the same
@@ -297,7 +324,7 @@ impl Journal {
     ///
     /// Errors: `Busy` when that job is running, here or in another live process.
     pub fn begin(&self, spec: &JobSpec) -> Result<(JobId, bool), JournalError> {
-        let db = self.db();
+        let db = self.db()?;
         let existing: Option<(JobId, String, u32)> = db
             .query_row(
                 "SELECT id, state, pid FROM jobs WHERE kind = ?1 AND endpoint = ?2 AND share = ?3 AND remote = ?4 AND local = ?5",
@@ -335,7 +362,7 @@ impl Journal {
 
     /// Records a job's progress (bytes done of total).
     pub fn progress(&self, job: JobId, done: u64, total: u64) -> Result<(), JournalError> {
-        self.db().execute(
+        self.db()?.execute(
             "UPDATE jobs SET done = ?2, total = ?3 WHERE id = ?1",
             params![job, as_i64(done), as_i64(total)],
         )?;
@@ -345,19 +372,19 @@ impl Journal {
     /// Marks a job paused, or failed with `message`; its files and ranges stay.
     pub fn stop(&self, job: JobId, failed: Option<&str>) -> Result<(), JournalError> {
         let state = if failed.is_some() { "failed" } else { "paused" };
-        self.db().execute("UPDATE jobs SET state = ?2, message = ?3 WHERE id = ?1", params![job, state, failed])?;
+        self.db()?.execute("UPDATE jobs SET state = ?2, message = ?3 WHERE id = ?1", params![job, state, failed])?;
         Ok(())
     }
 
     /// Forgets a finished or removed job with its files and ranges.
     pub fn forget(&self, job: JobId) -> Result<(), JournalError> {
-        self.db().execute("DELETE FROM jobs WHERE id = ?1", params![job])?;
+        self.db()?.execute("DELETE FROM jobs WHERE id = ?1", params![job])?;
         Ok(())
     }
 
     /// Moves a job one place earlier (`earlier`) or later in the queue.
     pub fn reorder(&self, job: JobId, earlier: bool) -> Result<(), JournalError> {
-        let mut db = self.db();
+        let mut db = self.db()?;
         let tx = db.transaction()?;
         let position: Option<i64> =
             tx.query_row("SELECT position FROM jobs WHERE id = ?1", params![job], |r| r.get(0)).optional()?;
@@ -387,7 +414,7 @@ impl Journal {
 
     /// Every job, in queue order.
     pub fn jobs(&self) -> Result<Vec<JobRecord>, JournalError> {
-        let db = self.db();
+        let db = self.db()?;
         let mut statement = db.prepare(
             "SELECT id, kind, endpoint, share, remote, local, conflict, state, pid, done, total, message
              FROM jobs ORDER BY position",
@@ -439,7 +466,7 @@ impl Journal {
     /// removing or renaming it, a later connection to `endpoint` removes it
     /// (`orphaned_leftovers`). Answers its id for `forget_leftover`.
     pub fn note_leftover(&self, endpoint: &str, share: &str, path: &str) -> Result<i64, JournalError> {
-        let db = self.db();
+        let db = self.db()?;
         db.execute(
             "INSERT INTO leftovers (endpoint, share, path, pid, noted_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![endpoint, share, path, self.pid, crate::auth::now_unix()],
@@ -449,7 +476,7 @@ impl Journal {
 
     /// The temporary file is gone or in place: nothing to clean up.
     pub fn forget_leftover(&self, id: i64) -> Result<(), JournalError> {
-        self.db().execute("DELETE FROM leftovers WHERE id = ?1", params![id])?;
+        self.db()?.execute("DELETE FROM leftovers WHERE id = ?1", params![id])?;
         Ok(())
     }
 
@@ -458,7 +485,7 @@ impl Journal {
     /// old (no copy waits that long).
     pub fn orphaned_leftovers(&self, endpoint: &str) -> Result<Vec<(i64, String, String)>, JournalError> {
         const DAY_SECS: i64 = 86_400;
-        let db = self.db();
+        let db = self.db()?;
         let mut statement = db.prepare("SELECT id, share, path, pid, noted_at FROM leftovers WHERE endpoint = ?1")?;
         let rows = statement.query_map(params![endpoint], |row| {
             Ok((

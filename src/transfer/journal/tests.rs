@@ -1,5 +1,7 @@
 //! The journal's own tests.
 
+use std::collections::HashSet;
+
 use super::*;
 
 fn spec(local: &str) -> JobSpec {
@@ -55,7 +57,7 @@ fn a_running_job_of_a_dead_process_reads_as_interrupted_and_jobs_reorder() {
     let (first, _) = journal.begin(&spec("/a")).unwrap();
     let (second, _) = journal.begin(&spec("/b")).unwrap();
     // A pid that cannot be alive.
-    journal.db().execute("UPDATE jobs SET pid = ?2 WHERE id = ?1", params![first, u32::MAX - 1]).unwrap();
+    journal.db().unwrap().execute("UPDATE jobs SET pid = ?2 WHERE id = ?1", params![first, u32::MAX - 1]).unwrap();
     let jobs = journal.jobs().unwrap();
     assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), [first, second]);
     assert_eq!(jobs[0].state, JobState::Interrupted);
@@ -72,4 +74,37 @@ fn local_paths_of_any_bytes_survive() {
         let odd = Path::new(std::ffi::OsStr::from_bytes(b"/tmp/caf\xe9 #?%.bin"));
         assert_eq!(path_from(path_bytes(odd)), odd);
     }
+}
+
+#[test]
+fn files_registered_together_and_arrivals_written_down_in_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path()).unwrap();
+    let (job, _) = journal.begin(&spec("/tmp/folder")).unwrap();
+    let files: Vec<_> = (0..100_u64)
+        .map(|i| (format!("d/f{i}"), PathBuf::from(format!("/tmp/folder/f{i}")), format!(".t{i}.part"), i))
+        .collect();
+    let ids = journal.start_files(job, &files).unwrap();
+    assert_eq!(ids.len(), 100);
+    assert_eq!(journal.temporaries(job).unwrap().len(), 100);
+    let record = journal.file(job, "d/f7", Path::new("/tmp/folder/f7")).unwrap().unwrap();
+    assert_eq!((record.id, record.temp.as_str(), record.size, record.tag.as_str()), (ids[7], ".t7.part", 7, ""));
+    // Noted, not yet written: another connection (another azfx) does not see it yet…
+    journal.file_complete(ids[0]).unwrap();
+    let other = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+    let complete = |db: &Connection| -> i64 {
+        db.query_row("SELECT COUNT(*) FROM files WHERE complete = 1", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(complete(&other), 0);
+    // …but this journal's next read does, and a full batch is written at once.
+    assert!(journal.file(job, "d/f0", Path::new("/tmp/folder/f0")).unwrap().unwrap().complete);
+    assert_eq!(complete(&other), 1);
+    for id in &ids[1..=ARRIVALS_BATCH] {
+        journal.file_complete(*id).unwrap();
+    }
+    assert_eq!(complete(&other), i64::try_from(ARRIVALS_BATCH).unwrap() + 1);
+    // What is left noted when the journal closes is written down.
+    journal.file_complete(ids[99]).unwrap();
+    drop(journal);
+    assert_eq!(complete(&other), i64::try_from(ARRIVALS_BATCH).unwrap() + 2);
 }
