@@ -180,6 +180,13 @@ pub async fn upload(
         .map_err(|reason| TransferError::InvalidName { name: name.to_owned(), reason })?;
     let size = before.len();
     let local_write = before.modified().ok().map(OffsetDateTime::from);
+    if let Some(record) = record.as_ref()
+        && uploaded_before(client, share, (path, &record.temp), size, local_write).await?
+    {
+        journal.file_complete(record.id)?;
+        progress(size, size);
+        return Ok(UploadOutcome { bytes: size, path: path.to_owned(), skipped: false, resumed: Resumed::Fresh });
+    }
     let Some((target, replace)) = destination(client, share, path, conflict, local_write).await? else {
         progress(size, size);
         return Ok(UploadOutcome { bytes: 0, path: path.to_owned(), skipped: true, resumed: Resumed::Fresh });
@@ -229,6 +236,35 @@ pub async fn upload(
             journal.forget_file(file_id)?;
             Err(about_target(error))
         }
+    }
+}
+
+/// Whether a file of a resumed job was renamed into place before the interruption
+/// although the journal had not written that down yet (`Journal::file_complete` records
+/// in batches): its temporary file is gone from the share and `path` has the local
+/// file's size and last-write time (which azfx stamped, to the 100 ns). A file that only
+/// looks like it is left alone, never replaced: the safe way to be wrong.
+async fn uploaded_before(
+    client: &FilesClient,
+    share: &str,
+    (path, temp): (&str, &str),
+    size: u64,
+    local_write: Option<OffsetDateTime>,
+) -> Result<bool, TransferError> {
+    let Some(local) = local_write else { return Ok(false) };
+    let there = match client.file_properties(share, path).await {
+        Ok(there) => there,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let remote = there.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+    if there.size != Some(size) || remote.map(super::ticks) != Some(super::ticks(local)) {
+        return Ok(false);
+    }
+    match client.file_properties(share, &join(parent(path), temp)).await {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(true),
+        Ok(_) => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 

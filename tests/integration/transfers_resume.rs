@@ -349,3 +349,40 @@ fn a_killed_folder_download_resumes_without_taking_its_own_files_for_conflicts()
     assert!(no_temporary_files(&dest));
     assert!(jobs_list(home.path()).contains("no unfinished transfers"));
 }
+
+/// The same for a folder upload killed half way: files renamed into place before the kill
+/// are not sent again nor taken for conflicts.
+#[test]
+fn a_killed_folder_upload_resumes_without_taking_its_own_files_for_conflicts() {
+    let env = start();
+    let control = env.emulator.control();
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().join("many");
+    std::fs::create_dir(&folder).unwrap();
+    let files: Vec<Vec<u8>> = (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect();
+    for (i, data) in files.iter().enumerate() {
+        std::fs::write(folder.join(format!("f{i:03}.bin")), data).unwrap();
+    }
+    let total: u64 = files.iter().map(|f| f.len() as u64).sum();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("{}/{SHARE}/", env.emulator.file_endpoint(ACCOUNT));
+    let cp = ["cp", "-r", folder.to_str().unwrap(), url.as_str()];
+    let received = kill_when(&env.emulator, home.path(), &cp, || control.bytes_received(), total / 2);
+    assert!(received < total, "killed before the end ({received} bytes received)");
+
+    let (code, stdout, stderr) = run(&env.emulator, home.path(), &cp);
+    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+    let sent_twice = control.bytes_received() - total;
+    assert!(sent_twice < total / 4, "{sent_twice} of {total} bytes were sent twice");
+    let left = control.list(ACCOUNT, SHARE, "many").unwrap();
+    assert!(left.iter().all(|n| !n.starts_with(".azfx-")), "no temporary file left");
+    assert!(jobs_list(home.path()).contains("no unfinished transfers"));
+    let back = tempfile::tempdir().unwrap();
+    let (code, _, stderr) =
+        run(&env.emulator, home.path(), &["cp", "-r", &format!("{url}many"), back.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{stderr}");
+    for (i, data) in files.iter().enumerate() {
+        let arrived = std::fs::read(back.path().join(format!("many/f{i:03}.bin"))).unwrap();
+        assert!(arrived == *data, "f{i:03}.bin differs");
+    }
+}
