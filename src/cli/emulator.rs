@@ -46,6 +46,11 @@ pub struct EmulatorArgs {
     /// default). The values to export are printed at start.
     #[arg(long, value_name = "SECRET")]
     identity_header: Option<String>,
+    /// Answer Put Range without the `Content-MD5` Azure computes (an MD5 the client sends
+    /// is still checked): for benchmarks on small machines, where the emulator's own
+    /// hashing would otherwise cap every client measured.
+    #[arg(long)]
+    no_range_md5: bool,
 }
 
 /// Serves the emulator until Ctrl-C; returns the exit code.
@@ -60,6 +65,7 @@ pub fn run(args: &EmulatorArgs) -> i32 {
         data_dir: args.data_dir.clone(),
         token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
         identity_header: args.identity_header.clone(),
+        range_md5: !args.no_range_md5,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(&config) {

@@ -128,8 +128,9 @@ pub async fn put_range(state: &State, req: &FilesRequest, body: Incoming) -> Res
             return Err(ServiceError::invalid_header("Content-Length", &data.len().to_string()));
         }
         state.bytes_received.fetch_add(length, std::sync::atomic::Ordering::Relaxed);
-        let md5 = md5_base64(&data);
-        if let Some(sent) = req.header("content-md5")
+        let sent = req.header("content-md5");
+        let md5 = (state.range_md5 || sent.is_some()).then(|| md5_base64(&data));
+        if let (Some(sent), Some(md5)) = (sent, md5.clone())
             && sent != md5
         {
             return Err(ServiceError::new(
@@ -141,7 +142,9 @@ pub async fn put_range(state: &State, req: &FilesRequest, body: Incoming) -> Res
             .detail("ServerCalculatedMd5", md5));
         }
         state.blobs.write(id, start, data, size).await.map_err(|_| ServiceError::internal())?;
-        headers.push(("Content-MD5", md5));
+        if let Some(md5) = md5.filter(|_| state.range_md5) {
+            headers.push(("Content-MD5", md5));
+        }
     }
     let preserve = req.header("x-ms-file-last-write-time").is_some_and(|v| v.eq_ignore_ascii_case("preserve"));
     let touched = with_share(state, req, |share| {

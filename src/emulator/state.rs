@@ -148,6 +148,8 @@ pub struct State {
     pub identity_requests: AtomicU64,
     /// Files requests being served at once.
     pub in_flight: super::load::InFlight,
+    /// Put Range answers carry `Content-MD5` (`EmulatorConfig::range_md5`).
+    pub range_md5: bool,
     /// Seconds added to the system clock when issuing and checking tokens
     /// (`Control::advance_token_clock`), so tests can pass token lifetimes without sleeping.
     token_clock_offset_secs: std::sync::atomic::AtomicI64,
@@ -176,6 +178,7 @@ impl State {
             bytes_served: AtomicU64::new(0),
             identity_requests: AtomicU64::new(0),
             in_flight: super::load::InFlight::default(),
+            range_md5: true,
             token_clock_offset_secs: std::sync::atomic::AtomicI64::new(0),
             inner: Mutex::new(Inner {
                 accounts: BTreeMap::new(),

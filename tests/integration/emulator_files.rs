@@ -174,6 +174,36 @@ async fn create_file_answers_like_the_recording() {
     expect_error(response, StatusCode::NOT_FOUND, "ParentNotFound").await;
 }
 
+/// Put Range answers with the MD5 Azure computes of the bytes, whether or not the client
+/// sent one (recording `put-range-201`); a benchmark's emulator (`--no-range-md5`) leaves
+/// it out but still checks an MD5 the client sends.
+#[tokio::test]
+async fn put_range_answers_the_md5_of_its_bytes_unless_told_not_to() {
+    let data = vec![7_u8; 100_000];
+    let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&data));
+    for range_md5 in [true, false] {
+        let env = crate::helpers::start_with(&azfx::emulator::EmulatorConfig {
+            range_md5,
+            ..azfx::emulator::EmulatorConfig::default()
+        });
+        env.create_file("m.bin", &vec![0_u8; data.len()]).await;
+        let put = || {
+            env.req(Method::PUT, &format!("{SHARE}/m.bin?comp=range"))
+                .header("x-ms-range", format!("bytes=0-{}", data.len() - 1))
+                .header("x-ms-write", "update")
+                .body(data.clone())
+        };
+        let response = put().send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(response.headers().get("content-md5").is_some(), range_md5);
+        if range_md5 {
+            assert_eq!(header(&response, "content-md5"), md5);
+        }
+        let response = put().header("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==").send().await.unwrap();
+        expect_error(response, StatusCode::BAD_REQUEST, "Md5Mismatch").await;
+    }
+}
+
 #[tokio::test]
 async fn put_range_rejects_bad_input_with_service_errors() {
     let env = start();
