@@ -250,10 +250,42 @@ fn conflict_text(conflict: Conflict) -> String {
     serde_json::to_string(&conflict).unwrap_or_default()
 }
 
-/// Whether the process `pid` is alive (Linux: `/proc/<pid>`; elsewhere a process not
-/// this one is taken as gone).
+/// Whether the process `pid` is alive: Unix `kill(pid, 0)` (a process that exists but
+/// belongs to someone else answers `EPERM`: alive); Windows: a process that can be opened
+/// and has no exit code yet. Where neither can be asked, a process not this one is taken
+/// as gone.
 fn alive(pid: u32) -> bool {
-    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return false };
+        !matches!(rustix::process::test_kill_process(pid), Err(rustix::io::Errno::SRCH))
+    }
+    #[cfg(windows)]
+    {
+        windows_alive(pid)
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        false
+    }
+}
+
+#[cfg(windows)]
+#[expect(unsafe_code, reason = "two plain Win32 calls on a handle opened and closed here")]
+fn windows_alive(pid: u32) -> bool {
+    use windows_sys::Win32::Foundation::{CloseHandle, STILL_ACTIVE};
+    use windows_sys::Win32::System::Threading::{GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION};
+    let handle = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+    if handle.is_null() {
+        return false;
+    }
+    let mut code = 0_u32;
+    let asked = unsafe { GetExitCodeProcess(handle, &mut code) };
+    unsafe { CloseHandle(handle) };
+    asked != 0 && code == STILL_ACTIVE.cast_unsigned()
 }
 
 fn as_u64(value: i64) -> u64 {
@@ -481,28 +513,16 @@ impl Journal {
     }
 
     /// Temporary share files at `endpoint` whose process is gone, as (id, share, path).
-    /// Off Linux, where azfx cannot tell whether another process lives, only those a day
-    /// old (no copy waits that long).
     pub fn orphaned_leftovers(&self, endpoint: &str) -> Result<Vec<(i64, String, String)>, JournalError> {
-        const DAY_SECS: i64 = 86_400;
         let db = self.db()?;
-        let mut statement = db.prepare("SELECT id, share, path, pid, noted_at FROM leftovers WHERE endpoint = ?1")?;
+        let mut statement = db.prepare("SELECT id, share, path, pid FROM leftovers WHERE endpoint = ?1")?;
         let rows = statement.query_map(params![endpoint], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, u32>(3)?,
-                row.get::<_, i64>(4)?,
-            ))
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, u32>(3)?))
         })?;
-        let now = crate::auth::now_unix();
         let mut orphaned = Vec::new();
         for row in rows {
-            let (id, share, path, pid, noted_at) = row?;
-            let gone =
-                if cfg!(target_os = "linux") { !alive(pid) } else { pid != self.pid && now - noted_at > DAY_SECS };
-            if gone {
+            let (id, share, path, pid) = row?;
+            if !alive(pid) {
                 orphaned.push((id, share, path));
             }
         }

@@ -108,3 +108,15 @@ fn files_registered_together_and_arrivals_written_down_in_batches() {
     drop(journal);
     assert_eq!(complete(&other), i64::try_from(ARRIVALS_BATCH).unwrap() + 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_process_is_alive_until_it_ends() {
+    assert!(alive(std::process::id()));
+    let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    assert!(alive(child.id()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!alive(child.id()));
+    assert!(!alive(u32::MAX - 1));
+}
