@@ -236,9 +236,15 @@ pub async fn download_small(
     progress: ProgressFn,
 ) -> Result<DownloadOutcome, TransferError> {
     let journal = &run.journal;
-    if registered.is_none() && !run.fresh && journal.file(run.job, path, dest)?.is_some() {
-        return download(client, share, path, dest, conflict, run, progress).await;
-    }
+    let earlier = if registered.is_none() && !run.fresh { journal.file(run.job, path, dest)? } else { None };
+    // A file the folder registered in an earlier run and that was never written down as
+    // arrived keeps the one-request path; any other record goes through `download`.
+    let (registered, resumed) = match (registered, earlier) {
+        (Some(registered), _) => (Some(registered), false),
+        (None, Some(record)) if !record.complete && record.tag.is_empty() => (Some((record.id, record.temp)), true),
+        (None, Some(_)) => return download(client, share, path, dest, conflict, run, progress).await,
+        (None, None) => (None, false),
+    };
     let (source, data) = match client.read_small_file(share, path, listed).await {
         Ok((source, data)) if source.size == Some(data.len() as u64) => (source, data),
         Ok(_) => return download(client, share, path, dest, conflict, run, progress).await,
@@ -249,6 +255,23 @@ pub async fn download_small(
     };
     let size = data.len() as u64;
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+    if let Some((id, temp)) = registered.as_ref().filter(|_| resumed) {
+        // Put in place before the interruption (not written down yet), or a temporary
+        // file a kill left part written: removed, the file starts over.
+        let (temp, placed) = (dest.with_file_name(temp), dest.to_owned());
+        let arrived = blocking("checking", dest, move || {
+            let arrived = arrived_before(&temp, &placed, size, remote_write);
+            if !arrived {
+                let _ = std::fs::remove_file(&temp);
+            }
+            Ok(arrived)
+        });
+        if arrived.await? {
+            journal.file_complete(*id)?;
+            progress(size, size);
+            return Ok(DownloadOutcome { bytes: size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh });
+        }
+    }
     let Some((target, replace)) = resolve(dest, conflict, remote_write).await? else {
         progress(size, size);
         return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh });

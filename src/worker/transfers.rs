@@ -26,22 +26,31 @@ use crate::transfer::{
 const EVENT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 const JOURNAL_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
-fn progress(rt: &Arc<Runtime>, task: &Task, job: JobId) -> ProgressFn {
-    let rt = Arc::clone(rt);
+/// When a transfer's progress last went out as an event and to the journal, and the
+/// latest figures (written to the journal when the job stops, whatever the throttle held
+/// back).
+#[derive(Default)]
+struct Reported {
+    event: Option<std::time::Instant>,
+    journal: Option<std::time::Instant>,
+    latest: Option<(u64, u64)>,
+}
+
+fn progress(rt: &Arc<Runtime>, task: &Task, job: JobId, reported: &Arc<std::sync::Mutex<Reported>>) -> ProgressFn {
+    let (rt, reported) = (Arc::clone(rt), Arc::clone(reported));
     let task = task.id;
-    // When the last event and the last journal write went out.
-    let last = std::sync::Mutex::new((None::<std::time::Instant>, None::<std::time::Instant>));
     Arc::new(move |done, total| {
         let now = std::time::Instant::now();
         let due = |at: Option<std::time::Instant>, every| done >= total || at.is_none_or(|at| now - at >= every);
         let (event, journal) = {
-            let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let (event, journal) = (due(last.0, EVENT_EVERY), due(last.1, JOURNAL_EVERY));
+            let mut reported = reported.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            reported.latest = Some((done, total));
+            let (event, journal) = (due(reported.event, EVENT_EVERY), due(reported.journal, JOURNAL_EVERY));
             if event {
-                last.0 = Some(now);
+                reported.event = Some(now);
             }
             if journal {
-                last.1 = Some(now);
+                reported.journal = Some(now);
             }
             (event, journal)
         };
@@ -112,11 +121,12 @@ where
         fresh: !resumed && !rt.journal.has_files(job).unwrap_or(true),
         ranges: rt.ranges.load(std::sync::atomic::Ordering::Relaxed),
     };
+    let reported = Arc::new(std::sync::Mutex::new(Reported::default()));
     let mut attempt = 0;
     let result = loop {
         // Attempts after the first resume what the earlier ones wrote.
         let this_run = Run { fresh: run.fresh && attempt == 0, ..run.clone() };
-        let result = work(this_run, progress(rt, task, job)).await;
+        let result = work(this_run, progress(rt, task, job, &reported)).await;
         let again = match &result {
             Ok(value) => unfinished(value).is_some_and(|(_, transient)| transient),
             Err(error) => transient(error),
@@ -141,6 +151,11 @@ where
         other => other,
     };
     let journal = &rt.journal;
+    let latest = reported.lock().unwrap_or_else(std::sync::PoisonError::into_inner).latest;
+    if let Some((done, total)) = latest {
+        // What the throttle held back: a paused or failed job shows what arrived.
+        let _ = journal.progress(job, done, total);
+    }
     match &result {
         Ok(value) => match unfinished(value) {
             None => journal.forget(job),
