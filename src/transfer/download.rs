@@ -375,7 +375,7 @@ async fn receive(
         })
         .await?
     };
-    let md5 = source.content_md5.as_ref().map(|_| OrderedMd5::start());
+    let md5 = source.content_md5.as_ref().map(|_| OrderedMd5::start(2));
     let hashing = md5.is_some();
     let tally = Tally::new(bytes_done(size, piece, skip), size, progress);
     let (flushed, to_flush) = std::sync::mpsc::sync_channel::<u64>(1024);

@@ -280,8 +280,9 @@ struct OrderedMd5 {
 }
 
 impl OrderedMd5 {
-    fn start() -> Self {
-        let (pieces, mut incoming) = tokio::sync::mpsc::channel::<bytes::Bytes>(2);
+    /// A hasher that lets the feeder run `ahead` pieces ahead of it before `feed` waits.
+    fn start(ahead: usize) -> Self {
+        let (pieces, mut incoming) = tokio::sync::mpsc::channel::<bytes::Bytes>(ahead.max(1));
         let digest = tokio::task::spawn_blocking(move || {
             use md5::Digest as _;
             let mut md5 = md5::Md5::new();
@@ -293,9 +294,14 @@ impl OrderedMd5 {
         Self { pieces, digest }
     }
 
-    /// Hashes the next piece (waits while the hasher is two pieces behind).
+    /// Hashes the next piece (waits while the hasher is `ahead` pieces behind).
     async fn feed(&self, piece: bytes::Bytes) {
         let _ = self.pieces.send(piece).await;
+    }
+
+    /// Where a blocking thread feeds pieces (`blocking_send`, in file order).
+    fn feeder(&self) -> tokio::sync::mpsc::Sender<bytes::Bytes> {
+        self.pieces.clone()
     }
 
     /// The digest (base64) of everything fed.
