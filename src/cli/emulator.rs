@@ -12,6 +12,7 @@ use crate::worker::exit_code;
 
 /// `azfx emulator` flags.
 #[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "command-line switches, each its own flag")]
 pub struct EmulatorArgs {
     /// Address to listen on (loopback by default; 169.254.169.254 to stand in for IMDS
     /// inside a network namespace).

@@ -283,13 +283,12 @@ pub async fn download_small(
     // Recorded as `download` records it (unless the folder registered it already), so a
     // pause before the file is in place resumes there (its one range is read again: not
     // recorded, one journal write less per file).
-    let (file_id, name) = match registered {
-        Some(registered) => registered,
-        None => {
-            let name = temporary_name();
-            let tag = format!("{}|{RANGE_BYTES}", source.etag.clone().unwrap_or_default());
-            (journal.start_file(run.job, (path, dest), &name, size, &tag)?, name)
-        }
+    let (file_id, name) = if let Some(registered) = registered {
+        registered
+    } else {
+        let name = temporary_name();
+        let tag = format!("{}|{RANGE_BYTES}", source.etag.clone().unwrap_or_default());
+        (journal.start_file(run.job, (path, dest), &name, size, &tag)?, name)
     };
     let temp = dir.join(&name);
     let (written, expected) = (temp.clone(), source.content_md5.clone());
@@ -378,14 +377,14 @@ async fn receive(
     let md5 = source.content_md5.as_ref().map(|_| OrderedMd5::start(2));
     let hashing = md5.is_some();
     let tally = Tally::new(bytes_done(size, piece, skip), size, progress);
-    let (flushed, to_flush) = std::sync::mpsc::sync_channel::<u64>(1024);
+    let (report_written, written) = std::sync::mpsc::sync_channel::<u64>(1024);
     let flusher = {
         let file = Arc::clone(&file);
-        tokio::task::spawn_blocking(move || crate::fs_util::flush_while_written(&file, &to_flush, FLUSH_EVERY))
+        tokio::task::spawn_blocking(move || crate::fs_util::flush_while_written(&file, &written, FLUSH_EVERY))
     };
     let pieces = futures_util::stream::iter(ranges_of(size, piece))
         .map(|(offset, length)| {
-            let (file, tally, flushed) = (Arc::clone(&file), &tally, flushed.clone());
+            let (file, tally, report_written) = (Arc::clone(&file), &tally, report_written.clone());
             async move {
                 if skip.contains(&offset) {
                     // Written by an earlier attempt: read back only to hash it.
@@ -407,7 +406,7 @@ async fn receive(
                     blocking("writing", temp, move || {
                         crate::fs_util::write_all_at(&file, &written, offset)?;
                         // A hint: when the flusher is behind, it catches up at its next turn.
-                        let _ = flushed.try_send(length);
+                        let _ = report_written.try_send(length);
                         Ok(())
                     })
                     .await?;
@@ -425,7 +424,7 @@ async fn receive(
             Ok(())
         });
     let received = unless_stopped(run, pieces).await;
-    drop(flushed);
+    drop(report_written);
     let _ = flusher.await;
     received?;
     let finished = Arc::clone(&file);
