@@ -59,19 +59,26 @@ pub fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<
 /// file and drops its now-clean pages from the page cache (Linux
 /// `posix_fadvise(POSIX_FADV_DONTNEED)`), so the disk writes while the transfer goes on,
 /// the closing `fsync` waits only for the last bytes, and a 200 GiB download does not
-/// push everything else out of memory. Returns when every sender is dropped. Flushing
-/// is only a head start: a failure is ignored here (the closing `fsync` reports it).
-/// Blocking: run it on a blocking thread of its own.
-pub fn flush_while_written(file: &File, written: &std::sync::mpsc::Receiver<u64>, every: u64) {
+/// push everything else out of memory. Returns when every sender is dropped, with the
+/// first flush error: Linux reports a write-back error once, to the first `fsync` that
+/// sees it, so the caller must fail the file on it (its closing `fsync` may then
+/// succeed although bytes never reached the disk). After an error it stops flushing and
+/// only drains `written`. Blocking: run it on a blocking thread of its own.
+pub fn flush_while_written(file: &File, written: &std::sync::mpsc::Receiver<u64>, every: u64) -> io::Result<()> {
     let mut pending = 0;
+    let mut failed = None;
     while let Ok(bytes) = written.recv() {
         pending += bytes;
-        if pending >= every {
+        if failed.is_none() && pending >= every {
             pending = 0;
-            if file.sync_data().is_ok() {
-                #[cfg(target_os = "linux")]
-                let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+            match file.sync_data() {
+                Ok(()) => {
+                    #[cfg(target_os = "linux")]
+                    let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+                }
+                Err(e) => failed = Some(e),
             }
         }
     }
+    failed.map_or(Ok(()), Err)
 }

@@ -222,7 +222,11 @@ async fn finish(
 /// request (`FilesClient::read_small_file`): no properties request before it and no
 /// `ETag` check after, which is what makes a folder of small files fast. Same rules,
 /// errors and guarantees as `download`, which takes over when the file grew past the
-/// range or emptied since it was listed, or an earlier attempt left a partial file.
+/// range or emptied since it was listed, or the journal has it from an earlier attempt
+/// (except a file `registered` by its folder and never written down as arrived: it keeps
+/// this path, and what a kill left part written is removed; its one range is read again).
+/// `registered`: the journal id and temporary name the folder recorded for it
+/// (`tree::register_small_files`), or `None` to record it here.
 #[expect(clippy::too_many_arguments, reason = "download's arguments and the listed size")]
 pub async fn download_small(
     client: &FilesClient,
@@ -281,8 +285,8 @@ pub async fn download_small(
     }
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     // Recorded as `download` records it (unless the folder registered it already), so a
-    // pause before the file is in place resumes there (its one range is read again: not
-    // recorded, one journal write less per file).
+    // temporary file a kill leaves is known (its one range is not recorded: one journal
+    // write less per file).
     let (file_id, name) = if let Some(registered) = registered {
         registered
     } else {
@@ -425,8 +429,9 @@ async fn receive(
         });
     let received = unless_stopped(run, pieces).await;
     drop(report_written);
-    let _ = flusher.await;
+    let on_disk = flusher.await.unwrap_or_else(|join| Err(std::io::Error::other(join)));
     received?;
+    on_disk.map_err(super::local("flushing", temp))?;
     let finished = Arc::clone(&file);
     let modified = remote_write.map(std::time::SystemTime::from);
     blocking("flushing", temp, move || {
@@ -444,7 +449,7 @@ async fn receive(
     .await?;
     drop(file);
     if let (Some(expected), Some(md5)) = (&source.content_md5, md5) {
-        let actual = md5.finish().await;
+        let actual = md5.finish(temp).await?;
         if actual != *expected {
             return Err(TransferError::Integrity {
                 path: format!("/{share}/{path}"),

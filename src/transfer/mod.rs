@@ -304,10 +304,12 @@ impl OrderedMd5 {
         self.pieces.clone()
     }
 
-    /// The digest (base64) of everything fed.
-    async fn finish(self) -> String {
+    /// The digest (base64) of everything fed. Errors: `Local` ("hashing", naming `path`)
+    /// when the hasher's thread did not finish, so no file is ever stamped or checked
+    /// with a digest of nothing.
+    async fn finish(self, path: &Path) -> Result<String, TransferError> {
         drop(self.pieces);
-        self.digest.await.unwrap_or_default()
+        self.digest.await.map_err(|join| local("hashing", path)(std::io::Error::other(join)))
     }
 }
 

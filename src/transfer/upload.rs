@@ -369,7 +369,9 @@ fn read_in_order(
             !super::is_zero(&data)
         };
         if hasher.blocking_send(data.clone()).is_err() {
-            return Ok(false);
+            // Not a stop: the hasher's thread is gone, and a file is never stamped
+            // without its MD5.
+            return Err(std::io::Error::other("the MD5 of the file could not be computed"));
         }
         let piece = Piece { offset, length, data: needed.then_some(data), crc, written_before };
         if pieces.blocking_send(piece).is_err() {
@@ -433,9 +435,10 @@ async fn send_content(
     match reader.await {
         Ok(Ok(true)) => {}
         Ok(Err(source)) => return Err(TransferError::Local { action: "reading", path: src.to_owned(), source }),
-        Ok(Ok(false)) | Err(_) => return Err(run.stopped()),
+        Ok(Ok(false)) => return Err(run.stopped()),
+        Err(join) => return Err(super::local("reading", src)(std::io::Error::other(join))),
     }
-    let md5 = md5.finish().await;
+    let md5 = md5.finish(src).await?;
     let path = src.to_owned();
     let after = blocking("reading", src, move || std::fs::metadata(path)).await?;
     if after.len() != size || after.modified().ok() != before.modified().ok() {

@@ -153,8 +153,10 @@ where
     let journal = &rt.journal;
     let latest = reported.lock().unwrap_or_else(std::sync::PoisonError::into_inner).latest;
     if let Some((done, total)) = latest {
-        // What the throttle held back: a paused or failed job shows what arrived.
+        // What the throttle held back: a paused or failed job shows what arrived, in the
+        // journal and in the window.
         let _ = journal.progress(job, done, total);
+        rt.emit_now(Event::Progress { task: task.id, done, total });
     }
     match &result {
         Ok(value) => match unfinished(value) {

@@ -88,7 +88,8 @@ impl Journal {
     /// Notes a file complete and in place (its ranges are no longer needed). Written
     /// down with others, at the next use of the journal or once `ARRIVALS_BATCH` are
     /// noted: a process killed meanwhile forgets the last few, which a resumed job
-    /// recognises by their size and modification time (`download::arrived_before`).
+    /// recognises by their size and modification time (`download::arrived_before`,
+    /// `upload::uploaded_before`).
     pub fn file_complete(&self, file: i64) -> Result<(), JournalError> {
         let full = {
             let mut arrived = self.arrived.lock().unwrap_or_else(PoisonError::into_inner);

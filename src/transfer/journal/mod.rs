@@ -12,7 +12,7 @@
 //! record survives a process kill; a power loss may forget the last ranges (they are
 //! sent again), never invent one. Files put in place are written down in batches
 //! (`file_complete`): a kill forgets the last few, which a resumed job recognises on
-//! disk (`download::arrived_before`).
+//! disk (`download::arrived_before`, `upload::uploaded_before`).
 //!
 //! Calls block for microseconds (one indexed row each); the worker makes them, never
 //! the window.
@@ -252,7 +252,9 @@ fn conflict_text(conflict: Conflict) -> String {
 
 /// Whether the process `pid` is alive: Unix `kill(pid, 0)` (a process that exists but
 /// belongs to someone else answers `EPERM`: alive); Windows: a process that can be opened
-/// and has no exit code yet. Where neither can be asked, a process not this one is taken
+/// and has no exit code yet, or that may not be opened (access denied: alive). A pid the
+/// system gave to another process since is taken as alive while that process lives (the
+/// job reads as running in another azfx until it ends), as with Linux's `/proc` before. Where neither can be asked, a process not this one is taken
 /// as gone.
 fn alive(pid: u32) -> bool {
     if pid == std::process::id() {
@@ -276,11 +278,12 @@ fn alive(pid: u32) -> bool {
 #[cfg(windows)]
 #[expect(unsafe_code, reason = "two plain Win32 calls on a handle opened and closed here")]
 fn windows_alive(pid: u32) -> bool {
-    use windows_sys::Win32::Foundation::{CloseHandle, STILL_ACTIVE};
+    use windows_sys::Win32::Foundation::{CloseHandle, ERROR_ACCESS_DENIED, GetLastError, STILL_ACTIVE};
     use windows_sys::Win32::System::Threading::{GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION};
     let handle = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
     if handle.is_null() {
-        return false;
+        // A process this user may not open (an elevated azfx) exists, as Unix's EPERM.
+        return unsafe { GetLastError() } == ERROR_ACCESS_DENIED;
     }
     let mut code = 0_u32;
     let asked = unsafe { GetExitCodeProcess(handle, &mut code) };
