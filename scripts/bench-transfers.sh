@@ -105,7 +105,7 @@ ceiling_up() {
       "Authorization: Bearer $token" "x-ms-version: 2025-05-05" "x-ms-file-request-intent: backup" >> "$config"
   done
   s=$(now)
-  curl -s -S --fail --parallel --parallel-max 16 -K "$config" || { echo "curl Put Range failed" >&2; exit 1; }
+  curl -s -S --no-progress-meter --fail --parallel --parallel-max 16 -K "$config" || { echo "curl Put Range failed" >&2; exit 1; }
   e=$(( $(now) - s ))
   curl_ms "$url" | cmp -s - "$work/big.bin" || { echo "the ceiling's upload differs" >&2; exit 1; }
   curl_ms -o /dev/null -X DELETE "$url"

@@ -175,6 +175,12 @@ pub async fn download_tree(
     super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
     let listed: std::collections::HashMap<String, u64> = files.iter().cloned().collect();
     let registered = register_small_files(run, path, dest, &files).await?;
+    let arrived = Arc::new(AtomicU64::new(0));
+    let flushing = FolderFlush::start(dest, &arrived).await?;
+    let progress: ProgressFn = Arc::new(move |done, total| {
+        arrived.store(done, Ordering::Relaxed);
+        progress(done, total);
+    });
     let outcome = each_file(files, total, progress, run, |relative, per_file| {
         let size = listed.get(&relative).copied().unwrap_or(u64::MAX);
         let registered = registered.get(&relative).cloned();
@@ -193,7 +199,7 @@ pub async fn download_tree(
         }
     })
     .await?;
-    flush(dest).await?;
+    flushing.finish(dest).await?;
     Ok(outcome)
 }
 
@@ -234,21 +240,102 @@ async fn register_small_files(
         .collect())
 }
 
-/// Flushes what a folder download wrote to the disk in one call (Linux `syncfs` on the
-/// destination's file system), where small files skip their own `fsync`. Until then a
-/// crash can leave a file recorded as arrived but empty; a resume re-checks each such
-/// file's size and downloads it again (`download`).
-async fn flush(dest: &Path) -> Result<(), TransferError> {
+/// Flushes what a folder download writes to the disk (Linux `syncfs` on the
+/// destination's file system), where small files skip their own `fsync`: once every
+/// `FOLDER_FLUSH_EVERY` bytes while the folder arrives (on a blocking thread, so the disk
+/// writes while the network works) and once at the end (`finish`), which then waits only
+/// for the last files. Until then a crash can leave a file recorded as arrived but
+/// empty; a resume re-checks each such file's size and downloads it again (`download`).
+/// Every call goes through one handle, and the first error any of them reports fails the
+/// folder (Linux reports a write-back error once per handle). Elsewhere a no-op: each
+/// small file is flushed as it is written.
+struct FolderFlush {
     #[cfg(target_os = "linux")]
-    {
-        let dir = dest.to_owned();
-        super::blocking("flushing", dest, move || {
-            let handle = std::fs::File::open(dir)?;
-            rustix::fs::syncfs(&handle).map_err(std::io::Error::from)
-        })
-        .await?;
+    running: Option<(tokio_util::sync::CancellationToken, tokio::task::JoinHandle<()>)>,
+    #[cfg(target_os = "linux")]
+    handle: Arc<std::fs::File>,
+    #[cfg(target_os = "linux")]
+    failed: Arc<std::sync::Mutex<Option<std::io::Error>>>,
+}
+
+/// Bytes of a folder download between two background flushes (`FolderFlush`).
+#[cfg(target_os = "linux")]
+const FOLDER_FLUSH_EVERY: u64 = 32 * 1024 * 1024;
+
+impl FolderFlush {
+    /// Starts flushing `dest`'s file system as `arrived` (bytes moved so far) grows.
+    #[cfg_attr(not(target_os = "linux"), expect(clippy::unused_async, reason = "the Linux version opens a handle"))]
+    async fn start(dest: &Path, arrived: &Arc<AtomicU64>) -> Result<Self, TransferError> {
+        #[cfg(target_os = "linux")]
+        {
+            let dir = dest.to_owned();
+            let handle = Arc::new(super::blocking("flushing", dest, move || std::fs::File::open(dir)).await?);
+            let failed = Arc::new(std::sync::Mutex::new(None));
+            let stop = tokio_util::sync::CancellationToken::new();
+            let task = {
+                let (handle, failed, stop, arrived) =
+                    (Arc::clone(&handle), Arc::clone(&failed), stop.clone(), Arc::clone(arrived));
+                tokio::spawn(async move {
+                    let mut flushed = 0;
+                    loop {
+                        tokio::select! {
+                            () = stop.cancelled() => return,
+                            () = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
+                        }
+                        let now = arrived.load(Ordering::Relaxed);
+                        if now - flushed < FOLDER_FLUSH_EVERY {
+                            continue;
+                        }
+                        flushed = now;
+                        let (handle, failed) = (Arc::clone(&handle), Arc::clone(&failed));
+                        let _ = tokio::task::spawn_blocking(move || syncfs(&handle, &failed)).await;
+                    }
+                })
+            };
+            Ok(Self { running: Some((stop, task)), handle, failed })
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = (dest, arrived);
+            Ok(Self {})
+        }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = dest;
-    Ok(())
+
+    /// Stops the background flushes, flushes once more and answers the first error.
+    async fn finish(mut self, dest: &Path) -> Result<(), TransferError> {
+        #[cfg(target_os = "linux")]
+        {
+            if let Some((stop, task)) = self.running.take() {
+                stop.cancel();
+                let _ = task.await;
+            }
+            let (handle, failed) = (Arc::clone(&self.handle), Arc::clone(&self.failed));
+            super::blocking("flushing", dest, move || {
+                syncfs(&handle, &failed);
+                failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().map_or(Ok(()), Err)
+            })
+            .await?;
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (&mut self, dest);
+        Ok(())
+    }
+}
+
+impl Drop for FolderFlush {
+    /// A folder that stopped early (a cancel, a pause) stops its background flushes.
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        if let Some((stop, _)) = &self.running {
+            stop.cancel();
+        }
+    }
+}
+
+/// One `syncfs`, keeping its error in `failed` unless an earlier one is there. Blocking.
+#[cfg(target_os = "linux")]
+fn syncfs(handle: &std::fs::File, failed: &std::sync::Mutex<Option<std::io::Error>>) {
+    if let Err(e) = rustix::fs::syncfs(handle) {
+        failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(e.into());
+    }
 }
