@@ -43,13 +43,7 @@ impl Journal {
     ) -> Result<i64, JournalError> {
         let mut db = self.db()?;
         let tx = db.transaction()?;
-        let local = path_bytes(local);
-        // Cached statements: a folder of small files records thousands of them.
-        tx.prepare_cached("DELETE FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3")?
-            .execute(params![job, remote, local])?;
-        tx.prepare_cached("INSERT INTO files (job, remote, local, temp, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![job, remote, local, temp, as_i64(size), tag])?;
-        let id = tx.last_insert_rowid();
+        let id = insert_file(&tx, job, (remote, local), temp, size, tag)?;
         tx.commit()?;
         Ok(id)
     }
@@ -111,14 +105,7 @@ impl Journal {
         let tx = db.transaction()?;
         let mut ids = Vec::with_capacity(files.len());
         for (remote, local, temp, size) in files {
-            let local = path_bytes(local);
-            tx.prepare_cached("DELETE FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3")?
-                .execute(params![job, remote, local])?;
-            tx.prepare_cached(
-                "INSERT INTO files (job, remote, local, temp, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, '')",
-            )?
-            .execute(params![job, remote, local, temp, as_i64(*size)])?;
-            ids.push(tx.last_insert_rowid());
+            ids.push(insert_file(&tx, job, (remote, local), temp, *size, "")?);
         }
         tx.commit()?;
         Ok(ids)
@@ -153,4 +140,22 @@ pub(super) fn mark_complete(db: &mut Connection, files: &[i64]) -> Result<(), Jo
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Records (or restarts: an earlier row and its ranges go) a file of `job` inside `tx`;
+/// answers its row id. Cached statements: a folder of small files records thousands.
+fn insert_file(
+    tx: &rusqlite::Transaction<'_>,
+    job: JobId,
+    (remote, local): (&str, &Path),
+    temp: &str,
+    size: u64,
+    tag: &str,
+) -> Result<i64, JournalError> {
+    let local = path_bytes(local);
+    tx.prepare_cached("DELETE FROM files WHERE job = ?1 AND remote = ?2 AND local = ?3")?
+        .execute(params![job, remote, local])?;
+    tx.prepare_cached("INSERT INTO files (job, remote, local, temp, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![job, remote, local, temp, as_i64(size), tag])?;
+    Ok(tx.last_insert_rowid())
 }
