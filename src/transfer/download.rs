@@ -127,13 +127,11 @@ pub async fn download(
     let size = source.size.unwrap_or(0);
     let tag = source.etag.clone().unwrap_or_default();
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
-    if let Some(record) = record.filter(|r| !r.complete) {
-        let (temp, placed) = (dest.with_file_name(&record.temp), dest.to_owned());
-        if blocking("checking", dest, move || Ok(arrived_before(&temp, &placed, size, remote_write))).await? {
-            journal.file_complete(record.id)?;
-            progress(size, size);
-            return Ok(DownloadOutcome { bytes: size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh });
-        }
+    if let Some(record) = record.filter(|r| !r.complete)
+        && let Some(done) =
+            already_arrived(run, (record.id, &record.temp), dest, (size, remote_write), false, &progress).await?
+    {
+        return Ok(done);
     }
     let Some((target, replace)) = resolve(dest, conflict, remote_write).await? else {
         progress(size, size);
@@ -150,6 +148,34 @@ pub async fn download(
     let received =
         receive(client, (share, path), &temp, &source, remote_write, (file_id, piece, &skip), run, &progress).await;
     finish(run, received, (file_id, &temp), (&target, replace), size, resumed).await
+}
+
+/// The outcome of a file of a resumed job that `arrived_before` the interruption (then
+/// written down as complete), or `None`; with `remove_partial`, a temporary file that is
+/// still there (a kill part way through writing it) is removed when it did not arrive.
+async fn already_arrived(
+    run: &Run,
+    (id, temp): (i64, &str),
+    dest: &Path,
+    (size, remote_write): (u64, Option<OffsetDateTime>),
+    remove_partial: bool,
+    progress: &ProgressFn,
+) -> Result<Option<DownloadOutcome>, TransferError> {
+    let (temp, placed) = (dest.with_file_name(temp), dest.to_owned());
+    let arrived = blocking("checking", dest, move || {
+        let arrived = arrived_before(&temp, &placed, size, remote_write);
+        if !arrived && remove_partial {
+            let _ = std::fs::remove_file(&temp);
+        }
+        Ok(arrived)
+    })
+    .await?;
+    if !arrived {
+        return Ok(None);
+    }
+    run.journal.file_complete(id)?;
+    progress(size, size);
+    Ok(Some(DownloadOutcome { bytes: size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh }))
 }
 
 /// Whether a file of a resumed job was put in place before the interruption although the
@@ -259,22 +285,12 @@ pub async fn download_small(
     };
     let size = data.len() as u64;
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
-    if let Some((id, temp)) = registered.as_ref().filter(|_| resumed) {
-        // Put in place before the interruption (not written down yet), or a temporary
-        // file a kill left part written: removed, the file starts over.
-        let (temp, placed) = (dest.with_file_name(temp), dest.to_owned());
-        let arrived = blocking("checking", dest, move || {
-            let arrived = arrived_before(&temp, &placed, size, remote_write);
-            if !arrived {
-                let _ = std::fs::remove_file(&temp);
-            }
-            Ok(arrived)
-        });
-        if arrived.await? {
-            journal.file_complete(*id)?;
-            progress(size, size);
-            return Ok(DownloadOutcome { bytes: size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh });
-        }
+    // Put in place before the interruption (not written down yet), or a temporary file a
+    // kill left part written: removed, the file starts over.
+    if let Some((id, temp)) = registered.as_ref().filter(|_| resumed)
+        && let Some(done) = already_arrived(run, (*id, temp), dest, (size, remote_write), true, &progress).await?
+    {
+        return Ok(done);
     }
     let Some((target, replace)) = resolve(dest, conflict, remote_write).await? else {
         progress(size, size);
