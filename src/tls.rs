@@ -9,3 +9,44 @@ pub fn install_default_provider() {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
 }
+
+/// The TLS settings of an HTTP client that trusts the system's roots and `extra` (DER
+/// certificates, the emulator's CA in tests and the demo), with ALPN `h2`, `http/1.1`
+/// as reqwest offers by default. The system's roots are read once per process (Linux
+/// and the BSDs keep them in files: `/etc/ssl/certs` holds ~300 entries, ~40 ms to read
+/// and parse), where reqwest's own verifier reads them again for every client built:
+/// three times for each `azfx` command. Verification is the same as reqwest's on these
+/// systems (`rustls-platform-verifier` is WebPKI over these roots there).
+///
+/// Errors: an `extra` certificate that is not a valid CA certificate (the text says why).
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+pub fn client_config(
+    extra: &[rustls::pki_types::CertificateDer<'static>],
+) -> Result<rustls::ClientConfig, String> {
+    use std::sync::{Arc, OnceLock};
+    static SYSTEM: OnceLock<rustls::RootCertStore> = OnceLock::new();
+    let system = SYSTEM.get_or_init(|| {
+        let mut roots = rustls::RootCertStore::empty();
+        // As reqwest does: unreadable or unparsable system certificates are skipped.
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        roots
+    });
+    let mut roots = system.clone();
+    for certificate in extra {
+        roots.add(certificate.clone()).map_err(|e| format!("the CA file's certificate is not usable: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err("no trusted root certificates: none in the system store and no CA file given".to_owned());
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+        .build()
+        .map_err(|e| format!("could not set up certificate checks: {e}"))?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("could not set up TLS: {e}"))?
+        .with_webpki_verifier(verifier)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}

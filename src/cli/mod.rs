@@ -76,7 +76,36 @@ fn wait_with_progress<T: Send + 'static>(
             }
             Err(pending) => promise = pending,
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        // Woken by the worker's next event or answer; the timeout keeps the bar's rate
+        // and ETA moving when nothing arrives.
+        WAKE.wait(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Wakes `wait_with_progress` when the worker has news (the worker's repaint callback),
+/// so a command ends as soon as its answer arrives rather than at the next poll.
+struct Wake {
+    news: std::sync::Mutex<bool>,
+    arrived: std::sync::Condvar,
+}
+
+static WAKE: Wake = Wake { news: std::sync::Mutex::new(false), arrived: std::sync::Condvar::new() };
+
+impl Wake {
+    /// Records news and wakes the waiting thread.
+    fn notify(&self) {
+        *self.news.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+        self.arrived.notify_all();
+    }
+
+    /// Returns once there is news (taking it) or after `timeout`.
+    fn wait(&self, timeout: std::time::Duration) {
+        let news = self.news.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mut news, _) = self
+            .arrived
+            .wait_timeout_while(news, timeout, |news| !*news)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *news = false;
     }
 }
 
@@ -101,8 +130,8 @@ fn with_resume_step(worker: &Worker, job: Option<crate::transfer::JobId>, mut fa
 /// warning, when that cannot be used: transfers then do not survive this run).
 fn worker() -> Result<Worker, Failure> {
     let started = match crate::config::Dirs::from_env() {
-        Some(dirs) => Worker::spawn_in(dirs.state, || {}),
-        None => Worker::spawn(|| {}),
+        Some(dirs) => Worker::spawn_in(dirs.state, || WAKE.notify()),
+        None => Worker::spawn(|| WAKE.notify()),
     };
     let mut worker = started.map_err(|e| EngineError::InvalidInput(format!("cannot start the worker: {e}")))?;
     // The journal is opened first thing on the worker's thread: once a command has been

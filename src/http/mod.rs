@@ -21,6 +21,18 @@ pub fn client_builder(ca_pem: Option<&[u8]>, loopback: bool) -> Result<reqwest::
     if loopback {
         builder = builder.no_proxy();
     }
+    #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+    {
+        use rustls::pki_types::{CertificateDer, pem::PemObject as _};
+        let extra = match ca_pem {
+            Some(pem) => vec![
+                CertificateDer::from_pem_slice(pem).map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?,
+            ],
+            None => Vec::new(),
+        };
+        builder = builder.tls_backend_preconfigured(crate::tls::client_config(&extra)?);
+    }
+    #[cfg(not(all(unix, not(target_vendor = "apple"), not(target_os = "android"))))]
     if let Some(pem) = ca_pem {
         let certificate =
             reqwest::Certificate::from_pem(pem).map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?;
