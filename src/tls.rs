@@ -16,13 +16,11 @@ pub fn install_default_provider() {
 /// and the BSDs keep them in files: `/etc/ssl/certs` holds ~300 entries, ~40 ms to read
 /// and parse), where reqwest's own verifier reads them again for every client built:
 /// three times for each `azfx` command. Verification is the same as reqwest's on these
-/// systems (`rustls-platform-verifier` is WebPKI over these roots there).
+/// systems (`rustls-platform-verifier` is `WebPKI` over these roots there).
 ///
 /// Errors: an `extra` certificate that is not a valid CA certificate (the text says why).
 #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
-pub fn client_config(
-    extra: &[rustls::pki_types::CertificateDer<'static>],
-) -> Result<rustls::ClientConfig, String> {
+pub fn client_config(extra: &[rustls::pki_types::CertificateDer<'static>]) -> Result<rustls::ClientConfig, String> {
     use std::sync::{Arc, OnceLock};
     static SYSTEM: OnceLock<rustls::RootCertStore> = OnceLock::new();
     let system = SYSTEM.get_or_init(|| {

@@ -26,7 +26,8 @@ pub fn client_builder(ca_pem: Option<&[u8]>, loopback: bool) -> Result<reqwest::
         use rustls::pki_types::{CertificateDer, pem::PemObject as _};
         let extra = match ca_pem {
             Some(pem) => vec![
-                CertificateDer::from_pem_slice(pem).map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?,
+                CertificateDer::from_pem_slice(pem)
+                    .map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?,
             ],
             None => Vec::new(),
         };

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
+use super::place::{place, put_in_place, unused_path};
 use super::{
     Conflict, JobId, Journal, OrderedMd5, ProgressFn, Resumed, Run, Tally, TransferError, blocking, bytes_done,
     ranges_of, temporary_name, unless_stopped,
@@ -35,19 +36,6 @@ pub struct DownloadOutcome {
     pub skipped: bool,
     /// What an earlier attempt had already written.
     pub resumed: Resumed,
-}
-
-/// `dest`, or `name (1).ext`, `name (2).ext`, … beside it when `dest` exists. Blocking
-/// (stats files).
-pub fn unused_path(dest: &Path) -> PathBuf {
-    if dest.symlink_metadata().is_err() {
-        return dest.to_owned();
-    }
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    (1..100_000)
-        .map(|n| dest.with_file_name(super::upload::numbered(&name, n)))
-        .find(|candidate| candidate.symlink_metadata().is_err())
-        .unwrap_or_else(|| dest.to_owned())
 }
 
 /// Where to write, and whether that replaces a file; `None`: skip.
@@ -129,7 +117,7 @@ pub async fn download(
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
     if let Some(record) = record.filter(|r| !r.complete)
         && let Some(done) =
-            already_arrived(run, (record.id, &record.temp), dest, (size, remote_write), false, &progress).await?
+            already_arrived(run, (record.id, &record.temp), dest, (size, remote_write), &progress).await?
     {
         return Ok(done);
     }
@@ -151,25 +139,16 @@ pub async fn download(
 }
 
 /// The outcome of a file of a resumed job that `arrived_before` the interruption (then
-/// written down as complete), or `None`; with `remove_partial`, a temporary file that is
-/// still there (a kill part way through writing it) is removed when it did not arrive.
+/// written down as complete), or `None`.
 async fn already_arrived(
     run: &Run,
     (id, temp): (i64, &str),
     dest: &Path,
     (size, remote_write): (u64, Option<OffsetDateTime>),
-    remove_partial: bool,
     progress: &ProgressFn,
 ) -> Result<Option<DownloadOutcome>, TransferError> {
     let (temp, placed) = (dest.with_file_name(temp), dest.to_owned());
-    let arrived = blocking("checking", dest, move || {
-        let arrived = arrived_before(&temp, &placed, size, remote_write);
-        if !arrived && remove_partial {
-            let _ = std::fs::remove_file(&temp);
-        }
-        Ok(arrived)
-    })
-    .await?;
+    let arrived = blocking("checking", dest, move || Ok(arrived_before(&temp, &placed, size, remote_write))).await?;
     if !arrived {
         return Ok(None);
     }
@@ -285,21 +264,6 @@ pub async fn download_small(
     };
     let size = data.len() as u64;
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
-    // Put in place before the interruption (not written down yet), or a temporary file a
-    // kill left part written: removed, the file starts over.
-    if let Some((id, temp)) = registered.as_ref().filter(|_| resumed)
-        && let Some(done) = already_arrived(run, (*id, temp), dest, (size, remote_write), true, &progress).await?
-    {
-        return Ok(done);
-    }
-    let Some((target, replace)) = resolve(dest, conflict, remote_write).await? else {
-        progress(size, size);
-        return Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh });
-    };
-    if run.cancel.is_cancelled() {
-        return Err(run.stopped());
-    }
-    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     // Recorded as `download` records it (unless the folder registered it already), so a
     // temporary file a kill leaves is known (its one range is not recorded: one journal
     // write less per file).
@@ -310,31 +274,132 @@ pub async fn download_small(
         let tag = format!("{}|{RANGE_BYTES}", source.etag.clone().unwrap_or_default());
         (journal.start_file(run.job, (path, dest), &name, size, &tag)?, name)
     };
-    let temp = dir.join(&name);
-    let (written, expected) = (temp.clone(), source.content_md5.clone());
-    let modified = remote_write.map(std::time::SystemTime::from);
-    let received = blocking("writing", &temp, move || {
-        std::fs::create_dir_all(&dir)?;
-        let mut file = std::fs::File::options().write(true).create_new(true).open(&written)?;
-        std::io::Write::write_all(&mut file, &data)?;
-        if let Some(at) = modified {
-            file.set_modified(at)?;
+    let small = SmallFile {
+        label: format!("/{share}/{path}"),
+        dest: dest.to_owned(),
+        temp: dest.with_file_name(&name),
+        resumed,
+        conflict,
+        remote_write,
+        expected: source.content_md5.clone(),
+        data,
+    };
+    let run_copy = run.clone();
+    let written = tokio::task::spawn_blocking(move || small.write(&run_copy)).await.unwrap_or_else(|join| {
+        Err(TransferError::Local { action: "writing", path: dest.to_owned(), source: std::io::Error::other(join) })
+    });
+    progress(size, size);
+    match written {
+        Ok(SmallWritten::Placed(target)) => {
+            journal.file_complete(file_id)?;
+            Ok(DownloadOutcome { bytes: size, path: target, skipped: false, resumed: Resumed::Fresh })
+        }
+        Ok(SmallWritten::Skipped) => {
+            Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh })
+        }
+        Err(error) if error.keeps_partial() => Err(error),
+        Err(error) => {
+            journal.forget_file(file_id)?;
+            Err(error)
+        }
+    }
+}
+
+/// A small file that arrived in one piece (`download_small`), to be written and put in
+/// place by one blocking call (`write`): a folder of thousands of them is bound by the
+/// per-file work, and each hop to the blocking pool costs two thread wake-ups.
+struct SmallFile {
+    /// `/share/path`, for errors.
+    label: String,
+    dest: PathBuf,
+    /// The temporary file beside `dest` the journal knows.
+    temp: PathBuf,
+    /// A run after an interruption: the file may already be in place, or part written.
+    resumed: bool,
+    conflict: Conflict,
+    remote_write: Option<OffsetDateTime>,
+    /// The share's whole-file MD5 (base64), when it has one.
+    expected: Option<String>,
+    data: bytes::Bytes,
+}
+
+/// What `SmallFile::write` did.
+enum SmallWritten {
+    /// Written to, verified and put in place at this path (or found there from before an
+    /// interruption).
+    Placed(PathBuf),
+    /// The conflict rule left the existing file as it was.
+    Skipped,
+}
+
+impl SmallFile {
+    /// Resolves the conflict rule, writes the temporary file (creating its folder if
+    /// missing), sets its modification time, checks the MD5 and puts it in place, as
+    /// `download` does for a large file. Blocking. On any error the temporary file is
+    /// gone (a file whose MD5 does not match is kept aside as `NAME.unverified`) and
+    /// `dest` is as it was.
+    fn write(self, run: &Run) -> Result<SmallWritten, TransferError> {
+        let size = self.data.len() as u64;
+        if self.resumed {
+            // Put in place before the interruption (not written down yet), or part
+            // written by a kill: removed, the file starts over.
+            if arrived_before(&self.temp, &self.dest, size, self.remote_write) {
+                return Ok(SmallWritten::Placed(self.dest));
+            }
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        let Some((target, replace)) = local_destination(&self.dest, self.conflict, self.remote_write)? else {
+            return Ok(SmallWritten::Skipped);
+        };
+        if run.cancel.is_cancelled() {
+            return Err(run.stopped());
+        }
+        let written = self.write_temp().map_err(super::local("writing", &self.temp));
+        let placed = written.and_then(|actual| match (self.expected, actual) {
+            (Some(expected), Some(actual)) if expected != actual => {
+                let aside = target.with_file_name(format!(
+                    "{}.unverified",
+                    target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                ));
+                let to = unused_path(&aside);
+                let kept = std::fs::rename(&self.temp, &to).map_or_else(
+                    |e| format!("the bytes could not be kept ({e})"),
+                    |()| format!("the bytes that arrived are kept as {}", to.display()),
+                );
+                Err(TransferError::Integrity { path: self.label, expected, actual, kept })
+            }
+            _ if run.cancel.is_cancelled() => Err(run.stopped()),
+            _ => place(&self.temp, &target, replace),
+        });
+        if placed.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        placed.map(|()| SmallWritten::Placed(target))
+    }
+
+    /// Writes the temporary file and answers the MD5 of the bytes when the share has one
+    /// to compare with.
+    fn write_temp(&self) -> std::io::Result<Option<String>> {
+        let create = || std::fs::File::options().write(true).create_new(true).open(&self.temp);
+        let mut file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = self.temp.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                create()?
+            }
+            other => other?,
+        };
+        std::io::Write::write_all(&mut file, &self.data)?;
+        if let Some(at) = self.remote_write {
+            file.set_modified(at.into())?;
         }
         // Linux: the folder is flushed once at its end (`tree::flush`), not file by file.
         if !cfg!(target_os = "linux") {
             file.sync_all()?;
         }
-        Ok(expected.map(|expected| (expected, super::md5_base64(&<md5::Md5 as md5::Digest>::digest(&data)))))
-    })
-    .await
-    .and_then(|hashes| match hashes {
-        Some((expected, actual)) if expected != actual => {
-            Err(TransferError::Integrity { path: format!("/{share}/{path}"), expected, actual, kept: String::new() })
-        }
-        _ => Ok(()),
-    });
-    progress(size, size);
-    finish(run, received, (file_id, &temp), (&target, replace), size, Resumed::Fresh).await
+        Ok(self.expected.as_ref().map(|_| super::md5_base64(&<md5::Md5 as md5::Digest>::digest(&self.data))))
+    }
 }
 
 /// The temporary file to write into: the journal's partial file when it is still there
@@ -486,68 +551,3 @@ async fn receive(
 /// (`fs_util::flush_while_written`): large enough that each `fdatasync` has a
 /// disk's worth of work, small enough that the one at the end waits for little.
 const FLUSH_EVERY: u64 = 64 * 1024 * 1024;
-
-/// Moves the verified temporary file to `target`: a rename when replacing; otherwise a
-/// move that fails instead of replacing a file that appeared meanwhile.
-async fn put_in_place(temp: &Path, target: &Path, replace: bool) -> Result<(), TransferError> {
-    let (from, to) = (temp.to_owned(), target.to_owned());
-    if replace {
-        return blocking("renaming", target, move || {
-            // The replaced file's permissions carry over (a 0600 file stays 0600).
-            if let Ok(old) = std::fs::metadata(&to) {
-                let _ = std::fs::set_permissions(&from, old.permissions());
-            }
-            std::fs::rename(from, to)
-        })
-        .await;
-    }
-    let linked = blocking("placing", target, move || place_without_replacing(&from, &to)).await?;
-    if linked { Ok(()) } else { Err(TransferError::Exists(target.display().to_string())) }
-}
-
-/// Gives `from` the name `to` unless `to` exists (then `Ok(false)`, nothing changed).
-/// Linux: one `renameat2(RENAME_NOREPLACE)`. Elsewhere, or on a file system without it:
-/// a hard link (which fails rather than replace), then the temporary name removed; where
-/// there are no hard links either (FAT, some network mounts), `to` is created exclusively
-/// and the bytes copied. Blocking.
-fn place_without_replacing(from: &Path, to: &Path) -> std::io::Result<bool> {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
-            Ok(()) => return Ok(true),
-            Err(rustix::io::Errno::EXIST) => return Ok(false),
-            // Not supported here (EINVAL, ENOSYS): the portable way below.
-            Err(_) => {}
-        }
-    }
-    match std::fs::hard_link(from, to) {
-        Ok(()) => {
-            // In place; a temporary name left behind is only untidy.
-            let _ = std::fs::remove_file(from);
-            Ok(true)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        // No hard links on this file system (FAT, some network mounts): create the
-        // target exclusively (fails if a file appeared meanwhile) and copy into it.
-        Err(_) => match std::fs::File::options().write(true).create_new(true).open(to) {
-            Ok(mut out) => {
-                let copied = std::fs::File::open(from).and_then(|mut src| std::io::copy(&mut src, &mut out));
-                match copied.and_then(|_| out.sync_all()) {
-                    Ok(()) => {
-                        let _ = std::fs::remove_file(from);
-                        Ok(true)
-                    }
-                    Err(e) => {
-                        // The file we just created is ours: remove the partial copy.
-                        drop(out);
-                        let _ = std::fs::remove_file(to);
-                        Err(e)
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-            Err(e) => Err(e),
-        },
-    }
-}

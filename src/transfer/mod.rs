@@ -14,6 +14,7 @@
 pub mod copy;
 mod download;
 pub mod journal;
+mod place;
 pub mod tree;
 mod upload;
 
@@ -27,8 +28,9 @@ use crate::files::FilesError;
 #[cfg(test)]
 use crate::files::RANGE_BYTES;
 
-pub use download::{DownloadOutcome, download, unused_path};
+pub use download::{DownloadOutcome, download};
 pub use journal::{JobId, JobKind, JobRecord, JobSpec, JobState, Journal, JournalError};
+pub use place::unused_path;
 pub use tree::{FileFailure, TreeOutcome};
 pub use upload::{UploadOutcome, upload};
 

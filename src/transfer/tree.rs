@@ -260,7 +260,7 @@ struct FolderFlush {
 
 /// Bytes of a folder download between two background flushes (`FolderFlush`).
 #[cfg(target_os = "linux")]
-const FOLDER_FLUSH_EVERY: u64 = 32 * 1024 * 1024;
+const FOLDER_FLUSH_EVERY: u64 = 8 * 1024 * 1024;
 
 impl FolderFlush {
     /// Starts flushing `dest`'s file system as `arrived` (bytes moved so far) grows.
