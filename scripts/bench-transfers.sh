@@ -46,7 +46,7 @@ rc() { "$rclone" --ca-cert "$ca" --transfers 16 --checkers 16 --multi-thread-str
 export AZFX_HOME=$work/home AZURE_POD_IDENTITY_AUTHORITY_HOST=$http
 az() { "$azfx" "$@" --imds-endpoint "$http" --ca-file "$ca"; }
 mibps() { echo "scale=0; $1 * 1000000000 / 1048576 / $2" | bc; }
-secs() { echo "scale=2; $1 / 1000000000" | bc; }
+secs() { printf "%.2f" "$(echo "scale=3; $1 / 1000000000" | bc)"; }
 
 
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
@@ -120,19 +120,21 @@ done
 row "1 GiB upload (MiB/s)" "$(mibps $big "${best[azfx]}")" "$(mibps $big "${best[sdk1]}")" \
   "$(mibps $big "${best[sdk16]}")" "$(mibps $big "${best[rclone]}")" "$(mibps $big "$ceiling")"
 
+# Downloads go to new names each round and are removed only after the row: on ext4,
+# creating files right after deleting many costs extra (the inode allocator skips
+# recently deleted inodes), which would land on whichever tool came next.
 down_azfx() {
-  rm -f "$work/back.bin"
-  measure az get "$share/bench/azfx-1.bin" "$work/back.bin"
-  cmp -s "$work/big.bin" "$work/back.bin" || { echo "azfx download differs" >&2; exit 1; }
+  measure az get "$share/bench/azfx-1.bin" "$work/back-$1.bin"
+  cmp -s "$work/big.bin" "$work/back-$1.bin" || { echo "azfx download differs" >&2; exit 1; }
 }
-down_sdk1() { rm -f "$work/sdk1.bin"; sdk_ns down 1 "bench/azfx-1.bin" "$work/sdk1.bin"; }
-down_sdk16() { rm -f "$work/sdk16.bin"; sdk_ns down 16 "bench/azfx-1.bin" "$work/sdk16.bin"; }
+down_sdk1() { sdk_ns down 1 "bench/azfx-1.bin" "$work/sdk1-$1.bin"; }
+down_sdk16() { sdk_ns down 16 "bench/azfx-1.bin" "$work/sdk16-$1.bin"; }
 down_rclone() {
-  rm -f "$work/rclone.bin"
-  measure rc copyto "${remote}bench/azfx-1.bin" "$work/rclone.bin"
-  cmp -s "$work/big.bin" "$work/rclone.bin" || { echo "rclone download differs" >&2; exit 1; }
+  measure rc copyto "${remote}bench/azfx-1.bin" "$work/rclone-$1.bin"
+  cmp -s "$work/big.bin" "$work/rclone-$1.bin" || { echo "rclone download differs" >&2; exit 1; }
 }
 bench down
+rm -f "$work"/back-*.bin "$work"/sdk1-*.bin "$work"/sdk16-*.bin "$work"/rclone-*.bin
 ceiling=
 for _ in $(seq 1 "$rounds"); do
   s=$(now)
@@ -151,11 +153,12 @@ bench many_up
 row "2 000 × 64 KiB up (MiB/s)" "$(mibps $small "${best[azfx]}")" "$(mibps $small "${best[sdk1]}")" \
   "$(mibps $small "${best[sdk16]}")" "$(mibps $small "${best[rclone]}")" "—"
 
-many_down_azfx() { rm -rf "$work/down-azfx"; measure az cp -r "$share/bench/azfx-small-1/small" "$work/down-azfx"; }
-many_down_sdk1() { rm -rf "$work/down-sdk1"; sdk_ns down-many 1 "bench/azfx-small-1/small" "$work/down-sdk1"; }
-many_down_sdk16() { rm -rf "$work/down-sdk16"; sdk_ns down-many 16 "bench/azfx-small-1/small" "$work/down-sdk16"; }
-many_down_rclone() { rm -rf "$work/down-rclone"; measure rc copy "${remote}bench/azfx-small-1/small" "$work/down-rclone"; }
+many_down_azfx() { measure az cp -r "$share/bench/azfx-small-1/small" "$work/down-azfx-$1"; }
+many_down_sdk1() { sdk_ns down-many 1 "bench/azfx-small-1/small" "$work/down-sdk1-$1"; }
+many_down_sdk16() { sdk_ns down-many 16 "bench/azfx-small-1/small" "$work/down-sdk16-$1"; }
+many_down_rclone() { measure rc copy "${remote}bench/azfx-small-1/small" "$work/down-rclone-$1"; }
 bench many_down
+rm -rf "$work"/down-*
 row "2 000 × 64 KiB down (MiB/s)" "$(mibps $small "${best[azfx]}")" "$(mibps $small "${best[sdk1]}")" \
   "$(mibps $small "${best[sdk16]}")" "$(mibps $small "${best[rclone]}")" "—"
 

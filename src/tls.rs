@@ -14,22 +14,31 @@ pub fn install_default_provider() {
 /// certificates, the emulator's CA in tests and the demo), with ALPN `h2`, `http/1.1`
 /// as reqwest offers by default. The system's roots are read once per process (Linux
 /// and the BSDs keep them in files: `/etc/ssl/certs` holds ~300 entries, ~40 ms to read
-/// and parse), where reqwest's own verifier reads them again for every client built:
-/// three times for each `azfx` command. Verification is the same as reqwest's on these
+/// and parse), where reqwest's own verifier reads them again for every client built (an
+/// `azfx` command builds two or three). Verification is the same as reqwest's on these
 /// systems (`rustls-platform-verifier` is `WebPKI` over these roots there).
 ///
 /// Errors: an `extra` certificate that is not a valid CA certificate (the text says why).
 #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
 pub fn client_config(extra: &[rustls::pki_types::CertificateDer<'static>]) -> Result<rustls::ClientConfig, String> {
-    use std::sync::{Arc, OnceLock};
-    static SYSTEM: OnceLock<rustls::RootCertStore> = OnceLock::new();
-    let system = SYSTEM.get_or_init(|| {
-        let mut roots = rustls::RootCertStore::empty();
-        // As reqwest does: unreadable or unparsable system certificates are skipped.
-        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-        roots
-    });
-    let mut roots = system.clone();
+    use std::sync::{Arc, Mutex, PoisonError};
+    // Kept once read; an empty read is tried again by the next client.
+    static SYSTEM: Mutex<Option<rustls::RootCertStore>> = Mutex::new(None);
+    let mut roots = {
+        let mut system = SYSTEM.lock().unwrap_or_else(PoisonError::into_inner);
+        if system.is_none() {
+            let mut roots = rustls::RootCertStore::empty();
+            let loaded = rustls_native_certs::load_native_certs();
+            // As reqwest does: unreadable or unparsable system certificates are skipped
+            // (noted in the log file).
+            for error in &loaded.errors {
+                tracing::info!("a system root certificate could not be read: {error}");
+            }
+            roots.add_parsable_certificates(loaded.certs);
+            *system = Some(roots).filter(|roots| !roots.is_empty());
+        }
+        system.clone().unwrap_or_else(rustls::RootCertStore::empty)
+    };
     for certificate in extra {
         roots.add(certificate.clone()).map_err(|e| format!("the CA file's certificate is not usable: {e}"))?;
     }

@@ -47,8 +47,8 @@ pub async fn vm_resource_id(xms_mirid: Option<&str>, imds: &str) -> Result<Strin
     }
     let failed = |detail: String| ArmError::Transport { operation: "Read instance metadata".to_owned(), detail };
     // IMDS is link-local: never through a proxy.
-    let http = reqwest::Client::builder()
-        .no_proxy()
+    let http = crate::http::client_builder(None, true)
+        .map_err(failed)?
         .timeout(Duration::from_secs(5))
         .build()
         .map_err(|e| failed(e.to_string()))?;

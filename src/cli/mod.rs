@@ -54,7 +54,7 @@ fn wait_with_progress<T: Send + 'static>(
     });
     let mut promise = promise;
     let mut job = None;
-    loop {
+    let take_events = |worker: &mut Worker, job: &mut Option<crate::transfer::JobId>| {
         for event in worker.poll_events() {
             match event {
                 Event::Progress { task: t, done, total } if t == task => {
@@ -63,12 +63,17 @@ fn wait_with_progress<T: Send + 'static>(
                         bar.set_position(done);
                     }
                 }
-                Event::JobStarted { task: t, job: id, .. } if t == task => job = Some(id),
+                Event::JobStarted { task: t, job: id, .. } if t == task => *job = Some(id),
                 _ => {}
             }
         }
+    };
+    loop {
+        take_events(worker, &mut job);
         match promise.try_take() {
             Ok(answer) => {
+                // Events sent just before the answer (the job of a quick failure).
+                take_events(worker, &mut job);
                 if let Some(bar) = bar {
                     bar.finish_and_clear();
                 }
@@ -94,8 +99,12 @@ static WAKE: Wake = Wake { news: std::sync::Mutex::new(false), arrived: std::syn
 impl Wake {
     /// Records news and wakes the waiting thread.
     fn notify(&self) {
-        *self.news.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = true;
-        self.arrived.notify_all();
+        let mut news = self.news.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Already told (one `RequestLogged` event per request): no second wake-up.
+        if !*news {
+            *news = true;
+            self.arrived.notify_all();
+        }
     }
 
     /// Returns once there is news (taking it) or after `timeout`.

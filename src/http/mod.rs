@@ -24,11 +24,17 @@ pub fn client_builder(ca_pem: Option<&[u8]>, loopback: bool) -> Result<reqwest::
     #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
     {
         use rustls::pki_types::{CertificateDer, pem::PemObject as _};
+        // Every certificate of the file (a proxy's root and its intermediate, say).
         let extra = match ca_pem {
-            Some(pem) => vec![
-                CertificateDer::from_pem_slice(pem)
-                    .map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?,
-            ],
+            Some(pem) => {
+                let certificates = CertificateDer::pem_slice_iter(pem)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?;
+                if certificates.is_empty() {
+                    return Err("the CA file holds no PEM certificate".to_owned());
+                }
+                certificates
+            }
             None => Vec::new(),
         };
         builder = builder.tls_backend_preconfigured(crate::tls::client_config(&extra)?);

@@ -92,16 +92,11 @@ async fn reach(target: &Target) -> Result<String, EngineError> {
         Ok(Ok(_)) => {}
     }
     // An anonymous request proves TLS and HTTP: any status will do.
-    let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(10));
-    if target.endpoint.is_loopback() {
-        builder = builder.no_proxy();
-    }
-    if let Some(pem) = &target.ca_pem
-        && let Ok(certificate) = reqwest::Certificate::from_pem(pem)
-    {
-        builder = builder.tls_certs_merge([certificate]);
-    }
-    let client = builder.build().map_err(|e| transport(TransportKind::Tls, e.to_string()))?;
+    let client = crate::http::client_builder(target.ca_pem.as_deref(), target.endpoint.is_loopback())
+        .map_err(|e| transport(TransportKind::Tls, e))?
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| transport(TransportKind::Tls, e.to_string()))?;
     let response = client
         .get(url.clone())
         .send()

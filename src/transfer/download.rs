@@ -109,15 +109,25 @@ pub async fn download(
                 resumed: Resumed::Fresh,
             });
         }
-        journal.forget_file(done.id)?;
     }
     let source = client.file_properties(share, path).await?;
     let size = source.size.unwrap_or(0);
     let tag = source.etag.clone().unwrap_or_default();
     let remote_write = source.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+    if let Some(done) = record.as_ref().filter(|r| r.complete) {
+        // Keep both put it beside the file that was there (`name (1).ext`): found by its
+        // size and last-write time.
+        if conflict == Conflict::KeepBoth
+            && let Some(found) =
+                already_arrived(run, (done.id, &done.temp), (dest, conflict), (size, remote_write), &progress).await?
+        {
+            return Ok(found);
+        }
+        journal.forget_file(done.id)?;
+    }
     if let Some(record) = record.filter(|r| !r.complete)
         && let Some(done) =
-            already_arrived(run, (record.id, &record.temp), dest, (size, remote_write), &progress).await?
+            already_arrived(run, (record.id, &record.temp), (dest, conflict), (size, remote_write), &progress).await?
     {
         return Ok(done);
     }
@@ -138,41 +148,74 @@ pub async fn download(
     finish(run, received, (file_id, &temp), (&target, replace), size, resumed).await
 }
 
-/// The outcome of a file of a resumed job that `arrived_before` the interruption (then
-/// written down as complete), or `None`.
+/// The outcome of a file of a resumed job that `arrived_at` its place before the
+/// interruption (then written down as complete), or `None`.
 async fn already_arrived(
     run: &Run,
     (id, temp): (i64, &str),
-    dest: &Path,
+    (dest, conflict): (&Path, Conflict),
     (size, remote_write): (u64, Option<OffsetDateTime>),
     progress: &ProgressFn,
 ) -> Result<Option<DownloadOutcome>, TransferError> {
-    let (temp, placed) = (dest.with_file_name(temp), dest.to_owned());
-    let arrived = blocking("checking", dest, move || Ok(arrived_before(&temp, &placed, size, remote_write))).await?;
-    if !arrived {
-        return Ok(None);
-    }
+    let (temp, wanted) = (dest.with_file_name(temp), dest.to_owned());
+    let arrived =
+        blocking("checking", dest, move || Ok(arrived_at(&temp, &wanted, conflict, size, remote_write))).await?;
+    let Some(path) = arrived else { return Ok(None) };
     run.journal.file_complete(id)?;
     progress(size, size);
-    Ok(Some(DownloadOutcome { bytes: size, path: dest.to_owned(), skipped: false, resumed: Resumed::Fresh }))
+    Ok(Some(DownloadOutcome { bytes: size, path, skipped: false, resumed: Resumed::Fresh }))
 }
 
-/// Whether a file of a resumed job was put in place before the interruption although the
-/// journal had not written that down yet (`Journal::file_complete` records in batches):
-/// its temporary file is gone and `placed` is a regular file of the source's `size` whose
-/// modification time is the share's last-write time, which azfx set (to the 100 ns).
-/// Blocking. A file that only looks like it is left alone, never replaced: the safe way
-/// to be wrong.
-fn arrived_before(temp: &Path, placed: &Path, size: u64, remote_write: Option<OffsetDateTime>) -> bool {
-    let Some(remote) = remote_write else { return false };
+/// Where a file of a resumed job was put in place before the interruption although the
+/// journal had not written that down yet (`Journal::file_complete` records in batches),
+/// or `None`: its temporary file is gone and `dest` (under `Conflict::KeepBoth` also
+/// `name (1).ext`, `name (2).ext`, … up to the first free name) is a regular file of the
+/// source's `size` whose modification time is the share's last-write time, which azfx
+/// set (to the 100 ns). Blocking. A file that only looks like it is left alone, never
+/// replaced: the safe way to be wrong.
+fn arrived_at(
+    temp: &Path,
+    dest: &Path,
+    conflict: Conflict,
+    size: u64,
+    remote_write: Option<OffsetDateTime>,
+) -> Option<PathBuf> {
+    let remote = remote_write?;
     if temp.symlink_metadata().is_ok() {
-        return false;
+        return None;
     }
-    placed.symlink_metadata().is_ok_and(|m| {
-        m.is_file()
-            && m.len() == size
-            && m.modified().is_ok_and(|at| super::ticks(OffsetDateTime::from(at)) == super::ticks(remote))
-    })
+    let placed_here = |path: &Path| {
+        path.symlink_metadata().ok().map(|m| {
+            m.is_file()
+                && m.len() == size
+                && m.modified().is_ok_and(|at| super::ticks(OffsetDateTime::from(at)) == super::ticks(remote))
+        })
+    };
+    match placed_here(dest) {
+        Some(true) => return Some(dest.to_owned()),
+        Some(false) if conflict == Conflict::KeepBoth => {}
+        _ => return None,
+    }
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    (1..100_000)
+        .map(|n| dest.with_file_name(super::upload::numbered(&name, n)))
+        .map_while(|candidate| placed_here(&candidate).map(|placed| (candidate, placed)))
+        .find_map(|(candidate, placed)| placed.then_some(candidate))
+}
+
+/// Moves the bytes of a file whose MD5 did not match from `temp` to `NAME.unverified`
+/// beside `target` (or `NAME (1).unverified`, …; never replacing a file) and answers
+/// what the error should say about them. Blocking.
+fn keep_aside(temp: &Path, target: &Path) -> String {
+    let aside = target.with_file_name(format!(
+        "{}.unverified",
+        target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    ));
+    let to = unused_path(&aside);
+    match place(temp, &to, false) {
+        Ok(()) => format!("the bytes that arrived are kept as {}", to.display()),
+        Err(e) => format!("the bytes could not be kept ({e})"),
+    }
 }
 
 /// Puts the temporary file in place once `received` is fine and the job was not
@@ -191,20 +234,10 @@ async fn finish(
         Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
         Ok(()) => put_in_place(temp, target, replace).await,
         Err(TransferError::Integrity { path, expected, actual, .. }) => {
-            let aside = target.with_file_name(format!(
-                "{}.unverified",
-                target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-            ));
-            let from = temp.to_owned();
-            let kept = blocking("keeping", temp, move || {
-                let to = unused_path(&aside);
-                std::fs::rename(from, &to).map(|()| to)
-            })
-            .await
-            .map_or_else(
-                |e| format!("the bytes could not be kept ({e})"),
-                |to| format!("the bytes that arrived are kept as {}", to.display()),
-            );
+            let (from, at) = (temp.to_owned(), target.to_owned());
+            let kept = blocking("keeping", temp, move || Ok(keep_aside(&from, &at)))
+                .await
+                .unwrap_or_else(|e| format!("the bytes could not be kept ({e})"));
             Err(TransferError::Integrity { path, expected, actual, kept })
         }
         Err(error) => Err(error),
@@ -226,7 +259,8 @@ async fn finish(
 /// Downloads a file that was listed at `listed` bytes (at most `RANGE_BYTES`) with one
 /// request (`FilesClient::read_small_file`): no properties request before it and no
 /// `ETag` check after, which is what makes a folder of small files fast. Same rules,
-/// errors and guarantees as `download`, which takes over when the file grew past the
+/// errors and guarantees as `download` (except that a pause keeps nothing: the one range
+/// is read again on resume), which takes over when the file grew past the
 /// range or emptied since it was listed, or the journal has it from an earlier attempt
 /// (except a file `registered` by its folder and never written down as arrived: it keeps
 /// this path, and what a kill left part written is removed; its one range is read again).
@@ -267,6 +301,7 @@ pub async fn download_small(
     // Recorded as `download` records it (unless the folder registered it already), so a
     // temporary file a kill leaves is known (its one range is not recorded: one journal
     // write less per file).
+    let created_here = registered.is_none();
     let (file_id, name) = if let Some(registered) = registered {
         registered
     } else {
@@ -274,10 +309,11 @@ pub async fn download_small(
         let tag = format!("{}|{RANGE_BYTES}", source.etag.clone().unwrap_or_default());
         (journal.start_file(run.job, (path, dest), &name, size, &tag)?, name)
     };
+    let temp = dest.with_file_name(&name);
     let small = SmallFile {
         label: format!("/{share}/{path}"),
         dest: dest.to_owned(),
-        temp: dest.with_file_name(&name),
+        temp: temp.clone(),
         resumed,
         conflict,
         remote_write,
@@ -285,9 +321,14 @@ pub async fn download_small(
         data,
     };
     let run_copy = run.clone();
-    let written = tokio::task::spawn_blocking(move || small.write(&run_copy)).await.unwrap_or_else(|join| {
-        Err(TransferError::Local { action: "writing", path: dest.to_owned(), source: std::io::Error::other(join) })
-    });
+    let written = match tokio::task::spawn_blocking(move || small.write(&run_copy)).await {
+        Ok(written) => written,
+        Err(join) => {
+            // Panicked part way: what it wrote is removed like any failed write.
+            let _ = tokio::fs::remove_file(&temp).await;
+            Err(TransferError::Local { action: "writing", path: dest.to_owned(), source: std::io::Error::other(join) })
+        }
+    };
     progress(size, size);
     match written {
         Ok(SmallWritten::Placed(target)) => {
@@ -295,6 +336,11 @@ pub async fn download_small(
             Ok(DownloadOutcome { bytes: size, path: target, skipped: false, resumed: Resumed::Fresh })
         }
         Ok(SmallWritten::Skipped) => {
+            // A record made here has nothing to resume (a folder's registrations go with
+            // its job).
+            if created_here {
+                journal.forget_file(file_id)?;
+            }
             Ok(DownloadOutcome { bytes: 0, path: dest.to_owned(), skipped: true, resumed: Resumed::Fresh })
         }
         Err(error) if error.keeps_partial() => Err(error),
@@ -343,8 +389,8 @@ impl SmallFile {
         if self.resumed {
             // Put in place before the interruption (not written down yet), or part
             // written by a kill: removed, the file starts over.
-            if arrived_before(&self.temp, &self.dest, size, self.remote_write) {
-                return Ok(SmallWritten::Placed(self.dest));
+            if let Some(placed) = arrived_at(&self.temp, &self.dest, self.conflict, size, self.remote_write) {
+                return Ok(SmallWritten::Placed(placed));
             }
             let _ = std::fs::remove_file(&self.temp);
         }
@@ -357,15 +403,7 @@ impl SmallFile {
         let written = self.write_temp().map_err(super::local("writing", &self.temp));
         let placed = written.and_then(|actual| match (self.expected, actual) {
             (Some(expected), Some(actual)) if expected != actual => {
-                let aside = target.with_file_name(format!(
-                    "{}.unverified",
-                    target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-                ));
-                let to = unused_path(&aside);
-                let kept = std::fs::rename(&self.temp, &to).map_or_else(
-                    |e| format!("the bytes could not be kept ({e})"),
-                    |()| format!("the bytes that arrived are kept as {}", to.display()),
-                );
+                let kept = keep_aside(&self.temp, &target);
                 Err(TransferError::Integrity { path: self.label, expected, actual, kept })
             }
             _ if run.cancel.is_cancelled() => Err(run.stopped()),
@@ -394,7 +432,7 @@ impl SmallFile {
         if let Some(at) = self.remote_write {
             file.set_modified(at.into())?;
         }
-        // Linux: the folder is flushed once at its end (`tree::flush`), not file by file.
+        // Linux: the folder is flushed once at its end (`tree::FolderFlush`), not file by file.
         if !cfg!(target_os = "linux") {
             file.sync_all()?;
         }

@@ -181,11 +181,11 @@ pub async fn upload(
     let size = before.len();
     let local_write = before.modified().ok().map(OffsetDateTime::from);
     if let Some(record) = record.as_ref()
-        && uploaded_before(client, share, (path, &record.temp), size, local_write).await?
+        && let Some(placed) = uploaded_to(client, share, (path, &record.temp, conflict), size, local_write).await?
     {
         journal.file_complete(record.id)?;
         progress(size, size);
-        return Ok(UploadOutcome { bytes: size, path: path.to_owned(), skipped: false, resumed: Resumed::Fresh });
+        return Ok(UploadOutcome { bytes: size, path: placed, skipped: false, resumed: Resumed::Fresh });
     }
     let Some((target, replace)) = destination(client, share, path, conflict, local_write).await? else {
         progress(size, size);
@@ -239,33 +239,42 @@ pub async fn upload(
     }
 }
 
-/// Whether a file of a resumed job was renamed into place before the interruption
-/// although the journal had not written that down yet (`Journal::file_complete` records
-/// in batches): its temporary file is gone from the share and `path` has the local
-/// file's size and last-write time (which azfx stamped, to the 100 ns). A file that only
-/// looks like it is left alone, never replaced: the safe way to be wrong.
-async fn uploaded_before(
+/// Where a file of a resumed job was renamed into place before the interruption although
+/// the journal had not written that down yet (`Journal::file_complete` records in
+/// batches), or `None`: its temporary file is gone from the share and `path` (under
+/// `Conflict::KeepBoth` also `name (1).ext`, `name (2).ext`, … up to the first free
+/// name) has the local file's size and last-write time (which azfx stamped, to the
+/// 100 ns). A file that only looks like it is left alone, never replaced: the safe way
+/// to be wrong.
+async fn uploaded_to(
     client: &FilesClient,
     share: &str,
-    (path, temp): (&str, &str),
+    (path, temp, conflict): (&str, &str, Conflict),
     size: u64,
     local_write: Option<OffsetDateTime>,
-) -> Result<bool, TransferError> {
-    let Some(local) = local_write else { return Ok(false) };
-    let there = match client.file_properties(share, path).await {
-        Ok(there) => there,
-        Err(e) if e.kind == ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(e.into()),
-    };
-    let remote = there.last_write.as_deref().and_then(crate::azure_time::parse_iso);
-    if there.size != Some(size) || remote.map(super::ticks) != Some(super::ticks(local)) {
-        return Ok(false);
-    }
+) -> Result<Option<String>, TransferError> {
+    let Some(local) = local_write else { return Ok(None) };
     match client.file_properties(share, &join(parent(path), temp)).await {
-        Err(e) if e.kind == ErrorKind::NotFound => Ok(true),
-        Ok(_) => Ok(false),
-        Err(e) => Err(e.into()),
+        Err(e) if e.kind == ErrorKind::NotFound => {}
+        Ok(_) => return Ok(None),
+        Err(e) => return Err(e.into()),
     }
+    for n in 0..=KEEP_BOTH_RETRIES {
+        let candidate = if n == 0 { path.to_owned() } else { numbered(path, n) };
+        let there = match client.file_properties(share, &candidate).await {
+            Ok(there) => there,
+            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let remote = there.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+        if there.size == Some(size) && remote.map(super::ticks) == Some(super::ticks(local)) {
+            return Ok(Some(candidate));
+        }
+        if conflict != Conflict::KeepBoth {
+            return Ok(None);
+        }
+    }
+    Ok(None)
 }
 
 /// The temporary share file to write into: the journal's partial file when the local

@@ -387,3 +387,79 @@ fn a_killed_folder_upload_resumes_without_taking_its_own_files_for_conflicts() {
         assert!(arrived == *data, "f{i:03}.bin differs");
     }
 }
+
+/// Keep both, killed half way through a folder download into a folder holding the user's
+/// own versions: on resume the copies put beside them before the kill (`f000 (1).bin`,
+/// not all written down) are recognised, so no second copy (`f000 (2).bin`) is made and
+/// the user's files are untouched.
+#[test]
+fn a_killed_keep_both_folder_download_resumes_without_a_second_copy() {
+    let env = start();
+    let control = env.emulator.control();
+    let files: Vec<Vec<u8>> = (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect();
+    for (i, data) in files.iter().enumerate() {
+        control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), data).unwrap();
+    }
+    let total: u64 = files.iter().map(|f| f.len() as u64).sum();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("many");
+    std::fs::create_dir(&dest).unwrap();
+    for i in 0..files.len() {
+        std::fs::write(dest.join(format!("f{i:03}.bin")), format!("my own f{i:03}")).unwrap();
+    }
+    let url = format!("{}/{SHARE}/many", env.emulator.file_endpoint(ACCOUNT));
+    let cp = ["cp", "-r", url.as_str(), out.path().to_str().unwrap(), "--overwrite", "keep-both"];
+    let served = kill_when(&env.emulator, home.path(), &cp, || control.bytes_served(), total / 2);
+    assert!(served < total, "killed before the end ({served} bytes served)");
+
+    let (code, stdout, stderr) = run(&env.emulator, home.path(), &cp);
+    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+    for (i, data) in files.iter().enumerate() {
+        assert_eq!(std::fs::read(dest.join(format!("f{i:03}.bin"))).unwrap(), format!("my own f{i:03}").as_bytes());
+        assert!(std::fs::read(dest.join(format!("f{i:03} (1).bin"))).unwrap() == *data, "f{i:03} (1).bin differs");
+        assert!(!dest.join(format!("f{i:03} (2).bin")).exists(), "a second copy of f{i:03}.bin was made");
+    }
+    assert!(no_temporary_files(&dest));
+    assert!(jobs_list(home.path()).contains("no unfinished transfers"));
+}
+
+/// The same for a folder upload onto a share folder holding other versions of its files.
+#[test]
+fn a_killed_keep_both_folder_upload_resumes_without_a_second_copy() {
+    let env = start();
+    let control = env.emulator.control();
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().join("many");
+    std::fs::create_dir(&folder).unwrap();
+    let files: Vec<Vec<u8>> = (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect();
+    for (i, data) in files.iter().enumerate() {
+        std::fs::write(folder.join(format!("f{i:03}.bin")), data).unwrap();
+        control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), format!("theirs {i}").as_bytes()).unwrap();
+    }
+    let total: u64 = files.iter().map(|f| f.len() as u64).sum();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("{}/{SHARE}/", env.emulator.file_endpoint(ACCOUNT));
+    let cp = ["cp", "-r", folder.to_str().unwrap(), url.as_str(), "--overwrite", "keep-both"];
+    let received = kill_when(&env.emulator, home.path(), &cp, || control.bytes_received(), total / 2);
+    assert!(received < total, "killed before the end ({received} bytes received)");
+
+    let (code, stdout, stderr) = run(&env.emulator, home.path(), &cp);
+    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+    let left = control.list(ACCOUNT, SHARE, "many").unwrap();
+    assert!(left.iter().all(|n| !n.starts_with(".azfx-")), "no temporary file left: {left:?}");
+    let second: Vec<_> = left.iter().filter(|n| n.contains(" (2)")).collect();
+    assert!(second.is_empty(), "second copies were made: {second:?}");
+    assert_eq!(left.len(), 2 * files.len(), "each file once beside the share's own");
+    assert!(jobs_list(home.path()).contains("no unfinished transfers"));
+    let back = tempfile::tempdir().unwrap();
+    let (code, _, stderr) =
+        run(&env.emulator, home.path(), &["cp", "-r", &format!("{url}many"), back.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{stderr}");
+    for (i, data) in files.iter().enumerate() {
+        let theirs = std::fs::read(back.path().join(format!("many/f{i:03}.bin"))).unwrap();
+        assert_eq!(theirs, format!("theirs {i}").as_bytes(), "the share's f{i:03}.bin was replaced");
+        let ours = std::fs::read(back.path().join(format!("many/f{i:03} (1).bin"))).unwrap();
+        assert!(ours == *data, "f{i:03} (1).bin differs");
+    }
+}
