@@ -1,13 +1,17 @@
 //! `azfx discover [--json]`: subscriptions → storage accounts → shares through Azure
 //! Resource Manager, with the same identity flags as every command. Where Resource Manager
 //! refuses (no control-plane role at a subscription), the line says which role is missing;
-//! typed account and share names keep working without it.
+//! typed account and share names keep working without it. A tree with such a gap is
+//! printed whole, then the first refusal is reported as the command's failure (its
+//! diagnosis on stderr, its exit code: 5 for a missing role), so a script can tell a
+//! partial answer from a complete one.
 
 use super::args::DiscoverArgs;
 use super::{wait, worker};
 use crate::worker::{EngineError, Failure};
 
-/// Prints the tree (or its JSON).
+/// Prints the tree (or its JSON); fails with the first subscription or account that
+/// could not be listed, after printing everything that could.
 pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let worker = worker()?;
     let mut config = args.credential.config("https://unused.file.core.windows.net")?;
@@ -17,10 +21,14 @@ pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(),
         config.ca_pem = Some(pem);
     }
     let tree = wait(worker.discover(config, &args.arm_endpoint))?;
+    let gap = tree
+        .iter()
+        .find_map(|node| node.error.clone().or_else(|| node.accounts.iter().find_map(|account| account.error.clone())));
+    let complete = gap.map_or(Ok(()), |error| Err(EngineError::Arm(error).into()));
     if args.json {
         let json = serde_json::to_string_pretty(&tree).unwrap_or_default();
         let _ = writeln!(out, "{json}");
-        return Ok(());
+        return complete;
     }
     if tree.is_empty() {
         let _ = writeln!(
@@ -52,5 +60,5 @@ pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(),
             }
         }
     }
-    Ok(())
+    complete
 }

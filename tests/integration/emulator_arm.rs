@@ -138,11 +138,18 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
     assert!(started.elapsed() >= Duration::from_secs(2), "waited out two 429s");
     assert!(out.contains("azfx finance") && out.contains("azfx demo"), "{out}");
     assert!(out.contains("restricted") && out.contains("ledgers"), "shares of both subscriptions: {out}");
-    // The auditor holds a data role only: the subscription shows, its accounts cannot.
+    // The auditor holds a data role only: the subscription shows, its accounts cannot, and
+    // the command says the answer is partial (exit 5, the refusal diagnosed on stderr),
+    // with --json too.
     let auditor = format!("client-id={}", azfx::emulator::Identity::user_assigned("id-auditor").client_id);
     let (code, out, err) = run(&["--identity", &auditor]);
-    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(code, Some(azfx::worker::exit_code::FORBIDDEN), "{out}{err}");
     assert!(out.contains("no control-plane role (e.g. Reader) on this subscription"), "{out}");
+    assert!(err.contains("no control-plane role") && err.contains("Grant Reader"), "the refusal is explained: {err}");
+    let (code, out, err) = run(&["--identity", &auditor, "--json"]);
+    assert_eq!(code, Some(azfx::worker::exit_code::FORBIDDEN), "{err}");
+    let tree: Value = serde_json::from_str(&out).unwrap();
+    assert!(tree.as_array().unwrap().iter().any(|s| !s["error"].is_null()), "{out}");
     // An identity with no role anywhere sees no subscription, and is told to name the account.
     let nobody = azfx::emulator::Identity::user_assigned("id-nobody");
     emulator.control().add_identity(nobody.clone());
