@@ -316,6 +316,11 @@ fn a_resumed_upload_sends_again_ranges_edited_with_the_same_size_and_time() {
     assert!(md5(&got) == md5(&edited), "the share has the edited content whole");
 }
 
+/// The 400 files of the killed-folder tests: 64 KiB and a few bytes each, each different.
+fn small_files() -> Vec<Vec<u8>> {
+    (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect()
+}
+
 /// A folder download killed half way resumes when run again: files put in place before
 /// the kill are neither fetched again nor taken for conflicts (the journal writes
 /// arrivals down in batches, so some of them were never written down: they are known by
@@ -324,8 +329,7 @@ fn a_resumed_upload_sends_again_ranges_edited_with_the_same_size_and_time() {
 fn a_killed_folder_download_resumes_without_taking_its_own_files_for_conflicts() {
     let env = start();
     let control = env.emulator.control();
-    let count = 400_usize;
-    let files: Vec<Vec<u8>> = (0..count).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect();
+    let files = small_files();
     for (i, data) in files.iter().enumerate() {
         control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), data).unwrap();
     }
@@ -360,7 +364,7 @@ fn a_killed_folder_upload_resumes_without_taking_its_own_files_for_conflicts() {
     let out = tempfile::tempdir().unwrap();
     let folder = out.path().join("many");
     std::fs::create_dir(&folder).unwrap();
-    let files: Vec<Vec<u8>> = (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect();
+    let files = small_files();
     for (i, data) in files.iter().enumerate() {
         std::fs::write(folder.join(format!("f{i:03}.bin")), data).unwrap();
     }
@@ -396,7 +400,7 @@ fn a_killed_folder_upload_resumes_without_taking_its_own_files_for_conflicts() {
 fn a_killed_keep_both_folder_download_resumes_without_a_second_copy() {
     let env = start();
     let control = env.emulator.control();
-    let files: Vec<Vec<u8>> = (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect();
+    let files = small_files();
     for (i, data) in files.iter().enumerate() {
         control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), data).unwrap();
     }
@@ -432,7 +436,7 @@ fn a_killed_keep_both_folder_upload_resumes_without_a_second_copy() {
     let out = tempfile::tempdir().unwrap();
     let folder = out.path().join("many");
     std::fs::create_dir(&folder).unwrap();
-    let files: Vec<Vec<u8>> = (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect();
+    let files = small_files();
     for (i, data) in files.iter().enumerate() {
         std::fs::write(folder.join(format!("f{i:03}.bin")), data).unwrap();
         control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), format!("theirs {i}").as_bytes()).unwrap();
