@@ -95,7 +95,8 @@ struct ErrorResponse {
 /// Shared machinery of the HTTP identity endpoints.
 #[derive(Debug)]
 struct Endpoint {
-    client: reqwest::Client,
+    /// The HTTP client, or why none could be built (said when a token is asked for).
+    client: Result<reqwest::Client, String>,
     log: Arc<RequestLog>,
     retry: IdentityRetry,
     source: CredentialSource,
@@ -105,12 +106,13 @@ struct Endpoint {
 impl Endpoint {
     fn new(log: Arc<RequestLog>, retry: IdentityRetry, source: CredentialSource, operation: &'static str) -> Self {
         // Identity endpoints are never reached through a proxy.
-        let client = crate::http::client_builder(None, true)
-            .unwrap_or_default()
-            .connect_timeout(retry.connect_timeout)
-            .timeout(retry.attempt_timeout)
-            .build()
-            .unwrap_or_default();
+        let client = crate::http::client_builder(None, true).and_then(|builder| {
+            builder
+                .connect_timeout(retry.connect_timeout)
+                .timeout(retry.attempt_timeout)
+                .build()
+                .map_err(|e| e.to_string())
+        });
         Self { client, log, retry, source, operation }
     }
 
@@ -120,11 +122,17 @@ impl Endpoint {
 
     /// Sends `build()` with retries; returns the token.
     async fn fetch(&self, url: &str, headers: &[(&str, &str)]) -> Result<AccessToken, AuthError> {
+        let client = self.client.as_ref().map_err(|detail| {
+            self.error(AuthErrorKind::EndpointUnreachable {
+                endpoint: url.split('?').next().unwrap_or(url).to_owned(),
+                detail: format!("no HTTP client could be set up: {detail}"),
+            })
+        })?;
         let mut delay = self.retry.initial_delay;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut request = self.client.get(url);
+            let mut request = client.get(url);
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }
@@ -139,7 +147,7 @@ impl Endpoint {
                 redact_headers(request.headers()),
             );
             let started = Instant::now();
-            let outcome = match self.client.execute(request).await {
+            let outcome = match client.execute(request).await {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     entry.response_headers = redact_headers(response.headers());

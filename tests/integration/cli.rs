@@ -502,3 +502,21 @@ fn every_url_reserved_character_names_exactly_one_file_both_ways() {
         }
     }
 }
+
+/// A machine with no trusted root certificates (an empty CA store, or `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR` pointing nowhere) gets an identity error that says so, not a crash.
+#[cfg(target_os = "linux")]
+#[test]
+fn no_trusted_root_certificates_is_an_error_not_a_crash() {
+    let env = start();
+    let empty = tempfile::tempdir().unwrap();
+    let nowhere = empty.path().join("none.pem");
+    let output = azfx_command(&env.emulator, &test_home(), &["token"])
+        .env("SSL_CERT_FILE", &nowhere)
+        .env("SSL_CERT_DIR", empty.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(exit_code::IDENTITY), "{stderr}");
+    assert!(stderr.contains("no trusted root certificates") && !stderr.contains("panicked"), "{stderr}");
+}
