@@ -321,6 +321,47 @@ fn small_files() -> Vec<Vec<u8>> {
     (0..400_usize).map(|i| pattern(64 * 1024 + i, u8::try_from(i % 200).unwrap())).collect()
 }
 
+/// `files` as `many/fNNN.bin` on the share; answers their total size.
+fn on_share(control: &azfx::emulator::Control, files: &[Vec<u8>]) -> u64 {
+    for (i, data) in files.iter().enumerate() {
+        control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), data).unwrap();
+    }
+    files.iter().map(|f| f.len() as u64).sum()
+}
+
+/// `files` as `out/many/fNNN.bin` on the local disk; answers the folder.
+fn on_disk(out: &Path, files: &[Vec<u8>]) -> std::path::PathBuf {
+    let folder = out.join("many");
+    std::fs::create_dir(&folder).unwrap();
+    for (i, data) in files.iter().enumerate() {
+        std::fs::write(folder.join(format!("f{i:03}.bin")), data).unwrap();
+    }
+    folder
+}
+
+/// Runs `cp` until `counter` (bytes the emulator served or received) passes half of
+/// `total`, kills it (SIGKILL), then runs the same command again, which must succeed.
+fn killed_half_way_then_run_again(
+    emulator: &Emulator,
+    home: &Path,
+    cp: &[&str],
+    counter: impl Fn() -> u64,
+    total: u64,
+) {
+    let moved = kill_when(emulator, home, cp, counter, total / 2);
+    assert!(moved < total, "killed before the end ({moved} bytes moved)");
+    let (code, stdout, stderr) = run(emulator, home, cp);
+    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+}
+
+/// The share folder `url` downloaded into a new temporary folder (as `many/…`).
+fn downloaded(emulator: &Emulator, home: &Path, url: &str) -> tempfile::TempDir {
+    let back = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(emulator, home, &["cp", "-r", url, back.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{stderr}");
+    back
+}
+
 /// A folder download killed half way resumes when run again: files put in place before
 /// the kill are neither fetched again nor taken for conflicts (the journal writes
 /// arrivals down in batches, so some of them were never written down: they are known by
@@ -330,21 +371,14 @@ fn a_killed_folder_download_resumes_without_taking_its_own_files_for_conflicts()
     let env = start();
     let control = env.emulator.control();
     let files = small_files();
-    for (i, data) in files.iter().enumerate() {
-        control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), data).unwrap();
-    }
-    let total: u64 = files.iter().map(|f| f.len() as u64).sum();
+    let total = on_share(control, &files);
     let home = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let url = format!("{}/{SHARE}/many", env.emulator.file_endpoint(ACCOUNT));
     let cp = ["cp", "-r", url.as_str(), out.path().to_str().unwrap()];
     // `cp -r` into a folder puts the folder there.
     let dest = out.path().join("many");
-    let served = kill_when(&env.emulator, home.path(), &cp, || control.bytes_served(), total / 2);
-    assert!(served < total, "killed before the end ({served} bytes served)");
-
-    let (code, stdout, stderr) = run(&env.emulator, home.path(), &cp);
-    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+    killed_half_way_then_run_again(&env.emulator, home.path(), &cp, || control.bytes_served(), total);
     for (i, data) in files.iter().enumerate() {
         let arrived = std::fs::read(dest.join(format!("f{i:03}.bin"))).unwrap();
         assert!(arrived == *data, "f{i:03}.bin differs");
@@ -362,30 +396,19 @@ fn a_killed_folder_upload_resumes_without_taking_its_own_files_for_conflicts() {
     let env = start();
     let control = env.emulator.control();
     let out = tempfile::tempdir().unwrap();
-    let folder = out.path().join("many");
-    std::fs::create_dir(&folder).unwrap();
     let files = small_files();
-    for (i, data) in files.iter().enumerate() {
-        std::fs::write(folder.join(format!("f{i:03}.bin")), data).unwrap();
-    }
+    let folder = on_disk(out.path(), &files);
     let total: u64 = files.iter().map(|f| f.len() as u64).sum();
     let home = tempfile::tempdir().unwrap();
     let url = format!("{}/{SHARE}/", env.emulator.file_endpoint(ACCOUNT));
     let cp = ["cp", "-r", folder.to_str().unwrap(), url.as_str()];
-    let received = kill_when(&env.emulator, home.path(), &cp, || control.bytes_received(), total / 2);
-    assert!(received < total, "killed before the end ({received} bytes received)");
-
-    let (code, stdout, stderr) = run(&env.emulator, home.path(), &cp);
-    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+    killed_half_way_then_run_again(&env.emulator, home.path(), &cp, || control.bytes_received(), total);
     let sent_twice = control.bytes_received() - total;
     assert!(sent_twice < total / 4, "{sent_twice} of {total} bytes were sent twice");
     let left = control.list(ACCOUNT, SHARE, "many").unwrap();
     assert!(left.iter().all(|n| !n.starts_with(".azfx-")), "no temporary file left");
     assert!(jobs_list(home.path()).contains("no unfinished transfers"));
-    let back = tempfile::tempdir().unwrap();
-    let (code, _, stderr) =
-        run(&env.emulator, home.path(), &["cp", "-r", &format!("{url}many"), back.path().to_str().unwrap()]);
-    assert_eq!(code, exit_code::OK, "{stderr}");
+    let back = downloaded(&env.emulator, home.path(), &format!("{url}many"));
     for (i, data) in files.iter().enumerate() {
         let arrived = std::fs::read(back.path().join(format!("many/f{i:03}.bin"))).unwrap();
         assert!(arrived == *data, "f{i:03}.bin differs");
@@ -401,26 +424,16 @@ fn a_killed_keep_both_folder_download_resumes_without_a_second_copy() {
     let env = start();
     let control = env.emulator.control();
     let files = small_files();
-    for (i, data) in files.iter().enumerate() {
-        control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), data).unwrap();
-    }
-    let total: u64 = files.iter().map(|f| f.len() as u64).sum();
+    let total = on_share(control, &files);
     let home = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("many");
-    std::fs::create_dir(&dest).unwrap();
-    for i in 0..files.len() {
-        std::fs::write(dest.join(format!("f{i:03}.bin")), format!("my own f{i:03}")).unwrap();
-    }
+    let mine: Vec<Vec<u8>> = (0..files.len()).map(|i| format!("my own f{i:03}").into_bytes()).collect();
+    let dest = on_disk(out.path(), &mine);
     let url = format!("{}/{SHARE}/many", env.emulator.file_endpoint(ACCOUNT));
     let cp = ["cp", "-r", url.as_str(), out.path().to_str().unwrap(), "--overwrite", "keep-both"];
-    let served = kill_when(&env.emulator, home.path(), &cp, || control.bytes_served(), total / 2);
-    assert!(served < total, "killed before the end ({served} bytes served)");
-
-    let (code, stdout, stderr) = run(&env.emulator, home.path(), &cp);
-    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+    killed_half_way_then_run_again(&env.emulator, home.path(), &cp, || control.bytes_served(), total);
     for (i, data) in files.iter().enumerate() {
-        assert_eq!(std::fs::read(dest.join(format!("f{i:03}.bin"))).unwrap(), format!("my own f{i:03}").as_bytes());
+        assert_eq!(std::fs::read(dest.join(format!("f{i:03}.bin"))).unwrap(), mine[i]);
         assert!(std::fs::read(dest.join(format!("f{i:03} (1).bin"))).unwrap() == *data, "f{i:03} (1).bin differs");
         assert!(!dest.join(format!("f{i:03} (2).bin")).exists(), "a second copy of f{i:03}.bin was made");
     }
@@ -434,35 +447,25 @@ fn a_killed_keep_both_folder_upload_resumes_without_a_second_copy() {
     let env = start();
     let control = env.emulator.control();
     let out = tempfile::tempdir().unwrap();
-    let folder = out.path().join("many");
-    std::fs::create_dir(&folder).unwrap();
     let files = small_files();
-    for (i, data) in files.iter().enumerate() {
-        std::fs::write(folder.join(format!("f{i:03}.bin")), data).unwrap();
-        control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), format!("theirs {i}").as_bytes()).unwrap();
-    }
+    let folder = on_disk(out.path(), &files);
     let total: u64 = files.iter().map(|f| f.len() as u64).sum();
+    let theirs: Vec<Vec<u8>> = (0..files.len()).map(|i| format!("theirs {i}").into_bytes()).collect();
+    on_share(control, &theirs);
     let home = tempfile::tempdir().unwrap();
     let url = format!("{}/{SHARE}/", env.emulator.file_endpoint(ACCOUNT));
     let cp = ["cp", "-r", folder.to_str().unwrap(), url.as_str(), "--overwrite", "keep-both"];
-    let received = kill_when(&env.emulator, home.path(), &cp, || control.bytes_received(), total / 2);
-    assert!(received < total, "killed before the end ({received} bytes received)");
-
-    let (code, stdout, stderr) = run(&env.emulator, home.path(), &cp);
-    assert_eq!(code, exit_code::OK, "{stdout}{stderr}");
+    killed_half_way_then_run_again(&env.emulator, home.path(), &cp, || control.bytes_received(), total);
     let left = control.list(ACCOUNT, SHARE, "many").unwrap();
     assert!(left.iter().all(|n| !n.starts_with(".azfx-")), "no temporary file left: {left:?}");
     let second: Vec<_> = left.iter().filter(|n| n.contains(" (2)")).collect();
     assert!(second.is_empty(), "second copies were made: {second:?}");
     assert_eq!(left.len(), 2 * files.len(), "each file once beside the share's own");
     assert!(jobs_list(home.path()).contains("no unfinished transfers"));
-    let back = tempfile::tempdir().unwrap();
-    let (code, _, stderr) =
-        run(&env.emulator, home.path(), &["cp", "-r", &format!("{url}many"), back.path().to_str().unwrap()]);
-    assert_eq!(code, exit_code::OK, "{stderr}");
+    let back = downloaded(&env.emulator, home.path(), &format!("{url}many"));
     for (i, data) in files.iter().enumerate() {
-        let theirs = std::fs::read(back.path().join(format!("many/f{i:03}.bin"))).unwrap();
-        assert_eq!(theirs, format!("theirs {i}").as_bytes(), "the share's f{i:03}.bin was replaced");
+        let share_own = std::fs::read(back.path().join(format!("many/f{i:03}.bin"))).unwrap();
+        assert_eq!(share_own, theirs[i], "the share's f{i:03}.bin was replaced");
         let ours = std::fs::read(back.path().join(format!("many/f{i:03} (1).bin"))).unwrap();
         assert!(ours == *data, "f{i:03} (1).bin differs");
     }
