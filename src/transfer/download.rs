@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
-use super::place::{place, put_in_place, unused_path};
+use super::place::{numbered_siblings, place, put_in_place, unused_path};
 use super::{
     Conflict, JobId, Journal, OrderedMd5, ProgressFn, Resumed, Run, Tally, TransferError, blocking, bytes_done,
     ranges_of, temporary_name, unless_stopped,
@@ -196,9 +196,7 @@ fn arrived_at(
         Some(false) if conflict == Conflict::KeepBoth => {}
         _ => return None,
     }
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    (1..100_000)
-        .map(|n| dest.with_file_name(super::upload::numbered(&name, n)))
+    numbered_siblings(dest)
         .map_while(|candidate| placed_here(&candidate).map(|placed| (candidate, placed)))
         .find_map(|(candidate, placed)| placed.then_some(candidate))
 }

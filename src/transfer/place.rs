@@ -13,11 +13,14 @@ pub fn unused_path(dest: &Path) -> PathBuf {
     if dest.symlink_metadata().is_err() {
         return dest.to_owned();
     }
+    numbered_siblings(dest).find(|candidate| candidate.symlink_metadata().is_err()).unwrap_or_else(|| dest.to_owned())
+}
+
+/// `name (1).ext`, `name (2).ext`, … beside `dest`, the names Keep both gives (at most
+/// 99 999 of them).
+pub(super) fn numbered_siblings(dest: &Path) -> impl Iterator<Item = PathBuf> + '_ {
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    (1..100_000)
-        .map(|n| dest.with_file_name(super::upload::numbered(&name, n)))
-        .find(|candidate| candidate.symlink_metadata().is_err())
-        .unwrap_or_else(|| dest.to_owned())
+    (1..100_000).map(move |n| dest.with_file_name(super::upload::numbered(&name, n)))
 }
 
 /// `place` on the blocking pool.
