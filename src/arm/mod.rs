@@ -269,6 +269,8 @@ impl ArmClient {
         let mut refreshed = false;
         let mut throttled = 0;
         let mut attempt = 0;
+        // Failed attempts (log sequences) a later success makes good.
+        let mut failed_attempts = Vec::new();
         loop {
             attempt += 1;
             let token = self.cache.token().await?;
@@ -312,7 +314,7 @@ impl ArmClient {
                 let code = json["error"]["code"].as_str().unwrap_or_default().to_owned();
                 entry.error_code = Some(code.clone()).filter(|c| !c.is_empty());
                 entry.error_body = Some(String::from_utf8_lossy(&body).chars().take(4096).collect());
-                self.log.record(entry);
+                failed_attempts.push(self.log.record(entry));
                 if status == 401 && !refreshed {
                     refreshed = true;
                     self.cache.invalidate(&token.fingerprint());
@@ -326,7 +328,10 @@ impl ArmClient {
                 let message = json["error"]["message"].as_str().unwrap_or_default().to_owned();
                 return Err(ArmError::Service { operation: operation.to_owned(), status, code, message });
             }
+            let recovery =
+                crate::http::Recovery { attempt, request_id: entry.request_id.clone(), token_refreshed: refreshed };
             self.log.record(entry);
+            self.log.recovered(&failed_attempts, &recovery);
             if json.is_null() {
                 return Err(ArmError::InvalidResponse {
                     operation: operation.to_owned(),

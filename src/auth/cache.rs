@@ -36,8 +36,14 @@ pub struct TokenCache {
     refresh: tokio::sync::Mutex<()>,
     fetches: AtomicU64,
     last_error: Mutex<Option<AuthError>>,
+    /// When (clock seconds) the last fetch failed; cleared by a success.
+    failed_at: Mutex<Option<i64>>,
     listener: Mutex<Option<TokenListener>>,
 }
+
+/// After a failed fetch, how long a still-usable token is used before the source is
+/// asked again (so a failing token endpoint is not asked once per request).
+pub const RETRY_AFTER_FAILURE_SECS: i64 = 30;
 
 impl std::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,6 +72,7 @@ impl TokenCache {
             refresh: tokio::sync::Mutex::new(()),
             fetches: AtomicU64::new(0),
             last_error: Mutex::new(None),
+            failed_at: Mutex::new(None),
             listener: Mutex::new(None),
         })
     }
@@ -99,7 +106,19 @@ impl TokenCache {
     /// Seconds until the cached token is due for its proactive refresh, by this cache's
     /// clock: 0 when it is due, expired or there is none.
     pub fn secs_until_due(&self) -> i64 {
-        self.current().map_or(0, |token| (token.refresh_at() - self.clock.now()).max(0))
+        let now = self.clock.now();
+        let backoff = self.failed_at().map_or(0, |at| at + RETRY_AFTER_FAILURE_SECS - now);
+        let due = self.current().map_or(0, |token| token.refresh_at() - now);
+        due.max(backoff).max(0)
+    }
+
+    fn failed_at(&self) -> Option<i64> {
+        *self.failed_at.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether a fetch failed less than `RETRY_AFTER_FAILURE_SECS` before `now`.
+    fn recently_failed(&self, now: i64) -> bool {
+        self.failed_at().is_some_and(|at| now - at < RETRY_AFTER_FAILURE_SECS)
     }
 
     /// How many times the source was asked.
@@ -122,7 +141,9 @@ impl TokenCache {
         let now = self.clock.now();
         let seen_generation = self.generation.load(Ordering::Acquire);
         if let Some(token) = self.current() {
-            if now < token.refresh_at() && Self::usable(&token, now) {
+            // Not due yet, or due while the source failed a moment ago: the token still
+            // serves, and the source is asked again after the pause.
+            if (now < token.refresh_at() || self.recently_failed(now)) && Self::usable(&token, now) {
                 return Ok(token);
             }
             if Self::usable(&token, now) {
@@ -159,12 +180,14 @@ impl TokenCache {
                 token.acquired_at = self.clock.now();
                 *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
                 *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                *self.failed_at.lock().unwrap_or_else(PoisonError::into_inner) = None;
                 self.generation.fetch_add(1, Ordering::AcqRel);
                 self.notify(&TokenEvent::Acquired(&token));
                 Ok(token)
             }
             Err(error) => {
                 *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+                *self.failed_at.lock().unwrap_or_else(PoisonError::into_inner) = Some(self.clock.now());
                 self.notify(&TokenEvent::Failed(&error));
                 Err(error)
             }
@@ -181,10 +204,13 @@ impl TokenCache {
         }
     }
 
-    /// Drops the cached token so the next request fetches a new one ("Refresh now").
-    pub fn clear(&self) {
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = None;
-        self.generation.fetch_add(1, Ordering::AcqRel);
+    /// Fetches a new token now ("Refresh token"), whatever the cached one's age; when
+    /// that fails, the cached token stays in use until it is due again.
+    ///
+    /// Errors: the source's failure.
+    pub async fn refresh(&self) -> Result<AccessToken, AuthError> {
+        let _guard = self.refresh.lock().await;
+        self.fetch_locked().await
     }
 }
 
@@ -271,6 +297,56 @@ mod tests {
         fn source(&self) -> CredentialSource {
             CredentialSource::AzureCli
         }
+    }
+
+    /// Succeeds once, then fails; counts fetches.
+    #[derive(Debug)]
+    struct OnceThenFailing {
+        calls: AtomicI64,
+        clock: Clock,
+    }
+
+    impl TokenSource for OnceThenFailing {
+        fn fetch<'a>(&'a self, _resource: &'a str) -> TokenFuture<'a> {
+            Box::pin(async move {
+                if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    let now = self.clock.now();
+                    let mut token = AccessToken::new("token-0".to_owned(), now + 3600, CredentialSource::AzureCli);
+                    token.acquired_at = now;
+                    return Ok(token);
+                }
+                Err(AuthError { kind: AuthErrorKind::CliMissing, credential: CredentialSource::AzureCli })
+            })
+        }
+
+        fn source(&self) -> CredentialSource {
+            CredentialSource::AzureCli
+        }
+    }
+
+    /// Regression (tryout issue, input 1's class): with the token due and its source
+    /// failing, every request asked the source again. Now the source is asked once per
+    /// `RETRY_AFTER_FAILURE_SECS` while the token still serves, and a failed "Refresh
+    /// token" keeps the token in use.
+    #[tokio::test]
+    async fn a_failing_source_is_asked_once_per_pause_while_the_token_serves() {
+        let (clock, hand) = Clock::fixed(1_800_000_000);
+        let source = Arc::new(OnceThenFailing { calls: AtomicI64::new(0), clock: clock.clone() });
+        let cache = TokenCache::with_clock(Arc::clone(&source) as Arc<dyn TokenSource>, "r", clock);
+        assert_eq!(cache.token().await.unwrap().secret.expose(), "token-0");
+        assert!(cache.refresh().await.is_err(), "the manual refresh fails");
+        assert_eq!(cache.token().await.unwrap().secret.expose(), "token-0", "and the token stays");
+        hand.advance(56 * 60); // due (5 minutes before expiry), still valid
+        for _ in 0..50 {
+            assert_eq!(cache.token().await.unwrap().secret.expose(), "token-0");
+        }
+        assert_eq!(source.calls.load(Ordering::SeqCst), 3, "one fetch for 50 requests");
+        assert_eq!(cache.secs_until_due(), RETRY_AFTER_FAILURE_SECS, "the next try waits the pause");
+        hand.advance(RETRY_AFTER_FAILURE_SECS);
+        for _ in 0..50 {
+            assert_eq!(cache.token().await.unwrap().secret.expose(), "token-0");
+        }
+        assert_eq!(source.calls.load(Ordering::SeqCst), 4, "one more after the pause");
     }
 
     #[tokio::test]

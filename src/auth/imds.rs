@@ -130,6 +130,8 @@ impl Endpoint {
         })?;
         let mut delay = self.retry.initial_delay;
         let mut attempt = 0;
+        // Failed attempts (log sequences) a later success makes good.
+        let mut failed_attempts = Vec::new();
         loop {
             attempt += 1;
             let mut request = client.get(url);
@@ -171,12 +173,14 @@ impl Endpoint {
             entry.bytes_received = body.len() as u64;
             if status == 200 {
                 self.log.record(entry);
+                let recovery = crate::http::Recovery { attempt, request_id: None, token_refreshed: false };
+                self.log.recovered(&failed_attempts, &recovery);
                 return self.parse_token(&body);
             }
             let parsed: ErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
             entry.error_code = parsed.error.clone();
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
-            self.log.record(entry);
+            failed_attempts.push(self.log.record(entry));
             if retryable(status) {
                 if attempt >= self.retry.max_attempts {
                     return Err(self.error(AuthErrorKind::Unavailable { status, attempts: attempt }));

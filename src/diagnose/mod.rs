@@ -125,6 +125,9 @@ pub enum Class {
     KerberosClientSettingOff,
     /// SMB: ready to mount, with the command.
     SmbReady,
+    /// A failed attempt that a later attempt of the same request made good (a retry
+    /// after throttling, a 401 healed by a new token): nothing to do.
+    Recovered,
     /// Anything else.
     Other,
 }
@@ -312,6 +315,39 @@ pub fn diagnose(error: &EngineError, context: &Context) -> Diagnosis {
         (Class::Other, vec![error.to_string()])
     };
     texts::describe(class, context, evidence, error)
+}
+
+/// The diagnosis of a failed attempt `entry` that a later attempt made good (`by`):
+/// what happened and that nothing needs doing, with the retry's request id to find it.
+pub fn recovered(entry: &crate::http::LogEntry, by: &crate::http::Recovery) -> Diagnosis {
+    let what = match (entry.status, entry.error_code.as_deref()) {
+        (Some(status), Some(code)) => format!("{status} {code}"),
+        (Some(status), None) => status.to_string(),
+        (None, _) => entry.transport_error.clone().unwrap_or_else(|| "no answer".to_owned()),
+    };
+    let retry = format!("attempt {}, request id {}", by.attempt, by.request_id.as_deref().unwrap_or("-"));
+    let (title, cause) = if by.token_refreshed {
+        (
+            "Token refreshed, retry succeeded",
+            format!(
+                "The service refused the token ({what}); azfx fetched a new token and the retry succeeded ({retry})."
+            ),
+        )
+    } else {
+        (
+            "Retried, and the retry succeeded",
+            format!(
+                "This attempt failed ({what}); azfx sent the request again after a pause and it succeeded ({retry})."
+            ),
+        )
+    };
+    Diagnosis {
+        class: Class::Recovered,
+        title: title.to_owned(),
+        cause,
+        evidence: vec![format!("failed: {what}"), format!("succeeded: {retry}")],
+        next_steps: vec!["No action needed.".to_owned()],
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use super::state::State;
 use super::{files, identity};
 
 async fn route(state: Arc<State>, scheme: Scheme, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    state.all_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = request.uri().path();
     let response = if path == "/metadata/identity/oauth2/token" || path == "/metadata/identity/oauth2/token/" {
         let (parts, _) = request.into_parts();

@@ -146,6 +146,9 @@ pub struct State {
     pub bytes_served: AtomicU64,
     /// Identity-endpoint requests served (all outcomes).
     pub identity_requests: AtomicU64,
+    /// Requests of every kind (Files, identity, Resource Manager) that reached the
+    /// emulator, whatever their outcome.
+    pub all_requests: AtomicU64,
     /// Files requests being served at once.
     pub in_flight: super::load::InFlight,
     /// Put Range answers carry `Content-MD5` (`EmulatorConfig::range_md5`).
@@ -177,6 +180,7 @@ impl State {
             bytes_received: AtomicU64::new(0),
             bytes_served: AtomicU64::new(0),
             identity_requests: AtomicU64::new(0),
+            all_requests: AtomicU64::new(0),
             in_flight: super::load::InFlight::default(),
             range_md5: true,
             token_clock_offset_secs: std::sync::atomic::AtomicI64::new(0),
@@ -506,6 +510,12 @@ impl Control {
     /// Identity-endpoint requests served so far, whatever their outcome.
     pub fn identity_requests(&self) -> u64 {
         self.state.identity_requests.load(Ordering::Relaxed)
+    }
+
+    /// Requests of every kind (Files, identity endpoints, Resource Manager) served so far,
+    /// whatever their outcome: what a client that must not retry on its own is held to.
+    pub fn requests(&self) -> u64 {
+        self.state.all_requests.load(Ordering::Relaxed)
     }
 
     /// The secret the App Service endpoint expects (`IDENTITY_HEADER`).

@@ -79,6 +79,9 @@ pub struct FilesClient {
     pressure: Arc<send::Pressure>,
     /// The limit on requests in flight, shared by clones, adaptive under throttling.
     congestion: Arc<congestion::Congestion>,
+    /// Every failure is the answer of a check that reports it itself (the access
+    /// check): logged as expected, never counted as an error.
+    checking: bool,
 }
 
 impl FilesClient {
@@ -112,7 +115,16 @@ impl FilesClient {
             retry: options.retry.clone(),
             pressure: Arc::default(),
             congestion: Arc::default(),
+            checking: false,
         })
+    }
+
+    /// A clone whose failures are the answers of a check that reports them itself (the
+    /// access check's deliberate write test): logged, marked expected, not counted as
+    /// errors.
+    #[must_use]
+    pub fn for_checks(&self) -> Self {
+        Self { checking: true, ..self.clone() }
     }
 
     /// The endpoint.

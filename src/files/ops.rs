@@ -15,6 +15,10 @@ use super::send::{Reply, Request};
 use super::xml::{self, ListPage, ShareItem};
 use super::{FilesClient, RANGE_BYTES};
 
+/// What a look-up's 404 says when nothing is at the path (the parent folder may be
+/// missing too): an answer, not an error.
+const NOT_THERE: &[&str] = &["ResourceNotFound", "ParentNotFound"];
+
 /// Whether a path is a file or a directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum EntryType {
@@ -195,6 +199,21 @@ impl FilesClient {
         Ok(EntryProperties::from_reply(&reply, true))
     }
 
+    /// Creates a directory unless one is there already; answers whether it was created
+    /// (409 `ResourceAlreadyExists` is an answer here, logged as expected).
+    ///
+    /// Errors: any other failure, as `create_directory`.
+    pub async fn ensure_directory(&self, share: &str, path: &str) -> Result<bool, FilesError> {
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("restype=directory"));
+        let request = Request::new("Create directory", Method::PUT, url).answered_by(&["ResourceAlreadyExists"]);
+        match self.send(request).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.code.as_deref() == Some("ResourceAlreadyExists") => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Deletes an empty directory.
     pub async fn delete_directory(&self, share: &str, path: &str) -> Result<(), FilesError> {
         let mut url = self.endpoint.url(share, path);
@@ -342,6 +361,37 @@ impl FilesClient {
         let url = self.endpoint.url(share, path);
         let reply = self.send(Request::new("Get file properties", Method::HEAD, url)).await?;
         Ok(EntryProperties::from_reply(&reply, false))
+    }
+
+    /// `file_properties`, answering `None` when nothing is at `path` (a 404 here is an
+    /// answer, logged as expected).
+    ///
+    /// Errors: any other failure, as `file_properties`.
+    pub async fn file_properties_if_any(&self, share: &str, path: &str) -> Result<Option<EntryProperties>, FilesError> {
+        let url = self.endpoint.url(share, path);
+        match self.send(Request::new("Get file properties", Method::HEAD, url).answered_by(NOT_THERE)).await {
+            Ok(reply) => Ok(Some(EntryProperties::from_reply(&reply, false))),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `directory_properties`, answering `None` when nothing is at `path` (a 404 here is
+    /// an answer, logged as expected).
+    ///
+    /// Errors: any other failure, as `directory_properties`.
+    pub async fn directory_properties_if_any(
+        &self,
+        share: &str,
+        path: &str,
+    ) -> Result<Option<EntryProperties>, FilesError> {
+        let mut url = self.endpoint.url(share, path);
+        url.set_query(Some("restype=directory"));
+        match self.send(Request::new("Get directory properties", Method::GET, url).answered_by(NOT_THERE)).await {
+            Ok(reply) => Ok(Some(EntryProperties::from_reply(&reply, true))),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Changes a file's size, keeping its content type.

@@ -28,11 +28,29 @@ pub(crate) struct Request {
     /// (`x-ms-allow-trailing-dot: true`; without it the service trims `report.` to
     /// `report`). Off for share- and service-level calls.
     pub names_in_path: bool,
+    /// Error codes that are an answer here, not an error (a look-up's 404
+    /// `ResourceNotFound`: the name is free): logged as expected, never counted as errors.
+    pub answers: &'static [&'static str],
 }
 
 impl Request {
     pub fn new(operation: &'static str, method: Method, url: Url) -> Self {
-        Self { operation, method, url, headers: Vec::new(), body: Bytes::new(), idempotent: true, names_in_path: true }
+        Self {
+            operation,
+            method,
+            url,
+            headers: Vec::new(),
+            body: Bytes::new(),
+            idempotent: true,
+            names_in_path: true,
+            answers: &[],
+        }
+    }
+
+    /// A request for which these error codes are answers, not errors (see `answers`).
+    pub fn answered_by(mut self, codes: &'static [&'static str]) -> Self {
+        self.answers = codes;
+        self
     }
 
     /// A share- or service-level call (no file or directory names in its path).
@@ -188,6 +206,8 @@ impl FilesClient {
         let started = Instant::now();
         let mut attempt = 0;
         let mut refreshed_after_401 = false;
+        // Failed attempts (log sequences) a later success makes good.
+        let mut failed_attempts = Vec::new();
         loop {
             attempt += 1;
             let mut url = request.url.clone();
@@ -252,7 +272,8 @@ impl FilesClient {
                     }
                     entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
                     entry.transport_kind = Some(kind);
-                    self.log.record(entry);
+                    entry.expected = self.checking;
+                    failed_attempts.push(self.log.record(entry));
                     if request.idempotent && kind.retryable() && self.retry.allows(attempt, started.elapsed()) {
                         tokio::time::sleep(self.retry.backoff(attempt, None)).await;
                         continue;
@@ -263,11 +284,19 @@ impl FilesClient {
             entry.bytes_received = body.len() as u64;
             if status < 300 {
                 self.congestion.succeeded();
+                let recovery = crate::http::Recovery {
+                    attempt,
+                    request_id: entry.request_id.clone(),
+                    token_refreshed: refreshed_after_401,
+                };
                 self.log.record(entry);
+                self.log.recovered(&failed_attempts, &recovery);
                 return Ok(Reply { headers: response_headers, body });
             }
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
-            self.log.record(entry);
+            entry.expected =
+                self.checking || entry.error_code.as_deref().is_some_and(|code| request.answers.contains(&code));
+            failed_attempts.push(self.log.record(entry));
             let mut error = FilesError::from_response(request.operation, &redacted, status, &response_headers, &body);
             error.attempts = attempt;
             error.refreshed_after_401 = refreshed_after_401;

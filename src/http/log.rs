@@ -67,6 +67,33 @@ pub struct LogEntry {
     pub transport_error: Option<String>,
     /// The kind of that transport failure.
     pub transport_kind: Option<super::TransportKind>,
+    /// A failure that is the answer the caller asked for, not an error to look at: an
+    /// existence check's 404 (is the name free?), the access check's own refusals (its
+    /// panel reports them). Never counted as an error.
+    pub expected: bool,
+    /// Set once a later attempt of the same request succeeded (a throttled request sent
+    /// again, a 401 healed by a new token): nothing to do.
+    pub recovered: Option<Recovery>,
+}
+
+/// How a failed attempt was made good by a later one of the same request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Recovery {
+    /// The attempt that succeeded (2 for the first retry).
+    pub attempt: u32,
+    /// Its `x-ms-request-id`, to find it in the log and in the service's.
+    pub request_id: Option<String>,
+    /// Whether a new token was fetched first (after a 401).
+    pub token_refreshed: bool,
+}
+
+/// What the request log tells its listener.
+#[derive(Clone, Copy, Debug)]
+pub enum LogNews<'a> {
+    /// A new entry.
+    Recorded(&'a LogEntry),
+    /// These earlier entries (by sequence) failed, and a later attempt succeeded.
+    Recovered(&'a [u64], &'a Recovery),
 }
 
 impl LogEntry {
@@ -102,6 +129,8 @@ impl LogEntry {
             error_body: None,
             transport_error: None,
             transport_kind: None,
+            expected: false,
+            recovered: None,
         }
     }
 
@@ -114,9 +143,15 @@ impl LogEntry {
     pub fn failed(&self) -> bool {
         self.status.is_none_or(|status| status >= 400)
     }
+
+    /// Whether a person should look at it: it failed, was not the answer its caller
+    /// asked for, and no later attempt made it good.
+    pub fn is_error(&self) -> bool {
+        self.failed() && !self.expected && self.recovered.is_none()
+    }
 }
 
-type Listener = Box<dyn Fn(&LogEntry) + Send + Sync>;
+type Listener = Box<dyn Fn(LogNews<'_>) + Send + Sync>;
 
 /// Bounded log of exchanges, shared by the token sources and the Files client.
 pub struct RequestLog {
@@ -143,22 +178,46 @@ impl RequestLog {
         })
     }
 
-    /// Calls `listener` with every entry recorded from now on.
-    pub fn set_listener(&self, listener: impl Fn(&LogEntry) + Send + Sync + 'static) {
+    /// Calls `listener` with every entry recorded, and every recovery, from now on.
+    pub fn set_listener(&self, listener: impl Fn(LogNews<'_>) + Send + Sync + 'static) {
         *self.listener.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(listener));
     }
 
-    /// Records an entry (its sequence number is assigned here).
-    pub fn record(&self, mut entry: LogEntry) {
-        entry.sequence = self.next_sequence.fetch_add(1, Ordering::Relaxed);
+    /// Records an entry (its sequence number is assigned here, and answered).
+    pub fn record(&self, mut entry: LogEntry) -> u64 {
+        let sequence = self.next_sequence.fetch_add(1, Ordering::Relaxed);
+        entry.sequence = sequence;
         if let Some(listener) = self.listener.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
-            listener(&entry);
+            listener(LogNews::Recorded(&entry));
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() == self.capacity {
             entries.pop_front();
         }
         entries.push_back(entry);
+        sequence
+    }
+
+    /// Marks the failed attempts `sequences` as made good by `recovery` (a later attempt
+    /// of the same request succeeded) and tells the listener.
+    pub fn recovered(&self, sequences: &[u64], recovery: &Recovery) {
+        if sequences.is_empty() {
+            return;
+        }
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            for entry in entries.iter_mut().filter(|e| sequences.contains(&e.sequence)) {
+                entry.recovered = Some(recovery.clone());
+            }
+        }
+        if let Some(listener) = self.listener.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+            listener(LogNews::Recovered(sequences, recovery));
+        }
+    }
+
+    /// The entry `sequence`, while it is kept.
+    pub fn entry(&self, sequence: u64) -> Option<LogEntry> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|e| e.sequence == sequence).cloned()
     }
 
     /// Every entry kept, oldest first.

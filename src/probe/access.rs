@@ -217,6 +217,8 @@ async fn share_missing(client: &FilesClient, share: &str) -> Option<FilesError> 
 }
 
 async fn write_steps(client: &FilesClient, target: &Target, run: &mut Run<'_>) -> Option<(usize, EngineError)> {
+    // A refusal here is the check's answer (reported in its steps), not an error to count.
+    let client = &client.for_checks();
     let share = &target.share;
     let dir = format!("azfx-access-check-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let file = format!("{dir}/probe.bin");

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::upload::{destination, numbered, parent, place};
 use super::{BULK_PARALLEL, Conflict, FileFailure, ProgressFn, TransferError, temporary_name};
 use crate::files::names::join;
-use crate::files::{CopyStatus, EntryType, ErrorKind, FilesClient, Overwrite};
+use crate::files::{CopyStatus, EntryType, FilesClient, Overwrite};
 
 /// An entry to copy or move: its path in the share, and whether it is a folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,10 +104,8 @@ async fn folder_destination(
     }
     for n in 1..10_000 {
         let candidate = numbered(&target, n);
-        match client.directory_properties(share, &candidate).await {
-            Err(e) if e.kind == ErrorKind::NotFound => return Ok(candidate),
-            Err(e) => return Err(e.into()),
-            Ok(_) => {}
+        if client.directory_properties_if_any(share, &candidate).await?.is_none() {
+            return Ok(candidate);
         }
     }
     Err(TransferError::Exists(format!("/{share}/{target}")))
@@ -154,11 +152,7 @@ pub async fn copy(
         if cancel.is_cancelled() {
             return Err(TransferError::Cancelled);
         }
-        match client.create_directory(share, directory).await {
-            Ok(_) => {}
-            Err(e) if already_exists(&e) => {}
-            Err(e) => return Err(e.into()),
-        }
+        client.ensure_directory(share, directory).await?;
     }
     copy_files(client, share, &files, conflict, run).await
 }

@@ -142,7 +142,7 @@ pub async fn upload_tree(
     let (directories, files) = super::blocking("reading", src, move || walk(&root)).await?;
     let total: u64 = files.iter().map(|(_, size)| size).sum();
     for dir in std::iter::once(String::new()).chain(directories) {
-        match client.create_directory(share, &join(dest, &dir)).await {
+        match client.ensure_directory(share, &join(dest, &dir)).await {
             Ok(_) => {}
             Err(e) if e.kind == ErrorKind::Conflict => {}
             Err(e) => return Err(e.into()),

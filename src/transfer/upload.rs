@@ -65,10 +65,8 @@ pub(super) async fn destination(
         // The rename replaces whatever is there: nothing to ask first.
         return Ok(Some((path.to_owned(), true)));
     }
-    let existing = match client.file_properties(share, path).await {
-        Ok(properties) => properties,
-        Err(e) if e.kind == ErrorKind::NotFound => return Ok(Some((path.to_owned(), false))),
-        Err(e) => return Err(e.into()),
+    let Some(existing) = client.file_properties_if_any(share, path).await? else {
+        return Ok(Some((path.to_owned(), false)));
     };
     match conflict {
         Conflict::Fail => Err(TransferError::Exists(format!("/{share}/{path}"))),
@@ -85,10 +83,8 @@ pub(super) async fn destination(
         Conflict::KeepBoth => {
             for n in 1..10_000 {
                 let candidate = numbered(path, n);
-                match client.file_properties(share, &candidate).await {
-                    Err(e) if e.kind == ErrorKind::NotFound => return Ok(Some((candidate, false))),
-                    Err(e) => return Err(e.into()),
-                    Ok(_) => {}
+                if client.file_properties_if_any(share, &candidate).await?.is_none() {
+                    return Ok(Some((candidate, false)));
                 }
             }
             Err(TransferError::Exists(format!("/{share}/{path}")))
@@ -254,18 +250,12 @@ async fn uploaded_to(
     local_write: Option<OffsetDateTime>,
 ) -> Result<Option<String>, TransferError> {
     let Some(local) = local_write else { return Ok(None) };
-    match client.file_properties(share, &join(parent(path), temp)).await {
-        Err(e) if e.kind == ErrorKind::NotFound => {}
-        Ok(_) => return Ok(None),
-        Err(e) => return Err(e.into()),
+    if client.file_properties_if_any(share, &join(parent(path), temp)).await?.is_some() {
+        return Ok(None);
     }
     for n in 0..=KEEP_BOTH_RETRIES {
         let candidate = if n == 0 { path.to_owned() } else { numbered(path, n) };
-        let there = match client.file_properties(share, &candidate).await {
-            Ok(there) => there,
-            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
+        let Some(there) = client.file_properties_if_any(share, &candidate).await? else { return Ok(None) };
         let remote = there.last_write.as_deref().and_then(crate::azure_time::parse_iso);
         if there.size == Some(size) && remote.map(super::ticks) == Some(super::ticks(local)) {
             return Ok(Some(candidate));
@@ -295,14 +285,12 @@ async fn partial(
         let temp = join(parent(target), &record.temp);
         let unchanged = record.tag == tag && record.size == size;
         if unchanged {
-            match client.file_properties(share, &temp).await {
-                Ok(there) if there.size == Some(size) => {
+            match client.file_properties_if_any(share, &temp).await? {
+                Some(there) if there.size == Some(size) => {
                     let skip = journal.ranges(record.id)?;
                     return Ok((record.id, temp, Resumed::From(bytes_done(size, RANGE_BYTES, &skip)), skip));
                 }
-                Ok(_) => {}
-                Err(e) if e.kind == ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
+                _ => {}
             }
         } else {
             resumed = Resumed::SourceChanged;

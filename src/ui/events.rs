@@ -19,6 +19,10 @@ impl AzfxApp {
                     self.status.on_request(*entry);
                 }
                 Event::Rediagnosed(updates) => self.log_panel.rediagnose(updates),
+                Event::Recovered { sequences, by, diagnosis } => {
+                    self.status.on_recovered(&sequences);
+                    self.log_panel.recovered(&sequences, &by, &diagnosis);
+                }
                 Event::ListingPage { task, entries, listed } => {
                     if self.nav.on_page(task, &entries) {
                         continue;

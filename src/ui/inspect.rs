@@ -112,6 +112,15 @@ impl RequestLogPanel {
         }
     }
 
+    /// Entries a later attempt made good: marked so, with the diagnosis saying nothing
+    /// needs doing (and the retry's request id).
+    pub fn recovered(&mut self, sequences: &[u64], by: &crate::http::Recovery, diagnosis: &Diagnosis) {
+        for entry in self.entries.iter_mut().filter(|e| sequences.contains(&e.sequence)) {
+            entry.recovered = Some(by.clone());
+            self.diagnoses.insert(entry.sequence, Box::new(diagnosis.clone()));
+        }
+    }
+
     /// The service's clock minus ours, from the newest answer with a `Date` header.
     pub fn clock_skew_secs(&self) -> Option<i64> {
         self.entries.iter().rev().find_map(|entry| {
@@ -241,7 +250,11 @@ impl RequestLogPanel {
                             let selected = self.selected == Some(entry.sequence);
                             row.col(|ui| {
                                 let text = entry.status.map_or_else(|| "—".to_owned(), |s| s.to_string());
-                                if entry.status.is_none_or(|s| s >= 400) && !selected {
+                                if entry.failed() && !entry.is_error() {
+                                    // An answer the caller asked for, or made good by a retry.
+                                    let note = if entry.recovered.is_some() { "recovered" } else { "expected" };
+                                    ui.label(format!("{text} ({note})"));
+                                } else if entry.status.is_none_or(|s| s >= 400) && !selected {
                                     ui.colored_label(ui.visuals().error_fg_color, text);
                                 } else if entry.status.is_none_or(|s| s >= 400) {
                                     // Red on the selection's blue is unreadable: strong text there.

@@ -226,6 +226,10 @@ impl AzfxApp {
     pub fn disconnect(&mut self) {
         self.session = None;
         self.pending_share = None;
+        // The identity, its countdown, its errors and the account's folders were the
+        // connection's: nothing of them stays on the connect page.
+        self.status = status::StatusBar::default();
+        self.nav = nav::NavPane::default();
     }
 
     fn open_share(&mut self, share: &str) {
@@ -265,7 +269,8 @@ impl eframe::App for AzfxApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let now = (self.clock)();
-        let training = self.trainer.is_some();
+        // The drills act on the connected demo account.
+        let training = self.trainer.is_some() && self.session.is_some();
         let asked =
             egui::Panel::bottom("status-bar").show(ui, |ui| self.status.ui(ui, &self.worker, now, training)).inner;
         match asked {

@@ -10,11 +10,27 @@ use super::icons;
 use crate::files::names::join;
 use crate::worker::{Answer, TaskId, Worker};
 
-/// One folder (or share root) of the tree: `None` until its subfolders were listed.
+/// One folder (or share root) of the tree: `children` is `None` until its subfolders
+/// were listed; `failed` holds why the last listing failed. Either one means the node is
+/// settled: it is listed again only on a user action (collapse and expand, Retry, a
+/// click on it, or a change made there), never by being drawn again.
 #[derive(Default)]
 struct Node {
     children: Option<Vec<String>>,
-    failed: Option<String>,
+    failed: Option<Failed>,
+}
+
+/// Why a node could not be listed: the diagnosis title (words that wrap) and the whole
+/// line with the evidence (status and error code), shown on hover.
+struct Failed {
+    title: String,
+    line: String,
+}
+
+impl Node {
+    fn settled(&self) -> bool {
+        self.children.is_some() || self.failed.is_some()
+    }
 }
 
 /// A listing in flight for one node.
@@ -66,7 +82,15 @@ impl NavPane {
                     node.children = Some(found);
                     node.failed = None;
                 }
-                Err(failure) => node.failed = Some(super::diagnosis::failure_line(&failure)),
+                Err(failure) => {
+                    let line = super::diagnosis::failure_line(&failure);
+                    let title = if failure.diagnosis.class == crate::diagnose::Class::Other {
+                        line.clone()
+                    } else {
+                        failure.diagnosis.title.clone()
+                    };
+                    node.failed = Some(Failed { title, line });
+                }
             }
         }
     }
@@ -77,10 +101,20 @@ impl NavPane {
         self.nodes.remove(&(share.to_owned(), path.to_owned()));
     }
 
+    /// Forgets why `share/path` could not be listed, so the next expand tries again (a
+    /// user action: the node was collapsed, clicked, or Retry pressed).
+    fn forget_failure(&mut self, share: &str, path: &str) {
+        let key = (share.to_owned(), path.to_owned());
+        if self.nodes.get(&key).is_some_and(|n| n.failed.is_some()) {
+            self.nodes.remove(&key);
+        }
+    }
+
+    /// Lists `share/path` unless it is settled (listed, or failed) or being listed.
     fn expand(&mut self, worker: &Worker, share: &str, path: &str) {
         let key = (share.to_owned(), path.to_owned());
-        let listed = self.nodes.get(&key).is_some_and(|n| n.children.is_some());
-        if listed || self.loading.values().any(|l| l.key == key) {
+        let settled = self.nodes.get(&key).is_some_and(Node::settled);
+        if settled || self.loading.values().any(|l| l.key == key) {
             return;
         }
         let (task, promise) = worker.list_directory(share, path);
@@ -126,6 +160,9 @@ impl NavPane {
         let open = state.is_open();
         if open {
             self.expand(worker, share, path);
+        } else {
+            // Collapsing a node that failed is how a person says "try again".
+            self.forget_failure(share, path);
         }
         let here = current == Some((share, path));
         // Opening a node shows its subfolders too, as in Explorer.
@@ -139,6 +176,7 @@ impl NavPane {
                 icons::paint(ui, icon, ui.visuals().weak_text_color());
                 let label = ui.add(egui::Button::selectable(here, name).frame_when_inactive(false));
                 if label.clicked() {
+                    self.forget_failure(share, path);
                     *target = Some(NavTarget { share: share.to_owned(), path: path.to_owned() });
                     ui.ctx().memory_mut(|m| m.data.insert_temp(id.with("open-next"), true));
                 }
@@ -146,8 +184,14 @@ impl NavPane {
             .body(|ui| {
                 let key = (share.to_owned(), path.to_owned());
                 match self.nodes.get(&key) {
-                    Some(Node { failed: Some(why), .. }) => {
-                        ui.colored_label(ui.visuals().error_fg_color, why.clone());
+                    Some(Node { failed: Some(Failed { title, line }), .. }) => {
+                        // The title wraps between words; the error code (one long word
+                        // that would break mid-word) is in the tooltip.
+                        let (title, line) = (title.clone(), line.clone());
+                        ui.colored_label(ui.visuals().error_fg_color, title).on_hover_text(line);
+                        if ui.small_button("List again").on_hover_text("List this folder again").clicked() {
+                            self.forget_failure(share, path);
+                        }
                     }
                     Some(Node { children: Some(children), .. }) => {
                         if children.is_empty() {

@@ -12,6 +12,8 @@ use crate::worker::{Answer, Connected, TokenInfo, Worker};
 
 /// Failed requests kept for the details window.
 const RECENT_ERRORS: usize = 50;
+/// Counted errors a recovery can still take back (a retry succeeds within seconds).
+const COUNTED_KEPT: usize = 1000;
 
 /// What the status bar shows.
 #[derive(Default)]
@@ -27,6 +29,8 @@ pub struct StatusBar {
     /// Requests that failed.
     pub errors: u64,
     recent_errors: VecDeque<LogEntry>,
+    /// The sequences of the latest counted errors, so a recovery can take them back.
+    counted: VecDeque<u64>,
     show_errors: bool,
     refresh: Option<Promise<Answer<TokenInfo>>>,
 }
@@ -41,17 +45,29 @@ impl StatusBar {
         self.token_error = None;
     }
 
-    /// A request was logged.
+    /// A request was logged: counted when a person should look at it (not an existence
+    /// check's 404 or the access check's own refusals).
     pub fn on_request(&mut self, entry: LogEntry) {
-        let failed = entry.transport_error.is_some() || entry.status.is_some_and(|s| s >= 400);
-        if failed {
+        if entry.is_error() {
             self.errors += 1;
             if self.recent_errors.len() == RECENT_ERRORS {
                 self.recent_errors.pop_front();
             }
             self.recent_errors.push_back(entry.clone());
+            if self.counted.len() == COUNTED_KEPT {
+                self.counted.pop_front();
+            }
+            self.counted.push_back(entry.sequence);
         }
         self.last_request = Some(entry);
+    }
+
+    /// Failed attempts that a later attempt made good: no longer errors.
+    pub fn on_recovered(&mut self, sequences: &[u64]) {
+        let before = self.counted.len();
+        self.counted.retain(|s| !sequences.contains(s));
+        self.errors = self.errors.saturating_sub((before - self.counted.len()) as u64);
+        self.recent_errors.retain(|e| !sequences.contains(&e.sequence));
     }
 
     /// Checks a manual refresh.

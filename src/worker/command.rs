@@ -300,6 +300,16 @@ pub enum Event {
     /// Request-log entries (by `sequence`) explained anew, now that more is known (the
     /// role assignments found after a 403): their diagnosis is replaced.
     Rediagnosed(Vec<(u64, Box<Diagnosis>)>),
+    /// Failed request-log entries (by `sequence`) that a later attempt of the same
+    /// request made good: not errors any more; their diagnosis says so.
+    Recovered {
+        /// The failed attempts.
+        sequences: Vec<u64>,
+        /// The attempt that succeeded.
+        by: crate::http::Recovery,
+        /// What the log shows for them now.
+        diagnosis: Box<Diagnosis>,
+    },
     /// A page of a directory listing.
     ListingPage {
         /// The listing task.

@@ -180,8 +180,7 @@ pub async fn refresh_token(rt: &Runtime) -> Result<TokenInfo, EngineError> {
         .storage
         .clone()
         .ok_or_else(|| EngineError::InvalidInput("this connection does not use tokens".to_owned()))?;
-    cache.clear();
-    Ok(TokenInfo::from(&cache.token().await?))
+    Ok(TokenInfo::from(&cache.refresh().await?))
 }
 
 /// A token for `resource` straight from the credential's source (no cache).

@@ -15,7 +15,7 @@ use crate::auth::cache::{TokenEvent, TokenListener};
 use crate::diagnose::Diagnosis;
 use crate::error::EngineError;
 use crate::files::FilesError;
-use crate::http::{ExchangeKind, LogEntry, RequestLog};
+use crate::http::{ExchangeKind, LogEntry, LogNews, RequestLog};
 use crate::transfer::Journal;
 
 /// State shared by the worker's tasks.
@@ -43,10 +43,21 @@ impl Runtime {
     ) -> Arc<Self> {
         let runtime = Arc::new(Self { events, repaint, log, journal, session: RwLock::new(None), ranges });
         let forward = Arc::downgrade(&runtime);
-        runtime.log.set_listener(move |entry| {
-            if let Some(runtime) = forward.upgrade() {
-                let diagnosis = runtime.diagnose_entry(entry);
-                runtime.emit_now(Event::RequestLogged(Box::new(entry.clone()), diagnosis));
+        runtime.log.set_listener(move |news| {
+            let Some(runtime) = forward.upgrade() else { return };
+            match news {
+                LogNews::Recorded(entry) => {
+                    let diagnosis = runtime.diagnose_entry(entry);
+                    runtime.emit_now(Event::RequestLogged(Box::new(entry.clone()), diagnosis));
+                }
+                LogNews::Recovered(sequences, by) => {
+                    // The failed attempt's own words (its status, its code): the first one.
+                    if let Some(first) = sequences.first().and_then(|s| runtime.log.entry(*s)) {
+                        let diagnosis = Box::new(crate::diagnose::recovered(&first, by));
+                        let sequences = sequences.to_vec();
+                        runtime.emit_now(Event::Recovered { sequences, by: by.clone(), diagnosis });
+                    }
+                }
             }
         });
         runtime

@@ -64,6 +64,14 @@ fn revoked_token_401_refreshes_once_and_retries_once() {
     assert_ne!(retry.token_fingerprint, rejected, "the retry used the new token");
     assert!(log.iter().filter(|e| e.status == Some(401)).all(|e| e.attempt == 1), "never a second 401 retry");
     assert!(log.iter().any(|e| e.kind == azfx::http::ExchangeKind::Token && e.status == Some(200)));
+    // Regression (tryout issue, input 8): the healed 401 says so, with the retry's request id.
+    let healed = &log[first_401];
+    let by = healed.recovered.as_ref().expect("the 401 is marked recovered");
+    assert!(by.token_refreshed && by.attempt == 2, "{by:?}");
+    let retry_ids: Vec<_> =
+        log.iter().filter(|e| e.attempt == 2 && e.status == Some(200)).map(|e| &e.request_id).collect();
+    assert!(by.request_id.is_some() && retry_ids.contains(&&by.request_id), "the retry's request id");
+    assert!(log.iter().filter(|e| e.status == Some(401)).all(|e| !e.is_error()), "no healed 401 counts as an error");
 }
 
 #[test]

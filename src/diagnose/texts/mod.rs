@@ -448,6 +448,7 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
         ),
         // SMB verdicts come from `smb_verdict`, never from a failed request.
         Class::Other
+        | Class::Recovered
         | Class::SmbPortBlocked
         | Class::SmbSettingsUnknown
         | Class::SmbWrongIdentitySource
