@@ -39,6 +39,17 @@ pub enum EndpointError {
     DotSegment(String),
 }
 
+/// A place named in the path field (`Endpoint::parse_location`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The account, when the text named one (a URL or UNC path).
+    pub endpoint: Option<Endpoint>,
+    /// The share, when the text named one; `None`: the open share.
+    pub share: Option<String>,
+    /// The folder in the share, `/`-separated, no leading slash (`""`: its root).
+    pub path: String,
+}
+
 /// An account's file endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
@@ -143,6 +154,42 @@ impl Endpoint {
         Ok((endpoint, share, parts.collect::<Vec<_>>().join("/")))
     }
 
+    /// Reads a location as a person types or pastes it into the path field (Ctrl+L), in
+    /// any form azfx itself shows: a URL (`https://acct.file.core.windows.net/share/dir`,
+    /// or an emulator's path-style one, as Copy URL gives), a UNC path
+    /// (`\\acct.file.core.windows.net\share\dir`, as `net use` and Explorer show it),
+    /// `/share/dir` (as Copy path gives), `share/dir` when `share` is one of `shares`, or
+    /// else a folder of the open share (`dir/sub`).
+    ///
+    /// Errors: a URL or UNC path `split_resource` refuses (no share, `#`, `?`, dot
+    /// segments), or a `.`/`..` segment in a share path.
+    pub fn parse_location(text: &str, shares: &[String]) -> Result<Location, EndpointError> {
+        let text = text.trim();
+        let url = if let Some(unc) = text.strip_prefix("\\\\").or_else(|| text.strip_prefix("//")) {
+            Some(format!("https://{}", unc.replace('\\', "/")))
+        } else if text.contains("://") {
+            Some(text.to_owned())
+        } else {
+            None
+        };
+        if let Some(url) = url {
+            let (endpoint, share, path) = Self::split_resource(&url)?;
+            return Ok(Location { endpoint: Some(endpoint), share: Some(share), path });
+        }
+        let slashed = text.replace('\\', "/");
+        let segments: Vec<&str> = slashed.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.iter().any(|s| matches!(*s, "." | "..")) {
+            return Err(EndpointError::DotSegment(text.to_owned()));
+        }
+        let named_share = slashed.starts_with('/') || segments.first().is_some_and(|s| shares.iter().any(|n| n == s));
+        Ok(match segments.split_first() {
+            Some((share, rest)) if named_share => {
+                Location { endpoint: None, share: Some((*share).to_owned()), path: rest.join("/") }
+            }
+            _ => Location { endpoint: None, share: None, path: segments.join("/") },
+        })
+    }
+
     /// Whether requests go over TLS, whose authenticated encryption already detects any
     /// byte changed in transit: transactional range MD5s (`Content-MD5` on Put Range,
     /// `x-ms-range-get-content-md5` on Get File) are then left out, as Azure's own SDKs
@@ -232,5 +279,34 @@ mod tests {
         let (e, share, path) = Endpoint::split_resource("http://127.0.0.1:9/dev/data").unwrap();
         assert_eq!((e.account.as_str(), share.as_str(), path.as_str()), ("dev", "data", ""));
         assert!(!redact_connection_string("AccountName=a;AccountKey=secret").contains("secret"));
+    }
+
+    /// Regression (tryout issue, input 4): the path field read everything relative to the
+    /// open share, so azfx's own Copy path and Copy URL texts opened the wrong place.
+    #[test]
+    fn the_path_field_reads_every_form_azfx_shows() {
+        let shares = vec!["projects".to_owned(), "archive".to_owned()];
+        let read = |text: &str| Endpoint::parse_location(text, &shares).unwrap();
+        let here = |share: Option<&str>, path: &str| Location {
+            endpoint: None,
+            share: share.map(str::to_owned),
+            path: path.to_owned(),
+        };
+        assert_eq!(read("/projects/reports/2026"), here(Some("projects"), "reports/2026"));
+        assert_eq!(read("archive/2025"), here(Some("archive"), "2025"));
+        assert_eq!(read("reports/2026"), here(None, "reports/2026"), "not a share: a folder of the open one");
+        assert_eq!(read("/"), here(None, ""));
+        assert_eq!(read("  /other/x/ "), here(Some("other"), "x"), "a leading slash names a share");
+        let url = read("https://azfxdemo.file.core.windows.net/projects/reports/my%20file");
+        assert_eq!(url.endpoint.map(|e| e.account), Some("azfxdemo".to_owned()));
+        assert_eq!((url.share.as_deref(), url.path.as_str()), (Some("projects"), "reports/my file"));
+        let emulator = read("https://127.0.0.1:43375/azfxdemo/projects/reports");
+        assert_eq!(emulator.endpoint.map(|e| e.base.to_string()), Some("https://127.0.0.1:43375/azfxdemo/".to_owned()));
+        assert_eq!((emulator.share.as_deref(), emulator.path.as_str()), (Some("projects"), "reports"));
+        let unc = read(r"\\azfxfinance.file.core.windows.net\ledger\2026\q1");
+        assert_eq!(unc.endpoint.map(|e| e.account), Some("azfxfinance".to_owned()));
+        assert_eq!((unc.share.as_deref(), unc.path.as_str()), (Some("ledger"), "2026/q1"));
+        assert!(Endpoint::parse_location("/projects/../archive", &shares).is_err());
+        assert!(Endpoint::parse_location("https://azfxdemo.file.core.windows.net/projects/a#b", &shares).is_err());
     }
 }

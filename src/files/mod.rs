@@ -22,7 +22,7 @@ use std::time::Duration;
 pub use crate::http::RetryPolicy;
 
 pub use copy::{CopyState, CopyStatus};
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, Location};
 pub use error::{ErrorKind, FilesError, TransportKind};
 pub use ops::{EntryProperties, EntryType, FileStamp, Overwrite};
 pub use walk::RemoteTree;

@@ -164,20 +164,35 @@ impl AzfxApp {
     }
 
     /// Applies the user's answer to the first batch of conflicts: the uploads, copies or
-    /// moves of just those files run again under the chosen rule.
+    /// moves of just those files run again under the chosen rule. An upload's row carries
+    /// on with them and ends in what became of them (Skip included).
     pub(super) fn answer_conflicts(&mut self, answer: super::conflicts::Answer) {
+        use super::answered::{Fate, FollowUp};
         use super::conflicts::Source;
         let Some(batch) = self.conflicts.pop_front() else { return };
-        let super::conflicts::Answer::Apply(rule) = answer else { return };
+        let rule = match answer {
+            super::conflicts::Answer::Apply(rule) => rule,
+            super::conflicts::Answer::Skip => Conflict::Skip,
+        };
         let mut copies = Vec::new();
+        let mut follow_ups = Vec::new();
         for item in batch.items {
             let name = item.path.rsplit('/').next().unwrap_or(&item.path).to_owned();
             match item.src {
-                Source::Local(src) => {
-                    let origin = UploadOrigin { src: src.clone(), share: item.share.clone(), dest: item.path.clone() };
-                    let (task, promise) = self.worker.upload(src, &item.share, &item.path, rule);
-                    self.transfers.track_upload(task, format!("Upload {name}"), promise, origin);
+                Source::Local(_) if rule == Conflict::Skip => {
+                    let ended = Some(Ok(Fate::Skipped(item.path.clone())));
+                    follow_ups.push(FollowUp { task: 0, path: item.path, promise: None, ended });
                 }
+                Source::Local(src) => {
+                    let (task, promise) = self.worker.upload(src.clone(), &item.share, &item.path, rule);
+                    if batch.row.is_some() {
+                        follow_ups.push(FollowUp { task, path: item.path, promise: Some(promise), ended: None });
+                    } else {
+                        let origin = UploadOrigin { src, share: item.share.clone(), dest: item.path.clone() };
+                        self.transfers.track_upload(task, format!("Upload {name}"), promise, origin);
+                    }
+                }
+                Source::Share { .. } if rule == Conflict::Skip => {}
                 Source::Share { path, moving: false } => {
                     copies.push((item.share, crate::transfer::copy::FileCopy { from: path, to: item.path, size: 0 }));
                 }
@@ -187,6 +202,11 @@ impl AzfxApp {
                     }
                 }
             }
+        }
+        if let Some(row) = batch.row
+            && !follow_ups.is_empty()
+        {
+            self.transfers.answer(row, rule, follow_ups);
         }
         // One copy per share (a batch comes from one paste, so in practice one).
         copies.sort_by(|a, b| a.0.cmp(&b.0));

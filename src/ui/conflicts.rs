@@ -38,6 +38,9 @@ pub struct ConflictItem {
 pub struct ConflictBatch {
     /// The files, in transfer order.
     pub items: Vec<ConflictItem>,
+    /// The transfer row that asked (its task), which carries the answer on; `None` for
+    /// a paste.
+    pub row: Option<crate::worker::TaskId>,
 }
 
 /// What the user answered.

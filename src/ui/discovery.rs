@@ -195,7 +195,7 @@ impl super::AzfxApp {
         }
     }
 
-    fn connect_picked(&mut self, picked: Picked) {
+    pub(super) fn connect_picked(&mut self, picked: Picked) {
         self.connect.connect_picked(picked, &self.worker);
     }
 }

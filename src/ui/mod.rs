@@ -8,6 +8,8 @@
 
 mod access;
 mod actions;
+mod address;
+mod answered;
 mod browser;
 mod conflicts;
 mod connect;
@@ -338,6 +340,7 @@ impl eframe::App for AzfxApp {
                 Request::OpenShare(share) => self.open_share(&share),
                 Request::CheckAccess => self.check_access(),
                 Request::Disconnect => self.disconnect(),
+                Request::OpenLocation(location) => self.open_location(location),
             }
         }
         self.drop_ui(&ctx);

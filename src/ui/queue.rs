@@ -8,8 +8,11 @@ use poll_promise::Promise;
 
 use std::time::{Duration, Instant};
 
+use super::diagnosis::{diagnosis_ui, failure_line};
 use super::transfers::{Pending, TransferItem, TransferState, Transfers};
+use crate::format::{count, countdown, human_size};
 use crate::progress::Progress;
+use crate::worker::Failure;
 use crate::worker::{Answer, JobKind, JobRecord, JobSpec, JobState, TaskId, Worker};
 
 /// What a click in the panel asks for.
@@ -34,13 +37,24 @@ pub enum Action {
 /// written once finished: a download kept beside an existing file has another name than
 /// asked for), or the share path an upload writes.
 pub fn destination(item: &TransferItem) -> Option<String> {
-    let spec = item.spec.as_ref()?;
+    let Some(spec) = item.spec.as_ref() else {
+        // An upload that stopped before its job began (its name was taken): where it was
+        // asked to go.
+        let origin = item.upload.as_ref()?;
+        return Some(item.written.clone().unwrap_or_else(|| format!("/{}/{}", origin.share, origin.dest)));
+    };
     Some(match spec.kind {
         JobKind::Download | JobKind::DownloadFolder => {
             item.written.clone().unwrap_or_else(|| spec.local.display().to_string())
         }
-        JobKind::Upload => format!("/{}/{}", spec.share, spec.remote.trim_start_matches('/')),
-        JobKind::UploadPath => format!("/{}/{}", spec.share, spec.remote.trim_matches('/')),
+        JobKind::Upload => {
+            item.written.clone().unwrap_or_else(|| format!("/{}/{}", spec.share, spec.remote.trim_start_matches('/')))
+        }
+        // Into the folder `remote`, keeping its name.
+        JobKind::UploadPath => {
+            let name = spec.local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            format!("/{}/{}", spec.share, crate::files::names::join(spec.remote.trim_matches('/'), &name))
+        }
     })
 }
 
@@ -199,6 +213,7 @@ impl Transfers {
                 finished: Some(Duration::ZERO),
                 pending: None,
                 open_when_done: false,
+                answered: None,
             });
         }
     }
@@ -207,7 +222,14 @@ impl Transfers {
     pub(super) fn apply(&mut self, action: Action, worker: &Worker) {
         match action {
             Action::Pause(task) => worker.pause(task),
-            Action::Cancel(task) => worker.cancel(task),
+            Action::Cancel(task) => {
+                worker.cancel(task);
+                // Files sent again after a conflict answer go with their row.
+                let row = self.items.iter().find(|i| i.task == task);
+                for follow_up in row.and_then(|i| i.answered.as_ref()).map_or(&[][..], |(_, f)| f.as_slice()) {
+                    worker.cancel(follow_up.task);
+                }
+            }
             Action::Resume(index) => {
                 let Some(item) = self.items.get_mut(index) else { return };
                 let Some(spec) = &item.spec else { return };
@@ -253,4 +275,66 @@ pub(super) fn finished_text(label: &str, report: &crate::worker::TreeReport, wri
             crate::format::count(skipped, "file", "files")
         ),
     }
+}
+
+/// One row of the panel: label, progress, state, buttons, destination, and why it failed.
+pub(super) fn item_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize, endpoint: Option<&str>) -> Option<Action> {
+    let action = ui.horizontal(|ui| {
+        ui.label(&item.label);
+        // A row that asked, or ended with nothing sent, has no progress to show.
+        let moved_nothing =
+            matches!(item.state, TransferState::Asked(_) | TransferState::Ended(_)) && item.progress.done == 0;
+        if !moved_nothing {
+            ui.add(egui::ProgressBar::new(item.progress.fraction()).desired_width(160.0).show_percentage());
+            ui.label(format!("{} / {}", human_size(item.progress.done), human_size(item.progress.total)));
+        }
+        match &item.state {
+            TransferState::Running => {
+                ui.label(format!("{}/s", human_size(item.progress.rate(item.elapsed()))));
+                if let Some(eta) = item.progress.eta(item.elapsed()) {
+                    ui.label(format!("ETA {}", countdown(i64::try_from(eta.as_secs()).unwrap_or(i64::MAX))));
+                }
+            }
+            TransferState::Stopped { why, .. } => {
+                ui.label(why);
+            }
+            TransferState::Done => {
+                ui.label("Done");
+            }
+            TransferState::Ended(what) => {
+                ui.label(what);
+            }
+            TransferState::Cancelled => {
+                ui.label("Cancelled");
+            }
+            TransferState::Failed(failure) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {}", failure_line(failure)));
+            }
+            TransferState::Asked(n) => {
+                ui.label(format!("{} already there: asked what to do", count(*n, "file", "files")));
+            }
+            TransferState::PartlyFailed(failures) => {
+                let text = format!("{} failed", count(failures.len() as u64, "file", "files"));
+                ui.colored_label(ui.visuals().error_fg_color, text);
+            }
+        }
+        buttons(ui, item, index, endpoint)
+    });
+    let action = destination_ui(ui, item, index).or(action.inner);
+    let details: Vec<(&str, &Failure)> = match &item.state {
+        TransferState::Failed(failure) => vec![("", failure)],
+        TransferState::PartlyFailed(failures) => failures.iter().map(|f| (f.path.as_str(), &f.failure)).collect(),
+        _ => Vec::new(),
+    };
+    if !details.is_empty() {
+        ui.collapsing(format!("Why {} failed", item.label), |ui| {
+            for (path, failure) in details {
+                if !path.is_empty() {
+                    ui.strong(path);
+                }
+                diagnosis_ui(ui, &failure.diagnosis);
+            }
+        });
+    }
+    action
 }

@@ -28,6 +28,9 @@ pub enum Request {
     LocalFiles,
     /// Leave this connection for the connect page (another account or credential).
     Disconnect,
+    /// Open a location typed or pasted in the path field (another share, or another
+    /// account with the same identity).
+    OpenLocation(crate::files::Location),
 }
 
 pub(super) fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
@@ -90,7 +93,7 @@ fn toolbar_ui(
             .response
             .labelled_by(label.id);
         ui.separator();
-        breadcrumbs_ui(ui, browser, worker);
+        super::address::breadcrumbs_ui(ui, browser, worker, shares, requests);
     });
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Filter");
@@ -125,69 +128,6 @@ fn toolbar_ui(
             requests.push(Request::LocalFiles);
         }
     });
-}
-
-/// Folders of the path shown as breadcrumbs; deeper ones go behind "…".
-const BREADCRUMBS_SHOWN: usize = 3;
-
-fn breadcrumbs_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker) {
-    if shortcut(ui, Modifiers::COMMAND, Key::L) {
-        browser.path_edit = Some(browser.path.clone());
-    }
-    if let Some(mut text) = browser.path_edit.take() {
-        let label = ui.label("Path");
-        let response = ui.add(egui::TextEdit::singleline(&mut text).desired_width(360.0)).labelled_by(label.id);
-        if ui.memory(|m| m.focused().is_none()) {
-            response.request_focus();
-        }
-        // Enter in the field (it gives up focus on Enter) or Go opens the path; Esc or
-        // Cancel leaves it.
-        let typed = response.has_focus() || response.lost_focus();
-        let (enter, escape) = ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
-        let go = ui.button("Go").clicked() || (typed && enter);
-        let cancel = ui.button("Cancel").clicked() || escape;
-        if go {
-            browser.open(worker, &text, true);
-        } else if !cancel {
-            browser.path_edit = Some(text);
-        }
-        return;
-    }
-    let mut target = None;
-    if ui.button(format!("/{}", browser.share)).clicked() {
-        target = Some(String::new());
-    }
-    // A deep path shows its last folders; the ones before are behind "…" (as Explorer's
-    // chevron), so the current folder's name is always in view.
-    let segments: Vec<&str> = browser.path.split('/').filter(|s| !s.is_empty()).collect();
-    let hidden = segments.len().saturating_sub(BREADCRUMBS_SHOWN);
-    if hidden > 0 {
-        ui.label("›");
-        ui.menu_button("…", |ui| {
-            for depth in 1..=hidden {
-                if ui.button(segments[depth - 1]).clicked() {
-                    target = Some(segments[..depth].join("/"));
-                    ui.close();
-                }
-            }
-        })
-        .response
-        .on_hover_text("Folders above");
-    }
-    for depth in hidden + 1..=segments.len() {
-        ui.label("›");
-        let name = segments[depth - 1];
-        let crumb = egui::Button::new(egui::RichText::new(name)).truncate();
-        if ui.add(crumb).on_hover_text(name).clicked() {
-            target = Some(segments[..depth].join("/"));
-        }
-    }
-    if ui.small_button("Edit path").on_hover_text("Ctrl+L").clicked() {
-        browser.path_edit = Some(browser.path.clone());
-    }
-    if let Some(path) = target {
-        browser.open(worker, &path, true);
-    }
 }
 
 fn header_ui(row: &mut egui_extras::TableRow<'_, '_>, browser: &mut Browser) {

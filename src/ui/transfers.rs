@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
+use super::answered::FollowUp;
 use super::browser::Notice;
 use super::conflicts::{ConflictBatch, ConflictItem, Source};
-use super::diagnosis::{diagnosis_ui, failure_line};
+use super::diagnosis::failure_line;
 use super::queue;
 use crate::error::EngineError;
 use crate::files::names::join;
-use crate::format::{count, countdown, human_size};
+use crate::format::count;
 use crate::progress::Progress;
 use crate::transfer::TransferError;
 use crate::worker::{
@@ -34,6 +35,9 @@ pub enum TransferState {
     PartlyFailed(Vec<FileFailure>),
     /// Finished except for files that already existed; the user is asked about them.
     Asked(u64),
+    /// Finished, and these words say what became of files that were already there
+    /// (replaced, saved beside, kept, skipped).
+    Ended(String),
     /// Cancelled by the user.
     Cancelled,
     /// Not moving, what arrived kept: paused, interrupted by a quit or a kill, failed in
@@ -68,11 +72,18 @@ pub enum Pending {
 struct Finished {
     report: TreeReport,
     written: Option<String>,
+    /// `written` is a path in the upload's share.
+    shared: bool,
 }
 
 fn one_file(bytes: u64, skipped: bool, written: String) -> Finished {
     let report = TreeReport { files: u64::from(!skipped), bytes, skipped: u64::from(skipped), failures: Vec::new() };
-    Finished { report, written: Some(written) }
+    Finished { report, written: Some(written), shared: false }
+}
+
+/// `/share/path`, as the window names a share file.
+fn on_share(origin: Option<&UploadOrigin>, path: &str) -> String {
+    origin.map_or_else(|| format!("/{path}"), |o| format!("/{}/{}", o.share, path.trim_start_matches('/')))
 }
 
 impl Pending {
@@ -84,11 +95,12 @@ impl Pending {
                 .map_err(Self::Download),
             Self::Upload(p) => p
                 .try_take()
-                .map(|a| a.map(|u| one_file(u.bytes, u.skipped, format!("/{}", u.path))))
+                .map(|a| a.map(|u| Finished { shared: true, ..one_file(u.bytes, u.skipped, u.path) }))
                 .map_err(Self::Upload),
-            Self::Tree(p) => {
-                p.try_take().map(|a| a.map(|report| Finished { report, written: None })).map_err(Self::Tree)
-            }
+            Self::Tree(p) => p
+                .try_take()
+                .map(|a| a.map(|report| Finished { report, written: None, shared: false }))
+                .map_err(Self::Tree),
         }
     }
 }
@@ -132,10 +144,13 @@ pub struct TransferItem {
     pub(super) pending: Option<Pending>,
     /// Open the file with its default application once it is downloaded.
     pub(super) open_when_done: bool,
+    /// The user's answer to the conflict question this row asked, and the files sent
+    /// again under it.
+    pub(super) answered: Option<(crate::transfer::Conflict, Vec<FollowUp>)>,
 }
 
 impl TransferItem {
-    fn elapsed(&self) -> Duration {
+    pub(super) fn elapsed(&self) -> Duration {
         self.finished.unwrap_or_else(|| self.started.elapsed())
     }
 }
@@ -169,6 +184,7 @@ impl Transfers {
             finished: None,
             pending: Some(pending),
             open_when_done: false,
+            answered: None,
         });
     }
 
@@ -235,6 +251,14 @@ impl Transfers {
         let mut changed = false;
         let mut batches = Vec::new();
         for item in &mut self.items {
+            if item.state.running()
+                && let Some((rule, follow_ups)) = &mut item.answered
+                && super::answered::poll(follow_ups, *rule)
+            {
+                super::answered::finish(item, &mut notices);
+                changed = true;
+                continue;
+            }
             let Some(pending) = item.pending.take() else { continue };
             let outcome = match pending.try_take() {
                 Ok(outcome) => outcome,
@@ -245,9 +269,12 @@ impl Transfers {
             };
             item.finished = Some(item.started.elapsed());
             changed = true;
-            let mut conflicts = ConflictBatch::default();
+            let mut conflicts = ConflictBatch { row: Some(item.task), ..ConflictBatch::default() };
             match outcome {
-                Ok(Finished { mut report, written }) => {
+                Ok(Finished { mut report, written, shared }) => {
+                    // An upload's path is the share's: named with the share, as everywhere.
+                    let written =
+                        if shared { written.map(|path| on_share(item.upload.as_ref(), &path)) } else { written };
                     let (taken, failures): (Vec<_>, Vec<_>) =
                         std::mem::take(&mut report.failures).into_iter().partition(|f| exists(&f.failure));
                     if let Some(origin) = &item.upload {
@@ -315,12 +342,37 @@ impl Transfers {
         (notices, changed, batches)
     }
 
+    /// The user answered the conflict question the row running `row` asked: it goes on
+    /// with `follow_ups` (the files sent again under `rule`, or already ended when
+    /// skipped) and ends in what became of them. Answers false when no row asked.
+    pub fn answer(&mut self, row: TaskId, rule: crate::transfer::Conflict, follow_ups: Vec<FollowUp>) -> bool {
+        let Some(item) = self.items.iter_mut().find(|i| i.task == row && matches!(i.state, TransferState::Asked(_)))
+        else {
+            return false;
+        };
+        if let [one] = follow_ups.as_slice()
+            && one.promise.is_some()
+        {
+            // One file: the row follows it (progress, Pause, Cancel).
+            item.task = one.task;
+            item.progress = Progress::default();
+        }
+        item.state = TransferState::Running;
+        item.started = Instant::now();
+        item.finished = None;
+        item.answered = Some((rule, follow_ups));
+        true
+    }
+
     /// Draws the panel; `endpoint` is the connected account's (jobs resume only there).
     pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker, endpoint: Option<&str>) {
         ui.horizontal(|ui| {
             ui.strong("Transfers");
             if ui.button("Clear finished").clicked() {
-                self.items.retain(|i| i.state.running() || matches!(i.state, TransferState::Stopped { .. }));
+                // A row waiting for the conflict answer is not finished.
+                self.items.retain(|i| {
+                    i.state.running() || matches!(i.state, TransferState::Stopped { .. } | TransferState::Asked(_))
+                });
             }
         });
         if self.items.is_empty() {
@@ -330,64 +382,11 @@ impl Transfers {
         let mut action = None;
         egui::ScrollArea::vertical().max_height(160.0).id_salt("transfers-scroll").show(ui, |ui| {
             for (index, item) in self.items.iter().enumerate().rev() {
-                action = item_ui(ui, item, index, endpoint).or(action);
+                action = queue::item_ui(ui, item, index, endpoint).or(action);
             }
         });
         if let Some(action) = action {
             self.apply(action, worker);
         }
     }
-}
-
-fn item_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize, endpoint: Option<&str>) -> Option<queue::Action> {
-    let action = ui.horizontal(|ui| {
-        ui.label(&item.label);
-        ui.add(egui::ProgressBar::new(item.progress.fraction()).desired_width(160.0).show_percentage());
-        ui.label(format!("{} / {}", human_size(item.progress.done), human_size(item.progress.total)));
-        match &item.state {
-            TransferState::Running => {
-                ui.label(format!("{}/s", human_size(item.progress.rate(item.elapsed()))));
-                if let Some(eta) = item.progress.eta(item.elapsed()) {
-                    ui.label(format!("ETA {}", countdown(i64::try_from(eta.as_secs()).unwrap_or(i64::MAX))));
-                }
-            }
-            TransferState::Stopped { why, .. } => {
-                ui.label(why);
-            }
-            TransferState::Done => {
-                ui.label("Done");
-            }
-            TransferState::Cancelled => {
-                ui.label("Cancelled");
-            }
-            TransferState::Failed(failure) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {}", failure_line(failure)));
-            }
-            TransferState::Asked(n) => {
-                ui.label(format!("{} already existed: asked what to do", count(*n, "file", "files")));
-            }
-            TransferState::PartlyFailed(failures) => {
-                let text = format!("{} failed", count(failures.len() as u64, "file", "files"));
-                ui.colored_label(ui.visuals().error_fg_color, text);
-            }
-        }
-        queue::buttons(ui, item, index, endpoint)
-    });
-    let action = queue::destination_ui(ui, item, index).or(action.inner);
-    let details: Vec<(&str, &Failure)> = match &item.state {
-        TransferState::Failed(failure) => vec![("", failure)],
-        TransferState::PartlyFailed(failures) => failures.iter().map(|f| (f.path.as_str(), &f.failure)).collect(),
-        _ => Vec::new(),
-    };
-    if !details.is_empty() {
-        ui.collapsing(format!("Why {} failed", item.label), |ui| {
-            for (path, failure) in details {
-                if !path.is_empty() {
-                    ui.strong(path);
-                }
-                diagnosis_ui(ui, &failure.diagnosis);
-            }
-        });
-    }
-    action
 }

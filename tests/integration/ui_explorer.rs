@@ -273,3 +273,53 @@ fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job
     let save = || azfx::ui::PickKind::Save("azfx-diagnostics.json".into());
     assert_eq!(kinds, [azfx::ui::PickKind::Files, save(), save(), save()]);
 }
+
+/// Regression (tryout issue, input 4): Edit path opened empty and read everything relative
+/// to the share, so Copy path's `/projects/reports/2026` opened `/projects/projects/…`
+/// (404) and Copy URL's text gave 400. Now it opens prefilled (selected) with where the
+/// list is, and takes every form azfx shows: `/share/path`, `share/path`, URLs and UNC
+/// paths, switching share.
+#[test]
+fn the_path_field_takes_azfx_own_paths_urls_and_unc_paths() {
+    use egui_kittest::kittest::NodeT as _;
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
+    let at = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| {
+        let b = h.state().browser().unwrap();
+        format!("/{}/{}", b.share, b.path)
+    };
+    let go = |harness: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, text: &str| {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+        harness.run_steps(2);
+        let shown = harness.get_by_label("Path").accesskit_node().value();
+        type_keys(harness, text);
+        harness.key_press(egui::Key::Enter);
+        harness.run_steps(2);
+        shown
+    };
+
+    assert_eq!(
+        go(&mut harness, "/projects/reports/2026").as_deref(),
+        Some("/projects"),
+        "prefilled with where the list is"
+    );
+    wait_for(&mut harness, "Copy path's text", |h| at(h) == "/projects/reports/2026");
+    assert_eq!(
+        go(&mut harness, "archive/2025").as_deref(),
+        Some("/projects/reports/2026"),
+        "typing replaced the selection"
+    );
+    wait_for(&mut harness, "share/path", |h| at(h) == "/archive/2025");
+    let url = format!("{}/projects/reports", emulator.file_endpoint(demo::ACCOUNT));
+    go(&mut harness, &url);
+    wait_for(&mut harness, "Copy URL's text", |h| at(h) == "/projects/reports" && shows(h, "2026"));
+    let unc = format!(r"\\{}", url.split_once("://").unwrap().1.replace('/', r"\"));
+    go(&mut harness, &format!(r"{unc}\2026"));
+    wait_for(&mut harness, "a UNC path", |h| at(h) == "/projects/reports/2026");
+    go(&mut harness, "/projects/../archive");
+    harness.run_steps(3);
+    assert!(shows_containing(&harness, "has a \".\" or \"..\" segment"), "refused, said why by the field");
+    assert_eq!(at(&harness), "/projects/reports/2026", "nothing else opened");
+}

@@ -138,3 +138,45 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Regression (tryout issue, input 2): after the conflict question, the row said "100 %
+/// 16 B / 16 B Done · to /projects/README.md" for a file kept as it was (Replace if
+/// newer, local older), named `/projects/README.md` for a Keep both that wrote `README
+/// (1).md`, and an "asked what to do" row stayed forever after any answer. One row per
+/// upload, ending in what happened.
+#[test]
+fn an_answered_conflict_ends_its_own_row_in_what_happened() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "README.md"));
+    let local = tempfile::tempdir().unwrap();
+    let readme = local.path().join("README.md");
+    std::fs::write(&readme, [b'o'; 16]).unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    std::fs::File::options().write(true).open(&readme).unwrap().set_modified(old).unwrap();
+    let rows = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| h.query_all_by_label("Upload README.md").count();
+    let mut drop_and_answer = |answer: &str, ends: &str, to: &str| {
+        harness.input_mut().dropped_files.push(Arc::new(Dropped(readme.clone())));
+        harness.step();
+        wait_for(&mut harness, "the question", |h| shows(h, "Replace or keep?"));
+        harness.get_by_label(answer).click();
+        wait_for(&mut harness, ends, |h| shows(h, ends));
+        harness.run_steps(3);
+        assert!(!shows_containing(&harness, "asked what to do"), "no row is left asking ({answer})");
+        assert_eq!(rows(&harness), 1, "one row per upload ({answer})");
+        assert!(shows(&harness, to), "the row names where it went ({answer})");
+        assert!(!shows(&harness, "Done"), "no bare Done ({answer})");
+        harness.get_by_label("Clear finished").click();
+        harness.run_steps(2);
+    };
+
+    drop_and_answer("Replace if newer", "Kept /projects/README.md (not newer)", "to /projects/README.md");
+    drop_and_answer("Keep both", "Saved as /projects/README (1).md", "to /projects/README (1).md");
+    drop_and_answer("Skip", "Skipped: /projects/README.md left as it was", "to /projects/README.md");
+
+    let names = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, "").unwrap();
+    let readmes: Vec<_> = names.iter().filter(|n| n.starts_with("README")).collect();
+    assert_eq!(readmes, ["README (1).md", "README.md"], "only Keep both wrote");
+    assert!(shows(&harness, "245 B"), "the share's README.md is untouched");
+}

@@ -219,7 +219,7 @@ impl Browser {
                                 path: file.to,
                             })
                             .collect();
-                        self.pastes.conflicts.push(ConflictBatch { items });
+                        self.pastes.conflicts.push(ConflictBatch { items, row: None });
                     }
                 }
                 Ok(Err(failure)) if failure.is_cancelled() => {
