@@ -47,6 +47,14 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// Whether `name` is one of azfx's own temporary files (`.azfx-….part`: a transfer
+/// still arriving, or one a killed transfer left for its resume). Never content: not
+/// listed as a file, not downloaded, uploaded or copied, only removed with its folder.
+pub fn is_temporary(name: &str) -> bool {
+    let name = name.rsplit('/').next().unwrap_or(name);
+    name.len() > ".azfx-.part".len() && name.starts_with(".azfx-") && name.ends_with(".part")
+}
+
 /// `dir/name`; `name` at the share root (`dir` empty) and `dir` itself for an empty
 /// `name`. Paths inside a share are `/`-separated without leading or trailing slashes.
 pub fn join(dir: &str, name: &str) -> String {

@@ -12,6 +12,9 @@ pub struct RemoteTree {
     pub directories: Vec<String>,
     /// Files with their sizes in bytes.
     pub files: Vec<(String, u64)>,
+    /// azfx's temporary files (`names::is_temporary`: others' unfinished transfers),
+    /// with their sizes: never content, only removed with their folder.
+    pub temporary: Vec<(String, u64)>,
 }
 
 impl RemoteTree {
@@ -22,11 +25,11 @@ impl RemoteTree {
 }
 
 impl FilesClient {
-    /// Lists `share/path` and everything below it.
+    /// Lists `share/path` and everything below it, azfx's temporary files apart.
     ///
     /// Errors: the first failed listing (404 when `path` does not exist).
     pub async fn walk(&self, share: &str, path: &str) -> Result<RemoteTree, FilesError> {
-        let mut tree = RemoteTree { directories: vec![String::new()], files: Vec::new() };
+        let mut tree = RemoteTree { directories: vec![String::new()], ..RemoteTree::default() };
         let mut index = 0;
         while index < tree.directories.len() {
             let relative = tree.directories[index].clone();
@@ -37,6 +40,8 @@ impl FilesClient {
                     let child = join(&relative, &entry.name);
                     if entry.is_directory {
                         tree.directories.push(child);
+                    } else if super::names::is_temporary(&entry.name) {
+                        tree.temporary.push((child, entry.size.unwrap_or(0)));
                     } else {
                         tree.files.push((child, entry.size.unwrap_or(0)));
                     }

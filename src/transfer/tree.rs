@@ -52,7 +52,8 @@ fn walk(root: &Path) -> std::io::Result<LocalTree> {
             if kind.is_dir() {
                 directories.push(child.clone());
                 stack.push((entry.path(), child));
-            } else if kind.is_file() {
+            } else if kind.is_file() && !crate::files::names::is_temporary(&name) {
+                // A download still arriving here (`.azfx-….part`) is not content.
                 files.push((child, entry.metadata()?.len()));
             }
         }
@@ -170,7 +171,7 @@ pub async fn download_tree(
 ) -> Result<TreeOutcome, TransferError> {
     let tree = client.walk(share, path).await?;
     let total = tree.bytes();
-    let RemoteTree { directories, files } = tree;
+    let RemoteTree { directories, files, .. } = tree;
     let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
     super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
     let listed: std::collections::HashMap<String, u64> = files.iter().cloned().collect();

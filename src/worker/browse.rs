@@ -24,8 +24,11 @@ pub async fn list_directory(rt: &Runtime, task: TaskId, share: &str, path: &str)
             }
         })?;
         session.note_read(share, true);
-        listed += page.entries.len() as u64;
-        rt.emit(Event::ListingPage { task, entries: page.entries, listed }).await;
+        // azfx's own temporary files (unfinished transfers) are not listed as files.
+        let mut entries = page.entries;
+        entries.retain(|e| e.is_directory || !crate::files::names::is_temporary(&e.name));
+        listed += entries.len() as u64;
+        rt.emit(Event::ListingPage { task, entries, listed }).await;
         match page.next_marker {
             Some(next) => marker = Some(next),
             None => return Ok(listed),

@@ -92,7 +92,7 @@ pub async fn delete(
         return Ok(1);
     }
     let tree = client.walk(share, path).await?;
-    let total = (tree.files.len() + tree.directories.len()) as u64;
+    let total = (tree.files.len() + tree.temporary.len() + tree.directories.len()) as u64;
     let done = AtomicU64::new(0);
     let on_gone = || {
         let now = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -101,7 +101,8 @@ pub async fn delete(
         }
     };
     rt.emit_now(Event::Progress { task, done: 0, total });
-    let files = tree.files.iter().map(|(file, _)| join(path, file)).collect();
+    // A folder goes whole, unfinished transfers' temporary files included.
+    let files = tree.files.iter().chain(&tree.temporary).map(|(file, _)| join(path, file)).collect();
     delete_concurrently(client, share, files, false, &on_gone).await?;
     // Directories level by level, deepest first (the root `""` last).
     let depth = |dir: &String| if dir.is_empty() { 0 } else { dir.matches('/').count() + 1 };

@@ -520,3 +520,45 @@ fn no_trusted_root_certificates_is_an_error_not_a_crash() {
     assert_eq!(output.status.code(), Some(exit_code::IDENTITY), "{stderr}");
     assert!(stderr.contains("no trusted root certificates") && !stderr.contains("panicked"), "{stderr}");
 }
+
+/// Regression (tryout issue, input 14): a folder download copied another transfer's
+/// temporary file (`.azfx-*.part`, an interrupted upload) into the local tree. azfx's own
+/// temporary names are never content: not listed, not downloaded, not copied, not
+/// uploaded from a local folder; a recursive delete still removes them with the folder.
+#[test]
+fn azfx_own_temporary_files_are_never_content() {
+    let env = start();
+    let control = env.emulator.control();
+    let part = ".azfx-0123456789abcdef.part";
+    control.put_file(ACCOUNT, SHARE, "data/report.csv", b"a,b\n").unwrap();
+    control.put_file(ACCOUNT, SHARE, &format!("data/{part}"), &[7; 300_000]).unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let run = |args: &[&str]| azfx(&env.emulator, args);
+
+    let (code, out, err) = run(&["ls", &format!("{base}/data")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("report.csv") && !out.contains(".azfx-"), "not listed: {out}");
+
+    let back = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(&["cp", "-r", &format!("{base}/data"), back.path().to_str().unwrap()]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(out.contains("downloaded 1 file"), "{out}");
+    let local: Vec<_> = std::fs::read_dir(back.path().join("data")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(local, ["report.csv"], "not downloaded");
+
+    control.create_directories(ACCOUNT, SHARE, "copy").unwrap();
+    let (code, _, err) = run(&["cp", "-r", &format!("{base}/data"), &format!("{base}/copy/")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(control.list(ACCOUNT, SHARE, "copy/data").unwrap(), ["report.csv"], "not copied");
+
+    // A local folder with a download still arriving in it: that file is not uploaded.
+    std::fs::write(back.path().join("data").join(part), b"half").unwrap();
+    control.create_directories(ACCOUNT, SHARE, "up").unwrap();
+    let (code, _, err) = run(&["cp", "-r", back.path().join("data").to_str().unwrap(), &format!("{base}/up/")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(control.list(ACCOUNT, SHARE, "up/data").unwrap(), ["report.csv"], "not uploaded");
+
+    let (code, _, err) = run(&["rm", "-r", &format!("{base}/data")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert!(!control.list(ACCOUNT, SHARE, "").unwrap().contains(&"data".to_owned()), "the folder went whole");
+}
