@@ -51,7 +51,8 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
 /// still arriving, or one a killed transfer left for its resume). Never content: not
 /// listed as a file, not downloaded, uploaded or copied, only removed with its folder.
 pub fn is_temporary(name: &str) -> bool {
-    let name = name.rsplit('/').next().unwrap_or(name);
+    // The share compares names without case, so `.AZFX-….PART` is the same file.
+    let name = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
     name.len() > ".azfx-.part".len() && name.starts_with(".azfx-") && name.ends_with(".part")
 }
 
