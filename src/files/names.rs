@@ -53,7 +53,7 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
 pub fn is_temporary(name: &str) -> bool {
     // The share compares names without case, so `.AZFX-….PART` is the same file.
     let name = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
-    name.len() > ".azfx-.part".len() && name.starts_with(".azfx-") && name.ends_with(".part")
+    name.strip_prefix(".azfx-").and_then(|rest| rest.strip_suffix(".part")).is_some_and(|tag| !tag.is_empty())
 }
 
 /// `dir/name`; `name` at the share root (`dir` empty) and `dir` itself for an empty
