@@ -531,7 +531,7 @@ fn azfx_own_temporary_files_are_never_content() {
     let control = env.emulator.control();
     let part = ".azfx-0123456789abcdef.part";
     control.put_file(ACCOUNT, SHARE, "data/report.csv", b"a,b\n").unwrap();
-    control.put_file(ACCOUNT, SHARE, &format!("data/{part}"), &[7; 300_000]).unwrap();
+    control.put_file(ACCOUNT, SHARE, &format!("data/{part}"), &vec![7; 300_000]).unwrap();
     let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
     let run = |args: &[&str]| azfx(&env.emulator, args);
 
