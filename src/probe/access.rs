@@ -181,7 +181,7 @@ pub async fn run(
             Err(e) => {
                 run.context.read_works = Some(false);
                 let e = if e.kind == ErrorKind::PermissionDenied {
-                    share_missing(client, &target.share).await.unwrap_or(e)
+                    share_missing(client, target.arm.as_ref(), &target.share).await.unwrap_or(e)
                 } else {
                     e
                 };
@@ -201,18 +201,35 @@ pub async fn run(
     Report { steps: run.steps, claims, exit_code }
 }
 
-/// When the identity may list the account's shares and `share` is not among them: a
-/// `ShareNotFound` error, so a typo is not explained as a missing role (the service
-/// answers 403 for a share the identity has no role on, existing or not).
-async fn share_missing(client: &FilesClient, share: &str) -> Option<FilesError> {
-    let shares = client.list_shares().await.ok()?;
-    if shares.iter().any(|s| s.name == share) {
+/// When the identity can list the account's shares — through Files, else through
+/// Resource Manager (`arm`, a control-plane role such as Reader) — and `share` is not
+/// among them: a 404 `ShareNotFound` error naming the ones that exist, so a typo is not
+/// explained as a missing role (the service answers 403 for a share the identity has no
+/// data role on, existing or not). `None` when it exists or the shares cannot be listed.
+pub async fn share_missing(
+    client: &FilesClient,
+    arm: Option<&crate::arm::ArmClient>,
+    share: &str,
+) -> Option<FilesError> {
+    let names: Vec<String> = if let Ok(shares) = client.list_shares().await {
+        shares.into_iter().map(|s| s.name).collect()
+    } else {
+        let arm = arm?;
+        let account = arm.find_account(&client.endpoint().account).await.ok()??;
+        arm.shares(&account.id).await.ok()?.into_iter().map(|s| s.name).collect()
+    };
+    // Share names are lowercase; the service compares them without case.
+    if names.iter().any(|name| name.eq_ignore_ascii_case(share)) {
         return None;
     }
     let url = client.endpoint().url(share, "");
     let mut error = FilesError::new(ErrorKind::NotFound, "List the share root", url.as_str());
     error.code = Some("ShareNotFound".to_owned());
-    error.message = Some(format!("{share} is not among the {} shares this identity can list", shares.len()));
+    let existing = if names.is_empty() { "none".to_owned() } else { names.join(", ") };
+    error.message = Some(format!(
+        "there is no share {share} in {}: the shares this identity can list are {existing}",
+        client.endpoint().account
+    ));
     Some(error)
 }
 

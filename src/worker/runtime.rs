@@ -111,6 +111,17 @@ impl Runtime {
         match result {
             Ok(value) => reply.send(Ok(value)),
             Err(error) => {
+                let error = match self.session() {
+                    Ok(session) => {
+                        let error = session.explain_missing_share(error, share).await;
+                        if error.files_error().is_some_and(|e| e.code.as_deref() == Some("ShareNotFound")) {
+                            // The request log's 403s on it say the same.
+                            self.rediagnose_log(share);
+                        }
+                        error
+                    }
+                    Err(_) => error,
+                };
                 if let Ok(session) = self.session()
                     && session.look_up_roles(&error, share).await
                 {

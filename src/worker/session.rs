@@ -39,6 +39,8 @@ pub struct Session {
     pub arm: Option<ArmClient>,
     /// The role assignments found per share after a 403, and when they were read.
     roles: Mutex<HashMap<String, (Instant, RoleLookup)>>,
+    /// Shares found missing after a 403 (`probe::access::share_missing`), and when.
+    missing: Mutex<HashMap<String, (Instant, Option<crate::files::FilesError>)>>,
 }
 
 /// How long role assignments read after a 403 explain later 403s on the same share
@@ -88,6 +90,7 @@ impl Session {
             proxy: crate::probe::https_proxy(),
             arm,
             roles: Mutex::new(HashMap::new()),
+            missing: Mutex::new(HashMap::new()),
         })
     }
 
@@ -112,6 +115,26 @@ impl Session {
         });
         self.roles.lock().unwrap_or_else(PoisonError::into_inner).insert(share.to_owned(), (Instant::now(), lookup));
         true
+    }
+
+    /// `error` itself, or — when it is a 403 on `share` and the identity can list the
+    /// account's shares without it — a 404 `ShareNotFound` naming the ones that exist
+    /// (`probe::access::share_missing`). Asks at most once per `ROLES_FRESH` a share.
+    pub async fn explain_missing_share(&self, error: EngineError, share: Option<&str>) -> EngineError {
+        let refused = error.files_error().is_some_and(|e| e.kind == crate::files::ErrorKind::PermissionDenied);
+        let (Some(share), true) = (share, refused) else { return error };
+        let cached = self.missing.lock().unwrap_or_else(PoisonError::into_inner).get(share).cloned();
+        let missing = match cached {
+            Some((at, missing)) if at.elapsed() < ROLES_FRESH => missing,
+            _ => {
+                let found = crate::probe::access::share_missing(&self.files, self.arm.as_ref(), share);
+                let missing = tokio::time::timeout(ROLES_TIMEOUT, found).await.ok().flatten();
+                let entry = (Instant::now(), missing.clone());
+                self.missing.lock().unwrap_or_else(PoisonError::into_inner).insert(share.to_owned(), entry);
+                missing
+            }
+        };
+        missing.map_or(error, EngineError::Files)
     }
 
     fn cached_roles(&self, share: &str) -> Option<(Instant, RoleLookup)> {
@@ -144,6 +167,13 @@ impl Session {
 
     /// The failure, diagnosed in this session's context.
     pub fn failure(&self, error: EngineError, share: Option<&str>) -> Failure {
+        // A 403 on a share found missing is explained as missing, wherever it shows.
+        let refused = error.files_error().is_some_and(|e| e.kind == crate::files::ErrorKind::PermissionDenied);
+        let missing = share.filter(|_| refused).and_then(|share| {
+            let known = self.missing.lock().unwrap_or_else(PoisonError::into_inner);
+            known.get(share).and_then(|(_, missing)| missing.clone())
+        });
+        let error = missing.map_or(error, EngineError::Files);
         let diagnosis = Box::new(diagnose(&error, &self.context(share)));
         Failure { error, diagnosis }
     }

@@ -162,3 +162,38 @@ fn the_demo_backup_operator_holds_an_smb_role_through_its_group() {
         "{evidence}"
     );
 }
+
+/// Regression (tryout issue, input 7): `ls …/nosuchshare` was explained as "This identity
+/// has a control-plane role only … Grant a data role … fileshares/nosuchshare", exit 5.
+/// Where the identity can list the shares (here through Resource Manager: the jump box
+/// holds Reader on the account and data roles on two shares only), a share that does not
+/// exist is said not to exist, with the ones that do: in the worker's answer, in the
+/// request log, in `ls` and in `doctor`.
+#[test]
+fn a_share_that_does_not_exist_is_not_explained_as_a_missing_role() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let mut worker = connect(&emulator, IdentitySelector::SystemAssigned);
+    let diagnosis = refused_listing(&worker, "nosuchshare");
+    assert_eq!(diagnosis.class, Class::ShareNotFound, "{diagnosis:?}");
+    let evidence = diagnosis.evidence.join("\n");
+    assert!(evidence.contains("projects") && evidence.contains("archive"), "names the shares that exist: {evidence}");
+    let logged = worker.poll_events().into_iter().rev().find_map(|event| match event {
+        Event::Rediagnosed(updates) => updates.into_iter().next().map(|(_, d)| d.class),
+        _ => None,
+    });
+    assert_eq!(logged, Some(Class::ShareNotFound), "the request log says the same");
+    // A share that exists, without a data role, is still explained as the missing role.
+    assert_ne!(refused_listing(&worker, demo::NO_ROLE_SHARE).class, Class::ShareNotFound);
+
+    let base = emulator.file_endpoint(demo::ACCOUNT);
+    let listing = format!("{base}/nosuchshare");
+    let ls: Vec<&str> = vec!["ls", &listing];
+    let doctor: Vec<&str> = vec!["doctor", "--account", &base, "--share", "nosuchshare"];
+    for command in [ls, doctor] {
+        let (code, out, err) = crate::cli::azfx(&emulator, &command);
+        let err = format!("{out}{err}");
+        assert_eq!(code, azfx::worker::exit_code::NOT_FOUND, "{command:?}: {err}");
+        assert!(err.contains("does not exist") && err.contains("projects"), "{command:?}: {err}");
+        assert!(!err.contains("Grant a data role") && !err.contains("az role assignment"), "{command:?}: {err}");
+    }
+}
