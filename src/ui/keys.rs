@@ -29,6 +29,10 @@ fn clipboard_keys(ui: &egui::Ui) -> (bool, bool, bool) {
 }
 
 pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, notices: &mut Vec<Notice>) {
+    // Esc stops a running delete first (as Explorer's progress dialog does).
+    if browser.delete_status().is_some() && shortcut(ui, Modifiers::NONE, Key::Escape) {
+        browser.cancel_deletes(worker);
+    }
     if shortcut(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
         browser.new_folder = Some(String::new());
     }

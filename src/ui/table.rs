@@ -321,6 +321,9 @@ pub fn browser_ui(
             } else if let Some((done, total)) = browser.delete_status() {
                 ui.spinner();
                 ui.label(if total == 0 { "Deleting…".to_owned() } else { format!("Deleting… {done} of {total}") });
+                if ui.small_button("Cancel").on_hover_text("Stop deleting (Esc): what is left stays").clicked() {
+                    browser.cancel_deletes(worker);
+                }
             } else if let Some(status) = browser.paste_status() {
                 ui.spinner();
                 ui.label(status);

@@ -142,3 +142,32 @@ fn wait_for_long(harness: &mut Harness<'_, AzfxApp>, what: &str, done: impl Fn(&
     }
     harness.step();
 }
+
+/// Regression (tryout issue, input 6): a recursive delete ("Deleting… 5 400 of 20 001")
+/// had no Cancel and Esc did nothing. Cancel stops it between requests: what was deleted
+/// stays deleted, the rest stays, and nothing more is sent.
+#[test]
+fn a_recursive_delete_can_be_cancelled_and_keeps_the_rest() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
+    harness.state_mut().open_folder("telemetry");
+    wait_for(&mut harness, "telemetry", |h| shows(h, "2026-11"));
+    emulator.control().set_latency(Duration::from_millis(20));
+    harness.get_by_label("2026-11").click();
+    harness.step();
+    harness.key_press(egui::Key::Delete);
+    harness.run_steps(3);
+    harness.key_press(egui::Key::Enter);
+    wait_for_long(&mut harness, "the delete under way", |h| shows_containing(h, "Deleting… ") && shows(h, "Cancel"));
+    std::thread::sleep(Duration::from_millis(300));
+    harness.key_press(egui::Key::Escape);
+    wait_for_long(&mut harness, "the delete stopped", |h| shows_containing(h, "Delete of 2026-11 stopped"));
+    emulator.control().set_latency(Duration::ZERO);
+    let left = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, demo::LARGE_FOLDER).unwrap().len();
+    assert!(left > 0 && left < demo::LARGE_FOLDER_ENTRIES, "stopped part way: {left} left");
+    assert_eq!(requests_while_idle(&mut harness, &emulator), 0, "nothing more is deleted");
+    let still = emulator.control().list(demo::ACCOUNT, demo::WRITABLE_SHARE, demo::LARGE_FOLDER).unwrap().len();
+    assert_eq!(still, left);
+}

@@ -142,7 +142,7 @@ pub struct Browser {
     /// Enter on a file), for the window to download and open.
     pub open_request: Option<String>,
     operations: Vec<(String, Promise<Answer<()>>)>,
-    deletes: Vec<(String, Promise<Answer<u64>>)>,
+    deletes: Vec<(crate::worker::TaskId, String, Promise<Answer<u64>>)>,
     /// Running deletes: task → (entries deleted, entries in all).
     delete_progress: std::collections::HashMap<crate::worker::TaskId, (u64, u64)>,
     /// Copy / Cut / Paste: the clipboard, pastes running, conflicts found.

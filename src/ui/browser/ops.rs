@@ -57,7 +57,15 @@ impl Browser {
         for (name, is_directory) in entries {
             let (task, promise) = worker.delete(&self.share, &self.child_path(name), *is_directory);
             self.delete_progress.insert(task, (0, 0));
-            self.deletes.push((format!("Deleted {name}"), promise));
+            self.deletes.push((task, name.clone(), promise));
+        }
+    }
+
+    /// Stops the running deletes between requests (Cancel, Esc): what was deleted stays
+    /// deleted, the rest stays.
+    pub fn cancel_deletes(&mut self, worker: &Worker) {
+        for (task, _, _) in &self.deletes {
+            worker.cancel(*task);
         }
     }
 
@@ -108,17 +116,23 @@ impl Browser {
         }
         self.operations = still;
         let mut still = Vec::new();
-        for (what, promise) in self.deletes.drain(..) {
+        for (task, name, promise) in self.deletes.drain(..) {
             match promise.try_take() {
                 Ok(Ok(n)) => {
-                    notices.push(Notice::Info(format!("{what} ({})", count(n, "item", "items"))));
+                    notices.push(Notice::Info(format!("Deleted {name} ({})", count(n, "item", "items"))));
+                    changed = true;
+                }
+                Ok(Err(error)) if error.is_cancelled() => {
+                    let done = self.delete_progress.get(&task).map_or(0, |(done, _)| *done);
+                    let gone = count(done, "item", "items");
+                    notices.push(Notice::Info(format!("Delete of {name} stopped: {gone} deleted, the rest kept")));
                     changed = true;
                 }
                 Ok(Err(error)) => {
-                    notices.push(Notice::Error("Delete failed".to_owned(), failure_line(&error)));
+                    notices.push(Notice::Error(format!("Delete of {name} failed"), failure_line(&error)));
                     changed = true;
                 }
-                Err(pending) => still.push((what, pending)),
+                Err(pending) => still.push((task, name, pending)),
             }
         }
         if still.is_empty() {
