@@ -39,14 +39,33 @@ pub struct UploadOutcome {
     pub resumed: Resumed,
 }
 
-/// `name (n).ext` for a path's last component.
+/// The longest name Keep both makes, in UTF-8 bytes: 255 is the limit of a file name
+/// in bytes on Linux and macOS, and in UTF-16 units on Azure Files and NTFS (never more
+/// units than UTF-8 bytes), so a name that fits here fits everywhere.
+const NAME_MAX_BYTES: usize = 255;
+
+/// `name (n).ext` for a path's last component, its stem shortened (at a character
+/// boundary) when the numbered name would be longer than `NAME_MAX_BYTES`.
 pub(super) fn numbered(path: &str, n: u32) -> String {
     let (dir, name) = path.rsplit_once('/').map_or(("", path), |(d, n)| (d, n));
+    let tag = format!(" ({n})");
     let (stem, extension) = match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        Some((stem, ext)) if !stem.is_empty() && ext.len() + 1 + tag.len() < NAME_MAX_BYTES => {
+            (stem, format!(".{ext}"))
+        }
         _ => (name, String::new()),
     };
-    join(dir, &format!("{stem} ({n}){extension}"))
+    let stem = shortened(stem, NAME_MAX_BYTES - tag.len() - extension.len());
+    join(dir, &format!("{stem}{tag}{extension}"))
+}
+
+/// `text`'s longest prefix of at most `max` bytes that ends at a character boundary.
+fn shortened(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 pub(super) fn parent(path: &str) -> &str {
@@ -503,5 +522,15 @@ mod tests {
         assert_eq!(numbered("notes", 2), "notes (2)");
         assert_eq!(numbered(".bashrc", 1), ".bashrc (1)");
         assert_eq!(numbered("x/archive.tar.gz", 3), "x/archive.tar (3).gz");
+        // Regression (tryout issue, input 15): a 255-byte name got " (1)" appended and was
+        // refused locally ("File name too long") and by the share (InvalidResourceName).
+        let long = format!("{}.txt", "a".repeat(251));
+        let kept = numbered(&format!("dir/{long}"), 1);
+        assert_eq!(kept, format!("dir/{} (1).txt", "a".repeat(247)));
+        let wide = format!("{}.md", "é".repeat(126)); // 252 + 3 bytes
+        let kept = numbered(&wide, 12);
+        assert!(kept.len() <= 255 && kept.ends_with(" (12).md") && kept.starts_with("éé"), "{kept}");
+        let no_stem_room = format!("a.{}", "x".repeat(253));
+        assert_eq!(numbered(&no_stem_room, 1).len(), 255, "a long extension is cut as part of the name");
     }
 }

@@ -562,3 +562,29 @@ fn azfx_own_temporary_files_are_never_content() {
     assert_eq!(code, exit_code::OK, "{err}");
     assert!(!control.list(ACCOUNT, SHARE, "").unwrap().contains(&"data".to_owned()), "the folder went whole");
 }
+
+/// Regression (tryout issue, input 15): Keep both on a 255-byte name appended ` (1)` and
+/// failed locally ("File name too long") and on the share (400 `InvalidResourceName`). The
+/// stem is shortened so the numbered name fits, both ways.
+#[test]
+fn keep_both_shortens_a_name_at_the_length_limit() {
+    let env = start();
+    let name = format!("{}.txt", "n".repeat(251));
+    let kept = format!("{} (1).txt", "n".repeat(247));
+    env.emulator.control().put_file(ACCOUNT, SHARE, &name, b"share").unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(&name), b"local").unwrap();
+    let url = format!("{base}/{name}");
+    let local = dir.path().join(&name);
+
+    let (code, _, err) = azfx(&env.emulator, &["get", &url, dir.path().to_str().unwrap(), "--overwrite", "keep-both"]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(std::fs::read(dir.path().join(&kept)).unwrap(), b"share");
+    assert_eq!(std::fs::read(&local).unwrap(), b"local", "the local file is untouched");
+
+    let (code, _, err) = azfx(&env.emulator, &["put", local.to_str().unwrap(), &url, "--overwrite", "keep-both"]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    let names = env.emulator.control().list(ACCOUNT, SHARE, "").unwrap();
+    assert!(names.contains(&kept) && names.contains(&name), "{names:?}");
+}
