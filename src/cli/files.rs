@@ -433,7 +433,10 @@ pub fn mv(args: &MvArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     connect(&worker, &args.credential, &endpoint, &share)?;
     let folder = is_folder(&worker, &share, &from)?;
     // Onto an existing folder (or a URL ending in `/`): into it, keeping the name.
-    let into = args.to.ends_with('/') || is_folder(&worker, &share, &to).unwrap_or(false);
+    // `mv A a`: the share compares names without case, so `a` is A itself, not a folder
+    // to move into (a case-only rename).
+    let same_entry = from.to_lowercase() == to.to_lowercase();
+    let into = args.to.ends_with('/') || (!same_entry && is_folder(&worker, &share, &to).unwrap_or(false));
     let to = if into { join(&to, last_name(&from).unwrap_or_default()) } else { to };
     wait(worker.rename(&share, &from, &to, folder))?;
     let _ = writeln!(out, "moved {share}/{from} to {share}/{to}");

@@ -364,12 +364,14 @@ impl Share {
     ) -> Result<(u64, Option<u64>), StoreError> {
         let (leaf, parents) = path.split_last().ok_or(StoreError::TypeMismatch)?;
         let parent = self.resolve_dir(parents)?;
-        let replaced = match self.child(parent, leaf) {
-            Some(existing) => match self.nodes.get(&existing).map(|n| &n.kind) {
-                Some(NodeKind::File(old)) => Some((existing, old.size)),
+        let (replaced, name) = match self.child(parent, leaf) {
+            // The service compares names without case and keeps the name the file has:
+            // Create File of `LOWER.TXT` over `lower.txt` leaves it `lower.txt`.
+            Some(existing) => match self.nodes.get(&existing) {
+                Some(Node { kind: NodeKind::File(old), name, .. }) => (Some((existing, old.size)), name.clone()),
                 _ => return Err(StoreError::TypeMismatch),
             },
-            None => None,
+            None => (None, leaf.clone()),
         };
         let freed = replaced.map_or(0, |(_, old_size)| old_size);
         self.check_quota(self.usage_bytes - freed + size)?;
@@ -377,7 +379,7 @@ impl Share {
             self.remove(old_id);
         }
         let id = ids.next();
-        let node = Self::new_node(id, parent, leaf, NodeKind::File(FileData { size, content, copy: None }), clock);
+        let node = Self::new_node(id, parent, &name, NodeKind::File(FileData { size, content, copy: None }), clock);
         self.insert(parent, node);
         // `remove` already gave back the replaced file's bytes.
         self.usage_bytes += size;

@@ -81,12 +81,15 @@ fn name_of(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// Whether `dest_dir` is `folder` or inside it (a folder cannot go into itself).
-fn inside(dest_dir: &str, folder: &str) -> bool {
+/// Whether `dest_dir` is `folder` or inside it (a folder cannot go into itself); names
+/// compare without case, as the share compares them.
+pub fn inside(dest_dir: &str, folder: &str) -> bool {
+    let (dest_dir, folder) = (dest_dir.to_lowercase(), folder.to_lowercase());
     dest_dir == folder || dest_dir.starts_with(&format!("{folder}/"))
 }
 
-fn into_itself(folder: &str) -> TransferError {
+/// The refusal of a folder moved or copied into itself.
+pub fn into_itself(folder: &str) -> TransferError {
     TransferError::IntoItself(format!("/{folder}"))
 }
 

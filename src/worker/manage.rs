@@ -150,10 +150,28 @@ async fn delete_concurrently(
         .await
 }
 
-/// Renames within a share; never replaces an existing name.
+/// Renames within a share; never replaces an existing name. A folder moved into itself
+/// is refused before asking the service; a rename that changes only the case of the
+/// name (the share compares names without case, so `a` is `A`'s own name) goes through
+/// a temporary name, and back to the original if the second step fails.
 pub async fn rename(rt: &Runtime, share: &str, from: &str, to: &str, is_directory: bool) -> Result<(), EngineError> {
     let kind = if is_directory { EntryType::Directory } else { EntryType::File };
-    rt.session()?.files.rename(share, from, to, kind, Overwrite::Fail).await?;
+    let client = &rt.session()?.files;
+    let parent = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+    if is_directory && !from.eq_ignore_ascii_case(to) && crate::transfer::copy::inside(&parent(to), from) {
+        return Err(crate::transfer::copy::into_itself(from).into());
+    }
+    if from != to && from.to_lowercase() == to.to_lowercase() {
+        let temp = join(&parent(from), &format!(".azfx-rename-{:016x}", rand::random::<u64>()));
+        client.rename(share, from, &temp, kind, Overwrite::Fail).await?;
+        if let Err(error) = client.rename(share, &temp, to, kind, Overwrite::Fail).await {
+            // Put it back under its name; the first error is the one to explain.
+            let _ = client.rename(share, &temp, from, kind, Overwrite::Fail).await;
+            return Err(error.into());
+        }
+        return Ok(());
+    }
+    client.rename(share, from, to, kind, Overwrite::Fail).await?;
     Ok(())
 }
 

@@ -260,3 +260,42 @@ fn a_copy_killed_half_way_leaves_no_temporary_file_after_the_next_connection() {
     no_temporaries(&env, "");
     assert!(!names(&env, "").contains(&"dst.bin".to_owned()), "no half copy under the real name");
 }
+
+/// Regression (tryout issue, input 16): `azfx mv A a` on a folder gave an unexplained 400
+/// `InvalidInput` (the share compares names without case: `a` read as a folder to move
+/// into, which is A itself), and a folder moved into itself gave the same raw 400. A
+/// case-only rename goes through a temporary name; into itself is refused plainly. The
+/// emulator keeps a file's name when Create File names it in another case, as the
+/// service does.
+#[test]
+fn case_only_renames_work_and_a_folder_never_moves_into_itself() {
+    let Engine { env, worker } = engine();
+    let control = env.emulator.control();
+    control.put_file(ACCOUNT, SHARE, "Reports/q1.csv", b"q1").unwrap();
+    control.put_file(ACCOUNT, SHARE, "Notes.txt", b"n").unwrap();
+
+    wait(worker.rename(SHARE, "Reports", "reports", true)).unwrap();
+    wait(worker.rename(SHARE, "Notes.txt", "notes.TXT", false)).unwrap();
+    assert_eq!(names(&env, ""), ["notes.TXT", "reports"], "renamed, nothing left over");
+    assert_eq!(remote(&env, "reports/q1.csv").unwrap(), b"q1");
+
+    let refused = wait(worker.rename(SHARE, "reports", "Reports/inner/reports", true)).unwrap_err();
+    assert!(matches!(refused.error, EngineError::Transfer(TransferError::IntoItself(_))), "{:?}", refused.error);
+    assert!(refused.error.to_string().contains("into itself"), "{}", refused.error);
+
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let (code, out, err) =
+        crate::cli::azfx(&env.emulator, &["mv", &format!("{base}/reports"), &format!("{base}/REPORTS")]);
+    assert_eq!(code, azfx::worker::exit_code::OK, "{err}");
+    assert!(out.contains("moved"), "{out}");
+    assert_eq!(names(&env, ""), ["notes.TXT", "REPORTS"]);
+    control.create_directories(ACCOUNT, SHARE, "REPORTS/inner").unwrap();
+    let (code, _, err) =
+        crate::cli::azfx(&env.emulator, &["mv", &format!("{base}/REPORTS"), &format!("{base}/reports/inner/")]);
+    assert_ne!(code, azfx::worker::exit_code::OK);
+    assert!(err.contains("into itself") && !err.contains("400"), "{err}");
+
+    // Create File in another case keeps the file's own name.
+    block(env.create_file("NOTES.TXT", b""));
+    assert_eq!(names(&env, ""), ["notes.TXT", "REPORTS"], "the name the file had");
+}
