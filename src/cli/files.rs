@@ -300,8 +300,15 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
             }
             let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let rule = conflict_rule(args.overwrite);
+            // One rule, the same on the first run and on the run that resumes it: a URL
+            // ending in `/` or naming an existing folder receives the folder under its own
+            // name; a new name becomes the copy (as `cp -r DIR new`), and running the same
+            // command again resumes into it rather than into `new/DIR`.
+            let into = args.dst.ends_with('/');
             match is_folder(&worker, &share, &path) {
-                // An existing folder: the local folder goes into it under its own name.
+                Ok(true) if !into && resuming_contents(&worker, &local, &share, &path) => {
+                    upload_contents(&mut worker, &local, &share, &path, rule, out)
+                }
                 Ok(true) => {
                     let started = worker.upload_path(local.clone(), &share, &path, rule);
                     let report = wait_with_progress(&mut worker, started, &name, true)?;
@@ -316,6 +323,11 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
                 // as `cp -r DIR new` does (its parent must exist).
                 Err(failure) if failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::NotFound) => {
                     wait(worker.create_directory(&share, &path))?;
+                    if into {
+                        let started = worker.upload_path(local.clone(), &share, &path, rule);
+                        let report = wait_with_progress(&mut worker, started, &name, true)?;
+                        return tree_summary("uploaded", report, out);
+                    }
                     upload_contents(&mut worker, &local, &share, &path, rule, out)
                 }
                 Err(failure) => Err(failure),
@@ -328,8 +340,25 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     }
 }
 
+/// Whether the transfer journal holds an unfinished upload of an entry of `local` into
+/// `share/dir`: a `cp -r DIR new` that made `new` and was interrupted, so running it
+/// again copies the contents into `new` again (resuming), not `DIR` into `new/DIR`.
+fn resuming_contents(worker: &Worker, local: &std::path::Path, share: &str, dir: &str) -> bool {
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b || matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+    };
+    let Ok(jobs) = wait(worker.jobs()) else { return false };
+    jobs.iter().any(|job| {
+        job.spec.kind == crate::transfer::JobKind::UploadPath
+            && job.spec.share == share
+            && job.spec.remote == dir
+            && job.spec.local.parent().is_some_and(|parent| same(parent, local))
+    })
+}
+
 /// Uploads what the local folder `local` holds into the share folder `dir` (one job per
-/// entry), and prints the sum of what they did.
+/// entry; azfx's own temporary files are not content), and prints the sum of what they
+/// did.
 fn upload_contents(
     worker: &mut Worker,
     local: &std::path::Path,
@@ -350,6 +379,7 @@ fn upload_contents(
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()
         .map_err(reading)?;
+    entries.retain(|e| !e.file_name().is_some_and(|n| crate::files::names::is_temporary(&n.to_string_lossy())));
     entries.sort();
     let mut total = TreeReport::default();
     for entry in entries {

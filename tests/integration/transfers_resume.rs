@@ -470,3 +470,35 @@ fn a_killed_keep_both_folder_upload_resumes_without_a_second_copy() {
         assert!(ours == *data, "f{i:03} (1).bin differs");
     }
 }
+
+/// Regression (tryout issue, input 13): `cp -r DIR URL/new` (new not there yet) put the
+/// contents in `new`; the same command run again to resume after a kill uploaded a second
+/// full copy into `new/DIR` and left orphan files, a `.part` and a stale job. One rule for
+/// where a copy lands, the same on the resume; a URL ending in `/` receives DIR under its
+/// own name, created if missing, as `--help` says.
+#[test]
+fn a_folder_copy_to_a_new_name_resumes_into_the_same_place() {
+    let env = start();
+    let control = env.emulator.control();
+    let home = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let site = local.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    let big = pattern(96 << 20, 3);
+    std::fs::write(site.join("a-big.bin"), &big).unwrap();
+    std::fs::write(site.join("b-small.txt"), b"small").unwrap();
+    let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
+    let new = format!("{base}/new");
+    let cp = ["cp", "-r", site.to_str().unwrap(), new.as_str()];
+    killed_half_way_then_run_again(&env.emulator, home.path(), &cp, || control.bytes_received(), big.len() as u64);
+    assert!(control.bytes_received() < big.len() as u64 * 5 / 4, "resumed, not sent again");
+    assert_eq!(control.list(ACCOUNT, SHARE, "new").unwrap(), ["a-big.bin", "b-small.txt"], "the contents, no new/site");
+    assert_eq!(crate::helpers::remote(&env, "new/a-big.bin").unwrap(), big);
+    assert!(!jobs_list(home.path()).contains("site"), "no stale job");
+
+    // A URL ending in `/` receives the folder under its own name, created if missing.
+    let (code, _, err) =
+        run(&env.emulator, home.path(), &["cp", "-r", site.to_str().unwrap(), &format!("{base}/into/")]);
+    assert_eq!(code, exit_code::OK, "{err}");
+    assert_eq!(control.list(ACCOUNT, SHARE, "into").unwrap(), ["site"]);
+}
