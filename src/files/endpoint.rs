@@ -154,6 +154,22 @@ impl Endpoint {
         Ok((endpoint, share, parts.collect::<Vec<_>>().join("/")))
     }
 
+    /// Whether the file endpoints `a` and `b` (as text) name the same account: the same
+    /// account on the same host and port, or the same account name on this machine
+    /// (an emulator, whose port changes each time it starts). Unparsable text matches
+    /// only itself.
+    pub fn same_account(a: &str, b: &str) -> bool {
+        match (Self::parse(a), Self::parse(b)) {
+            (Ok(a), Ok(b)) => {
+                a.account == b.account
+                    && ((a.is_loopback() && b.is_loopback())
+                        || (a.base.host_str() == b.base.host_str()
+                            && a.base.port_or_known_default() == b.base.port_or_known_default()))
+            }
+            _ => a == b,
+        }
+    }
+
     /// Reads a location as a person types or pastes it into the path field (Ctrl+L), in
     /// any form azfx itself shows: a URL (`https://acct.file.core.windows.net/share/dir`,
     /// or an emulator's path-style one, as Copy URL gives), a UNC path

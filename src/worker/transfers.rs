@@ -357,7 +357,9 @@ pub async fn remove_job(rt: &Arc<Runtime>, job: JobId) -> Result<(), EngineError
     let session = if download {
         None
     } else {
-        Some(rt.session().ok().filter(|s| s.endpoint.base.as_str() == record.spec.endpoint).ok_or_else(|| {
+        let here =
+            |s: &Arc<Session>| crate::files::Endpoint::same_account(s.endpoint.base.as_str(), &record.spec.endpoint);
+        Some(rt.session().ok().filter(here).ok_or_else(|| {
             EngineError::InvalidInput(format!(
                 "connect to {} to remove this upload's partial file from the share",
                 record.spec.endpoint

@@ -180,3 +180,51 @@ fn an_answered_conflict_ends_its_own_row_in_what_happened() {
     assert_eq!(readmes, ["README (1).md", "README.md"], "only Keep both wrote");
     assert!(shows(&harness, "245 B"), "the share's README.md is untouched");
 }
+
+/// Regression (tryout issue, input 9): a job paused in one demo session could not be
+/// resumed after a restart ("Connect to `https://127.0.0.1:43375/…` to resume", Resume
+/// disabled): the demo's emulator listens on a new port each start. A job resumes on the
+/// same account whatever port it was started on (here `localhost:P` then `127.0.0.1:P`).
+#[test]
+fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
+    use azfx::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
+    use egui_kittest::kittest::NodeT as _;
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let control = emulator.control();
+    let data: Vec<u8> = (0..24_usize << 20).map(|i| u8::try_from(i % 249).unwrap()).collect();
+    control.put_file(demo::ACCOUNT, demo::WRITABLE_SHARE, "moved.bin", &data).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let dest = downloads.path().join("moved.bin");
+    let elsewhere = emulator.file_endpoint(demo::ACCOUNT).replace("127.0.0.1", "localhost");
+    let mut config = ConnectionConfig::new(
+        &elsewhere,
+        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    config.imds_endpoint = Some(emulator.identity_endpoint());
+    control.set_latency(Duration::from_millis(150));
+    {
+        let mut worker = Worker::spawn_in(state.path().to_owned(), || {}).unwrap();
+        crate::engine::wait(worker.connect(config)).unwrap();
+        let (task, promise) =
+            worker.download(demo::WRITABLE_SHARE, "moved.bin", dest.clone(), azfx::transfer::Conflict::Fail);
+        wait_until("some bytes", || {
+            worker
+                .poll_events()
+                .iter()
+                .any(|e| matches!(e, Event::Progress { task: t, done, .. } if *t == task && *done > 0))
+        });
+        worker.pause(task);
+        assert!(crate::engine::wait(promise).is_err());
+    }
+    control.set_latency(Duration::ZERO);
+    let mut harness = crate::ui::app_in(&emulator, demo::WRITABLE_SHARE, downloads.path(), state.path());
+    wait_for(&mut harness, "the restored job", |h| shows(h, "Download moved.bin") && shows(h, "Paused"));
+    wait_for(&mut harness, "Resume enabled", |h| {
+        h.query_by_label("Resume").is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    harness.get_by_label("Resume").click();
+    wait_for(&mut harness, "the end", |h| shows_containing(h, "Download moved.bin finished"));
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(harness.query_all_by_label("Download moved.bin").count(), 1, "the same job, not a second one");
+}

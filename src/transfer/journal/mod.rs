@@ -360,13 +360,26 @@ impl Journal {
     /// Errors: `Busy` when that job is running, here or in another live process.
     pub fn begin(&self, spec: &JobSpec) -> Result<(JobId, bool), JournalError> {
         let db = self.db()?;
-        let existing: Option<(JobId, String, u32)> = db
-            .query_row(
-                "SELECT id, state, pid FROM jobs WHERE kind = ?1 AND endpoint = ?2 AND share = ?3 AND remote = ?4 AND local = ?5",
-                params![spec.kind.as_str(), spec.endpoint, spec.share, spec.remote, path_bytes(&spec.local)],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
+        // The same job on the same account, whatever port it was reached on (an emulator
+        // starts on a new port each time: `Endpoint::same_account`).
+        let existing: Option<(JobId, String, u32)> = {
+            let mut statement = db.prepare(
+                "SELECT id, state, pid, endpoint FROM jobs WHERE kind = ?1 AND share = ?2 AND remote = ?3 AND local = ?4",
+            )?;
+            let rows = statement
+                .query_map(params![spec.kind.as_str(), spec.share, spec.remote, path_bytes(&spec.local)], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get::<_, String>(3)?))
+                })?;
+            let mut found = None;
+            for row in rows {
+                let (id, state, pid, endpoint) = row?;
+                if crate::files::Endpoint::same_account(&endpoint, &spec.endpoint) {
+                    found = Some((id, state, pid));
+                    break;
+                }
+            }
+            found
+        };
         if let Some((id, state, pid)) = existing {
             // Running here (a second Resume, the same file dropped twice) or in another
             // live process: two runs must never share a temporary file.
@@ -374,8 +387,8 @@ impl Journal {
                 return Err(JournalError::Busy(pid));
             }
             db.execute(
-                "UPDATE jobs SET state = 'running', pid = ?2, conflict = ?3, message = NULL WHERE id = ?1",
-                params![id, self.pid, conflict_text(spec.conflict)],
+                "UPDATE jobs SET state = 'running', pid = ?2, conflict = ?3, message = NULL, endpoint = ?4 WHERE id = ?1",
+                params![id, self.pid, conflict_text(spec.conflict), spec.endpoint],
             )?;
             return Ok((id, true));
         }

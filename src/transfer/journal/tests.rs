@@ -120,3 +120,21 @@ fn a_process_is_alive_until_it_ends() {
     assert!(!alive(child.id()));
     assert!(!alive(u32::MAX - 1));
 }
+
+/// Regression (tryout issue, input 9): the demo's emulator starts on a new port each time,
+/// and a job started on one port was a stranger on the next. The same account is the
+/// same job, whatever port or name of this machine reached it; another account is not.
+#[test]
+fn a_job_is_the_same_on_the_same_account_whatever_port() {
+    let journal = Journal::in_memory();
+    let at = |endpoint: &str| JobSpec { endpoint: endpoint.into(), ..spec("/tmp/x.bin") };
+    let (job, _) = journal.begin(&at("https://127.0.0.1:43375/azfxdemo/")).unwrap();
+    journal.stop(job, None).unwrap();
+    assert_eq!(journal.begin(&at("http://localhost:51000/azfxdemo/")).unwrap(), (job, true));
+    assert_eq!(journal.jobs().unwrap()[0].spec.endpoint, "http://localhost:51000/azfxdemo/", "where it runs now");
+    journal.stop(job, None).unwrap();
+    let (other, resumed) = journal.begin(&at("https://127.0.0.1:43375/otheracct/")).unwrap();
+    assert!(other != job && !resumed, "another account is another job");
+    let (real, resumed) = journal.begin(&at("https://azfxdemo.file.core.windows.net/")).unwrap();
+    assert!(real != job && !resumed, "a real account is not the emulator's");
+}
