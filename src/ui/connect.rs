@@ -27,8 +27,11 @@ pub struct ConnectView {
     pub ca_pem: Option<Vec<u8>>,
     /// Extra CA file from the settings page (read by the worker).
     pub ca_file: Option<std::path::PathBuf>,
-    /// A full configuration given at start (tests, demo); used as is.
+    /// A full configuration given at start (tests, demo); used as is while the form
+    /// still says what it says (`preset_form`).
     pub preset: Option<ConnectionConfig>,
+    /// The form as the preset filled it: account, credential kind, identity id.
+    pub(super) preset_form: Option<(String, CredentialKind, String)>,
     test: Option<Promise<Answer<AccessToken>>>,
     /// Result of the last Test.
     pub test_result: Option<TokenInfo>,
@@ -74,8 +77,8 @@ impl ConnectView {
     }
 
     fn config(&self) -> Result<ConnectionConfig, String> {
-        if let Some(preset) = &self.preset {
-            return Ok(preset.clone());
+        if let Some(config) = self.preset_config() {
+            return config;
         }
         if self.endpoint.trim().is_empty() {
             return Err("Enter the storage account name, its file endpoint URL or a connection string".to_owned());
@@ -85,8 +88,8 @@ impl ConnectView {
 
     /// The form's identity alone (for discovery, before an account is known).
     pub(super) fn identity_config(&self) -> Result<ConnectionConfig, String> {
-        if let Some(preset) = &self.preset {
-            return Ok(preset.clone());
+        if let Some(config) = self.preset_config() {
+            return config;
         }
         if matches!(self.credential, CredentialKind::Sas | CredentialKind::AccountKey) {
             return Err("Finding accounts needs an identity (a SAS or key names one account)".to_owned());
@@ -94,7 +97,7 @@ impl ConnectView {
         self.config_with("https://discovery.file.core.windows.net")
     }
 
-    fn config_with(&self, endpoint: &str) -> Result<ConnectionConfig, String> {
+    pub(super) fn config_with(&self, endpoint: &str) -> Result<ConnectionConfig, String> {
         let id = self.identity_id.trim().to_owned();
         if self.credential.needs_id() && id.is_empty() {
             return Err("Enter the identity's id".to_owned());

@@ -154,6 +154,9 @@ impl super::connect::ConnectView {
         if let Some(preset) = &mut self.preset {
             picked.endpoint.clone_into(&mut preset.endpoint);
         }
+        if let Some(form) = &mut self.preset_form {
+            picked.endpoint.clone_into(&mut form.0);
+        }
         self.endpoint = picked.endpoint;
         self.share = picked.share;
         self.connect(worker);

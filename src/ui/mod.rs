@@ -29,6 +29,7 @@ mod nav;
 mod options;
 mod pickers;
 mod preferences;
+mod preset;
 mod queue;
 mod sas_fallback;
 pub mod settings;
@@ -176,7 +177,7 @@ impl AzfxApp {
             applied: None,
         };
         if let Some(config) = options.connection {
-            app.connect.preset = Some(config);
+            app.connect.adopt(config);
             app.connect.connect(&app.worker);
         }
         app
@@ -194,13 +195,10 @@ impl AzfxApp {
 
     /// The binary prepared a connection (the demo): fill the form from it and connect.
     fn connection_ready(&mut self, config: ConnectionConfig) {
-        config.endpoint.clone_into(&mut self.connect.endpoint);
-        self.connect.imds_endpoint = config.imds_endpoint.clone().unwrap_or_default();
-        self.connect.ca_pem.clone_from(&config.ca_pem);
         if let Some(share) = &self.pending_share {
             share.clone_into(&mut self.connect.share);
         }
-        self.connect.preset = Some(config);
+        self.connect.adopt(config);
         self.connect.connect(&self.worker);
     }
 

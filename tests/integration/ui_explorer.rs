@@ -323,3 +323,33 @@ fn the_path_field_takes_azfx_own_paths_urls_and_unc_paths() {
     assert!(shows_containing(&harness, "has a \".\" or \"..\" segment"), "refused, said why by the field");
     assert_eq!(at(&harness), "/projects/reports/2026", "nothing else opened");
 }
+
+/// Regression (tryout issue, input 5): in the demo, the connect form ignored the chosen
+/// credential after Disconnect: "Managed identity by client id" with id-backup-operator's
+/// client id tested and connected as jumpbox-01 (no `client_id` sent to IMDS). The form's
+/// choice is used, on the demo's identity endpoint and CA.
+#[test]
+fn the_demo_connect_form_uses_the_chosen_credential() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
+    let backup = azfx::emulator::Identity::user_assigned("id-backup-operator");
+    harness.get_all_by_label("Disconnect").next().unwrap().click();
+    wait_for(&mut harness, "the connect page", |h| shows(h, "Test identity"));
+    harness.get_by_label("Credential").click();
+    harness.run_steps(2);
+    harness.get_by_label("Managed identity by client id").click();
+    harness.run_steps(2);
+    harness.get_by_label("Identity id").click();
+    harness.step();
+    type_keys(&mut harness, &backup.client_id);
+    harness.run_steps(2);
+    let before = emulator.control().tokens_issued(&backup.object_id);
+    harness.get_by_label("Test identity").click();
+    wait_for(&mut harness, "the test", |h| shows_containing(h, "Token for "));
+    assert!(shows_containing(&harness, "Token for id-backup-operator"), "the chosen identity, not the VM's");
+    assert_eq!(emulator.control().tokens_issued(&backup.object_id), before + 1, "asked with its client_id");
+    harness.get_by_label("Connect").click();
+    wait_for(&mut harness, "connected as the backup operator", |h| shows_containing(h, "id-backup-operator ·"));
+}
