@@ -239,7 +239,7 @@ impl ArmClient {
             .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
             .timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| invalid(format!("could not set up HTTPS: {e}")))?;
+            .map_err(|e| invalid(format!("could not set up HTTPS: {}", crate::http::transport::describe_setup(&e))))?;
         Ok(Self { http, base, cache, log })
     }
 

@@ -104,6 +104,8 @@ pub enum Class {
     Timeout,
     /// The connection dropped.
     ConnectionReset,
+    /// Resource Manager could not be reached (DNS, connect, TLS, timeout).
+    ArmUnreachable,
     /// Resource Manager 403 `AuthorizationFailed`: no control-plane role at the scope.
     ArmNoControlPlaneRole,
     /// SMB: outbound TCP 445 to the file endpoint does not open from here.
@@ -269,7 +271,7 @@ fn arm_class(error: &crate::arm::ArmError) -> Class {
         ArmError::Service { status: 401, .. } => Class::Unauthenticated,
         ArmError::Service { status: 429, .. } => Class::Throttled,
         ArmError::Service { status, .. } if *status >= 500 => Class::ServerError,
-        ArmError::Transport { .. } => Class::Connect,
+        ArmError::Transport { .. } => Class::ArmUnreachable,
         _ => Class::Other,
     }
 }

@@ -128,6 +128,7 @@ fn cases() -> Vec<(Class, EngineError, Context)> {
         (Class::Dns, transport(TransportKind::Dns), context()),
         (Class::Connect, transport(TransportKind::Connect), context()),
         (Class::Tls, transport(TransportKind::Tls), context()),
+        (Class::ArmUnreachable, EngineError::Arm(crate::arm::ArmError::Transport { operation: "List subscriptions".into(), detail: "could not connect: Connection refused (os error 111)".into() }), context()),
         (Class::Timeout, transport(TransportKind::Timeout), context()),
         (Class::ConnectionReset, transport(TransportKind::Reset), context()),
     ]

@@ -121,35 +121,47 @@ pub struct FilesErrorDetail {
 }
 
 impl fmt::Display for FilesError {
+    /// `{operation} failed: {status} {code}: {message} ({detail}): {transport}` with the
+    /// parts there are, then the request id and the URL; the kind in words when nothing
+    /// else says what happened.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed: ", self.operation)?;
-        if let Some(status) = self.status {
-            write!(f, "{status}")?;
-        }
-        if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+        let mut parts: Vec<String> = Vec::new();
+        let answer = [self.status.map(|s| s.to_string()), self.code.clone()];
+        let answer: Vec<String> = answer.into_iter().flatten().collect();
+        if !answer.is_empty() {
+            parts.push(answer.join(" "));
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            parts.push(message.clone());
         }
         if let Some(detail) = &self.auth_detail {
-            write!(f, " ({detail})")?;
+            match parts.last_mut() {
+                Some(last) => {
+                    last.push_str(" (");
+                    last.push_str(detail);
+                    last.push(')');
+                }
+                None => parts.push(format!("({detail})")),
+            }
         }
         if let Some((_, text)) = &self.transport {
-            write!(f, "{text}")?;
+            parts.push(text.clone());
         }
         if let Some(auth) = &self.auth {
-            write!(f, "{auth}")?;
+            parts.push(auth.to_string());
         }
-        if (self.kind == ErrorKind::Refused
-            || self.kind == ErrorKind::InvalidResponse
-            || self.kind == ErrorKind::Cancelled)
-            && self.status.is_none()
-            && self.transport.is_none()
-            && self.auth.is_none()
-        {
-            write!(f, "{:?}", self.kind)?;
+        if parts.is_empty() {
+            parts.push(
+                match self.kind {
+                    ErrorKind::Refused => "refused before it was sent",
+                    ErrorKind::InvalidResponse => "the answer could not be read",
+                    ErrorKind::Cancelled => "cancelled",
+                    _ => "no details",
+                }
+                .to_owned(),
+            );
         }
+        write!(f, "{} failed: {}", self.operation, parts.join(": "))?;
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
         }
@@ -352,6 +364,24 @@ impl ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (tryout issue, input 11): a TLS set-up failure read "Connect failed: :
+    /// could not set up HTTPS: builder errorRefused" (an empty field, a missing space).
+    #[test]
+    fn an_error_reads_as_one_sentence_whatever_parts_it_has() {
+        let mut refused = FilesError::new(ErrorKind::Refused, "Connect", "https://a/");
+        assert_eq!(refused.to_string(), "Connect failed: refused before it was sent — https://a/");
+        refused.message = Some("could not set up HTTPS: no root certificates".to_owned());
+        assert_eq!(refused.to_string(), "Connect failed: could not set up HTTPS: no root certificates — https://a/");
+        let mut answered = FilesError::new(ErrorKind::PermissionDenied, "List directory", "https://a/s");
+        answered.status = Some(403);
+        answered.code = Some("AuthorizationPermissionMismatch".to_owned());
+        answered.request_id = Some("rid".to_owned());
+        assert_eq!(
+            answered.to_string(),
+            "List directory failed: 403 AuthorizationPermissionMismatch [request id rid] — https://a/s"
+        );
+    }
 
     #[test]
     fn classifies_recorded_errors() {

@@ -106,7 +106,9 @@ impl FilesClient {
             .connect_timeout(options.connect_timeout)
             .timeout(options.attempt_timeout)
             .pool_max_idle_per_host(32);
-        let http = builder.build().map_err(|e| refused(&format!("could not set up HTTPS: {e}")))?;
+        let http = builder
+            .build()
+            .map_err(|e| refused(&format!("could not set up HTTPS: {}", crate::http::transport::describe_setup(&e))))?;
         Ok(Self {
             http,
             endpoint,

@@ -79,3 +79,22 @@ pub fn describe(error: &reqwest::Error) -> String {
     }
     text
 }
+
+/// Why a client could not be built, with the chain of causes (reqwest says only "builder
+/// error" at the top: the cause, a bad certificate or TLS setting, is below it).
+pub fn describe_setup(error: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut text = String::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    if text.is_empty() { error.to_string() } else { text }
+}

@@ -104,6 +104,7 @@ impl Preferences {
                     }
                 });
                 ui.weak("For a TLS-inspecting proxy: read when connecting, never sent anywhere.");
+                ui.weak("A change applies to the next connection: Disconnect and Connect to use it now.");
                 ui.separator();
                 ui.heading("Transfers");
                 ui.horizontal(|ui| {

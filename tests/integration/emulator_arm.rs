@@ -427,3 +427,20 @@ fn the_navigation_pane_finds_filters_and_opens_shares_of_any_account() {
     let account = harness.state().session.as_ref().map(|s| s.connected.account.clone());
     assert_eq!(account.as_deref(), Some(demo::FINANCE_ACCOUNT), "connected there with the same identity");
 }
+
+/// Regression (tryout issue, input 11): with Resource Manager unreachable, `azfx discover`
+/// said "No connection to the file endpoint" and advised port 443 "to the account".
+#[test]
+fn discover_names_resource_manager_when_it_cannot_be_reached() {
+    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let home = tempfile::tempdir().unwrap();
+    let output =
+        crate::cli::azfx_command(&emulator, home.path(), &["discover", "--arm-endpoint", &nowhere]).output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(err.contains("No connection to Azure Resource Manager") && err.contains("management.azure.com"), "{err}");
+    assert!(!err.contains("file endpoint") || err.contains("does not need Resource Manager"), "{err}");
+}

@@ -434,7 +434,15 @@ pub fn describe(class: Class, context: &Context, evidence: Vec<String>, error: &
         Class::Tls => (
             "The TLS handshake failed",
             "Often a proxy that intercepts TLS with its own certificate.".to_owned(),
-            vec!["Bypass the intercepting proxy for *.file.core.windows.net, or trust its CA (--ca-file).".to_owned()],
+            vec!["Bypass the intercepting proxy for *.file.core.windows.net, or trust its CA: Settings → Extra CA certificates in the window, --ca-file on the command line.".to_owned()],
+        ),
+        Class::ArmUnreachable => (
+            "No connection to Azure Resource Manager",
+            "Resource Manager (management.azure.com, port 443) could not be reached from this machine: outbound HTTPS to it is blocked, or it needs a proxy.".to_owned(),
+            vec![
+                "Allow outbound HTTPS (443) to management.azure.com (the AzureResourceManager service tag), or set HTTPS_PROXY.".to_owned(),
+                "Without it, open shares by account and share name: the file endpoint does not need Resource Manager.".to_owned(),
+            ],
         ),
         Class::Timeout => (
             "The file endpoint did not answer in time",
