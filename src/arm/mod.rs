@@ -211,9 +211,18 @@ pub struct ArmClient {
     base: url::Url,
     cache: Arc<TokenCache>,
     log: Arc<RequestLog>,
+    /// Every failure is the answer of a look-up that reports it itself (the roles or
+    /// shares behind a 403): logged as expected, never counted as an error.
+    checking: bool,
 }
 
 impl ArmClient {
+    /// A clone whose failures are look-ups' answers (logged, marked expected).
+    #[must_use]
+    pub fn for_checks(&self) -> Self {
+        Self { checking: true, ..self.clone() }
+    }
+
     /// A client for Resource Manager at `endpoint` (`ARM_ENDPOINT`, or an emulator's base
     /// URL) with tokens from `cache` (resource `ARM_RESOURCE`).
     ///
@@ -240,7 +249,7 @@ impl ArmClient {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| invalid(format!("could not set up HTTPS: {}", crate::http::transport::describe_setup(&e))))?;
-        Ok(Self { http, base, cache, log })
+        Ok(Self { http, base, cache, log, checking: false })
     }
 
     /// The URL of `path` (an ARM resource id or below) at `version`.
@@ -270,7 +279,7 @@ impl ArmClient {
         let mut throttled = 0;
         let mut attempt = 0;
         // Failed attempts (log sequences) a later success makes good.
-        let mut failed_attempts = Vec::new();
+        let mut attempts = crate::http::Attempts::default();
         loop {
             attempt += 1;
             let token = self.cache.token().await?;
@@ -294,6 +303,7 @@ impl ArmClient {
                 Ok(response) => response,
                 Err(e) => {
                     entry.transport_error = Some(e.to_string());
+                    entry.expected = self.checking;
                     self.log.record(entry);
                     return Err(ArmError::Transport { operation: operation.to_owned(), detail: e.to_string() });
                 }
@@ -314,7 +324,8 @@ impl ArmClient {
                 let code = json["error"]["code"].as_str().unwrap_or_default().to_owned();
                 entry.error_code = Some(code.clone()).filter(|c| !c.is_empty());
                 entry.error_body = Some(String::from_utf8_lossy(&body).chars().take(4096).collect());
-                failed_attempts.push(self.log.record(entry));
+                entry.expected = self.checking;
+                attempts.failed(&self.log, entry);
                 if status == 401 && !refreshed {
                     refreshed = true;
                     self.cache.invalidate(&token.fingerprint());
@@ -328,10 +339,7 @@ impl ArmClient {
                 let message = json["error"]["message"].as_str().unwrap_or_default().to_owned();
                 return Err(ArmError::Service { operation: operation.to_owned(), status, code, message });
             }
-            let recovery =
-                crate::http::Recovery { attempt, request_id: entry.request_id.clone(), token_refreshed: refreshed };
-            self.log.record(entry);
-            self.log.recovered(&failed_attempts, &recovery);
+            attempts.made_good(&self.log, entry, refreshed);
             if json.is_null() {
                 return Err(ArmError::InvalidResponse {
                     operation: operation.to_owned(),

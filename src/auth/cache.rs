@@ -168,6 +168,14 @@ impl TokenCache {
         {
             return Ok(token);
         }
+        // No usable token and the source failed a moment ago (callers that waited on that
+        // fetch, requests of a transfer): its failure, not one more fetch each, until the
+        // pause is over ("Refresh token" asks at once).
+        if self.recently_failed(self.clock.now())
+            && let Some(error) = self.last_error()
+        {
+            return Err(error);
+        }
         self.fetch_locked().await
     }
 

@@ -131,7 +131,7 @@ impl Endpoint {
         let mut delay = self.retry.initial_delay;
         let mut attempt = 0;
         // Failed attempts (log sequences) a later success makes good.
-        let mut failed_attempts = Vec::new();
+        let mut attempts = crate::http::Attempts::default();
         loop {
             attempt += 1;
             let mut request = client.get(url);
@@ -172,15 +172,13 @@ impl Endpoint {
             entry.status = Some(status);
             entry.bytes_received = body.len() as u64;
             if status == 200 {
-                self.log.record(entry);
-                let recovery = crate::http::Recovery { attempt, request_id: None, token_refreshed: false };
-                self.log.recovered(&failed_attempts, &recovery);
+                attempts.made_good(&self.log, entry, false);
                 return self.parse_token(&body);
             }
             let parsed: ErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
             entry.error_code = parsed.error.clone();
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
-            failed_attempts.push(self.log.record(entry));
+            attempts.failed(&self.log, entry);
             if retryable(status) {
                 if attempt >= self.retry.max_attempts {
                     return Err(self.error(AuthErrorKind::Unavailable { status, attempts: attempt }));

@@ -302,12 +302,17 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
             let rule = conflict_rule(args.overwrite);
             // One rule, the same on the first run and on the run that resumes it: a URL
             // ending in `/` or naming an existing folder receives the folder under its own
-            // name; a new name becomes the copy (as `cp -r DIR new`), and running the same
-            // command again resumes into it rather than into `new/DIR`.
+            // name; a new name becomes the copy (as `cp -r DIR new`), one job, so running
+            // the same command again resumes into it rather than into `new/DIR`.
             let into = args.dst.ends_with('/');
+            let as_copy = |worker: &mut Worker, out: &mut dyn std::io::Write| {
+                let started = worker.upload_folder(local.clone(), &share, &path, rule);
+                let report = wait_with_progress(worker, started, &name, true)?;
+                tree_summary("uploaded", report, out)
+            };
             match is_folder(&worker, &share, &path) {
-                Ok(true) if !into && resuming_contents(&worker, &local, &share, &path) => {
-                    upload_contents(&mut worker, &local, &share, &path, rule, out)
+                Ok(true) if !into && copy_in_journal(&worker, &endpoint, &local, &share, &path) => {
+                    as_copy(&mut worker, out)
                 }
                 Ok(true) => {
                     let started = worker.upload_path(local.clone(), &share, &path, rule);
@@ -319,16 +324,16 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
                     args.dst
                 ))
                 .into()),
-                // A new name: the folder is created and takes the local folder's contents,
-                // as `cp -r DIR new` does (its parent must exist).
                 Err(failure) if failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::NotFound) => {
-                    wait(worker.create_directory(&share, &path))?;
                     if into {
+                        wait(worker.create_directory(&share, &path))?;
                         let started = worker.upload_path(local.clone(), &share, &path, rule);
                         let report = wait_with_progress(&mut worker, started, &name, true)?;
                         return tree_summary("uploaded", report, out);
                     }
-                    upload_contents(&mut worker, &local, &share, &path, rule, out)
+                    // A new name: the folder is made and takes the local folder's contents
+                    // (its parent must exist).
+                    as_copy(&mut worker, out)
                 }
                 Err(failure) => Err(failure),
             }
@@ -340,58 +345,19 @@ pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     }
 }
 
-/// Whether the transfer journal holds an unfinished upload of an entry of `local` into
-/// `share/dir`: a `cp -r DIR new` that made `new` and was interrupted, so running it
-/// again copies the contents into `new` again (resuming), not `DIR` into `new/DIR`.
-fn resuming_contents(worker: &Worker, local: &std::path::Path, share: &str, dir: &str) -> bool {
-    let same = |a: &std::path::Path, b: &std::path::Path| {
-        a == b || matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
-    };
+/// Whether the transfer journal holds this very copy of `local` to `share/dest` on this
+/// account, unfinished (`cp -r DIR new` interrupted after it made `new`), so running it
+/// again resumes into `new` rather than copying `DIR` into `new/DIR`.
+fn copy_in_journal(worker: &Worker, endpoint: &Endpoint, local: &std::path::Path, share: &str, dest: &str) -> bool {
+    let local = std::fs::canonicalize(local).unwrap_or_else(|_| local.to_owned());
     let Ok(jobs) = wait(worker.jobs()) else { return false };
     jobs.iter().any(|job| {
-        job.spec.kind == crate::transfer::JobKind::UploadPath
+        job.spec.kind == crate::transfer::JobKind::UploadFolder
             && job.spec.share == share
-            && job.spec.remote == dir
-            && job.spec.local.parent().is_some_and(|parent| same(parent, local))
+            && job.spec.remote == dest
+            && std::fs::canonicalize(&job.spec.local).unwrap_or_else(|_| job.spec.local.clone()) == local
+            && Endpoint::same_account(&job.spec.endpoint, endpoint.base.as_str())
     })
-}
-
-/// Uploads what the local folder `local` holds into the share folder `dir` (one job per
-/// entry; azfx's own temporary files are not content), and prints the sum of what they
-/// did.
-fn upload_contents(
-    worker: &mut Worker,
-    local: &std::path::Path,
-    share: &str,
-    dir: &str,
-    rule: Conflict,
-    out: &mut dyn std::io::Write,
-) -> Result<(), Failure> {
-    let reading = |source| {
-        EngineError::Transfer(crate::transfer::TransferError::Local {
-            action: "reading",
-            path: local.to_owned(),
-            source,
-        })
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(local)
-        .map_err(reading)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(reading)?;
-    entries.retain(|e| !e.file_name().is_some_and(|n| crate::files::names::is_temporary(&n.to_string_lossy())));
-    entries.sort();
-    let mut total = TreeReport::default();
-    for entry in entries {
-        let label = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let started = worker.upload_path(entry, share, dir, rule);
-        let report = wait_with_progress(worker, started, &label, true)?;
-        total.files += report.files;
-        total.bytes += report.bytes;
-        total.skipped += report.skipped;
-        total.failures.extend(report.failures);
-    }
-    tree_summary("uploaded", total, out)
 }
 
 /// `azfx mkdir`: a folder, and with `-p` its missing parents (an existing one is fine).

@@ -16,7 +16,7 @@ fn describe(job: &JobRecord) -> (&'static str, String, String) {
     let local = spec.local.display().to_string();
     match spec.kind {
         JobKind::Download | JobKind::DownloadFolder => ("download", remote, local),
-        JobKind::Upload | JobKind::UploadPath => ("upload", local, remote),
+        JobKind::Upload | JobKind::UploadPath | JobKind::UploadFolder => ("upload", local, remote),
     }
 }
 
@@ -111,6 +111,11 @@ fn resume(worker: &mut Worker, job: &JobRecord, out: &mut dyn std::io::Write) ->
         }
         JobKind::UploadPath => {
             let report = wait_with_progress(worker, worker.upload_path(local, share, remote, conflict), &label, true)?;
+            super::files::tree_summary("uploaded", report, out)?;
+        }
+        JobKind::UploadFolder => {
+            let report =
+                wait_with_progress(worker, worker.upload_folder(local, share, remote, conflict), &label, true)?;
             super::files::tree_summary("uploaded", report, out)?;
         }
         JobKind::DownloadFolder => {

@@ -319,14 +319,10 @@ pub fn diagnose(error: &EngineError, context: &Context) -> Diagnosis {
     texts::describe(class, context, evidence, error)
 }
 
-/// The diagnosis of a failed attempt `entry` that a later attempt made good (`by`):
-/// what happened and that nothing needs doing, with the retry's request id to find it.
-pub fn recovered(entry: &crate::http::LogEntry, by: &crate::http::Recovery) -> Diagnosis {
-    let what = match (entry.status, entry.error_code.as_deref()) {
-        (Some(status), Some(code)) => format!("{status} {code}"),
-        (Some(status), None) => status.to_string(),
-        (None, _) => entry.transport_error.clone().unwrap_or_else(|| "no answer".to_owned()),
-    };
+/// The diagnosis of failed attempts that a later attempt made good (`by`): what happened
+/// and that nothing needs doing, with the retry's request id to find it.
+pub fn recovered(by: &crate::http::Recovery) -> Diagnosis {
+    let what = &by.failed;
     let retry = format!("attempt {}, request id {}", by.attempt, by.request_id.as_deref().unwrap_or("-"));
     let (title, cause) = if by.token_refreshed {
         (

@@ -17,6 +17,7 @@ mod auth;
 mod blob;
 mod body;
 mod copy_ops;
+mod counters;
 pub mod demo;
 mod dir_ops;
 mod error;

@@ -206,8 +206,7 @@ impl FilesClient {
         let started = Instant::now();
         let mut attempt = 0;
         let mut refreshed_after_401 = false;
-        // Failed attempts (log sequences) a later success makes good.
-        let mut failed_attempts = Vec::new();
+        let mut attempts = crate::http::Attempts::default();
         loop {
             attempt += 1;
             let mut url = request.url.clone();
@@ -273,7 +272,7 @@ impl FilesClient {
                     entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
                     entry.transport_kind = Some(kind);
                     entry.expected = self.checking;
-                    failed_attempts.push(self.log.record(entry));
+                    attempts.failed(&self.log, entry);
                     if request.idempotent && kind.retryable() && self.retry.allows(attempt, started.elapsed()) {
                         tokio::time::sleep(self.retry.backoff(attempt, None)).await;
                         continue;
@@ -284,19 +283,19 @@ impl FilesClient {
             entry.bytes_received = body.len() as u64;
             if status < 300 {
                 self.congestion.succeeded();
-                let recovery = crate::http::Recovery {
-                    attempt,
-                    request_id: entry.request_id.clone(),
-                    token_refreshed: refreshed_after_401,
-                };
-                self.log.record(entry);
-                self.log.recovered(&failed_attempts, &recovery);
+                attempts.made_good(&self.log, entry, refreshed_after_401);
                 return Ok(Reply { headers: response_headers, body });
             }
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
-            entry.expected =
-                self.checking || entry.error_code.as_deref().is_some_and(|code| request.answers.contains(&code));
-            failed_attempts.push(self.log.record(entry));
+            let answered = entry.error_code.as_deref().is_some_and(|code| request.answers.contains(&code));
+            entry.expected = self.checking || answered;
+            if answered {
+                // An answer (the name is free) after throttled or healed attempts: they
+                // were made good by it.
+                attempts.made_good(&self.log, entry, refreshed_after_401);
+            } else {
+                attempts.failed(&self.log, entry);
+            }
             let mut error = FilesError::from_response(request.operation, &redacted, status, &response_headers, &body);
             error.attempts = attempt;
             error.refreshed_after_401 = refreshed_after_401;

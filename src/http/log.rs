@@ -79,6 +79,8 @@ pub struct LogEntry {
 /// How a failed attempt was made good by a later one of the same request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Recovery {
+    /// What the first failed attempt got (`503 ServerBusy`, a transport error).
+    pub failed: String,
     /// The attempt that succeeded (2 for the first retry).
     pub attempt: u32,
     /// Its `x-ms-request-id`, to find it in the log and in the service's.
@@ -144,10 +146,49 @@ impl LogEntry {
         self.status.is_none_or(|status| status >= 400)
     }
 
+    /// What the exchange got, in a few words: `503 ServerBusy`, `200`, or the transport
+    /// error.
+    pub fn outcome(&self) -> String {
+        match (self.status, self.error_code.as_deref()) {
+            (Some(status), Some(code)) => format!("{status} {code}"),
+            (Some(status), None) => status.to_string(),
+            (None, _) => self.transport_error.clone().unwrap_or_else(|| "no answer".to_owned()),
+        }
+    }
+
     /// Whether a person should look at it: it failed, was not the answer its caller
     /// asked for, and no later attempt made it good.
     pub fn is_error(&self) -> bool {
         self.failed() && !self.expected && self.recovered.is_none()
+    }
+}
+
+/// The failed attempts of one request so far, which a later success (or an expected
+/// answer) makes good: what each HTTP client of azfx keeps while it retries.
+#[derive(Debug, Default)]
+pub struct Attempts {
+    sequences: Vec<u64>,
+    first_failure: Option<String>,
+}
+
+impl Attempts {
+    /// Records the failed attempt `entry` in `log`.
+    pub fn failed(&mut self, log: &RequestLog, entry: LogEntry) {
+        self.first_failure.get_or_insert_with(|| entry.outcome());
+        self.sequences.push(log.record(entry));
+    }
+
+    /// Records `entry`, the attempt that ended the request well (`attempt`, after a new
+    /// token when `token_refreshed`), and marks the failed ones before it recovered.
+    pub fn made_good(&mut self, log: &RequestLog, entry: LogEntry, token_refreshed: bool) {
+        let recovery = Recovery {
+            failed: self.first_failure.take().unwrap_or_default(),
+            attempt: entry.attempt,
+            request_id: entry.request_id.clone(),
+            token_refreshed,
+        };
+        log.record(entry);
+        log.recovered(&std::mem::take(&mut self.sequences), &recovery);
     }
 }
 
@@ -213,11 +254,6 @@ impl RequestLog {
         if let Some(listener) = self.listener.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
             listener(LogNews::Recovered(sequences, recovery));
         }
-    }
-
-    /// The entry `sequence`, while it is kept.
-    pub fn entry(&self, sequence: u64) -> Option<LogEntry> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|e| e.sequence == sequence).cloned()
     }
 
     /// Every entry kept, oldest first.

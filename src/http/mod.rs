@@ -7,7 +7,7 @@ pub mod log;
 pub mod retry;
 pub mod transport;
 
-pub use log::{ExchangeKind, LogEntry, LogNews, Recovery, RequestLog, redact_headers, redact_url};
+pub use log::{Attempts, ExchangeKind, LogEntry, LogNews, Recovery, RequestLog, redact_headers, redact_url};
 pub use retry::RetryPolicy;
 pub use transport::TransportKind;
 

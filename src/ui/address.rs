@@ -68,7 +68,9 @@ pub(super) fn breadcrumbs_ui(
                     return;
                 }
                 Err(error) => {
-                    ui.data_mut(|d| d.insert_temp(error_id, error.to_string()));
+                    // A pasted SAS URL: the message quotes the text, never its signature.
+                    let shown = crate::http::redact_url(&error.to_string());
+                    ui.data_mut(|d| d.insert_temp(error_id, shown));
                 }
             }
         }

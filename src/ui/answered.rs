@@ -99,11 +99,19 @@ pub(super) fn finish(item: &mut TransferItem, notices: &mut Vec<Notice>) {
         match follow_up.ended {
             Some(Ok(fate)) => fates.push(fate),
             Some(Err(failure)) if failure.is_cancelled() => item.state = TransferState::Cancelled,
+            Some(Err(failure))
+                if matches!(
+                    failure.error,
+                    crate::error::EngineError::Transfer(crate::transfer::TransferError::Paused)
+                ) =>
+            {
+                item.state = TransferState::Stopped { why: "Paused".to_owned(), resumable: true };
+            }
             Some(Err(failure)) => failures.push(crate::worker::FileFailure { path: follow_up.path, failure }),
             None => {}
         }
     }
-    if matches!(item.state, TransferState::Cancelled) {
+    if matches!(item.state, TransferState::Cancelled | TransferState::Stopped { .. }) {
         return;
     }
     if let [Fate::SavedAs(path)] = fates.as_slice() {

@@ -29,10 +29,6 @@ fn clipboard_keys(ui: &egui::Ui) -> (bool, bool, bool) {
 }
 
 pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, notices: &mut Vec<Notice>) {
-    // Esc stops a running delete first (as Explorer's progress dialog does).
-    if browser.delete_status().is_some() && shortcut(ui, Modifiers::NONE, Key::Escape) {
-        browser.cancel_deletes(worker);
-    }
     if shortcut(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
         browser.new_folder = Some(String::new());
     }
@@ -48,6 +44,11 @@ pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, no
         || browser.path_edit.is_some();
     if typing || dialog || browser.rename.is_some() {
         return;
+    }
+    // Esc stops a running delete first (as Explorer's progress dialog does); an open
+    // dialog or field took its Esc above.
+    if browser.delete_status().is_some() && shortcut(ui, Modifiers::NONE, Key::Escape) {
+        browser.cancel_deletes(worker);
     }
     if shortcut(ui, Modifiers::COMMAND, Key::A) {
         browser.select_all();

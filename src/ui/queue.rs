@@ -50,6 +50,7 @@ pub fn destination(item: &TransferItem) -> Option<String> {
         JobKind::Upload => {
             item.written.clone().unwrap_or_else(|| format!("/{}/{}", spec.share, spec.remote.trim_start_matches('/')))
         }
+        JobKind::UploadFolder => format!("/{}/{}", spec.share, spec.remote.trim_matches('/')),
         // Into the folder `remote`, keeping its name.
         JobKind::UploadPath => {
             let name = spec.local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -86,7 +87,7 @@ pub fn label(spec: &JobSpec) -> String {
     match spec.kind {
         JobKind::Download | JobKind::DownloadFolder => format!("Download {}", name(&spec.remote)),
         JobKind::Upload => format!("Upload {}", name(&spec.remote)),
-        JobKind::UploadPath => {
+        JobKind::UploadPath | JobKind::UploadFolder => {
             format!("Upload {}", spec.local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
         }
     }
@@ -106,6 +107,10 @@ pub fn start(worker: &Worker, spec: &JobSpec) -> (TaskId, Pending) {
         }
         JobKind::UploadPath => {
             let (task, promise) = worker.upload_path(local, share, remote, conflict);
+            (task, Pending::Tree(promise))
+        }
+        JobKind::UploadFolder => {
+            let (task, promise) = worker.upload_folder(local, share, remote, conflict);
             (task, Pending::Tree(promise))
         }
         JobKind::DownloadFolder => {

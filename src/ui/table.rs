@@ -257,6 +257,17 @@ fn table_ui(
                 });
             });
         });
+    if rows.is_empty() && !browser.loading() && browser.error.is_none() {
+        // Under the headers, where the rows would be.
+        ui.add_space(12.0);
+        ui.vertical_centered(|ui| {
+            ui.weak(if browser.filter.trim().is_empty() {
+                "This folder is empty"
+            } else {
+                "No item matches the filter"
+            });
+        });
+    }
     if let Some((name, modifiers)) = clicked {
         browser.click(&name, modifiers);
     }

@@ -250,6 +250,8 @@ pub enum Command {
     /// Uploads a local file or folder (with everything in it) into the share directory
     /// `dir`, keeping its name.
     UploadPath { task: Task, src: PathBuf, share: String, dir: String, conflict: Conflict, reply: Reply<TreeReport> },
+    /// Uploads what a local folder holds into the share folder `dest` (made if missing).
+    UploadFolder { task: Task, src: PathBuf, share: String, dest: String, conflict: Conflict, reply: Reply<TreeReport> },
     /// Downloads a share folder and everything in it into the local folder `dest`.
     DownloadFolder {
         task: Task,

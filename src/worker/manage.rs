@@ -164,9 +164,13 @@ pub async fn rename(rt: &Runtime, share: &str, from: &str, to: &str, is_director
     if from != to && from.to_lowercase() == to.to_lowercase() {
         let temp = join(&parent(from), &format!(".azfx-rename-{:016x}", rand::random::<u64>()));
         client.rename(share, from, &temp, kind, Overwrite::Fail).await?;
-        if let Err(error) = client.rename(share, &temp, to, kind, Overwrite::Fail).await {
-            // Put it back under its name; the first error is the one to explain.
-            let _ = client.rename(share, &temp, from, kind, Overwrite::Fail).await;
+        if let Err(mut error) = client.rename(share, &temp, to, kind, Overwrite::Fail).await {
+            // Put it back under its name; the first error is the one to explain, and
+            // where the entry is when it could not go back.
+            if client.rename(share, &temp, from, kind, Overwrite::Fail).await.is_err() {
+                let note = format!("{from} is now named {temp}: rename it back by hand");
+                error.message = Some(error.message.take().map_or(note.clone(), |m| format!("{m}; {note}")));
+            }
             return Err(error.into());
         }
         return Ok(());

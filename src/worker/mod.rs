@@ -18,6 +18,7 @@ mod reply;
 mod runtime;
 mod session;
 mod smb;
+mod transfer_api;
 mod transfers;
 
 use std::path::PathBuf;
@@ -235,31 +236,6 @@ impl Worker {
     ) -> Promise<Answer<CopyOutcome>> {
         let (share, dest_dir) = (share.to_owned(), dest_dir.to_owned());
         self.ask(|reply| Command::Move { share, items, dest_dir, conflict, reply })
-    }
-
-    /// Downloads a file to `dest`; an existing `dest` is handled by `conflict`.
-    pub fn download(&self, share: &str, path: &str, dest: PathBuf, conflict: Conflict) -> Started<DownloadOutcome> {
-        let (share, path) = (share.to_owned(), path.to_owned());
-        self.start(|task, reply| Command::Download { task, share, path, dest, conflict, reply })
-    }
-
-    /// Uploads a file to `share/path`; an existing file is handled by `conflict`.
-    pub fn upload(&self, src: PathBuf, share: &str, path: &str, conflict: Conflict) -> Started<UploadOutcome> {
-        let (share, path) = (share.to_owned(), path.to_owned());
-        self.start(|task, reply| Command::Upload { task, src, share, path, conflict, reply })
-    }
-
-    /// Uploads a local file or folder into the share directory `dir`, keeping its name
-    /// (what a drop on the window does).
-    pub fn upload_path(&self, src: PathBuf, share: &str, dir: &str, conflict: Conflict) -> Started<TreeReport> {
-        let (share, dir) = (share.to_owned(), dir.to_owned());
-        self.start(|task, reply| Command::UploadPath { task, src, share, dir, conflict, reply })
-    }
-
-    /// Downloads a share folder into the local folder `dest`.
-    pub fn download_folder(&self, share: &str, path: &str, dest: PathBuf, conflict: Conflict) -> Started<TreeReport> {
-        let (share, path) = (share.to_owned(), path.to_owned());
-        self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, conflict, reply })
     }
 
     /// The transfer journal's jobs in queue order, unfinished ones of earlier runs too.

@@ -52,11 +52,9 @@ impl Runtime {
                 }
                 LogNews::Recovered(sequences, by) => {
                     // The failed attempt's own words (its status, its code): the first one.
-                    if let Some(first) = sequences.first().and_then(|s| runtime.log.entry(*s)) {
-                        let diagnosis = Box::new(crate::diagnose::recovered(&first, by));
-                        let sequences = sequences.to_vec();
-                        runtime.emit_now(Event::Recovered { sequences, by: by.clone(), diagnosis });
-                    }
+                    let diagnosis = Box::new(crate::diagnose::recovered(by));
+                    let sequences = sequences.to_vec();
+                    runtime.emit_now(Event::Recovered { sequences, by: by.clone(), diagnosis });
                 }
             }
         });
@@ -140,7 +138,7 @@ impl Runtime {
             .log
             .snapshot()
             .iter()
-            .filter(|e| e.failed() && session.endpoint.share_of(&e.url).as_deref() == share)
+            .filter(|e| e.is_error() && session.endpoint.share_of(&e.url).as_deref() == share)
             .filter_map(|e| Some((e.sequence, self.diagnose_entry(e)?)))
             .collect();
         if !updates.is_empty() {
@@ -234,6 +232,10 @@ impl Runtime {
             }
             Command::UploadPath { task, src, share, dir, conflict, reply } => {
                 let answer = transfers::upload_path(rt, &task, &src, &share, &dir, conflict).await;
+                rt.answer(reply, answer, Some(&share)).await;
+            }
+            Command::UploadFolder { task, src, share, dest, conflict, reply } => {
+                let answer = transfers::upload_folder(rt, &task, &src, &share, &dest, conflict).await;
                 rt.answer(reply, answer, Some(&share)).await;
             }
             Command::DownloadFolder { task, share, path, dest, conflict, reply } => {

@@ -109,7 +109,8 @@ impl Session {
             return false;
         }
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let lookup = crate::arm::role_evidence(arm, &self.endpoint.account, share, &oid, now);
+        let arm = arm.for_checks();
+        let lookup = crate::arm::role_evidence(&arm, &self.endpoint.account, share, &oid, now);
         let lookup = tokio::time::timeout(ROLES_TIMEOUT, lookup).await.unwrap_or_else(|_| {
             RoleLookup::Unavailable(format!("Resource Manager did not answer within {} s", ROLES_TIMEOUT.as_secs()))
         });
@@ -127,7 +128,9 @@ impl Session {
         let missing = match cached {
             Some((at, missing)) if at.elapsed() < ROLES_FRESH => missing,
             _ => {
-                let found = crate::probe::access::share_missing(&self.files, self.arm.as_ref(), share);
+                // The look-up's own refusals are its answer, not errors to count.
+                let (files, arm) = (self.files.for_checks(), self.arm.as_ref().map(ArmClient::for_checks));
+                let found = crate::probe::access::share_missing(&files, arm.as_ref(), share);
                 let missing = tokio::time::timeout(ROLES_TIMEOUT, found).await.ok().flatten();
                 let entry = (Instant::now(), missing.clone());
                 self.missing.lock().unwrap_or_else(PoisonError::into_inner).insert(share.to_owned(), entry);
@@ -171,7 +174,7 @@ impl Session {
         let refused = error.files_error().is_some_and(|e| e.kind == crate::files::ErrorKind::PermissionDenied);
         let missing = share.filter(|_| refused).and_then(|share| {
             let known = self.missing.lock().unwrap_or_else(PoisonError::into_inner);
-            known.get(share).and_then(|(_, missing)| missing.clone())
+            known.get(share).filter(|(at, _)| at.elapsed() < ROLES_FRESH).and_then(|(_, missing)| missing.clone())
         });
         let error = missing.map_or(error, EngineError::Files);
         let diagnosis = Box::new(diagnose(&error, &self.context(share)));

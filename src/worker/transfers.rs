@@ -311,6 +311,27 @@ pub async fn upload_path(
     Ok(report(&session, share, outcome))
 }
 
+/// Uploads what the local folder `src` holds into the share folder `dest`, made if
+/// missing (its parent must exist), as one job.
+pub async fn upload_folder(
+    rt: &Arc<Runtime>,
+    task: &Task,
+    src: &Path,
+    share: &str,
+    dest: &str,
+    conflict: Conflict,
+) -> Result<TreeReport, EngineError> {
+    let session = rt.session()?;
+    let src = &absolute(src);
+    let spec = spec(&session, JobKind::UploadFolder, share, dest, src, conflict);
+    let client = &session.files;
+    let work = |run: Run, progress| async move {
+        transfer::tree::upload_tree(client, src, share, dest, conflict, &run, progress).await
+    };
+    let outcome = as_job(rt, task, &session, spec, work, failed_files).await?;
+    Ok(report(&session, share, outcome))
+}
+
 /// Downloads a share folder into the local folder `dest`.
 pub async fn download_folder(
     rt: &Arc<Runtime>,

@@ -100,20 +100,24 @@ fn a_discovery_that_failed_is_not_asked_again_by_itself() {
 }
 
 /// The token endpoint failing while the token runs out: the worker refreshes with a
-/// bounded backoff (30 s after a failure), and the window itself asks nothing.
+/// bounded backoff (30 s after a failure) whatever asks for a token — the idle refresher,
+/// a listing after the token expired — and the window itself asks nothing.
 #[test]
 fn a_failing_token_refresh_is_retried_only_after_a_pause() {
-    let emulator = demo_emulator(Duration::from_secs(3600));
+    // Tokens of 6 s are due after 3 s (half their life) and expire at 6 s.
+    let emulator = demo_emulator(Duration::from_secs(6));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
     emulator.control().inject(FaultTarget::Identity, &Fault::Status { status: 500, retry_after_secs: None }, 10_000);
-    harness.get_by_label("Refresh token").click();
-    harness.run_steps(2);
     wait_for_long(&mut harness, "the refresh to fail", |h| shows_containing(h, "Token refresh failed"));
+    assert_eq!(requests_while_idle(&mut harness, &emulator), 0, "no refresh again before the pause");
+    // Expired by now, the source still failing: a listing fails without a fetch of its own.
+    wait_for_long(&mut harness, "the token expired", |h| shows(h, "Token expired"));
     let before = emulator.control().identity_requests();
-    assert_eq!(requests_while_idle(&mut harness, &emulator), 0);
-    assert_eq!(emulator.control().identity_requests(), before);
+    harness.key_press(egui::Key::F5);
+    wait_for_long(&mut harness, "the listing's failure", |h| h.state().browser().is_some_and(|b| b.error.is_some()));
+    assert_eq!(emulator.control().identity_requests(), before, "within the pause, the known failure answers");
 }
 
 /// A download refused for good (403 after the role was removed) is not tried again.

@@ -184,19 +184,31 @@ fn an_answered_conflict_ends_its_own_row_in_what_happened() {
 /// Regression (tryout issue, input 9): a job paused in one demo session could not be
 /// resumed after a restart ("Connect to `https://127.0.0.1:43375/…` to resume", Resume
 /// disabled): the demo's emulator listens on a new port each start. A job resumes on the
-/// same account whatever port it was started on (here `localhost:P` then `127.0.0.1:P`).
+/// same account whatever port it was started on (here `http://localhost:P` then
+/// `https://127.0.0.1:Q`).
 #[test]
 fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
     use azfx::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
     use egui_kittest::kittest::NodeT as _;
-    let emulator = demo_emulator(Duration::from_secs(3600));
+    // Plain HTTP on one port for the first run, HTTPS on another for the window.
+    let emulator = azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig {
+        demo: true,
+        https: true,
+        token_lifetime: Duration::from_secs(3600),
+        ..azfx::emulator::EmulatorConfig::default()
+    })
+    .unwrap();
     let control = emulator.control();
     let data: Vec<u8> = (0..24_usize << 20).map(|i| u8::try_from(i % 249).unwrap()).collect();
     control.put_file(demo::ACCOUNT, demo::WRITABLE_SHARE, "moved.bin", &data).unwrap();
     let state = tempfile::tempdir().unwrap();
     let downloads = tempfile::tempdir().unwrap();
     let dest = downloads.path().join("moved.bin");
-    let elsewhere = emulator.file_endpoint(demo::ACCOUNT).replace("127.0.0.1", "localhost");
+    let elsewhere = format!("{}/{}", emulator.http_url().replace("127.0.0.1", "localhost"), demo::ACCOUNT);
+    assert_ne!(
+        url::Url::parse(&elsewhere).unwrap().port(),
+        url::Url::parse(&emulator.file_endpoint(demo::ACCOUNT)).unwrap().port()
+    );
     let mut config = ConnectionConfig::new(
         &elsewhere,
         CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
@@ -218,7 +230,13 @@ fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
         assert!(crate::engine::wait(promise).is_err());
     }
     control.set_latency(Duration::ZERO);
-    let mut harness = crate::ui::app_in(&emulator, demo::WRITABLE_SHARE, downloads.path(), state.path());
+    let ca = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
+    let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), |options| {
+        options.state_dir = Some(state.path().to_owned());
+        if let Some(connection) = &mut options.connection {
+            connection.ca_pem = ca;
+        }
+    });
     wait_for(&mut harness, "the restored job", |h| shows(h, "Download moved.bin") && shows(h, "Paused"));
     wait_for(&mut harness, "Resume enabled", |h| {
         h.query_by_label("Resume").is_some_and(|b| !b.accesskit_node().is_disabled())

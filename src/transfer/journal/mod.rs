@@ -61,6 +61,9 @@ pub enum JobKind {
     UploadPath,
     /// A share folder into a local folder.
     DownloadFolder,
+    /// A local folder's contents into the share folder `remote`, made if missing (`cp -r
+    /// DIR new`): the copy is `remote` itself, on the first run and on the resume.
+    UploadFolder,
 }
 
 impl JobKind {
@@ -70,11 +73,14 @@ impl JobKind {
             Self::Upload => "upload",
             Self::UploadPath => "upload-path",
             Self::DownloadFolder => "download-folder",
+            Self::UploadFolder => "upload-folder",
         }
     }
 
     fn parse(text: &str) -> Option<Self> {
-        [Self::Download, Self::Upload, Self::UploadPath, Self::DownloadFolder].into_iter().find(|k| k.as_str() == text)
+        [Self::Download, Self::Upload, Self::UploadPath, Self::DownloadFolder, Self::UploadFolder]
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 
     /// Whether bytes go from the share to this machine.
