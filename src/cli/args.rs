@@ -212,7 +212,8 @@ pub struct TokenArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-    /// Also print the token itself (it is a secret: do not paste it anywhere).
+    /// Print the token itself, alone on stdout (with --json: as `access_token`); who it
+    /// is for goes to stderr. It is a secret: do not paste it anywhere.
     #[arg(long)]
     pub raw: bool,
 }

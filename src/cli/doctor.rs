@@ -25,6 +25,18 @@ pub fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
             value["access_token"] = serde_json::Value::String(token.secret.expose().to_owned());
         }
         let _ = writeln!(out, "{value:#}");
+    } else if args.raw {
+        // The token alone on stdout, for `TOKEN=$(azfx token --raw)`; who it is for on
+        // stderr, so a person still sees it.
+        let _ = writeln!(out, "{}", token.secret.expose());
+        eprintln!(
+            "token for {} ({}), expires {} (in {} min), fingerprint {}",
+            claims.identity_name().unwrap_or("an unnamed identity"),
+            info.source,
+            unix_rfc1123(info.expires_on),
+            (info.expires_on - now) / 60,
+            info.fingerprint
+        );
     } else {
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
         let _ = writeln!(out, "source       {}", info.source);
@@ -37,9 +49,6 @@ pub fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
         let _ =
             writeln!(out, "expires      {} (in {} min)", unix_rfc1123(info.expires_on), (info.expires_on - now) / 60);
         let _ = writeln!(out, "fingerprint  {}", info.fingerprint);
-        if args.raw {
-            let _ = writeln!(out, "token        {}", token.secret.expose());
-        }
     }
     Ok(())
 }

@@ -39,7 +39,12 @@ pub fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Confl
 }
 
 pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
-    let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
+    let (endpoint, share, path) = match Endpoint::split_resource(&args.url) {
+        Ok(parts) => parts,
+        // The account's URL: its shares, as `ls` of a folder lists its entries.
+        Err(crate::files::endpoint::EndpointError::NoShare(_)) => return ls_shares(args, out),
+        Err(e) => return Err(EngineError::from(e).into()),
+    };
     let mut worker = worker()?;
     connect(&worker, &args.credential, &endpoint, &share)?;
     let (task, promise) = worker.list_directory(&share, &path);
@@ -89,6 +94,25 @@ pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `azfx ls ACCOUNT-URL`: the account's shares (a trailing `/` shown on each, as on a
+/// folder), with their quotas.
+fn ls_shares(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+    let endpoint = Endpoint::parse(&args.url).map_err(EngineError::from)?;
+    let worker = worker()?;
+    connect(&worker, &args.credential, &endpoint, "")?;
+    let shares = wait(worker.list_shares())?;
+    if args.json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&shares).unwrap_or_default());
+        return Ok(());
+    }
+    for share in &shares {
+        let quota = share.quota_gib.map_or_else(|| "-".to_owned(), |q| format!("{q} GiB"));
+        let _ = writeln!(out, "s {quota:>11}  {}/", share.name);
+    }
+    let _ = writeln!(out, "{}", count(shares.len() as u64, "share", "shares"));
+    Ok(())
+}
+
 /// `azfx get`: a file from a share to this machine.
 pub fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
@@ -121,6 +145,15 @@ fn get_to_stdout(worker: &mut Worker, share: &str, path: &str, out: &mut dyn std
 /// `azfx put`: a file from this machine to a share.
 pub fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
+    if args.local.is_dir() {
+        return Err(EngineError::InvalidInput(format!(
+            "{} is a folder: put sends one file; copy a folder with azfx cp -r {} {}",
+            args.local.display(),
+            args.local.display(),
+            args.url
+        ))
+        .into());
+    }
     let mut worker = worker()?;
     connect(&worker, &args.credential, &endpoint, &share)?;
     upload_file(&mut worker, &args.local, &share, &path, args.url.ends_with('/'), args.overwrite, out)

@@ -38,6 +38,9 @@ pub use upload::{UploadOutcome, upload};
 /// otherwise (`Run::ranges`, from the settings page's "Ranges in flight per file").
 pub const PARALLEL_RANGES: usize = 8;
 
+/// The largest file an Azure file share holds: 4 TiB (Azure Files scale targets).
+pub const MAX_FILE_BYTES: u64 = 4 << 40;
+
 /// Requests in flight for bulk operations on many small entries (recursive delete).
 pub const BULK_PARALLEL: usize = 16;
 
@@ -88,6 +91,30 @@ pub enum TransferError {
     /// The destination exists and the conflict rule is `Fail`.
     #[error("{0} already exists")]
     Exists(String),
+    /// A file larger than Azure Files holds (`MAX_FILE_BYTES`, 4 TiB); nothing was sent.
+    #[error(
+        "{path} is {size} bytes: an Azure file share holds files of up to 4 TiB (4 398 046 511 104 bytes), so it was not sent"
+    )]
+    TooLargeForAzureFiles {
+        /// The local file.
+        path: PathBuf,
+        /// Its size, bytes.
+        size: u64,
+    },
+    /// Replacing a file needs room for both copies until the rename (the new one is
+    /// written beside the old, which stays whole until then), and the share's quota
+    /// does not leave it. The old file is as it was.
+    #[error(
+        "{path} was not replaced: a safe replace writes the new {size} beside the old file until the rename, so the share needs {size} free{free}; free space, raise the quota, or delete the old file first"
+    )]
+    NoRoomToReplace {
+        /// The share path.
+        path: String,
+        /// The new file's size, in words (`3.0 MiB`).
+        size: String,
+        /// `, and has 1.2 MiB` when the quota and usage could be read, else empty.
+        free: String,
+    },
     /// A folder was to be copied or moved into itself or one of its subfolders.
     #[error("{0} cannot be copied or moved into itself or a folder inside it")]
     IntoItself(String),

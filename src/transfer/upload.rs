@@ -194,6 +194,9 @@ pub async fn upload(
     crate::files::names::check_name(name)
         .map_err(|reason| TransferError::InvalidName { name: name.to_owned(), reason })?;
     let size = before.len();
+    if size > super::MAX_FILE_BYTES {
+        return Err(TransferError::TooLargeForAzureFiles { path: src.to_owned(), size });
+    }
     let local_write = before.modified().ok().map(OffsetDateTime::from);
     if let Some(record) = record.as_ref()
         && let Some(placed) = uploaded_to(client, share, (path, &record.temp, conflict), size, local_write).await?
@@ -206,12 +209,54 @@ pub async fn upload(
         progress(size, size);
         return Ok(UploadOutcome { bytes: 0, path: path.to_owned(), skipped: true, resumed: Resumed::Fresh });
     };
+    // Boxed: the sending future is large, and every upload awaits it.
+    let sending =
+        send_and_place(client, src, (share, path, &target), conflict, replace, (&file, &before), record, run, progress);
+    let sent = Box::pin(sending).await;
+    match sent {
+        Err(TransferError::Files(e)) if replace && e.kind == ErrorKind::TooLarge => {
+            Err(no_room_to_replace(client, share, path, size).await)
+        }
+        other => other,
+    }
+}
+
+/// Why a replace did not fit: the share's quota less its usage, when both can be read.
+async fn no_room_to_replace(client: &FilesClient, share: &str, path: &str, size: u64) -> TransferError {
+    let quota = client.share_quota_gib(share).await.ok().flatten();
+    let used = client.share_usage_bytes(share).await.ok();
+    let free = match (quota, used) {
+        (Some(quota), Some(used)) => {
+            format!(", and has {} (quota {quota} GiB)", crate::format::human_size((quota << 30).saturating_sub(used)))
+        }
+        _ => String::new(),
+    };
+    TransferError::NoRoomToReplace { path: format!("/{share}/{path}"), size: crate::format::human_size(size), free }
+}
+
+/// `upload` once the destination is known: sends into a temporary file and puts it in
+/// place (`replace` when a file is there and the rule says replace it).
+#[expect(clippy::too_many_arguments, reason = "the steps of one upload, split out of it")]
+async fn send_and_place(
+    client: &FilesClient,
+    src: &Path,
+    (share, path, target): (&str, &str, &str),
+    conflict: Conflict,
+    replace: bool,
+    (file, before): (&Arc<std::fs::File>, &std::fs::Metadata),
+    record: Option<super::journal::FileRecord>,
+    run: &Run,
+    progress: ProgressFn,
+) -> Result<UploadOutcome, TransferError> {
+    let journal = &run.journal;
+    let size = before.len();
+    let local_write = before.modified().ok().map(OffsetDateTime::from);
     // The range size too: offsets recorded with another size would not mean the same bytes.
     let tag = format!("{size}:{}|{RANGE_BYTES}", local_write.map_or(0, super::ticks));
     // Errors name the file the user asked for, not the temporary one.
     let about_target = |error: TransferError| match error {
         TransferError::Files(mut e) => {
-            e.url = client.endpoint().url(share, &target).to_string();
+            e.url = client.endpoint().url(share, target).to_string();
             TransferError::Files(e)
         }
         other => other,
@@ -223,20 +268,20 @@ pub async fn upload(
     };
     let (file_id, temp, resumed, sent) = if size <= RANGE_BYTES && record.is_none() {
         let (file_id, temp, sent) =
-            send_small(client, src, (share, path, &target), (&file, &before), stamp, &tag, run, &progress)
+            send_small(client, src, (share, path, target), (file, before), stamp, &tag, run, &progress)
                 .await
                 .map_err(about_target)?;
         (file_id, temp, Resumed::Fresh, sent)
     } else {
         let (file_id, temp, resumed, skip) =
-            partial(client, journal, run.job, (share, path, &target), src, size, &tag).await.map_err(about_target)?;
+            partial(client, journal, run.job, (share, path, target), src, size, &tag).await.map_err(about_target)?;
         let sent =
-            send_content(client, src, (share, &temp), (&file, &before), stamp, (file_id, &skip), run, &progress).await;
+            send_content(client, src, (share, &temp), (file, before), stamp, (file_id, &skip), run, &progress).await;
         (file_id, temp, resumed, sent)
     };
     let renamed = match sent {
         Ok(()) if run.cancel.is_cancelled() => Err(run.stopped()),
-        Ok(()) => place(client, share, &temp, (path, &target), conflict, replace).await,
+        Ok(()) => place(client, share, &temp, (path, target), conflict, replace).await,
         Err(e) => Err(e),
     };
     match renamed {

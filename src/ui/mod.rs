@@ -268,6 +268,14 @@ impl eframe::App for AzfxApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        // Esc closes the window on top (Settings, Failed requests) before the list sees it.
+        if !ctx.egui_wants_keyboard_input()
+            && (self.preferences.open || self.status.errors_shown())
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+            && !std::mem::replace(&mut self.preferences.open, false)
+        {
+            self.status.close_errors();
+        }
         let now = (self.clock)();
         // The drills act on the connected demo account.
         let training = self.trainer.is_some() && self.session.is_some();
@@ -358,7 +366,8 @@ impl eframe::App for AzfxApp {
         if let Some(answer) = self.conflicts.front().and_then(|batch| conflicts::conflict_ui(&ctx, batch)) {
             self.answer_conflicts(answer);
         }
-        if self.preferences.ui(&ctx, &mut self.settings) == Some(preferences::PreferencesAsk::ChooseDownloadFolder) {
+        let asked = self.preferences.ui(&ctx, &mut self.settings, &mut self.theme_override);
+        if asked == Some(preferences::PreferencesAsk::ChooseDownloadFolder) {
             self.pickers.ask(pickers::PickKind::DownloadFolder, Vec::new());
         }
         if let Some(chosen) = self.pickers.ui(&ctx) {

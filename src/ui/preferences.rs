@@ -46,13 +46,23 @@ impl Preferences {
     }
 
     /// Draws the page; edits `settings` in place.
-    pub fn ui(&mut self, ctx: &egui::Context, settings: &mut Settings) -> Option<PreferencesAsk> {
+    ///
+    /// `theme_override` is this run's `--theme`: shown as the choice, and ended by a
+    /// choice made here (which is saved). Esc closes the page.
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        settings: &mut Settings,
+        theme_override: &mut Option<Theme>,
+    ) -> Option<PreferencesAsk> {
         if !self.open {
             return None;
         }
         let mut ask = None;
         let mut open = self.open;
         let mut close = false;
+        // At a large text size the page scrolls rather than leave the screen.
+        let tallest = ctx.content_rect().height() * 0.85;
         egui::Window::new("Settings")
             .pivot(egui::Align2::CENTER_CENTER)
             .default_pos(ctx.content_rect().center())
@@ -60,74 +70,82 @@ impl Preferences {
             .collapsible(false)
             .resizable(false)
             .default_width(460.0)
+            .max_height(tallest)
             .show(ctx, |ui| {
-                ui.heading("Appearance");
-                ui.horizontal(|ui| {
-                    ui.label("Theme");
-                    for (theme, label) in Theme::ALL {
-                        ui.radio_value(&mut settings.theme, theme, label);
-                    }
-                });
-                ui.horizontal(|ui| {
-                    let label = ui.label("Text size");
-                    let slider = egui::Slider::new(&mut settings.text_size_percent, TEXT_SIZE_PERCENT)
-                        .suffix(" %")
-                        .step_by(10.0);
-                    ui.add(slider).labelled_by(label.id);
-                });
-                ui.separator();
-                ui.heading("Downloads");
-                ui.horizontal(|ui| {
-                    let label = ui.label("Download folder");
-                    let edit = ui.add(egui::TextEdit::singleline(&mut self.download_dir).desired_width(280.0));
-                    if edit.labelled_by(label.id).changed() {
-                        settings.download_dir = optional_path(&self.download_dir);
-                    }
-                    if ui.button("Choose…").clicked() {
-                        ask = Some(PreferencesAsk::ChooseDownloadFolder);
-                    }
-                });
-                ui.separator();
-                ui.heading("Connections");
-                ui.horizontal(|ui| {
-                    let label = ui.label("Managed identity endpoint");
-                    let edit = egui::TextEdit::singleline(&mut settings.imds_endpoint)
-                        .hint_text("http://169.254.169.254 (the usual)")
-                        .desired_width(260.0);
-                    ui.add(edit).labelled_by(label.id);
-                });
-                ui.horizontal(|ui| {
-                    let label = ui.label("Extra CA certificates (PEM file)");
-                    let edit = ui.add(egui::TextEdit::singleline(&mut self.ca_file).desired_width(240.0));
-                    if edit.labelled_by(label.id).changed() {
-                        settings.ca_file = optional_path(&self.ca_file);
-                    }
-                });
-                ui.weak("For a TLS-inspecting proxy: read when connecting, never sent anywhere.");
-                ui.weak("A change applies to the next connection: Disconnect and Connect to use it now.");
-                ui.separator();
-                ui.heading("Transfers");
-                ui.horizontal(|ui| {
-                    let label = ui.label("Ranges in flight per file");
-                    ui.add(egui::Slider::new(&mut settings.parallel_ranges, 1..=32)).labelled_by(label.id);
-                });
-                ui.weak("4 MiB each; more can help on long links, fewer on a busy share.");
-                ui.separator();
-                ui.horizontal(|ui| {
-                    if ui.button("Close").clicked() {
-                        close = true;
-                    }
-                    if ui.button("Restore defaults").clicked() {
-                        let keep =
-                            (settings.connections.clone(), settings.recent.clone(), settings.download_dir.clone());
-                        *settings = Settings {
-                            connections: keep.0,
-                            recent: keep.1,
-                            download_dir: keep.2,
-                            ..Settings::default()
-                        };
-                        self.ca_file.clear();
-                    }
+                egui::ScrollArea::vertical().max_height(tallest - 40.0).show(ui, |ui| {
+                    ui.heading("Appearance");
+                    ui.horizontal(|ui| {
+                        ui.label("Theme");
+                        let mut shown = theme_override.unwrap_or(settings.theme);
+                        for (theme, label) in Theme::ALL {
+                            ui.radio_value(&mut shown, theme, label);
+                        }
+                        if shown != theme_override.unwrap_or(settings.theme) {
+                            settings.theme = shown;
+                            *theme_override = None;
+                        }
+                    });
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Text size");
+                        let slider = egui::Slider::new(&mut settings.text_size_percent, TEXT_SIZE_PERCENT)
+                            .suffix(" %")
+                            .step_by(10.0);
+                        ui.add(slider).labelled_by(label.id);
+                    });
+                    ui.separator();
+                    ui.heading("Downloads");
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Download folder");
+                        let edit = ui.add(egui::TextEdit::singleline(&mut self.download_dir).desired_width(280.0));
+                        if edit.labelled_by(label.id).changed() {
+                            settings.download_dir = optional_path(&self.download_dir);
+                        }
+                        if ui.button("Choose…").clicked() {
+                            ask = Some(PreferencesAsk::ChooseDownloadFolder);
+                        }
+                    });
+                    ui.separator();
+                    ui.heading("Connections");
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Managed identity endpoint");
+                        let edit = egui::TextEdit::singleline(&mut settings.imds_endpoint)
+                            .hint_text("http://169.254.169.254 (the usual)")
+                            .desired_width(260.0);
+                        ui.add(edit).labelled_by(label.id);
+                    });
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Extra CA certificates (PEM file)");
+                        let edit = ui.add(egui::TextEdit::singleline(&mut self.ca_file).desired_width(240.0));
+                        if edit.labelled_by(label.id).changed() {
+                            settings.ca_file = optional_path(&self.ca_file);
+                        }
+                    });
+                    ui.weak("For a TLS-inspecting proxy: read when connecting, never sent anywhere.");
+                    ui.weak("A change applies to the next connection: Disconnect and Connect to use it now.");
+                    ui.separator();
+                    ui.heading("Transfers");
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Ranges in flight per file");
+                        ui.add(egui::Slider::new(&mut settings.parallel_ranges, 1..=32)).labelled_by(label.id);
+                    });
+                    ui.weak("4 MiB each; more can help on long links, fewer on a busy share.");
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        if ui.button("Close").clicked() {
+                            close = true;
+                        }
+                        if ui.button("Restore defaults").clicked() {
+                            let keep =
+                                (settings.connections.clone(), settings.recent.clone(), settings.download_dir.clone());
+                            *settings = Settings {
+                                connections: keep.0,
+                                recent: keep.1,
+                                download_dir: keep.2,
+                                ..Settings::default()
+                            };
+                            self.ca_file.clear();
+                        }
+                    });
                 });
             });
         self.open = open && !close;

