@@ -29,7 +29,15 @@ pub struct Runtime {
     session: RwLock<Option<Arc<Session>>>,
     /// Ranges in flight per file for transfers started from now on (the settings page).
     pub ranges: Arc<std::sync::atomic::AtomicUsize>,
+    /// When progress last woke the window (ms since `started`): progress repaints at most
+    /// `PROGRESS_REPAINT_MS` apart, so a software-rendered window (RDP without a GPU,
+    /// llvmpipe) does not spend a core drawing bars while a transfer needs it.
+    progress_woke_ms: std::sync::atomic::AtomicU64,
+    started: std::time::Instant,
 }
+
+/// The shortest time between two repaints asked for by progress alone.
+const PROGRESS_REPAINT_MS: u64 = 200;
 
 impl Runtime {
     /// A runtime sending events to `events`; request-log entries are forwarded as they
@@ -41,7 +49,16 @@ impl Runtime {
         journal: Arc<Journal>,
         ranges: Arc<std::sync::atomic::AtomicUsize>,
     ) -> Arc<Self> {
-        let runtime = Arc::new(Self { events, repaint, log, journal, session: RwLock::new(None), ranges });
+        let runtime = Arc::new(Self {
+            events,
+            repaint,
+            log,
+            journal,
+            session: RwLock::new(None),
+            ranges,
+            progress_woke_ms: std::sync::atomic::AtomicU64::new(0),
+            started: std::time::Instant::now(),
+        });
         let forward = Arc::downgrade(&runtime);
         runtime.log.set_listener(move |news| {
             let Some(runtime) = forward.upgrade() else { return };
@@ -63,7 +80,19 @@ impl Runtime {
 
     /// Sends an event without waiting; a full queue drops it (the log keeps entries).
     pub fn emit_now(&self, event: Event) {
+        let progress = matches!(event, Event::Progress { .. });
         let _ = self.events.try_send(event);
+        if progress {
+            use std::sync::atomic::Ordering;
+            let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let last = self.progress_woke_ms.load(Ordering::Relaxed);
+            if now.saturating_sub(last) < PROGRESS_REPAINT_MS
+                || self.progress_woke_ms.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+            {
+                // The event waits in the queue for the next repaint (at most 200 ms away).
+                return;
+            }
+        }
         (self.repaint)();
     }
 

@@ -388,3 +388,46 @@ fn write_file_never_replaces_links_or_unasked_files_and_keeps_permissions() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+/// Regression (tryout issue, input 10): the window downloaded slower than the CLI. Every
+/// progress event woke the window for a repaint (20 a second per transfer), and on a
+/// software-rendered desktop (RDP without a GPU, Xvfb) each frame costs CPU the transfer
+/// needs. Progress now wakes the window at most five times a second; the bar is no
+/// staler than that.
+#[test]
+fn progress_wakes_the_window_at_most_five_times_a_second() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let env = start();
+    let data: Vec<u8> = (0..64_usize << 20).map(|i| u8::try_from(i % 253).unwrap()).collect();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "slow.bin", &data).unwrap();
+    env.emulator.control().set_latency(Duration::from_millis(100));
+    let woken = std::sync::Arc::new(AtomicU64::new(0));
+    let counter = std::sync::Arc::clone(&woken);
+    let mut worker = Worker::spawn(move || {
+        counter.fetch_add(1, Ordering::Relaxed);
+    })
+    .unwrap();
+    wait(worker.connect(config(&env.emulator, CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned))))
+        .unwrap();
+    // One range at a time: a steady stream of progress, as on a slow link.
+    worker.set_parallel_ranges(1);
+    let dir = tempfile::tempdir().unwrap();
+    let before = woken.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let (_, promise) = worker.download(SHARE, "slow.bin", dir.path().join("slow.bin"), Conflict::Fail);
+    wait(promise).unwrap();
+    let elapsed = started.elapsed();
+    let wakes = woken.load(Ordering::Relaxed) - before;
+    let events = worker.poll_events();
+    let progress = events.iter().filter(|e| matches!(e, Event::Progress { .. })).count() as u64;
+    let others = events.len() as u64 - progress;
+    assert!(progress > 5, "progress was reported ({progress} events)");
+    // Every other event (log entries, the job) wakes the window once, and the answer once;
+    // progress adds at most one wake-up per 200 ms.
+    let from_progress = wakes.saturating_sub(others + 1);
+    let bound = u64::try_from(elapsed.as_millis() / 200).unwrap() + 2;
+    assert!(
+        from_progress <= bound,
+        "{from_progress} wake-ups for {progress} progress events in {elapsed:?} (at most {bound})"
+    );
+}
