@@ -52,6 +52,13 @@ pub struct EmulatorArgs {
     /// hashing would otherwise cap every client measured.
     #[arg(long)]
     no_range_md5: bool,
+    /// A way the service fails, to rehearse it (repeatable): listing-403 (every listing
+    /// refused, other reads allowed), listing-reset=N (the connection drops on page N
+    /// of the next listing), download-cut=BYTES (the next download's body stops after
+    /// BYTES), stall=SECS (the next Files request is accepted and not answered for SECS,
+    /// then dropped), copy-pending (server-side copies never finish).
+    #[arg(long, value_name = "FAULT", value_parser = crate::emulator::rehearse::parse)]
+    fault: Vec<crate::emulator::rehearse::Rehearsal>,
 }
 
 /// Serves the emulator until Ctrl-C; returns the exit code.
@@ -76,6 +83,9 @@ pub fn run(args: &EmulatorArgs) -> i32 {
             return exit_code::OTHER;
         }
     };
+    for fault in &args.fault {
+        crate::emulator::rehearse::arm(emulator.control(), fault);
+    }
     if args.fault_rate > 0.0 && args.fault_mix {
         emulator.control().set_fault_mix(args.fault_rate, Some(1));
     } else if args.fault_rate > 0.0 {

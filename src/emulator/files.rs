@@ -263,10 +263,21 @@ async fn serve(
     }
     let op = classify(&req)?;
     let mut reset_after = None;
-    let put_range_fault = if op == Op::PutRange { state.take_fault(FaultTarget::PutRange, false) } else { None };
-    match put_range_fault.or_else(|| state.take_fault(FaultTarget::Files, op == Op::GetFile)) {
+    let op_fault = match op {
+        Op::PutRange => state.take_fault(FaultTarget::PutRange, false),
+        Op::ListDirectory => state.take_fault(FaultTarget::Listing, true),
+        Op::GetFile => state.take_fault(FaultTarget::GetFile, true),
+        _ => None,
+    };
+    match op_fault.or_else(|| state.take_fault(FaultTarget::Files, op == Op::GetFile)) {
         Some(Fault::Status { status, retry_after_secs }) => return Err(fault_error(status, retry_after_secs)),
+        // A listing (not streamed) is cut before its body: the connection drops.
+        Some(Fault::ResetMidBody { .. }) if op != Op::GetFile => return Ok(super::body::reset_response()),
         Some(Fault::ResetMidBody { after_bytes }) => reset_after = Some(after_bytes),
+        Some(Fault::Stall { secs }) => {
+            tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
+            return Ok(super::body::reset_response());
+        }
         Some(Fault::ClaimsChallenge) => return Err(auth::claims_challenge(state)),
         Some(Fault::ServiceError { status, code, header_name }) => {
             return Err(injected_error(status, &code, header_name));

@@ -97,9 +97,12 @@ fn fault_response(state: &State) -> Option<Response<Body>> {
             }
             Some(response)
         }
-        Fault::ResetMidBody { .. } | Fault::ClaimsChallenge | Fault::ServiceError { .. } | Fault::RevokeTokens => {
-            Some(super::body::reset_response())
-        }
+        // A stall is answered at once with the dropped connection it ends in here.
+        Fault::ResetMidBody { .. }
+        | Fault::Stall { .. }
+        | Fault::ClaimsChallenge
+        | Fault::ServiceError { .. }
+        | Fault::RevokeTokens => Some(super::body::reset_response()),
     }
 }
 

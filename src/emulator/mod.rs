@@ -27,6 +27,7 @@ mod http;
 mod identity;
 mod load;
 pub mod model;
+pub mod rehearse;
 mod request;
 mod sas;
 mod share_ops;

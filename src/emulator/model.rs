@@ -327,6 +327,11 @@ pub enum FaultTarget {
     PutRange,
     /// Token requests (IMDS and App Service).
     Identity,
+    /// List Directory requests only (each page is one): a refusal of listings alone, or
+    /// a connection reset on a given page.
+    Listing,
+    /// Get File requests only (downloads): a body cut off part way.
+    GetFile,
 }
 
 /// One injected failure.
@@ -357,6 +362,12 @@ pub enum Fault {
     ResetMidBody {
         /// Body bytes sent before the reset.
         after_bytes: u64,
+    },
+    /// Accept the request and answer nothing for this long, then drop the connection: a
+    /// service that stopped answering (the client's own timeout must end the wait).
+    Stall {
+        /// Seconds to hold the request before dropping the connection.
+        secs: u32,
     },
     /// Revoke every token issued so far (as when an identity's sessions are revoked): this
     /// request and every later one with an older token answer 401

@@ -64,8 +64,9 @@ pub const DEFAULT_SUBSCRIPTION_NAME: &str = "azfx demo";
 /// Random and scheduled faults.
 #[derive(Debug, Default)]
 pub struct Faults {
-    /// Faults to apply to the next matching requests, in order.
-    pub scheduled: VecDeque<(FaultTarget, Fault)>,
+    /// Faults to apply to the next matching requests, in order; each after letting the
+    /// given number of matching requests through first.
+    pub scheduled: VecDeque<(FaultTarget, Fault, usize)>,
     /// Probability of failing any Files request with `rate_status`.
     pub rate: f64,
     /// Status used for random failures.
@@ -222,11 +223,18 @@ impl State {
     /// A mid-body reset is only taken by a request with a body to break (`streams_body`).
     pub fn take_fault(&self, target: FaultTarget, streams_body: bool) -> Option<Fault> {
         let mut inner = self.lock();
-        let applies = |(t, fault): &(FaultTarget, Fault)| {
+        let applies = |(t, fault, _): &(FaultTarget, Fault, usize)| {
             *t == target && (streams_body || !matches!(fault, Fault::ResetMidBody { .. }))
         };
         if let Some(pos) = inner.faults.scheduled.iter().position(applies) {
-            return inner.faults.scheduled.remove(pos).map(|(_, fault)| fault);
+            // A fault scheduled after `skip` requests lets this one through.
+            if let Some((_, _, skip)) = inner.faults.scheduled.get_mut(pos)
+                && *skip > 0
+            {
+                *skip -= 1;
+                return None;
+            }
+            return inner.faults.scheduled.remove(pos).map(|(_, fault, _)| fault);
         }
         if target == FaultTarget::Files && inner.faults.rate > 0.0 && rand::random::<f64>() < inner.faults.rate {
             let status = Fault::Status {
@@ -429,9 +437,15 @@ impl Control {
 
     /// Applies `fault` to the next `count` requests of `target`.
     pub fn inject(&self, target: FaultTarget, fault: &Fault, count: usize) {
+        self.inject_after(target, fault, 0, count);
+    }
+
+    /// Lets `skip` requests of `target` through, then applies `fault` to the next `count`
+    /// (e.g. a reset on the third page of a listing: `Listing`, skip 2).
+    pub fn inject_after(&self, target: FaultTarget, fault: &Fault, skip: usize, count: usize) {
         let mut inner = self.state.lock();
-        for _ in 0..count {
-            inner.faults.scheduled.push_back((target, fault.clone()));
+        for n in 0..count {
+            inner.faults.scheduled.push_back((target, fault.clone(), if n == 0 { skip } else { 0 }));
         }
     }
 

@@ -52,6 +52,7 @@ impl ConnectView {
             config.ca_pem = config.ca_pem.or_else(|| preset.ca_pem.clone());
             config.arm_endpoint = config.arm_endpoint.or_else(|| preset.arm_endpoint.clone());
             config.retry.clone_from(&preset.retry);
+            config.attempt_timeout = preset.attempt_timeout;
             config.identity_retry.clone_from(&preset.identity_retry);
             config.clock.clone_from(&preset.clock);
             config

@@ -58,6 +58,9 @@ pub struct ConnectionConfig {
     pub arm_endpoint: Option<String>,
     /// Files retry policy.
     pub retry: RetryPolicy,
+    /// How long one Files attempt may take before it is abandoned (and retried when safe):
+    /// a service that accepted the request and stopped answering.
+    pub attempt_timeout: std::time::Duration,
     /// Identity-endpoint retry policy.
     pub identity_retry: IdentityRetry,
     /// The clock token expiry is judged by (the system's; tests move it).
@@ -75,6 +78,7 @@ impl ConnectionConfig {
             ca_file: None,
             arm_endpoint: None,
             retry: RetryPolicy::default(),
+            attempt_timeout: crate::files::ClientOptions::default().attempt_timeout,
             identity_retry: IdentityRetry::default(),
             clock: Clock::system(),
         }

@@ -78,8 +78,12 @@ impl Session {
                 (Credential::Bearer(Arc::clone(&cache)), Some(source), Some(cache), arm)
             }
         };
-        let options =
-            ClientOptions { retry: config.retry.clone(), ca_pem: config.ca_pem.clone(), ..ClientOptions::default() };
+        let options = ClientOptions {
+            retry: config.retry.clone(),
+            ca_pem: config.ca_pem.clone(),
+            attempt_timeout: config.attempt_timeout,
+            ..ClientOptions::default()
+        };
         let files = FilesClient::new(endpoint.clone(), credential, Arc::clone(log), &options)?;
         Ok(Self {
             endpoint,

@@ -19,6 +19,7 @@ mod emulator_shares;
 mod engine;
 mod engine_sources;
 mod engine_tokens;
+mod fault_classes;
 mod helpers;
 mod limits;
 mod names_property;
