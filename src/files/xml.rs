@@ -28,6 +28,11 @@ pub struct DirEntry {
     /// Creation time.
     #[serde(with = "time::serde::rfc3339::option")]
     pub created: Option<OffsetDateTime>,
+    /// The SMB last-write time (`LastWriteTime`, with `include=Timestamps`): when the
+    /// content last changed as Explorer and an SMB mount show it (kept by azfx's uploads
+    /// from the local file), unlike `Last-Modified`, which any property change moves.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_write: Option<OffsetDateTime>,
     /// `ETag`.
     pub etag: Option<String>,
     /// SMB attributes.
@@ -145,6 +150,7 @@ pub fn parse_listing(body: &[u8]) -> Result<ListPage, XmlError> {
                     "Content-Length" => entry.size = text.trim().parse().ok(),
                     "Last-Modified" => entry.last_modified = azure_time::parse_rfc1123(&text),
                     "CreationTime" => entry.created = azure_time::parse_iso(&text),
+                    "LastWriteTime" => entry.last_write = azure_time::parse_iso(&text),
                     "Etag" => entry.etag = Some(text),
                     _ => {}
                 },

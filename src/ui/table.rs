@@ -231,7 +231,8 @@ fn table_ui(
                     }
                 });
                 row.col(|ui| {
-                    if let Some(at) = entry.last_modified {
+                    // The last-write time, as Explorer and an SMB mount show it.
+                    if let Some(at) = entry.last_write.or(entry.last_modified) {
                         ui.label(crate::format::short_local(at, offset)).on_hover_text(crate::azure_time::rfc1123(at));
                     }
                 });

@@ -55,3 +55,24 @@ fn settings_show_the_theme_in_force_and_esc_closes_the_windows() {
     harness.run_steps(3);
     assert!(!shows(&harness, "Failed requests"), "Esc closes Failed requests");
 }
+
+/// The Modified column showed the REST `Last-Modified` (when the upload happened), not
+/// the file's last-write time that Explorer and an SMB mount show (kept from the local
+/// file by the upload).
+#[test]
+fn the_modified_column_shows_the_last_write_time() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
+    let local = tempfile::tempdir().unwrap();
+    let old = local.path().join("old-notes.txt");
+    std::fs::write(&old, b"from 2001").unwrap();
+    let written = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000); // 2001-09-09
+    std::fs::File::options().write(true).open(&old).unwrap().set_modified(written).unwrap();
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(crate::ui::Dropped(old)));
+    harness.step();
+    wait_for(&mut harness, "the upload", |h| shows_containing(h, "Upload old-notes.txt finished"));
+    wait_for(&mut harness, "the row", |h| shows(h, "old-notes.txt"));
+    assert!(shows_containing(&harness, "2001-09-09"), "the file's own last-write time");
+}

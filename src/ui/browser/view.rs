@@ -41,7 +41,9 @@ impl Browser {
         match self.sort {
             SortColumn::Name => rows.sort_by_cached_key(|&i| (folders_first(i), self.entries[i].name.to_lowercase())),
             SortColumn::Size => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].size)),
-            SortColumn::Modified => rows.sort_by_key(|&i| (folders_first(i), self.entries[i].last_modified)),
+            SortColumn::Modified => {
+                rows.sort_by_key(|&i| (folders_first(i), self.entries[i].last_write.or(self.entries[i].last_modified)));
+            }
             SortColumn::Type => {
                 rows.sort_by_cached_key(|&i| (folders_first(i), extension(&self.entries[i].name).to_lowercase()));
             }
