@@ -34,7 +34,13 @@ pub fn diagnosis_text(diagnosis: &Diagnosis) -> String {
 /// (collapsed) and a Copy diagnosis button.
 pub fn diagnosis_ui(ui: &mut egui::Ui, diagnosis: &Diagnosis) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.colored_label(ui.visuals().error_fg_color, egui::RichText::new(&diagnosis.title).strong());
+        // A failure made good by a retry is news, not an error: not in red.
+        let color = if diagnosis.class == crate::diagnose::Class::Recovered {
+            ui.visuals().strong_text_color()
+        } else {
+            ui.visuals().error_fg_color
+        };
+        ui.colored_label(color, egui::RichText::new(&diagnosis.title).strong());
         ui.label(&diagnosis.cause);
         for (n, step) in diagnosis.next_steps.iter().enumerate() {
             // A command (`az …`) is shown whole in monospace with its own Copy button, so

@@ -201,7 +201,8 @@ impl RequestLogPanel {
                     .column(Column::exact(70.0))
                     .column(Column::exact(60.0))
                     .column(Column::remainder().at_least(260.0).clip(true))
-                    .column(Column::exact(50.0))
+                    // Wide enough for "401 (recovered)" and "404 (expected)".
+                    .column(Column::exact(112.0))
                     .column(Column::exact(210.0).clip(true))
                     .column(Column::exact(70.0))
                     .column(Column::exact(60.0))
