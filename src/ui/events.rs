@@ -15,6 +15,9 @@ impl AzfxApp {
                 }
                 Event::TokenFailed(error) => self.status.token_error = Some(error.kind.to_string()),
                 Event::RequestLogged(entry, diagnosis) => {
+                    if let Some(browser) = self.session.as_mut().and_then(|s| s.browser.as_mut()) {
+                        browser.on_request(&entry);
+                    }
                     self.log_panel.push((*entry).clone(), diagnosis);
                     self.status.on_request(*entry);
                 }

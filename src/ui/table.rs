@@ -330,6 +330,9 @@ pub fn browser_ui(
             if browser.loading() {
                 ui.spinner();
                 ui.label(format!("Listing… {} so far", browser.listed));
+                if let Some(retrying) = &browser.retrying {
+                    ui.colored_label(ui.visuals().warn_fg_color, retrying);
+                }
             } else if let Some((done, total)) = browser.delete_status() {
                 ui.spinner();
                 ui.label(if total == 0 { "Deleting…".to_owned() } else { format!("Deleting… {done} of {total}") });

@@ -76,3 +76,20 @@ fn the_modified_column_shows_the_last_write_time() {
     wait_for(&mut harness, "the row", |h| shows(h, "old-notes.txt"));
     assert!(shows_containing(&harness, "2001-09-09"), "the file's own last-write time");
 }
+
+/// While throttled, the header showed "Listing… 0 so far" and nothing of the retries:
+/// it says what the last attempt got and which attempt comes next, until the page comes.
+#[test]
+fn a_throttled_listing_says_it_is_retrying() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
+    emulator.control().set_share_throttled(demo::ACCOUNT, demo::WRITABLE_SHARE, true).unwrap();
+    harness.key_press(egui::Key::F5);
+    wait_for(&mut harness, "the retry said", |h| shows(h, "retrying after 503 ServerBusy (attempt 2)"));
+    emulator.control().set_share_throttled(demo::ACCOUNT, demo::WRITABLE_SHARE, false).unwrap();
+    wait_for(&mut harness, "the listing", |h| !h.state().browser().is_some_and(azfx::ui::Browser::loading));
+    assert!(!shows_containing(&harness, "retrying after"), "gone once the page came");
+    assert!(shows(&harness, "telemetry"));
+}

@@ -107,6 +107,9 @@ pub struct Browser {
     refreshing: bool,
     /// Entries listed so far by the running listing.
     pub listed: u64,
+    /// While the listing waits to send a page again: what the last attempt got and
+    /// which attempt comes next (`retrying after 503 ServerBusy (attempt 2)`).
+    pub retrying: Option<String>,
     /// The last listing's failure.
     pub error: Option<ListingError>,
     /// Sort column.
@@ -170,6 +173,7 @@ impl Browser {
             listing_total: None,
             refreshing: false,
             listed: 0,
+            retrying: None,
             error: None,
             sort: SortColumn::Name,
             ascending: true,
@@ -220,6 +224,7 @@ impl Browser {
     }
 
     fn start_listing(&mut self, worker: &Worker) {
+        self.retrying = None;
         if let Some(task) = self.listing_task.take() {
             worker.cancel(task);
         }
@@ -315,6 +320,7 @@ impl Browser {
             return; // a stale answer for a folder we left
         }
         self.listed = listed;
+        self.retrying = None;
         if self.refreshing {
             self.incoming.extend(entries);
         } else {
@@ -325,6 +331,15 @@ impl Browser {
 
     /// Completes a listing once its answer and all its pages are in (the answer can
     /// overtake the last page).
+    /// A request was logged: a failed attempt of this folder's listing while it runs is
+    /// said beside the spinner, with the attempt that comes next.
+    pub fn on_request(&mut self, entry: &crate::http::LogEntry) {
+        let ours = entry.operation == "List directory" && entry.url.contains(&format!("/{}", self.share));
+        if self.loading() && ours && entry.failed() {
+            self.retrying = Some(format!("retrying after {} (attempt {})", entry.outcome(), entry.attempt + 1));
+        }
+    }
+
     fn finish_listing(&mut self) {
         if self.listing_total.is_none_or(|total| total != self.listed) {
             return;
