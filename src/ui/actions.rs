@@ -295,8 +295,9 @@ impl AzfxApp {
         for (name, is_directory) in entries {
             let path = crate::files::names::join(folder, &name);
             if is_directory {
-                // Files already there are kept; new ones arrive beside them as `name (1).ext`.
-                let (task, promise) = self.worker.download_folder(share, &path, dir.join(&name), Conflict::KeepBoth);
+                // A second download of a folder arrives beside the first, never into it.
+                let (task, promise) =
+                    self.worker.download_folder_beside(share, &path, dir.join(&name), Conflict::KeepBoth);
                 self.transfers.track_tree(task, format!("Download {name}"), promise, None);
             } else {
                 let (task, promise) = self.worker.download(share, &path, dir.join(&name), Conflict::KeepBoth);

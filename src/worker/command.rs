@@ -263,6 +263,8 @@ pub enum Command {
         path: String,
         dest: PathBuf,
         conflict: Conflict,
+        /// When `dest` exists, download beside it as `name (1)` instead of into it.
+        beside: bool,
         reply: Reply<TreeReport>,
     },
     /// The transfer journal's jobs, in queue order (unfinished ones from earlier runs

@@ -267,8 +267,8 @@ impl Runtime {
                 let answer = transfers::upload_folder(rt, &task, &src, &share, &dest, conflict).await;
                 rt.answer(reply, answer, Some(&share)).await;
             }
-            Command::DownloadFolder { task, share, path, dest, conflict, reply } => {
-                let answer = transfers::download_folder(rt, &task, &share, &path, &dest, conflict).await;
+            Command::DownloadFolder { task, share, path, dest, conflict, beside, reply } => {
+                let answer = transfers::download_folder(rt, &task, (&share, &path), &dest, conflict, beside).await;
                 rt.answer(reply, answer, Some(&share)).await;
             }
             Command::Jobs { reply } => rt.answer(reply, transfers::jobs(rt), None).await,

@@ -34,9 +34,24 @@ impl Worker {
         self.start(|task, reply| Command::UploadFolder { task, src, share, dest, conflict, reply })
     }
 
-    /// Downloads a share folder into the local folder `dest`.
+    /// Downloads a share folder into the local folder `dest` (an existing one receives
+    /// it: the same call resumes into it).
     pub fn download_folder(&self, share: &str, path: &str, dest: PathBuf, conflict: Conflict) -> Started<TreeReport> {
         let (share, path) = (share.to_owned(), path.to_owned());
-        self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, conflict, reply })
+        self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, conflict, beside: false, reply })
+    }
+
+    /// Downloads a share folder as a new local folder: `dest`, or `name (1)`, `name (2)`,
+    /// … beside it when `dest` exists (what the window's Download does: a second download
+    /// never merges into the first). The job records the folder chosen.
+    pub fn download_folder_beside(
+        &self,
+        share: &str,
+        path: &str,
+        dest: PathBuf,
+        conflict: Conflict,
+    ) -> Started<TreeReport> {
+        let (share, path) = (share.to_owned(), path.to_owned());
+        self.start(|task, reply| Command::DownloadFolder { task, share, path, dest, conflict, beside: true, reply })
     }
 }

@@ -333,16 +333,22 @@ pub async fn upload_folder(
 }
 
 /// Downloads a share folder into the local folder `dest`.
+/// With `beside`, an existing `dest` is left alone and the folder arrives as `name (1)`.
 pub async fn download_folder(
     rt: &Arc<Runtime>,
     task: &Task,
-    share: &str,
-    path: &str,
+    (share, path): (&str, &str),
     dest: &Path,
     conflict: Conflict,
+    beside: bool,
 ) -> Result<TreeReport, EngineError> {
     let session = rt.session()?;
-    let dest = &absolute(dest);
+    let mut dest = absolute(dest);
+    if beside {
+        let asked = dest.clone();
+        dest = tokio::task::spawn_blocking(move || transfer::unused_path(&asked)).await.unwrap_or(dest);
+    }
+    let dest = &dest;
     let spec = spec(&session, JobKind::DownloadFolder, share, path, dest, conflict);
     let files = &session.files;
     let work = |run: Run, progress| async move {

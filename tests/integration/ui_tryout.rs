@@ -93,3 +93,29 @@ fn a_throttled_listing_says_it_is_retrying() {
     assert!(!shows_containing(&harness, "retrying after"), "gone once the page came");
     assert!(shows(&harness, "telemetry"));
 }
+
+/// A folder downloaded again merged into the local folder without asking. It arrives
+/// beside the first as `name (1)`, as a second download of a file does, and the row
+/// says where.
+#[test]
+fn a_folder_downloaded_again_arrives_beside_the_first() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "designs"));
+    for round in 1..=2 {
+        harness.get_by_label("designs").click();
+        harness.step();
+        harness.get_by_label("Download").click();
+        wait_for(&mut harness, "the download", |h| {
+            h.query_all_by_label_contains("Download designs finished").count() >= round
+        });
+    }
+    let first: Vec<_> =
+        std::fs::read_dir(downloads.path().join("designs")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let second: Vec<_> =
+        std::fs::read_dir(downloads.path().join("designs (1)")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(first.len(), second.len(), "two whole copies");
+    assert!(first.iter().all(|n| !n.to_string_lossy().contains("(1)")), "nothing merged into the first: {first:?}");
+    assert!(shows_containing(&harness, "designs (1)"), "the row names where it went");
+}
