@@ -163,6 +163,20 @@ impl AzfxApp {
         });
     }
 
+    /// The question about the first batch of conflicts, with both files' sizes and dates
+    /// when it is about one.
+    pub(super) fn conflicts_ui(&mut self, ctx: &egui::Context) {
+        let Some(batch) = self.conflicts.front() else { return };
+        if !self.conflict_facts.as_ref().is_some_and(|f| f.of(batch)) {
+            self.conflict_facts = super::conflicts::Facts::ask(&self.worker, batch);
+        }
+        let facts = self.conflict_facts.as_ref();
+        if let Some(answer) = super::conflicts::conflict_ui(ctx, batch, facts, self.local_offset) {
+            self.conflict_facts = None;
+            self.answer_conflicts(answer);
+        }
+    }
+
     /// Applies the user's answer to the first batch of conflicts: the uploads, copies or
     /// moves of just those files run again under the chosen rule. An upload's row carries
     /// on with them and ends in what became of them (Skip included).

@@ -5,8 +5,12 @@
 
 use std::path::PathBuf;
 
-use crate::format::count;
+use poll_promise::Promise;
+
+use crate::files::EntryProperties;
+use crate::format::{count, human_size};
 use crate::transfer::Conflict;
+use crate::worker::{LocalListing, Worker};
 
 /// Where a conflicting file comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,8 +60,76 @@ fn folder_of(path: &str) -> String {
     format!("/{}", path.rsplit_once('/').map_or("", |(dir, _)| dir))
 }
 
-/// Draws the question for `batch` (modal, centred); returns the answer once given.
-pub fn conflict_ui(ctx: &egui::Context, batch: &ConflictBatch) -> Option<Answer> {
+/// The size and last-write time of both sides of a one-file question (what "Replace if
+/// newer" decides by), asked of the worker when the question opens.
+pub struct Facts {
+    /// The question they are for.
+    batch: ConflictBatch,
+    /// The file being sent: its folder's listing (a local file) or its properties (a
+    /// share file), and its name.
+    local: Option<(Promise<crate::worker::Answer<LocalListing>>, String)>,
+    source: Option<Promise<crate::worker::Answer<EntryProperties>>>,
+    destination: Promise<crate::worker::Answer<EntryProperties>>,
+}
+
+impl Facts {
+    /// Asks for the facts of `batch` when it holds one file; `None` otherwise.
+    pub fn ask(worker: &Worker, batch: &ConflictBatch) -> Option<Self> {
+        let [item] = batch.items.as_slice() else { return None };
+        let destination = worker.properties(&item.share, &item.path, false);
+        let (local, source) = match &item.src {
+            Source::Local(path) => {
+                let name = path.file_name()?.to_string_lossy().into_owned();
+                (Some((worker.list_local(path.parent()?.to_owned()), name)), None)
+            }
+            Source::Share { path, .. } => (None, Some(worker.properties(&item.share, path, false))),
+        };
+        Some(Self { batch: batch.clone(), local, source, destination })
+    }
+
+    /// Whether these are the facts of `batch`.
+    pub fn of(&self, batch: &ConflictBatch) -> bool {
+        self.batch == *batch
+    }
+
+    /// The size and last-write time of the file being sent, once known.
+    fn incoming(&self) -> Option<(u64, Option<time::OffsetDateTime>)> {
+        if let Some((listing, name)) = &self.local {
+            let Some(Ok(listing)) = listing.ready() else { return None };
+            let entry = listing.entries.iter().find(|e| e.name == *name)?;
+            let at = entry.modified.and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok());
+            return Some((entry.size, at));
+        }
+        let Some(Ok(properties)) = self.source.as_ref()?.ready() else { return None };
+        Some(of_properties(properties))
+    }
+
+    fn existing(&self) -> Option<(u64, Option<time::OffsetDateTime>)> {
+        let Some(Ok(properties)) = self.destination.ready() else { return None };
+        Some(of_properties(properties))
+    }
+}
+
+fn of_properties(properties: &EntryProperties) -> (u64, Option<time::OffsetDateTime>) {
+    let at = properties.last_write.as_deref().and_then(crate::azure_time::parse_iso);
+    (properties.size.unwrap_or(0), at)
+}
+
+fn describe((size, at): (u64, Option<time::OffsetDateTime>), offset: Option<time::UtcOffset>) -> String {
+    match at {
+        Some(at) => format!("{}, modified {}", human_size(size), crate::format::short_local(at, offset)),
+        None => human_size(size),
+    }
+}
+
+/// Draws the question for `batch` (modal, centred), with the sizes and dates of both
+/// files when it is about one (`facts`); returns the answer once given.
+pub fn conflict_ui(
+    ctx: &egui::Context,
+    batch: &ConflictBatch,
+    facts: Option<&Facts>,
+    offset: Option<time::UtcOffset>,
+) -> Option<Answer> {
     let first = batch.items.first()?;
     let name = first.path.rsplit('/').next().unwrap_or(&first.path);
     let place = format!("{}{}", first.share, folder_of(&first.path)).trim_end_matches('/').to_owned();
@@ -67,6 +139,19 @@ pub fn conflict_ui(ctx: &egui::Context, batch: &ConflictBatch) -> Option<Answer>
         ui.heading("Replace or keep?");
         if batch.items.len() == 1 {
             ui.label(format!("{name} already exists in /{place}."));
+            let facts = facts.filter(|f| f.of(batch));
+            if let Some(existing) = facts.and_then(Facts::existing) {
+                ui.label(format!("There: {}", describe(existing, offset)));
+            }
+            if let Some(incoming) = facts.and_then(Facts::incoming) {
+                let newer = match (incoming.1, facts.and_then(Facts::existing).and_then(|e| e.1)) {
+                    (Some(a), Some(b)) if a > b => " (newer)",
+                    (Some(a), Some(b)) if a < b => " (older)",
+                    (Some(_), Some(_)) => " (as new)",
+                    _ => "",
+                };
+                ui.label(format!("Yours: {}{newer}", describe(incoming, offset)));
+            }
         } else {
             ui.label(format!(
                 "{} already exist on the share, such as:",

@@ -88,6 +88,8 @@ pub struct AzfxApp {
     pub transfers: Transfers,
     /// Uploads that found files already on the share, waiting for the user's choice.
     pub conflicts: std::collections::VecDeque<conflicts::ConflictBatch>,
+    /// Sizes and dates of both files of the question on screen.
+    conflict_facts: Option<conflicts::Facts>,
     /// Toasts on screen.
     pub toasts: Toasts,
     /// The access check window.
@@ -154,6 +156,7 @@ impl AzfxApp {
             status: StatusBar::default(),
             transfers: Transfers::default(),
             conflicts: std::collections::VecDeque::new(),
+            conflict_facts: None,
             toasts: Toasts::default(),
             access: access::AccessPanel::default(),
             smb: smb::SmbPanel::default(),
@@ -363,9 +366,7 @@ impl eframe::App for AzfxApp {
                 inspect::Ask::ExportLog(lines) => self.save_as("azfx-requests.jsonl", lines.into_bytes()),
             }
         }
-        if let Some(answer) = self.conflicts.front().and_then(|batch| conflicts::conflict_ui(&ctx, batch)) {
-            self.answer_conflicts(answer);
-        }
+        self.conflicts_ui(&ctx);
         let asked = self.preferences.ui(&ctx, &mut self.settings, &mut self.theme_override);
         if asked == Some(preferences::PreferencesAsk::ChooseDownloadFolder) {
             self.pickers.ask(pickers::PickKind::DownloadFolder, Vec::new());

@@ -160,6 +160,10 @@ fn an_answered_conflict_ends_its_own_row_in_what_happened() {
         harness.input_mut().dropped_files.push(Arc::new(Dropped(readme.clone())));
         harness.step();
         wait_for(&mut harness, "the question", |h| shows(h, "Replace or keep?"));
+        // Both sides' sizes and dates, what "Replace if newer" decides by (item 12).
+        wait_for(&mut harness, "the facts", |h| shows_containing(h, "Yours: 16 B, modified 2001-09-09"));
+        assert!(shows_containing(&harness, "There: 245 B, modified "), "the share's file");
+        assert!(shows_containing(&harness, "(older)"));
         harness.get_by_label(answer).click();
         wait_for(&mut harness, ends, |h| shows(h, ends));
         harness.run_steps(3);
