@@ -119,3 +119,26 @@ fn a_folder_downloaded_again_arrives_beside_the_first() {
     assert!(first.iter().all(|n| !n.to_string_lossy().contains("(1)")), "nothing merged into the first: {first:?}");
     assert!(shows_containing(&harness, "designs (1)"), "the row names where it went");
 }
+
+/// At 150 % text in a 1024×700 window (a small RDP session), Settings ran off the screen
+/// and the status bar split "Token expires in" from its time.
+#[test]
+fn settings_and_the_status_bar_fit_at_150_percent_text() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let size = egui::vec2(1024.0, 700.0);
+    let mut harness = crate::ui::app_sized(&emulator, demo::WRITABLE_SHARE, downloads.path(), size);
+    wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
+    harness.state_mut().settings.text_size_percent = 150;
+    harness.run_steps(5);
+    let points = egui::Rect::from_min_size(egui::Pos2::ZERO, size / harness.ctx.zoom_factor());
+    let countdown = harness.get_by_label_contains("Token expires in ").rect();
+    assert!(countdown.height() < 30.0, "one line: {countdown:?}");
+    harness.get_by_label("Settings").click();
+    wait_for(&mut harness, "Settings", |h| shows(h, "Appearance"));
+    harness.run_steps(3);
+    for label in ["Appearance", "Theme", "Restore defaults"] {
+        let rect = harness.get_by_label(label).rect();
+        assert!(points.contains_rect(rect), "{label} at {rect:?} is off the {points:?} screen");
+    }
+}
