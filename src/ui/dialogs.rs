@@ -64,39 +64,7 @@ pub fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker) {
             browser.new_folder_problem = None;
         }
     }
-    if let Some(entries) = browser.confirm_delete.take() {
-        let mut keep = true;
-        let folders = entries.iter().filter(|(_, dir)| *dir).count();
-        let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
-            ui.heading("Confirm delete");
-            let count = entries.len() as u64;
-            ui.label(if count == 1 {
-                format!("Delete {}?", entries[0].0)
-            } else {
-                format!("Delete {}?", crate::format::count(count, "item", "items"))
-            });
-            if folders > 0 {
-                ui.label("Folders are deleted with everything in them. This cannot be undone.");
-            }
-            let (enter, escape) = keys(ui);
-            ui.horizontal(|ui| {
-                if ui.button("Delete").clicked() || enter {
-                    browser.delete(worker, &entries);
-                    browser.selection.clear();
-                    keep = false;
-                }
-                if ui.button("Cancel").clicked() || escape {
-                    keep = false;
-                }
-            });
-        });
-        if modal.should_close() {
-            keep = false;
-        }
-        if keep {
-            browser.confirm_delete = Some(entries);
-        }
-    }
+    confirm_delete_ui(ctx, browser, worker);
     if let Some(view) = &browser.properties {
         let mut open = true;
         let mut close = false;
@@ -141,6 +109,73 @@ pub fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker) {
             });
         if !open || close {
             browser.properties = None;
+        }
+    }
+}
+
+/// The delete confirmation: what goes, what the folders hold, Delete or Cancel.
+fn confirm_delete_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker) {
+    if let Some(entries) = browser.confirm_delete.take() {
+        let mut keep = true;
+        let folders = entries.iter().filter(|(_, dir)| *dir).count();
+        let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
+            ui.heading("Confirm delete");
+            let count = entries.len() as u64;
+            ui.label(if count == 1 {
+                format!("Delete {}?", entries[0].0)
+            } else {
+                format!("Delete {}?", crate::format::count(count, "item", "items"))
+            });
+            if folders > 0 {
+                ui.label("Folders are deleted with everything in them. This cannot be undone.");
+                delete_size_ui(ui, browser, worker, &entries);
+            }
+            let (enter, escape) = keys(ui);
+            ui.horizontal(|ui| {
+                if ui.button("Delete").clicked() || enter {
+                    browser.delete(worker, &entries);
+                    browser.selection.clear();
+                    keep = false;
+                }
+                if ui.button("Cancel").clicked() || escape {
+                    keep = false;
+                }
+            });
+        });
+        if modal.should_close() {
+            keep = false;
+        }
+        if keep {
+            browser.confirm_delete = Some(entries);
+        } else {
+            browser.delete_size = None;
+        }
+    }
+}
+
+/// What the folders among `entries` hold, counted on the worker when the question opens.
+fn delete_size_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, entries: &[(String, bool)]) {
+    let folders = entries.iter().filter(|(_, dir)| *dir).count();
+    if browser.delete_size.as_ref().is_none_or(|(of, _)| *of != *entries) {
+        let paths = entries.iter().filter(|(_, dir)| *dir).map(|(name, _)| browser.child_path(name)).collect();
+        browser.delete_size = Some((entries.to_vec(), worker.measure(&browser.share, paths)));
+    }
+    match browser.delete_size.as_ref().and_then(|(_, size)| size.ready()) {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("Counting what they hold…");
+            });
+        }
+        Some(Ok(size)) => {
+            let files = crate::format::count(size.files, "file", "files");
+            let below = crate::format::count(size.folders, "folder", "folders");
+            let bytes = crate::format::human_size(size.bytes);
+            let whose = if folders == 1 { "It holds" } else { "They hold" };
+            ui.strong(format!("{whose} {files} ({bytes}) and {below}."));
+        }
+        Some(Err(failure)) => {
+            ui.weak(format!("What they hold could not be counted: {}", super::diagnosis::failure_line(failure)));
         }
     }
 }

@@ -52,3 +52,16 @@ pub async fn properties(
     session.note_read(share, true);
     Ok(properties)
 }
+
+/// What the folders `paths` of `share` hold, walked one after another.
+pub async fn measure(rt: &Runtime, share: &str, paths: &[String]) -> Result<super::TreeSize, EngineError> {
+    let session = rt.session()?;
+    let mut size = super::TreeSize::default();
+    for path in paths {
+        let tree = session.files.walk(share, path).await?;
+        size.files += (tree.files.len() + tree.temporary.len()) as u64;
+        size.folders += tree.directories.len().saturating_sub(1) as u64;
+        size.bytes += tree.bytes() + tree.temporary.iter().map(|(_, bytes)| bytes).sum::<u64>();
+    }
+    Ok(size)
+}

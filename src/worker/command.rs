@@ -218,6 +218,8 @@ pub enum Command {
     ListDirectory { task: Task, share: String, path: String, reply: Reply<u64> },
     /// Properties of a file or directory.
     Properties { share: String, path: String, is_directory: bool, reply: Reply<EntryProperties> },
+    /// Counts what the folders `paths` hold (a delete's confirmation).
+    Measure { share: String, paths: Vec<String>, reply: Reply<TreeSize> },
     /// Creates a directory.
     CreateDirectory { share: String, path: String, reply: Reply<()> },
     /// Deletes a file, or a directory and everything below it; answers the count.
@@ -355,4 +357,15 @@ pub enum Event {
         /// Units in all.
         total: u64,
     },
+}
+
+/// What folders hold, everything below them counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TreeSize {
+    /// Files (azfx's temporary files included: a delete removes them too).
+    pub files: u64,
+    /// Folders below them (not counting themselves).
+    pub folders: u64,
+    /// Bytes in the files.
+    pub bytes: u64,
 }

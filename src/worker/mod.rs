@@ -40,7 +40,7 @@ pub use crate::transfer::{
 };
 pub use command::{
     Answer, Command, Connected, ConnectionConfig, CredentialConfig, Event, Failure, FileFailure, TaskId, TokenInfo,
-    TreeReport,
+    TreeReport, TreeSize,
 };
 pub use diagnose::ServiceSasRequest;
 pub use local::{LocalEntry, LocalListing};
@@ -192,6 +192,12 @@ impl Worker {
     pub fn properties(&self, share: &str, path: &str, is_directory: bool) -> Promise<Answer<EntryProperties>> {
         let (share, path) = (share.to_owned(), path.to_owned());
         self.ask(|reply| Command::Properties { share, path, is_directory, reply })
+    }
+
+    /// Counts the files, folders and bytes below the folders `paths` of `share`.
+    pub fn measure(&self, share: &str, paths: Vec<String>) -> Promise<Answer<TreeSize>> {
+        let share = share.to_owned();
+        self.ask(|reply| Command::Measure { share, paths, reply })
     }
 
     /// Creates a directory.

@@ -222,6 +222,9 @@ impl Runtime {
                 let answer = task.run(browse::list_directory(rt, task.id, &share, &path)).await;
                 rt.answer(reply, answer, Some(&share)).await;
             }
+            Command::Measure { share, paths, reply } => {
+                rt.answer(reply, browse::measure(rt, &share, &paths).await, Some(&share)).await;
+            }
             Command::Properties { share, path, is_directory, reply } => {
                 rt.answer(reply, browse::properties(rt, &share, &path, is_directory).await, Some(&share)).await;
             }

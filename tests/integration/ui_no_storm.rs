@@ -163,6 +163,9 @@ fn a_recursive_delete_can_be_cancelled_and_keeps_the_rest() {
     harness.step();
     harness.key_press(egui::Key::Delete);
     harness.run_steps(3);
+    // The confirmation says what the folder holds (input 6).
+    let holds = format!("It holds {} files", azfx::format::thousands(demo::LARGE_FOLDER_ENTRIES as u64));
+    wait_for_long(&mut harness, "the count", |h| shows_containing(h, &holds));
     harness.key_press(egui::Key::Enter);
     wait_for_long(&mut harness, "the delete under way", |h| shows_containing(h, "Deleting… ") && shows(h, "Cancel"));
     std::thread::sleep(Duration::from_millis(300));

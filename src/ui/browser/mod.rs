@@ -11,6 +11,9 @@ use poll_promise::Promise;
 
 mod clipboard;
 pub use clipboard::{DraggedRows, drop_allowed};
+
+/// The entries of a delete being confirmed, and what their folders hold once counted.
+pub type DeleteSize = (Vec<(String, bool)>, Promise<Answer<crate::worker::TreeSize>>);
 mod ops;
 #[cfg(test)]
 mod tests;
@@ -137,6 +140,8 @@ pub struct Browser {
     pub creating: Option<(String, Promise<Answer<()>>)>,
     /// Delete confirmation: (name, is folder).
     pub confirm_delete: Option<Vec<(String, bool)>>,
+    /// What the folders of the delete being confirmed hold, asked when it opened.
+    pub delete_size: Option<DeleteSize>,
     /// Properties window.
     pub properties: Option<PropertiesView>,
     /// Path being typed (Ctrl+L).
@@ -188,6 +193,7 @@ impl Browser {
             new_folder_problem: None,
             creating: None,
             confirm_delete: None,
+            delete_size: None,
             properties: None,
             path_edit: None,
             open_request: None,
