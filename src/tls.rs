@@ -11,15 +11,16 @@ pub fn install_default_provider() {
 }
 
 /// The TLS settings of an HTTP client that trusts the system's roots and `extra` (DER
-/// certificates, the emulator's CA in tests and the demo), with ALPN `h2`, `http/1.1`
-/// as reqwest offers by default. The system's roots are read once per process (Linux
-/// and the BSDs keep them in files: `/etc/ssl/certs` holds ~300 entries, ~40 ms to read
-/// and parse), where reqwest's own verifier reads them again for every client built (an
-/// `azfx` command builds two or three). Verification is the same as reqwest's on these
-/// systems (`rustls-platform-verifier` is `WebPKI` over these roots there).
+/// certificates, the emulator's CA in tests and the demo, a proxy's CA from `--ca-file`),
+/// with ALPN `h2`, `http/1.1` as reqwest offers by default: `WebPKI` verification over
+/// the system's roots, read once per process — on Linux and the BSDs from their files
+/// (`/etc/ssl/certs` holds ~300 entries, ~40 ms to read and parse, where reqwest's own
+/// verifier reads them again for every client built), on Windows from the certificate
+/// store's trusted roots (reqwest's platform verifier fails there under Wine with
+/// "Invalid parameter", and one set-up everywhere is one set-up to test).
 ///
 /// Errors: an `extra` certificate that is not a valid CA certificate (the text says why).
-#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+#[cfg(any(windows, all(unix, not(target_vendor = "apple"), not(target_os = "android"))))]
 pub fn client_config(extra: &[rustls::pki_types::CertificateDer<'static>]) -> Result<rustls::ClientConfig, String> {
     use std::sync::{Arc, Mutex, PoisonError};
     // Kept once read; an empty read is tried again by the next client.

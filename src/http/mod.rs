@@ -21,7 +21,7 @@ pub fn client_builder(ca_pem: Option<&[u8]>, loopback: bool) -> Result<reqwest::
     if loopback {
         builder = builder.no_proxy();
     }
-    #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+    #[cfg(any(windows, all(unix, not(target_vendor = "apple"), not(target_os = "android"))))]
     {
         use rustls::pki_types::{CertificateDer, pem::PemObject as _};
         // Every certificate of the file (a proxy's root and its intermediate, say).
@@ -39,7 +39,7 @@ pub fn client_builder(ca_pem: Option<&[u8]>, loopback: bool) -> Result<reqwest::
         };
         builder = builder.tls_backend_preconfigured(crate::tls::client_config(&extra)?);
     }
-    #[cfg(not(all(unix, not(target_vendor = "apple"), not(target_os = "android"))))]
+    #[cfg(not(any(windows, all(unix, not(target_vendor = "apple"), not(target_os = "android")))))]
     if let Some(pem) = ca_pem {
         let certificate =
             reqwest::Certificate::from_pem(pem).map_err(|e| format!("the CA file is not a PEM certificate: {e}"))?;
