@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# Cross-builds the portable Windows azfx.exe (x86_64-pc-windows-gnu, Debian's mingw-w64)
-# and zips it into target/dist/. Needs the Rust standard library for that target
-# (`rustup target add x86_64-pc-windows-gnu`), which this project's build machines
-# cannot download (rustup reaches no target downloads there, and Debian's
-# libstd-rust-dev-windows is built for rustc 1.63, far older than this crate needs).
-# On a Windows runner use .github/workflows/windows.yml instead.
+# Cross-builds azfx.exe for Windows (x86_64-pc-windows-gnu) on Debian, with no rustup
+# target: Debian's Rust (rustc-web, cargo-web: 1.96 beside rustup's) builds the standard
+# library for the target from rust-web-src (-Zbuild-std), and mingw-w64 links. Installs
+# those packages when missing. Writes target/windows/x86_64-pc-windows-gnu/<profile>/azfx.exe.
+#
+#   scripts/build-windows.sh            # debug build (what the Wine tests run)
+#   scripts/build-windows.sh --release  # the shipped build
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=x86_64-pc-windows-gnu
-if ! rustc --print target-libdir --target "$target" >/dev/null 2>&1 \
-  || [ ! -d "$(rustc --print target-libdir --target "$target")" ] \
-  || [ -z "$(ls "$(rustc --print target-libdir --target "$target")" 2>/dev/null)" ]; then
-  echo "the Rust standard library for $target is not installed: run 'rustup target add $target'" >&2
-  echo "(not possible on machines without access to the rustup distribution server)" >&2
-  exit 3
+profile=debug
+args=()
+if [ "${1:-}" = "--release" ]; then profile=release; args+=(--release); fi
+
+need=()
+[ -x /usr/bin/rustc ] && /usr/bin/rustc --version | grep -q . || need+=(rustc-web)
+[ -x /usr/bin/cargo ] || need+=(cargo-web)
+[ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
+command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "install mingw-w64 (apt-get install mingw-w64)" >&2; exit 3; }
-CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc cargo build --release --locked --target "$target"
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
-mkdir -p target/dist
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-cp "target/$target/release/azfx.exe" README.md "$stage/"
-(cd "$stage" && zip -q "$OLDPWD/target/dist/azfx-$version-windows-x86_64.zip" azfx.exe README.md)
-ls -l "target/dist/azfx-$version-windows-x86_64.zip"
+
+# Debian's rustc and cargo by full path: rustup's (first on PATH) have no Windows std.
+export RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+export CARGO_TARGET_DIR="$PWD/target/windows"
+/usr/bin/cargo build --locked -Zbuild-std=std,panic_unwind --target x86_64-pc-windows-gnu --bin azfx "${args[@]}"
+ls -l "target/windows/x86_64-pc-windows-gnu/$profile/azfx.exe"
