@@ -49,7 +49,7 @@ fn silent_replace_a_drop_onto_an_existing_name_asks_first() {
 /// Resume; resumed, it can be paused again from its row and resumed to the end.
 #[test]
 fn the_queue_reappears_after_a_restart_and_resumes() {
-    use azfx::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
+    use azfx::worker::{ConnectionConfig, CredentialConfig};
     let emulator = demo_emulator(Duration::from_secs(3600));
     let control = emulator.control();
     let data: Vec<u8> = (0..48_usize << 20).map(|i| u8::try_from(i % 251).unwrap() | 1).collect();
@@ -65,20 +65,7 @@ fn the_queue_reappears_after_a_restart_and_resumes() {
 
     // The earlier run: a download paused half way, then the process ends.
     control.set_latency(Duration::from_millis(150));
-    {
-        let mut worker = Worker::spawn_in(state.path().to_owned(), || {}).unwrap();
-        crate::engine::wait(worker.connect(config.clone())).unwrap();
-        let (task, promise) =
-            worker.download(demo::WRITABLE_SHARE, "big.bin", dest.clone(), azfx::transfer::Conflict::Fail);
-        wait_until("some bytes", || {
-            worker
-                .poll_events()
-                .iter()
-                .any(|e| matches!(e, Event::Progress { task: t, done, .. } if *t == task && *done > 0))
-        });
-        worker.pause(task);
-        assert!(crate::engine::wait(promise).is_err());
-    }
+    paused_in_an_earlier_run(config.clone(), state.path(), "big.bin", &dest);
 
     // The window opens on the same state directory: the download is there, paused.
     let mut harness = crate::ui::app_in(&emulator, demo::WRITABLE_SHARE, downloads.path(), state.path());
@@ -192,7 +179,7 @@ fn an_answered_conflict_ends_its_own_row_in_what_happened() {
 /// `https://127.0.0.1:Q`).
 #[test]
 fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
-    use azfx::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
+    use azfx::worker::{ConnectionConfig, CredentialConfig};
     use egui_kittest::kittest::NodeT as _;
     // Plain HTTP on one port for the first run, HTTPS on another for the window.
     let emulator = azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig {
@@ -219,20 +206,7 @@ fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
     );
     config.imds_endpoint = Some(emulator.identity_endpoint());
     control.set_latency(Duration::from_millis(150));
-    {
-        let mut worker = Worker::spawn_in(state.path().to_owned(), || {}).unwrap();
-        crate::engine::wait(worker.connect(config)).unwrap();
-        let (task, promise) =
-            worker.download(demo::WRITABLE_SHARE, "moved.bin", dest.clone(), azfx::transfer::Conflict::Fail);
-        wait_until("some bytes", || {
-            worker
-                .poll_events()
-                .iter()
-                .any(|e| matches!(e, Event::Progress { task: t, done, .. } if *t == task && *done > 0))
-        });
-        worker.pause(task);
-        assert!(crate::engine::wait(promise).is_err());
-    }
+    paused_in_an_earlier_run(config, state.path(), "moved.bin", &dest);
     control.set_latency(Duration::ZERO);
     let ca = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
     let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), |options| {
@@ -249,4 +223,27 @@ fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
     wait_for(&mut harness, "the end", |h| shows_containing(h, "Download moved.bin finished"));
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     assert_eq!(harness.query_all_by_label("Download moved.bin").count(), 1, "the same job, not a second one");
+}
+
+/// An earlier run of azfx on the journal in `state`: connects with `config`, downloads the
+/// demo share's `remote` to `dest`, pauses it once some bytes arrived, and ends.
+fn paused_in_an_earlier_run(
+    config: azfx::worker::ConnectionConfig,
+    state: &std::path::Path,
+    remote: &str,
+    dest: &std::path::Path,
+) {
+    use azfx::worker::{Event, Worker};
+    let mut worker = Worker::spawn_in(state.to_owned(), || {}).unwrap();
+    crate::engine::wait(worker.connect(config)).unwrap();
+    let (task, promise) =
+        worker.download(demo::WRITABLE_SHARE, remote, dest.to_owned(), azfx::transfer::Conflict::Fail);
+    wait_until("some bytes", || {
+        worker
+            .poll_events()
+            .iter()
+            .any(|e| matches!(e, Event::Progress { task: t, done, .. } if *t == task && *done > 0))
+    });
+    worker.pause(task);
+    assert!(crate::engine::wait(promise).is_err());
 }
