@@ -24,7 +24,7 @@ pub fn entry_headers(node: &Node) -> Vec<(&'static str, String)> {
         ("x-ms-file-creation-time", azure_time::iso7(node.times.creation)),
         ("x-ms-file-last-write-time", azure_time::iso7(node.times.last_write)),
         ("x-ms-file-change-time", azure_time::iso7(node.times.change)),
-        ("x-ms-file-id", node.id.to_string()),
+        ("x-ms-file-id", node.file_id.to_string()),
         ("x-ms-file-parent-id", node.parent.to_string()),
         ("x-ms-file-permission-key", node.permission_key()),
     ]
@@ -227,7 +227,7 @@ fn entry_xml(xml: &mut String, node: &Node, include: Include) {
     xml.push_str(tag);
     xml.push('>');
     xml.push_str(&name_element("Name", &node.name));
-    let _ = write!(xml, "<FileId>{}</FileId>", node.id);
+    let _ = write!(xml, "<FileId>{}</FileId>", node.file_id);
     let mut props = String::new();
     if let NodeKind::File(data) = &node.kind {
         let _ = write!(props, "<Content-Length>{}</Content-Length>", data.size);

@@ -121,8 +121,11 @@ pub enum NodeKind {
 /// One entry of the tree.
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// File id (`x-ms-file-id`).
+    /// The entry's key in the tree and its bytes' in the blob store.
     pub id: u64,
+    /// File id (`x-ms-file-id`, `<FileId>`): the entry's own, kept when Create File
+    /// replaces a file (the service keeps it; only the content starts over).
+    pub file_id: u64,
     /// Parent directory id.
     pub parent: u64,
     /// Name as created (case preserved).
@@ -244,6 +247,7 @@ impl Share {
         let (at, ticks) = clock.now();
         let root = Node {
             id: ROOT_ID,
+            file_id: ROOT_ID,
             parent: ROOT_ID,
             name: String::new(),
             kind: NodeKind::Directory { children: BTreeMap::new() },
@@ -328,6 +332,7 @@ impl Share {
         let attributes = if matches!(kind, NodeKind::Directory { .. }) { "Directory" } else { "Archive" };
         Node {
             id,
+            file_id: id,
             parent,
             name: name.to_owned(),
             kind,
@@ -364,14 +369,17 @@ impl Share {
     ) -> Result<(u64, Option<u64>), StoreError> {
         let (leaf, parents) = path.split_last().ok_or(StoreError::TypeMismatch)?;
         let parent = self.resolve_dir(parents)?;
-        let (replaced, name) = match self.child(parent, leaf) {
-            // The service compares names without case and keeps the name the file has:
-            // Create File of `LOWER.TXT` over `lower.txt` leaves it `lower.txt`.
+        let (replaced, name, file_id) = match self.child(parent, leaf) {
+            // The service compares names without case and keeps the name and the file id
+            // the file has: Create File of `LOWER.TXT` over `lower.txt` leaves it
+            // `lower.txt`, with its id.
             Some(existing) => match self.nodes.get(&existing) {
-                Some(Node { kind: NodeKind::File(old), name, .. }) => (Some((existing, old.size)), name.clone()),
+                Some(Node { kind: NodeKind::File(old), name, file_id, .. }) => {
+                    (Some((existing, old.size)), name.clone(), Some(*file_id))
+                }
                 _ => return Err(StoreError::TypeMismatch),
             },
-            None => (None, leaf.clone()),
+            None => (None, leaf.clone(), None),
         };
         let freed = replaced.map_or(0, |(_, old_size)| old_size);
         self.check_quota(self.usage_bytes - freed + size)?;
@@ -379,7 +387,8 @@ impl Share {
             self.remove(old_id);
         }
         let id = ids.next();
-        let node = Self::new_node(id, parent, &name, NodeKind::File(FileData { size, content, copy: None }), clock);
+        let mut node = Self::new_node(id, parent, &name, NodeKind::File(FileData { size, content, copy: None }), clock);
+        node.file_id = file_id.unwrap_or(id);
         self.insert(parent, node);
         // `remove` already gave back the replaced file's bytes.
         self.usage_bytes += size;

@@ -299,3 +299,17 @@ fn case_only_renames_work_and_a_folder_never_moves_into_itself() {
     block(env.create_file("NOTES.TXT", b""));
     assert_eq!(names(&env, ""), ["notes.TXT", "REPORTS"], "the name the file had");
 }
+
+/// The emulator as the service (tryout issue, input 16): Create File over an existing file
+/// keeps its file id (and its name), only the content starts over.
+#[test]
+fn create_file_over_a_file_keeps_its_id() {
+    let Engine { env, worker } = engine();
+    env.emulator.control().put_file(ACCOUNT, SHARE, "keep.txt", b"old").unwrap();
+    let before = wait(worker.properties(SHARE, "keep.txt", false)).unwrap().file_id;
+    block(env.create_file("KEEP.TXT", b"new!"));
+    let after = wait(worker.properties(SHARE, "keep.txt", false)).unwrap();
+    assert!(before.is_some() && after.file_id == before, "{before:?} then {:?}", after.file_id);
+    assert_eq!(after.size, Some(4));
+    assert_eq!(remote(&env, "keep.txt").unwrap(), b"new!");
+}
