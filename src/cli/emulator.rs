@@ -56,7 +56,8 @@ pub struct EmulatorArgs {
     /// refused, other reads allowed), listing-reset=N (the connection drops on page N
     /// of the next listing), download-cut=BYTES (the next download's body stops after
     /// BYTES), stall=SECS (the next Files request is accepted and not answered for SECS,
-    /// then dropped), copy-pending (server-side copies never finish).
+    /// then dropped), identity-stall=SECS (the same for the next token request),
+    /// copy-pending (server-side copies never finish).
     #[arg(long, value_name = "FAULT", value_parser = crate::emulator::rehearse::parse)]
     fault: Vec<crate::emulator::rehearse::Rehearsal>,
 }

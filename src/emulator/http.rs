@@ -21,6 +21,12 @@ use super::{files, identity};
 async fn route(state: Arc<State>, scheme: Scheme, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     state.all_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = request.uri().path();
+    let identity = path.starts_with("/metadata/identity/oauth2/token") || path.starts_with("/msi/token");
+    if identity && let Some(secs) = state.take_stall(super::FaultTarget::Identity) {
+        // An identity endpoint that accepted the request and does not answer.
+        tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
+        return Ok(super::body::reset_response());
+    }
     let response = if path == "/metadata/identity/oauth2/token" || path == "/metadata/identity/oauth2/token/" {
         let (parts, _) = request.into_parts();
         identity::imds(&state, &parts)

@@ -97,7 +97,7 @@ fn fault_response(state: &State) -> Option<Response<Body>> {
             }
             Some(response)
         }
-        // A stall is answered at once with the dropped connection it ends in here.
+        // A stall was held before (`http::route`); one left here ends as it would.
         Fault::ResetMidBody { .. }
         | Fault::Stall { .. }
         | Fault::ClaimsChallenge

@@ -14,6 +14,8 @@ pub enum Rehearsal {
     DownloadCut(u64),
     /// The next Files request waits this many seconds unanswered, then is dropped.
     Stall(u32),
+    /// The next token request (IMDS, App Service) waits this many seconds unanswered.
+    IdentityStall(u32),
     /// Server-side copies stay pending.
     CopyPending,
 }
@@ -34,9 +36,10 @@ pub fn parse(text: &str) -> Result<Rehearsal, String> {
         },
         "download-cut" => Ok(Rehearsal::DownloadCut(number("BYTES")?)),
         "stall" => Ok(Rehearsal::Stall(u32::try_from(number("SECS")?).map_err(|e| e.to_string())?)),
+        "identity-stall" => Ok(Rehearsal::IdentityStall(u32::try_from(number("SECS")?).map_err(|e| e.to_string())?)),
         "copy-pending" => Ok(Rehearsal::CopyPending),
         other => Err(format!(
-            "unknown fault {other:?}: listing-403, listing-reset=N, download-cut=BYTES, stall=SECS or copy-pending"
+            "unknown fault {other:?}: listing-403, listing-reset=N, download-cut=BYTES, stall=SECS, identity-stall=SECS or copy-pending"
         )),
     }
 }
@@ -61,6 +64,7 @@ pub fn arm(control: &super::Control, fault: &Rehearsal) {
             control.inject(FaultTarget::GetFile, &Fault::ResetMidBody { after_bytes: *bytes }, 1);
         }
         Rehearsal::Stall(secs) => control.inject(FaultTarget::Files, &Fault::Stall { secs: *secs }, 1),
+        Rehearsal::IdentityStall(secs) => control.inject(FaultTarget::Identity, &Fault::Stall { secs: *secs }, 1),
         Rehearsal::CopyPending => control.set_copy_pending_polls(u32::MAX),
     }
 }

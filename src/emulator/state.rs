@@ -219,6 +219,21 @@ impl State {
         self.lock().revoked_through = Some(now);
     }
 
+    /// Takes the next scheduled fault for `target` when it is a stall (answered by
+    /// holding the request, before anything else is read of it): its seconds.
+    pub fn take_stall(&self, target: FaultTarget) -> Option<u32> {
+        let mut inner = self.lock();
+        let pos = inner.faults.scheduled.iter().position(|(t, _, _)| *t == target)?;
+        match inner.faults.scheduled.get(pos) {
+            Some((_, Fault::Stall { secs }, 0)) => {
+                let secs = *secs;
+                inner.faults.scheduled.remove(pos);
+                Some(secs)
+            }
+            _ => None,
+        }
+    }
+
     /// Takes the next scheduled fault for `target`, or a random one by the fault rate.
     /// A mid-body reset is only taken by a request with a body to break (`streams_body`).
     pub fn take_fault(&self, target: FaultTarget, streams_body: bool) -> Option<Fault> {

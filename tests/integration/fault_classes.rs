@@ -124,3 +124,25 @@ fn a_copy_left_pending_is_cancelled_cleanly() {
     let left = control.list(ACCOUNT, SHARE, "dst").unwrap();
     assert_eq!(left, ["a.txt"], "no temporary copy left: {left:?}");
 }
+
+/// An identity endpoint that accepts the request and never answers: the token request
+/// times out and is explained as the endpoint not answering, once; nothing is asked again
+/// by itself.
+#[test]
+fn an_identity_endpoint_that_never_answers() {
+    let env = start();
+    let worker = azfx::worker::Worker::spawn(|| {}).unwrap();
+    let mut cfg = config(
+        &env.emulator,
+        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+    );
+    cfg.identity_retry.attempt_timeout = Duration::from_secs(1);
+    arm(env.emulator.control(), &parse_fault("identity-stall=30").unwrap());
+    let started = Instant::now();
+    let failure = wait(worker.connect(cfg)).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10), "the timeout ended the wait");
+    assert_eq!(failure.diagnosis.class, Class::IdentityEndpointUnreachable, "{:?}", failure.diagnosis);
+    let asked = env.emulator.control().identity_requests();
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(env.emulator.control().identity_requests(), asked, "not asked again by itself");
+}
