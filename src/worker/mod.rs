@@ -12,6 +12,7 @@
 mod browse;
 mod command;
 mod diagnose;
+mod jobs;
 mod local;
 mod manage;
 mod reply;

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use super::command::{Command, Event, TokenInfo};
 use super::reply::{Repaint, Reply};
 use super::session::{Session, failure_without_session};
-use super::{browse, diagnose, manage, transfers};
+use super::{browse, diagnose, jobs, manage, transfers};
 use crate::auth::cache::{TokenEvent, TokenListener};
 use crate::diagnose::Diagnosis;
 use crate::error::EngineError;
@@ -274,10 +274,10 @@ impl Runtime {
                 let answer = transfers::download_folder(rt, &task, (&share, &path), &dest, conflict, beside).await;
                 rt.answer(reply, answer, Some(&share)).await;
             }
-            Command::Jobs { reply } => rt.answer(reply, transfers::jobs(rt), None).await,
-            Command::RemoveJob { job, reply } => rt.answer(reply, transfers::remove_job(rt, job).await, None).await,
+            Command::Jobs { reply } => rt.answer(reply, jobs::jobs(rt), None).await,
+            Command::RemoveJob { job, reply } => rt.answer(reply, jobs::remove_job(rt, job).await, None).await,
             Command::ReorderJob { job, earlier, reply } => {
-                rt.answer(reply, transfers::reorder_job(rt, job, earlier), None).await;
+                rt.answer(reply, jobs::reorder_job(rt, job, earlier), None).await;
             }
             Command::RefreshToken { reply } => rt.answer(reply, diagnose::refresh_token(rt).await, None).await,
             Command::AcquireToken { config, resource, reply } => {

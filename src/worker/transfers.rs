@@ -15,8 +15,8 @@ use super::session::Session;
 use crate::error::EngineError;
 use crate::files::names::join;
 use crate::transfer::{
-    self, Conflict, DownloadOutcome, JobId, JobKind, JobRecord, JobSpec, JobState, ProgressFn, Run, TransferError,
-    TreeOutcome, UploadOutcome,
+    self, Conflict, DownloadOutcome, JobId, JobKind, JobSpec, ProgressFn, Run, TransferError, TreeOutcome,
+    UploadOutcome,
 };
 
 /// How often a transfer's progress reaches the window or terminal (`Event::Progress`)
@@ -181,7 +181,7 @@ where
 
 /// Removes the temporary files of a job's unfinished files (local ones, or on the share
 /// through `session`); answers how many could not be removed.
-async fn remove_temporaries(
+pub(super) async fn remove_temporaries(
     journal: &transfer::Journal,
     session: Option<&Session>,
     job: JobId,
@@ -356,49 +356,4 @@ pub async fn download_folder(
     };
     let outcome = as_job(rt, task, &session, spec, work, failed_files).await?;
     Ok(report(&session, share, outcome))
-}
-
-/// Every job the journal holds, in queue order.
-pub fn jobs(rt: &Runtime) -> Result<Vec<JobRecord>, EngineError> {
-    Ok(rt.journal.jobs().map_err(TransferError::from)?)
-}
-
-/// Moves a job one place earlier or later in the queue.
-pub fn reorder_job(rt: &Runtime, job: JobId, earlier: bool) -> Result<(), EngineError> {
-    Ok(rt.journal.reorder(job, earlier).map_err(TransferError::from)?)
-}
-
-/// Removes a job that is not running: its temporary files (those on a share need a
-/// session on that account), then its record.
-///
-/// Errors: the job runs (cancel it instead), or its partial files on the share cannot be
-/// reached from the current session.
-pub async fn remove_job(rt: &Arc<Runtime>, job: JobId) -> Result<(), EngineError> {
-    let journal = &rt.journal;
-    let Some(record) = journal.job(job).map_err(TransferError::from)? else { return Ok(()) };
-    if matches!(record.state, JobState::Running | JobState::RunningElsewhere(_)) {
-        return Err(EngineError::InvalidInput("this transfer is running: cancel it instead".to_owned()));
-    }
-    let download = record.spec.kind.is_download();
-    // An upload's partial file is on the share: only a session on that account reaches it.
-    let session = if download {
-        None
-    } else {
-        let here =
-            |s: &Arc<Session>| crate::files::Endpoint::same_account(s.endpoint.base.as_str(), &record.spec.endpoint);
-        Some(rt.session().ok().filter(here).ok_or_else(|| {
-            EngineError::InvalidInput(format!(
-                "connect to {} to remove this upload's partial file from the share",
-                record.spec.endpoint
-            ))
-        })?)
-    };
-    let left = remove_temporaries(journal, session.as_deref(), job, download, &record.spec.share).await;
-    if left > 0 {
-        return Err(EngineError::InvalidInput(format!(
-            "{} could not be removed; try again",
-            crate::format::count(left as u64, "partial file", "partial files")
-        )));
-    }
-    Ok(journal.forget(job).map_err(TransferError::from)?)
 }
