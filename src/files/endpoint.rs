@@ -214,6 +214,17 @@ impl Endpoint {
         self.base.scheme() == "https"
     }
 
+    /// Whether the host is an Azure Files endpoint (`*.file.core.windows.net`, or the
+    /// China and US Government clouds' `*.file.core.chinacloudapi.cn`,
+    /// `*.file.core.usgovcloudapi.net`) or this machine (an emulator): where a storage
+    /// token may go without the user naming the host on the connect page.
+    pub fn is_azure_files(&self) -> bool {
+        const SUFFIXES: [&str; 3] =
+            [".file.core.windows.net", ".file.core.chinacloudapi.cn", ".file.core.usgovcloudapi.net"];
+        let host = self.base.host_str().unwrap_or_default().to_ascii_lowercase();
+        self.is_loopback() || SUFFIXES.iter().any(|suffix| host.ends_with(suffix))
+    }
+
     /// Whether the host is this machine (plain HTTP is allowed for bearer tokens only then).
     pub fn is_loopback(&self) -> bool {
         match self.base.host() {
@@ -323,6 +334,10 @@ mod tests {
         assert_eq!(unc.endpoint.map(|e| e.account), Some("azfxfinance".to_owned()));
         assert_eq!((unc.share.as_deref(), unc.path.as_str()), (Some("ledger"), "2026/q1"));
         assert!(Endpoint::parse_location("/projects/../archive", &shares).is_err());
+        let host = |url: &str| Endpoint::parse(url).unwrap().is_azure_files();
+        assert!(host("https://acct.file.core.windows.net") && host("https://gov.file.core.usgovcloudapi.net"));
+        assert!(host("http://127.0.0.1:10000/acct") && !host("https://attacker.example/acct"));
+        assert!(!host("https://file.core.windows.net.attacker.example/acct"), "a suffix, not a substring");
         assert!(Endpoint::parse_location("https://azfxdemo.file.core.windows.net/projects/a#b", &shares).is_err());
     }
 }

@@ -130,12 +130,22 @@ impl super::AzfxApp {
         let here = crate::files::Endpoint::parse(&session.connected.endpoint).ok();
         let share = location.share.clone().or_else(|| session.browser.as_ref().map(|b| b.share.clone()));
         let Some(share) = share else { return };
-        // A UNC path names no scheme: the same host, port and account is this account.
-        let same = |a: &crate::files::Endpoint, b: &crate::files::Endpoint| {
-            a.account == b.account && a.base.host_str() == b.base.host_str() && a.base.port() == b.base.port()
+        // A UNC path names no scheme: the same account on the same host is this account.
+        let same = |there: &crate::files::Endpoint| {
+            here.as_ref()
+                .is_some_and(|here| crate::files::Endpoint::same_account(there.base.as_str(), here.base.as_str()))
         };
         match location.endpoint {
-            Some(there) if !here.as_ref().is_some_and(|here| same(&there, here)) => {
+            // The identity's token goes only to an Azure Files endpoint (or this machine's
+            // emulator): a pasted URL of any other host is not connected to.
+            Some(there) if !same(&there) && !there.is_azure_files() => {
+                let why = format!(
+                    "{} is not an Azure Files endpoint: azfx sends this identity's token only to *.file.core.windows.net (or a sovereign cloud's). To use another endpoint, Disconnect and enter it on the connect page.",
+                    there.base.host_str().unwrap_or_default()
+                );
+                self.toasts.extend(vec![super::browser::Notice::Error("Not opened".to_owned(), why)]);
+            }
+            Some(there) if !same(&there) => {
                 let endpoint = there.base.as_str().to_owned();
                 self.connect_picked(super::discovery::Picked { endpoint, share });
             }

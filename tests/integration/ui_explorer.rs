@@ -318,6 +318,11 @@ fn the_path_field_takes_azfx_own_paths_urls_and_unc_paths() {
     let unc = format!(r"\\{}", url.split_once("://").unwrap().1.replace('/', r"\"));
     go(&mut harness, &format!(r"{unc}\2026"));
     wait_for(&mut harness, "a UNC path", |h| at(h) == "/projects/reports/2026");
+    // A URL of any other host is not connected to: the identity's token stays here.
+    go(&mut harness, "https://attacker.example/acct/share/dir");
+    harness.run_steps(3);
+    assert!(shows_containing(&harness, "is not an Azure Files endpoint"), "refused, said why");
+    assert_eq!(at(&harness), "/projects/reports/2026", "still connected where it was");
     go(&mut harness, "/projects/../archive");
     harness.run_steps(3);
     assert!(shows_containing(&harness, "has a \".\" or \"..\" segment"), "refused, said why by the field");
