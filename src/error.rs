@@ -99,6 +99,7 @@ impl EngineError {
                 | Self::Transfer(
                     TransferError::NotAFile(_)
                     | TransferError::InvalidName { .. }
+                    | TransferError::NotAllowedHere { .. }
                     | TransferError::NotRegularFile(_)
                     | TransferError::IntoItself(_),
                 ),

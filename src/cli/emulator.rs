@@ -60,6 +60,10 @@ pub struct EmulatorArgs {
     /// copy-pending (server-side copies never finish).
     #[arg(long, value_name = "FAULT", value_parser = crate::emulator::rehearse::parse)]
     fault: Vec<crate::emulator::rehearse::Rehearsal>,
+    /// Wait this many milliseconds before answering each Files request: a far region's
+    /// round trip, for benchmarks and for stopping a transfer half way in tests.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
 }
 
 /// Serves the emulator until Ctrl-C; returns the exit code.
@@ -87,6 +91,7 @@ pub fn run(args: &EmulatorArgs) -> i32 {
     for fault in &args.fault {
         crate::emulator::rehearse::arm(emulator.control(), fault);
     }
+    emulator.control().set_latency(Duration::from_millis(args.latency_ms));
     if args.fault_rate > 0.0 && args.fault_mix {
         emulator.control().set_fault_mix(args.fault_rate, Some(1));
     } else if args.fault_rate > 0.0 {

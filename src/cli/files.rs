@@ -286,6 +286,9 @@ pub(super) fn tree_summary(verb: &str, mut report: TreeReport, out: &mut dyn std
             String::new()
         }
     );
+    for renamed in &report.renamed {
+        let _ = writeln!(out, "{renamed}");
+    }
     for failure in &report.failures {
         let _ = writeln!(out, "not copied {}: {}", failure.path, failure.failure.error);
     }

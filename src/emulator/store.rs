@@ -238,7 +238,7 @@ pub struct Share {
 
 /// Case-insensitive key for a name.
 fn fold(name: &str) -> String {
-    name.to_uppercase()
+    crate::files::names::fold_case(name)
 }
 
 impl Share {

@@ -56,6 +56,21 @@ pub fn is_temporary(name: &str) -> bool {
     name.strip_prefix(".azfx-").and_then(|rest| rest.strip_suffix(".part")).is_some_and(|tag| !tag.is_empty())
 }
 
+/// A name compared without case, as Azure Files and NTFS compare them: each character
+/// replaced by its upper case when that is one character (NTFS's up-case table maps
+/// character to character, so `ß` stays `ß`).
+pub fn fold_case(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            let mut upper = c.to_uppercase();
+            match (upper.next(), upper.next()) {
+                (Some(one), None) => one,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 /// `dir/name`; `name` at the share root (`dir` empty) and `dir` itself for an empty
 /// `name`. Paths inside a share are `/`-separated without leading or trailing slashes.
 pub fn join(dir: &str, name: &str) -> String {

@@ -93,6 +93,7 @@ pub async fn download(
     run: &Run,
     progress: ProgressFn,
 ) -> Result<DownloadOutcome, TransferError> {
+    super::local_names::check_local(dest)?;
     let journal = &run.journal;
     let record = journal.file(run.job, path, dest)?;
     if let Some(done) = record.as_ref().filter(|r| r.complete) {
@@ -276,6 +277,7 @@ pub async fn download_small(
     registered: Option<(i64, String)>,
     progress: ProgressFn,
 ) -> Result<DownloadOutcome, TransferError> {
+    super::local_names::check_local(dest)?;
     let journal = &run.journal;
     let earlier = if registered.is_none() && !run.fresh { journal.file(run.job, path, dest)? } else { None };
     // A file the folder registered in an earlier run and that was never written down as

@@ -14,6 +14,7 @@
 pub mod copy;
 mod download;
 pub mod journal;
+pub mod local_names;
 mod place;
 pub mod tree;
 mod upload;
@@ -87,6 +88,15 @@ pub enum TransferError {
         name: String,
         /// Which rule it breaks.
         reason: crate::files::names::NameError,
+    },
+    /// A share name this system's files cannot have (`local_names`): refused for that
+    /// file before anything is written, so nothing lands on a device or another file.
+    #[error("{name:?} cannot be saved here: {rule}; rename it on the share, or download it under another name")]
+    NotAllowedHere {
+        /// The name (one path component).
+        name: String,
+        /// Which rule it breaks.
+        rule: local_names::WindowsNameRule,
     },
     /// The destination exists and the conflict rule is `Fail`.
     #[error("{0} already exists")]

@@ -50,7 +50,9 @@ pub(super) fn place(from: &Path, to: &Path, replace: bool) -> Result<(), Transfe
 }
 
 /// Gives `from` the name `to` unless `to` exists (then `Ok(false)`, nothing changed).
-/// Linux: one `renameat2(RENAME_NOREPLACE)`. Elsewhere, or on a file system without it:
+/// Linux: one `renameat2(RENAME_NOREPLACE)`; Windows: one `MoveFileExW` without
+/// `MOVEFILE_REPLACE_EXISTING` (and with `MOVEFILE_WRITE_THROUGH`, so the new name is on
+/// the disk when it returns). Elsewhere, or on a file system without them:
 /// a hard link (which fails rather than replace), then the temporary name removed; where
 /// there are no hard links either (FAT, some network mounts), `to` is created exclusively
 /// and the bytes copied. Blocking.
@@ -64,6 +66,13 @@ fn place_without_replacing(from: &Path, to: &Path) -> std::io::Result<bool> {
             // Not supported here (EINVAL, ENOSYS): the portable way below.
             Err(_) => {}
         }
+    }
+    #[cfg(windows)]
+    match move_without_replacing(from, to) {
+        Ok(()) => return Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        // Not supported here: the portable way below.
+        Err(_) => {}
     }
     match std::fs::hard_link(from, to) {
         Ok(()) => {
@@ -93,5 +102,91 @@ fn place_without_replacing(from: &Path, to: &Path) -> std::io::Result<bool> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(e),
         },
+    }
+}
+
+/// `MoveFileExW(from, to, MOVEFILE_WRITE_THROUGH)`: fails with `AlreadyExists`
+/// (`ERROR_ALREADY_EXISTS`, `ERROR_FILE_EXISTS`) rather than replace `to`, whatever the
+/// case of its name. Paths are made absolute and given the `\\?\` prefix, so they may be
+/// longer than `MAX_PATH` (260). Blocking.
+#[cfg(windows)]
+#[expect(unsafe_code, reason = "one Win32 call on two NUL-terminated UTF-16 strings that outlive it")]
+fn move_without_replacing(from: &Path, to: &Path) -> std::io::Result<()> {
+    use windows_sys::Win32::Storage::FileSystem::{MOVEFILE_WRITE_THROUGH, MoveFileExW};
+    let (from, to) = (verbatim(from)?, verbatim(to)?);
+    // SAFETY: both pointers are to NUL-terminated wide strings alive for the call.
+    if unsafe { MoveFileExW(from.as_ptr(), to.as_ptr(), MOVEFILE_WRITE_THROUGH) } == 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `path` as a NUL-terminated wide string the Win32 file functions take at any length:
+/// absolute (`std::path::absolute`, which also resolves `.`, `..` and `/`) with the
+/// `\\?\` prefix (`\\?\UNC\server\share\…` for a network path).
+#[cfg(windows)]
+fn verbatim(path: &Path) -> std::io::Result<Vec<u16>> {
+    use std::os::windows::ffi::OsStrExt as _;
+    let absolute = std::path::absolute(path)?;
+    let text = absolute.as_os_str();
+    let plain: Vec<u16> = text.encode_wide().collect();
+    let starts = |prefix: &str| plain.starts_with(&prefix.encode_utf16().collect::<Vec<_>>());
+    let mut wide: Vec<u16> = if starts(r"\\?\") || starts(r"\\.\") {
+        plain.clone()
+    } else if let Some(unc) = starts(r"\\").then(|| &plain[2..]) {
+        r"\\?\UNC\".encode_utf16().chain(unc.iter().copied()).collect()
+    } else {
+        r"\\?\".encode_utf16().chain(plain.iter().copied()).collect()
+    };
+    wide.push(0);
+    Ok(wide)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_with(dir: &Path, text: &str) -> PathBuf {
+        let temp = dir.join(crate::transfer::temporary_name());
+        std::fs::write(&temp, text).expect("temporary file written");
+        temp
+    }
+
+    #[test]
+    fn placing_without_replacing_never_replaces_in_any_case_of_the_name() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let old = dir.path().join("Report.txt");
+        std::fs::write(&old, "the user's").expect("written");
+        let temp = temp_with(dir.path(), "downloaded");
+        assert!(!place_without_replacing(&temp, &old).expect("asked"), "an existing file is never replaced");
+        if super::super::local_names::folds_case(dir.path()) {
+            // NTFS (Wine here): another case of the name is the same file.
+            assert!(!place_without_replacing(&temp, &dir.path().join("REPORT.TXT")).expect("asked"));
+        }
+        assert_eq!(std::fs::read_to_string(&old).expect("read"), "the user's");
+        assert!(matches!(place(&temp, &old, false), Err(TransferError::Exists(_))));
+        assert!(temp.exists(), "the temporary file stays for the caller to name again");
+        let free = dir.path().join("Report (1).txt");
+        place(&temp, &free, false).expect("placed");
+        assert_eq!(std::fs::read_to_string(&free).expect("read"), "downloaded");
+        assert!(!temp.exists());
+    }
+
+    #[test]
+    fn paths_longer_than_max_path_are_placed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // 12 levels of 40-character names: over 500 characters, past Windows' 260.
+        let deep =
+            (0..12).fold(dir.path().to_owned(), |path, level| path.join(format!("{level:02}{}", "d".repeat(38))));
+        std::fs::create_dir_all(&deep).expect("deep folders made");
+        let temp = temp_with(&deep, "deep");
+        let to = deep.join(format!("{}.txt", "f".repeat(36)));
+        assert!(to.as_os_str().len() > 500);
+        place(&temp, &to, false).expect("placed");
+        assert_eq!(std::fs::read_to_string(&to).expect("read"), "deep");
+        let again = temp_with(&deep, "second");
+        assert!(matches!(place(&again, &to, false), Err(TransferError::Exists(_))));
+        place(&again, &to, true).expect("replaced when asked");
+        assert_eq!(std::fs::read_to_string(&to).expect("read"), "second");
     }
 }

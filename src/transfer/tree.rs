@@ -3,10 +3,12 @@
 //! transfer; a file that fails is recorded and the rest go on, so one bad file never
 //! hides what did arrive.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::local_names::{case_twins, check_relative, folds_case};
 use super::{Conflict, ProgressFn, Run, TransferError};
 use crate::files::names::join;
 use crate::files::{ErrorKind, FilesClient, RANGE_BYTES, RemoteTree};
@@ -32,7 +34,43 @@ pub struct TreeOutcome {
     pub skipped: u64,
     /// Files that failed.
     pub failures: Vec<FileFailure>,
+    /// Files saved under another name than their source's (Keep both), in the order
+    /// they arrived.
+    pub renamed: Vec<Renamed>,
 }
+
+/// A file of a folder transfer saved under another name (`Conflict::KeepBoth`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renamed {
+    /// The source's path, relative to the folder.
+    pub from: String,
+    /// The path it was saved as, relative to the destination folder.
+    pub to: String,
+    /// Renamed because the destination compares names without case and another file of
+    /// the same folder has this name in another case (`local_names::case_twins`), not
+    /// because the destination already had it.
+    pub case_twin: bool,
+}
+
+impl std::fmt::Display for Renamed {
+    /// `report.txt saved as report (1).txt: …why`, as the summaries print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self { from, to, case_twin } = self;
+        if *case_twin {
+            write!(
+                f,
+                "{from} saved as {to}: the destination does not tell names apart by case, and another file of the \
+                 folder has that name"
+            )
+        } else {
+            write!(f, "{from} saved as {to}: the destination already had {from}")
+        }
+    }
+}
+
+/// What moving one file of a folder did: bytes moved, whether the conflict rule left the
+/// destination as it was, and the relative path it was saved as when that is not its own.
+type Moved = (u64, bool, Option<String>);
 
 /// A local tree: directories, and files with their sizes, as `/`-separated relative paths.
 type LocalTree = (Vec<String>, Vec<(String, u64)>);
@@ -72,9 +110,11 @@ pub const SMALL_FILES_PARALLEL: usize = 16;
 
 /// Moves files with `transfer` (small ones `SMALL_FILES_PARALLEL` at a time, then large
 /// ones one after another), reporting overall progress; a file that fails is recorded
-/// and the rest go on. A cancel or pause stops the whole folder.
+/// and the rest go on. A cancel or pause stops the whole folder. `twins` are the files
+/// renamed because the destination compares names without case (`case_twins`).
 async fn each_file<F, Fut>(
     files: Vec<(String, u64)>,
+    twins: &HashMap<String, String>,
     total: u64,
     progress: ProgressFn,
     run: &Run,
@@ -82,7 +122,7 @@ async fn each_file<F, Fut>(
 ) -> Result<TreeOutcome, TransferError>
 where
     F: Fn(String, ProgressFn) -> Fut,
-    Fut: Future<Output = Result<(u64, bool), TransferError>>,
+    Fut: Future<Output = Result<Moved, TransferError>>,
 {
     use futures_util::StreamExt as _;
     let moved = Arc::new(AtomicU64::new(0));
@@ -116,10 +156,14 @@ where
     let mut outcome = TreeOutcome::default();
     while let Some((relative, result)) = results.next().await {
         match result {
-            Ok((_, true)) => outcome.skipped += 1,
-            Ok((bytes, false)) => {
+            Ok((_, true, _)) => outcome.skipped += 1,
+            Ok((bytes, false, saved_as)) => {
                 outcome.files += 1;
                 outcome.bytes += bytes;
+                if let Some(to) = saved_as.filter(|to| *to != relative) {
+                    let case_twin = twins.contains_key(&relative);
+                    outcome.renamed.push(Renamed { from: relative, to, case_twin });
+                }
             }
             Err(stop @ (TransferError::Cancelled | TransferError::Paused)) => return Err(stop),
             Err(error) => outcome.failures.push(FileFailure { path: relative, error }),
@@ -142,6 +186,9 @@ pub async fn upload_tree(
     let root = src.to_owned();
     let (directories, files) = super::blocking("reading", src, move || walk(&root)).await?;
     let total: u64 = files.iter().map(|(_, size)| size).sum();
+    // The share compares names without case: `report.txt` beside `Report.txt` would be
+    // the same file there.
+    let twins = case_twins(files.iter().map(|(path, _)| path.as_str()));
     for dir in std::iter::once(String::new()).chain(directories) {
         match client.ensure_directory(share, &join(dest, &dir)).await {
             Ok(_) => {}
@@ -149,10 +196,14 @@ pub async fn upload_tree(
             Err(e) => return Err(e.into()),
         }
     }
-    each_file(files, total, progress, run, |relative, per_file| async move {
-        let outcome =
-            super::upload(client, &src.join(&relative), share, &join(dest, &relative), conflict, run, per_file).await?;
-        Ok((outcome.bytes, outcome.skipped))
+    each_file(files, &twins, total, progress, run, |relative, per_file| {
+        let (to, conflict) = twins.get(&relative).map_or((relative.as_str(), conflict), |to| (to, Conflict::KeepBoth));
+        let target = join(dest, to);
+        async move {
+            let outcome = super::upload(client, &src.join(&relative), share, &target, conflict, run, per_file).await?;
+            let saved_as = outcome.path.strip_prefix(dest).map(|p| p.trim_start_matches('/').to_owned());
+            Ok((outcome.bytes, outcome.skipped, saved_as))
+        }
     })
     .await
 }
@@ -170,10 +221,21 @@ pub async fn download_tree(
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
     let tree = client.walk(share, path).await?;
-    let total = tree.bytes();
     let RemoteTree { directories, files, .. } = tree;
-    let local_dirs: Vec<PathBuf> = directories.iter().map(|d| dest.join(d)).collect();
-    super::blocking("creating", dest, move || local_dirs.iter().try_for_each(std::fs::create_dir_all)).await?;
+    // Names this system cannot hold are refused file by file (their folders not made).
+    let (files, refused): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|(relative, _)| check_relative(relative).is_ok());
+    let local_dirs: Vec<PathBuf> =
+        directories.iter().filter(|d| check_relative(d).is_ok()).map(|d| dest.join(d)).collect();
+    let total = files.iter().map(|(_, size)| size).sum();
+    let root = dest.to_owned();
+    let folds = super::blocking("creating", dest, move || {
+        std::fs::create_dir_all(&root)?;
+        local_dirs.iter().try_for_each(std::fs::create_dir_all)?;
+        Ok(folds_case(&root))
+    })
+    .await?;
+    let twins = if folds { case_twins(files.iter().map(|(path, _)| path.as_str())) } else { HashMap::new() };
     let listed: std::collections::HashMap<String, u64> = files.iter().cloned().collect();
     let registered = register_small_files(run, path, dest, &files).await?;
     let arrived = Arc::new(AtomicU64::new(0));
@@ -182,11 +244,12 @@ pub async fn download_tree(
         arrived.store(done, Ordering::Relaxed);
         progress(done, total);
     });
-    let outcome = each_file(files, total, progress, run, |relative, per_file| {
+    let mut outcome = each_file(files, &twins, total, progress, run, |relative, per_file| {
         let size = listed.get(&relative).copied().unwrap_or(u64::MAX);
         let registered = registered.get(&relative).cloned();
+        let (to, conflict) = twins.get(&relative).map_or((relative.as_str(), conflict), |to| (to, Conflict::KeepBoth));
+        let local = dest.join(to);
         async move {
-            let local = dest.join(&relative);
             let remote = join(path, &relative);
             let outcome = if size <= RANGE_BYTES {
                 super::download::download_small(
@@ -196,11 +259,17 @@ pub async fn download_tree(
             } else {
                 super::download(client, share, &remote, &local, conflict, run, per_file).await?
             };
-            Ok((outcome.bytes, outcome.skipped))
+            let saved_as = outcome.path.strip_prefix(dest).ok().map(|p| p.to_string_lossy().replace('\\', "/"));
+            Ok((outcome.bytes, outcome.skipped, saved_as))
         }
     })
     .await?;
     flushing.finish(dest).await?;
+    for (path, _) in refused {
+        if let Err(error) = check_relative(&path) {
+            outcome.failures.push(FileFailure { path, error });
+        }
+    }
     Ok(outcome)
 }
 

@@ -6,6 +6,7 @@
 
 #![expect(missing_debug_implementations, reason = "view state holds promises and closures, which have no Debug")]
 
+mod about;
 mod access;
 mod actions;
 mod address;
@@ -121,12 +122,14 @@ pub struct AzfxApp {
     /// `--theme`: this run's theme, not saved.
     theme_override: Option<settings::Theme>,
     applied: preferences::Applied,
+    about: about::About,
 }
 
 impl AzfxApp {
     /// Creates the app; `repaint` is handed to the worker.
     pub fn new(cc: &eframe::CreationContext<'_>, options: StartOptions) -> Self {
         icons::install(&cc.egui_ctx);
+        let about = about::About::new(cc, &options);
         let ctx = cc.egui_ctx.clone();
         let started = match options.state_dir.clone() {
             Some(dir) => Worker::spawn_in(dir, move || ctx.request_repaint()),
@@ -178,6 +181,7 @@ impl AzfxApp {
             trainer: options.trainer.clone(),
             theme_override: options.theme,
             applied: None,
+            about,
         };
         if let Some(config) = options.connection {
             app.connect.adopt(config);
@@ -295,8 +299,10 @@ impl eframe::App for AzfxApp {
             Some(status::StatusAsk::SmbReadiness) => self.check_smb(),
             Some(status::StatusAsk::Settings) => self.preferences.show(&self.settings),
             Some(status::StatusAsk::Drill(drill)) => self.drill(drill),
+            Some(status::StatusAsk::About) => self.about.open = true,
             None => {}
         }
+        self.about.ui(ui.ctx());
         if self.session.is_some() || !self.transfers.items.is_empty() {
             let endpoint = self.session.as_ref().map(|s| s.connected.endpoint.as_str());
             egui::Panel::bottom("transfers-panel")

@@ -271,7 +271,7 @@ impl Transfers {
 /// (a download kept beside an existing file has another name than asked for).
 pub(super) fn finished_text(label: &str, report: &crate::worker::TreeReport, written: Option<&str>) -> String {
     let size = crate::format::human_size(report.bytes);
-    match (written, report.skipped) {
+    let text = match (written, report.skipped) {
         (Some(path), 0) => format!("{label} finished ({size}): saved as {path}"),
         (Some(path), _) => format!("{label}: {path} was kept (not newer)"),
         (None, 0) => format!("{label} finished ({}, {size})", crate::format::count(report.files, "file", "files")),
@@ -280,6 +280,13 @@ pub(super) fn finished_text(label: &str, report: &crate::worker::TreeReport, wri
             crate::format::count(report.files, "file", "files"),
             crate::format::count(skipped, "file", "files")
         ),
+    };
+    match report.renamed.as_slice() {
+        [] => text,
+        [one] => format!("{text}; {one}"),
+        [first, rest @ ..] => {
+            format!("{text}; {first} (and {} more)", crate::format::count(rest.len() as u64, "file", "files"))
+        }
     }
 }
 

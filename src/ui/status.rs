@@ -149,6 +149,10 @@ impl StatusBar {
                     ask = Some(StatusAsk::LogFolder);
                     ui.close();
                 }
+                if ui.button("About azfx").clicked() {
+                    ask = Some(StatusAsk::About);
+                    ui.close();
+                }
             });
             ui.separator();
             if let Some(token) = &self.token {
@@ -248,4 +252,6 @@ pub enum StatusAsk {
     LogFolder,
     /// The SMB readiness of the open share.
     SmbReadiness,
+    /// Support → About: version, system, renderer, folders.
+    About,
 }

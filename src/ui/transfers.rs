@@ -77,7 +77,7 @@ struct Finished {
 }
 
 fn one_file(bytes: u64, skipped: bool, written: String) -> Finished {
-    let report = TreeReport { files: u64::from(!skipped), bytes, skipped: u64::from(skipped), failures: Vec::new() };
+    let report = TreeReport { files: u64::from(!skipped), bytes, skipped: u64::from(skipped), ..TreeReport::default() };
     Finished { report, written: Some(written), shared: false }
 }
 

@@ -198,6 +198,9 @@ pub struct TreeReport {
     pub skipped: u64,
     /// Files that failed, each with its diagnosis; the rest went on.
     pub failures: Vec<FileFailure>,
+    /// Files saved under another name than their source's (Keep both, or a name that
+    /// differs only in case from another file of the folder).
+    pub renamed: Vec<crate::transfer::tree::Renamed>,
 }
 
 /// Typed commands to the worker, each with the reply its answer goes to (a reply dropped

@@ -69,6 +69,7 @@ fn report(session: &Session, share: &str, outcome: TreeOutcome) -> TreeReport {
         files: outcome.files,
         bytes: outcome.bytes,
         skipped: outcome.skipped,
+        renamed: outcome.renamed,
         failures: outcome
             .failures
             .into_iter()
@@ -304,7 +305,7 @@ pub async fn upload_path(
         } else {
             let done = transfer::upload(client, src, share, dest, conflict, &run, progress).await?;
             let files = u64::from(!done.skipped);
-            Ok(TreeOutcome { files, bytes: done.bytes, skipped: 1 - files, failures: Vec::new() })
+            Ok(TreeOutcome { files, bytes: done.bytes, skipped: 1 - files, ..TreeOutcome::default() })
         }
     };
     let outcome = as_job(rt, task, &session, spec, work, failed_files).await?;

@@ -485,3 +485,19 @@ fn readable_at_200_percent_and_recent_locations_lead_back() {
     harness.get_by_label("/projects/reports").click();
     wait_for(&mut harness, "reports from Recent", |h| shows(h, "2026"));
 }
+
+#[test]
+fn about_names_the_version_the_renderer_and_the_folders() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let (downloads, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut harness = app_in(&emulator, demo::READ_ONLY_SHARE, downloads.path(), state.path());
+    wait_for(&mut harness, "the archive share", |h| shows(h, "2025"));
+    assert!(!shows(&harness, "About azfx"), "closed until asked");
+    harness.get_by_label("Support").click();
+    harness.run();
+    harness.get_by_label("About azfx").click();
+    wait_for(&mut harness, "the About window", |h| shows(h, "Renderer"));
+    assert!(shows(&harness, azfx::logging::VERSION));
+    assert!(shows(&harness, "none"), "the test harness renders with neither wgpu nor OpenGL");
+    assert!(shows(&harness, &state.path().display().to_string()), "the journal's folder");
+}
