@@ -6,11 +6,19 @@
 #
 #   scripts/build-windows.sh            # debug build (what the Wine tests run)
 #   scripts/build-windows.sh --release  # the shipped build
+#   scripts/build-windows.sh --tests    # also the library's unit tests (run under Wine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=debug
 args=()
-if [ "${1:-}" = "--release" ]; then profile=release; args+=(--release); fi
+tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --release) profile=release; args+=(--release) ;;
+    --tests) tests=1 ;;
+    *) echo "unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 need=()
 [ -x /usr/bin/rustc ] && /usr/bin/rustc --version | grep -q . || need+=(rustc-web)
@@ -29,3 +37,14 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CARGO_TARGET_DIR="$PWD/target/windows"
 /usr/bin/cargo build --locked -Zbuild-std=std,panic_unwind --target x86_64-pc-windows-gnu --bin azfx "${args[@]}"
 ls -l "target/windows/x86_64-pc-windows-gnu/$profile/azfx.exe"
+if [ "$tests" = 1 ]; then
+  # The unit tests as an exe; its path is written to target/windows/unit-tests.path.
+  /usr/bin/cargo test --locked -Zbuild-std=std,panic_unwind --target x86_64-pc-windows-gnu --lib --no-run \
+    --message-format=json "${args[@]}" \
+    | python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("profile", {}).get("test") and m.get("executable"):
+        print(m["executable"])' > target/windows/unit-tests.path
+  cat target/windows/unit-tests.path
+fi

@@ -65,7 +65,8 @@ mod tests {
     #[test]
     fn directories_are_azfx_s_own() {
         if let Some(dirs) = Dirs::from_os() {
-            assert!(dirs.config.ends_with("azfx"), "{dirs:?}");
+            // Linux: ~/.config/azfx; Windows: %APPDATA%\azfx\config.
+            assert!(dirs.config.components().any(|c| c.as_os_str() == "azfx"), "{dirs:?}");
             assert!(dirs.logs.starts_with(&dirs.state));
         }
     }

@@ -114,7 +114,9 @@ pub fn case_twins<'a>(paths: impl IntoIterator<Item = &'a str>) -> HashMap<Strin
     }
     let mut renamed = HashMap::with_capacity(twins.len());
     for path in twins {
-        let free = (1..=u32::MAX).map(|n| super::upload::numbered(path, n)).find(|candidate| taken.insert(fold_case(candidate)));
+        let free = (1..=u32::MAX)
+            .map(|n| super::upload::numbered(path, n))
+            .find(|candidate| taken.insert(fold_case(candidate)));
         if let Some(free) = free {
             renamed.insert(path.to_owned(), free);
         }

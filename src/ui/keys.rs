@@ -1,4 +1,5 @@
-//! The browser's keys, as in Explorer: New folder, select all, Delete, F2, Enter, Backspace
+//! The browser's keys, as in Explorer: New folder, select all, Delete, F2, Enter, Alt+Enter
+//! (Properties), Shift+F10 and the Menu key (the row's menu), Backspace
 //! and Alt+arrows, F5, Ctrl+C / Ctrl+X / Ctrl+V, and moving through the list with arrows, Shift+arrows, Home, End,
 //! Page Up, Page Down, Esc and type-ahead. A text field with focus or an open dialog takes the
 //! keys instead.
@@ -38,6 +39,7 @@ pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, no
     // path field standing in for a file dialog…), as of the last frame.
     let behind_modal = !ui.ctx().memory(|m| m.allows_interaction(ui.layer_id()));
     let dialog = behind_modal
+        || egui::Popup::is_any_open(ui.ctx())
         || browser.new_folder.is_some()
         || browser.confirm_delete.is_some()
         || browser.properties.is_some()
@@ -70,6 +72,16 @@ pub fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, no
         && let [entry] = browser.selected().as_slice()
     {
         browser.rename = Some((entry.name.clone(), entry.name.clone()));
+    }
+    // Explorer's Alt+Enter: Properties; Shift+F10 or the Menu key: the row's menu.
+    if shortcut(ui, Modifiers::ALT, Key::Enter)
+        && let [entry] = browser.selected().as_slice()
+    {
+        let (name, is_directory) = (entry.name.clone(), entry.is_directory);
+        browser.show_properties(worker, &name, is_directory);
+    }
+    if shortcut(ui, Modifiers::SHIFT, Key::F10) || shortcut(ui, Modifiers::NONE, Key::Menu) {
+        browser.menu_by_key = browser.selected().first().map(|entry| entry.name.clone());
     }
     if shortcut(ui, Modifiers::NONE, Key::Enter)
         && let [entry] = browser.selected().as_slice()

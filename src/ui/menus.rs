@@ -27,6 +27,10 @@ pub fn row_menu(
     notices: &mut Vec<Notice>,
 ) -> Option<RowAsk> {
     let mut asked = None;
+    // Esc closes the menu (and only the menu: the list's keys wait while it is open).
+    if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        ui.close();
+    }
     if !browser.selection.contains(&entry.name) {
         browser.click(&entry.name, Modifiers::NONE);
     }
@@ -68,9 +72,7 @@ pub fn row_menu(
         ui.close();
     }
     if ui.button("Properties").clicked() {
-        let path = browser.child_path(&entry.name);
-        let result = worker.properties(&browser.share, &path, entry.is_directory);
-        browser.properties = Some(super::browser::PropertiesView { name: entry.name.clone(), path, result });
+        browser.show_properties(worker, &entry.name, entry.is_directory);
         ui.close();
     }
     if ui.button("Copy path").clicked() {

@@ -208,21 +208,29 @@ fn chosen(kind: &PickKind, mut paths: Vec<PathBuf>, contents: Vec<u8>, asked: bo
     }
 }
 
-/// A typed local path: absolute (or `~/…`), since the window has no working folder a user
+/// A typed local path: absolute (or `~/…`; `~\…` on Windows), since the window has no working folder a user
 /// could know. Whether it exists is for the worker to find out (no disk access here).
 fn typed_path(text: &str, home: Option<&std::path::Path>) -> Result<PathBuf, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("Type a path".to_owned());
     }
-    let path = match text.strip_prefix("~/") {
+    // `~\` too on Windows, where `\` is the separator people type.
+    let home_relative = text.strip_prefix("~/").or_else(|| if cfg!(windows) { text.strip_prefix("~\\") } else { None });
+    let path = match home_relative {
         Some(rest) => match home {
             Some(home) => home.join(rest),
             None => return Err("This system names no home folder: type the full path".to_owned()),
         },
         None => PathBuf::from(text),
     };
-    if path.is_absolute() { Ok(path) } else { Err("Type a full path (from the root, or from ~/)".to_owned()) }
+    if path.is_absolute() {
+        Ok(path)
+    } else if cfg!(windows) {
+        Err("Type a full path (C:\\…, \\\\server\\share\\…, or ~\\…)".to_owned())
+    } else {
+        Err("Type a full path (from the root, or from ~/)".to_owned())
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +241,12 @@ mod tests {
     fn typed_paths_must_be_full() {
         assert!(typed_path("  ", None).is_err());
         assert!(typed_path("relative/file", None).unwrap_err().contains("full path"));
-        assert_eq!(typed_path(" /tmp/x ", None).unwrap(), std::path::PathBuf::from("/tmp/x"));
+        // A full path of this system (the Windows build's tests run under Wine).
+        let full = if cfg!(windows) { r"C:\Users\x" } else { "/tmp/x" };
+        assert_eq!(typed_path(&format!(" {full} "), None).unwrap(), std::path::PathBuf::from(full));
+        let home = std::path::Path::new(full);
+        assert_eq!(typed_path("~/a", Some(home)).unwrap(), home.join("a"));
+        assert_eq!(typed_path(r"~\a", Some(home)).is_ok(), cfg!(windows), "~\\ is a home path on Windows only");
+        assert!(typed_path("/tmp/x", None).is_ok() != cfg!(windows), "no drive: not a full path on Windows");
     }
 }

@@ -248,7 +248,19 @@ fn table_ui(
                 } else if response.clicked() {
                     clicked = Some((entry.name.clone(), ui_modifiers(&response)));
                 }
-                response.context_menu(|ui| {
+                let menu = egui::Popup::default_response_id(&response);
+                if browser.menu_by_key.as_deref() == Some(entry.name.as_str()) {
+                    browser.menu_by_key = None;
+                    egui::Popup::open_id(&response.ctx, menu);
+                }
+                // Opened by a key: no pointer position to open at, so under the row.
+                let popup = egui::Popup::context_menu(&response);
+                let popup = if egui::Popup::position_of_id(&response.ctx, menu).is_none() {
+                    popup.at_position(response.rect.left_bottom())
+                } else {
+                    popup
+                };
+                popup.show(|ui| {
                     let asked = super::menus::row_menu(ui, browser, worker, &entry, requests, notices);
                     match asked {
                         Some(super::menus::RowAsk::Open) => open = Some(entry.name.clone()),

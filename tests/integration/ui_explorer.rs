@@ -358,3 +358,45 @@ fn the_demo_connect_form_uses_the_chosen_credential() {
     harness.get_by_label("Connect").click();
     wait_for(&mut harness, "connected as the backup operator", |h| shows_containing(h, "id-backup-operator ·"));
 }
+
+/// Windows issue (Explorer habits): Alt+Enter opens Properties, Shift+F10 and the Menu
+/// key open the selected row's menu (under the row: there is no pointer position), and a
+/// click on the empty space under the rows clears the selection.
+#[test]
+fn alt_enter_shift_f10_the_menu_key_and_a_click_on_empty_space() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let downloads = tempfile::tempdir().unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "README.md"));
+    harness.get_by_label("README.md").click();
+    harness.run_steps(2);
+    assert!(!shows(&harness, "Copy path"), "no menu yet");
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F10);
+    harness.run_steps(3);
+    assert!(shows(&harness, "Copy path") && shows(&harness, "Properties"), "Shift+F10 opens the row's menu");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!shows(&harness, "Copy path"), "Esc closes it");
+    harness.key_press(egui::Key::Menu);
+    harness.run_steps(3);
+    assert!(shows(&harness, "Copy path"), "the Menu key opens it too");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Enter);
+    wait_for(&mut harness, "the Properties window", |h| shows_containing(h, "ETag"));
+    assert!(harness.state().browser().unwrap().open_request.is_none(), "Alt+Enter is not Enter: nothing opened");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!shows_containing(&harness, "ETag"), "Esc closes Properties");
+    assert_eq!(harness.state().browser().unwrap().selection.len(), 1);
+    // The empty space under the rows: clicking it clears the selection, as in Explorer.
+    let row = harness.get_by_label("README.md").rect();
+    let empty = egui::pos2(row.center().x, row.bottom() + 40.0);
+    harness.hover_at(empty);
+    for pressed in [true, false] {
+        let button = egui::PointerButton::Primary;
+        harness.event(egui::Event::PointerButton { pos: empty, button, pressed, modifiers: egui::Modifiers::NONE });
+    }
+    harness.run_steps(3);
+    assert!(harness.state().browser().unwrap().selection.is_empty(), "a click on empty space clears the selection");
+}

@@ -144,6 +144,8 @@ pub struct Browser {
     pub delete_size: Option<DeleteSize>,
     /// Properties window.
     pub properties: Option<PropertiesView>,
+    /// The row whose context menu the keyboard opened (Shift+F10, the Menu key).
+    pub menu_by_key: Option<String>,
     /// Path being typed (Ctrl+L).
     pub path_edit: Option<String>,
     /// A file of the open folder to open with its default application (double-click or
@@ -195,6 +197,7 @@ impl Browser {
             confirm_delete: None,
             delete_size: None,
             properties: None,
+            menu_by_key: None,
             path_edit: None,
             open_request: None,
             operations: Vec::new(),

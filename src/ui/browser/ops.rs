@@ -8,6 +8,14 @@ use crate::ui::diagnosis::failure_line;
 use crate::worker::Worker;
 
 impl Browser {
+    /// Opens the Properties window of `name` (a row of this folder) and asks the service
+    /// for its properties.
+    pub fn show_properties(&mut self, worker: &Worker, name: &str, is_directory: bool) {
+        let path = self.child_path(name);
+        let result = worker.properties(&self.share, &path, is_directory);
+        self.properties = Some(super::PropertiesView { name: name.to_owned(), path, result });
+    }
+
     /// Creates a folder in the current folder. The New folder dialog stays open until the
     /// service answers: a name that is taken (409) is explained under the field, the typed
     /// name kept.
