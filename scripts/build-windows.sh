@@ -2,7 +2,9 @@
 # Cross-builds azfx.exe for Windows (x86_64-pc-windows-gnu) on Debian, with no rustup
 # target: Debian's Rust (rustc-web, cargo-web: 1.96 beside rustup's) builds the standard
 # library for the target from rust-web-src (-Zbuild-std), and mingw-w64 links. Installs
-# those packages when missing. Writes target/windows/x86_64-pc-windows-gnu/<profile>/azfx.exe.
+# those packages when missing. Writes target/windows/x86_64-pc-windows-gnu/<profile>/azfx.exe,
+# then packages it (scripts/package-windows.sh): target/dist/azfx-<version>-windows-x86_64.zip
+# and target/dist/azfx-<version>-x64.msi.
 #
 #   scripts/build-windows.sh            # debug build (what the Wine tests run)
 #   scripts/build-windows.sh --release  # the shipped build
@@ -37,6 +39,8 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CARGO_TARGET_DIR="$PWD/target/windows"
 /usr/bin/cargo build --locked -Zbuild-std=std,panic_unwind --target x86_64-pc-windows-gnu --bin azfx "${args[@]}"
 ls -l "target/windows/x86_64-pc-windows-gnu/$profile/azfx.exe"
+# The portable zip and the MSI of what was just built, in target/dist.
+scripts/package-windows.sh --exe "target/windows/x86_64-pc-windows-gnu/$profile/azfx.exe" 2>&1 | grep -v -e '^$' -e wixl
 if [ "$tests" = 1 ]; then
   # The unit tests as an exe; its path is written to target/windows/unit-tests.path.
   /usr/bin/cargo test --locked -Zbuild-std=std,panic_unwind --target x86_64-pc-windows-gnu --lib --no-run \

@@ -158,6 +158,23 @@ print(max([j.get("done", 0) for j in jobs] or [0]))' 2>/dev/null || echo 0)
 check "a killed get resumes, under 25 % sent again" resumes_after_kill
 kill "$slow_emulator" 2>/dev/null
 
+# The proxy Windows sets in Internet Settings (ProxyEnable, ProxyServer) is used for the
+# Files endpoint; the identity endpoint is always reached directly.
+python3 tests/windows/connect_proxy.py "$work/proxy.log" > "$work/proxy.port" & proxy=$!
+for _ in $(seq 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+settings='HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+through_the_system_proxy() {
+  "$wine" reg add "$settings" /v ProxyServer /t REG_SZ /d "127.0.0.1:$(cat "$work/proxy.port")" /f > /dev/null &&
+    "$wine" reg add "$settings" /v ProxyEnable /t REG_DWORD /d 1 /f > /dev/null || return 1
+  lists_the_share; local listed=$?
+  "$wine" reg add "$settings" /v ProxyEnable /t REG_DWORD /d 0 /f > /dev/null
+  cat "$work/proxy.log"
+  [ "$listed" -eq 0 ] && grep -q "^CONNECT 127.0.0.1:$((port + 1)) " "$work/proxy.log" \
+    && ! grep -q ":$port " "$work/proxy.log"
+}
+check "the system proxy (Internet Settings) carries the Files requests" through_the_system_proxy
+kill "$proxy" 2>/dev/null
+
 # The packages (scripts/package-windows.sh): the zip runs from any folder; the MSI installs
 # per user (under %LOCALAPPDATA%\Programs, no administrator), adds a Start menu shortcut,
 # and uninstalls cleanly.

@@ -41,6 +41,10 @@ pub struct LocalPane {
     fallback: Option<PathBuf>,
     /// Show names starting with a dot (hidden on Linux and macOS).
     pub show_hidden: bool,
+    /// The path field's text while it is being edited.
+    typed: Option<String>,
+    /// Why the typed path was refused.
+    typed_problem: Option<String>,
 }
 
 impl LocalPane {
@@ -96,7 +100,12 @@ impl LocalPane {
         ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(RELIST_SECS));
         ui.horizontal(|ui| {
             ui.strong("Local files");
-            let parent = self.path.as_ref().and_then(|p| p.parent()).map(std::path::Path::to_path_buf);
+            // Up from a drive's root (`C:\`) leads to the drives, as Explorer's This PC.
+            let parent = self.path.as_ref().and_then(|p| match p.parent() {
+                Some(parent) => Some(parent.to_path_buf()),
+                None if cfg!(windows) && !p.as_os_str().is_empty() => Some(PathBuf::new()),
+                None => None,
+            });
             if icons::button(ui, parent.is_some(), icons::UP, "Up").clicked()
                 && let Some(parent) = parent
             {
@@ -104,10 +113,7 @@ impl LocalPane {
             }
             ui.checkbox(&mut self.show_hidden, "Hidden files");
         });
-        if let Some(path) = &self.path {
-            ui.add(egui::Label::new(egui::RichText::new(path.display().to_string()).monospace().small()).truncate())
-                .on_hover_text(path.display().to_string());
-        }
+        self.path_field_ui(ui, worker);
         ui.separator();
         // The drop zone is registered first, so the rows drawn over it keep their clicks.
         let area = ui.available_rect_before_wrap();
@@ -171,6 +177,48 @@ impl LocalPane {
         }
         let dropped = drop_zone.dnd_release_payload::<DraggedRows>()?;
         Some(((*dropped).clone(), self.path.clone()?))
+    }
+}
+
+impl LocalPane {
+    /// The folder's path as an editable field (Explorer's address bar): Enter opens what
+    /// was typed (a full path), Esc puts the shown folder back.
+    fn path_field_ui(&mut self, ui: &mut egui::Ui, worker: &Worker) {
+        let shown = match &self.path {
+            Some(path) if path.as_os_str().is_empty() => "This PC".to_owned(),
+            Some(path) => path.display().to_string(),
+            None => String::new(),
+        };
+        let mut text = self.typed.clone().unwrap_or_else(|| shown.clone());
+        let label = ui.label("Folder");
+        let field = ui
+            .add(egui::TextEdit::singleline(&mut text).desired_width(f32::INFINITY).font(egui::TextStyle::Monospace))
+            .labelled_by(label.id)
+            .on_hover_text("Type a folder's full path and press Enter");
+        if field.changed() {
+            self.typed = Some(text.clone());
+            self.typed_problem = None;
+        }
+        // Enter comes while the field still has focus (it gives it up at the frame's end).
+        let (enter, escape) = ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
+        let active = field.has_focus() || field.lost_focus();
+        if active && enter {
+            if let Some(typed) = self.typed.take() {
+                match super::pickers::typed_path(&typed, None) {
+                    Ok(path) => self.open_at(worker, path),
+                    Err(why) => {
+                        self.typed_problem = Some(why);
+                        self.typed = Some(typed);
+                    }
+                }
+            }
+        } else if (active && escape) || (field.lost_focus() && self.typed_problem.is_none()) {
+            self.typed = None;
+            self.typed_problem = None;
+        }
+        if let Some(why) = &self.typed_problem {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+        }
     }
 }
 

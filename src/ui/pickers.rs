@@ -210,7 +210,7 @@ fn chosen(kind: &PickKind, mut paths: Vec<PathBuf>, contents: Vec<u8>, asked: bo
 
 /// A typed local path: absolute (or `~/…`; `~\…` on Windows), since the window has no working folder a user
 /// could know. Whether it exists is for the worker to find out (no disk access here).
-fn typed_path(text: &str, home: Option<&std::path::Path>) -> Result<PathBuf, String> {
+pub(super) fn typed_path(text: &str, home: Option<&std::path::Path>) -> Result<PathBuf, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("Type a path".to_owned());

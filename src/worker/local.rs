@@ -27,14 +27,22 @@ pub struct LocalListing {
     pub entries: Vec<LocalEntry>,
 }
 
-/// Lists `path`. Entries whose name is not UTF-8 are shown with replacement characters;
-/// ones that vanish while listed are left out.
+/// Lists `path`; the empty path lists this machine's drives on Windows (`C:\`, mapped
+/// network drives: Explorer's "This PC"), the root `/` elsewhere. Entries whose name is
+/// not UTF-8 are shown with replacement characters; ones that vanish while listed are
+/// left out.
 ///
 /// Errors: the folder cannot be read (missing, a file, no permission).
 pub async fn list_local(path: &Path) -> Result<LocalListing, EngineError> {
+    if path.as_os_str().is_empty() {
+        #[cfg(windows)]
+        return Ok(LocalListing { path: PathBuf::new(), entries: drives() });
+        #[cfg(not(windows))]
+        return Box::pin(list_local(Path::new("/"))).await;
+    }
     let unreadable =
         |e: std::io::Error| EngineError::InvalidInput(format!("cannot read the folder {}: {e}", path.display()));
-    let absolute = tokio::fs::canonicalize(path).await.map_err(unreadable)?;
+    let absolute = shown(tokio::fs::canonicalize(path).await.map_err(unreadable)?);
     let mut dir = tokio::fs::read_dir(&absolute).await.map_err(unreadable)?;
     let mut entries = Vec::new();
     while let Some(entry) = dir.next_entry().await.map_err(unreadable)? {
@@ -56,4 +64,64 @@ pub async fn list_local(path: &Path) -> Result<LocalListing, EngineError> {
         b.is_directory.cmp(&a.is_directory).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
     });
     Ok(LocalListing { path: absolute, entries })
+}
+
+/// A canonical path as people read it: Windows' `canonicalize` answers verbatim paths
+/// (`\\?\C:\Users`, `\\?\UNC\server\share`), shown and joined here without the prefix
+/// (`C:\Users`, `\\server\share`), so Up stops at `C:\` as in Explorer. Elsewhere as is.
+fn shown(path: PathBuf) -> PathBuf {
+    let text = path.to_string_lossy();
+    if let Some(unc) = text.strip_prefix(r"\\?\UNC\") {
+        return PathBuf::from(format!(r"\\{unc}"));
+    }
+    match text.strip_prefix(r"\\?\") {
+        Some(rest) if rest.as_bytes().get(1) == Some(&b':') => PathBuf::from(rest),
+        _ => path,
+    }
+}
+
+/// The drives Windows has (`GetLogicalDrives`), as folders named `C:\`, `D:\`, …
+#[cfg(windows)]
+#[expect(unsafe_code, reason = "one Win32 call without arguments")]
+fn drives() -> Vec<LocalEntry> {
+    // SAFETY: no arguments; answers a bit mask of the drive letters.
+    let mask = unsafe { windows_sys::Win32::Storage::FileSystem::GetLogicalDrives() };
+    (0..26_u8)
+        .filter(|bit| mask & (1 << bit) != 0)
+        .map(|bit| LocalEntry {
+            name: format!("{}:\\", char::from(b'A' + bit)),
+            is_directory: true,
+            size: 0,
+            modified: None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbatim_paths_are_shown_as_people_type_them() {
+        assert_eq!(shown(PathBuf::from(r"\\?\C:\Users\x")), PathBuf::from(r"C:\Users\x"));
+        assert_eq!(shown(PathBuf::from(r"\\?\UNC\server\share\d")), PathBuf::from(r"\\server\share\d"));
+        assert_eq!(shown(PathBuf::from("/home/x")), PathBuf::from("/home/x"));
+    }
+
+    #[test]
+    fn the_empty_path_lists_the_drives_or_the_root() {
+        let listing = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(list_local(Path::new("")))
+            .expect("listed");
+        let names: Vec<&str> = listing.entries.iter().map(|e| e.name.as_str()).collect();
+        if cfg!(windows) {
+            // Wine maps C: to its prefix and Z: to the Linux root.
+            assert!(names.contains(&"C:\\") && listing.entries.iter().all(|e| e.is_directory), "{names:?}");
+        } else {
+            assert_eq!(listing.path, PathBuf::from("/"));
+        }
+    }
 }

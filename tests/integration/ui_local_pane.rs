@@ -8,7 +8,7 @@ use std::time::Duration;
 use azfx::emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, demo_emulator, drag, shows, wait_for};
+use crate::ui::{app, demo_emulator, drag, shows, shows_containing, wait_for};
 
 #[test]
 fn files_go_both_ways_by_dragging_between_the_share_and_the_local_pane() {
@@ -71,4 +71,37 @@ pub(crate) fn emulator_file(emulator: &azfx::emulator::Emulator, path: &str) -> 
             .unwrap()
             .to_vec()
     })
+}
+
+/// Windows issue (Explorer habits): the pane's folder is a path field; a typed full path
+/// opens on Enter, a relative one is refused with the reason and the folder stays.
+#[test]
+fn the_local_pane_has_a_path_field() {
+    let emulator = demo_emulator(Duration::from_secs(3600));
+    let (downloads, elsewhere) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(downloads.path().join("notes.txt"), b"here").unwrap();
+    std::fs::write(elsewhere.path().join("far-away.txt"), b"there").unwrap();
+    let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
+    harness.get_by_label("Local files").click();
+    wait_for(&mut harness, "the local folder", |h| shows(h, "notes.txt"));
+
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Folder").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Folder").type_text("relative/folder");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(3);
+    assert!(shows_containing(&harness, "Type a full path"), "a relative path is refused, with why");
+    assert!(shows(&harness, "notes.txt"), "the folder shown stays");
+
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Folder").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Folder")
+        .type_text(&elsewhere.path().display().to_string());
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the typed folder", |h| shows(h, "far-away.txt"));
+    assert!(!shows(&harness, "notes.txt"));
 }
