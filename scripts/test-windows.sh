@@ -159,17 +159,21 @@ check "a killed get resumes, under 25 % sent again" resumes_after_kill
 kill "$slow_emulator" 2>/dev/null
 
 # The proxy Windows sets in Internet Settings (ProxyEnable, ProxyServer) is used for the
-# Files endpoint; the identity endpoint is always reached directly.
-python3 tests/windows/connect_proxy.py "$work/proxy.log" > "$work/proxy.port" & proxy=$!
+# Files endpoint; the identity endpoint is always reached directly. The account is named
+# as in Azure (azfxdemo.file.core.windows.net, which does not resolve here): only the
+# proxy, which maps the name to the emulator, can reach it. (azfx never sends loopback
+# addresses through a proxy.)
+python3 tests/windows/connect_proxy.py "$work/proxy.log" ".file.core.windows.net=127.0.0.1:$((port + 1))" \
+  > "$work/proxy.port" & proxy=$!
 for _ in $(seq 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
 settings='HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
 through_the_system_proxy() {
   "$wine" reg add "$settings" /v ProxyServer /t REG_SZ /d "127.0.0.1:$(cat "$work/proxy.port")" /f > /dev/null &&
     "$wine" reg add "$settings" /v ProxyEnable /t REG_DWORD /d 1 /f > /dev/null || return 1
-  lists_the_share; local listed=$?
+  azfx ls "https://azfxdemo.file.core.windows.net/projects" | grep -q README.md; local listed=$?
   "$wine" reg add "$settings" /v ProxyEnable /t REG_DWORD /d 0 /f > /dev/null
   cat "$work/proxy.log"
-  [ "$listed" -eq 0 ] && grep -q "^CONNECT 127.0.0.1:$((port + 1)) " "$work/proxy.log" \
+  [ "$listed" -eq 0 ] && grep -q "^CONNECT azfxdemo.file.core.windows.net:443 " "$work/proxy.log" \
     && ! grep -q ":$port " "$work/proxy.log"
 }
 check "the system proxy (Internet Settings) carries the Files requests" through_the_system_proxy

@@ -45,7 +45,10 @@ pub fn generate() -> Result<TlsMaterial, TlsError> {
     let ca_cert = ca_params.self_signed(&ca_key)?;
     let issuer = Issuer::new(ca_params, ca_key);
 
-    let mut server_params = CertificateParams::new(vec!["localhost".to_owned()])?;
+    // The public Files host names too, as the real service's certificate has them, so a
+    // client that reaches the emulator by name (a resolver, or a proxy that maps the name:
+    // the Windows proxy check) verifies it as it would Azure.
+    let mut server_params = CertificateParams::new(vec!["localhost".to_owned(), "*.file.core.windows.net".to_owned()])?;
     server_params.subject_alt_names.push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
     server_params.subject_alt_names.push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
     server_params.distinguished_name.push(DnType::CommonName, "localhost");

@@ -1,7 +1,9 @@
 """A minimal HTTPS proxy (HTTP CONNECT tunnels) for the Windows checks: prints its port,
 then appends each request line ("CONNECT host:port HTTP/1.1") to the file named by the
 first argument, so a test can see that azfx.exe went through the proxy Windows names in
-its Internet Settings."""
+its Internet Settings. A second argument SUFFIX=HOST:PORT sends tunnels to names ending in
+SUFFIX there instead (as a corporate proxy resolves `*.file.core.windows.net` for a
+machine that cannot), so a request that arrives proves it came through the proxy."""
 
 import socket
 import sys
@@ -39,6 +41,10 @@ def handle(client, log):
         client.close()
         return
     host, port = target.rsplit(":", 1)
+    if len(sys.argv) > 2:
+        suffix, mapped = sys.argv[2].split("=", 1)
+        if host.endswith(suffix):
+            host, port = mapped.rsplit(":", 1)
     upstream = socket.create_connection((host, int(port)))
     client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
     threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
