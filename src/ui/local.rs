@@ -131,7 +131,11 @@ impl LocalPane {
                     ui.weak("Empty folder: drop files from the share here");
                 }
                 Some(Ok(listing)) => {
-                    let shown = listing.entries.iter().filter(|e| self.show_hidden || !e.name.starts_with('.'));
+                    let shown: Vec<_> =
+                        listing.entries.iter().filter(|e| self.show_hidden || !e.name.starts_with('.')).collect();
+                    if shown.is_empty() {
+                        ui.weak("Only hidden files here (Hidden files shows them)");
+                    }
                     for entry in shown {
                         let selected = self.selection.contains(&entry.name);
                         let row = ui.horizontal(|ui| {
