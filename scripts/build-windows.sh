@@ -40,11 +40,11 @@ export CARGO_TARGET_DIR="$PWD/target/windows"
 /usr/bin/cargo build --locked -Zbuild-std=std,panic_unwind --target x86_64-pc-windows-gnu --bin azfx "${args[@]}"
 ls -l "target/windows/x86_64-pc-windows-gnu/$profile/azfx.exe"
 # The portable zip and the MSI of what was just built, in target/dist.
-scripts/package-windows.sh --exe "target/windows/x86_64-pc-windows-gnu/$profile/azfx.exe" 2>&1 | grep -v -e '^$' -e wixl
+scripts/package-windows.sh --exe "target/windows/x86_64-pc-windows-gnu/$profile/azfx.exe" 2>&1 | grep -v -e '^$' -e 'GLib-GObject-WARNING' -e '^(wixl:[0-9]*): GLib' 
 if [ "$tests" = 1 ]; then
   # The unit tests as an exe; its path is written to target/windows/unit-tests.path.
   /usr/bin/cargo test --locked -Zbuild-std=std,panic_unwind --target x86_64-pc-windows-gnu --lib --no-run \
-    --message-format=json "${args[@]}" \
+    --message-format=json-render-diagnostics "${args[@]}" \
     | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)

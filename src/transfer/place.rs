@@ -51,8 +51,7 @@ pub(super) fn place(from: &Path, to: &Path, replace: bool) -> Result<(), Transfe
 
 /// Gives `from` the name `to` unless `to` exists (then `Ok(false)`, nothing changed).
 /// Linux: one `renameat2(RENAME_NOREPLACE)`; Windows: one `MoveFileExW` without
-/// `MOVEFILE_REPLACE_EXISTING` (and with `MOVEFILE_WRITE_THROUGH`, so the new name is on
-/// the disk when it returns). Elsewhere, or on a file system without them:
+/// `MOVEFILE_REPLACE_EXISTING`. Elsewhere, or on a file system without them:
 /// a hard link (which fails rather than replace), then the temporary name removed; where
 /// there are no hard links either (FAT, some network mounts), `to` is created exclusively
 /// and the bytes copied. Blocking.
@@ -105,17 +104,19 @@ fn place_without_replacing(from: &Path, to: &Path) -> std::io::Result<bool> {
     }
 }
 
-/// `MoveFileExW(from, to, MOVEFILE_WRITE_THROUGH)`: fails with `AlreadyExists`
+/// `MoveFileExW(from, to, 0)`: fails with `AlreadyExists`
 /// (`ERROR_ALREADY_EXISTS`, `ERROR_FILE_EXISTS`) rather than replace `to`, whatever the
 /// case of its name. Paths are made absolute and given the `\\?\` prefix, so they may be
 /// longer than `MAX_PATH` (260). Blocking.
 #[cfg(windows)]
 #[expect(unsafe_code, reason = "one Win32 call on two NUL-terminated UTF-16 strings that outlive it")]
 fn move_without_replacing(from: &Path, to: &Path) -> std::io::Result<()> {
-    use windows_sys::Win32::Storage::FileSystem::{MOVEFILE_WRITE_THROUGH, MoveFileExW};
+    use windows_sys::Win32::Storage::FileSystem::MoveFileExW;
     let (from, to) = (verbatim(from)?, verbatim(to)?);
     // SAFETY: both pointers are to NUL-terminated wide strings alive for the call.
-    if unsafe { MoveFileExW(from.as_ptr(), to.as_ptr(), MOVEFILE_WRITE_THROUGH) } == 0 {
+    // No flags: never replace; a move within one folder is a rename (the file's bytes
+    // were flushed before).
+    if unsafe { MoveFileExW(from.as_ptr(), to.as_ptr(), 0) } == 0 {
         return Err(std::io::Error::last_os_error());
     }
     Ok(())
@@ -123,7 +124,8 @@ fn move_without_replacing(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// `path` as a NUL-terminated wide string the Win32 file functions take at any length:
 /// absolute (`std::path::absolute`, which also resolves `.`, `..` and `/`) with the
-/// `\\?\` prefix (`\\?\UNC\server\share\…` for a network path).
+/// `\\?\` prefix (`\\?\UNC\server\share\…` for a network path); a path already in the
+/// `\\?\` or `\\.\` form is kept as it is.
 #[cfg(windows)]
 fn verbatim(path: &Path) -> std::io::Result<Vec<u16>> {
     use std::os::windows::ffi::OsStrExt as _;

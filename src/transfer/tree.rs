@@ -220,6 +220,8 @@ pub async fn download_tree(
     run: &Run,
     progress: ProgressFn,
 ) -> Result<TreeOutcome, TransferError> {
+    // The folder's own local name too (`data.` would merge into `data` on Windows).
+    super::local_names::check_local(dest)?;
     let tree = client.walk(share, path).await?;
     let RemoteTree { directories, files, .. } = tree;
     // Names this system cannot hold are refused file by file (their folders not made).
@@ -237,7 +239,7 @@ pub async fn download_tree(
     .await?;
     let twins = if folds { case_twins(files.iter().map(|(path, _)| path.as_str())) } else { HashMap::new() };
     let listed: std::collections::HashMap<String, u64> = files.iter().cloned().collect();
-    let registered = register_small_files(run, path, dest, &files).await?;
+    let registered = register_small_files(run, path, dest, &files, &twins).await?;
     let arrived = Arc::new(AtomicU64::new(0));
     let flushing = FolderFlush::start(dest, &arrived).await?;
     let progress: ProgressFn = Arc::new(move |done, total| {
@@ -278,11 +280,13 @@ pub async fn download_tree(
 /// file needs a commit of its own before its bytes land (a kill still leaves every
 /// temporary file known, for a resume or a cancel to remove). Answers relative path →
 /// (journal id, temporary name); empty for a resumed run, whose files look themselves up.
+/// `twins` are the files written under a Keep-both name (`case_twins`).
 async fn register_small_files(
     run: &Run,
     path: &str,
     dest: &Path,
     files: &[(String, u64)],
+    twins: &HashMap<String, String>,
 ) -> Result<std::collections::HashMap<String, (i64, String)>, TransferError> {
     if !run.fresh {
         return Ok(std::collections::HashMap::new());
@@ -290,7 +294,11 @@ async fn register_small_files(
     let small: Vec<_> = files.iter().filter(|(_, size)| *size <= RANGE_BYTES).collect();
     let records: Vec<_> = small
         .iter()
-        .map(|(relative, size)| (join(path, relative), dest.join(relative), super::temporary_name(), *size))
+        // Under the name the file is written to: a case twin's Keep-both name.
+        .map(|(relative, size)| {
+            let local = dest.join(twins.get(relative).unwrap_or(relative));
+            (join(path, relative), local, super::temporary_name(), *size)
+        })
         .collect();
     // Thousands of rows: on the blocking pool, not a runtime thread.
     let (journal, job) = (Arc::clone(&run.journal), run.job);

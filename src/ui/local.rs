@@ -161,7 +161,8 @@ impl LocalPane {
                         if response.double_clicked() && entry.is_directory {
                             open = Some(listing.path.join(&entry.name));
                         }
-                        if response.drag_started() {
+                        // A drive (This PC) is opened, never dragged: it would upload a disk.
+                        if response.drag_started() && !listing.path.as_os_str().is_empty() {
                             if !self.selection.contains(&entry.name) {
                                 self.selection = BTreeSet::from([entry.name.clone()]);
                             }
@@ -176,11 +177,13 @@ impl LocalPane {
             self.open_at(worker, folder);
         }
         // Share rows dropped anywhere on the pane download into its folder.
+        // Not onto "This PC" (the drives): it is no folder to download into.
+        let folder = self.path.clone().filter(|path| !path.as_os_str().is_empty())?;
         if drop_zone.dnd_hover_payload::<DraggedRows>().is_some() {
             ui.painter().rect_stroke(area, 4.0, ui.visuals().selection.stroke, egui::StrokeKind::Inside);
         }
         let dropped = drop_zone.dnd_release_payload::<DraggedRows>()?;
-        Some(((*dropped).clone(), self.path.clone()?))
+        Some(((*dropped).clone(), folder))
     }
 }
 
@@ -208,7 +211,7 @@ impl LocalPane {
         let active = field.has_focus() || field.lost_focus();
         if active && enter {
             if let Some(typed) = self.typed.take() {
-                match super::pickers::typed_path(&typed, None) {
+                match super::pickers::typed_path(&typed, crate::config::home_dir().as_deref()) {
                     Ok(path) => self.open_at(worker, path),
                     Err(why) => {
                         self.typed_problem = Some(why);

@@ -253,13 +253,12 @@ fn table_ui(
                     browser.menu_by_key = None;
                     egui::Popup::open_id(&response.ctx, menu);
                 }
-                // Opened by a key: no pointer position to open at, so under the row.
+                // Opened by a key: no pointer position to open at, so under the row (a
+                // right click opens at the pointer, as ever).
                 let popup = egui::Popup::context_menu(&response);
-                let popup = if egui::Popup::position_of_id(&response.ctx, menu).is_none() {
-                    popup.at_position(response.rect.left_bottom())
-                } else {
-                    popup
-                };
+                let by_key =
+                    !response.secondary_clicked() && egui::Popup::position_of_id(&response.ctx, menu).is_none();
+                let popup = if by_key { popup.at_position(response.rect.left_bottom()) } else { popup };
                 popup.show(|ui| {
                     let asked = super::menus::row_menu(ui, browser, worker, &entry, requests, notices);
                     match asked {
@@ -270,6 +269,8 @@ fn table_ui(
                 });
             });
         });
+    // A menu asked for by a key whose row is not in view this frame is not kept for later.
+    browser.menu_by_key = None;
     if rows.is_empty() && !browser.loading() && browser.error.is_none() {
         // Under the headers, where the rows would be.
         ui.add_space(12.0);
