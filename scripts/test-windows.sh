@@ -139,6 +139,12 @@ folder_name_refused() {
     && [ "$(cat "$work/names2/dotdir/inner.txt")" = mine ] && [ "$(ls "$work/names2")" = dotdir ]
 }
 check "Windows names: a folder named dotdir. never merges into dotdir" folder_name_refused
+file_name_refused() {
+  exits 2 azfx get "$base/projects/names/report." "$(win "$work/names2")\\report." --overwrite true \
+    && exits 2 azfx get "$base/projects/names/report." "$(win "$work/names2")\\" --overwrite true \
+    && [ "$(ls "$work/names2")" = dotdir ]
+}
+check "Windows names: get of report. never writes report" file_name_refused
 
 # A case-insensitive folder (NTFS; Wine here): REPORT.TXT is the file report.txt would be.
 linux_azfx mkdir "$base/projects/casefold"

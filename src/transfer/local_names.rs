@@ -79,8 +79,12 @@ pub(super) fn check_relative(relative: &str) -> Result<(), TransferError> {
     }
 }
 
-/// `check_relative` for the file name of a local destination.
-pub(super) fn check_local(dest: &Path) -> Result<(), TransferError> {
+/// `check_relative` for the file name of a local destination. Call it before the path
+/// is made absolute: Windows' `GetFullPathNameW` (behind `std::path::absolute`) drops a
+/// trailing dot or space, turning `report.` into `report`, another file.
+///
+/// Errors: `TransferError::NotAllowedHere`.
+pub fn check_local(dest: &Path) -> Result<(), TransferError> {
     dest.file_name().map_or(Ok(()), |name| check_relative(&name.to_string_lossy()))
 }
 

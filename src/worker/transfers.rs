@@ -240,6 +240,8 @@ pub async fn download(
     conflict: Conflict,
 ) -> Result<DownloadOutcome, EngineError> {
     let session = rt.session()?;
+    // Before `absolute`, which would turn `report.` into `report` on Windows.
+    transfer::local_names::check_local(dest)?;
     let dest = &absolute(dest);
     let spec = spec(&session, JobKind::Download, share, path, dest, conflict);
     let files = &session.files;
@@ -344,6 +346,7 @@ pub async fn download_folder(
     beside: bool,
 ) -> Result<TreeReport, EngineError> {
     let session = rt.session()?;
+    transfer::local_names::check_local(dest)?;
     let mut dest = absolute(dest);
     if beside {
         let asked = dest.clone();
