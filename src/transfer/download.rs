@@ -47,6 +47,15 @@ fn local_destination(
     let Ok(existing) = dest.symlink_metadata() else {
         return Ok(Some((dest.to_owned(), false)));
     };
+    // `LONGFI~1.TXT` from the share is not `longfilename.txt` here, whatever Windows finds.
+    if matches!(conflict, Conflict::Replace | Conflict::ReplaceIfNewer) && super::local_names::is_short_name_alias(dest)
+    {
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        return Err(TransferError::NotAllowedHere {
+            name,
+            rule: super::local_names::WindowsNameRule::ShortNameOfAnotherFile,
+        });
+    }
     let replaceable = existing.file_type().is_file();
     Ok(match conflict {
         Conflict::Fail => return Err(TransferError::Exists(dest.display().to_string())),

@@ -36,6 +36,10 @@ pub enum WindowsNameRule {
     /// Holds one of `< > : " / \ | ? *` or a control character.
     #[error("Windows file names cannot contain {0:?}")]
     Character(char),
+    /// On this disk the name is the short (8.3) name of another file (`LONGFI~1.TXT` of
+    /// `longfilename.txt`), which replacing it would overwrite (`is_short_name_alias`).
+    #[error("on this disk it is the short (8.3) name of another file, which replacing it would overwrite")]
+    ShortNameOfAnotherFile,
 }
 
 /// The Windows rule `name` (one path component) breaks, if any. Pure: usable on every
@@ -86,6 +90,40 @@ pub(super) fn check_relative(relative: &str) -> Result<(), TransferError> {
 /// Errors: `TransferError::NotAllowedHere`.
 pub fn check_local(dest: &Path) -> Result<(), TransferError> {
     dest.file_name().map_or(Ok(()), |name| check_relative(&name.to_string_lossy()))
+}
+
+/// Whether `path` names an existing file only through its short (8.3) name: Windows
+/// finds `LONGFI~1.TXT` as `longfilename.txt`, so replacing the one would overwrite the
+/// other. `FindFirstFileW` answers the file's long name; an alias is a path whose long
+/// name differs (compared without case). `false` when nothing is there, and on other
+/// systems. Blocking.
+#[cfg(windows)]
+#[expect(unsafe_code, reason = "FindFirstFileW on a NUL-terminated wide path, then FindClose on its handle")]
+pub fn is_short_name_alias(path: &Path) -> bool {
+    use std::os::windows::ffi::{OsStrExt as _, OsStringExt as _};
+    use windows_sys::Win32::Foundation::INVALID_HANDLE_VALUE;
+    use windows_sys::Win32::Storage::FileSystem::{FindClose, FindFirstFileW, WIN32_FIND_DATAW};
+    let Some(asked) = path.file_name() else { return false };
+    let wide: Vec<u16> = path.as_os_str().encode_wide().chain(std::iter::once(0)).collect();
+    // SAFETY: zeroed plain data the call fills; `wide` outlives the call.
+    let mut found: WIN32_FIND_DATAW = unsafe { std::mem::zeroed() };
+    let handle = unsafe { FindFirstFileW(wide.as_ptr(), &raw mut found) };
+    if handle == INVALID_HANDLE_VALUE {
+        return false;
+    }
+    // SAFETY: a handle FindFirstFileW opened.
+    unsafe { FindClose(handle) };
+    let length = found.cFileName.iter().position(|&c| c == 0).unwrap_or(found.cFileName.len());
+    let long = std::ffi::OsString::from_wide(&found.cFileName[..length]);
+    fold_case(&long.to_string_lossy()) != fold_case(&asked.to_string_lossy())
+}
+
+/// Whether `path` names an existing file only through its short (8.3) name (Windows
+/// only; never elsewhere).
+#[cfg(not(windows))]
+pub fn is_short_name_alias(path: &Path) -> bool {
+    let _ = path;
+    false
 }
 
 /// Whether the local folder `dir` compares names without case (NTFS, APFS by default,
@@ -169,5 +207,39 @@ mod tests {
             assert_eq!(folds_case(dir.path()), cfg!(windows));
         }
         assert_eq!(std::fs::read_dir(dir.path()).expect("listed").count(), 0, "the probe is removed");
+    }
+
+    #[test]
+    fn a_short_name_is_told_from_the_file_it_names() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let long = dir.path().join("a long file name.text");
+        std::fs::write(&long, "x").expect("written");
+        assert!(!is_short_name_alias(&long), "the file's own name");
+        assert!(!is_short_name_alias(&dir.path().join("A LONG FILE NAME.TEXT")), "its name in another case");
+        assert!(!is_short_name_alias(&dir.path().join("absent.txt")));
+        #[cfg(windows)]
+        {
+            let short = short_path(&long);
+            eprintln!("short name of {long:?}: {short:?}");
+            // Where the volume makes short names (Wine does), the short one is an alias.
+            if short.file_name() != long.file_name() {
+                assert!(is_short_name_alias(&short), "{short:?}");
+            }
+        }
+    }
+
+    /// `GetShortPathNameW` of an existing path (the path itself when it has none).
+    #[cfg(windows)]
+    #[expect(unsafe_code, reason = "GetShortPathNameW into a buffer of the size it asks for")]
+    fn short_path(path: &std::path::Path) -> std::path::PathBuf {
+        use std::os::windows::ffi::{OsStrExt as _, OsStringExt as _};
+        let wide: Vec<u16> = path.as_os_str().encode_wide().chain(std::iter::once(0)).collect();
+        let mut buffer = vec![0_u16; 1024];
+        // SAFETY: both buffers are NUL-terminated or sized as passed.
+        let length = unsafe {
+            windows_sys::Win32::Storage::FileSystem::GetShortPathNameW(wide.as_ptr(), buffer.as_mut_ptr(), 1024)
+        };
+        let length = usize::try_from(length).unwrap_or(0).min(buffer.len());
+        if length == 0 { path.to_owned() } else { std::ffi::OsString::from_wide(&buffer[..length]).into() }
     }
 }
