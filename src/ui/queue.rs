@@ -284,9 +284,7 @@ pub(super) fn finished_text(label: &str, report: &crate::worker::TreeReport, wri
     match report.renamed.as_slice() {
         [] => text,
         [one] => format!("{text}; {one}"),
-        [first, rest @ ..] => {
-            format!("{text}; {first} (and {} more)", crate::format::count(rest.len() as u64, "file", "files"))
-        }
+        [first, rest @ ..] => format!("{text}; {first} (and {} more)", rest.len()),
     }
 }
 
@@ -350,4 +348,21 @@ pub(super) fn item_ui(ui: &mut egui::Ui, item: &TransferItem, index: usize, endp
         });
     }
     action
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::transfer::tree::Renamed;
+    use crate::worker::TreeReport;
+
+    #[test]
+    fn a_folder_summary_says_which_files_were_saved_under_another_name() {
+        let twin = Renamed { from: "report.txt".into(), to: "report (1).txt".into(), case_twin: true };
+        let mut report = TreeReport { files: 2, bytes: 10, renamed: vec![twin.clone()], ..TreeReport::default() };
+        let text = super::finished_text("reports", &report, None);
+        assert!(text.starts_with("reports finished (2 files"), "{text}");
+        assert!(text.contains("report.txt saved as report (1).txt: the destination does not tell names apart by case"));
+        report.renamed.push(Renamed { case_twin: false, ..twin });
+        assert!(super::finished_text("reports", &report, None).ends_with("(and 1 more)"));
+    }
 }
