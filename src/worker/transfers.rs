@@ -219,6 +219,14 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }
 
+/// A download's local destination, absolute (`absolute`), once its name is one this
+/// system can hold: checked first, since making `report.` absolute on Windows gives
+/// `report`, another file (`local_names::check_local`).
+fn download_target(dest: &Path) -> Result<PathBuf, EngineError> {
+    transfer::local_names::check_local(dest)?;
+    Ok(absolute(dest))
+}
+
 fn spec(session: &Session, kind: JobKind, share: &str, remote: &str, local: &Path, conflict: Conflict) -> JobSpec {
     JobSpec {
         kind,
@@ -240,9 +248,7 @@ pub async fn download(
     conflict: Conflict,
 ) -> Result<DownloadOutcome, EngineError> {
     let session = rt.session()?;
-    // Before `absolute`, which would turn `report.` into `report` on Windows.
-    transfer::local_names::check_local(dest)?;
-    let dest = &absolute(dest);
+    let dest = &download_target(dest)?;
     let spec = spec(&session, JobKind::Download, share, path, dest, conflict);
     let files = &session.files;
     let work = |run: Run, progress| async move {
@@ -346,8 +352,7 @@ pub async fn download_folder(
     beside: bool,
 ) -> Result<TreeReport, EngineError> {
     let session = rt.session()?;
-    transfer::local_names::check_local(dest)?;
-    let mut dest = absolute(dest);
+    let mut dest = download_target(dest)?;
     if beside {
         let asked = dest.clone();
         dest = tokio::task::spawn_blocking(move || transfer::unused_path(&asked)).await.unwrap_or(dest);
