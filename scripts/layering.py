@@ -6,7 +6,11 @@
 - `src/diagnose` does no IO: none of the above, nor `tokio`, `std::env`, `std::process`.
 - `auth` does not import `files`.
 - No two top-level modules import each other, directly or through others (a cycle in the
-  graph of `crate::<module>` references), and no two submodules of `emulator` either.
+  graph of `crate::<module>` references), and in every folder no two sibling files (or
+  subfolders) do: `super::`, `self::` and `crate::` paths are resolved to the module they
+  name, so `use super::table::Request` in `ui/keys.rs` is an edge keys -> table. A folder's
+  `mod.rs` is the parent of its files, not their sibling; `#[cfg(test)]` modules are left
+  out (a test may reach anywhere).
 
 Prints every violation with file and line; exits 1 when there is one.
 """
@@ -92,6 +96,58 @@ def graph(modules, path_of, pattern):
     return edges
 
 
+PATH = re.compile(r"\b((?:crate|super|self)(?:::super)*)((?:::\w+)*)(?:::(\{[^}]*\}))?")
+
+
+def module_of(path):
+    """The module path of a source file: `src/ui/transfers/queue.rs` -> ["ui", "transfers", "queue"]."""
+    parts = os.path.relpath(path, SRC)[:-3].split(os.sep)
+    return parts[:-1] if parts[-1] in ("mod", "lib") else parts
+
+
+def referenced(path):
+    """The absolute module paths a file names (the first segment after the prefix is enough
+    to tell which sibling), test modules left out."""
+    here = module_of(path)
+    for _, line in code_lines(path):
+        if re.match(r"\s*#\[cfg\(test\)\]", line):
+            return
+        for prefix, path, group in PATH.findall(line):
+            segments = prefix.split("::")
+            base = [] if segments[0] == "crate" else list(here)
+            for segment in segments:
+                if segment == "super":
+                    base = base[:-1]
+            base += [s for s in path.split("::") if s]
+            # `use super::{a, b::c}`: each of the group's first names.
+            names = re.findall(r"(?:^|[{,])\s*(\w+)", group) if group else [None]
+            for name in names:
+                yield base + [name] if name else base
+
+
+def sibling_graphs():
+    """For each folder of `src` with two or more children: the import graph of its children."""
+    for root, _, names in os.walk(SRC):
+        if root == SRC:
+            continue
+        folder = module_of(os.path.join(root, "mod.rs"))
+        children = {n[:-3]: os.path.join(root, n) for n in names if n.endswith(".rs") and n not in ("mod.rs", "tests.rs")}
+        for sub in os.listdir(root):
+            if os.path.isfile(os.path.join(root, sub, "mod.rs")):
+                children[sub] = os.path.join(root, sub)
+        if len(children) < 2:
+            continue
+        edges = {c: set() for c in children}
+        for child, path in children.items():
+            for file in rust_files(path):
+                for target in referenced(file):
+                    if target[: len(folder)] == folder and len(target) > len(folder):
+                        name = target[len(folder)]
+                        if name in edges and name != child:
+                            edges[child].add(name)
+        yield "/".join(folder), edges
+
+
 def cycles(edges):
     """Strongly connected components with more than one module (Tarjan)."""
     index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
@@ -140,18 +196,16 @@ def main():
     for component in cycles(top):
         detail = "; ".join(f"{m} -> {', '.join(sorted(top[m] & set(component)))}" for m in component)
         problems.append(f"import cycle between top-level modules {component}: {detail}")
-    emulator_dir = os.path.join(SRC, "emulator")
-    subs = [n[:-3] for n in os.listdir(emulator_dir) if n.endswith(".rs") and n != "mod.rs"]
-    sub = graph(subs, lambda m: os.path.join(emulator_dir, m + ".rs"), r"\b(?:super|crate::emulator)::(\w+)")
-    for component in cycles(sub):
-        detail = "; ".join(f"{m} -> {', '.join(sorted(sub[m] & set(component)))}" for m in component)
-        problems.append(f"import cycle inside emulator {component}: {detail}")
+    for folder, edges in sibling_graphs():
+        for component in cycles(edges):
+            detail = "; ".join(f"{m} -> {', '.join(sorted(edges[m] & set(component)))}" for m in component)
+            problems.append(f"import cycle between sibling files of src/{folder}: {component}: {detail}")
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} layering problem(s)")
         return 1
-    print(f"layering: {len(modules)} top-level modules, no cycles, ui and diagnose free of IO")
+    print(f"layering: {len(modules)} top-level modules, no cycles (between them or sibling files), ui and diagnose free of IO")
     return 0
 
 

@@ -1,11 +1,11 @@
-//! The scriptable file commands: `ls`, `get`, `put`, `cp`, `mkdir`, `rm` and `mv`, each
+//! The scriptable file commands: `ls`, `get`, `put`, `mkdir`, `rm` and `mv` (`cp`: `copy`), each
 //! a thin layer over the worker the window uses, with a progress bar on a terminal and
 //! nothing extra when piped.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::args::{CpArgs, GetArgs, LsArgs, MkdirArgs, MvArgs, OverwriteArg, PutArgs, RmArgs};
+use super::args::{GetArgs, LsArgs, MkdirArgs, MvArgs, OverwriteArg, PutArgs, RmArgs};
 use super::{connect, wait, wait_with_progress, worker};
 use crate::files::names::join;
 use crate::files::{Endpoint, ErrorKind};
@@ -164,7 +164,7 @@ pub(super) fn last_name(path: &str) -> Option<&str> {
 }
 
 /// Downloads `share/path` to `local` (an existing folder receives it under its name).
-fn download_file(
+pub(super) fn download_file(
     worker: &mut Worker,
     share: &str,
     path: &str,
@@ -205,7 +205,7 @@ fn download_file(
 
 /// Uploads `local` to `share/path` (into `path` keeping its name when `into_folder` or
 /// `path` is the share root).
-fn upload_file(
+pub(super) fn upload_file(
     worker: &mut Worker,
     local: &Path,
     share: &str,
@@ -252,7 +252,7 @@ pub(super) fn resumed_note(resumed: Resumed, out: &mut dyn std::io::Write) {
     }
 }
 
-fn is_url(text: &str) -> bool {
+pub(super) fn is_url(text: &str) -> bool {
     text.starts_with("https://") || text.starts_with("http://")
 }
 
@@ -297,103 +297,6 @@ pub(super) fn tree_summary(verb: &str, mut report: TreeReport, out: &mut dyn std
     }
     let _ = writeln!(out, "{} not copied", count(report.failures.len() as u64, "file was", "files were"));
     Err(report.failures.swap_remove(0).failure)
-}
-
-/// `azfx cp`: between this machine and a share, files or (with `-r`) folders. A folder
-/// goes into the destination folder under its own name.
-pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
-    let conflict_rule = |overwrite: OverwriteArg| match overwrite {
-        OverwriteArg::Ask | OverwriteArg::False => Conflict::Fail,
-        other => other.conflict(),
-    };
-    match (is_url(&args.src), is_url(&args.dst)) {
-        (true, false) => {
-            let (endpoint, share, path) = Endpoint::split_resource(&args.src).map_err(EngineError::from)?;
-            let mut worker = worker()?;
-            connect(&worker, &args.credential, &endpoint, &share)?;
-            let local = PathBuf::from(&args.dst);
-            if !is_folder(&worker, &share, &path)? {
-                return download_file(&mut worker, &share, &path, &local, args.overwrite, out);
-            }
-            if !args.recursive {
-                return Err(EngineError::InvalidInput(format!("{} is a folder: add -r to copy it", args.src)).into());
-            }
-            let name = last_name(&path).unwrap_or(&share).to_owned();
-            let started = worker.download_folder(&share, &path, local.join(&name), conflict_rule(args.overwrite));
-            let report = wait_with_progress(&mut worker, started, &name, true)?;
-            tree_summary("downloaded", report, out)
-        }
-        (false, true) => {
-            let (endpoint, share, path) = Endpoint::split_resource(&args.dst).map_err(EngineError::from)?;
-            let local = PathBuf::from(&args.src);
-            let mut worker = worker()?;
-            connect(&worker, &args.credential, &endpoint, &share)?;
-            if !local.is_dir() {
-                return upload_file(&mut worker, &local, &share, &path, args.dst.ends_with('/'), args.overwrite, out);
-            }
-            if !args.recursive {
-                return Err(EngineError::InvalidInput(format!("{} is a folder: add -r to copy it", args.src)).into());
-            }
-            let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let rule = conflict_rule(args.overwrite);
-            // One rule, the same on the first run and on the run that resumes it: a URL
-            // ending in `/` or naming an existing folder receives the folder under its own
-            // name; a new name becomes the copy (as `cp -r DIR new`), one job, so running
-            // the same command again resumes into it rather than into `new/DIR`.
-            let into = args.dst.ends_with('/');
-            let as_copy = |worker: &mut Worker, out: &mut dyn std::io::Write| {
-                let started = worker.upload_folder(local.clone(), &share, &path, rule);
-                let report = wait_with_progress(worker, started, &name, true)?;
-                tree_summary("uploaded", report, out)
-            };
-            match is_folder(&worker, &share, &path) {
-                Ok(true) if !into && copy_in_journal(&worker, &endpoint, &local, &share, &path) => {
-                    as_copy(&mut worker, out)
-                }
-                Ok(true) => {
-                    let started = worker.upload_path(local.clone(), &share, &path, rule);
-                    let report = wait_with_progress(&mut worker, started, &name, true)?;
-                    tree_summary("uploaded", report, out)
-                }
-                Ok(false) => Err(EngineError::InvalidInput(format!(
-                    "{} is a file: a folder can only be copied into a folder",
-                    args.dst
-                ))
-                .into()),
-                Err(failure) if failure.error.files_error().is_some_and(|e| e.kind == ErrorKind::NotFound) => {
-                    if into {
-                        wait(worker.create_directory(&share, &path))?;
-                        let started = worker.upload_path(local.clone(), &share, &path, rule);
-                        let report = wait_with_progress(&mut worker, started, &name, true)?;
-                        return tree_summary("uploaded", report, out);
-                    }
-                    // A new name: the folder is made and takes the local folder's contents
-                    // (its parent must exist).
-                    as_copy(&mut worker, out)
-                }
-                Err(failure) => Err(failure),
-            }
-        }
-        (true, true) => super::copy::copy_within(args, out),
-        (false, false) => {
-            Err(EngineError::InvalidInput("one of SRC and DST must be a share URL (https://…)".to_owned()).into())
-        }
-    }
-}
-
-/// Whether the transfer journal holds this very copy of `local` to `share/dest` on this
-/// account, unfinished (`cp -r DIR new` interrupted after it made `new`), so running it
-/// again resumes into `new` rather than copying `DIR` into `new/DIR`.
-fn copy_in_journal(worker: &Worker, endpoint: &Endpoint, local: &std::path::Path, share: &str, dest: &str) -> bool {
-    let local = std::fs::canonicalize(local).unwrap_or_else(|_| local.to_owned());
-    let Ok(jobs) = wait(worker.jobs()) else { return false };
-    jobs.iter().any(|job| {
-        job.spec.kind == crate::transfer::JobKind::UploadFolder
-            && job.spec.share == share
-            && job.spec.remote == dest
-            && std::fs::canonicalize(&job.spec.local).unwrap_or_else(|_| job.spec.local.clone()) == local
-            && Endpoint::same_account(&job.spec.endpoint, endpoint.base.as_str())
-    })
 }
 
 /// `azfx mkdir`: a folder, and with `-p` its missing parents (an existing one is fine).

@@ -317,7 +317,7 @@ pub fn run(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         Some(Command::Ls(args)) => files::ls(args, &mut stdout),
         Some(Command::Get(args)) => files::get(args, &mut stdout),
         Some(Command::Put(args)) => files::put(args, &mut stdout),
-        Some(Command::Cp(args)) => files::cp(args, &mut stdout),
+        Some(Command::Cp(args)) => copy::cp(args, &mut stdout),
         Some(Command::Mkdir(args)) => files::mkdir(args, &mut stdout),
         Some(Command::Rm(args)) => files::rm(args, &mut stdout),
         Some(Command::Mv(args)) => files::mv(args, &mut stdout),

@@ -293,6 +293,16 @@ fn auth_class(kind: &AuthErrorKind) -> Class {
     }
 }
 
+/// SMB readiness of `facts`: each verdict class of `smb::verdict_classes` as a
+/// `Diagnosis`, and the mount commands when nothing blocks.
+pub fn smb_readiness(facts: &smb::SmbFacts) -> smb::SmbReadiness {
+    let classes = smb::verdict_classes(facts);
+    let ready = classes.first() == Some(&Class::SmbReady);
+    let verdicts = classes.iter().map(|class| texts::smb_verdict(*class, facts)).collect();
+    let mount = if ready { texts::mount_commands(facts) } else { Vec::new() };
+    smb::SmbReadiness { ready, verdicts, mount }
+}
+
 /// The diagnosis of an error in its context.
 pub fn diagnose(error: &EngineError, context: &Context) -> Diagnosis {
     let (class, evidence) = if let Some(e) = error.files_error() {

@@ -1,5 +1,5 @@
 //! SMB readiness: whether this machine, the account and the identity are ready to mount a
-//! share over SMB, as verdicts (each a `Diagnosis`, words in `texts`) and the exact mount
+//! share over SMB, as verdicts (classes here; each a `Diagnosis` through `diagnose::smb_readiness`, words in `texts`) and the exact mount
 //! command for the platform. Pure: the worker gathers the facts (TCP 445, the account's
 //! `azureFilesIdentityBasedAuthentication`, the role assignments, the VM's identities).
 //!
@@ -92,8 +92,10 @@ pub fn grants_smb(role: &FoundRole) -> bool {
         || matches!(role.name.as_str(), "Storage File Data SMB Admin" | "Storage File Data SMB MI Admin")
 }
 
-/// The verdicts for `facts`.
-pub fn readiness(facts: &SmbFacts) -> SmbReadiness {
+/// The verdicts for `facts`, as classes: what blocks a mount first, then notes
+/// (`SmbReady` first when nothing blocks). Words and mount commands:
+/// `diagnose::smb_readiness`.
+pub fn verdict_classes(facts: &SmbFacts) -> Vec<Class> {
     let mut blocking = Vec::new();
     let mut notes = Vec::new();
     if let PortCheck::Blocked(_) = facts.port {
@@ -130,11 +132,9 @@ pub fn readiness(facts: &SmbFacts) -> SmbReadiness {
     {
         notes.push(Class::SmbBothIdentities);
     }
-    let ready = blocking.is_empty();
-    if ready {
+    if blocking.is_empty() {
         notes.insert(0, Class::SmbReady);
     }
-    let verdicts = blocking.iter().chain(&notes).map(|class| super::texts::smb_verdict(*class, facts)).collect();
-    let mount = if ready { super::texts::mount_commands(facts) } else { Vec::new() };
-    SmbReadiness { ready, verdicts, mount }
+    blocking.extend(notes);
+    blocking
 }

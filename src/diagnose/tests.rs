@@ -243,13 +243,13 @@ fn smb_facts(ready: bool) -> smb::SmbFacts {
 
 #[test]
 fn every_smb_verdict_is_distinct_and_pinned() {
-    let blocked = smb::readiness(&smb_facts(false));
-    let ready = smb::readiness(&smb::SmbFacts { client: smb::ClientOs::Linux, ..smb_facts(true) });
-    let unknown = smb::readiness(&smb::SmbFacts {
+    let blocked = super::smb_readiness(&smb_facts(false));
+    let ready = super::smb_readiness(&smb::SmbFacts { client: smb::ClientOs::Linux, ..smb_facts(true) });
+    let unknown = super::smb_readiness(&smb::SmbFacts {
         settings: Err("no storage account acct is visible".to_owned()),
         ..smb_facts(true)
     });
-    let no_roles = smb::readiness(&smb::SmbFacts {
+    let no_roles = super::smb_readiness(&smb::SmbFacts {
         roles: RoleLookup::Unavailable("Resource Manager refused".to_owned()),
         ..smb_facts(true)
     });

@@ -181,8 +181,8 @@ impl AzfxApp {
     /// moves of just those files run again under the chosen rule. An upload's row carries
     /// on with them and ends in what became of them (Skip included).
     pub(super) fn answer_conflicts(&mut self, answer: super::conflicts::Answer) {
-        use super::answered::{Fate, FollowUp};
         use super::conflicts::Source;
+        use super::transfers::answered::{Fate, FollowUp};
         let Some(batch) = self.conflicts.pop_front() else { return };
         let rule = match answer {
             super::conflicts::Answer::Apply(rule) => rule,

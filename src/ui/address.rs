@@ -5,7 +5,7 @@
 use egui::{Key, Modifiers};
 
 use super::browser::Browser;
-use super::table::{Request, shortcut};
+use super::request::{Request, shortcut};
 use crate::worker::Worker;
 
 /// Folders of the path shown as breadcrumbs; deeper ones go behind "…".

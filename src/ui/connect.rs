@@ -356,7 +356,7 @@ impl ConnectView {
 /// The share picker after connecting: the shares the identity may list, or why they
 /// could not be listed (its own diagnosis: a missing role, DNS, throttling…), and a field
 /// to type a share name either way, and Disconnect. Returns what the user asked for.
-pub fn share_picker_ui(ui: &mut egui::Ui, session: &mut super::Session) -> Option<super::table::Request> {
+pub fn share_picker_ui(ui: &mut egui::Ui, session: &mut super::Session) -> Option<super::request::Request> {
     let mut chosen = None;
     ui.heading("Pick a share");
     if let Some(failure) = &session.shares_failure {
@@ -391,7 +391,7 @@ pub fn share_picker_ui(ui: &mut egui::Ui, session: &mut super::Session) -> Optio
         }
     });
     if ui.button("Disconnect").on_hover_text("Back to the connect page").clicked() {
-        return Some(super::table::Request::Disconnect);
+        return Some(super::request::Request::Disconnect);
     }
-    chosen.map(super::table::Request::OpenShare)
+    chosen.map(super::request::Request::OpenShare)
 }

@@ -7,7 +7,7 @@
 use egui::{Key, Modifiers};
 
 use super::browser::{Browser, Notice};
-use super::table::shortcut;
+use super::request::shortcut;
 use crate::worker::Worker;
 
 /// Copy, Cut and Paste: the platform turns Ctrl+C/X/V into clipboard events (Paste only

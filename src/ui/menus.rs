@@ -6,7 +6,7 @@
 use egui::{Modifiers, Sense};
 
 use super::browser::{Browser, Notice};
-use super::table::Request;
+use super::request::Request;
 use crate::worker::Worker;
 
 /// What a row's menu asks the table to do once drawing is done.

@@ -8,9 +8,9 @@
 
 mod about;
 mod access;
+mod accounts;
 mod actions;
 mod address;
-mod answered;
 mod browser;
 mod conflicts;
 mod connect;
@@ -31,7 +31,7 @@ mod options;
 mod pickers;
 mod preferences;
 mod preset;
-mod queue;
+mod request;
 mod sas_fallback;
 pub mod settings;
 mod smb;
@@ -51,9 +51,9 @@ use connect::ConnectView;
 pub use native::run;
 pub use options::StartOptions;
 pub use pickers::{FileDialogs, PickKind, Picked};
+use request::Request;
 use settings::Settings;
 use status::StatusBar;
-use table::Request;
 use toasts::Toasts;
 pub use transfers::{TransferItem, TransferState, Transfers};
 

@@ -8,34 +8,9 @@ use egui_extras::{Column, TableBuilder};
 
 use super::browser::{Browser, Notice, SortColumn};
 use super::icons;
+use super::request::{Request, shortcut};
 use crate::format::human_size;
 use crate::worker::Worker;
-
-/// What the user asked for that the app (not the browser) carries out.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Request {
-    /// Open the file picker to upload files.
-    UploadFiles,
-    /// Open the folder picker to upload a folder.
-    UploadFolder,
-    /// Download these entries (name, is folder) of the current folder.
-    Download(Vec<(String, bool)>),
-    /// Switch to another share.
-    OpenShare(String),
-    /// Run the access check on the open share.
-    CheckAccess,
-    /// Show or hide the local-files pane.
-    LocalFiles,
-    /// Leave this connection for the connect page (another account or credential).
-    Disconnect,
-    /// Open a location typed or pasted in the path field (another share, or another
-    /// account with the same identity).
-    OpenLocation(crate::files::Location),
-}
-
-pub(super) fn shortcut(ui: &egui::Ui, modifiers: Modifiers, key: Key) -> bool {
-    ui.input_mut(|i| i.consume_key(modifiers, key))
-}
 
 fn toolbar_ui(
     ui: &mut egui::Ui,

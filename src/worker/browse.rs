@@ -2,7 +2,7 @@
 //! the first rows show at once), properties of an entry.
 
 use super::TaskId;
-use super::command::Event;
+use super::event::Event;
 use super::runtime::Runtime;
 use crate::error::EngineError;
 use crate::files::{EntryProperties, ErrorKind, LIST_PAGE_MAX, ShareItem};

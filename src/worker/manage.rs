@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::TaskId;
-use super::command::Event;
+use super::event::Event;
 use super::reply::Task;
 use super::runtime::Runtime;
 use crate::error::EngineError;

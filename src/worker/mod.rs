@@ -4,14 +4,18 @@
 //! answers; the worker pushes typed events and calls the repaint callback after each.
 //! Nothing here blocks its caller.
 //!
-//! Layout: `command` (the vocabulary), `reply` (answers that always arrive, tasks that
-//! can be cancelled before they start), `session` (one connection, built in one place),
-//! `runtime` (the loop and the exhaustive dispatch), and one handler file per domain:
-//! `browse`, `manage`, `transfers`, `diagnose`.
+//! Layout, bottom up (no file imports one above it): `values` (what crosses the boundary:
+//! configs, `Failure`, `Answer`), `event` (what the worker tells unasked), `reply` (answers
+//! that always arrive, tasks that can be cancelled before they start), `session` (one
+//! connection, built in one place), `runtime` (what the handlers share), one handler file
+//! per domain (`browse`, `manage`, `transfers`, `jobs`, `connect`, `smb`, `local`),
+//! `command` (what callers ask for) and `dispatch` (the loop and the exhaustive match).
 
 mod browse;
 mod command;
-mod diagnose;
+mod connect;
+mod dispatch;
+mod event;
 mod jobs;
 mod local;
 mod manage;
@@ -21,6 +25,7 @@ mod session;
 mod smb;
 mod transfer_api;
 mod transfers;
+mod values;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,15 +44,17 @@ use crate::transfer::copy::{CopyOutcome, FileCopy, Item};
 pub use crate::transfer::{
     Conflict, DownloadOutcome, JobId, JobKind, JobRecord, JobSpec, JobState, Journal, Resumed, UploadOutcome,
 };
-pub use command::{
-    Answer, Command, Connected, ConnectionConfig, CredentialConfig, Event, Failure, FileFailure, TaskId, TokenInfo,
-    TreeReport, TreeSize,
-};
-pub use diagnose::ServiceSasRequest;
+pub use command::Command;
+pub use connect::ServiceSasRequest;
+pub use event::Event;
 pub use local::{LocalEntry, LocalListing};
 use reply::{Repaint, Tasks};
 pub use reply::{Reply, Task};
 pub use smb::SmbCheck;
+pub use values::{
+    Answer, Connected, ConnectionConfig, CredentialConfig, Failure, FileFailure, TaskId, TokenInfo, TreeReport,
+    TreeSize,
+};
 
 /// Entries the request log keeps (the window's log panel keeps as many).
 pub const LOG_CAPACITY: usize = 5_000;
@@ -126,7 +133,7 @@ impl Worker {
                 tracing::warn!("{problem}");
                 state.emit_now(Event::JournalUnavailable(problem));
             }
-            runtime.block_on(runtime::run(command_rx, state));
+            runtime.block_on(dispatch::run(command_rx, state));
             runtime.shutdown_timeout(std::time::Duration::from_secs(2));
         })?;
         Ok(Self {

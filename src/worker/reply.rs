@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use poll_promise::Sender;
 use tokio_util::sync::CancellationToken;
 
-use super::command::{Answer, Failure, TaskId};
+use super::values::{Answer, Failure, TaskId};
 use crate::diagnose::{Context, diagnose};
 use crate::error::EngineError;
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::command::{ConnectionConfig, CredentialConfig, Failure};
+use super::values::{ConnectionConfig, CredentialConfig, Failure};
 use crate::arm::{ArmClient, RoleLookup};
 use crate::auth::cache::TokenListener;
 use crate::auth::cli::AzureCliSource;

@@ -6,11 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::command::ConnectionConfig;
 use super::runtime::Runtime;
 use super::session::Session;
+use super::values::ConnectionConfig;
 use crate::arm::RoleLookup;
-use crate::diagnose::smb::{ClientOs, PortCheck, SmbFacts, SmbIdentity, SmbReadiness, readiness};
+use crate::diagnose::smb::{ClientOs, PortCheck, SmbFacts, SmbIdentity, SmbReadiness};
 use crate::error::EngineError;
 
 /// What to check and from where.
@@ -80,7 +80,7 @@ pub async fn smb_readiness(
     };
     let facts =
         SmbFacts { account, share: check.share, host, resource_group, port, settings, identity, roles, vm, client };
-    Ok(readiness(&facts))
+    Ok(crate::diagnose::smb_readiness(&facts))
 }
 
 async fn probe_port(host: &str, port: u16) -> PortCheck {

@@ -8,10 +8,11 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::command::{Event, FileFailure, TreeReport};
+use super::event::Event;
 use super::reply::Task;
 use super::runtime::Runtime;
 use super::session::Session;
+use super::values::{FileFailure, TreeReport};
 use crate::error::EngineError;
 use crate::files::names::join;
 use crate::transfer::{

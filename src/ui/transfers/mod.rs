@@ -3,16 +3,17 @@
 //! failed items stay with their reason; unfinished jobs of earlier runs reappear when the
 //! window opens; a toast when one ends.
 
+pub mod answered;
+pub mod queue;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
-use super::answered::FollowUp;
 use super::browser::Notice;
 use super::conflicts::{ConflictBatch, ConflictItem, Source};
 use super::diagnosis::failure_line;
-use super::queue;
 use crate::error::EngineError;
 use crate::files::names::join;
 use crate::format::count;
@@ -21,6 +22,7 @@ use crate::transfer::TransferError;
 use crate::worker::{
     Answer, DownloadOutcome, Failure, FileFailure, JobId, JobSpec, TaskId, TreeReport, UploadOutcome, Worker,
 };
+use answered::FollowUp;
 
 /// Where a transfer stands.
 #[derive(Debug)]
@@ -253,9 +255,9 @@ impl Transfers {
         for item in &mut self.items {
             if item.state.running()
                 && let Some((rule, follow_ups)) = &mut item.answered
-                && super::answered::poll(follow_ups, *rule)
+                && answered::poll(follow_ups, *rule)
             {
-                super::answered::finish(item, &mut notices);
+                answered::finish(item, &mut notices);
                 changed = true;
                 continue;
             }

@@ -8,10 +8,10 @@ use poll_promise::Promise;
 
 use std::time::{Duration, Instant};
 
-use super::diagnosis::{diagnosis_ui, failure_line};
-use super::transfers::{Pending, TransferItem, TransferState, Transfers};
+use super::{Pending, TransferItem, TransferState, Transfers};
 use crate::format::{count, countdown, human_size};
 use crate::progress::Progress;
+use crate::ui::diagnosis::{diagnosis_ui, failure_line};
 use crate::worker::Failure;
 use crate::worker::{Answer, JobKind, JobRecord, JobSpec, JobState, TaskId, Worker};
 

@@ -5,11 +5,11 @@
 
 use poll_promise::Promise;
 
-use super::browser::Notice;
-use super::diagnosis::failure_line;
-use super::transfers::{TransferItem, TransferState};
+use super::{TransferItem, TransferState};
 use crate::format::count;
 use crate::transfer::Conflict;
+use crate::ui::browser::Notice;
+use crate::ui::diagnosis::failure_line;
 use crate::worker::{Answer, Failure, TaskId, UploadOutcome};
 
 /// One file sent again after the answer.

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use super::TaskId;
-use super::command::{Connected, ConnectionConfig, Event, TokenInfo};
+use super::event::Event;
 use super::reply::Reply;
 use super::runtime::Runtime;
 use super::session::{Session, failure_without_session, token_source};
+use super::values::{Connected, ConnectionConfig, TokenInfo};
 use crate::auth::AccessToken;
 use crate::diagnose::check::{Report, Step};
 use crate::error::EngineError;
@@ -89,7 +90,7 @@ pub async fn connect_with_service_sas(
     match service_sas(rt, config, &sas).await {
         Ok(secret) => {
             let mut with_sas = config.clone();
-            with_sas.credential = super::command::CredentialConfig::Sas(secret);
+            with_sas.credential = super::values::CredentialConfig::Sas(secret);
             connect(rt, &with_sas, reply).await;
         }
         Err(error) => reply.send(Err(failure_without_session(error, Some(config), Some(&sas.share)))),
