@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use azfx::emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
+use azfx_emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
 use futures_util::StreamExt;
 
 const RANGE_BYTES: u64 = 4 * 1024 * 1024;

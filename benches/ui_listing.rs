@@ -12,9 +12,9 @@
 
 use std::time::{Duration, Instant};
 
-use azfx::emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
-use azfx::ui::{AzfxApp, StartOptions};
-use azfx::worker::{ConnectionConfig, CredentialConfig};
+use azfx_core::worker::{ConnectionConfig, CredentialConfig};
+use azfx_emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
+use azfx_ui::{AzfxApp, StartOptions};
 use egui_kittest::Harness;
 
 const ENTRIES: usize = 100_000;
@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
     }
     let mut config = ConnectionConfig::new(
         &emulator.file_endpoint("bench"),
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     config.imds_endpoint = Some(emulator.identity_endpoint());
     let downloads = tempfile::tempdir()?;
@@ -88,7 +88,7 @@ fn main() -> anyhow::Result<()> {
         })
         .sum();
     let per_entry =
-        (std::mem::size_of::<azfx::files::DirEntry>() * entries.len() + heap) as f64 / entries.len().max(1) as f64;
+        (std::mem::size_of::<azfx_core::files::DirEntry>() * entries.len() + heap) as f64 / entries.len().max(1) as f64;
 
     harness.hover_at(egui::pos2(400.0, 400.0));
     let mut scrolling = Vec::new();
@@ -133,7 +133,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!(
         "  memory per entry        {per_entry:.0} B (struct {} B + strings)",
-        std::mem::size_of::<azfx::files::DirEntry>()
+        std::mem::size_of::<azfx_core::files::DirEntry>()
     );
     Ok(())
 }

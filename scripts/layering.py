@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""The layering rules of the design (shared/DESIGN.md and ARCHITECTURE.md), checked on the source (run by scripts/check.sh).
+"""The layering rules inside the crates (ARCHITECTURE.md), checked on the source by scripts/check.sh.
+Which crate may use which is each crate's Cargo.toml (and check.sh's `cargo tree` checks);
+this script keeps the rules a Cargo.toml cannot state:
 
-- `src/ui` names no network, filesystem or emulator code: `reqwest`, `hyper`,
-  `std::net`/`tokio::net`, `std::fs`/`tokio::fs`, `crate::emulator`, `crate::probe`.
-- `src/diagnose` does no IO: none of the above, nor `tokio`, `std::env`, `std::process`.
-- `auth` does not import `files`.
-- No two top-level modules import each other, directly or through others (a cycle in the
-  graph of `crate::<module>` references), and in every folder no two sibling files (or
-  subfolders) do: `super::`, `self::` and `crate::` paths are resolved to the module they
-  name, so `use super::table::Request` in `ui/keys.rs` is an edge keys -> table. A folder's
-  `mod.rs` is the parent of its files, not their sibling; `#[cfg(test)]` modules are left
-  out (a test may reach anywhere).
+- The window (`crates/azfx-ui`) names no network, filesystem, process or emulator code:
+  `reqwest`, `hyper`, `std::net`/`tokio::net`, `std::fs`/`tokio::fs`, `azfx_emulator`,
+  `azfx_core::probe`.
+- `azfx-core`'s `diagnose` does no IO: none of the above, nor `tokio`, `std::env`,
+  `std::process`; `auth` does not import `files`.
+- No import cycle, in any crate, between its top-level modules or between the sibling
+  files (and subfolders) of any folder: `super::`, `self::` and `crate::` paths are
+  resolved to the module they name, so `use super::request::Request` in `ui/keys.rs` is
+  an edge keys -> request. A folder's `mod.rs` is the parent of its files, not their
+  sibling; `#[cfg(test)]` modules are left out (a test may reach anywhere).
 
 Prints every violation with file and line; exits 1 when there is one.
 """
@@ -19,17 +21,25 @@ import os
 import re
 import sys
 
-SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+# The workspace's crates and their sources: each is checked on its own (`crate::` means
+# that crate); what one crate may depend on is its Cargo.toml's business.
+CRATES = {
+    "azfx": os.path.join(ROOT, "src"),
+    "azfx-core": os.path.join(ROOT, "crates", "azfx-core", "src"),
+    "azfx-emulator": os.path.join(ROOT, "crates", "azfx-emulator", "src"),
+    "azfx-ui": os.path.join(ROOT, "crates", "azfx-ui", "src"),
+}
 
 FORBIDDEN = {
-    "ui": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio::net\b", r"\bstd::fs\b", r"\btokio::fs\b",
-           r"\bcrate::emulator\b", r"\bcrate::probe\b", r"\bstd::process\b",
+    "crates/azfx-ui/src": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio::net\b", r"\bstd::fs\b", r"\btokio::fs\b",
+           r"\bazfx_emulator\b", r"\bazfx_core::probe\b", r"\bstd::process\b",
            r"\bstd::env::(var|vars|var_os|args|current_dir|set_var|temp_dir|home_dir)\b",
            r"\buse std::\{[^}]*\b(fs|net|process)\b", r"\buse tokio::\{[^}]*\b(fs|net)\b"],
-    "diagnose": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio\b", r"\bstd::fs\b", r"\bstd::env\b",
+    "crates/azfx-core/src/diagnose": [r"\breqwest\b", r"\bhyper\b", r"\bstd::net\b", r"\btokio\b", r"\bstd::fs\b", r"\bstd::env\b",
                  r"\bstd::process\b", r"\bcrate::probe\b", r"\bcrate::worker\b",
                  r"\buse std::\{[^}]*\b(fs|net|env|process)\b"],
-    "auth": [r"\bcrate::files\b"],
+    "crates/azfx-core/src/auth": [r"\bcrate::files\b"],
 }
 
 
@@ -72,66 +82,44 @@ def code_lines(path):
         yield number, code
 
 
-def module_path(name):
-    folder = os.path.join(SRC, name)
-    return folder if os.path.isdir(folder) else folder + ".rs"
-
-
-def top_level_modules():
-    with open(os.path.join(SRC, "lib.rs"), encoding="utf-8") as f:
-        return re.findall(r"^pub mod (\w+);", f.read(), re.M)
-
-
-def graph(modules, path_of, pattern):
-    edges = {m: set() for m in modules}
-    for module in modules:
-        for path in rust_files(path_of(module)):
-            for _, line in code_lines(path):
-                targets = re.findall(pattern, line)
-                for group in re.findall(pattern.replace(r"(\w+)", r"\{([^}]*)\}"), line):
-                    targets += re.findall(r"\b(\w+)\b", group)
-                for target in targets:
-                    if target in edges and target != module:
-                        edges[module].add(target)
-    return edges
-
-
 PATH = re.compile(r"\b((?:crate|super|self)(?:::super)*)((?:::\w+)*)(?:::(\{[^}]*\}))?")
 
 
-def module_of(path):
-    """The module path of a source file: `src/ui/transfers/queue.rs` -> ["ui", "transfers", "queue"]."""
-    parts = os.path.relpath(path, SRC)[:-3].split(os.sep)
-    return parts[:-1] if parts[-1] in ("mod", "lib") else parts
+def module_of(src, path):
+    """The module path of a source file of the crate rooted at `src`:
+    `ui/transfers/queue.rs` -> ["ui", "transfers", "queue"]; `lib.rs` -> []."""
+    parts = os.path.relpath(path, src)[:-3].split(os.sep)
+    return parts[:-1] if parts[-1] in ("mod", "lib", "main") else parts
 
 
-def referenced(path):
+def referenced(src, path):
     """The absolute module paths a file names (the first segment after the prefix is enough
     to tell which sibling), test modules left out."""
-    here = module_of(path)
+    here = module_of(src, path)
     for _, line in code_lines(path):
         if re.match(r"\s*#\[cfg\(test\)\]", line):
             return
-        for prefix, path, group in PATH.findall(line):
+        for prefix, rest, group in PATH.findall(line):
             segments = prefix.split("::")
             base = [] if segments[0] == "crate" else list(here)
             for segment in segments:
                 if segment == "super":
                     base = base[:-1]
-            base += [s for s in path.split("::") if s]
+            base += [part for part in rest.split("::") if part]
             # `use super::{a, b::c}`: each of the group's first names.
             names = re.findall(r"(?:^|[{,])\s*(\w+)", group) if group else [None]
             for name in names:
                 yield base + [name] if name else base
 
 
-def sibling_graphs():
-    """For each folder of `src` with two or more children: the import graph of its children."""
-    for root, _, names in os.walk(SRC):
-        if root == SRC:
-            continue
-        folder = module_of(os.path.join(root, "mod.rs"))
-        children = {n[:-3]: os.path.join(root, n) for n in names if n.endswith(".rs") and n not in ("mod.rs", "tests.rs")}
+def sibling_graphs(src):
+    """For the crate root and each folder with two or more children: the import graph of
+    its children (files and subfolders; `lib.rs`, `main.rs`, `mod.rs` and `tests.rs` are
+    not children)."""
+    for root, _, names in os.walk(src):
+        folder = [] if root == src else module_of(src, os.path.join(root, "mod.rs"))
+        skip = ("mod.rs", "tests.rs", "lib.rs", "main.rs")
+        children = {n[:-3]: os.path.join(root, n) for n in names if n.endswith(".rs") and n not in skip}
         for sub in os.listdir(root):
             if os.path.isfile(os.path.join(root, sub, "mod.rs")):
                 children[sub] = os.path.join(root, sub)
@@ -140,7 +128,7 @@ def sibling_graphs():
         edges = {c: set() for c in children}
         for child, path in children.items():
             for file in rust_files(path):
-                for target in referenced(file):
+                for target in referenced(src, file):
                     if target[: len(folder)] == folder and len(target) > len(folder):
                         name = target[len(folder)]
                         if name in edges and name != child:
@@ -182,30 +170,29 @@ def cycles(edges):
 
 def main():
     problems = []
-    for module, patterns in FORBIDDEN.items():
-        for path in rust_files(module_path(module)):
+    for folder, patterns in FORBIDDEN.items():
+        for path in rust_files(os.path.join(ROOT, folder)):
             if os.path.basename(path) == "tests.rs":
                 continue  # unit tests may build their inputs with `reqwest` types
             for number, line in code_lines(path):
                 for pattern in patterns:
                     if re.search(pattern, line):
-                        rel = os.path.relpath(path, os.path.join(SRC, ".."))
-                        problems.append(f"{rel}:{number}: `{module}` must not use {pattern}: {line.strip()}")
-    modules = top_level_modules()
-    top = graph(modules, module_path, r"\bcrate::(\w+)")
-    for component in cycles(top):
-        detail = "; ".join(f"{m} -> {', '.join(sorted(top[m] & set(component)))}" for m in component)
-        problems.append(f"import cycle between top-level modules {component}: {detail}")
-    for folder, edges in sibling_graphs():
-        for component in cycles(edges):
-            detail = "; ".join(f"{m} -> {', '.join(sorted(edges[m] & set(component)))}" for m in component)
-            problems.append(f"import cycle between sibling files of src/{folder}: {component}: {detail}")
+                        rel = os.path.relpath(path, ROOT)
+                        problems.append(f"{rel}:{number}: `{folder}` must not use {pattern}: {line.strip()}")
+    graphs = 0
+    for name, src in CRATES.items():
+        for folder, edges in sibling_graphs(src):
+            graphs += 1
+            for component in cycles(edges):
+                detail = "; ".join(f"{m} -> {', '.join(sorted(edges[m] & set(component)))}" for m in component)
+                where = f"{name}/{folder}" if folder else f"{name} (top-level modules)"
+                problems.append(f"import cycle in {where}: {component}: {detail}")
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} layering problem(s)")
         return 1
-    print(f"layering: {len(modules)} top-level modules, no cycles (between them or sibling files), ui and diagnose free of IO")
+    print(f"layering: {len(CRATES)} crates, {graphs} folders, no import cycles; the window and diagnosis free of IO")
     return 0
 
 

@@ -8,6 +8,8 @@
 
 #![cfg_attr(windows, windows_subsystem = "windows")]
 
+use azfx::cli;
+
 /// mimalloc instead of the system allocator: a folder transfer makes several allocations
 /// per request and per file on a few threads at once (glibc's malloc took about a tenth
 /// of azfx's CPU time moving 2 000 small files; the emulator, the same binary, likewise).
@@ -30,19 +32,19 @@ fn main() {
     // Read the local UTC offset while the process has one thread (it cannot be read
     // safely once threads run).
     let offset = time::UtcOffset::current_local_offset().ok();
-    let cli = <azfx::cli::Cli as clap::Parser>::parse();
-    let dirs = azfx::config::Dirs::from_env();
+    let cli = <cli::Cli as clap::Parser>::parse();
+    let dirs = azfx_core::config::Dirs::from_env();
     let logs = dirs.as_ref().map(|d| d.logs.clone());
-    let guard = azfx::logging::init(logs.as_deref(), &cli.log_level);
+    let guard = azfx_core::logging::init(logs.as_deref(), &cli.log_level);
     if let Some(logs) = &logs {
-        azfx::logging::install_crash_reports(logs.clone());
+        azfx_core::logging::install_crash_reports(logs.clone());
     }
-    tracing::info!(version = azfx::logging::VERSION, "azfx started");
+    tracing::info!(version = azfx_core::logging::VERSION, "azfx started");
     // Support aid: check that crash reports are written, and written without secrets.
     if let Ok(message) = std::env::var("AZFX_SIMULATE_CRASH") {
         panic!("simulated crash: {message}");
     }
-    let code = azfx::cli::run(&cli, offset);
+    let code = cli::run(&cli, offset);
     drop(guard);
     std::process::exit(code);
 }

@@ -5,14 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use super::emulator;
-use crate::auth::{IdentitySelector, STORAGE_RESOURCE, Secret};
-use crate::transfer::Conflict;
-use crate::worker::{ConnectionConfig, CredentialConfig, EngineError};
+use azfx_core::auth::{IdentitySelector, STORAGE_RESOURCE, Secret};
+use azfx_core::transfer::Conflict;
+use azfx_core::worker::{ConnectionConfig, CredentialConfig, EngineError};
 
 /// `--theme`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ThemeArg {
+pub(crate) enum ThemeArg {
     /// As the operating system says.
     System,
     /// Light.
@@ -32,37 +31,38 @@ fn parse_size(text: &str) -> Result<(f32, f32), String> {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "azfx", version = crate::logging::VERSION, about = "Explorer for Azure file shares that signs in with a managed identity")]
+#[command(name = "azfx", version = azfx_core::logging::VERSION, about = "Explorer for Azure file shares that signs in with a managed identity")]
 pub struct Cli {
     /// Start on the built-in emulator with demo content (no Azure needed).
     #[arg(long)]
-    pub demo: bool,
+    pub(crate) demo: bool,
     /// Lifetime of emulated tokens in demo mode, to watch refreshes happen.
     #[arg(long, default_value_t = 3600)]
-    pub token_lifetime_secs: u64,
+    pub(crate) token_lifetime_secs: u64,
     /// Share to open once connected (the demo opens `projects`).
     #[arg(long)]
-    pub share: Option<String>,
+    pub(crate) share: Option<String>,
     /// The window's size in points, as `WIDTHxHEIGHT` (e.g. `1024x700` for a small RDP
     /// session); otherwise 1180x760.
     #[arg(long, value_parser = parse_size)]
-    pub window_size: Option<(f32, f32)>,
+    pub(crate) window_size: Option<(f32, f32)>,
     /// Light or dark for this run (the settings page's choice otherwise).
     #[arg(long, value_enum)]
-    pub theme: Option<ThemeArg>,
+    pub(crate) theme: Option<ThemeArg>,
     /// Detail of the log file in the OS log directory: error, warn, info, debug or trace.
     #[arg(long, global = true, default_value = "info")]
     pub log_level: String,
     /// Subcommand; none opens the explorer.
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the Azure emulator (IMDS + Files REST) until Ctrl-C.
-    Emulator(emulator::EmulatorArgs),
+    #[cfg(feature = "demo")]
+    Emulator(azfx_emulator::serve::ServeArgs),
     /// Show who a token is for and when it expires (never the token, unless --raw).
     Token(TokenArgs),
     /// List a share or directory: azfx ls <https://ACCOUNT.file.core.windows.net/SHARE>[/PATH]
@@ -90,11 +90,11 @@ pub enum Command {
 
 /// `azfx discover`.
 #[derive(Debug, Args)]
-pub struct DiscoverArgs {
+pub(crate) struct DiscoverArgs {
     #[command(flatten)]
     pub credential: CredentialArgs,
     /// Resource Manager's endpoint (an emulator's base URL in tests).
-    #[arg(long, default_value = crate::arm::ARM_ENDPOINT)]
+    #[arg(long, default_value = azfx_core::arm::ARM_ENDPOINT)]
     pub arm_endpoint: String,
     /// Extra CA certificate (PEM) to trust for Resource Manager, e.g. the emulator's.
     #[arg(long)]
@@ -106,14 +106,14 @@ pub struct DiscoverArgs {
 
 /// `azfx jobs`.
 #[derive(Debug, Args)]
-pub struct JobsArgs {
+pub(crate) struct JobsArgs {
     #[command(subcommand)]
     pub action: JobsAction,
 }
 
 /// What to do with the transfer journal's jobs.
 #[derive(Debug, Subcommand)]
-pub enum JobsAction {
+pub(crate) enum JobsAction {
     /// List unfinished transfers: id, state, progress, direction and paths.
     List {
         /// Print them as JSON.
@@ -138,7 +138,7 @@ pub enum JobsAction {
 
 /// `azfx doctor`.
 #[derive(Debug, Args)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     /// Storage account: name, file endpoint URL or connection string.
     #[arg(long)]
     pub account: String,
@@ -165,7 +165,7 @@ pub struct DoctorArgs {
 
 /// How to authenticate.
 #[derive(Debug, Clone, Args)]
-pub struct CredentialArgs {
+pub(crate) struct CredentialArgs {
     /// Managed identity: system, client-id=ID, object-id=ID or resource-id=ID.
     #[arg(long, default_value = "system")]
     pub identity: String,
@@ -203,7 +203,7 @@ pub struct CredentialArgs {
 
 /// `azfx token`.
 #[derive(Debug, Args)]
-pub struct TokenArgs {
+pub(crate) struct TokenArgs {
     #[command(flatten)]
     pub credential: CredentialArgs,
     /// Resource (audience) to ask for.
@@ -220,7 +220,7 @@ pub struct TokenArgs {
 
 /// `azfx ls`.
 #[derive(Debug, Args)]
-pub struct LsArgs {
+pub(crate) struct LsArgs {
     /// Share URL, optionally with a directory path.
     pub url: String,
     #[command(flatten)]
@@ -232,7 +232,7 @@ pub struct LsArgs {
 
 /// `azfx get`.
 #[derive(Debug, Args)]
-pub struct GetArgs {
+pub(crate) struct GetArgs {
     /// File URL.
     pub url: String,
     /// Local destination file (or directory).
@@ -248,7 +248,7 @@ pub struct GetArgs {
 
 /// `--overwrite`: what to do when the destination exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum OverwriteArg {
+pub(crate) enum OverwriteArg {
     /// Ask on a terminal; elsewhere, like `false`.
     Ask,
     /// Replace it (atomically: the old content stays until the new one is complete).
@@ -263,7 +263,7 @@ pub enum OverwriteArg {
 
 impl OverwriteArg {
     /// The transfer rule; `Ask` starts as `Fail` and asks when that happens.
-    pub fn conflict(self) -> Conflict {
+    pub(crate) fn conflict(self) -> Conflict {
         match self {
             Self::Ask | Self::False => Conflict::Fail,
             Self::True => Conflict::Replace,
@@ -275,7 +275,7 @@ impl OverwriteArg {
 
 /// `azfx put`.
 #[derive(Debug, Args)]
-pub struct PutArgs {
+pub(crate) struct PutArgs {
     /// Local file.
     pub local: PathBuf,
     /// Destination URL (a directory URL ending in / keeps the file name).
@@ -290,7 +290,7 @@ pub struct PutArgs {
 
 /// `azfx cp`.
 #[derive(Debug, Args)]
-pub struct CpArgs {
+pub(crate) struct CpArgs {
     /// Source: a local path or a share URL.
     pub src: String,
     /// Destination: a share URL or a local path (an existing folder, or a URL ending in
@@ -308,7 +308,7 @@ pub struct CpArgs {
 
 /// `azfx mkdir`.
 #[derive(Debug, Args)]
-pub struct MkdirArgs {
+pub(crate) struct MkdirArgs {
     /// Folder URL.
     pub url: String,
     /// Also create missing parent folders; an existing folder is no error.
@@ -320,7 +320,7 @@ pub struct MkdirArgs {
 
 /// `azfx rm`.
 #[derive(Debug, Args)]
-pub struct RmArgs {
+pub(crate) struct RmArgs {
     /// File or folder URL.
     pub url: String,
     /// Delete a folder with everything in it.
@@ -332,7 +332,7 @@ pub struct RmArgs {
 
 /// `azfx mv`.
 #[derive(Debug, Args)]
-pub struct MvArgs {
+pub(crate) struct MvArgs {
     /// What to move (URL of a file or folder).
     pub from: String,
     /// Its new URL in the same share.
@@ -364,7 +364,7 @@ impl CredentialArgs {
     }
 
     /// The connection settings these flags describe.
-    pub fn config(&self, endpoint: &str) -> Result<ConnectionConfig, EngineError> {
+    pub(crate) fn config(&self, endpoint: &str) -> Result<ConnectionConfig, EngineError> {
         let credential = if self.app_service {
             CredentialConfig::AppService(self.selector()?)
         } else if self.azure_cli {

@@ -9,12 +9,12 @@ use super::files::{download_file, is_folder, is_url, last_name, tree_summary, up
 use std::path::PathBuf;
 
 use super::{connect, wait, wait_with_progress, worker};
-use crate::files::names::join;
-use crate::files::{Endpoint, ErrorKind};
-use crate::format::{count, human_size};
-use crate::transfer::copy::{CopyOutcome, FileCopy, Item};
-use crate::transfer::{Conflict, TransferError};
-use crate::worker::{Answer, EngineError, Failure, Worker};
+use azfx_core::files::names::join;
+use azfx_core::files::{Endpoint, ErrorKind};
+use azfx_core::format::{count, human_size};
+use azfx_core::transfer::copy::{CopyOutcome, FileCopy, Item};
+use azfx_core::transfer::{Conflict, TransferError};
+use azfx_core::worker::{Answer, EngineError, Failure, Worker};
 
 /// The first file that failed, or one that was in the way, as the command's failure.
 fn outcome_error(outcome: &mut CopyOutcome, share: &str) -> Option<EngineError> {
@@ -25,7 +25,7 @@ fn outcome_error(outcome: &mut CopyOutcome, share: &str) -> Option<EngineError> 
 }
 
 /// Copies `args.src` to `args.dst`, both URLs in one share.
-pub fn copy_within(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn copy_within(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, src) = Endpoint::split_resource(&args.src).map_err(EngineError::from)?;
     let (dst_endpoint, dst_share, dst) = Endpoint::split_resource(&args.dst).map_err(EngineError::from)?;
     if endpoint.base != dst_endpoint.base || share != dst_share {
@@ -43,7 +43,7 @@ pub fn copy_within(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Fa
     }
     let into = dst.is_empty() || args.dst.ends_with('/') || is_folder(&worker, &share, &dst).unwrap_or(false);
     let label = last_name(&src).unwrap_or(&share).to_owned();
-    let run = |worker: &mut crate::worker::Worker, rule| -> Answer<CopyOutcome> {
+    let run = |worker: &mut azfx_core::worker::Worker, rule| -> Answer<CopyOutcome> {
         let started = if folder {
             worker.copy(&share, vec![Item { path: src.clone(), is_directory: true }], &dst, rule)
         } else {
@@ -95,7 +95,7 @@ pub fn copy_within(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Fa
 
 /// `azfx cp`: between this machine and a share, files or (with `-r`) folders. A folder
 /// goes into the destination folder under its own name.
-pub fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn cp(args: &CpArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let conflict_rule = |overwrite: OverwriteArg| match overwrite {
         OverwriteArg::Ask | OverwriteArg::False => Conflict::Fail,
         other => other.conflict(),
@@ -182,7 +182,7 @@ fn copy_in_journal(worker: &Worker, endpoint: &Endpoint, local: &std::path::Path
     let local = std::fs::canonicalize(local).unwrap_or_else(|_| local.to_owned());
     let Ok(jobs) = wait(worker.jobs()) else { return false };
     jobs.iter().any(|job| {
-        job.spec.kind == crate::transfer::JobKind::UploadFolder
+        job.spec.kind == azfx_core::transfer::JobKind::UploadFolder
             && job.spec.share == share
             && job.spec.remote == dest
             && std::fs::canonicalize(&job.spec.local).unwrap_or_else(|_| job.spec.local.clone()) == local

@@ -8,11 +8,11 @@
 
 use super::args::DiscoverArgs;
 use super::{wait, worker};
-use crate::worker::{EngineError, Failure};
+use azfx_core::worker::{EngineError, Failure};
 
 /// Prints the tree (or its JSON); fails with the first subscription or account that
 /// could not be listed, after printing everything that could.
-pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let worker = worker()?;
     let mut config = args.credential.config("https://unused.file.core.windows.net")?;
     if let Some(path) = &args.arm_ca_file {
@@ -54,8 +54,10 @@ pub fn discover(args: &DiscoverArgs, out: &mut dyn std::io::Write) -> Result<(),
             }
             for share in &account.shares {
                 let quota = share.quota_gib.map_or_else(|| "-".to_owned(), |q| format!("{q} GiB"));
-                let used =
-                    share.usage_bytes.map(|b| format!("  used {}", crate::format::human_size(b))).unwrap_or_default();
+                let used = share
+                    .usage_bytes
+                    .map(|b| format!("  used {}", azfx_core::format::human_size(b)))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "    {}  quota {quota}{used}", share.name);
             }
         }

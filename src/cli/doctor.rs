@@ -3,16 +3,16 @@
 
 use super::args::{DoctorArgs, TokenArgs};
 use super::{print_failure, wait, worker};
-use crate::format::unix_rfc1123;
-use crate::worker::{EngineError, Event, Failure, TokenInfo, exit_code};
+use azfx_core::format::unix_rfc1123;
+use azfx_core::worker::{EngineError, Event, Failure, TokenInfo, exit_code};
 
-pub fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let worker = worker()?;
     let config = args.credential.config("https://unused.file.core.windows.net")?;
     let token = wait(worker.acquire_token(config, &args.resource))?;
     let info = TokenInfo::from(&token);
     let claims = info.claims.clone().unwrap_or_default();
-    let now = crate::auth::now_unix();
+    let now = azfx_core::auth::now_unix();
     if args.json {
         let mut value = serde_json::json!({
             "source": info.source.to_string(),
@@ -53,8 +53,8 @@ pub fn token(args: &TokenArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
     Ok(())
 }
 
-fn print_step(out: &mut dyn std::io::Write, step: &crate::diagnose::check::Step) {
-    use crate::diagnose::check::StepStatus;
+fn print_step(out: &mut dyn std::io::Write, step: &azfx_core::diagnose::check::Step) {
+    use azfx_core::diagnose::check::StepStatus;
     let mark = match step.status {
         StepStatus::Passed => "✓",
         StepStatus::Failed => "✗",
@@ -75,10 +75,10 @@ fn print_step(out: &mut dyn std::io::Write, step: &crate::diagnose::check::Step)
 
 /// `azfx doctor --smb`: the verdicts, then the mount command when nothing blocks.
 fn smb(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
-    let run = || -> Result<crate::worker::SmbReadiness, Failure> {
+    let run = || -> Result<azfx_core::worker::SmbReadiness, Failure> {
         let config = args.credential.config(&args.account)?;
         let worker = worker()?;
-        let check = crate::worker::SmbCheck { share: args.share.clone(), client: None, port: args.smb_port };
+        let check = azfx_core::worker::SmbCheck { share: args.share.clone(), client: None, port: args.smb_port };
         wait(worker.smb_readiness(config, check))
     };
     match run() {
@@ -91,7 +91,7 @@ fn smb(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
                     let _ = writeln!(out, "  {line}");
                 }
                 for verdict in &readiness.verdicts {
-                    use crate::diagnose::Class;
+                    use azfx_core::diagnose::Class;
                     let mark = match verdict.class {
                         Class::SmbReady => "✓",
                         Class::SmbBothIdentities | Class::KerberosRequirements | Class::KerberosClientSettingOff => "!",
@@ -105,7 +105,7 @@ fn smb(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
                 }
                 let _ = writeln!(out, "{}", if readiness.ready { "SMB: ready to mount" } else { "SMB: not ready" });
             }
-            let port_blocked = readiness.verdicts.iter().any(|v| v.class == crate::diagnose::Class::SmbPortBlocked);
+            let port_blocked = readiness.verdicts.iter().any(|v| v.class == azfx_core::diagnose::Class::SmbPortBlocked);
             match (readiness.ready, port_blocked) {
                 (true, _) => exit_code::OK,
                 (false, true) => exit_code::NETWORK,
@@ -119,11 +119,11 @@ fn smb(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
     }
 }
 
-pub fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
+pub(super) fn doctor(args: &DoctorArgs, out: &mut dyn std::io::Write) -> i32 {
     if args.smb {
         return smb(args, out);
     }
-    let mut run = || -> Result<crate::diagnose::check::Report, Failure> {
+    let mut run = || -> Result<azfx_core::diagnose::check::Report, Failure> {
         let config = args.credential.config(&args.account)?;
         let mut worker = worker()?;
         let (task, promise) = worker.access_check(config, &args.share, args.read_only);

@@ -7,20 +7,20 @@ use std::path::Path;
 
 use super::args::{GetArgs, LsArgs, MkdirArgs, MvArgs, OverwriteArg, PutArgs, RmArgs};
 use super::{connect, wait, wait_with_progress, worker};
-use crate::files::names::join;
-use crate::files::{Endpoint, ErrorKind};
-use crate::format::{count, human_size};
-use crate::transfer::Conflict;
-use crate::worker::{Answer, EngineError, Event, Failure, Resumed, TreeReport, Worker};
+use azfx_core::files::names::join;
+use azfx_core::files::{Endpoint, ErrorKind};
+use azfx_core::format::{count, human_size};
+use azfx_core::transfer::Conflict;
+use azfx_core::worker::{Answer, EngineError, Event, Failure, Resumed, TreeReport, Worker};
 
 /// Runs `transfer` with the `--overwrite` rule; with `ask` on a terminal, a destination
 /// that exists is named and the user answers whether to replace it.
-pub fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Conflict) -> Answer<T>) -> Answer<T> {
+pub(super) fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Conflict) -> Answer<T>) -> Answer<T> {
     use std::io::IsTerminal as _;
     match transfer(overwrite.conflict()) {
         Err(failure)
             if overwrite == OverwriteArg::Ask
-                && matches!(failure.error, EngineError::Transfer(crate::transfer::TransferError::Exists(_)))
+                && matches!(failure.error, EngineError::Transfer(azfx_core::transfer::TransferError::Exists(_)))
                 && std::io::stdin().is_terminal() =>
         {
             let mut err = std::io::stderr().lock();
@@ -38,11 +38,11 @@ pub fn with_overwrite<T>(overwrite: OverwriteArg, mut transfer: impl FnMut(Confl
     }
 }
 
-pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = match Endpoint::split_resource(&args.url) {
         Ok(parts) => parts,
         // The account's URL: its shares, as `ls` of a folder lists its entries.
-        Err(crate::files::endpoint::EndpointError::NoShare(_)) => return ls_shares(args, out),
+        Err(azfx_core::files::endpoint::EndpointError::NoShare(_)) => return ls_shares(args, out),
         Err(e) => return Err(EngineError::from(e).into()),
     };
     let mut worker = worker()?;
@@ -82,7 +82,7 @@ pub fn ls(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
         return Ok(());
     }
     for entry in &entries {
-        let modified = entry.last_modified.map(crate::azure_time::rfc1123).unwrap_or_default();
+        let modified = entry.last_modified.map(azfx_core::azure_time::rfc1123).unwrap_or_default();
         let (kind, size, suffix) = if entry.is_directory {
             ("d", "-".to_owned(), "/")
         } else {
@@ -114,7 +114,7 @@ fn ls_shares(args: &LsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure>
 }
 
 /// `azfx get`: a file from a share to this machine.
-pub fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     let mut worker = worker()?;
     connect(&worker, &args.credential, &endpoint, &share)?;
@@ -130,7 +130,7 @@ pub fn get(args: &GetArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> 
 fn get_to_stdout(worker: &mut Worker, share: &str, path: &str, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let local = |action: &'static str, path: &Path| {
         let path = path.to_owned();
-        move |source| EngineError::Transfer(crate::transfer::TransferError::Local { action, path, source })
+        move |source| EngineError::Transfer(azfx_core::transfer::TransferError::Local { action, path, source })
     };
     let temp = tempfile::tempdir().map_err(local("creating a temporary folder in", &std::env::temp_dir()))?;
     let name = last_name(path).ok_or_else(|| EngineError::InvalidInput("the URL names no file".to_owned()))?;
@@ -143,7 +143,7 @@ fn get_to_stdout(worker: &mut Worker, share: &str, path: &str, out: &mut dyn std
 }
 
 /// `azfx put`: a file from this machine to a share.
-pub fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn put(args: &PutArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     if args.local.is_dir() {
         return Err(EngineError::InvalidInput(format!(
@@ -300,7 +300,7 @@ pub(super) fn tree_summary(verb: &str, mut report: TreeReport, out: &mut dyn std
 }
 
 /// `azfx mkdir`: a folder, and with `-p` its missing parents (an existing one is fine).
-pub fn mkdir(args: &MkdirArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn mkdir(args: &MkdirArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     if path.is_empty() {
         return Err(EngineError::InvalidInput("the URL names no folder inside the share".to_owned()).into());
@@ -309,7 +309,7 @@ pub fn mkdir(args: &MkdirArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
     connect(&worker, &args.credential, &endpoint, &share)?;
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     for part in &parts {
-        crate::files::names::check_name(part).map_err(|reason| {
+        azfx_core::files::names::check_name(part).map_err(|reason| {
             EngineError::InvalidInput(format!("{part:?} cannot be a folder name on a share: {reason}"))
         })?;
     }
@@ -329,7 +329,7 @@ pub fn mkdir(args: &MkdirArgs, out: &mut dyn std::io::Write) -> Result<(), Failu
 }
 
 /// `azfx rm`: a file, or with `-r` a folder and everything in it.
-pub fn rm(args: &RmArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn rm(args: &RmArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, path) = Endpoint::split_resource(&args.url).map_err(EngineError::from)?;
     if path.is_empty() {
         return Err(EngineError::InvalidInput(
@@ -355,7 +355,7 @@ pub fn rm(args: &RmArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
 
 /// `azfx mv`: renames or moves a file or folder within its share, never over an existing
 /// name.
-pub fn mv(args: &MvArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn mv(args: &MvArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let (endpoint, share, from) = Endpoint::split_resource(&args.from).map_err(EngineError::from)?;
     let (to_endpoint, to_share, to) = Endpoint::split_resource(&args.to).map_err(EngineError::from)?;
     if to_endpoint.base != endpoint.base || to_share != share {

@@ -5,9 +5,9 @@
 
 use super::args::{JobsAction, JobsArgs};
 use super::{connect, wait, wait_with_progress, worker};
-use crate::files::Endpoint;
-use crate::format::human_size;
-use crate::worker::{EngineError, Failure, JobKind, JobRecord, JobState, Worker};
+use azfx_core::files::Endpoint;
+use azfx_core::format::human_size;
+use azfx_core::worker::{EngineError, Failure, JobKind, JobRecord, JobState, Worker};
 
 /// `download` / `upload` and the two places, as a person reads them.
 fn describe(job: &JobRecord) -> (&'static str, String, String) {
@@ -21,7 +21,7 @@ fn describe(job: &JobRecord) -> (&'static str, String, String) {
 }
 
 /// A job's state in words.
-pub fn state_text(state: JobState) -> String {
+pub(super) fn state_text(state: JobState) -> String {
     match state {
         JobState::Running => "running".to_owned(),
         JobState::RunningElsewhere(pid) => format!("running (process {pid})"),
@@ -31,7 +31,7 @@ pub fn state_text(state: JobState) -> String {
     }
 }
 
-pub fn run(args: &JobsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
+pub(super) fn run(args: &JobsArgs, out: &mut dyn std::io::Write) -> Result<(), Failure> {
     let mut worker = worker()?;
     let jobs = wait(worker.jobs())?;
     match &args.action {

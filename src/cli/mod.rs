@@ -5,21 +5,19 @@
 
 mod args;
 mod copy;
+pub mod demo;
 mod discover;
 mod doctor;
-mod emulator;
 mod files;
 mod jobs;
 
 use std::io::Write as _;
 
-use crate::auth::IdentitySelector;
-use crate::diagnose::Class;
-use crate::files::Endpoint;
-use crate::worker::{
-    Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Failure, TaskId, Worker, exit_code,
-};
-pub use args::{Cli, Command, CredentialArgs, OverwriteArg};
+pub use args::Cli;
+pub(crate) use args::{Command, CredentialArgs};
+use azfx_core::diagnose::Class;
+use azfx_core::files::Endpoint;
+use azfx_core::worker::{Answer, EngineError, Event, Failure, TaskId, Worker, exit_code};
 
 /// Waits for a promise on this (CLI) thread.
 fn wait<T: Send + 'static>(promise: poll_promise::Promise<Answer<T>>) -> Answer<T> {
@@ -54,7 +52,7 @@ fn wait_with_progress<T: Send + 'static>(
     });
     let mut promise = promise;
     let mut job = None;
-    let take_events = |worker: &mut Worker, job: &mut Option<crate::transfer::JobId>| {
+    let take_events = |worker: &mut Worker, job: &mut Option<azfx_core::transfer::JobId>| {
         for event in worker.poll_events() {
             match event {
                 Event::Progress { task: t, done, total } if t == task => {
@@ -122,12 +120,12 @@ impl Wake {
 /// warning, when that cannot be used: transfers then do not survive this run).
 /// A failed transfer whose job the journal kept (what arrived is kept) says first how to
 /// go on: run the same command again, or cancel the job.
-fn with_resume_step(worker: &Worker, job: Option<crate::transfer::JobId>, mut failure: Failure) -> Failure {
+fn with_resume_step(worker: &Worker, job: Option<azfx_core::transfer::JobId>, mut failure: Failure) -> Failure {
     let kept = job.and_then(|id| wait(worker.jobs()).ok()?.into_iter().find(|j| j.id == id));
     if let Some(kept) = kept {
         let step = format!(
             "What arrived ({}) is kept: run the same command again (or azfx jobs resume {id}) to resume; azfx jobs cancel {id} removes it",
-            crate::format::human_size(kept.done),
+            azfx_core::format::human_size(kept.done),
             id = kept.id
         );
         failure.diagnosis.next_steps.insert(0, step);
@@ -138,7 +136,7 @@ fn with_resume_step(worker: &Worker, job: Option<crate::transfer::JobId>, mut fa
 /// The worker, with the transfer journal in the state directory (in memory, with a
 /// warning, when that cannot be used: transfers then do not survive this run).
 fn worker() -> Result<Worker, Failure> {
-    let started = match crate::config::Dirs::from_env() {
+    let started = match azfx_core::config::Dirs::from_env() {
         Some(dirs) => Worker::spawn_in(dirs.state, || WAKE.notify()),
         None => Worker::spawn(|| WAKE.notify()),
     };
@@ -160,7 +158,7 @@ fn connect(worker: &Worker, credential: &CredentialArgs, endpoint: &Endpoint, sh
     let config = credential.config(endpoint.base.as_str())?;
     match &credential.sas_from_arm {
         Some(permissions) => {
-            let sas = crate::worker::ServiceSasRequest {
+            let sas = azfx_core::worker::ServiceSasRequest {
                 share: share.to_owned(),
                 permissions: permissions.clone(),
                 minutes: credential.sas_minutes,
@@ -201,83 +199,33 @@ fn print_failure(program: &str, failure: &Failure) {
 
 /// What to add to a failure on the command line: how to choose when something exists.
 fn cli_hint(failure: &Failure) -> Option<&'static str> {
-    matches!(failure.error, EngineError::Transfer(crate::transfer::TransferError::Exists(_)))
+    matches!(failure.error, EngineError::Transfer(azfx_core::transfer::TransferError::Exists(_)))
         .then_some("choose with --overwrite true (replace), keep-both, if-newer or false (stop)")
-}
-
-/// Starts the demo emulator on its own thread (it seeds a 20 000-entry folder, so the
-/// window opens first and shows a spinner) and keeps it running until `keep_alive` is
-/// dropped. The promise carries the connection to it: the emulated VM's system-assigned
-/// identity over HTTPS, trusting the emulator's CA.
-/// The demo emulator, started on its own thread: the connection to it (once it serves),
-/// what keeps it alive (dropping it stops the emulator), and its training drills.
-type Demo = (
-    poll_promise::Promise<Result<ConnectionConfig, String>>,
-    std::sync::mpsc::SyncSender<()>,
-    crate::training::Trainer,
-);
-
-fn start_demo(token_lifetime: std::time::Duration) -> Demo {
-    use crate::emulator::{Emulator, EmulatorConfig, demo};
-    let training = std::sync::Arc::new(std::sync::OnceLock::<demo::Training>::new());
-    let drills = std::sync::Arc::clone(&training);
-    let trainer: crate::training::Trainer = std::sync::Arc::new(move |drill| {
-        let training = drills.get().ok_or_else(|| "the demo emulator is not running yet".to_owned())?;
-        training.apply(drill).map_err(|e| e.to_string())
-    });
-    let (sender, promise) = poll_promise::Promise::new();
-    let (keep_alive, wait_for_exit) = std::sync::mpsc::sync_channel::<()>(0);
-    let started = std::thread::Builder::new().name("azfx-demo-emulator".to_owned()).spawn(move || {
-        let config = EmulatorConfig { https: true, demo: true, token_lifetime, ..EmulatorConfig::default() };
-        match Emulator::start(&config) {
-            Ok(emulator) => {
-                let _ = training.set(demo::Training::new(emulator.control().clone()));
-                let mut connection = ConnectionConfig::new(
-                    &emulator.file_endpoint(demo::ACCOUNT),
-                    CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
-                );
-                connection.imds_endpoint = Some(emulator.identity_endpoint());
-                connection.ca_pem = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
-                let files = emulator.file_endpoint(demo::ACCOUNT);
-                connection.arm_endpoint = files.strip_suffix(&format!("/{}", demo::ACCOUNT)).map(str::to_owned);
-                sender.send(Ok(connection));
-                // Serve until the window closes (the sender is dropped).
-                let _ = wait_for_exit.recv();
-            }
-            Err(error) => sender.send(Err(error.to_string())),
-        }
-    });
-    if let Err(error) = started {
-        let (sender, failed) = poll_promise::Promise::new();
-        sender.send(Err(format!("cannot start the emulator thread: {error}")));
-        return (failed, keep_alive, trainer);
-    }
-    (promise, keep_alive, trainer)
 }
 
 /// Opens the explorer window (on the demo emulator with `--demo`).
 fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     let (pending_connection, keep_alive, trainer) = if cli.demo {
         let (promise, keep_alive, trainer) =
-            start_demo(std::time::Duration::from_secs(cli.token_lifetime_secs.max(10)));
+            demo::start(std::time::Duration::from_secs(cli.token_lifetime_secs.max(10)));
         (Some(promise), Some(keep_alive), Some(trainer))
     } else {
         (None, None, None)
     };
-    let share = cli.share.clone().or_else(|| cli.demo.then(|| crate::emulator::demo::WRITABLE_SHARE.to_owned()));
-    let dirs = crate::config::Dirs::from_env();
+    let share = cli.share.clone().or_else(|| cli.demo.then(|| demo::WRITABLE_SHARE.to_owned()));
+    let dirs = azfx_core::config::Dirs::from_env();
     let logs = dirs.as_ref().map(|dirs| dirs.logs.clone());
-    let crash_report = logs.as_deref().and_then(crate::logging::unseen_crash_report);
+    let crash_report = logs.as_deref().and_then(azfx_core::logging::unseen_crash_report);
     // Files opened from the list are downloaded here first: this user's state folder (an
     // earlier copy is kept beside a new one).
     let open_dir = dirs.as_ref().map(|dirs| dirs.state.join("opened"));
     let open_dir = open_dir.filter(|dir| std::fs::create_dir_all(dir).is_ok());
     let theme = cli.theme.map(|theme| match theme {
-        args::ThemeArg::System => crate::ui::settings::Theme::System,
-        args::ThemeArg::Light => crate::ui::settings::Theme::Light,
-        args::ThemeArg::Dark => crate::ui::settings::Theme::Dark,
+        args::ThemeArg::System => azfx_ui::settings::Theme::System,
+        args::ThemeArg::Light => azfx_ui::settings::Theme::Light,
+        args::ThemeArg::Dark => azfx_ui::settings::Theme::Dark,
     });
-    let options = crate::ui::StartOptions {
+    let options = azfx_ui::StartOptions {
         pending_connection,
         trainer,
         window_size: cli.window_size,
@@ -292,12 +240,12 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
         // The demo's transfers are against an emulator that ends with the window: they get
         // a journal of their own, so a real account's unfinished jobs are not mixed in.
         state_dir: dirs.map(|dirs| if cli.demo { dirs.state.join("demo") } else { dirs.state }),
-        download_dir: crate::config::download_dir(),
+        download_dir: azfx_core::config::download_dir(),
         share,
         local_offset,
-        ..crate::ui::StartOptions::default()
+        ..azfx_ui::StartOptions::default()
     };
-    let result = crate::ui::run(options);
+    let result = azfx_ui::run(options);
     drop(keep_alive);
     match result {
         Ok(()) => exit_code::OK,
@@ -312,7 +260,8 @@ fn run_window(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
 pub fn run(cli: &Cli, local_offset: Option<time::UtcOffset>) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let result = match &cli.command {
-        Some(Command::Emulator(args)) => return emulator::run(args),
+        #[cfg(feature = "demo")]
+        Some(Command::Emulator(args)) => return azfx_emulator::serve::run(args),
         Some(Command::Token(args)) => doctor::token(args, &mut stdout),
         Some(Command::Ls(args)) => files::ls(args, &mut stdout),
         Some(Command::Get(args)) => files::get(args, &mut stdout),

@@ -7,11 +7,11 @@
 
 use std::time::Duration;
 
-use azfx::auth::IdentitySelector;
-use azfx::diagnose::{Class, Diagnosis};
-use azfx::emulator::model::DEMO_SUBSCRIPTION;
-use azfx::emulator::{Emulator, Identity, Role, Scope, demo};
-use azfx::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
+use azfx_core::auth::IdentitySelector;
+use azfx_core::diagnose::{Class, Diagnosis};
+use azfx_core::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
+use azfx_emulator::model::DEMO_SUBSCRIPTION;
+use azfx_emulator::{Emulator, Identity, Role, Scope, demo};
 
 use crate::engine::wait;
 
@@ -137,7 +137,7 @@ fn no_role_a_reader_at_the_group_a_group_role_and_a_fresh_grant() {
 #[test]
 fn the_demo_backup_operator_holds_an_smb_role_through_its_group() {
     let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
-    let group = azfx::emulator::model::stable_guid("group", demo::DEMO_GROUP);
+    let group = azfx_emulator::model::stable_guid("group", demo::DEMO_GROUP);
     let roles = emulator.control().role_assignments(&group);
     assert!(roles.iter().any(|a| a.role == Role::StorageFileDataSmbShareReader), "{roles:?}");
     // The backup operator's SMB readiness counts the group's role: no "no SMB role".
@@ -147,9 +147,9 @@ fn the_demo_backup_operator_holds_an_smb_role_through_its_group() {
     ));
     let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
     config.imds_endpoint = Some(emulator.identity_endpoint());
-    let check = azfx::worker::SmbCheck {
+    let check = azfx_core::worker::SmbCheck {
         share: demo::WRITABLE_SHARE.to_owned(),
-        client: Some(azfx::worker::ClientOs::Linux),
+        client: Some(azfx_core::worker::ClientOs::Linux),
         port: 9,
     };
     let readiness = wait(worker.smb_readiness(config, check)).unwrap();
@@ -192,7 +192,7 @@ fn a_share_that_does_not_exist_is_not_explained_as_a_missing_role() {
     for command in [ls, doctor] {
         let (code, out, err) = crate::cli::azfx(&emulator, &command);
         let err = format!("{out}{err}");
-        assert_eq!(code, azfx::worker::exit_code::NOT_FOUND, "{command:?}: {err}");
+        assert_eq!(code, azfx_core::worker::exit_code::NOT_FOUND, "{command:?}: {err}");
         assert!(err.contains("does not exist") && err.contains("projects"), "{command:?}: {err}");
         assert!(!err.contains("Grant a data role") && !err.contains("az role assignment"), "{command:?}: {err}");
     }

@@ -6,7 +6,7 @@
 
 use crate::engine::{Engine, engine, wait};
 use crate::helpers::{ACCOUNT, SHARE, remote};
-use azfx::transfer::Conflict;
+use azfx_core::transfer::Conflict;
 
 #[test]
 fn case_twins_of_a_folder_upload_never_overwrite_each_other_on_the_share() {

@@ -3,13 +3,13 @@
 
 use std::process::Command;
 
-use azfx::worker::exit_code;
+use azfx_core::worker::exit_code;
 
 use crate::helpers::{ACCOUNT, SHARE, start};
 
 /// The `azfx` binary with `args`, pointed at the emulator's IMDS, its state (the
 /// transfer journal) in `home`.
-pub(crate) fn azfx_command(emulator: &azfx::emulator::Emulator, home: &std::path::Path, args: &[&str]) -> Command {
+pub(crate) fn azfx_command(emulator: &azfx_emulator::Emulator, home: &std::path::Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_azfx"));
     command.args(args).args(["--imds-endpoint", &emulator.identity_endpoint()]).env("AZFX_HOME", home);
     command
@@ -22,7 +22,7 @@ fn test_home() -> std::path::PathBuf {
 
 /// Runs the `azfx` binary with `args`, pointed at the emulator's IMDS; returns the exit
 /// code, stdout and stderr.
-pub(crate) fn azfx(emulator: &azfx::emulator::Emulator, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn azfx(emulator: &azfx_emulator::Emulator, args: &[&str]) -> (i32, String, String) {
     let output = azfx_command(emulator, &test_home(), args).output().unwrap();
     (
         output.status.code().unwrap_or(-1),

@@ -2,7 +2,7 @@
 //! prints the token alone, `ls` of an account URL lists its shares, `put DIR` points to
 //! `cp -r`.
 
-use azfx::worker::exit_code;
+use azfx_core::worker::exit_code;
 
 use crate::cli::azfx;
 use crate::helpers::{ACCOUNT, SHARE, start};

@@ -6,9 +6,9 @@
 use crate::helpers::{block, remote};
 use std::time::Duration;
 
-use azfx::transfer::copy::Item;
-use azfx::transfer::{Conflict, TransferError};
-use azfx::worker::EngineError;
+use azfx_core::transfer::copy::Item;
+use azfx_core::transfer::{Conflict, TransferError};
+use azfx_core::worker::EngineError;
 use reqwest::{Method, StatusCode};
 
 use crate::engine::{Engine, engine, wait};
@@ -200,7 +200,7 @@ fn copy_file_answers_like_the_service() {
 /// free number.
 #[test]
 fn keep_both_in_parallel_takes_the_next_free_number_instead_of_failing() {
-    use azfx::transfer::copy::FileCopy;
+    use azfx_core::transfer::copy::FileCopy;
     let Engine { env, worker } = engine();
     let control = env.emulator.control();
     control.put_file(ACCOUNT, SHARE, "report.txt", b"the user's").unwrap();
@@ -286,13 +286,13 @@ fn case_only_renames_work_and_a_folder_never_moves_into_itself() {
     let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
     let (code, out, err) =
         crate::cli::azfx(&env.emulator, &["mv", &format!("{base}/reports"), &format!("{base}/REPORTS")]);
-    assert_eq!(code, azfx::worker::exit_code::OK, "{err}");
+    assert_eq!(code, azfx_core::worker::exit_code::OK, "{err}");
     assert!(out.contains("moved"), "{out}");
     assert_eq!(names(&env, ""), ["notes.TXT", "REPORTS"]);
     control.create_directories(ACCOUNT, SHARE, "REPORTS/inner").unwrap();
     let (code, _, err) =
         crate::cli::azfx(&env.emulator, &["mv", &format!("{base}/REPORTS"), &format!("{base}/reports/inner/")]);
-    assert_ne!(code, azfx::worker::exit_code::OK);
+    assert_ne!(code, azfx_core::worker::exit_code::OK);
     assert!(err.contains("into itself") && !err.contains("400"), "{err}");
 
     // Create File in another case keeps the file's own name.

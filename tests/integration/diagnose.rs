@@ -6,12 +6,12 @@ use crate::helpers::block;
 use std::sync::Arc;
 use std::time::Duration;
 
-use azfx::auth::{Credential, IdentitySelector, STORAGE_RESOURCE, Secret, TokenCache, TokenSource};
-use azfx::diagnose::{Class, Context, diagnose};
-use azfx::emulator::{Fault, FaultTarget};
-use azfx::files::{ClientOptions, Endpoint, FilesClient, RetryPolicy};
-use azfx::http::RequestLog;
-use azfx::worker::{EngineError, exit_code};
+use azfx_core::auth::{Credential, IdentitySelector, STORAGE_RESOURCE, Secret, TokenCache, TokenSource};
+use azfx_core::diagnose::{Class, Context, diagnose};
+use azfx_core::files::{ClientOptions, Endpoint, FilesClient, RetryPolicy};
+use azfx_core::http::RequestLog;
+use azfx_core::worker::{EngineError, exit_code};
+use azfx_emulator::{Fault, FaultTarget};
 
 use crate::helpers::{ACCOUNT, SHARE, STORAGE, VERSION, start};
 
@@ -23,7 +23,7 @@ fn options() -> ClientOptions {
 }
 
 fn bearer(env: &crate::helpers::Env, token: &str) -> FilesClient {
-    let source: Arc<dyn TokenSource> = Arc::new(azfx::auth::PastedToken::new(token).unwrap());
+    let source: Arc<dyn TokenSource> = Arc::new(azfx_core::auth::PastedToken::new(token).unwrap());
     let credential = Credential::Bearer(TokenCache::new(source, STORAGE_RESOURCE));
     FilesClient::new(
         Endpoint::parse(&env.emulator.file_endpoint(ACCOUNT)).unwrap(),
@@ -37,7 +37,7 @@ fn bearer(env: &crate::helpers::Env, token: &str) -> FilesClient {
 fn context(env: &crate::helpers::Env, read_works: Option<bool>) -> Context {
     let token = env.writer_token.clone();
     Context {
-        claims: azfx::auth::Claims::decode(&token),
+        claims: azfx_core::auth::Claims::decode(&token),
         account: Some(ACCOUNT.into()),
         share: Some(SHARE.into()),
         read_works,
@@ -68,7 +68,7 @@ fn raw(
         let headers = response.headers().clone();
         (status, headers, response.bytes().await.unwrap())
     });
-    EngineError::Files(azfx::files::FilesError::from_response("List directory", path, status, &headers, &body))
+    EngineError::Files(azfx_core::files::FilesError::from_response("List directory", path, status, &headers, &body))
 }
 
 #[test]
@@ -132,11 +132,11 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
     // An account-wide role, so a missing share is a 404 rather than a 403.
     control.assign_role(
         &oid,
-        azfx::emulator::Role::StorageFileDataPrivilegedReader,
-        azfx::emulator::Scope::Account(ACCOUNT.into()),
+        azfx_emulator::Role::StorageFileDataPrivilegedReader,
+        azfx_emulator::Scope::Account(ACCOUNT.into()),
     );
     let client = bearer(&env, &fresh());
-    let op = |result: Result<(), azfx::files::FilesError>| EngineError::Files(result.unwrap_err());
+    let op = |result: Result<(), azfx_core::files::FilesError>| EngineError::Files(result.unwrap_err());
     expect(
         Class::ShareNotFound,
         &op(block(client.list_page("nosuchshare", "", None, 1)).map(drop)),
@@ -192,15 +192,15 @@ fn each_diagnosis_is_provoked_on_the_emulator() {
 fn identity_and_network_diagnoses() {
     let env = start();
     let ctx = context(&env, None);
-    let retry = azfx::auth::imds::IdentityRetry {
+    let retry = azfx_core::auth::imds::IdentityRetry {
         max_attempts: 2,
         initial_delay: Duration::from_millis(10),
         ..Default::default()
     };
     let source = |endpoint: &str, selector| {
-        azfx::auth::imds::ImdsSource::new(endpoint, selector, RequestLog::new(10), retry.clone())
+        azfx_core::auth::imds::ImdsSource::new(endpoint, selector, RequestLog::new(10), retry.clone())
     };
-    let fetch = |s: azfx::auth::imds::ImdsSource| EngineError::Auth(block(s.fetch(STORAGE_RESOURCE)).unwrap_err());
+    let fetch = |s: azfx_core::auth::imds::ImdsSource| EngineError::Auth(block(s.fetch(STORAGE_RESOURCE)).unwrap_err());
     let closed = format!("http://{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap());
     expect(
         Class::IdentityEndpointUnreachable,
@@ -224,7 +224,7 @@ fn identity_and_network_diagnoses() {
 
     // TCP refused on the file endpoint, and a TLS failure: an HTTPS emulator whose CA is not trusted.
     let token = env.writer_token.clone();
-    let source: Arc<dyn TokenSource> = Arc::new(azfx::auth::PastedToken::new(&token).unwrap());
+    let source: Arc<dyn TokenSource> = Arc::new(azfx_core::auth::PastedToken::new(&token).unwrap());
     let credential = Credential::Bearer(TokenCache::new(source, STORAGE_RESOURCE));
     let refused = FilesClient::new(
         Endpoint::parse(&format!("{closed}/{ACCOUNT}")).unwrap(),
@@ -235,7 +235,7 @@ fn identity_and_network_diagnoses() {
     .unwrap();
     expect(Class::Connect, &EngineError::Files(block(refused.list_shares()).unwrap_err()), &ctx, "port 443");
     let https =
-        azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig { https: true, ..Default::default() }).unwrap();
+        azfx_emulator::Emulator::start(&azfx_emulator::EmulatorConfig { https: true, ..Default::default() }).unwrap();
     let untrusted = FilesClient::new(
         Endpoint::parse(&https.file_endpoint(ACCOUNT)).unwrap(),
         credential,
@@ -261,7 +261,7 @@ fn recorded_answers_the_emulator_does_not_produce() {
         }
         let status = u16::try_from(json["response"]["status"].as_u64().unwrap()).unwrap();
         let body = json["response"]["body"].as_str().unwrap_or_default().as_bytes().to_vec();
-        EngineError::Files(azfx::files::FilesError::from_response(
+        EngineError::Files(azfx_core::files::FilesError::from_response(
             "Delete share",
             "https://x/s",
             status,
@@ -272,13 +272,13 @@ fn recorded_answers_the_emulator_does_not_produce() {
     expect(Class::LeaseHeld, &recorded("error-412-lease-id-missing"), &ctx, "lease");
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-ms-error-code", "DeletePending".parse().unwrap());
-    let pending = azfx::files::FilesError::from_response("Delete file", "https://x/s/f", 409, &headers, b"");
+    let pending = azfx_core::files::FilesError::from_response("Delete file", "https://x/s/f", 409, &headers, b"");
     expect(Class::InUseBySmb, &EngineError::Files(pending), &ctx, "handles");
 }
 
-fn doctor(env: &azfx::emulator::Emulator, share: &str, extra: &[&str]) -> (i32, String) {
+fn doctor(env: &azfx_emulator::Emulator, share: &str, extra: &[&str]) -> (i32, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_azfx"))
-        .args(["doctor", "--account", &env.file_endpoint(azfx::emulator::demo::ACCOUNT), "--share", share])
+        .args(["doctor", "--account", &env.file_endpoint(azfx_emulator::demo::ACCOUNT), "--share", share])
         .args(["--imds-endpoint", &env.identity_endpoint()])
         .args(extra)
         .output()
@@ -288,9 +288,9 @@ fn doctor(env: &azfx::emulator::Emulator, share: &str, extra: &[&str]) -> (i32, 
 
 #[test]
 fn doctor_exit_codes_on_the_demo() {
-    use azfx::emulator::demo;
+    use azfx_emulator::demo;
     let emulator =
-        azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig { demo: true, ..Default::default() }).unwrap();
+        azfx_emulator::Emulator::start(&azfx_emulator::EmulatorConfig { demo: true, ..Default::default() }).unwrap();
     let before = emulator.control().entry_count(demo::ACCOUNT, demo::WRITABLE_SHARE).unwrap();
     let (code, out) = doctor(&emulator, demo::WRITABLE_SHARE, &[]);
     assert_eq!(code, exit_code::OK, "{out}");

@@ -6,12 +6,12 @@
 use crate::helpers::block;
 use std::time::Duration;
 
-use azfx::emulator::demo;
+use azfx_emulator::demo;
 use reqwest::StatusCode;
 use serde_json::Value;
 
 /// A token of the demo VM for `resource`, from the emulated IMDS.
-async fn token(client: &reqwest::Client, emulator: &azfx::emulator::Emulator, resource: &str) -> String {
+async fn token(client: &reqwest::Client, emulator: &azfx_emulator::Emulator, resource: &str) -> String {
     let url = format!(
         "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={resource}",
         emulator.identity_endpoint().trim_end_matches('/')
@@ -55,7 +55,7 @@ fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
         // Accounts at the demo subscription: the VM's Reader is on its resource group, so
         // the subscription's list holds what that reaches (emulator_arm_actions has the
         // 403 of an identity with no control-plane role there).
-        let sub = azfx::emulator::model::DEMO_SUBSCRIPTION;
+        let sub = azfx_emulator::model::DEMO_SUBSCRIPTION;
         let url =
             format!("{base}/subscriptions/{sub}/providers/Microsoft.Storage/storageAccounts?api-version=2025-01-01");
         let (status, body) = get(&client, &url, &arm).await;
@@ -141,17 +141,17 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
     // The auditor holds a data role only: the subscription shows, its accounts cannot, and
     // the command says the answer is partial (exit 5, the refusal diagnosed on stderr),
     // with --json too.
-    let auditor = format!("client-id={}", azfx::emulator::Identity::user_assigned("id-auditor").client_id);
+    let auditor = format!("client-id={}", azfx_emulator::Identity::user_assigned("id-auditor").client_id);
     let (code, out, err) = run(&["--identity", &auditor]);
-    assert_eq!(code, Some(azfx::worker::exit_code::FORBIDDEN), "{out}{err}");
+    assert_eq!(code, Some(azfx_core::worker::exit_code::FORBIDDEN), "{out}{err}");
     assert!(out.contains("no control-plane role (e.g. Reader) on this subscription"), "{out}");
     assert!(err.contains("no control-plane role") && err.contains("Grant Reader"), "the refusal is explained: {err}");
     let (code, out, err) = run(&["--identity", &auditor, "--json"]);
-    assert_eq!(code, Some(azfx::worker::exit_code::FORBIDDEN), "{err}");
+    assert_eq!(code, Some(azfx_core::worker::exit_code::FORBIDDEN), "{err}");
     let tree: Value = serde_json::from_str(&out).unwrap();
     assert!(tree.as_array().unwrap().iter().any(|s| !s["error"].is_null()), "{out}");
     // An identity with no role anywhere sees no subscription, and is told to name the account.
-    let nobody = azfx::emulator::Identity::user_assigned("id-nobody");
+    let nobody = azfx_emulator::Identity::user_assigned("id-nobody");
     emulator.control().add_identity(nobody.clone());
     let (code, out, err) = run(&["--identity", &format!("client-id={}", nobody.client_id)]);
     assert_eq!(code, Some(0), "{err}");
@@ -160,9 +160,9 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
         "{out}"
     );
 
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
-    let finance = azfx::emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
-    emulator.control().assign_role(&vm, azfx::emulator::Role::Reader, finance);
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let finance = azfx_emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
+    emulator.control().assign_role(&vm, azfx_emulator::Role::Reader, finance);
     let (code, out, err) = run(&["--json"]);
     assert_eq!(code, Some(0), "{err}");
     let tree: Value = serde_json::from_str(&out).unwrap();
@@ -185,12 +185,12 @@ fn the_connect_page_finds_accounts_and_connects_to_a_picked_share() {
     use egui_kittest::kittest::Queryable;
     let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
-    let finance = azfx::emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
-    emulator.control().assign_role(&vm, azfx::emulator::Role::Reader, finance);
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let finance = azfx_emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
+    emulator.control().assign_role(&vm, azfx_emulator::Role::Reader, finance);
     let mut harness = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
-        .build_eframe(|cc| azfx::ui::AzfxApp::new(cc, azfx::ui::StartOptions::default()));
+        .build_eframe(|cc| azfx_ui::AzfxApp::new(cc, azfx_ui::StartOptions::default()));
     harness.run_steps(2);
     harness.get_by_label("Advanced").click();
     harness.run_steps(2);
@@ -220,14 +220,14 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
     let client = crate::helpers::client();
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
     let control = emulator.control();
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
     let group = "7f3c2a10-0000-4000-8000-00000000a0f5";
     control.add_group_member(group, &vm);
-    let account = azfx::emulator::Scope::Account(demo::ACCOUNT.to_owned());
-    control.assign_role(group, azfx::emulator::Role::StorageAccountContributor, account);
+    let account = azfx_emulator::Scope::Account(demo::ACCOUNT.to_owned());
+    control.assign_role(group, azfx_emulator::Role::StorageAccountContributor, account);
     let account_id = format!(
         "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/{}",
-        azfx::emulator::model::DEMO_SUBSCRIPTION,
+        azfx_emulator::model::DEMO_SUBSCRIPTION,
         demo::RESOURCE_GROUP,
         demo::ACCOUNT
     );
@@ -256,8 +256,8 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
             found.sort();
             found
         };
-        let reader = azfx::emulator::Role::Reader.definition_id().to_owned();
-        let contributor = azfx::emulator::Role::StorageAccountContributor.definition_id().to_owned();
+        let reader = azfx_emulator::Role::Reader.definition_id().to_owned();
+        let contributor = azfx_emulator::Role::StorageAccountContributor.definition_id().to_owned();
 
         let (status, mine) = get(&client, &list(&format!("principalId eq '{vm}'")), &arm).await;
         assert_eq!(status, StatusCode::OK, "{mine}");
@@ -287,14 +287,14 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
 
         let definition = format!(
             "{base}/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{reader}?api-version=2022-04-01",
-            azfx::emulator::model::DEMO_SUBSCRIPTION
+            azfx_emulator::model::DEMO_SUBSCRIPTION
         );
         let (status, body) = get(&client, &definition, &arm).await;
         assert_eq!((status, body["properties"]["roleName"].as_str()), (StatusCode::OK, Some("Reader")), "{body}");
 
         let subscription = format!(
             "{base}/subscriptions/{}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01",
-            azfx::emulator::model::DEMO_SUBSCRIPTION
+            azfx_emulator::model::DEMO_SUBSCRIPTION
         );
         let (status, body) = get(&client, &subscription, &arm).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
@@ -320,12 +320,12 @@ fn role_assignments_answer_every_filter_form_and_groups_count() {
     });
 
     // The Files side honours a role through a group too.
-    let member = azfx::emulator::Identity::user_assigned("id-through-group");
+    let member = azfx_emulator::Identity::user_assigned("id-through-group");
     control.add_identity(member.clone());
     let readers = "0c1d2e3f-0000-4000-8000-0000000000b7";
     control.add_group_member(readers, &member.object_id);
-    let share = azfx::emulator::Scope::Share(demo::ACCOUNT.to_owned(), demo::READ_ONLY_SHARE.to_owned());
-    control.assign_role(readers, azfx::emulator::Role::StorageFileDataPrivilegedReader, share);
+    let share = azfx_emulator::Scope::Share(demo::ACCOUNT.to_owned(), demo::READ_ONLY_SHARE.to_owned());
+    control.assign_role(readers, azfx_emulator::Role::StorageFileDataPrivilegedReader, share);
     block(async {
         let url = format!(
             "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/&client_id={}",
@@ -359,9 +359,9 @@ fn a_share_found_from_a_preset_connection_opens_in_its_own_account() {
     use egui_kittest::kittest::Queryable;
     let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
-    let finance = azfx::emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
-    emulator.control().assign_role(&vm, azfx::emulator::Role::Reader, finance);
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let finance = azfx_emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
+    emulator.control().assign_role(&vm, azfx_emulator::Role::Reader, finance);
     let downloads = tempfile::tempdir().unwrap();
     let arm = base.clone();
     let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {

@@ -5,15 +5,15 @@
 
 use std::time::Duration;
 
-use azfx::emulator::demo;
-use azfx::emulator::model::{DEMO_SUBSCRIPTION, Identity};
+use azfx_emulator::demo;
+use azfx_emulator::model::{DEMO_SUBSCRIPTION, Identity};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::block;
 
 /// A token for `resource` of the demo VM, or of the user-assigned identity `client_id`.
-async fn token(emulator: &azfx::emulator::Emulator, resource: &str, client_id: Option<&str>) -> String {
+async fn token(emulator: &azfx_emulator::Emulator, resource: &str, client_id: Option<&str>) -> String {
     let chosen = client_id.map(|id| format!("&client_id={id}")).unwrap_or_default();
     let url = format!(
         "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={resource}{chosen}",
@@ -95,7 +95,7 @@ fn collections_account_settings_and_key_actions_follow_the_roles() {
 
         // ListServiceSas: a share SAS that lists the share and nothing more.
         let sas_url = format!("{demo_id}/ListServiceSas?api-version=2025-01-01");
-        let expiry = azfx::azure_time::iso7(time::OffsetDateTime::now_utc() + time::Duration::minutes(15));
+        let expiry = azfx_core::azure_time::iso7(time::OffsetDateTime::now_utc() + time::Duration::minutes(15));
         let request = |permissions: &str, protocol: &str| {
             json!({
                 "canonicalizedResource": format!("/file/{}/{}", demo::ACCOUNT, demo::WRITABLE_SHARE),
@@ -193,12 +193,12 @@ fn the_vm_resource_shows_both_identity_kinds_and_imds_names_it() {
 /// appears nowhere in the request log.
 #[test]
 fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
-    use azfx::auth::IdentitySelector;
-    use azfx::worker::{ConnectionConfig, CredentialConfig, ServiceSasRequest, Worker};
-    let emulator = azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig {
+    use azfx_core::auth::IdentitySelector;
+    use azfx_core::worker::{ConnectionConfig, CredentialConfig, ServiceSasRequest, Worker};
+    let emulator = azfx_emulator::Emulator::start(&azfx_emulator::EmulatorConfig {
         https: true,
         demo: true,
-        ..azfx::emulator::EmulatorConfig::default()
+        ..azfx_emulator::EmulatorConfig::default()
     })
     .unwrap();
     let config = |selector: IdentitySelector| {
@@ -220,11 +220,11 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
     let refused = crate::engine::wait(worker.create_directory(demo::WRITABLE_SHARE, "not-with-rl")).unwrap_err();
     assert!(refused.error.to_string().contains("AuthorizationPermissionMismatch"), "{}", refused.error);
     // Explained as the SAS's permissions, not as a missing role.
-    assert_eq!(refused.diagnosis.class, azfx::diagnose::Class::SasDoesNotAllow, "{:?}", refused.diagnosis);
+    assert_eq!(refused.diagnosis.class, azfx_core::diagnose::Class::SasDoesNotAllow, "{:?}", refused.diagnosis);
     assert!(!refused.diagnosis.next_steps.join(" ").contains("az role assignment"), "{:?}", refused.diagnosis);
 
     let log = worker.request_log();
-    let files: Vec<_> = log.iter().filter(|e| e.kind == azfx::http::ExchangeKind::Files).collect();
+    let files: Vec<_> = log.iter().filter(|e| e.kind == azfx_core::http::ExchangeKind::Files).collect();
     assert!(!files.is_empty());
     for entry in &log {
         let text = format!("{entry:?}");
@@ -288,7 +288,7 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
     let failure = crate::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
         .unwrap_err();
     assert!(failure.error.to_string().contains("ListServiceSas/action"), "{}", failure.error);
-    assert_eq!(failure.diagnosis.class, azfx::diagnose::Class::ArmNoControlPlaneRole);
+    assert_eq!(failure.diagnosis.class, azfx_core::diagnose::Class::ArmNoControlPlaneRole);
     assert_eq!(failure.diagnosis.title, "This identity may not make a SAS for this account");
     let vm_oid = Identity::system_assigned(demo::VM_NAME).object_id;
     assert!(
@@ -312,7 +312,7 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
         .poll_events()
         .into_iter()
         .filter_map(|e| match e {
-            azfx::worker::Event::RequestLogged(entry, Some(diagnosis)) if entry.status == Some(403) => {
+            azfx_core::worker::Event::RequestLogged(entry, Some(diagnosis)) if entry.status == Some(403) => {
                 Some(diagnosis.title)
             }
             _ => None,
@@ -342,10 +342,10 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn the_connect_page_connects_through_a_sas_made_with_the_identity() {
     use egui_kittest::kittest::Queryable;
-    let emulator = azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig {
+    let emulator = azfx_emulator::Emulator::start(&azfx_emulator::EmulatorConfig {
         https: true,
         demo: true,
-        ..azfx::emulator::EmulatorConfig::default()
+        ..azfx_emulator::EmulatorConfig::default()
     })
     .unwrap();
     let downloads = tempfile::tempdir().unwrap();
@@ -354,8 +354,9 @@ fn the_connect_page_connects_through_a_sas_made_with_the_identity() {
     let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
         if let Some(connection) = &mut options.connection {
             connection.ca_pem = ca;
-            connection.credential =
-                azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::ClientId(operator));
+            connection.credential = azfx_core::worker::CredentialConfig::ManagedIdentity(
+                azfx_core::auth::IdentitySelector::ClientId(operator),
+            );
         }
     });
     crate::ui::wait_for(&mut harness, "the share root", |h| crate::ui::shows(h, "reports"));

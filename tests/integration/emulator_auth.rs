@@ -1,6 +1,6 @@
 //! Authorization in the service's order, every failure mode with status, code and body.
 
-use azfx::emulator::{Emulator, EmulatorConfig};
+use azfx_emulator::{Emulator, EmulatorConfig};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};

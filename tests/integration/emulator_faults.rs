@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use azfx::emulator::{Fault, FaultTarget};
+use azfx_emulator::{Fault, FaultTarget};
 use reqwest::{Method, StatusCode};
 
 use crate::helpers::{ACCOUNT, SHARE, expect_error, start};

@@ -182,9 +182,9 @@ async fn put_range_answers_the_md5_of_its_bytes_unless_told_not_to() {
     let data = vec![7_u8; 100_000];
     let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&data));
     for range_md5 in [true, false] {
-        let env = crate::helpers::start_with(&azfx::emulator::EmulatorConfig {
+        let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig {
             range_md5,
-            ..azfx::emulator::EmulatorConfig::default()
+            ..azfx_emulator::EmulatorConfig::default()
         });
         env.create_file("m.bin", &vec![0_u8; data.len()]).await;
         let put = || {
@@ -433,15 +433,15 @@ async fn rename_files_and_directories() {
 #[tokio::test]
 async fn ten_gib_file_is_sparse_on_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let env = crate::helpers::start_with(&azfx::emulator::EmulatorConfig {
+    let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig {
         data_dir: Some(dir.path().to_owned()),
         ..Default::default()
     });
     env.emulator.control().create_share(ACCOUNT, "big", 100).unwrap();
-    let scope = azfx::emulator::Scope::Share(ACCOUNT.into(), "big".into());
+    let scope = azfx_emulator::Scope::Share(ACCOUNT.into(), "big".into());
     env.emulator.control().assign_role(
         &env.writer.object_id,
-        azfx::emulator::Role::StorageFileDataPrivilegedContributor,
+        azfx_emulator::Role::StorageFileDataPrivilegedContributor,
         scope,
     );
     let size: u64 = 10 << 30;

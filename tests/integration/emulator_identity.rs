@@ -1,6 +1,6 @@
 //! The IMDS and App Service token endpoints.
 
-use azfx::emulator::{Fault, FaultTarget, Identity};
+use azfx_emulator::{Fault, FaultTarget, Identity};
 use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::Value;

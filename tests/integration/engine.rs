@@ -3,26 +3,26 @@
 
 use std::time::{Duration, Instant};
 
-use azfx::auth::IdentitySelector;
-use azfx::emulator::{Emulator, Fault, FaultTarget};
-use azfx::files::{ErrorKind, RetryPolicy};
-use azfx::transfer::Conflict;
-use azfx::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Worker};
+use azfx_core::auth::IdentitySelector;
+use azfx_core::files::{ErrorKind, RetryPolicy};
+use azfx_core::transfer::Conflict;
+use azfx_core::worker::{Answer, ConnectionConfig, CredentialConfig, EngineError, Event, Worker};
+use azfx_emulator::{Emulator, Fault, FaultTarget};
 use poll_promise::Promise;
 
 use crate::helpers::{ACCOUNT, SHARE, start};
 
-pub fn wait<T: Send + 'static>(promise: Promise<Answer<T>>) -> Answer<T> {
+pub(crate) fn wait<T: Send + 'static>(promise: Promise<Answer<T>>) -> Answer<T> {
     promise.block_and_take()
 }
 
 /// A worker connected to the test account with the writer's managed identity.
-pub struct Engine {
+pub(crate) struct Engine {
     pub env: crate::helpers::Env,
     pub worker: Worker,
 }
 
-pub fn config(emulator: &Emulator, credential: CredentialConfig) -> ConnectionConfig {
+pub(crate) fn config(emulator: &Emulator, credential: CredentialConfig) -> ConnectionConfig {
     let mut config = ConnectionConfig::new(&emulator.file_endpoint(ACCOUNT), credential);
     config.imds_endpoint = Some(emulator.identity_endpoint());
     config.retry = RetryPolicy { base_delay: Duration::from_millis(20), ..RetryPolicy::default() };
@@ -30,22 +30,22 @@ pub fn config(emulator: &Emulator, credential: CredentialConfig) -> ConnectionCo
     config
 }
 
-pub fn engine_with(env: crate::helpers::Env, selector: IdentitySelector) -> Engine {
+pub(crate) fn engine_with(env: crate::helpers::Env, selector: IdentitySelector) -> Engine {
     let worker = Worker::spawn(|| {}).unwrap();
     wait(worker.connect(config(&env.emulator, CredentialConfig::ManagedIdentity(selector)))).unwrap();
     Engine { env, worker }
 }
 
-pub fn engine() -> Engine {
+pub(crate) fn engine() -> Engine {
     engine_with(start(), IdentitySelector::SystemAssigned)
 }
 
 /// No temporary transfer file (`.azfx-….part`) is left in `dir`.
-pub fn no_temporary_files(dir: &std::path::Path) -> bool {
+pub(crate) fn no_temporary_files(dir: &std::path::Path) -> bool {
     std::fs::read_dir(dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with(".azfx-"))
 }
 
-fn files_error(failure: azfx::worker::Failure) -> azfx::files::FilesError {
+fn files_error(failure: azfx_core::worker::Failure) -> azfx_core::files::FilesError {
     match failure.error {
         EngineError::Files(e) => e,
         other => panic!("expected a Files error, got {other:?}"),
@@ -191,12 +191,14 @@ fn imds_down_is_reported_within_five_seconds() {
     let error = wait(worker.connect(config)).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
     match &error.error {
-        EngineError::Auth(e) => assert!(matches!(e.kind, azfx::auth::AuthErrorKind::EndpointUnreachable { .. }), "{e}"),
+        EngineError::Auth(e) => {
+            assert!(matches!(e.kind, azfx_core::auth::AuthErrorKind::EndpointUnreachable { .. }), "{e}");
+        }
         other => panic!("{other:?}"),
     }
     // What `azfx` exits with and explains for this very failure.
-    assert_eq!(error.exit_code(), azfx::worker::exit_code::IDENTITY);
-    assert_eq!(error.diagnosis.class, azfx::diagnose::Class::IdentityEndpointUnreachable, "{:?}", error.diagnosis);
+    assert_eq!(error.exit_code(), azfx_core::worker::exit_code::IDENTITY);
+    assert_eq!(error.diagnosis.class, azfx_core::diagnose::Class::IdentityEndpointUnreachable, "{:?}", error.diagnosis);
 }
 
 #[test]
@@ -209,9 +211,9 @@ fn emulator_down_is_a_network_error() {
     cfg.retry.max_attempts = 2;
     wait(worker.connect(cfg)).unwrap();
     let error = wait(worker.list_shares()).unwrap_err();
-    assert_eq!(error.exit_code(), azfx::worker::exit_code::NETWORK, "{error}");
+    assert_eq!(error.exit_code(), azfx_core::worker::exit_code::NETWORK, "{error}");
     let files = files_error(error);
-    assert_eq!(files.transport.as_ref().map(|(kind, _)| *kind), Some(azfx::files::TransportKind::Connect));
+    assert_eq!(files.transport.as_ref().map(|(kind, _)| *kind), Some(azfx_core::files::TransportKind::Connect));
     assert_eq!(files.attempts, 2);
 }
 
@@ -263,7 +265,8 @@ fn sas_and_account_key_credentials_work_without_the_intent_header() {
     let env = start();
     let key = env.emulator.control().account_key(ACCOUNT).unwrap();
     let worker = Worker::spawn(|| {}).unwrap();
-    wait(worker.connect(config(&env.emulator, CredentialConfig::AccountKey(azfx::auth::Secret::new(key))))).unwrap();
+    wait(worker.connect(config(&env.emulator, CredentialConfig::AccountKey(azfx_core::auth::Secret::new(key)))))
+        .unwrap();
     wait(worker.create_directory(SHARE, "by-key")).unwrap();
     let log = worker.request_log();
     let last = log.last().unwrap();
@@ -278,7 +281,7 @@ fn sas_and_account_key_credentials_work_without_the_intent_header() {
             .any(|(name, value)| name == "authorization" && value.starts_with("SharedKey testacct:<"))
     );
     let bad_sas = "sv=2025-05-05&ss=f&srt=sco&sp=rl&se=2099-01-01&sig=AAAA";
-    wait(worker.connect(config(&env.emulator, CredentialConfig::Sas(azfx::auth::Secret::new(bad_sas))))).unwrap();
+    wait(worker.connect(config(&env.emulator, CredentialConfig::Sas(azfx_core::auth::Secret::new(bad_sas))))).unwrap();
     let error = files_error(wait(worker.list_shares()).unwrap_err());
     assert_eq!(error.kind, ErrorKind::AuthenticationFailed);
     assert!(worker.request_log().last().unwrap().url.contains("sig=REDACTED"));
@@ -319,15 +322,18 @@ fn folders_round_trip_and_a_bad_file_is_reported_not_fatal() {
 #[test]
 fn share_properties_stats_and_resize_through_the_client() {
     let env = start();
-    let source: std::sync::Arc<dyn azfx::auth::TokenSource> =
-        std::sync::Arc::new(azfx::auth::PastedToken::new(&env.writer_token).unwrap());
-    let credential = azfx::auth::Credential::Bearer(azfx::auth::TokenCache::new(source, azfx::auth::STORAGE_RESOURCE));
-    let endpoint = azfx::files::Endpoint::parse(&env.emulator.file_endpoint(ACCOUNT)).unwrap();
-    let client = azfx::files::FilesClient::new(
+    let source: std::sync::Arc<dyn azfx_core::auth::TokenSource> =
+        std::sync::Arc::new(azfx_core::auth::PastedToken::new(&env.writer_token).unwrap());
+    let credential = azfx_core::auth::Credential::Bearer(azfx_core::auth::TokenCache::new(
+        source,
+        azfx_core::auth::STORAGE_RESOURCE,
+    ));
+    let endpoint = azfx_core::files::Endpoint::parse(&env.emulator.file_endpoint(ACCOUNT)).unwrap();
+    let client = azfx_core::files::FilesClient::new(
         endpoint,
         credential,
-        azfx::http::RequestLog::new(10),
-        &azfx::files::ClientOptions::default(),
+        azfx_core::http::RequestLog::new(10),
+        &azfx_core::files::ClientOptions::default(),
     )
     .unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -373,9 +379,9 @@ fn write_file_never_replaces_links_or_unasked_files_and_keeps_permissions() {
     std::os::unix::fs::symlink(&target, &link).unwrap();
 
     let refused = wait(worker.write_file(link.clone(), b"bundle".to_vec(), true)).unwrap_err();
-    assert!(matches!(refused.error, EngineError::Transfer(azfx::transfer::TransferError::NotRegularFile(_))));
+    assert!(matches!(refused.error, EngineError::Transfer(azfx_core::transfer::TransferError::NotRegularFile(_))));
     let exists = wait(worker.write_file(target.clone(), b"bundle".to_vec(), false)).unwrap_err();
-    assert!(matches!(exists.error, EngineError::Transfer(azfx::transfer::TransferError::Exists(_))));
+    assert!(matches!(exists.error, EngineError::Transfer(azfx_core::transfer::TransferError::Exists(_))));
     assert_eq!(std::fs::read(&target).unwrap(), b"the user's", "nothing written through the link or over the file");
 
     wait(worker.write_file(target.clone(), b"bundle".to_vec(), true)).unwrap();

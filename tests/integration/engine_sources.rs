@@ -6,11 +6,11 @@ use crate::helpers::block;
 use std::sync::Arc;
 use std::time::Duration;
 
-use azfx::auth::cli::AzureCliSource;
-use azfx::auth::imds::{AppServiceSource, IdentityRetry, ImdsSource};
-use azfx::auth::{AuthErrorKind, IdentitySelector, STORAGE_RESOURCE, Secret, TokenSource};
-use azfx::emulator::{Fault, FaultTarget};
-use azfx::http::RequestLog;
+use azfx_core::auth::cli::AzureCliSource;
+use azfx_core::auth::imds::{AppServiceSource, IdentityRetry, ImdsSource};
+use azfx_core::auth::{AuthErrorKind, IdentitySelector, STORAGE_RESOURCE, Secret, TokenSource};
+use azfx_core::http::RequestLog;
+use azfx_emulator::{Fault, FaultTarget};
 
 use crate::helpers::start;
 
@@ -113,7 +113,7 @@ fn azure_cli_source_reports_missing_not_logged_in_and_tokens() {
     let source = AzureCliSource::new(&slow, Duration::from_millis(300), Arc::clone(&log));
     assert_eq!(block(source.fetch(STORAGE_RESOURCE)).unwrap_err().kind, AuthErrorKind::CliTimeout { seconds: 0 });
     let token = env.emulator.control().mint_token(&env.writer.object_id, STORAGE_RESOURCE, 0, 3600).unwrap();
-    let expires = azfx::auth::now_unix() + 3600;
+    let expires = azfx_core::auth::now_unix() + 3600;
     let good = fake_az(
         dir.path(),
         &format!(
@@ -130,10 +130,10 @@ fn azure_cli_source_reports_missing_not_logged_in_and_tokens() {
 #[test]
 fn bearer_tokens_never_go_over_plain_http_to_another_host() {
     let env = start();
-    let worker = azfx::worker::Worker::spawn(|| {}).unwrap();
+    let worker = azfx_core::worker::Worker::spawn(|| {}).unwrap();
     let mut config = crate::engine::config(
         &env.emulator,
-        azfx::worker::CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
+        azfx_core::worker::CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
     );
     config.endpoint = "http://files.example.net/acct".to_owned();
     let error = crate::engine::wait(worker.connect(config)).unwrap_err();
@@ -187,7 +187,7 @@ fn default_imds_address_in_a_network_namespace() {
     let _ = emulator.wait();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let vm = azfx::emulator::Identity::system_assigned(azfx::emulator::demo::VM_NAME);
+    let vm = azfx_emulator::Identity::system_assigned(azfx_emulator::demo::VM_NAME);
     assert_eq!(json["claims"]["oid"], vm.object_id.as_str());
     assert!(json.get("access_token").is_none(), "the token is printed only with --raw");
 }

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use azfx::auth::IdentitySelector;
-use azfx::emulator::EmulatorConfig;
-use azfx::files::ErrorKind;
-use azfx::worker::{CredentialConfig, EngineError, Worker};
+use azfx_core::auth::IdentitySelector;
+use azfx_core::files::ErrorKind;
+use azfx_core::worker::{CredentialConfig, EngineError, Worker};
+use azfx_emulator::EmulatorConfig;
 
 use crate::engine::{Engine, config, engine_with, wait};
 use crate::helpers::{ACCOUNT, SHARE, STORAGE, start_with};
@@ -18,10 +18,10 @@ fn short_lived_engine(lifetime_secs: u64) -> Engine {
 }
 
 /// An engine whose token clock, and the emulator's, a test moves instead of sleeping.
-fn engine_on_moving_clock(lifetime_secs: u64) -> (Engine, azfx::clock::ClockHand) {
+fn engine_on_moving_clock(lifetime_secs: u64) -> (Engine, azfx_core::clock::ClockHand) {
     let env =
         start_with(&EmulatorConfig { token_lifetime: Duration::from_secs(lifetime_secs), ..EmulatorConfig::default() });
-    let (clock, hand) = azfx::clock::Clock::shifted();
+    let (clock, hand) = azfx_core::clock::Clock::shifted();
     let mut cfg = config(&env.emulator, CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned));
     cfg.clock = clock;
     let worker = Worker::spawn(|| {}).unwrap();
@@ -29,7 +29,7 @@ fn engine_on_moving_clock(lifetime_secs: u64) -> (Engine, azfx::clock::ClockHand
     (Engine { env, worker }, hand)
 }
 
-fn fire_50(worker: &Worker) -> Vec<Result<azfx::files::EntryProperties, azfx::worker::Failure>> {
+fn fire_50(worker: &Worker) -> Vec<Result<azfx_core::files::EntryProperties, azfx_core::worker::Failure>> {
     let promises: Vec<_> = (0..50).map(|_| worker.properties(SHARE, "", true)).collect();
     promises.into_iter().map(poll_promise::Promise::block_and_take).collect()
 }
@@ -63,7 +63,7 @@ fn revoked_token_401_refreshes_once_and_retries_once() {
     let retry = log[first_401..].iter().find(|e| e.attempt == 2 && e.status == Some(200)).expect("a retry succeeded");
     assert_ne!(retry.token_fingerprint, rejected, "the retry used the new token");
     assert!(log.iter().filter(|e| e.status == Some(401)).all(|e| e.attempt == 1), "never a second 401 retry");
-    assert!(log.iter().any(|e| e.kind == azfx::http::ExchangeKind::Token && e.status == Some(200)));
+    assert!(log.iter().any(|e| e.kind == azfx_core::http::ExchangeKind::Token && e.status == Some(200)));
     // Regression (tryout issue, input 8): the healed 401 says so, with the retry's request id.
     let healed = &log[first_401];
     let by = healed.recovered.as_ref().expect("the 401 is marked recovered");
@@ -80,13 +80,14 @@ fn a_second_401_is_returned_as_an_error() {
     let expired = env.emulator.control().mint_token(&env.writer.object_id, STORAGE, -7200, 3600).unwrap();
     let worker = Worker::spawn(|| {}).unwrap();
     // A pasted token cannot be refreshed: its own expiry is reported before any request.
-    let error =
-        wait(worker.connect(config(&env.emulator, CredentialConfig::PastedToken(azfx::auth::Secret::new(expired)))))
-            .unwrap_err();
+    let error = wait(
+        worker.connect(config(&env.emulator, CredentialConfig::PastedToken(azfx_core::auth::Secret::new(expired)))),
+    )
+    .unwrap_err();
     assert!(matches!(error.error, EngineError::Auth(_)), "{error:?}");
     // A token the service rejects though it looks valid: revoked after pasting.
     let pasted = env.emulator.control().mint_token(&env.writer.object_id, STORAGE, 0, 3600).unwrap();
-    wait(worker.connect(config(&env.emulator, CredentialConfig::PastedToken(azfx::auth::Secret::new(pasted)))))
+    wait(worker.connect(config(&env.emulator, CredentialConfig::PastedToken(azfx_core::auth::Secret::new(pasted)))))
         .unwrap();
     env.emulator.control().expire_all_tokens();
     let error = match wait(worker.list_shares()).unwrap_err().error {
@@ -108,9 +109,9 @@ fn no_secret_reaches_logs_errors_or_debug_output() {
     let worker = Worker::spawn(|| {}).unwrap();
     let credentials = [
         CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
-        CredentialConfig::PastedToken(azfx::auth::Secret::new(pasted.clone())),
-        CredentialConfig::AccountKey(azfx::auth::Secret::new(key.clone())),
-        CredentialConfig::Sas(azfx::auth::Secret::new(
+        CredentialConfig::PastedToken(azfx_core::auth::Secret::new(pasted.clone())),
+        CredentialConfig::AccountKey(azfx_core::auth::Secret::new(key.clone())),
+        CredentialConfig::Sas(azfx_core::auth::Secret::new(
             "sv=2025-05-05&sr=s&sp=r&se=2020-01-01&sig=c2VjcmV0LXNpZ25hdHVyZQ%3D%3D",
         )),
         CredentialConfig::ManagedIdentity(IdentitySelector::ClientId(env.norole.client_id.clone())),
@@ -166,7 +167,7 @@ fn an_idle_connection_keeps_its_token_fresh() {
     }
     assert_eq!(env.emulator.control().tokens_issued(&oid), 2, "refreshed without any request");
     assert!(
-        worker.request_log().iter().all(|e| e.kind == azfx::http::ExchangeKind::Token),
+        worker.request_log().iter().all(|e| e.kind == azfx_core::http::ExchangeKind::Token),
         "no Files request was made"
     );
     std::thread::sleep(Duration::from_millis(1_500));

@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use azfx::diagnose::Class;
-use azfx::emulator::rehearse::{Rehearsal as FaultArg, arm, parse as parse_fault};
-use azfx::transfer::Conflict;
-use azfx::transfer::copy::Item;
+use azfx_core::diagnose::Class;
+use azfx_core::transfer::Conflict;
+use azfx_core::transfer::copy::Item;
+use azfx_emulator::rehearse::{Rehearsal as FaultArg, arm, parse as parse_fault};
 
 use crate::engine::{Engine, config, engine, wait};
 use crate::helpers::{ACCOUNT, SHARE, start};
@@ -52,7 +52,7 @@ fn a_reset_on_a_listing_page() {
     assert_eq!(wait(listing).unwrap(), 5_100);
     let mut names = Vec::new();
     for event in worker.poll_events() {
-        if let azfx::worker::Event::ListingPage { task: t, entries, .. } = event
+        if let azfx_core::worker::Event::ListingPage { task: t, entries, .. } = event
             && t == task
         {
             names.extend(entries.into_iter().map(|e| e.name));
@@ -72,10 +72,10 @@ fn a_reset_on_a_listing_page() {
 fn a_server_that_accepts_and_never_answers() {
     let env = start();
     env.emulator.control().put_file(ACCOUNT, SHARE, "a.txt", b"a").unwrap();
-    let worker = azfx::worker::Worker::spawn(|| {}).unwrap();
+    let worker = azfx_core::worker::Worker::spawn(|| {}).unwrap();
     let mut cfg = config(
         &env.emulator,
-        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        azfx_core::worker::CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     cfg.attempt_timeout = Duration::from_secs(1);
     wait(worker.connect(cfg)).unwrap();
@@ -131,10 +131,10 @@ fn a_copy_left_pending_is_cancelled_cleanly() {
 #[test]
 fn an_identity_endpoint_that_never_answers() {
     let env = start();
-    let worker = azfx::worker::Worker::spawn(|| {}).unwrap();
+    let worker = azfx_core::worker::Worker::spawn(|| {}).unwrap();
     let mut cfg = config(
         &env.emulator,
-        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        azfx_core::worker::CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     cfg.identity_retry.attempt_timeout = Duration::from_secs(1);
     arm(env.emulator.control(), &parse_fault("identity-stall=30").unwrap());

@@ -4,16 +4,16 @@
 use std::sync::Once;
 use std::time::Duration;
 
-use azfx::emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
+use azfx_emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 
-pub const ACCOUNT: &str = "testacct";
-pub const SHARE: &str = "share1";
-pub const VERSION: &str = "2025-05-05";
-pub const STORAGE: &str = "https://storage.azure.com/";
+pub(crate) const ACCOUNT: &str = "testacct";
+pub(crate) const SHARE: &str = "share1";
+pub(crate) const VERSION: &str = "2025-05-05";
+pub(crate) const STORAGE: &str = "https://storage.azure.com/";
 
 /// An emulator with principals of every kind and tokens for them.
-pub struct Env {
+pub(crate) struct Env {
     pub emulator: Emulator,
     pub client: reqwest::Client,
     /// Storage File Data Privileged Contributor on the share, Contributor on the account.
@@ -27,23 +27,23 @@ pub struct Env {
     pub writer_token: String,
 }
 
-pub fn install_crypto() {
+pub(crate) fn install_crypto() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
 }
 
-pub fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     install_crypto();
     reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
-pub fn start() -> Env {
+pub(crate) fn start() -> Env {
     start_with(&EmulatorConfig::default())
 }
 
-pub fn start_with(config: &EmulatorConfig) -> Env {
+pub(crate) fn start_with(config: &EmulatorConfig) -> Env {
     let emulator = Emulator::start(config).unwrap();
     let control = emulator.control();
     control.add_account(ACCOUNT);
@@ -65,25 +65,25 @@ pub fn start_with(config: &EmulatorConfig) -> Env {
 }
 
 impl Env {
-    pub fn url(&self, path_and_query: &str) -> String {
+    pub(crate) fn url(&self, path_and_query: &str) -> String {
         format!("{}/{ACCOUNT}/{}", self.emulator.http_url(), path_and_query.trim_start_matches('/'))
     }
 
-    pub fn token_for(&self, identity: &Identity) -> String {
+    pub(crate) fn token_for(&self, identity: &Identity) -> String {
         self.emulator.control().mint_token(&identity.object_id, STORAGE, 0, 3600).unwrap()
     }
 
     /// A request with the writer's bearer token, version and intent.
-    pub fn req(&self, method: Method, path_and_query: &str) -> RequestBuilder {
+    pub(crate) fn req(&self, method: Method, path_and_query: &str) -> RequestBuilder {
         self.req_as(&self.writer_token.clone(), method, path_and_query)
     }
 
-    pub fn req_as(&self, token: &str, method: Method, path_and_query: &str) -> RequestBuilder {
+    pub(crate) fn req_as(&self, token: &str, method: Method, path_and_query: &str) -> RequestBuilder {
         self.raw(token, method, path_and_query, VERSION, Some("backup"))
     }
 
     /// A bearer request with a chosen version and intent (or none).
-    pub fn raw(
+    pub(crate) fn raw(
         &self,
         token: &str,
         method: Method,
@@ -99,7 +99,7 @@ impl Env {
         }
     }
 
-    pub async fn create_file(&self, path: &str, data: &[u8]) {
+    pub(crate) async fn create_file(&self, path: &str, data: &[u8]) {
         let r = self
             .req(Method::PUT, &format!("{SHARE}/{path}"))
             .header("x-ms-type", "file")
@@ -121,7 +121,7 @@ impl Env {
         }
     }
 
-    pub async fn mkdir(&self, path: &str) {
+    pub(crate) async fn mkdir(&self, path: &str) {
         let r = self.req(Method::PUT, &format!("{SHARE}/{path}?restype=directory")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::CREATED, "mkdir {path}");
     }
@@ -129,7 +129,7 @@ impl Env {
 
 /// Asserts status and `x-ms-error-code`, that the body is the service's XML error with
 /// that code and the request id, and returns the body.
-pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> String {
+pub(crate) async fn expect_error(response: Response, status: StatusCode, code: &str) -> String {
     assert_eq!(response.status(), status, "status for {code}");
     let headers = response.headers().clone();
     assert_eq!(headers.get("x-ms-error-code").and_then(|v| v.to_str().ok()), Some(code));
@@ -145,14 +145,14 @@ pub async fn expect_error(response: Response, status: StatusCode, code: &str) ->
 
 /// The recorded response body of a fixture, with its request id and time replaced so it
 /// can be compared with an emulator body normalized the same way.
-pub fn recorded_body(name: &str) -> String {
+pub(crate) fn recorded_body(name: &str) -> String {
     let path = format!("{}/tests/fixtures/recordings/{name}.json", env!("CARGO_MANIFEST_DIR"));
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     normalize(json["response"]["body"].as_str().unwrap())
 }
 
 /// Replaces `RequestId:…` and `Time:…` lines with placeholders.
-pub fn normalize(body: &str) -> String {
+pub(crate) fn normalize(body: &str) -> String {
     body.lines()
         .map(|line| {
             if line.starts_with("RequestId:") {
@@ -169,12 +169,12 @@ pub fn normalize(body: &str) -> String {
 }
 
 /// Runs a future to its end on a runtime of its own (tests are synchronous).
-pub fn block<T>(future: impl Future<Output = T>) -> T {
+pub(crate) fn block<T>(future: impl Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }
 
 /// The bytes of a share file, straight from the emulator over REST (`None` when absent).
-pub fn remote(env: &Env, path: &str) -> Option<Vec<u8>> {
+pub(crate) fn remote(env: &Env, path: &str) -> Option<Vec<u8>> {
     block(async {
         let response = env.req(Method::GET, &format!("{SHARE}/{path}")).send().await.unwrap();
         if response.status().is_success() { Some(response.bytes().await.unwrap().to_vec()) } else { None }

@@ -2,7 +2,7 @@
 //! input 17): the largest file a share holds, and a replace that needs room for both
 //! copies until the rename.
 
-use azfx::worker::exit_code;
+use azfx_core::worker::exit_code;
 
 use crate::cli::azfx;
 use crate::helpers::{ACCOUNT, SHARE, start};
@@ -35,8 +35,8 @@ fn a_replace_without_room_for_both_copies_says_so_with_the_numbers() {
     let env = start();
     let control = env.emulator.control();
     control.create_share(ACCOUNT, "tight", 1).unwrap();
-    let tight = azfx::emulator::Scope::Share(ACCOUNT.to_owned(), "tight".to_owned());
-    control.assign_role(&env.writer.object_id, azfx::emulator::Role::StorageFileDataPrivilegedContributor, tight);
+    let tight = azfx_emulator::Scope::Share(ACCOUNT.to_owned(), "tight".to_owned());
+    control.assign_role(&env.writer.object_id, azfx_emulator::Role::StorageFileDataPrivilegedContributor, tight);
     control.create_sparse_file(ACCOUNT, "tight", "filler.bin", (1 << 30) - (8 << 20)).unwrap();
     let old: Vec<u8> = (0..5_usize << 20).map(|i| u8::try_from(i % 241).unwrap()).collect();
     control.put_file(ACCOUNT, "tight", "report.bin", &old).unwrap();

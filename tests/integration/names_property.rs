@@ -4,9 +4,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use azfx::files::Endpoint;
-use azfx::files::names::{check_name, join};
-use azfx::transfer::Conflict;
+use azfx_core::files::Endpoint;
+use azfx_core::files::names::{check_name, join};
+use azfx_core::transfer::Conflict;
 use proptest::prelude::*;
 
 use crate::engine::{engine, wait};

@@ -8,10 +8,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use azfx::diagnose::{Class, Diagnosis};
-use azfx::emulator::{Emulator, EmulatorConfig, demo};
-use azfx::ui::TransferState;
-use azfx::worker::exit_code;
+use azfx_core::diagnose::{Class, Diagnosis};
+use azfx_core::worker::exit_code;
+use azfx_emulator::{Emulator, EmulatorConfig, demo};
+use azfx_ui::TransferState;
 use egui_kittest::kittest::Queryable;
 
 use crate::cli::azfx;
@@ -45,7 +45,7 @@ fn assert_diagnosis(diagnosis: &Diagnosis, class: Class, title: &str, oid: &str,
 }
 
 /// The request log's diagnoses of the 403 answers it shows.
-fn forbidden_diagnoses(harness: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>) -> Vec<Diagnosis> {
+fn forbidden_diagnoses(harness: &egui_kittest::Harness<'_, azfx_ui::AzfxApp>) -> Vec<Diagnosis> {
     let panel = &harness.state().log_panel;
     let refused = panel.entries.iter().filter(|e| e.status == Some(403));
     refused.map(|e| panel.diagnoses.get(&e.sequence).map(|d| (**d).clone()).expect("a 403 has a diagnosis")).collect()
@@ -82,11 +82,11 @@ fn the_window_explains_a_denied_write_and_read_alike_on_every_surface() {
     harness.step();
     harness.key_press(egui::Key::Enter);
     wait_for(&mut harness, "the toast", |h| {
-        h.state().toasts.toasts.iter().any(|t| matches!(&t.notice, azfx::ui::Notice::Error(..)))
+        h.state().toasts.toasts.iter().any(|t| matches!(&t.notice, azfx_ui::Notice::Error(..)))
     });
     let toast = harness.state().toasts.toasts.iter().find_map(|t| match &t.notice {
-        azfx::ui::Notice::Error(_, detail) => Some(detail.clone()),
-        azfx::ui::Notice::Info(_) => None,
+        azfx_ui::Notice::Error(_, detail) => Some(detail.clone()),
+        azfx_ui::Notice::Info(_) => None,
     });
     assert!(toast.as_deref().is_some_and(|d| d.starts_with(READ_ONLY_TITLE)), "{toast:?}");
     assert!(!shows_containing(&harness, "has no data role"), "the old, wrong explanation is gone");
@@ -150,17 +150,17 @@ fn the_cli_explains_a_denied_write_and_read_as_the_window_does() {
 }
 
 /// The window connected without a share, with this endpoint and the demo's IMDS.
-fn connected_without_share<'a>(emulator: &Emulator, endpoint: &str) -> egui_kittest::Harness<'a, azfx::ui::AzfxApp> {
-    let mut config = azfx::worker::ConnectionConfig::new(
+fn connected_without_share<'a>(emulator: &Emulator, endpoint: &str) -> egui_kittest::Harness<'a, azfx_ui::AzfxApp> {
+    let mut config = azfx_core::worker::ConnectionConfig::new(
         endpoint,
-        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        azfx_core::worker::CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     config.imds_endpoint = Some(emulator.identity_endpoint());
     config.retry.max_attempts = 1;
-    let options = azfx::ui::StartOptions { connection: Some(config), ..azfx::ui::StartOptions::default() };
+    let options = azfx_ui::StartOptions { connection: Some(config), ..azfx_ui::StartOptions::default() };
     egui_kittest::Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options))
+        .build_eframe(move |cc| azfx_ui::AzfxApp::new(cc, options))
 }
 
 /// Regression (reshaping issue): a failed share listing was shown as "This identity may
@@ -169,8 +169,8 @@ fn connected_without_share<'a>(emulator: &Emulator, endpoint: &str) -> egui_kitt
 fn a_failed_share_listing_shows_its_own_error() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     emulator.control().inject(
-        azfx::emulator::FaultTarget::Files,
-        &azfx::emulator::Fault::Status { status: 503, retry_after_secs: Some(1) },
+        azfx_emulator::FaultTarget::Files,
+        &azfx_emulator::Fault::Status { status: 503, retry_after_secs: Some(1) },
         1,
     );
     let mut harness = connected_without_share(&emulator, &emulator.file_endpoint(demo::ACCOUNT));

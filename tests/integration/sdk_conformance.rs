@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use azfx::emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
+use azfx_emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
 
 #[test]
 fn official_python_sdk_runs_unchanged() {

@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use azfx::auth::IdentitySelector;
-use azfx::diagnose::Class;
-use azfx::emulator::{Emulator, demo};
-use azfx::worker::{ClientOs, ConnectionConfig, CredentialConfig, SmbCheck, SmbReadiness, Worker};
+use azfx_core::auth::IdentitySelector;
+use azfx_core::diagnose::Class;
+use azfx_core::worker::{ClientOs, ConnectionConfig, CredentialConfig, SmbCheck, SmbReadiness, Worker};
+use azfx_emulator::{Emulator, demo};
 
 use crate::engine::wait;
 

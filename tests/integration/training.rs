@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use azfx::emulator::demo::{self, Training};
-use azfx::files::ErrorKind;
-use azfx::training::Drill;
-use azfx::worker::{ConnectionConfig, CredentialConfig, EngineError, Worker};
+use azfx_core::files::ErrorKind;
+use azfx_core::training::Drill;
+use azfx_core::worker::{ConnectionConfig, CredentialConfig, EngineError, Worker};
+use azfx_emulator::demo::{self, Training};
 
 use crate::engine::wait;
 
@@ -26,14 +26,14 @@ fn every_drill_fails_like_the_service_and_restore_puts_everything_back() {
     let worker = Worker::spawn(|| {}).unwrap();
     let mut config = ConnectionConfig::new(
         &emulator.file_endpoint(demo::ACCOUNT),
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     config.imds_endpoint = Some(emulator.identity_endpoint());
     config.retry.base_delay = Duration::from_millis(10);
     config.retry.max_attempts = 2;
     wait(worker.connect(config)).unwrap();
     assert!(list_root(&worker).is_ok());
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
 
     // Expired or revoked: one 401, a new token, the retry succeeds.
     for drill in [Drill::ExpireTokens, Drill::RevokeTokens] {
@@ -41,7 +41,7 @@ fn every_drill_fails_like_the_service_and_restore_puts_everything_back() {
         // earlier seconds, so the drills are a few (emulated) seconds apart.
         control.advance_token_clock(3);
         let before = control.tokens_issued(&vm);
-        training.apply(drill).unwrap();
+        azfx::cli::demo::apply(&training, drill).unwrap();
         assert!(list_root(&worker).is_ok(), "{drill:?}: refreshed and retried");
         assert_eq!(control.tokens_issued(&vm), before + 1, "{drill:?}: exactly one new token");
     }
@@ -53,10 +53,10 @@ fn every_drill_fails_like_the_service_and_restore_puts_everything_back() {
         (Drill::RemoveRole, 403, "AuthorizationPermissionMismatch"),
     ];
     for (drill, status, code) in expected {
-        training.apply(drill).unwrap();
+        azfx::cli::demo::apply(&training, drill).unwrap();
         let (got_status, got_code, _) = list_root(&worker).unwrap_err();
         assert_eq!((got_status, got_code.as_deref()), (Some(status), Some(code)), "{drill:?}");
-        training.apply(Drill::Restore).unwrap();
+        azfx::cli::demo::apply(&training, Drill::Restore).unwrap();
         assert!(list_root(&worker).is_ok(), "{drill:?}: Restore puts it back");
     }
     let roles: Vec<_> = control.role_assignments(&vm).into_iter().map(|a| a.role).collect();

@@ -39,12 +39,13 @@ fn islands() -> [(u64, Vec<u8>); 3] {
 }
 
 #[test]
+#[ignore = "slow (moves GiBs): run by scripts/check.sh with --include-ignored"]
 fn a_10_gib_sparse_file_goes_up_and_down_in_under_200_mib() {
     let env = start();
     let control = env.emulator.control();
     control.create_share(ACCOUNT, "big", 20).unwrap();
-    let scope = azfx::emulator::Scope::Share(ACCOUNT.into(), "big".into());
-    control.assign_role(&env.writer.object_id, azfx::emulator::Role::StorageFileDataPrivilegedContributor, scope);
+    let scope = azfx_emulator::Scope::Share(ACCOUNT.into(), "big".into());
+    control.assign_role(&env.writer.object_id, azfx_emulator::Role::StorageFileDataPrivilegedContributor, scope);
     let base = format!("{}/big", env.emulator.file_endpoint(ACCOUNT));
     let home = tempfile::tempdir().unwrap();
     let local = tempfile::tempdir().unwrap();

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use azfx::emulator::Emulator;
-use azfx::transfer::{Conflict, Resumed, TransferError};
-use azfx::worker::{EngineError, Event, JobState, exit_code};
+use azfx_core::transfer::{Conflict, Resumed, TransferError};
+use azfx_core::worker::{EngineError, Event, JobState, exit_code};
+use azfx_emulator::Emulator;
 use md5::{Digest, Md5};
 
 use crate::cli::azfx_command;
@@ -57,6 +57,7 @@ fn kill_when(emulator: &Emulator, home: &Path, args: &[&str], counter: impl Fn()
 }
 
 #[test]
+#[ignore = "slow (moves GiBs): run by scripts/check.sh with --include-ignored"]
 fn interrupted_download_a_killed_get_or_put_resumes_when_run_again() {
     let env = start();
     let control = env.emulator.control();
@@ -114,7 +115,7 @@ fn interrupted_download_a_killed_get_or_put_resumes_when_run_again() {
 }
 
 /// Waits until `task` reported some progress.
-fn until_progress(worker: &mut azfx::worker::Worker, task: u64) {
+fn until_progress(worker: &mut azfx_core::worker::Worker, task: u64) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let moved = worker
@@ -204,7 +205,7 @@ fn write_big(path: &Path, len: usize) -> Vec<u8> {
 }
 
 /// Share entries below `path` (recursively), to find temporary files left behind.
-fn share_tree(control: &azfx::emulator::Control, path: &str) -> Vec<String> {
+fn share_tree(control: &azfx_emulator::Control, path: &str) -> Vec<String> {
     let mut all = Vec::new();
     for name in control.list(ACCOUNT, SHARE, path).unwrap() {
         let child = if path.is_empty() { name.clone() } else { format!("{path}/{name}") };
@@ -222,12 +223,13 @@ fn share_tree(control: &azfx::emulator::Control, path: &str) -> Vec<String> {
 /// folder go up and come back identical, nothing partial is left and a file that was
 /// there stays as it was.
 #[test]
+#[ignore = "slow (moves GiBs): run by scripts/check.sh with --include-ignored"]
 fn flaky_link_a_gib_and_2000_files_round_trip_under_faults_and_short_tokens() {
-    let env = crate::helpers::start_with(&azfx::emulator::EmulatorConfig {
+    let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig {
         token_lifetime: Duration::from_secs(5),
-        ..azfx::emulator::EmulatorConfig::default()
+        ..azfx_emulator::EmulatorConfig::default()
     });
-    let Engine { env, worker } = crate::engine::engine_with(env, azfx::auth::IdentitySelector::SystemAssigned);
+    let Engine { env, worker } = crate::engine::engine_with(env, azfx_core::auth::IdentitySelector::SystemAssigned);
     let control = env.emulator.control();
     control.put_file(ACCOUNT, SHARE, "keep.txt", b"the user's file").unwrap();
     let local = tempfile::tempdir().unwrap();
@@ -322,7 +324,7 @@ fn small_files() -> Vec<Vec<u8>> {
 }
 
 /// `files` as `many/fNNN.bin` on the share; answers their total size.
-fn on_share(control: &azfx::emulator::Control, files: &[Vec<u8>]) -> u64 {
+fn on_share(control: &azfx_emulator::Control, files: &[Vec<u8>]) -> u64 {
     for (i, data) in files.iter().enumerate() {
         control.put_file(ACCOUNT, SHARE, &format!("many/f{i:03}.bin"), data).unwrap();
     }

@@ -7,9 +7,9 @@ use crate::helpers::{block, remote};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use azfx::emulator::{Fault, FaultTarget};
-use azfx::transfer::{Conflict, TransferError};
-use azfx::worker::{EngineError, Failure, JobState, exit_code};
+use azfx_core::transfer::{Conflict, TransferError};
+use azfx_core::worker::{EngineError, Failure, JobState, exit_code};
+use azfx_emulator::{Fault, FaultTarget};
 use md5::{Digest, Md5};
 use reqwest::Method;
 
@@ -237,7 +237,7 @@ fn recursive_delete_runs_in_parallel_with_progress_and_stops_when_cancelled() {
         .poll_events()
         .into_iter()
         .filter_map(|e| match e {
-            azfx::worker::Event::Progress { task: t, done, total } if t == task => Some((done, total)),
+            azfx_core::worker::Event::Progress { task: t, done, total } if t == task => Some((done, total)),
             _ => None,
         })
         .collect();
@@ -279,7 +279,7 @@ fn early_server_errors_on_large_bodies_are_read_as_the_service_answer() {
     );
     let before = worker.request_log().len();
     let failure = wait(worker.upload(src, SHARE, "refused.bin", Conflict::Fail).1).unwrap_err();
-    assert_eq!(failure.diagnosis.class, azfx::diagnose::Class::Throttled, "{failure}");
+    assert_eq!(failure.diagnosis.class, azfx_core::diagnose::Class::Throttled, "{failure}");
     assert_eq!(failure.exit_code(), exit_code::OTHER, "not 7 (network)");
     let log = worker.request_log();
     let refused: Vec<_> =
@@ -391,11 +391,11 @@ fn small_files_cost_three_requests_up_and_one_down_and_keep_every_guarantee() {
 /// MD5 is still stored on the way up and checked on the way down.
 #[test]
 fn over_tls_ranges_carry_no_md5_and_the_whole_file_md5_still_guards_the_content() {
-    let env = crate::helpers::start_with(&azfx::emulator::EmulatorConfig { https: true, ..Default::default() });
-    let worker = azfx::worker::Worker::spawn(|| {}).unwrap();
+    let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig { https: true, ..Default::default() });
+    let worker = azfx_core::worker::Worker::spawn(|| {}).unwrap();
     let mut config = crate::engine::config(
         &env.emulator,
-        azfx::worker::CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        azfx_core::worker::CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     config.ca_pem = env.emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
     assert!(config.endpoint.starts_with("https://"), "{}", config.endpoint);

@@ -6,11 +6,11 @@
 
 use std::time::Duration;
 
-use azfx::auth::IdentitySelector;
-use azfx::emulator::demo;
-use azfx::files::RetryPolicy;
-use azfx::transfer::Conflict;
-use azfx::worker::{ConnectionConfig, CredentialConfig, Worker};
+use azfx_core::auth::IdentitySelector;
+use azfx_core::files::RetryPolicy;
+use azfx_core::transfer::Conflict;
+use azfx_core::worker::{ConnectionConfig, CredentialConfig, Worker};
+use azfx_emulator::demo;
 
 use crate::engine::wait;
 

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use azfx::emulator::{Emulator, EmulatorConfig, demo};
-use azfx::ui::{AzfxApp, StartOptions};
-use azfx::worker::{ConnectionConfig, CredentialConfig};
+use azfx_core::worker::{ConnectionConfig, CredentialConfig};
+use azfx_emulator::{Emulator, EmulatorConfig, demo};
+use azfx_ui::{AzfxApp, StartOptions};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -68,7 +68,7 @@ pub(crate) fn app_dialogs<'a>(
     emulator: &Emulator,
     share: &str,
     downloads: &Path,
-    dialogs: azfx::ui::FileDialogs,
+    dialogs: azfx_ui::FileDialogs,
 ) -> Harness<'a, AzfxApp> {
     app_tweaked(emulator, share, downloads, |options| options.file_dialogs = Some(dialogs))
 }
@@ -98,7 +98,7 @@ fn build<'a>(
     size: egui::Vec2,
     tweak: impl FnOnce(&mut StartOptions),
 ) -> Harness<'a, AzfxApp> {
-    let credential = CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned);
+    let credential = CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned);
     let mut config = ConnectionConfig::new(&emulator.file_endpoint(demo::ACCOUNT), credential);
     config.imds_endpoint = Some(emulator.identity_endpoint());
     let mut options = StartOptions {
@@ -288,11 +288,7 @@ fn a_share_without_a_role_shows_the_403_not_an_empty_table() {
     assert!(shows_containing(&harness, "--role \"Storage File Data Privileged Reader\""));
     assert!(shows_containing(
         &harness,
-        &format!(
-            "/subscriptions/{}/resourceGroups/{}/",
-            azfx::emulator::model::DEMO_SUBSCRIPTION,
-            demo::RESOURCE_GROUP
-        )
+        &format!("/subscriptions/{}/resourceGroups/{}/", azfx_emulator::model::DEMO_SUBSCRIPTION, demo::RESOURCE_GROUP)
     ));
     assert!(shows_containing(&harness, "az role assignment create --assignee-object-id"));
     assert!(shows_containing(&harness, "SMB Share roles do not grant REST access"));
@@ -310,7 +306,7 @@ fn a_share_without_a_role_shows_the_403_not_an_empty_table() {
 fn the_countdown_changes_after_a_token_refresh() {
     let emulator = demo_emulator(Duration::from_secs(120));
     let downloads = tempfile::tempdir().unwrap();
-    let frozen = azfx::auth::now_unix();
+    let frozen = azfx_core::auth::now_unix();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), Some(Arc::new(move || frozen)));
     wait_for(&mut harness, "a token", |h| shows_containing(h, "Token expires in"));
     let before = harness.state().status.token_text(frozen).unwrap();
@@ -334,8 +330,8 @@ fn the_window_explains_a_400_and_a_401() {
     wait_for(&mut harness, "the share", |h| shows(h, "designs"));
     // A gateway that wants the intent header the way the service does.
     emulator.control().inject(
-        azfx::emulator::FaultTarget::Files,
-        &azfx::emulator::Fault::ServiceError {
+        azfx_emulator::FaultTarget::Files,
+        &azfx_emulator::Fault::ServiceError {
             status: 400,
             code: "MissingRequiredHeader".into(),
             header_name: Some("x-ms-file-request-intent".into()),
@@ -349,14 +345,14 @@ fn the_window_explains_a_400_and_a_401() {
     wait_for(&mut harness, "the listing after Retry", |h| shows(h, "designs"));
 
     // A pasted token the service has revoked: 401, and no way to refresh it.
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME);
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME);
     let token = emulator.control().mint_token(&vm.object_id, "https://storage.azure.com/", 0, 3600).unwrap();
     let mut harness = app_with(
         &emulator,
         demo::WRITABLE_SHARE,
         downloads.path(),
         None,
-        CredentialConfig::PastedToken(azfx::auth::Secret::new(token)),
+        CredentialConfig::PastedToken(azfx_core::auth::Secret::new(token)),
     );
     wait_for(&mut harness, "the share", |h| shows(h, "designs"));
     std::thread::sleep(Duration::from_millis(1100));
@@ -386,9 +382,9 @@ fn the_access_check_window_shows_each_step() {
 fn identity_inspector_request_log_and_a_bundle_without_secrets() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME);
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME);
     let token = emulator.control().mint_token(&vm.object_id, "https://storage.azure.com/", 0, 3600).unwrap();
-    let credential = CredentialConfig::PastedToken(azfx::auth::Secret::new(token.clone()));
+    let credential = CredentialConfig::PastedToken(azfx_core::auth::Secret::new(token.clone()));
     let mut harness = app_with(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None, credential);
     wait_for(&mut harness, "the 403 panel", |h| shows_containing(h, "Could not list /restricted"));
 
@@ -457,7 +453,7 @@ fn readable_at_200_percent_and_recent_locations_lead_back() {
     let downloads = tempfile::tempdir().unwrap();
     let mut config = ConnectionConfig::new(
         &emulator.file_endpoint(demo::ACCOUNT),
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     config.imds_endpoint = Some(emulator.identity_endpoint());
     let options = StartOptions {
@@ -497,7 +493,7 @@ fn about_names_the_version_the_renderer_and_the_folders() {
     harness.run();
     harness.get_by_label("About azfx").click();
     wait_for(&mut harness, "the About window", |h| shows(h, "Renderer"));
-    assert!(shows(&harness, azfx::logging::VERSION));
+    assert!(shows(&harness, azfx_core::logging::VERSION));
     assert!(shows(&harness, "none"), "the test harness renders with neither wgpu nor OpenGL");
     assert!(shows(&harness, &state.path().display().to_string()), "the journal's folder");
 }

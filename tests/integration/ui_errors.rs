@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use azfx::emulator::{Fault, FaultTarget, demo};
-use azfx::ui::AzfxApp;
+use azfx_emulator::{Fault, FaultTarget, demo};
+use azfx_ui::AzfxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -47,7 +47,7 @@ fn the_error_count_counts_only_what_a_person_should_look_at() {
     emulator.control().inject(FaultTarget::Files, &busy, 2);
     harness.key_press(egui::Key::F5);
     wait_for(&mut harness, "the listing after the retries", |h| {
-        shows(h, "fresh.txt") && !h.state().browser().is_some_and(azfx::ui::Browser::loading)
+        shows(h, "fresh.txt") && !h.state().browser().is_some_and(azfx_ui::Browser::loading)
     });
     harness.run_steps(5);
     assert_eq!(errors_shown(&harness), 0, "retries that succeeded are not errors");
@@ -58,7 +58,7 @@ fn the_error_count_counts_only_what_a_person_should_look_at() {
     harness.key_press(egui::Key::F5);
     harness.run_steps(3);
     wait_for(&mut harness, "the listing after the refresh", |h| {
-        shows(h, "fresh.txt") && !h.state().browser().is_some_and(azfx::ui::Browser::loading)
+        shows(h, "fresh.txt") && !h.state().browser().is_some_and(azfx_ui::Browser::loading)
     });
     harness.run_steps(5);
     assert_eq!(errors_shown(&harness), 0, "a healed 401 is not an error");

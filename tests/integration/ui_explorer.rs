@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use azfx::emulator::demo;
+use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
 use crate::ui::{app, app_dialogs, demo_emulator, shows, shows_containing, wait_for};
@@ -52,7 +52,7 @@ fn enter_and_escape_work_in_the_path_field_and_every_dialog() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
-    let location = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| h.state().browser().unwrap().location();
+    let location = |h: &egui_kittest::Harness<'_, azfx_ui::AzfxApp>| h.state().browser().unwrap().location();
 
     // Ctrl+L, a path, Enter: opened. Ctrl+L, Esc: nothing changes.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
@@ -110,14 +110,14 @@ fn enter_and_escape_work_in_the_path_field_and_every_dialog() {
 #[test]
 fn a_crash_report_of_the_last_run_is_offered() {
     let report = std::path::PathBuf::from("/tmp/azfx-logs/crash-20261130-101010.txt");
-    let options = azfx::ui::StartOptions {
+    let options = azfx_ui::StartOptions {
         crash_report: Some(report.clone()),
         log_dir: Some(std::path::PathBuf::from("/tmp/azfx-logs")),
-        ..azfx::ui::StartOptions::default()
+        ..azfx_ui::StartOptions::default()
     };
     let mut harness = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| azfx::ui::AzfxApp::new(cc, options));
+        .build_eframe(move |cc| azfx_ui::AzfxApp::new(cc, options));
     harness.run_steps(3);
     assert!(shows(&harness, "azfx stopped unexpectedly last time."));
     assert!(shows_containing(&harness, &report.display().to_string()));
@@ -135,10 +135,10 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
-    let selected = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| {
+    let selected = |h: &egui_kittest::Harness<'_, azfx_ui::AzfxApp>| {
         h.state().browser().unwrap().selection.iter().cloned().collect::<Vec<_>>()
     };
-    let key = |h: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, key: egui::Key| {
+    let key = |h: &mut egui_kittest::Harness<'_, azfx_ui::AzfxApp>, key: egui::Key| {
         h.key_press(key);
         h.run_steps(2);
     };
@@ -193,7 +193,7 @@ fn keyboard_only_browse_select_rename_new_folder_delete_and_back() {
 }
 
 /// Types `text` as key presses reach the focused widget (or the list), no pointer.
-fn type_keys(harness: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, text: &str) {
+fn type_keys(harness: &mut egui_kittest::Harness<'_, azfx_ui::AzfxApp>, text: &str) {
     harness.input_mut().events.push(egui::Event::Text(text.to_owned()));
     harness.step();
 }
@@ -210,9 +210,9 @@ fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job
     std::fs::write(&upload, b"typed, not picked").unwrap();
     let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = std::sync::Arc::clone(&asked);
-    let dialogs: azfx::ui::FileDialogs = std::sync::Arc::new(move |kind| {
+    let dialogs: azfx_ui::FileDialogs = std::sync::Arc::new(move |kind| {
         seen.lock().unwrap().push(kind);
-        azfx::ui::Picked::Unavailable("No file dialog could open: install zenity.".to_owned())
+        azfx_ui::Picked::Unavailable("No file dialog could open: install zenity.".to_owned())
     });
     let mut harness = app_dialogs(&emulator, demo::WRITABLE_SHARE, downloads.path(), dialogs);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
@@ -270,8 +270,8 @@ fn when_no_file_dialog_can_open_the_window_says_so_and_a_typed_path_does_the_job
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let kinds = asked.lock().unwrap().clone();
-    let save = || azfx::ui::PickKind::Save("azfx-diagnostics.json".into());
-    assert_eq!(kinds, [azfx::ui::PickKind::Files, save(), save(), save()]);
+    let save = || azfx_ui::PickKind::Save("azfx-diagnostics.json".into());
+    assert_eq!(kinds, [azfx_ui::PickKind::Files, save(), save(), save()]);
 }
 
 /// Regression (tryout issue, input 4): Edit path opened empty and read everything relative
@@ -286,11 +286,11 @@ fn the_path_field_takes_azfx_own_paths_urls_and_unc_paths() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
-    let at = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| {
+    let at = |h: &egui_kittest::Harness<'_, azfx_ui::AzfxApp>| {
         let b = h.state().browser().unwrap();
         format!("/{}/{}", b.share, b.path)
     };
-    let go = |harness: &mut egui_kittest::Harness<'_, azfx::ui::AzfxApp>, text: &str| {
+    let go = |harness: &mut egui_kittest::Harness<'_, azfx_ui::AzfxApp>, text: &str| {
         harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
         harness.run_steps(2);
         let shown = harness.get_by_label("Path").accesskit_node().value();
@@ -339,7 +339,7 @@ fn the_demo_connect_form_uses_the_chosen_credential() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
-    let backup = azfx::emulator::Identity::user_assigned("id-backup-operator");
+    let backup = azfx_emulator::Identity::user_assigned("id-backup-operator");
     harness.get_all_by_label("Disconnect").next().unwrap().click();
     wait_for(&mut harness, "the connect page", |h| shows(h, "Test identity"));
     harness.get_by_label("Credential").click();

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use azfx::emulator::demo;
+use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
 use crate::ui::{app, app_dialogs, app_sized, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
@@ -89,7 +89,7 @@ fn the_settings_page_changes_theme_text_size_and_download_folder_at_once() {
     let downloads = tempfile::tempdir().unwrap();
     let chosen = tempfile::tempdir().unwrap();
     let picked = chosen.path().to_owned();
-    let dialogs: azfx::ui::FileDialogs = std::sync::Arc::new(move |_| azfx::ui::Picked::Paths(vec![picked.clone()]));
+    let dialogs: azfx_ui::FileDialogs = std::sync::Arc::new(move |_| azfx_ui::Picked::Paths(vec![picked.clone()]));
     let mut harness = app_dialogs(&emulator, demo::WRITABLE_SHARE, downloads.path(), dialogs);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     harness.get_by_label("Settings").click();
@@ -101,7 +101,7 @@ fn the_settings_page_changes_theme_text_size_and_download_folder_at_once() {
     harness.get_by_label("Light").click();
     harness.run_steps(2);
     assert_eq!(harness.ctx.theme(), egui::Theme::Light);
-    assert_eq!(harness.state().settings.theme, azfx::ui::settings::Theme::Light);
+    assert_eq!(harness.state().settings.theme, azfx_ui::settings::Theme::Light);
 
     harness.get_by_role_and_label(egui::accesskit::Role::Slider, "Text size").set_value_accesskit(150.0);
     harness.run_steps(3);
@@ -183,9 +183,10 @@ fn the_demo_training_menu_rehearses_a_missing_role_and_restores_it() {
     assert!(!shows(&plain, "Training"), "no training outside the demo");
     drop(plain);
 
-    let training = std::sync::Arc::new(azfx::emulator::demo::Training::new(emulator.control().clone()));
+    let training = std::sync::Arc::new(azfx_emulator::demo::Training::new(emulator.control().clone()));
     let mut harness = app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
-        options.trainer = Some(std::sync::Arc::new(move |drill| training.apply(drill).map_err(|e| e.to_string())));
+        options.trainer =
+            Some(std::sync::Arc::new(move |drill| azfx::cli::demo::apply(&training, drill).map_err(|e| e.to_string())));
     });
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     harness.get_by_label("Training").click();
@@ -320,7 +321,7 @@ fn back_and_forward_lead_across_a_share_switch() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    let at = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>, share: &str, path: &str| {
+    let at = |h: &egui_kittest::Harness<'_, azfx_ui::AzfxApp>, share: &str, path: &str| {
         h.state().browser().is_some_and(|b| b.share == share && b.path == path && !b.loading())
     };
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
@@ -342,10 +343,10 @@ fn back_and_forward_lead_across_a_share_switch() {
 /// Saved connections can be renamed and removed (explorer issue, Build).
 #[test]
 fn saved_connections_can_be_renamed_and_removed() {
-    use azfx::ui::settings::{CredentialKind, SavedConnection};
+    use azfx_ui::settings::{CredentialKind, SavedConnection};
     let mut harness = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(|cc| azfx::ui::AzfxApp::new(cc, azfx::ui::StartOptions::default()));
+        .build_eframe(|cc| azfx_ui::AzfxApp::new(cc, azfx_ui::StartOptions::default()));
     let saved = |endpoint: &str| SavedConnection {
         endpoint: endpoint.to_owned(),
         share: "projects".to_owned(),

@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
-use azfx::emulator::demo;
+use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
 use crate::ui::{app, app_dialogs, app_sized, demo_emulator, shows, shows_containing, wait_for};
 
-type H<'a> = egui_kittest::Harness<'a, azfx::ui::AzfxApp>;
+type H<'a> = egui_kittest::Harness<'a, azfx_ui::AzfxApp>;
 
 fn at(h: &H<'_>, path: &str) -> bool {
     h.state().browser().is_some_and(|b| b.path == path && !b.loading() && !b.entries.is_empty())
@@ -142,7 +142,7 @@ fn a_folder_copied_from_the_row_menu_arrives_whole_and_disconnect_leads_back() {
     harness.get_by_label("Paste into folder").click();
     let control = emulator.control();
     wait_for(&mut harness, "the folder copied", |h| {
-        !h.state().browser().is_some_and(azfx::ui::Browser::pasting)
+        !h.state().browser().is_some_and(azfx_ui::Browser::pasting)
             && control.list(demo::ACCOUNT, demo::WRITABLE_SHARE, "reports/2026/designs").is_ok()
     });
     let copied = control.list(demo::ACCOUNT, demo::WRITABLE_SHARE, "reports/2026/designs").unwrap();
@@ -162,8 +162,8 @@ fn upload_folder_and_export_fall_back_to_a_path_field_too() {
     let local = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(local.path().join("site/css")).unwrap();
     std::fs::write(local.path().join("site/css/main.css"), b"body {}").unwrap();
-    let dialogs: azfx::ui::FileDialogs =
-        std::sync::Arc::new(|_| azfx::ui::Picked::Unavailable("No file dialog could open.".to_owned()));
+    let dialogs: azfx_ui::FileDialogs =
+        std::sync::Arc::new(|_| azfx_ui::Picked::Unavailable("No file dialog could open.".to_owned()));
     let mut harness = app_dialogs(&emulator, demo::WRITABLE_SHARE, downloads.path(), dialogs);
     wait_for(&mut harness, "the share root", |h| shows(h, "reports"));
     harness.get_by_label("Upload folder…").click();
@@ -304,8 +304,8 @@ fn an_idle_window_keeps_its_token_fresh_and_is_red_only_when_a_refresh_fails() {
     assert_ne!(first, later, "refreshed in the background");
 
     // The identity endpoint fails: now the bar says so, in red.
-    let fault = azfx::emulator::Fault::Status { status: 400, retry_after_secs: None };
-    emulator.control().inject(azfx::emulator::FaultTarget::Identity, &fault, 1_000);
+    let fault = azfx_emulator::Fault::Status { status: 400, retry_after_secs: None };
+    emulator.control().inject(azfx_emulator::FaultTarget::Identity, &fault, 1_000);
     wait_for(&mut harness, "the failed refresh", |h| shows_containing(h, "Token refresh failed"));
     emulator.control().clear_faults();
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use azfx::emulator::demo;
+use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
 use crate::ui::{app, demo_emulator, drag, shows, shows_containing, wait_for};
@@ -53,9 +53,9 @@ fn files_go_both_ways_by_dragging_between_the_share_and_the_local_pane() {
     wait_for(&mut harness, "the download folder again", |h| shows(h, "notes.txt"));
 }
 
-pub(crate) fn emulator_file(emulator: &azfx::emulator::Emulator, path: &str) -> Vec<u8> {
+pub(crate) fn emulator_file(emulator: &azfx_emulator::Emulator, path: &str) -> Vec<u8> {
     let url = format!("{}/{}/{path}", emulator.file_endpoint(demo::ACCOUNT), demo::WRITABLE_SHARE);
-    let vm = azfx::emulator::Identity::system_assigned(demo::VM_NAME).object_id;
+    let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
     let env_token = emulator.control().mint_token(&vm, "https://storage.azure.com/", 0, 3600).unwrap();
     crate::helpers::block(async move {
         crate::helpers::client()

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use azfx::emulator::{Emulator, Fault, FaultTarget, demo};
-use azfx::ui::AzfxApp;
+use azfx_emulator::{Emulator, Fault, FaultTarget, demo};
+use azfx_ui::AzfxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -71,7 +71,11 @@ fn a_share_whose_role_was_removed_fails_once_in_the_pane_and_in_the_list() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
-    azfx::emulator::demo::Training::new(emulator.control().clone()).apply(azfx::training::Drill::RemoveRole).unwrap();
+    azfx::cli::demo::apply(
+        &azfx_emulator::demo::Training::new(emulator.control().clone()),
+        azfx_core::training::Drill::RemoveRole,
+    )
+    .unwrap();
 
     click_nav(&mut harness, demo::READ_ONLY_SHARE);
     wait_for(&mut harness, "the pane's failure", |h| shows(h, "List again"));
@@ -127,7 +131,11 @@ fn a_failed_transfer_is_not_tried_again_by_itself() {
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
     wait_for(&mut harness, "the share root", |h| shows(h, "README.md"));
-    azfx::emulator::demo::Training::new(emulator.control().clone()).apply(azfx::training::Drill::RemoveRole).unwrap();
+    azfx::cli::demo::apply(
+        &azfx_emulator::demo::Training::new(emulator.control().clone()),
+        azfx_core::training::Drill::RemoveRole,
+    )
+    .unwrap();
     harness.get_by_label("README.md").click();
     harness.run_steps(2);
     harness.get_by_label("Download").click();
@@ -164,7 +172,7 @@ fn a_recursive_delete_can_be_cancelled_and_keeps_the_rest() {
     harness.key_press(egui::Key::Delete);
     harness.run_steps(3);
     // The confirmation says what the folder holds (input 6).
-    let holds = format!("It holds {} files", azfx::format::thousands(demo::LARGE_FOLDER_ENTRIES as u64));
+    let holds = format!("It holds {} files", azfx_core::format::thousands(demo::LARGE_FOLDER_ENTRIES as u64));
     wait_for_long(&mut harness, "the count", |h| shows_containing(h, &holds));
     harness.key_press(egui::Key::Enter);
     wait_for_long(&mut harness, "the delete under way", |h| shows_containing(h, "Deleting… ") && shows(h, "Cancel"));

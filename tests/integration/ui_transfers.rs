@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use azfx::emulator::demo;
+use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
 use crate::ui::{Dropped, app, demo_emulator, shows, shows_containing, wait_for};
@@ -49,7 +49,7 @@ fn silent_replace_a_drop_onto_an_existing_name_asks_first() {
 /// Resume; resumed, it can be paused again from its row and resumed to the end.
 #[test]
 fn the_queue_reappears_after_a_restart_and_resumes() {
-    use azfx::worker::{ConnectionConfig, CredentialConfig};
+    use azfx_core::worker::{ConnectionConfig, CredentialConfig};
     let emulator = demo_emulator(Duration::from_secs(3600));
     let control = emulator.control();
     let data: Vec<u8> = (0..48_usize << 20).map(|i| u8::try_from(i % 251).unwrap() | 1).collect();
@@ -59,7 +59,7 @@ fn the_queue_reappears_after_a_restart_and_resumes() {
     let dest = downloads.path().join("big.bin");
     let mut config = ConnectionConfig::new(
         &emulator.file_endpoint(demo::ACCOUNT),
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     config.imds_endpoint = Some(emulator.identity_endpoint());
 
@@ -142,7 +142,7 @@ fn an_answered_conflict_ends_its_own_row_in_what_happened() {
     std::fs::write(&readme, [b'o'; 16]).unwrap();
     let old = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
     std::fs::File::options().write(true).open(&readme).unwrap().set_modified(old).unwrap();
-    let rows = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>| h.query_all_by_label("Upload README.md").count();
+    let rows = |h: &egui_kittest::Harness<'_, azfx_ui::AzfxApp>| h.query_all_by_label("Upload README.md").count();
     let mut drop_and_answer = |answer: &str, ends: &str, to: &str| {
         harness.input_mut().dropped_files.push(Arc::new(Dropped(readme.clone())));
         harness.step();
@@ -179,14 +179,14 @@ fn an_answered_conflict_ends_its_own_row_in_what_happened() {
 /// `https://127.0.0.1:Q`).
 #[test]
 fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
-    use azfx::worker::{ConnectionConfig, CredentialConfig};
+    use azfx_core::worker::{ConnectionConfig, CredentialConfig};
     use egui_kittest::kittest::NodeT as _;
     // Plain HTTP on one port for the first run, HTTPS on another for the window.
-    let emulator = azfx::emulator::Emulator::start(&azfx::emulator::EmulatorConfig {
+    let emulator = azfx_emulator::Emulator::start(&azfx_emulator::EmulatorConfig {
         demo: true,
         https: true,
         token_lifetime: Duration::from_secs(3600),
-        ..azfx::emulator::EmulatorConfig::default()
+        ..azfx_emulator::EmulatorConfig::default()
     })
     .unwrap();
     let control = emulator.control();
@@ -202,7 +202,7 @@ fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
     );
     let mut config = ConnectionConfig::new(
         &elsewhere,
-        CredentialConfig::ManagedIdentity(azfx::auth::IdentitySelector::SystemAssigned),
+        CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );
     config.imds_endpoint = Some(emulator.identity_endpoint());
     control.set_latency(Duration::from_millis(150));
@@ -228,16 +228,16 @@ fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
 /// An earlier run of azfx on the journal in `state`: connects with `config`, downloads the
 /// demo share's `remote` to `dest`, pauses it once some bytes arrived, and ends.
 fn paused_in_an_earlier_run(
-    config: azfx::worker::ConnectionConfig,
+    config: azfx_core::worker::ConnectionConfig,
     state: &std::path::Path,
     remote: &str,
     dest: &std::path::Path,
 ) {
-    use azfx::worker::{Event, Worker};
+    use azfx_core::worker::{Event, Worker};
     let mut worker = Worker::spawn_in(state.to_owned(), || {}).unwrap();
     crate::engine::wait(worker.connect(config)).unwrap();
     let (task, promise) =
-        worker.download(demo::WRITABLE_SHARE, remote, dest.to_owned(), azfx::transfer::Conflict::Fail);
+        worker.download(demo::WRITABLE_SHARE, remote, dest.to_owned(), azfx_core::transfer::Conflict::Fail);
     wait_until("some bytes", || {
         worker
             .poll_events()

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use azfx::emulator::demo;
+use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
 use crate::ui::{app, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
@@ -29,13 +29,13 @@ fn settings_show_the_theme_in_force_and_esc_closes_the_windows() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let mut harness = app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), |options| {
-        options.theme = Some(azfx::ui::settings::Theme::Dark);
+        options.theme = Some(azfx_ui::settings::Theme::Dark);
     });
     wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
     assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
     harness.get_by_label("Settings").click();
     wait_for(&mut harness, "Settings", |h| shows(h, "Appearance"));
-    let selected = |h: &egui_kittest::Harness<'_, azfx::ui::AzfxApp>, label: &str| {
+    let selected = |h: &egui_kittest::Harness<'_, azfx_ui::AzfxApp>, label: &str| {
         use egui_kittest::kittest::NodeT as _;
         h.get_by_label(label).accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
     };
@@ -89,7 +89,7 @@ fn a_throttled_listing_says_it_is_retrying() {
     harness.key_press(egui::Key::F5);
     wait_for(&mut harness, "the retry said", |h| shows(h, "retrying after 503 ServerBusy (attempt 2)"));
     emulator.control().set_share_throttled(demo::ACCOUNT, demo::WRITABLE_SHARE, false).unwrap();
-    wait_for(&mut harness, "the listing", |h| !h.state().browser().is_some_and(azfx::ui::Browser::loading));
+    wait_for(&mut harness, "the listing", |h| !h.state().browser().is_some_and(azfx_ui::Browser::loading));
     assert!(!shows_containing(&harness, "retrying after"), "gone once the page came");
     assert!(shows(&harness, "telemetry"));
 }
