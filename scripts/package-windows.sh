@@ -4,7 +4,7 @@
 # packaging/windows/azfx.wxs. Installs wixl and mingw's strip when missing. The exe is
 # stripped of debug information; nothing else is added (the Wine test shim never is).
 #
-#   scripts/package-windows.sh [--exe PATH]   # default: the release build, else debug
+#   scripts/package-windows.sh [--exe PATH]   # default: the shipped (dist) build, else debug
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exe=""
@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$exe" ]; then
-  exe=target/windows/x86_64-pc-windows-gnu/release/azfx.exe
+  exe=target/windows/x86_64-pc-windows-gnu/dist/azfx.exe
   [ -f "$exe" ] || exe=target/windows/x86_64-pc-windows-gnu/debug/azfx.exe
 fi
 [ -f "$exe" ] || { echo "no $exe: run scripts/build-windows.sh" >&2; exit 2; }
@@ -32,14 +32,14 @@ stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 x86_64-w64-mingw32-strip -o "$stage/azfx.exe" "$exe"
 cp README.md "$stage/README.md"
 for licence in LICENSE*; do [ -f "$licence" ] && cp "$licence" "$stage/$licence.txt"; done
-mkdir -p target/dist
-zip="target/dist/azfx-$version-windows-x86_64.zip"
+mkdir -p target/distrib
+zip="target/distrib/azfx-$version-windows-x86_64.zip"
 rm -f "$zip"
 (cd "$stage" && python3 -c 'import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     for name in sys.argv[2:]:
         z.write(name, "azfx/" + name)' "$OLDPWD/$zip" $(ls))
-msi="target/dist/azfx-$version-x64.msi"
+msi="target/distrib/azfx-$version-x64.msi"
 # wixl takes sources relative to where it runs.
 (cd "$stage" && wixl -a x64 -D Version="$version" -D Exe=azfx.exe -D Readme=README.md \
   -o "$OLDPWD/$msi" "$OLDPWD/packaging/windows/azfx.wxs")

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Linux packages into target/dist/: azfx_<version>_<arch>.deb (binary in
+# Builds the Linux packages into target/distrib/: azfx_<version>_<arch>.deb (binary in
 # /usr/bin/azfx, desktop entry, icon) and azfx-<version>-linux-<arch>.tar.gz (the binary,
 # the desktop entry, the icon, README, licence note). Uses only Debian's dpkg-deb.
 #
-#   scripts/package.sh                      # cargo build --release, then package it
+#   scripts/package.sh                      # the shipped build (--profile dist), then package it
 #   scripts/package.sh --binary PATH        # package an existing build (CI: the tested one)
 #   add --strip to strip the copy that is packaged (CI packages the debug build)
 set -euo pipefail
@@ -19,14 +19,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$binary" ]; then
-  cargo build --release --locked
-  binary=target/release/azfx
+  cargo build --profile dist --locked -p azfx
+  binary=target/dist/azfx
 fi
 [ -x "$binary" ] || { echo "no executable at $binary" >&2; exit 2; }
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
-dist=target/dist
+dist=target/distrib
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$dist"

@@ -41,13 +41,24 @@ check() { # name, then a command that must succeed
 }
 exits() { local want=$1; shift; "$@" > /dev/null 2>&1; [ $? -eq "$want" ]; }
 
-# The library's unit tests built for Windows (scripts/build-windows.sh --tests): the
-# placement without replacing (MoveFileExW) in any case of the name, paths over 260
-# characters, the case probe answering "folds" on NTFS semantics, Windows paths.
-if [ -f target/windows/unit-tests.path ] && [ -f "$(cat target/windows/unit-tests.path)" ]; then
-  cp "$(cat target/windows/unit-tests.path)" "$work/unit-tests.exe"
-  unit_tests() { (cd "$work" && timeout 600 "$wine" unit-tests.exe --test-threads 2) | tail -3 | grep -q "test result: ok"; }
-  check "the unit tests, under Wine" unit_tests
+# The engine's and the emulator's unit tests built for Windows (scripts/build-windows.sh
+# --tests): the placement without replacing (MoveFileExW) in any case of the name, paths
+# over 260 characters, the case probe answering "folds" on NTFS semantics, Windows paths,
+# the emulator's wire formats and name rules.
+repo=$PWD
+if [ -s target/windows/unit-tests.path ]; then
+  while read -r exe; do
+    name=$(basename "$exe" .exe); name=${name%%-*}
+    if [ -f "$exe" ]; then
+      cp "$exe" "$work/$name-tests.exe"
+      # Snapshot tests find their files from the workspace root (no `cargo metadata` under
+      # Wine to ask); INSTA_UPDATE=no: a mismatch fails, nothing is written.
+      unit_tests() { (cd "$work" && INSTA_WORKSPACE_ROOT="$repo" INSTA_UPDATE=no timeout 600 "$wine" "$1-tests.exe" --test-threads 2) | tail -3 | grep -q "test result: ok"; }
+      check "the unit tests of $name, under Wine" unit_tests "$name"
+    else
+      failed=$((failed + 1)); echo "FAIL the unit tests of $name: $exe is missing"
+    fi
+  done < target/windows/unit-tests.path
 else
   failed=$((failed + 1)); echo "FAIL the unit tests: not built (scripts/build-windows.sh --tests)"
 fi
@@ -84,7 +95,7 @@ check "journal, logs and crash reports go to %LOCALAPPDATA%" app_data
 
 # The window under Wine on Xvfb: wgpu cannot start there (its DirectX 12 device is lost), so
 # the window opens again with OpenGL (glow) and shows the demo listing. The time to the
-# window is printed; the screenshot goes to target/dist/wine-demo.png (a CI artifact to
+# window is printed; the screenshot goes to target/distrib/wine-demo.png (a CI artifact to
 # look at).
 if ! command -v Xvfb > /dev/null || ! command -v xdotool > /dev/null || ! command -v import > /dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xvfb xauth xdotool imagemagick > /dev/null 2>&1
@@ -102,7 +113,7 @@ window_opens() {
   opened=$(date +%s%N)
   [ "$found" -eq 0 ] && echo "note: window after $(( (opened - started) / 1000000 )) ms (debug build)"
   sleep 12 # the in-process demo emulator starts, connects and lists the share
-  mkdir -p target/dist; DISPLAY=":$display" import -window root target/dist/wine-demo.png
+  mkdir -p target/distrib; DISPLAY=":$display" import -window root target/distrib/wine-demo.png
   local alive=0; kill -0 "$app" 2>/dev/null || alive=1
   kill "$app" 2>/dev/null; sleep 0.5; "${wine%64}server" -k 2>/dev/null; kill "$xvfb" 2>/dev/null
   wait "$app" 2>/dev/null
@@ -233,8 +244,8 @@ kill "$proxy" 2>/dev/null
 # The packages (scripts/package-windows.sh): the zip runs from any folder; the MSI installs
 # per user (under %LOCALAPPDATA%\Programs, no administrator), adds a Start menu shortcut,
 # and uninstalls cleanly.
-zip=$(ls target/dist/azfx-*-windows-x86_64.zip 2>/dev/null | head -1)
-msi=$(ls target/dist/azfx-*-x64.msi 2>/dev/null | head -1)
+zip=$(ls target/distrib/azfx-*-windows-x86_64.zip 2>/dev/null | head -1)
+msi=$(ls target/distrib/azfx-*-x64.msi 2>/dev/null | head -1)
 if [ -n "$zip" ] && [ -n "$msi" ]; then
   portable() {
     mkdir -p "$work/portable" && python3 -m zipfile -e "$zip" "$work/portable" || return 1
@@ -260,7 +271,7 @@ if [ -n "$zip" ] && [ -n "$msi" ]; then
   }
   check "MSI: uninstalls cleanly" msi_uninstalls
 else
-  failed=$((failed + 1)); echo "FAIL packages: no zip or MSI in target/dist (run scripts/package-windows.sh)"
+  failed=$((failed + 1)); echo "FAIL packages: no zip or MSI in target/distrib (run scripts/package-windows.sh)"
 fi
 
 echo "windows: $passed passed, $failed failed"

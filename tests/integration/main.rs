@@ -5,6 +5,7 @@
 #![expect(clippy::format_push_string, reason = "tests build readable transcripts")]
 
 mod access_evidence;
+mod arm_retries;
 mod case_names;
 mod cli;
 mod cli_messages;

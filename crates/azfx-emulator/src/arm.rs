@@ -46,6 +46,9 @@ pub(crate) fn handle(state: &State, parts: &Parts, body: &[u8], base: &str) -> R
         }
         throttled
     };
+    if let Some(fault) = state.take_fault(crate::FaultTarget::Arm, true) {
+        return fault_answer(&fault);
+    }
     if throttled {
         let message = "Number of 'read' requests for subscription actor exceeded. Please try again after '1' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional information.";
         let mut response = json_response(
@@ -70,6 +73,38 @@ pub(crate) fn handle(state: &State, parts: &Parts, body: &[u8], base: &str) -> R
             response
         }
     }
+}
+
+/// An injected Resource Manager fault: a status with ARM's error body for it (and
+/// `Retry-After` when set), or the connection dropped part way through the answer.
+fn fault_answer(fault: &crate::Fault) -> Response<Body> {
+    let crate::Fault::Status { status, retry_after_secs } = fault else {
+        return crate::body::reset_response();
+    };
+    let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (code, message) = match status.as_u16() {
+        429 => ("TooManyRequests", "The request is being throttled."),
+        502 => (
+            "BadGateway",
+            "The gateway did not receive a response from 'Microsoft.Storage' within the specified time period.",
+        ),
+        503 => ("ServiceUnavailable", "The service is currently unavailable. Please try again later."),
+        504 => (
+            "GatewayTimeout",
+            "The gateway did not receive a response from 'Microsoft.Storage' within the specified time period.",
+        ),
+        _ => (
+            "InternalServerError",
+            "Encountered internal server error. Diagnostic information: timestamp '', subscription id '', tracking id ''.",
+        ),
+    };
+    let mut response = json_response(status, &json!({"error": {"code": code, "message": message}}));
+    if let Some(secs) = retry_after_secs
+        && let Ok(value) = http::HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(http::header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// 400 `InvalidRequestContent` for a body that could not be read (too large or stalled).

@@ -2,13 +2,33 @@
 //! the Azure Files REST API (OAuth with `x-ms-file-request-intent`, SAS, Shared Key) and
 //! the read side of Azure Resource Manager, over HTTP and HTTPS on loopback. Made for
 //! azfx's tests, benchmarks and `--demo`, and usable by any project's CI (see its
-//! README). It runs on
-//! its own named thread with its own tokio runtime, so sync tests, async tests, the
-//! benchmark and `azfx --demo` all use it the same way. `Control` changes it while it runs.
+//! README). It runs on its own named thread with its own tokio runtime, so sync tests,
+//! async tests, benchmarks and `azfx --demo` all use it the same way. `Control` changes
+//! it while it runs.
 //!
 //! Faithfulness is the point: URLs, headers, XML bodies, error codes and the order of the
 //! auth checks follow the real service (see `shared/research-azure-files-rest.md`), and
 //! Microsoft's Python SDK runs against it unchanged (`tests/sdk/conformance.py`).
+//!
+//! ```
+//! use azfx_emulator::{Emulator, EmulatorConfig, Identity, Role, Scope};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::start(&EmulatorConfig { https: true, ..EmulatorConfig::default() })?;
+//! let control = emulator.control();
+//! control.add_account("ciacct");
+//! control.create_share("ciacct", "data", 5)?; // quota in GiB
+//! let vm = Identity::system_assigned("ci-runner");
+//! control.add_identity(vm.clone());
+//! let scope = Scope::Share("ciacct".into(), "data".into());
+//! control.assign_role(&vm.object_id, Role::StorageFileDataPrivilegedContributor, scope);
+//! let files = emulator.file_endpoint("ciacct"); // http://127.0.0.1:<port>/ciacct
+//! let imds = emulator.identity_endpoint(); // http://127.0.0.1:<port>
+//! assert!(files.ends_with("/ciacct") && imds.starts_with("http://127.0.0.1:"));
+//! emulator.stop();
+//! # Ok(())
+//! # }
+//! ```
 
 mod acl;
 mod answer;

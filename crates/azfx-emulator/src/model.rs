@@ -332,6 +332,8 @@ pub enum FaultTarget {
     Listing,
     /// Get File requests only (downloads): a body cut off part way.
     GetFile,
+    /// Resource Manager requests: a status with ARM's error body, or a connection reset.
+    Arm,
 }
 
 /// One injected failure.

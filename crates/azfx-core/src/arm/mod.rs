@@ -15,7 +15,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::{AuthError, TokenCache};
-use crate::http::{ExchangeKind, LogEntry, RequestLog};
+use crate::http::exchange::{Exchange, Failed, Next, Retries};
+use crate::http::{ExchangeKind, LogEntry, RequestLog, RetryPolicy, TransportKind};
 
 mod access;
 mod account;
@@ -34,8 +35,9 @@ const MAX_PAGES: usize = 1000;
 /// Seconds to wait for a connection to Resource Manager (unreachable on networks that
 /// reach storage only through private endpoints: a 403's evidence must not wait long).
 const CONNECT_TIMEOUT_SECS: u64 = 4;
-/// 429s waited out (by `Retry-After`) before giving up.
-const THROTTLE_RETRIES: u32 = 3;
+/// A look-up behind a 403 (`for_checks`) starts no retry after this long: an
+/// unreachable Resource Manager (connect timeout) is not waited for twice.
+const CHECK_RETRY_WINDOW: Duration = Duration::from_secs(3);
 
 /// Why a Resource Manager call failed (as JSON: `{"kind": "Service", "status": 403, …}`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
@@ -214,13 +216,18 @@ pub struct ArmClient {
     /// Every failure is the answer of a look-up that reports it itself (the roles or
     /// shares behind a 403): logged as expected, never counted as an error.
     checking: bool,
+    /// When a failed call is sent again (`http::exchange`).
+    retries: Arc<Retries>,
 }
 
 impl ArmClient {
     /// A clone whose failures are look-ups' answers (logged, marked expected).
     #[must_use]
     pub fn for_checks(&self) -> Self {
-        Self { checking: true, ..self.clone() }
+        let mut retries = (*self.retries).clone();
+        retries.policy.max_attempts = retries.policy.max_attempts.min(2);
+        retries.policy.max_total = CHECK_RETRY_WINDOW;
+        Self { checking: true, retries: Arc::new(retries), ..self.clone() }
     }
 
     /// A client for Resource Manager at `endpoint` (`ARM_ENDPOINT`, or an emulator's base
@@ -249,7 +256,8 @@ impl ArmClient {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| invalid(format!("could not set up HTTPS: {}", crate::http::transport::describe_setup(&e))))?;
-        Ok(Self { http, base, cache, log, checking: false })
+        let retries = Arc::new(Retries::azure(RetryPolicy::default()));
+        Ok(Self { http, base, cache, log, checking: false, retries })
     }
 
     /// The URL of `path` (an ARM resource id or below) at `version`.
@@ -265,9 +273,12 @@ impl ArmClient {
         self.call(reqwest::Method::GET, operation, url, None).await
     }
 
-    /// One request with an optional JSON body, with a token refresh after a 401 and waits
-    /// on 429; the JSON answer. A successful answer's body is never logged (a SAS or key
-    /// may be in it); a failed one's is, cut to 4 KiB.
+    /// One request with an optional JSON body through the shared exchange loop
+    /// (`http::exchange`): a token refresh after a 401; 408, 429 and 5xx answers and lost
+    /// connections sent again within the retry policy, `Retry-After` honoured (every call
+    /// azfx makes reads, so each is safe to repeat); the JSON answer. A successful
+    /// answer's body is never logged (a SAS or key may be in it); a failed one's is, cut
+    /// to 4 KiB.
     async fn call(
         &self,
         method: reqwest::Method,
@@ -275,13 +286,9 @@ impl ArmClient {
         url: &url::Url,
         body: Option<&Value>,
     ) -> Result<Value, ArmError> {
-        let mut refreshed = false;
-        let mut throttled = 0;
-        let mut attempt = 0;
-        // Failed attempts (log sequences) a later success makes good.
-        let mut attempts = crate::http::Attempts::default();
+        let mut exchange = Exchange::new(&self.log, &self.retries);
         loop {
-            attempt += 1;
+            let attempt = exchange.next_attempt();
             let token = self.cache.token().await?;
             let mut entry = LogEntry::begin(
                 ExchangeKind::Arm,
@@ -292,54 +299,60 @@ impl ArmClient {
                 vec![("Authorization".to_owned(), format!("Bearer <{}>", token.fingerprint()))],
             );
             entry.token_fingerprint = Some(token.fingerprint());
+            entry.expected = self.checking;
             let started = std::time::Instant::now();
             let mut request = self.http.request(method.clone(), url.clone()).bearer_auth(token.secret.expose());
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let sent = request.send().await;
-            entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let response = match sent {
-                Ok(response) => response,
+            // The answer and its body, or why none came (a body cut off counts as none).
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    response.bytes().await.map(|body| (status, headers, body))
+                }
+                Err(e) => Err(e),
+            };
+            entry.duration_ms = crate::http::elapsed_ms(started);
+            let (status, headers, body) = match outcome {
+                Ok(answer) => answer,
                 Err(e) => {
-                    entry.transport_error = Some(e.to_string());
-                    entry.expected = self.checking;
-                    self.log.record(entry);
-                    return Err(ArmError::Transport { operation: operation.to_owned(), detail: e.to_string() });
+                    let kind = TransportKind::of(&e);
+                    entry.transport_error = Some(crate::http::transport::describe(&e));
+                    entry.transport_kind = Some(kind);
+                    match exchange.failed(entry, Failed::Transport(kind), true).await {
+                        Next::Retry | Next::Refresh => continue,
+                        Next::Stop => {
+                            let detail = crate::http::transport::describe(&e);
+                            return Err(ArmError::Transport { operation: operation.to_owned(), detail });
+                        }
+                    }
                 }
             };
-            let status = response.status().as_u16();
             entry.status = Some(status);
-            entry.request_id =
-                response.headers().get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            let body = response.bytes().await.unwrap_or_default();
+            entry.request_id = headers.get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
             entry.bytes_received = body.len() as u64;
             let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             if status >= 400 {
                 let code = json["error"]["code"].as_str().unwrap_or_default().to_owned();
                 entry.error_code = Some(code.clone()).filter(|c| !c.is_empty());
                 entry.error_body = Some(String::from_utf8_lossy(&body).chars().take(4096).collect());
-                entry.expected = self.checking;
-                attempts.failed(&self.log, entry);
-                if status == 401 && !refreshed {
-                    refreshed = true;
-                    self.cache.invalidate(&token.fingerprint());
-                    continue;
+                let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+                let failed = if status == 401 { Failed::Unauthorized } else { Failed::Status { status, retry_after } };
+                match exchange.failed(entry, failed, true).await {
+                    Next::Refresh => {
+                        self.cache.invalidate(&token.fingerprint());
+                        continue;
+                    }
+                    Next::Retry => continue,
+                    Next::Stop => {
+                        let message = json["error"]["message"].as_str().unwrap_or_default().to_owned();
+                        return Err(ArmError::Service { operation: operation.to_owned(), status, code, message });
+                    }
                 }
-                if status == 429 && throttled < THROTTLE_RETRIES {
-                    throttled += 1;
-                    tokio::time::sleep(Duration::from_secs(retry_after.unwrap_or(5).min(60))).await;
-                    continue;
-                }
-                let message = json["error"]["message"].as_str().unwrap_or_default().to_owned();
-                return Err(ArmError::Service { operation: operation.to_owned(), status, code, message });
             }
-            attempts.made_good(&self.log, entry, refreshed);
+            exchange.succeeded(entry);
             if json.is_null() {
                 return Err(ArmError::InvalidResponse {
                     operation: operation.to_owned(),

@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{AccessToken, AuthError, AuthErrorKind, CredentialSource, IdentitySelector, TokenFuture, TokenSource};
-use crate::http::{ExchangeKind, LogEntry, RequestLog, TransportKind, elapsed_ms, redact_headers, transport};
+use crate::http::exchange::{Exchange, Failed, Next, Retries};
+use crate::http::{
+    ExchangeKind, LogEntry, RequestLog, RetryPolicy, TransportKind, elapsed_ms, redact_headers, transport,
+};
 
 /// The real IMDS address.
 pub const IMDS_DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
@@ -39,6 +42,21 @@ pub struct IdentityRetry {
     pub connect_timeout: Duration,
     /// Timeout of one attempt.
     pub attempt_timeout: Duration,
+}
+
+impl IdentityRetry {
+    /// The shared exchange loop's form of this policy: IMDS's retryable statuses, waits
+    /// doubling from `initial_delay` (with jitter) up to `max_delay`, and no retry of a
+    /// request that got no answer.
+    pub fn retries(&self) -> Retries {
+        let policy = RetryPolicy {
+            max_attempts: self.max_attempts,
+            base_delay: self.initial_delay,
+            max_delay: self.max_delay,
+            max_total: Duration::from_secs(300),
+        };
+        Retries { policy, statuses: retryable, transport: false }
+    }
 }
 
 impl Default for IdentityRetry {
@@ -128,12 +146,10 @@ impl Endpoint {
                 detail: format!("no HTTP client could be set up: {detail}"),
             })
         })?;
-        let mut delay = self.retry.initial_delay;
-        let mut attempt = 0;
-        // Failed attempts (log sequences) a later success makes good.
-        let mut attempts = crate::http::Attempts::default();
+        let retries = self.retry.retries();
+        let mut exchange = Exchange::new(&self.log, &retries);
         loop {
-            attempt += 1;
+            let attempt = exchange.next_attempt();
             let mut request = client.get(url);
             for (name, value) in headers {
                 request = request.header(*name, *value);
@@ -153,18 +169,25 @@ impl Endpoint {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     entry.response_headers = redact_headers(response.headers());
-                    response.bytes().await.map(|body| (status, body))
+                    let retry_after =
+                        response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    response.bytes().await.map(|body| (status, retry_after, body))
                 }
                 Err(e) => Err(e),
             };
             entry.duration_ms = elapsed_ms(started);
-            let (status, body) = match outcome {
-                Ok(pair) => pair,
+            let (status, retry_after, body) = match outcome {
+                Ok(answer) => answer,
                 Err(e) => {
                     let detail = transport::describe(&e);
+                    let kind = TransportKind::of(&e);
                     entry.transport_error = Some(detail.clone());
-                    entry.transport_kind = Some(TransportKind::of(&e));
-                    self.log.record(entry);
+                    entry.transport_kind = Some(kind);
+                    // Not sent again (`Retries::transport` is off): an unreachable
+                    // endpoint is reported at once.
+                    if exchange.failed(entry, Failed::Transport(kind), true).await == Next::Retry {
+                        continue;
+                    }
                     let endpoint = url.split('?').next().unwrap_or(url).to_owned();
                     return Err(self.error(AuthErrorKind::EndpointUnreachable { endpoint, detail }));
                 }
@@ -172,22 +195,20 @@ impl Endpoint {
             entry.status = Some(status);
             entry.bytes_received = body.len() as u64;
             if status == 200 {
-                attempts.made_good(&self.log, entry, false);
+                exchange.succeeded(entry);
                 return self.parse_token(&body);
             }
             let parsed: ErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
             entry.error_code = parsed.error.clone();
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
-            attempts.failed(&self.log, entry);
-            if retryable(status) {
-                if attempt >= self.retry.max_attempts {
-                    return Err(self.error(AuthErrorKind::Unavailable { status, attempts: attempt }));
-                }
-                // IMDS asks for a longer wait after 410 (it is updating).
-                let wait = if status == 410 { delay.max(Duration::from_secs(2)) } else { delay };
-                tokio::time::sleep(wait.min(self.retry.max_delay)).await;
-                delay = delay.saturating_mul(2);
+            // IMDS asks for a longer wait after 410 (it is updating).
+            let retry_after = retry_after.or_else(|| (status == 410).then(|| "2".to_owned()));
+            let failed = Failed::Status { status, retry_after: retry_after.as_deref() };
+            if exchange.failed(entry, failed, true).await == Next::Retry {
                 continue;
+            }
+            if retryable(status) {
+                return Err(self.error(AuthErrorKind::Unavailable { status, attempts: attempt }));
             }
             let description = parsed
                 .error_description

@@ -72,7 +72,7 @@ pub struct FilesClient {
     endpoint: Endpoint,
     credential: Credential,
     log: Arc<RequestLog>,
-    retry: RetryPolicy,
+    retries: crate::http::exchange::Retries,
     /// When the service last refused a request for load (503, 429, 500) or dropped a
     /// connection while a body was being sent; bodies sent soon after wait for an early
     /// answer (see `send`).
@@ -114,7 +114,7 @@ impl FilesClient {
             endpoint,
             credential,
             log,
-            retry: options.retry.clone(),
+            retries: crate::http::exchange::Retries::azure(options.retry.clone()),
             pressure: Arc::default(),
             congestion: Arc::default(),
             checking: false,

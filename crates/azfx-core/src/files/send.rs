@@ -10,7 +10,7 @@ use reqwest::{Method, Url};
 use super::error::{ErrorKind, FilesError, TransportKind};
 use super::{API_VERSION, FilesClient, shared_key};
 use crate::auth::Credential;
-use crate::http::retry::retryable_status;
+use crate::http::exchange::{Exchange, Failed, Next};
 use crate::http::{ExchangeKind, LogEntry, elapsed_ms, redact_headers, redact_url};
 
 /// A request to send.
@@ -201,14 +201,15 @@ impl FilesClient {
         }
     }
 
-    /// Sends a request with the credential, retry policy and logging; reads the body.
+    /// Sends a request with the credential through the shared exchange loop
+    /// (`http::exchange`: the request log, retries within the policy, one new token after
+    /// a 401); reads the body. Files' own part: the credential per attempt, the
+    /// connection's limit on requests in flight, early answers under pressure, and the
+    /// error codes that are answers here.
     pub(crate) async fn send(&self, request: Request) -> Result<Reply, FilesError> {
-        let started = Instant::now();
-        let mut attempt = 0;
-        let mut refreshed_after_401 = false;
-        let mut attempts = crate::http::Attempts::default();
+        let mut exchange = Exchange::new(&self.log, &self.retries);
         loop {
-            attempt += 1;
+            let attempt = exchange.next_attempt();
             let mut url = request.url.clone();
             let (mut headers, client_request_id) = base_headers(&request);
             let redacted = redact_url(url.as_str());
@@ -261,7 +262,7 @@ impl FilesClient {
                 Err(e) => {
                     let mut error = FilesError::from_transport(request.operation, &redacted, &e);
                     error.attempts = attempt;
-                    error.refreshed_after_401 = refreshed_after_401;
+                    error.refreshed_after_401 = exchange.refreshed();
                     let kind = error.transport.as_ref().map_or(TransportKind::Other, |(kind, _)| *kind);
                     if !request.body.is_empty() && kind == TransportKind::Reset {
                         // Most likely refused from its headers: answer early next time,
@@ -272,40 +273,29 @@ impl FilesClient {
                     entry.transport_error = error.transport.as_ref().map(|(_, text)| text.clone());
                     entry.transport_kind = Some(kind);
                     entry.expected = self.checking;
-                    attempts.failed(&self.log, entry);
-                    if request.idempotent && kind.retryable() && self.retry.allows(attempt, started.elapsed()) {
-                        tokio::time::sleep(self.retry.backoff(attempt, None)).await;
-                        continue;
+                    match exchange.failed(entry, Failed::Transport(kind), request.idempotent).await {
+                        Next::Retry | Next::Refresh => continue,
+                        Next::Stop => return Err(error),
                     }
-                    return Err(error);
                 }
             };
             entry.bytes_received = body.len() as u64;
             if status < 300 {
                 self.congestion.succeeded();
-                attempts.made_good(&self.log, entry, refreshed_after_401);
+                exchange.succeeded(entry);
                 return Ok(Reply { headers: response_headers, body });
             }
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
             let answered = entry.error_code.as_deref().is_some_and(|code| request.answers.contains(&code));
             entry.expected = self.checking || answered;
-            if answered {
-                // An answer (the name is free) after throttled or healed attempts: they
-                // were made good by it.
-                attempts.made_good(&self.log, entry, refreshed_after_401);
-            } else {
-                attempts.failed(&self.log, entry);
-            }
             let mut error = FilesError::from_response(request.operation, &redacted, status, &response_headers, &body);
             error.attempts = attempt;
-            error.refreshed_after_401 = refreshed_after_401;
-            if error.kind == ErrorKind::Unauthenticated
-                && !refreshed_after_401
-                && let (Credential::Bearer(cache), Some(fingerprint)) = (&self.credential, &token_fingerprint)
-            {
-                cache.invalidate(fingerprint);
-                refreshed_after_401 = true;
-                continue;
+            error.refreshed_after_401 = exchange.refreshed();
+            if answered {
+                // An answer (the name is free), after throttled or healed attempts: they
+                // were made good by it.
+                exchange.succeeded(entry);
+                return Err(error);
             }
             if matches!(status, 429 | 500 | 503) {
                 self.pressure.note();
@@ -314,18 +304,22 @@ impl FilesClient {
                 // Refused for load: fewer requests in flight for the whole connection.
                 self.congestion.throttled();
             }
-            // 429 and 503 say the request was not carried out: safe to send again even when
-            // it is not idempotent (a rename refused for load).
-            let not_carried_out = matches!(status, 429 | 503);
-            if (request.idempotent || not_carried_out)
-                && retryable_status(status)
-                && self.retry.allows(attempt, started.elapsed())
-            {
-                let retry_after = response_headers.get("retry-after").and_then(|v| v.to_str().ok());
-                tokio::time::sleep(self.retry.backoff(attempt, retry_after)).await;
-                continue;
+            let bearer = matches!(self.credential, Credential::Bearer(_)) && token_fingerprint.is_some();
+            let retry_after = response_headers.get("retry-after").and_then(|v| v.to_str().ok());
+            let failed = if error.kind == ErrorKind::Unauthenticated && bearer {
+                Failed::Unauthorized
+            } else {
+                Failed::Status { status, retry_after }
+            };
+            match exchange.failed(entry, failed, request.idempotent).await {
+                Next::Refresh => {
+                    if let (Credential::Bearer(cache), Some(fingerprint)) = (&self.credential, &token_fingerprint) {
+                        cache.invalidate(fingerprint);
+                    }
+                }
+                Next::Retry => {}
+                Next::Stop => return Err(error),
             }
-            return Err(error);
         }
     }
 }

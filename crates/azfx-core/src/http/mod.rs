@@ -1,8 +1,11 @@
 //! What every HTTP client of azfx shares, whichever service it speaks to (the Files REST
-//! API, the identity endpoints, and Azure Resource Manager to come): the request log and
-//! its redaction rules, the retry policy with `Retry-After`, and the kinds of transport
-//! failure. Knows no service: `files`, `auth` and `arm` build on it, never the reverse.
+//! API, the identity endpoints, Azure Resource Manager): the one exchange loop
+//! (`exchange`: attempts, the request log, retries, one token refresh), the request log
+//! and its redaction rules, the retry policy with `Retry-After`, and the kinds of
+//! transport failure. Knows no service: `files`, `auth` and `arm` build on it, never the
+//! reverse.
 
+pub mod exchange;
 pub mod log;
 pub mod retry;
 pub mod transport;

@@ -1,7 +1,6 @@
-//! When to send a request again: bounded attempts and total time, exponential backoff
-//! with jitter, and the service's `Retry-After` (capped) when it gives one. Azure
-//! Storage asks clients to retry 408, 429, 500, 502, 503 and 504 on idempotent requests
-//! (research notes §3.5).
+//! How long to keep sending a request again: bounded attempts and total time, exponential
+//! backoff with jitter, and the service's `Retry-After` (capped) when it gives one. Which
+//! failures are sent again is `exchange`'s.
 
 use std::time::Duration;
 
@@ -46,11 +45,6 @@ impl RetryPolicy {
     pub fn allows(&self, attempt: u32, elapsed: Duration) -> bool {
         attempt < self.max_attempts && elapsed < self.max_total
     }
-}
-
-/// Statuses Azure Storage asks clients to retry.
-pub fn retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 #[cfg(test)]
