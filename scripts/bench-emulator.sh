@@ -3,4 +3,4 @@
 # Ranges over HTTP on loopback. Prints GB/s; the README records the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench --bench emulator_throughput "$@"
+cargo bench -p azfx-emulator --bench emulator_throughput "$@"

@@ -13,7 +13,7 @@ use azfx_core::worker::{ConnectionConfig, CredentialConfig, Event, Worker};
 use azfx_emulator::model::DEMO_SUBSCRIPTION;
 use azfx_emulator::{Emulator, Identity, Role, Scope, demo};
 
-use crate::engine::wait;
+use crate::support::engine::wait;
 
 /// A worker connected to the demo account as `selector`.
 fn connect(emulator: &Emulator, selector: IdentitySelector) -> Worker {
@@ -56,7 +56,7 @@ fn evidence(diagnosis: &Diagnosis) -> String {
 
 #[test]
 fn smb_only_and_read_only_roles_are_named_with_their_scope() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let mut worker = connect(&emulator, IdentitySelector::SystemAssigned);
 
     // `restricted`: the VM holds an SMB share role there, which grants nothing over REST.
@@ -90,7 +90,7 @@ fn smb_only_and_read_only_roles_are_named_with_their_scope() {
 
 #[test]
 fn no_role_a_reader_at_the_group_a_group_role_and_a_fresh_grant() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let control = emulator.control();
 
     // No role at all: Resource Manager shows it nothing, and the diagnosis says so.
@@ -136,7 +136,7 @@ fn no_role_a_reader_at_the_group_a_group_role_and_a_fresh_grant() {
 
 #[test]
 fn the_demo_backup_operator_holds_an_smb_role_through_its_group() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let group = azfx_emulator::model::stable_guid("group", demo::DEMO_GROUP);
     let roles = emulator.control().role_assignments(&group);
     assert!(roles.iter().any(|a| a.role == Role::StorageFileDataSmbShareReader), "{roles:?}");
@@ -171,7 +171,7 @@ fn the_demo_backup_operator_holds_an_smb_role_through_its_group() {
 /// request log, in `ls` and in `doctor`.
 #[test]
 fn a_share_that_does_not_exist_is_not_explained_as_a_missing_role() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let mut worker = connect(&emulator, IdentitySelector::SystemAssigned);
     let diagnosis = refused_listing(&worker, "nosuchshare");
     assert_eq!(diagnosis.class, Class::ShareNotFound, "{diagnosis:?}");
@@ -190,7 +190,7 @@ fn a_share_that_does_not_exist_is_not_explained_as_a_missing_role() {
     let ls: Vec<&str> = vec!["ls", &listing];
     let doctor: Vec<&str> = vec!["doctor", "--account", &base, "--share", "nosuchshare"];
     for command in [ls, doctor] {
-        let (code, out, err) = crate::cli::azfx(&emulator, &command);
+        let (code, out, err) = crate::support::cli::azfx(&emulator, &command);
         let err = format!("{out}{err}");
         assert_eq!(code, azfx_core::worker::exit_code::NOT_FOUND, "{command:?}: {err}");
         assert!(err.contains("does not exist") && err.contains("projects"), "{command:?}: {err}");

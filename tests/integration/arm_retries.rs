@@ -9,7 +9,8 @@ use azfx_emulator::{Fault, FaultTarget};
 
 fn discover(emulator: &azfx_emulator::Emulator, home: &std::path::Path) -> (Option<i32>, String, String) {
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
-    let output = crate::cli::azfx_command(emulator, home, &["discover", "--arm-endpoint", &base]).output().unwrap();
+    let output =
+        crate::support::cli::azfx_command(emulator, home, &["discover", "--arm-endpoint", &base]).output().unwrap();
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -19,7 +20,7 @@ fn discover(emulator: &azfx_emulator::Emulator, home: &std::path::Path) -> (Opti
 
 #[test]
 fn resource_manager_503_and_reset_are_retried() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let home = tempfile::tempdir().unwrap();
     let (code, calm, err) = discover(&emulator, home.path());
     assert_eq!(code, Some(0), "{err}");
@@ -44,7 +45,7 @@ fn resource_manager_503_and_reset_are_retried() {
 
 #[test]
 fn resource_manager_403_is_never_retried() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let home = tempfile::tempdir().unwrap();
     let control = emulator.control();
     control.inject(FaultTarget::Arm, &Fault::Status { status: 403, retry_after_secs: None }, 1);

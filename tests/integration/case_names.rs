@@ -4,8 +4,9 @@
 //! rule: the second keeps both (`report (1).txt`) and the report says so. The Windows
 //! side (a case-insensitive local folder) runs under Wine: scripts/test-windows.sh.
 
-use crate::engine::{Engine, engine, wait};
-use crate::helpers::{ACCOUNT, SHARE, remote};
+use crate::support::emulator::{ACCOUNT, SHARE};
+use crate::support::engine::{Engine, engine, wait};
+use crate::support::remote;
 use azfx_core::transfer::Conflict;
 
 #[test]

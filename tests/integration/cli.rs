@@ -1,35 +1,10 @@
 //! The `azfx` binary's scriptable commands against an in-process emulator: output and
 //! exit codes per failing layer.
 
-use std::process::Command;
-
+use crate::support::cli::{azfx, azfx_command, test_home};
+use crate::support::emulator::{ACCOUNT, SHARE, start};
 use azfx_core::worker::exit_code;
-
-use crate::helpers::{ACCOUNT, SHARE, start};
-
-/// The `azfx` binary with `args`, pointed at the emulator's IMDS, its state (the
-/// transfer journal) in `home`.
-pub(crate) fn azfx_command(emulator: &azfx_emulator::Emulator, home: &std::path::Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_azfx"));
-    command.args(args).args(["--imds-endpoint", &emulator.identity_endpoint()]).env("AZFX_HOME", home);
-    command
-}
-
-/// Where this test run's `azfx` processes keep their state (never the user's).
-fn test_home() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("azfx-home-{}", std::process::id()))
-}
-
-/// Runs the `azfx` binary with `args`, pointed at the emulator's IMDS; returns the exit
-/// code, stdout and stderr.
-pub(crate) fn azfx(emulator: &azfx_emulator::Emulator, args: &[&str]) -> (i32, String, String) {
-    let output = azfx_command(emulator, &test_home(), args).output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+use std::process::Command;
 
 #[test]
 fn ls_get_put_token_and_their_exit_codes() {
@@ -278,7 +253,8 @@ fn logs_and_crash_reports_hold_no_secrets() {
     let env = start();
     let home = tempfile::tempdir().unwrap();
     let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
-    let token = env.emulator.control().mint_token(&env.writer.object_id, crate::helpers::STORAGE, 0, 3600).unwrap();
+    let token =
+        env.emulator.control().mint_token(&env.writer.object_id, crate::support::emulator::STORAGE, 0, 3600).unwrap();
     let sas = "sv=2025-05-05&ss=f&srt=sco&sp=rl&se=2099-01-01&sig=S3cretSignature%2Bxyz";
     let run = |args: &[&str], extra: &[(&str, &str)]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_azfx"));

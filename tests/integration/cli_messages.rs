@@ -4,8 +4,8 @@
 
 use azfx_core::worker::exit_code;
 
-use crate::cli::azfx;
-use crate::helpers::{ACCOUNT, SHARE, start};
+use crate::support::cli::azfx;
+use crate::support::emulator::{ACCOUNT, SHARE, start};
 
 /// `token --raw` mixed the token into the table: now stdout holds the token alone (for
 /// `TOKEN=$(azfx token --raw)`), who it is for goes to stderr.

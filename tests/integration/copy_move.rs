@@ -3,7 +3,7 @@
 //! copy leaves the destination as it was and no temporary file behind, and a folder never
 //! goes into itself.
 
-use crate::helpers::{block, remote};
+use crate::support::{block, remote};
 use std::time::Duration;
 
 use azfx_core::transfer::copy::Item;
@@ -11,14 +11,14 @@ use azfx_core::transfer::{Conflict, TransferError};
 use azfx_core::worker::EngineError;
 use reqwest::{Method, StatusCode};
 
-use crate::engine::{Engine, engine, wait};
-use crate::helpers::{ACCOUNT, SHARE, expect_error};
+use crate::support::emulator::{ACCOUNT, SHARE, expect_error};
+use crate::support::engine::{Engine, engine, wait};
 
-fn names(env: &crate::helpers::Env, dir: &str) -> Vec<String> {
+fn names(env: &crate::support::emulator::Env, dir: &str) -> Vec<String> {
     env.emulator.control().list(ACCOUNT, SHARE, dir).unwrap()
 }
 
-fn no_temporaries(env: &crate::helpers::Env, dir: &str) {
+fn no_temporaries(env: &crate::support::emulator::Env, dir: &str) {
     let names = names(env, dir);
     assert!(!names.iter().any(|n| n.starts_with(".azfx-")), "a temporary file was left in /{dir}: {names:?}");
 }
@@ -146,7 +146,7 @@ fn move_renames_asks_before_replacing_and_never_merges_folders() {
 /// The emulator's Copy File answers as the service does (research notes §3.8).
 #[test]
 fn copy_file_answers_like_the_service() {
-    let env = crate::helpers::start();
+    let env = crate::support::emulator::start();
     block(async {
         env.create_file("src.txt", b"hello").await;
         let source = env.url(&format!("{SHARE}/src.txt"));
@@ -229,14 +229,14 @@ fn keep_both_in_parallel_takes_the_next_free_number_instead_of_failing() {
 /// destination never appears.
 #[test]
 fn a_copy_killed_half_way_leaves_no_temporary_file_after_the_next_connection() {
-    let env = crate::helpers::start();
+    let env = crate::support::emulator::start();
     let control = env.emulator.control();
     control.put_file(ACCOUNT, SHARE, "src.bin", &[7_u8; 4096]).unwrap();
     // The copy stays pending as long as the test needs.
     control.set_copy_pending_polls(100_000);
     let home = tempfile::tempdir().unwrap();
     let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
-    let mut child = crate::cli::azfx_command(
+    let mut child = crate::support::cli::azfx_command(
         &env.emulator,
         home.path(),
         &["cp", &format!("{base}/src.bin"), &format!("{base}/dst.bin")],
@@ -255,7 +255,7 @@ fn a_copy_killed_half_way_leaves_no_temporary_file_after_the_next_connection() {
     assert!(names(&env, "").iter().any(|n| n.starts_with(".azfx-")), "the killed copy left its temporary file");
 
     control.set_copy_pending_polls(0);
-    let output = crate::cli::azfx_command(&env.emulator, home.path(), &["ls", &base]).output().unwrap();
+    let output = crate::support::cli::azfx_command(&env.emulator, home.path(), &["ls", &base]).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     no_temporaries(&env, "");
     assert!(!names(&env, "").contains(&"dst.bin".to_owned()), "no half copy under the real name");
@@ -285,13 +285,15 @@ fn case_only_renames_work_and_a_folder_never_moves_into_itself() {
 
     let base = format!("{}/{SHARE}", env.emulator.file_endpoint(ACCOUNT));
     let (code, out, err) =
-        crate::cli::azfx(&env.emulator, &["mv", &format!("{base}/reports"), &format!("{base}/REPORTS")]);
+        crate::support::cli::azfx(&env.emulator, &["mv", &format!("{base}/reports"), &format!("{base}/REPORTS")]);
     assert_eq!(code, azfx_core::worker::exit_code::OK, "{err}");
     assert!(out.contains("moved"), "{out}");
     assert_eq!(names(&env, ""), ["notes.TXT", "REPORTS"]);
     control.create_directories(ACCOUNT, SHARE, "REPORTS/inner").unwrap();
-    let (code, _, err) =
-        crate::cli::azfx(&env.emulator, &["mv", &format!("{base}/REPORTS"), &format!("{base}/reports/inner/")]);
+    let (code, _, err) = crate::support::cli::azfx(
+        &env.emulator,
+        &["mv", &format!("{base}/REPORTS"), &format!("{base}/reports/inner/")],
+    );
     assert_ne!(code, azfx_core::worker::exit_code::OK);
     assert!(err.contains("into itself") && !err.contains("400"), "{err}");
 

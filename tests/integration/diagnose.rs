@@ -2,7 +2,7 @@
 //! produce, with a crafted answer), asserting the class and the next step; and `azfx
 //! doctor` against the demo.
 
-use crate::helpers::block;
+use crate::support::block;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use azfx_core::http::RequestLog;
 use azfx_core::worker::{EngineError, exit_code};
 use azfx_emulator::{Fault, FaultTarget};
 
-use crate::helpers::{ACCOUNT, SHARE, STORAGE, VERSION, start};
+use crate::support::emulator::{ACCOUNT, SHARE, STORAGE, VERSION, start};
 
 fn options() -> ClientOptions {
     ClientOptions {
@@ -22,7 +22,7 @@ fn options() -> ClientOptions {
     }
 }
 
-fn bearer(env: &crate::helpers::Env, token: &str) -> FilesClient {
+fn bearer(env: &crate::support::emulator::Env, token: &str) -> FilesClient {
     let source: Arc<dyn TokenSource> = Arc::new(azfx_core::auth::PastedToken::new(token).unwrap());
     let credential = Credential::Bearer(TokenCache::new(source, STORAGE_RESOURCE));
     FilesClient::new(
@@ -34,7 +34,7 @@ fn bearer(env: &crate::helpers::Env, token: &str) -> FilesClient {
     .unwrap()
 }
 
-fn context(env: &crate::helpers::Env, read_works: Option<bool>) -> Context {
+fn context(env: &crate::support::emulator::Env, read_works: Option<bool>) -> Context {
     let token = env.writer_token.clone();
     Context {
         claims: azfx_core::auth::Claims::decode(&token),
@@ -56,7 +56,7 @@ fn expect(class: Class, error: &EngineError, context: &Context, next_step: &str)
 /// A raw answer of the emulator turned into the client's error, for requests azfx's own
 /// client never sends (no intent header, an old version).
 fn raw(
-    env: &crate::helpers::Env,
+    env: &crate::support::emulator::Env,
     version: &str,
     intent: Option<&str>,
     method: reqwest::Method,

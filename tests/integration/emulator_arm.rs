@@ -3,7 +3,7 @@
 //! control-plane role (403 `AuthorizationFailed` otherwise), `$expand=stats`, and ARM's own
 //! 400 and 401 answers.
 
-use crate::helpers::block;
+use crate::support::block;
 use std::time::Duration;
 
 use azfx_emulator::demo;
@@ -28,8 +28,8 @@ async fn get(client: &reqwest::Client, url: &str, token: &str) -> (StatusCode, V
 
 #[test]
 fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
-    let client = crate::helpers::client();
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
+    let client = crate::support::emulator::client();
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
     block(async {
         let arm = token(&client, &emulator, "https://management.azure.com/").await;
@@ -117,13 +117,13 @@ fn resource_manager_lists_what_the_identitys_roles_allow_in_pages() {
 /// and once it has one, its accounts and shares appear.
 #[test]
 fn azfx_discover_walks_subscriptions_accounts_and_shares() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
     let home = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
         let mut args = vec!["discover", "--arm-endpoint", base.as_str()];
         args.extend_from_slice(extra);
-        let output = crate::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
+        let output = crate::support::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
         (
             output.status.code(),
             String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -183,7 +183,7 @@ fn azfx_discover_walks_subscriptions_accounts_and_shares() {
 #[test]
 fn the_connect_page_finds_accounts_and_connects_to_a_picked_share() {
     use egui_kittest::kittest::Queryable;
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
     let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
     let finance = azfx_emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
@@ -202,11 +202,11 @@ fn the_connect_page_finds_accounts_and_connects_to_a_picked_share() {
     harness.get_by_label("Resource Manager endpoint").type_text(&base);
     harness.run_steps(2);
     harness.get_by_label("Find accounts").click();
-    crate::ui::wait_for(&mut harness, "the tree", |h| crate::ui::shows(h, "ledgers"));
-    assert!(crate::ui::shows(&harness, demo::FINANCE_ACCOUNT));
-    assert!(crate::ui::shows(&harness, demo::NO_ROLE_SHARE), "the demo subscription's shares too");
+    crate::support::window::wait_for(&mut harness, "the tree", |h| crate::support::window::shows(h, "ledgers"));
+    assert!(crate::support::window::shows(&harness, demo::FINANCE_ACCOUNT));
+    assert!(crate::support::window::shows(&harness, demo::NO_ROLE_SHARE), "the demo subscription's shares too");
     harness.get_by_label("ledgers").click();
-    crate::ui::wait_for(&mut harness, "the picked share", |h| {
+    crate::support::window::wait_for(&mut harness, "the picked share", |h| {
         h.state().browser().is_some_and(|b| b.share == "ledgers" && !b.loading() && b.error.is_none())
     });
 }
@@ -216,8 +216,8 @@ fn the_connect_page_finds_accounts_and_connects_to_a_picked_share() {
 /// `createdOn`, and data access through a group's role on the Files side.
 #[test]
 fn role_assignments_answer_every_filter_form_and_groups_count() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
-    let client = crate::helpers::client();
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
+    let client = crate::support::emulator::client();
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
     let control = emulator.control();
     let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
@@ -357,25 +357,26 @@ fn percent_encode(text: &str) -> String {
 #[test]
 fn a_share_found_from_a_preset_connection_opens_in_its_own_account() {
     use egui_kittest::kittest::Queryable;
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let base = emulator.file_endpoint(demo::ACCOUNT).trim_end_matches(&format!("/{}", demo::ACCOUNT)).to_owned();
     let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
     let finance = azfx_emulator::Scope::Subscription(demo::FINANCE_SUBSCRIPTION.to_owned());
     emulator.control().assign_role(&vm, azfx_emulator::Role::Reader, finance);
     let downloads = tempfile::tempdir().unwrap();
     let arm = base.clone();
-    let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
-        if let Some(connection) = &mut options.connection {
-            connection.arm_endpoint = Some(arm);
-        }
-    });
-    crate::ui::wait_for(&mut harness, "the share root", |h| crate::ui::shows(h, "reports"));
+    let mut harness =
+        crate::support::window::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
+            if let Some(connection) = &mut options.connection {
+                connection.arm_endpoint = Some(arm);
+            }
+        });
+    crate::support::window::wait_for(&mut harness, "the share root", |h| crate::support::window::shows(h, "reports"));
     harness.get_by_label("Disconnect").click();
     harness.run_steps(3);
     harness.get_by_label("Find accounts").click();
-    crate::ui::wait_for(&mut harness, "the tree", |h| crate::ui::shows(h, "ledgers"));
+    crate::support::window::wait_for(&mut harness, "the tree", |h| crate::support::window::shows(h, "ledgers"));
     harness.get_by_label("ledgers").click();
-    crate::ui::wait_for(&mut harness, "the picked share", |h| {
+    crate::support::window::wait_for(&mut harness, "the picked share", |h| {
         h.state()
             .browser()
             .is_some_and(|b| b.share == "ledgers" && b.endpoint.contains(demo::FINANCE_ACCOUNT) && !b.loading())
@@ -390,24 +391,24 @@ fn a_share_found_from_a_preset_connection_opens_in_its_own_account() {
 #[test]
 fn the_navigation_pane_finds_filters_and_opens_shares_of_any_account() {
     use egui_kittest::kittest::Queryable;
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
-    let mut harness = crate::ui::app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
-    crate::ui::wait_for(&mut harness, "the share root", |h| crate::ui::shows(h, "reports"));
+    let mut harness = crate::support::window::app(&emulator, demo::WRITABLE_SHARE, downloads.path(), None);
+    crate::support::window::wait_for(&mut harness, "the share root", |h| crate::support::window::shows(h, "reports"));
     harness.get_by_label("Other accounts").click();
     harness.run_steps(2);
     harness.get_by_label("Find accounts").click();
-    crate::ui::wait_for(&mut harness, "the tree", |h| crate::ui::shows(h, "ledgers"));
-    assert!(crate::ui::shows(&harness, demo::FINANCE_ACCOUNT));
+    crate::support::window::wait_for(&mut harness, "the tree", |h| crate::support::window::shows(h, "ledgers"));
+    assert!(crate::support::window::shows(&harness, demo::FINANCE_ACCOUNT));
 
     harness.get_by_label("Filter accounts and shares").click();
     harness.step();
     harness.get_by_label("Filter accounts and shares").type_text("arch");
     harness.run_steps(2);
-    assert!(!crate::ui::shows(&harness, "ledgers"), "filtered out");
+    assert!(!crate::support::window::shows(&harness, "ledgers"), "filtered out");
     // The navigation tree has `archive` too: the discovery tree's link is drawn below it.
     harness.query_all_by_label("archive").last().unwrap().click();
-    crate::ui::wait_for(&mut harness, "archive opened in place", |h| {
+    crate::support::window::wait_for(&mut harness, "archive opened in place", |h| {
         h.state().browser().is_some_and(|b| b.share == demo::READ_ONLY_SHARE && !b.loading())
     });
     let account = harness.state().session.as_ref().map(|s| s.connected.account.clone());
@@ -421,7 +422,7 @@ fn the_navigation_pane_finds_filters_and_opens_shares_of_any_account() {
     harness.get_by_label("Filter accounts and shares").type_text("ledg");
     harness.run_steps(2);
     harness.get_by_label("ledgers").click();
-    crate::ui::wait_for(&mut harness, "the finance share", |h| {
+    crate::support::window::wait_for(&mut harness, "the finance share", |h| {
         h.state().browser().is_some_and(|b| b.share == "ledgers" && !b.loading() && b.error.is_none())
     });
     let account = harness.state().session.as_ref().map(|s| s.connected.account.clone());
@@ -432,13 +433,14 @@ fn the_navigation_pane_finds_filters_and_opens_shares_of_any_account() {
 /// said "No connection to the file endpoint" and advised port 443 "to the account".
 #[test]
 fn discover_names_resource_manager_when_it_cannot_be_reached() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let nowhere = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let home = tempfile::tempdir().unwrap();
-    let output =
-        crate::cli::azfx_command(&emulator, home.path(), &["discover", "--arm-endpoint", &nowhere]).output().unwrap();
+    let output = crate::support::cli::azfx_command(&emulator, home.path(), &["discover", "--arm-endpoint", &nowhere])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&output.stderr);
     assert_ne!(output.status.code(), Some(0));
     assert!(err.contains("No connection to Azure Resource Manager") && err.contains("management.azure.com"), "{err}");

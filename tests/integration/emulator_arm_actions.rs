@@ -10,7 +10,7 @@ use azfx_emulator::model::{DEMO_SUBSCRIPTION, Identity};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::block;
+use crate::support::block;
 
 /// A token for `resource` of the demo VM, or of the user-assigned identity `client_id`.
 async fn token(emulator: &azfx_emulator::Emulator, resource: &str, client_id: Option<&str>) -> String {
@@ -19,13 +19,13 @@ async fn token(emulator: &azfx_emulator::Emulator, resource: &str, client_id: Op
         "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={resource}{chosen}",
         emulator.identity_endpoint().trim_end_matches('/')
     );
-    let client = crate::helpers::client();
+    let client = crate::support::emulator::client();
     let answer: Value = client.get(url).header("Metadata", "true").send().await.unwrap().json().await.unwrap();
     answer["access_token"].as_str().unwrap().to_owned()
 }
 
 async fn call(method: reqwest::Method, url: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = crate::helpers::client().request(method, url).bearer_auth(token);
+    let mut request = crate::support::emulator::client().request(method, url).bearer_auth(token);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -38,7 +38,7 @@ const ARM: &str = "https://management.azure.com/";
 
 #[test]
 fn collections_account_settings_and_key_actions_follow_the_roles() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let base = emulator.http_url();
     let control = emulator.control();
     control.add_account("elsewhere");
@@ -112,7 +112,7 @@ fn collections_account_settings_and_key_actions_follow_the_roles() {
         let sas = body["serviceSasToken"].as_str().unwrap().to_owned();
         assert!(sas.contains("sr=s") && sas.contains("sp=rl") && sas.contains("sig="), "{sas}");
         let share = format!("{}/{}", emulator.file_endpoint(demo::ACCOUNT), demo::WRITABLE_SHARE);
-        let http = crate::helpers::client();
+        let http = crate::support::emulator::client();
         let list = http.get(format!("{share}?restype=directory&comp=list&{sas}")).send().await.unwrap();
         assert_eq!(list.status(), StatusCode::OK, "the SAS lists its share");
         let other = format!("{}/{}", emulator.file_endpoint(demo::ACCOUNT), demo::READ_ONLY_SHARE);
@@ -149,10 +149,10 @@ fn collections_account_settings_and_key_actions_follow_the_roles() {
 
 #[test]
 fn the_vm_resource_shows_both_identity_kinds_and_imds_names_it() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let auditor = Identity::user_assigned("id-auditor").client_id;
     block(async {
-        let http = crate::helpers::client();
+        let http = crate::support::emulator::client();
         let imds = emulator.identity_endpoint().trim_end_matches('/').to_owned();
         let compute: Value = http
             .get(format!("{imds}/metadata/instance/compute?api-version=2021-02-01"))
@@ -212,12 +212,13 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
         || ServiceSasRequest { share: demo::WRITABLE_SHARE.to_owned(), permissions: "rl".to_owned(), minutes: 15 };
     let worker = Worker::spawn(|| {}).unwrap();
     let operator = IdentitySelector::ClientId(Identity::user_assigned("id-backup-operator").client_id);
-    let connected = crate::engine::wait(worker.connect_with_service_sas(config(operator), request())).unwrap();
+    let connected = crate::support::engine::wait(worker.connect_with_service_sas(config(operator), request())).unwrap();
     assert!(connected.token.is_none(), "a SAS session has no token");
     let (_, listing) = worker.list_directory(demo::WRITABLE_SHARE, "");
-    let entries = crate::engine::wait(listing).expect("the SAS lists its share");
+    let entries = crate::support::engine::wait(listing).expect("the SAS lists its share");
     assert!(entries > 0, "entries listed");
-    let refused = crate::engine::wait(worker.create_directory(demo::WRITABLE_SHARE, "not-with-rl")).unwrap_err();
+    let refused =
+        crate::support::engine::wait(worker.create_directory(demo::WRITABLE_SHARE, "not-with-rl")).unwrap_err();
     assert!(refused.error.to_string().contains("AuthorizationPermissionMismatch"), "{}", refused.error);
     // Explained as the SAS's permissions, not as a missing role.
     assert_eq!(refused.diagnosis.class, azfx_core::diagnose::Class::SasDoesNotAllow, "{:?}", refused.diagnosis);
@@ -254,7 +255,7 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
         "--ca-file",
         ca.to_str().unwrap(),
     ];
-    let output = crate::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
+    let output = crate::support::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("reports"), "{stdout}");
@@ -268,25 +269,27 @@ fn the_sas_fallback_connects_lists_and_leaves_no_sas_in_the_log() {
     // permissions are checked before anything is asked.
     emulator.control().set_shared_key_access(demo::ACCOUNT, false).unwrap();
     let operator = || IdentitySelector::ClientId(Identity::user_assigned("id-backup-operator").client_id);
-    let refused = crate::engine::wait(worker.connect_with_service_sas(config(operator()), request())).unwrap_err();
+    let refused =
+        crate::support::engine::wait(worker.connect_with_service_sas(config(operator()), request())).unwrap_err();
     assert!(refused.error.to_string().contains("allowSharedKeyAccess is off"), "{}", refused.error);
     emulator.control().set_shared_key_access(demo::ACCOUNT, true).unwrap();
     let bad = ServiceSasRequest { permissions: "rx".to_owned(), ..request() };
-    let refused = crate::engine::wait(worker.connect_with_service_sas(config(operator()), bad)).unwrap_err();
+    let refused = crate::support::engine::wait(worker.connect_with_service_sas(config(operator()), bad)).unwrap_err();
     assert!(refused.error.to_string().contains("letters of rcwdl"), "{}", refused.error);
 
     // A plain-HTTP endpoint gets no HTTPS-only SAS (it would be refused on every request).
-    let plain = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let plain = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let mut http_config =
         ConnectionConfig::new(&plain.file_endpoint(demo::ACCOUNT), CredentialConfig::ManagedIdentity(operator()));
     http_config.imds_endpoint = Some(plain.identity_endpoint());
-    let refused = crate::engine::wait(worker.connect_with_service_sas(http_config, request())).unwrap_err();
+    let refused = crate::support::engine::wait(worker.connect_with_service_sas(http_config, request())).unwrap_err();
     assert!(refused.error.to_string().contains("for HTTPS only"), "{}", refused.error);
 
     // Reader cannot make one: the answer names the action.
     let mut vm = Worker::spawn(|| {}).unwrap();
-    let failure = crate::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
-        .unwrap_err();
+    let failure =
+        crate::support::engine::wait(vm.connect_with_service_sas(config(IdentitySelector::SystemAssigned), request()))
+            .unwrap_err();
     assert!(failure.error.to_string().contains("ListServiceSas/action"), "{}", failure.error);
     assert_eq!(failure.diagnosis.class, azfx_core::diagnose::Class::ArmNoControlPlaneRole);
     assert_eq!(failure.diagnosis.title, "This identity may not make a SAS for this account");
@@ -351,15 +354,16 @@ fn the_connect_page_connects_through_a_sas_made_with_the_identity() {
     let downloads = tempfile::tempdir().unwrap();
     let ca = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
     let operator = Identity::user_assigned("id-backup-operator").client_id;
-    let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
-        if let Some(connection) = &mut options.connection {
-            connection.ca_pem = ca;
-            connection.credential = azfx_core::worker::CredentialConfig::ManagedIdentity(
-                azfx_core::auth::IdentitySelector::ClientId(operator),
-            );
-        }
-    });
-    crate::ui::wait_for(&mut harness, "the share root", |h| crate::ui::shows(h, "reports"));
+    let mut harness =
+        crate::support::window::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), move |options| {
+            if let Some(connection) = &mut options.connection {
+                connection.ca_pem = ca;
+                connection.credential = azfx_core::worker::CredentialConfig::ManagedIdentity(
+                    azfx_core::auth::IdentitySelector::ClientId(operator),
+                );
+            }
+        });
+    crate::support::window::wait_for(&mut harness, "the share root", |h| crate::support::window::shows(h, "reports"));
     harness.get_by_label("Disconnect").click();
     harness.run_steps(3);
     harness.get_by_label("Share").click();
@@ -371,10 +375,10 @@ fn the_connect_page_connects_through_a_sas_made_with_the_identity() {
     harness.run_steps(2);
     assert_eq!(harness.get_by_label("SAS permissions").value().as_deref(), Some("rl"), "least privilege by default");
     harness.get_by_label("Connect").click();
-    crate::ui::wait_for(&mut harness, "the share through the SAS", |h| {
+    crate::support::window::wait_for(&mut harness, "the share through the SAS", |h| {
         h.state().browser().is_some_and(|b| !b.loading() && b.error.is_none() && !b.entries.is_empty())
     });
-    assert!(crate::ui::shows(&harness, "reports"));
+    assert!(crate::support::window::shows(&harness, "reports"));
     let log = &harness.state().log_panel;
     assert!(log.entries.iter().any(|e| e.url.contains("sig=REDACTED")), "the Files requests carried the SAS");
     assert!(!log.entries.iter().any(|e| format!("{e:?}").contains("serviceSasToken")));

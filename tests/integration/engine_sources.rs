@@ -2,7 +2,7 @@
 //! Azure CLI (a stand-in `az`), the real default IMDS address inside a network
 //! namespace, and the HTTPS-only rule for bearer tokens.
 
-use crate::helpers::block;
+use crate::support::block;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use azfx_core::auth::{AuthErrorKind, IdentitySelector, STORAGE_RESOURCE, Secret,
 use azfx_core::http::RequestLog;
 use azfx_emulator::{Fault, FaultTarget};
 
-use crate::helpers::start;
+use crate::support::emulator::start;
 
 fn fast_retry() -> IdentityRetry {
     IdentityRetry { initial_delay: Duration::from_millis(10), ..IdentityRetry::default() }
@@ -131,12 +131,12 @@ fn azure_cli_source_reports_missing_not_logged_in_and_tokens() {
 fn bearer_tokens_never_go_over_plain_http_to_another_host() {
     let env = start();
     let worker = azfx_core::worker::Worker::spawn(|| {}).unwrap();
-    let mut config = crate::engine::config(
+    let mut config = crate::support::engine::config(
         &env.emulator,
         azfx_core::worker::CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned),
     );
     config.endpoint = "http://files.example.net/acct".to_owned();
-    let error = crate::engine::wait(worker.connect(config)).unwrap_err();
+    let error = crate::support::engine::wait(worker.connect(config)).unwrap_err();
     assert!(error.to_string().contains("only sent over HTTPS"), "{error}");
     assert_eq!(env.emulator.control().tokens_issued(&env.writer.object_id), 0, "no token was even fetched");
 }

@@ -8,8 +8,8 @@ use azfx_core::files::ErrorKind;
 use azfx_core::worker::{CredentialConfig, EngineError, Worker};
 use azfx_emulator::EmulatorConfig;
 
-use crate::engine::{Engine, config, engine_with, wait};
-use crate::helpers::{ACCOUNT, SHARE, STORAGE, start_with};
+use crate::support::emulator::{ACCOUNT, SHARE, STORAGE, start_with};
+use crate::support::engine::{Engine, config, engine_with, wait};
 
 fn short_lived_engine(lifetime_secs: u64) -> Engine {
     let env =

@@ -9,8 +9,8 @@ use azfx_core::transfer::Conflict;
 use azfx_core::transfer::copy::Item;
 use azfx_emulator::rehearse::{Rehearsal as FaultArg, arm, parse as parse_fault};
 
-use crate::engine::{Engine, config, engine, wait};
-use crate::helpers::{ACCOUNT, SHARE, start};
+use crate::support::emulator::{ACCOUNT, SHARE, start};
+use crate::support::engine::{Engine, config, engine, wait};
 
 #[test]
 fn the_fault_flag_reads_each_fault_and_refuses_the_rest() {
@@ -101,7 +101,7 @@ fn a_download_body_cut_off_part_way() {
     let (_, download) = worker.download(SHARE, "cut.bin", dir.path().join("cut.bin"), Conflict::Fail);
     wait(download).unwrap();
     assert_eq!(std::fs::read(dir.path().join("cut.bin")).unwrap(), data);
-    assert!(crate::engine::no_temporary_files(dir.path()));
+    assert!(crate::support::engine::no_temporary_files(dir.path()));
 }
 
 /// A copy the service leaves pending: azfx waits (polling at most every 5 s) until the
@@ -120,7 +120,7 @@ fn a_copy_left_pending_is_cancelled_cleanly() {
     assert!(copy.ready().is_none(), "still waiting for the service");
     worker.cancel(task);
     assert!(wait(copy).is_err(), "cancelled");
-    assert_eq!(crate::helpers::remote(&env, "dst/a.txt").unwrap(), b"the user's");
+    assert_eq!(crate::support::remote(&env, "dst/a.txt").unwrap(), b"the user's");
     let left = control.list(ACCOUNT, SHARE, "dst").unwrap();
     assert_eq!(left, ["a.txt"], "no temporary copy left: {left:?}");
 }

@@ -4,8 +4,8 @@
 
 use azfx_core::worker::exit_code;
 
-use crate::cli::azfx;
-use crate::helpers::{ACCOUNT, SHARE, start};
+use crate::support::cli::azfx;
+use crate::support::emulator::{ACCOUNT, SHARE, start};
 
 /// A file over 4 TiB was sent anyway and ended in an unexplained 400 `InvalidHeaderValue`.
 /// It is refused before any request, naming the limit.
@@ -48,7 +48,7 @@ fn a_replace_without_room_for_both_copies_says_so_with_the_numbers() {
     assert_ne!(code, exit_code::OK);
     assert!(err.contains("safe replace writes the new 5.0 MiB beside the old file"), "{err}");
     assert!(err.contains("has 3.0 MiB (quota 1 GiB)"), "{err}");
-    let kept = crate::helpers::block(async {
+    let kept = crate::support::block(async {
         env.req(reqwest::Method::GET, "tight/report.bin").send().await.unwrap().bytes().await.unwrap()
     });
     assert_eq!(kept.len(), old.len(), "the old file is as it was");

@@ -9,8 +9,8 @@ use azfx_core::files::names::{check_name, join};
 use azfx_core::transfer::Conflict;
 use proptest::prelude::*;
 
-use crate::engine::{engine, wait};
-use crate::helpers::{ACCOUNT, SHARE};
+use crate::support::emulator::{ACCOUNT, SHARE};
+use crate::support::engine::{engine, wait};
 
 /// Characters names are drawn from: URL-reserved ones (`#`, `%`, `?` is not allowed),
 /// punctuation, spaces inside, dots anywhere (trailing too), and non-ASCII letters.
@@ -49,7 +49,12 @@ proptest! {
 }
 
 /// One name's round trip, in its own folder `case{n}`.
-fn round_trip(env: &crate::engine::Engine, local: &std::path::Path, n: usize, name: &str) -> Result<(), TestCaseError> {
+fn round_trip(
+    env: &crate::support::engine::Engine,
+    local: &std::path::Path,
+    n: usize,
+    name: &str,
+) -> Result<(), TestCaseError> {
     let name = name.to_owned();
     let dir = format!("case{n}");
     env.env.emulator.control().create_directories(ACCOUNT, SHARE, &dir).unwrap();

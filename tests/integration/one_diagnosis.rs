@@ -14,8 +14,8 @@ use azfx_emulator::{Emulator, EmulatorConfig, demo};
 use azfx_ui::TransferState;
 use egui_kittest::kittest::Queryable;
 
-use crate::cli::azfx;
-use crate::ui::{Dropped, app, demo_emulator, shows_containing, wait_for};
+use crate::support::cli::azfx;
+use crate::support::window::{Dropped, app, demo_emulator, shows_containing, wait_for};
 
 const READ_ONLY_TITLE: &str = "This identity may read but not write here";
 /// `restricted`: the VM holds an SMB share role there (found through Resource Manager).
@@ -67,7 +67,7 @@ fn the_window_explains_a_denied_write_and_read_alike_on_every_surface() {
     harness.step();
     harness.get_by_label("Create").click();
     wait_for(&mut harness, "the explanation", |h| shows_containing(h, READ_ONLY_TITLE));
-    let problem = harness.state().browser().and_then(|b| b.new_folder_problem.clone());
+    let problem = harness.state().browser().and_then(|b| b.dialogs.new_folder_problem.clone());
     assert!(problem.as_deref().is_some_and(|p| p.starts_with(READ_ONLY_TITLE)), "{problem:?}");
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);

@@ -10,7 +10,7 @@ use azfx_core::diagnose::Class;
 use azfx_core::worker::{ClientOs, ConnectionConfig, CredentialConfig, SmbCheck, SmbReadiness, Worker};
 use azfx_emulator::{Emulator, demo};
 
-use crate::engine::wait;
+use crate::support::engine::wait;
 
 fn check(emulator: &Emulator, account: &str, share: &str, port: u16, client: ClientOs) -> SmbReadiness {
     let worker = Worker::spawn(|| {}).unwrap();
@@ -35,7 +35,7 @@ fn ports() -> (std::net::TcpListener, u16, u16) {
 
 #[test]
 fn a_share_with_an_smb_role_on_an_smb_oauth_account_is_ready_with_the_mount_command() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let (_listener, open, closed) = ports();
 
     // `restricted`: the VM holds an SMB share role; the demo account has SMB OAuth on.
@@ -69,7 +69,7 @@ fn a_share_with_an_smb_role_on_an_smb_oauth_account_is_ready_with_the_mount_comm
 
 #[test]
 fn an_entra_kerberos_account_refuses_managed_identities_and_checks_the_windows_client() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let (_listener, open, _) = ports();
     let client = ClientOs::Windows { kerberos_ticket_retrieval: Some(false) };
     let finance = check(&emulator, demo::FINANCE_ACCOUNT, "ledgers", open, client);
@@ -100,7 +100,7 @@ fn an_entra_kerberos_account_refuses_managed_identities_and_checks_the_windows_c
 
 #[test]
 fn azfx_doctor_smb_prints_the_verdicts_and_exits_by_the_first_blocker() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let (_listener, open, closed) = ports();
     let home = tempfile::tempdir().unwrap();
     let run = |port: u16| {
@@ -115,7 +115,7 @@ fn azfx_doctor_smb_prints_the_verdicts_and_exits_by_the_first_blocker() {
             "--smb-port",
             &port,
         ];
-        let output = crate::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
+        let output = crate::support::cli::azfx_command(&emulator, home.path(), &args).output().unwrap();
         (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
     };
     let (code, out) = run(open);
@@ -133,18 +133,20 @@ fn azfx_doctor_smb_prints_the_verdicts_and_exits_by_the_first_blocker() {
 #[test]
 fn the_window_shows_smb_readiness_for_the_open_share() {
     use egui_kittest::kittest::Queryable;
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
-    let mut harness = crate::ui::app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
-    crate::ui::wait_for(&mut harness, "the error panel", |h| {
-        crate::ui::shows_containing(h, "Could not list /restricted")
+    let mut harness = crate::support::window::app(&emulator, demo::NO_ROLE_SHARE, downloads.path(), None);
+    crate::support::window::wait_for(&mut harness, "the error panel", |h| {
+        crate::support::window::shows_containing(h, "Could not list /restricted")
     });
     harness.get_by_label("Support").click();
     harness.run_steps(2);
     harness.get_by_label("SMB readiness…").click();
-    crate::ui::wait_for(&mut harness, "the verdicts", |h| crate::ui::shows(h, "Not ready to mount over SMB"));
+    crate::support::window::wait_for(&mut harness, "the verdicts", |h| {
+        crate::support::window::shows(h, "Not ready to mount over SMB")
+    });
     // Nothing listens on 445 here: the port verdict, and the two identities of the VM.
-    assert!(crate::ui::shows(&harness, "SMB port 445 is blocked from this machine"));
-    assert!(crate::ui::shows(&harness, "The VM has both a system- and a user-assigned identity"));
-    assert!(!crate::ui::shows(&harness, "Copy mount command"), "no mount command while something blocks");
+    assert!(crate::support::window::shows(&harness, "SMB port 445 is blocked from this machine"));
+    assert!(crate::support::window::shows(&harness, "The VM has both a system- and a user-assigned identity"));
+    assert!(!crate::support::window::shows(&harness, "Copy mount command"), "no mount command while something blocks");
 }

@@ -9,7 +9,7 @@ use azfx_core::training::Drill;
 use azfx_core::worker::{ConnectionConfig, CredentialConfig, EngineError, Worker};
 use azfx_emulator::demo::{self, Training};
 
-use crate::engine::wait;
+use crate::support::engine::wait;
 
 fn list_root(worker: &Worker) -> Result<u64, (Option<u16>, Option<String>, ErrorKind)> {
     wait(worker.list_directory(demo::WRITABLE_SHARE, "").1).map_err(|failure| match failure.error {
@@ -20,7 +20,7 @@ fn list_root(worker: &Worker) -> Result<u64, (Option<u16>, Option<String>, Error
 
 #[test]
 fn every_drill_fails_like_the_service_and_restore_puts_everything_back() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let control = emulator.control().clone();
     let training = Training::new(control.clone());
     let worker = Worker::spawn(|| {}).unwrap();

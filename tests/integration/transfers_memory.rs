@@ -9,8 +9,8 @@ use std::os::unix::fs::MetadataExt as _;
 use std::process::{Child, ExitStatus, Stdio};
 use std::time::Duration;
 
-use crate::cli::azfx_command;
-use crate::helpers::{ACCOUNT, start};
+use crate::support::cli::azfx_command;
+use crate::support::emulator::{ACCOUNT, start};
 
 const GIB: u64 = 1 << 30;
 const LIMIT_KIB: u64 = 200 * 1024;

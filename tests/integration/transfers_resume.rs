@@ -12,9 +12,9 @@ use azfx_core::worker::{EngineError, Event, JobState, exit_code};
 use azfx_emulator::Emulator;
 use md5::{Digest, Md5};
 
-use crate::cli::azfx_command;
-use crate::engine::{Engine, engine, no_temporary_files, wait};
-use crate::helpers::{ACCOUNT, SHARE, start};
+use crate::support::cli::azfx_command;
+use crate::support::emulator::{ACCOUNT, SHARE, start};
+use crate::support::engine::{Engine, engine, no_temporary_files, wait};
 
 /// `len` bytes with no all-zero 4 MiB range (so no range is skipped as sparse).
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
@@ -225,11 +225,12 @@ fn share_tree(control: &azfx_emulator::Control, path: &str) -> Vec<String> {
 #[test]
 #[ignore = "slow (moves GiBs): run by scripts/check.sh with --include-ignored"]
 fn flaky_link_a_gib_and_2000_files_round_trip_under_faults_and_short_tokens() {
-    let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig {
+    let env = crate::support::emulator::start_with(&azfx_emulator::EmulatorConfig {
         token_lifetime: Duration::from_secs(5),
         ..azfx_emulator::EmulatorConfig::default()
     });
-    let Engine { env, worker } = crate::engine::engine_with(env, azfx_core::auth::IdentitySelector::SystemAssigned);
+    let Engine { env, worker } =
+        crate::support::engine::engine_with(env, azfx_core::auth::IdentitySelector::SystemAssigned);
     let control = env.emulator.control();
     control.put_file(ACCOUNT, SHARE, "keep.txt", b"the user's file").unwrap();
     let local = tempfile::tempdir().unwrap();
@@ -314,7 +315,7 @@ fn a_resumed_upload_sends_again_ranges_edited_with_the_same_size_and_time() {
 
     let done = wait(worker.upload(src.clone(), SHARE, "e.bin", Conflict::Fail).1).unwrap();
     assert!(matches!(done.resumed, Resumed::From(n) if n > 0), "it resumed: {:?}", done.resumed);
-    let got = crate::helpers::remote(&env, "e.bin").unwrap();
+    let got = crate::support::remote(&env, "e.bin").unwrap();
     assert!(md5(&got) == md5(&edited), "the share has the edited content whole");
 }
 
@@ -495,7 +496,7 @@ fn a_folder_copy_to_a_new_name_resumes_into_the_same_place() {
     killed_half_way_then_run_again(&env.emulator, home.path(), &cp, || control.bytes_received(), big.len() as u64);
     assert!(control.bytes_received() < big.len() as u64 * 5 / 4, "resumed, not sent again");
     assert_eq!(control.list(ACCOUNT, SHARE, "new").unwrap(), ["a-big.bin", "b-small.txt"], "the contents, no new/site");
-    assert_eq!(crate::helpers::remote(&env, "new/a-big.bin").unwrap(), big);
+    assert_eq!(crate::support::remote(&env, "new/a-big.bin").unwrap(), big);
     assert!(!jobs_list(home.path()).contains("site"), "no stale job");
 
     // A URL ending in `/` receives the folder under its own name, created if missing.

@@ -3,7 +3,7 @@
 //! an upload never replaces silently, re-downloading never overwrites local edits, the
 //! whole-file MD5 is stored and checked, and times survive both ways.
 
-use crate::helpers::{block, remote};
+use crate::support::{block, remote};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -13,8 +13,8 @@ use azfx_emulator::{Fault, FaultTarget};
 use md5::{Digest, Md5};
 use reqwest::Method;
 
-use crate::engine::{Engine, engine, no_temporary_files, wait};
-use crate::helpers::{ACCOUNT, SHARE};
+use crate::support::emulator::{ACCOUNT, SHARE};
+use crate::support::engine::{Engine, engine, no_temporary_files, wait};
 
 /// Sends a request and reads its answer whole; whether it succeeded.
 fn succeeds(request: reqwest::RequestBuilder) -> bool {
@@ -27,7 +27,7 @@ fn succeeds(request: reqwest::RequestBuilder) -> bool {
 }
 
 /// Names at the share root, to see that no temporary file was left behind.
-fn share_root(env: &crate::helpers::Env) -> Vec<String> {
+fn share_root(env: &crate::support::emulator::Env) -> Vec<String> {
     env.emulator.control().list(ACCOUNT, SHARE, "").unwrap()
 }
 
@@ -139,19 +139,20 @@ fn silent_replace_the_cli_refuses_unless_told() {
     let a = local.path().join("a.txt");
     std::fs::write(&a, b"local").unwrap();
     let url = format!("{}/{SHARE}/docs/a.txt", env.emulator.file_endpoint(ACCOUNT));
-    let (code, _, err) = crate::cli::azfx(&env.emulator, &["put", a.to_str().unwrap(), &url]);
+    let (code, _, err) = crate::support::cli::azfx(&env.emulator, &["put", a.to_str().unwrap(), &url]);
     assert_eq!(code, exit_code::EXISTS, "{err}");
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(remote(&env, "docs/a.txt").as_deref(), Some(&b"remote"[..]));
-    let (code, out, err) = crate::cli::azfx(&env.emulator, &["put", a.to_str().unwrap(), &url, "--overwrite", "true"]);
+    let (code, out, err) =
+        crate::support::cli::azfx(&env.emulator, &["put", a.to_str().unwrap(), &url, "--overwrite", "true"]);
     assert_eq!(code, exit_code::OK, "{err}");
     assert!(out.contains("uploaded 5 B"), "{out}");
     assert_eq!(remote(&env, "docs/a.txt").as_deref(), Some(&b"local"[..]));
     // And downloading over a local file the same way.
-    let (code, _, err) = crate::cli::azfx(&env.emulator, &["get", &url, a.to_str().unwrap()]);
+    let (code, _, err) = crate::support::cli::azfx(&env.emulator, &["get", &url, a.to_str().unwrap()]);
     assert_eq!(code, exit_code::EXISTS, "{err}");
     let (code, out, _) =
-        crate::cli::azfx(&env.emulator, &["get", &url, a.to_str().unwrap(), "--overwrite", "keep-both"]);
+        crate::support::cli::azfx(&env.emulator, &["get", &url, a.to_str().unwrap(), "--overwrite", "keep-both"]);
     assert_eq!(code, exit_code::OK);
     assert!(out.contains("a (1).txt"), "{out}");
 }
@@ -391,9 +392,10 @@ fn small_files_cost_three_requests_up_and_one_down_and_keep_every_guarantee() {
 /// MD5 is still stored on the way up and checked on the way down.
 #[test]
 fn over_tls_ranges_carry_no_md5_and_the_whole_file_md5_still_guards_the_content() {
-    let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig { https: true, ..Default::default() });
+    let env =
+        crate::support::emulator::start_with(&azfx_emulator::EmulatorConfig { https: true, ..Default::default() });
     let worker = azfx_core::worker::Worker::spawn(|| {}).unwrap();
-    let mut config = crate::engine::config(
+    let mut config = crate::support::engine::config(
         &env.emulator,
         azfx_core::worker::CredentialConfig::ManagedIdentity(azfx_core::auth::IdentitySelector::SystemAssigned),
     );

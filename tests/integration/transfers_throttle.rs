@@ -12,13 +12,13 @@ use azfx_core::transfer::Conflict;
 use azfx_core::worker::{ConnectionConfig, CredentialConfig, Worker};
 use azfx_emulator::demo;
 
-use crate::engine::wait;
+use crate::support::engine::wait;
 
 const SIZE: usize = 64 * 1024 * 1024;
 
 #[test]
 fn throttling_lowers_the_requests_in_flight_and_calm_raises_them_again() {
-    let emulator = crate::ui::demo_emulator(Duration::from_secs(3600));
+    let emulator = crate::support::window::demo_emulator(Duration::from_secs(3600));
     let control = emulator.control();
     let worker = Worker::spawn(|| {}).unwrap();
     let credential = CredentialConfig::ManagedIdentity(IdentitySelector::SystemAssigned);

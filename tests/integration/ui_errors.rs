@@ -9,7 +9,7 @@ use azfx_ui::AzfxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{Dropped, app, demo_emulator, shows, shows_containing, wait_for};
+use crate::support::window::{Dropped, app, demo_emulator, shows, shows_containing, wait_for};
 
 /// The status bar's error count, as a person reads it (`N errors`; 0 when none is shown).
 pub(crate) fn errors_shown(harness: &Harness<'_, AzfxApp>) -> u64 {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, app_dialogs, demo_emulator, shows, shows_containing, wait_for};
+use crate::support::window::{app, app_dialogs, demo_emulator, shows, shows_containing, wait_for};
 
 /// Regression (explorer issue, input 1): a row selected before the filter hid it was
 /// still deleted by Del. The selection is only ever what is visible.

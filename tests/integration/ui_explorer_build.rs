@@ -7,7 +7,9 @@ use std::time::Duration;
 use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, app_dialogs, app_sized, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
+use crate::support::window::{
+    app, app_dialogs, app_sized, app_tweaked, demo_emulator, shows, shows_containing, wait_for,
+};
 
 /// Copy, Cut, Paste and move within a share (explorer issue, Build): Ctrl+C / Ctrl+V copy
 /// server-side, a taken name asks before anything is replaced, Ctrl+X moves, the empty
@@ -74,7 +76,7 @@ fn copy_cut_paste_and_drag_onto_a_folder_move_files_and_never_replace_without_as
     harness.run_steps(3);
     let from = harness.get_by_label("README (1).md").rect().center();
     let onto = harness.get_by_label("designs").rect().center();
-    crate::ui::drag(&mut harness, from, onto);
+    crate::support::window::drag(&mut harness, from, onto);
     wait_for(&mut harness, "the dropped file gone from the root", |h| !shows(h, "README (1).md"));
     assert!(names("designs").contains(&"README (1).md".to_owned()), "{:?}", names("designs"));
     assert!(names("").contains(&"README.md".to_owned()), "the file next to it was not touched");

@@ -10,7 +10,7 @@ use std::time::Duration;
 use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, app_dialogs, app_sized, demo_emulator, shows, shows_containing, wait_for};
+use crate::support::window::{app, app_dialogs, app_sized, demo_emulator, shows, shows_containing, wait_for};
 
 type H<'a> = egui_kittest::Harness<'a, azfx_ui::AzfxApp>;
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, demo_emulator, drag, shows, shows_containing, wait_for};
+use crate::support::window::{app, demo_emulator, drag, shows, shows_containing, wait_for};
 
 #[test]
 fn files_go_both_ways_by_dragging_between_the_share_and_the_local_pane() {
@@ -46,7 +46,7 @@ fn files_go_both_ways_by_dragging_between_the_share_and_the_local_pane() {
     assert_eq!(emulator_file(&emulator, "notes.txt"), b"from this machine");
 
     // Folders: a double click opens one, Up goes back.
-    crate::ui::double_click(&mut harness, "photos");
+    crate::support::window::double_click(&mut harness, "photos");
     wait_for(&mut harness, "photos", |h| shows(h, "beach.jpg"));
     let ups: Vec<_> = harness.query_all_by_label("Up").collect();
     ups.last().unwrap().click();
@@ -57,8 +57,8 @@ pub(crate) fn emulator_file(emulator: &azfx_emulator::Emulator, path: &str) -> V
     let url = format!("{}/{}/{path}", emulator.file_endpoint(demo::ACCOUNT), demo::WRITABLE_SHARE);
     let vm = azfx_emulator::Identity::system_assigned(demo::VM_NAME).object_id;
     let env_token = emulator.control().mint_token(&vm, "https://storage.azure.com/", 0, 3600).unwrap();
-    crate::helpers::block(async move {
-        crate::helpers::client()
+    crate::support::block(async move {
+        crate::support::emulator::client()
             .get(url)
             .bearer_auth(env_token)
             .header("x-ms-version", "2025-05-05")

@@ -10,7 +10,7 @@ use azfx_ui::AzfxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, demo_emulator, shows, shows_containing, wait_for};
+use crate::support::window::{app, demo_emulator, shows, shows_containing, wait_for};
 use crate::ui_errors::errors_shown;
 
 /// How long the window is watched after a failure settled: long enough for a per-frame

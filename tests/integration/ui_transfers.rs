@@ -7,7 +7,7 @@ use std::time::Duration;
 use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{Dropped, app, demo_emulator, shows, shows_containing, wait_for};
+use crate::support::window::{Dropped, app, demo_emulator, shows, shows_containing, wait_for};
 
 /// Regression (transfers issue, input 2): dropping a local `README.md` (51 B) on
 /// `/projects` replaced the share's 245 B `README.md` and toasted "finished".
@@ -68,7 +68,7 @@ fn the_queue_reappears_after_a_restart_and_resumes() {
     paused_in_an_earlier_run(config.clone(), state.path(), "big.bin", &dest);
 
     // The window opens on the same state directory: the download is there, paused.
-    let mut harness = crate::ui::app_in(&emulator, demo::WRITABLE_SHARE, downloads.path(), state.path());
+    let mut harness = crate::support::window::app_in(&emulator, demo::WRITABLE_SHARE, downloads.path(), state.path());
     wait_for(&mut harness, "the restored queue", |h| shows(h, "Download big.bin"));
     assert!(shows(&harness, "Paused"));
     assert!(!dest.exists(), "nothing under the real name yet");
@@ -86,7 +86,7 @@ fn the_queue_reappears_after_a_restart_and_resumes() {
     harness.get_by_label("Resume").click();
     wait_for(&mut harness, "the end", |h| shows_containing(h, "Download big.bin finished"));
     assert_eq!(std::fs::read(&dest).unwrap(), data, "identical");
-    assert!(crate::engine::no_temporary_files(downloads.path()));
+    assert!(crate::support::engine::no_temporary_files(downloads.path()));
 }
 
 /// Regression (transfers issue, input 8): a second download of `README.md` arrived as
@@ -209,12 +209,13 @@ fn a_paused_job_resumes_on_the_same_account_reached_on_another_port() {
     paused_in_an_earlier_run(config, state.path(), "moved.bin", &dest);
     control.set_latency(Duration::ZERO);
     let ca = emulator.ca_pem().map(|pem| pem.as_bytes().to_vec());
-    let mut harness = crate::ui::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), |options| {
-        options.state_dir = Some(state.path().to_owned());
-        if let Some(connection) = &mut options.connection {
-            connection.ca_pem = ca;
-        }
-    });
+    let mut harness =
+        crate::support::window::app_tweaked(&emulator, demo::WRITABLE_SHARE, downloads.path(), |options| {
+            options.state_dir = Some(state.path().to_owned());
+            if let Some(connection) = &mut options.connection {
+                connection.ca_pem = ca;
+            }
+        });
     wait_for(&mut harness, "the restored job", |h| shows(h, "Download moved.bin") && shows(h, "Paused"));
     wait_for(&mut harness, "Resume enabled", |h| {
         h.query_by_label("Resume").is_some_and(|b| !b.accesskit_node().is_disabled())
@@ -235,7 +236,7 @@ fn paused_in_an_earlier_run(
 ) {
     use azfx_core::worker::{Event, Worker};
     let mut worker = Worker::spawn_in(state.to_owned(), || {}).unwrap();
-    crate::engine::wait(worker.connect(config)).unwrap();
+    crate::support::engine::wait(worker.connect(config)).unwrap();
     let (task, promise) =
         worker.download(demo::WRITABLE_SHARE, remote, dest.to_owned(), azfx_core::transfer::Conflict::Fail);
     wait_until("some bytes", || {
@@ -245,5 +246,5 @@ fn paused_in_an_earlier_run(
             .any(|e| matches!(e, Event::Progress { task: t, done, .. } if *t == task && *done > 0))
     });
     worker.pause(task);
-    assert!(crate::engine::wait(promise).is_err());
+    assert!(crate::support::engine::wait(promise).is_err());
 }

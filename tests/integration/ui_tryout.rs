@@ -7,7 +7,7 @@ use std::time::Duration;
 use azfx_emulator::demo;
 use egui_kittest::kittest::Queryable;
 
-use crate::ui::{app, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
+use crate::support::window::{app, app_tweaked, demo_emulator, shows, shows_containing, wait_for};
 
 /// An empty folder showed "0 items" over a blank table.
 #[test]
@@ -70,7 +70,7 @@ fn the_modified_column_shows_the_last_write_time() {
     std::fs::write(&old, b"from 2001").unwrap();
     let written = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000); // 2001-09-09
     std::fs::File::options().write(true).open(&old).unwrap().set_modified(written).unwrap();
-    harness.input_mut().dropped_files.push(std::sync::Arc::new(crate::ui::Dropped(old)));
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(crate::support::window::Dropped(old)));
     harness.step();
     wait_for(&mut harness, "the upload", |h| shows_containing(h, "Upload old-notes.txt finished"));
     wait_for(&mut harness, "the row", |h| shows(h, "old-notes.txt"));
@@ -127,7 +127,7 @@ fn settings_and_the_status_bar_fit_at_150_percent_text() {
     let emulator = demo_emulator(Duration::from_secs(3600));
     let downloads = tempfile::tempdir().unwrap();
     let size = egui::vec2(1024.0, 700.0);
-    let mut harness = crate::ui::app_sized(&emulator, demo::WRITABLE_SHARE, downloads.path(), size);
+    let mut harness = crate::support::window::app_sized(&emulator, demo::WRITABLE_SHARE, downloads.path(), size);
     wait_for(&mut harness, "the share root", |h| shows(h, "telemetry"));
     harness.state_mut().settings.text_size_percent = 150;
     harness.run_steps(5);

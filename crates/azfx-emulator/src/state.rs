@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::blob::Blobs;
 use super::model::{Fault, FaultTarget, Identity, Role, RoleAssignment, Scope, stable_guid};
-use super::store::{Clock, ContentHeaders, IdSource, Share, StoreError};
+use super::store::{ContentHeaders, EtagClock, IdSource, Share, StoreError};
 use super::token;
 
 /// What went wrong with a control call.
@@ -136,7 +136,7 @@ pub(crate) struct State {
     /// File id source.
     pub ids: IdSource,
     /// `ETag` clock.
-    pub clock: Clock,
+    pub clock: EtagClock,
     /// File bytes.
     pub blobs: Arc<Blobs>,
     /// Files requests served (all outcomes).
@@ -175,7 +175,7 @@ impl State {
             tenant_id: stable_guid("tenant", "azfx-emulator"),
             app_service_secret: uuid::Uuid::new_v4().to_string(),
             ids: IdSource::default(),
-            clock: Clock::default(),
+            clock: EtagClock::default(),
             blobs: Arc::new(Blobs::new(blob_dir)?),
             files_requests: AtomicU64::new(0),
             bytes_received: AtomicU64::new(0),

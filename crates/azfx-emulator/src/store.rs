@@ -169,7 +169,7 @@ impl Node {
     }
 
     /// Records a modification: new `ETag` and `Last-Modified`.
-    pub(crate) fn touch(&mut self, clock: &Clock) {
+    pub(crate) fn touch(&mut self, clock: &EtagClock) {
         let (at, ticks) = clock.now();
         self.last_modified = at;
         self.etag_ticks = ticks;
@@ -178,11 +178,11 @@ impl Node {
 
 /// A monotonic clock for `ETags`: two changes never share a tick.
 #[derive(Debug, Default)]
-pub(crate) struct Clock {
+pub(crate) struct EtagClock {
     last_ticks: AtomicU64,
 }
 
-impl Clock {
+impl EtagClock {
     /// Now, and a tick count strictly greater than any handed out before.
     pub(crate) fn now(&self) -> (OffsetDateTime, u64) {
         let at = OffsetDateTime::now_utc();
@@ -243,7 +243,7 @@ fn fold(name: &str) -> String {
 
 impl Share {
     /// An empty share.
-    pub(crate) fn new(name: &str, quota_gib: u64, clock: &Clock) -> Self {
+    pub(crate) fn new(name: &str, quota_gib: u64, clock: &EtagClock) -> Self {
         let (at, ticks) = clock.now();
         let root = Node {
             id: ROOT_ID,
@@ -327,7 +327,7 @@ impl Share {
         }
     }
 
-    fn new_node(id: u64, parent: u64, name: &str, kind: NodeKind, clock: &Clock) -> Node {
+    fn new_node(id: u64, parent: u64, name: &str, kind: NodeKind, clock: &EtagClock) -> Node {
         let (at, ticks) = clock.now();
         let attributes = if matches!(kind, NodeKind::Directory { .. }) { "Directory" } else { "Archive" };
         Node {
@@ -349,7 +349,7 @@ impl Share {
         &mut self,
         path: &[String],
         ids: &IdSource,
-        clock: &Clock,
+        clock: &EtagClock,
     ) -> Result<u64, StoreError> {
         let (leaf, parents) = path.split_last().ok_or(StoreError::AlreadyExists)?;
         let parent = self.resolve_dir(parents)?;
@@ -370,7 +370,7 @@ impl Share {
         size: u64,
         content: ContentHeaders,
         ids: &IdSource,
-        clock: &Clock,
+        clock: &EtagClock,
     ) -> Result<(u64, Option<u64>), StoreError> {
         let (leaf, parents) = path.split_last().ok_or(StoreError::TypeMismatch)?;
         let parent = self.resolve_dir(parents)?;
@@ -476,7 +476,7 @@ impl Share {
         dest: &[String],
         replace: bool,
         kind: EntryKind,
-        clock: &Clock,
+        clock: &EtagClock,
     ) -> Result<(u64, Option<u64>), StoreError> {
         let id = self.resolve(source)?;
         let is_dir = self.node(id).is_some_and(Node::is_directory);

@@ -1,10 +1,10 @@
 //! The access check window: each step as it runs with ✓ / ✗, and the diagnosis of a
 //! failing step (cause, evidence, next steps) in plain words.
 
-use poll_promise::Promise;
-
 use azfx_core::diagnose::check::{Report, Step, StepStatus};
-use azfx_core::worker::{Answer, ConnectionConfig, TaskId, Worker};
+use azfx_core::worker::{ConnectionConfig, TaskId, Worker};
+
+use super::requested::Requested;
 
 /// State of the access check window.
 #[derive(Default)]
@@ -14,11 +14,9 @@ pub struct AccessPanel {
     task: Option<TaskId>,
     /// Steps so far.
     pub steps: Vec<Step>,
-    running: Option<Promise<Answer<Report>>>,
-    /// Exit code of the finished check, or why it could not run.
-    pub result: Option<Result<i32, String>>,
-    /// The last finished check, for the diagnostic bundle.
-    pub report: Option<Report>,
+    /// The check: running, or its report (the last finished one stays for the
+    /// diagnostic bundle while the next runs), or why it could not run.
+    check: Requested<Report>,
 }
 
 impl AccessPanel {
@@ -26,9 +24,8 @@ impl AccessPanel {
     pub fn start(&mut self, worker: &Worker, config: ConnectionConfig, share: &str, read_only: bool) {
         let (task, promise) = worker.access_check(config, share, read_only);
         self.task = Some(task);
-        self.running = Some(promise);
+        self.check.request(promise);
         self.steps.clear();
-        self.result = None;
         self.open = true;
     }
 
@@ -41,19 +38,17 @@ impl AccessPanel {
 
     /// Checks the running check.
     pub fn poll(&mut self) {
-        if let Some(promise) = self.running.take() {
-            match promise.try_take() {
-                Ok(Ok(report)) => {
-                    if self.steps.len() < report.steps.len() {
-                        self.steps.clone_from(&report.steps);
-                    }
-                    self.result = Some(Ok(report.exit_code));
-                    self.report = Some(report);
-                }
-                Ok(Err(failure)) => self.result = Some(Err(super::diagnosis::failure_line(&failure))),
-                Err(pending) => self.running = Some(pending),
-            }
+        if self.check.poll()
+            && let Some(report) = self.check.value()
+            && self.steps.len() < report.steps.len()
+        {
+            self.steps.clone_from(&report.steps);
         }
+    }
+
+    /// The last finished check's report, for the diagnostic bundle.
+    pub fn report(&self) -> Option<&Report> {
+        self.check.value()
     }
 
     /// Draws the window.
@@ -79,23 +74,25 @@ impl AccessPanel {
                         super::diagnosis::diagnosis_ui(ui, diagnosis);
                     }
                 }
-                match &self.result {
-                    None => {
+                match self.check.latest() {
+                    _ if self.check.is_pending() => {
                         ui.horizontal(|ui| {
                             ui.spinner();
                             ui.label("Checking…");
                         });
                     }
-                    Some(Ok(0)) => {
+                    None => {}
+                    Some(Ok(report)) if report.exit_code == 0 => {
                         ui.label("Access check passed");
                     }
-                    Some(Ok(code)) => {
+                    Some(Ok(report)) => {
                         ui.colored_label(
                             ui.visuals().error_fg_color,
-                            format!("Access check failed (exit code {code} in azfx doctor)"),
+                            format!("Access check failed (exit code {} in azfx doctor)", report.exit_code),
                         );
                     }
-                    Some(Err(reason)) => {
+                    Some(Err(failure)) => {
+                        let reason = super::diagnosis::failure_line(failure);
                         ui.colored_label(ui.visuals().error_fg_color, format!("The check could not run: {reason}"));
                     }
                 }

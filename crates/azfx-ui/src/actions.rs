@@ -30,7 +30,7 @@ impl AzfxApp {
     /// claims and fingerprint (never the token), the last access check, the request log.
     pub fn diagnostic_bundle(&self) -> String {
         let requests: Vec<azfx_core::http::LogEntry> = self.log_panel.entries.iter().cloned().collect();
-        let last_check = self.access.report.as_ref();
+        let last_check = self.access.report();
         let bundle = azfx_core::diagnose::report::Bundle {
             azfx_version: env!("CARGO_PKG_VERSION"),
             os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
@@ -60,25 +60,22 @@ impl AzfxApp {
             }
             super::pickers::Chosen::Save(path, contents, replace) => {
                 let saved = format!("Saved {}", path.display());
-                self.writes.push((saved, self.worker.write_file(path, contents, replace)));
+                self.writes.push(saved, self.worker.write_file(path, contents, replace));
             }
             super::pickers::Chosen::DownloadFolder(dir) => self.preferences.set_download_dir(&mut self.settings, dir),
         }
     }
 
     pub(super) fn poll_saves(&mut self) {
-        let mut still = Vec::new();
-        for (what, promise) in self.writes.drain(..) {
-            match promise.try_take() {
-                Ok(Ok(())) => self.toasts.extend(vec![Notice::Info(what)]),
-                Ok(Err(failure)) => {
+        for (what, answer) in self.writes.arrived() {
+            match answer {
+                Ok(()) => self.toasts.extend(vec![Notice::Info(what)]),
+                Err(failure) => {
                     let line = super::diagnosis::failure_line(&failure);
                     self.toasts.extend(vec![Notice::Error("Could not save".to_owned(), line)]);
                 }
-                Err(pending) => still.push((what, pending)),
             }
         }
-        self.writes = still;
     }
 
     /// Checks whether the open share can be mounted over SMB with the connection's identity.
@@ -122,7 +119,7 @@ impl AzfxApp {
     /// Opens the folder with the log files and crash reports.
     pub fn open_log_folder(&mut self) {
         match self.log_dir.clone() {
-            Some(dir) => self.opens.push((dir.display().to_string(), self.worker.open_path(dir))),
+            Some(dir) => self.opens.push(dir.display().to_string(), self.worker.open_path(dir)),
             None => self.toasts.extend(vec![Notice::Error(
                 "No log folder".to_owned(),
                 "This system names no home directory, so azfx writes no log files".to_owned(),
@@ -132,18 +129,12 @@ impl AzfxApp {
 
     /// Tells the user when opening a path failed.
     pub(super) fn poll_opens(&mut self) {
-        let mut still = Vec::new();
-        for (what, promise) in self.opens.drain(..) {
-            match promise.try_take() {
-                Ok(Ok(())) => {}
-                Ok(Err(failure)) => {
-                    let line = super::diagnosis::failure_line(&failure);
-                    self.toasts.extend(vec![Notice::Error(format!("Could not open {what}"), line)]);
-                }
-                Err(pending) => still.push((what, pending)),
+        for (what, answer) in self.opens.arrived() {
+            if let Err(failure) = answer {
+                let line = super::diagnosis::failure_line(&failure);
+                self.toasts.extend(vec![Notice::Error(format!("Could not open {what}"), line)]);
             }
         }
-        self.opens = still;
     }
 
     /// The banner offering last run's crash report, until dismissed.

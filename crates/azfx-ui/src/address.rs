@@ -27,10 +27,10 @@ pub(super) fn breadcrumbs_ui(
     // Opened this frame by Ctrl+L, or last frame by Edit path.
     let mut opened = ui.data_mut(|d| d.remove_temp::<bool>(field_id.with("select"))).unwrap_or(false);
     if shortcut(ui, Modifiers::COMMAND, Key::L) {
-        browser.path_edit = Some(editable_path(browser));
+        browser.dialogs.path_edit = Some(editable_path(browser));
         opened = true;
     }
-    if let Some(mut text) = browser.path_edit.take() {
+    if let Some(mut text) = browser.dialogs.path_edit.take() {
         let label = ui.label("Path");
         let mut output = egui::TextEdit::singleline(&mut text).id(field_id).desired_width(360.0).show(ui);
         let response = (*output.response).clone().labelled_by(label.id);
@@ -80,7 +80,7 @@ pub(super) fn breadcrumbs_ui(
             if let Some(error) = ui.data(|d| d.get_temp::<String>(error_id)) {
                 ui.colored_label(ui.visuals().error_fg_color, error);
             }
-            browser.path_edit = Some(text);
+            browser.dialogs.path_edit = Some(text);
         }
         return;
     }
@@ -114,7 +114,7 @@ pub(super) fn breadcrumbs_ui(
         }
     }
     if ui.small_button("Edit path").on_hover_text("Ctrl+L").clicked() {
-        browser.path_edit = Some(editable_path(browser));
+        browser.dialogs.path_edit = Some(editable_path(browser));
         ui.data_mut(|d| d.insert_temp(field_id.with("select"), true));
     }
     if let Some(path) = target {

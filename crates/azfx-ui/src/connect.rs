@@ -2,11 +2,10 @@
 //! with a Test button that shows who the token is for before connecting. Secrets stay in
 //! memory only and the view says so.
 
-use poll_promise::Promise;
-
+use super::requested::Requested;
 use super::settings::{CredentialKind, SavedConnection, Settings};
 use azfx_core::auth::{AccessToken, IdentitySelector, STORAGE_RESOURCE, Secret};
-use azfx_core::worker::{Answer, Connected, ConnectionConfig, CredentialConfig, Failure, TokenInfo, Worker};
+use azfx_core::worker::{Connected, ConnectionConfig, CredentialConfig, Failure, TokenInfo, Worker};
 
 /// State of the connect form.
 #[derive(Default)]
@@ -32,10 +31,10 @@ pub(crate) struct ConnectView {
     pub preset: Option<ConnectionConfig>,
     /// The form as the preset filled it: account, credential kind, identity id.
     pub(super) preset_form: Option<(String, CredentialKind, String)>,
-    test: Option<Promise<Answer<AccessToken>>>,
+    test: Requested<AccessToken>,
     /// Result of the last Test.
     pub test_result: Option<TokenInfo>,
-    connecting: Option<Promise<Answer<Connected>>>,
+    connecting: Requested<Connected>,
     /// Last form error (a field left empty, a bad value).
     pub error: Option<String>,
     /// Last failed connect or Test, with its diagnosis.
@@ -73,7 +72,7 @@ impl ConnectView {
 
     /// Whether a connect is under way.
     pub(crate) fn busy(&self) -> bool {
-        self.connecting.is_some()
+        self.connecting.is_pending()
     }
 
     fn config(&self) -> Result<ConnectionConfig, String> {
@@ -135,7 +134,7 @@ impl ConnectView {
                 self.error = None;
                 self.failure = None;
                 self.last_config = Some(config.clone());
-                self.connecting = Some(match sas {
+                self.connecting.request(match sas {
                     Some(sas) => worker.connect_with_service_sas(config, sas),
                     None => worker.connect(config),
                 });
@@ -146,33 +145,24 @@ impl ConnectView {
 
     /// Checks finished requests; returns a finished connection.
     pub(crate) fn poll(&mut self) -> Option<Connected> {
-        if let Some(test) = self.test.take() {
-            match test.try_take() {
-                Ok(answer) => match answer {
-                    Ok(token) => {
-                        self.test_result = Some(TokenInfo::from(&token));
-                        self.failure = None;
-                    }
-                    Err(failure) => {
-                        self.test_result = None;
-                        self.failure = Some(failure);
-                    }
-                },
-                Err(pending) => self.test = Some(pending),
+        match self.test.take_arrived() {
+            Some(Ok(token)) => {
+                self.test_result = Some(TokenInfo::from(&token));
+                self.failure = None;
             }
+            Some(Err(failure)) => {
+                self.test_result = None;
+                self.failure = Some(failure);
+            }
+            None => {}
         }
-        let connecting = self.connecting.take()?;
-        match connecting.try_take() {
-            Ok(Ok(connected)) => {
+        match self.connecting.take_arrived()? {
+            Ok(connected) => {
                 self.secret.clear();
                 Some(connected)
             }
-            Ok(Err(failure)) => {
+            Err(failure) => {
                 self.failure = Some(failure);
-                None
-            }
-            Err(pending) => {
-                self.connecting = Some(pending);
                 None
             }
         }
@@ -261,16 +251,16 @@ impl ConnectView {
             }
             let can_test =
                 !matches!(self.credential, CredentialKind::Sas | CredentialKind::AccountKey) || self.preset.is_some();
-            if ui.add_enabled(can_test && self.test.is_none(), egui::Button::new("Test identity")).clicked() {
+            if ui.add_enabled(can_test && !self.test.is_pending(), egui::Button::new("Test identity")).clicked() {
                 match self.config() {
                     Ok(config) => {
                         self.test_result = None;
-                        self.test = Some(worker.acquire_token(config, STORAGE_RESOURCE));
+                        self.test.request(worker.acquire_token(config, STORAGE_RESOURCE));
                     }
                     Err(message) => self.error = Some(message),
                 }
             }
-            if busy || self.test.is_some() {
+            if busy || self.test.is_pending() {
                 ui.spinner();
             }
         });
@@ -365,7 +355,7 @@ pub(crate) fn share_picker_ui(ui: &mut egui::Ui, session: &mut super::Session) -
             ui.weak(evidence);
         }
         super::diagnosis::diagnosis_ui(ui, &failure.diagnosis);
-    } else if session.shares_request.is_some() {
+    } else if session.shares_request.is_pending() {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("Listing shares…");

@@ -22,7 +22,7 @@ pub(super) fn focus_first(ui: &egui::Ui, edit: &egui::Response) {
 /// Draws whichever dialogs are open: modal, centred, Enter for the main action and Esc to
 /// cancel.
 pub(crate) fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker) {
-    if let Some(mut name) = browser.new_folder.take() {
+    if let Some(mut name) = browser.dialogs.new_folder.take() {
         let mut keep = true;
         let mut problem = None;
         let modal = egui::Modal::new(egui::Id::unique("new-folder")).show(ctx, |ui| {
@@ -30,14 +30,14 @@ pub(crate) fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Wo
             let label = ui.label("Folder name");
             let edit = ui.add(egui::TextEdit::singleline(&mut name).desired_width(320.0)).labelled_by(label.id);
             focus_first(ui, &edit);
-            if let Some(message) = &browser.new_folder_problem {
+            if let Some(message) = &browser.dialogs.new_folder_problem {
                 ui.colored_label(ui.visuals().error_fg_color, message);
             }
             let (enter, escape) = keys(ui);
-            let waiting = browser.creating.is_some();
+            let waiting = browser.dialogs.creating.is_some();
             ui.horizontal(|ui| {
                 if ui.add_enabled(!waiting, egui::Button::new("Create")).clicked() || (enter && !waiting) {
-                    browser.new_folder_problem = None;
+                    browser.dialogs.new_folder_problem = None;
                     if let Err(message) = browser.create_folder(worker, &name) {
                         problem = Some(message);
                     }
@@ -51,21 +51,21 @@ pub(crate) fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Wo
                 }
             });
         });
-        if modal.should_close() && browser.creating.is_none() {
+        if modal.should_close() && browser.dialogs.creating.is_none() {
             keep = false;
         }
         if problem.is_some() {
-            browser.new_folder_problem = problem;
+            browser.dialogs.new_folder_problem = problem;
         }
         // The dialog closes when the folder exists (`Browser::poll_creating`), or on Cancel.
         if keep {
-            browser.new_folder = Some(name);
+            browser.dialogs.new_folder = Some(name);
         } else {
-            browser.new_folder_problem = None;
+            browser.dialogs.new_folder_problem = None;
         }
     }
     confirm_delete_ui(ctx, browser, worker);
-    if let Some(view) = &browser.properties {
+    if let Some(view) = &browser.dialogs.properties {
         let mut open = true;
         let mut close = false;
         let title = format!("Properties of {}", view.name);
@@ -108,14 +108,14 @@ pub(crate) fn dialogs_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Wo
                 }
             });
         if !open || close {
-            browser.properties = None;
+            browser.dialogs.properties = None;
         }
     }
 }
 
 /// The delete confirmation: what goes, what the folders hold, Delete or Cancel.
 fn confirm_delete_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker) {
-    if let Some(entries) = browser.confirm_delete.take() {
+    if let Some(entries) = browser.dialogs.confirm_delete.take() {
         let mut keep = true;
         let folders = entries.iter().filter(|(_, dir)| *dir).count();
         let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
@@ -146,9 +146,9 @@ fn confirm_delete_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker
             keep = false;
         }
         if keep {
-            browser.confirm_delete = Some(entries);
+            browser.dialogs.confirm_delete = Some(entries);
         } else {
-            browser.delete_size = None;
+            browser.dialogs.delete_size = None;
         }
     }
 }
@@ -156,11 +156,11 @@ fn confirm_delete_ui(ctx: &egui::Context, browser: &mut Browser, worker: &Worker
 /// What the folders among `entries` hold, counted on the worker when the question opens.
 fn delete_size_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, entries: &[(String, bool)]) {
     let folders = entries.iter().filter(|(_, dir)| *dir).count();
-    if browser.delete_size.as_ref().is_none_or(|(of, _)| *of != *entries) {
+    if browser.dialogs.delete_size.as_ref().is_none_or(|(of, _)| *of != *entries) {
         let paths = entries.iter().filter(|(_, dir)| *dir).map(|(name, _)| browser.child_path(name)).collect();
-        browser.delete_size = Some((entries.to_vec(), worker.measure(&browser.share, paths)));
+        browser.dialogs.delete_size = Some((entries.to_vec(), worker.measure(&browser.share, paths)));
     }
-    match browser.delete_size.as_ref().and_then(|(_, size)| size.ready()) {
+    match browser.dialogs.delete_size.as_ref().and_then(|(_, size)| size.ready()) {
         None => {
             ui.horizontal(|ui| {
                 ui.spinner();

@@ -4,18 +4,19 @@
 //! connects with the same identity. Where Resource Manager refuses, the subscription says
 //! which role is missing; typing names keeps working without any.
 
-use poll_promise::Promise;
-
 use azfx_core::arm::SubscriptionNode;
-use azfx_core::worker::{Answer, ConnectionConfig, Worker};
+use azfx_core::worker::{ConnectionConfig, Worker};
+
+use super::requested::Requested;
 
 /// The discovery part of the connect page.
 #[derive(Default)]
 pub(crate) struct DiscoveryView {
     /// Resource Manager's endpoint (empty: the public one).
     pub endpoint: String,
-    request: Option<Promise<Answer<Vec<SubscriptionNode>>>>,
-    tree: Option<Result<Vec<SubscriptionNode>, String>>,
+    tree: Requested<Vec<SubscriptionNode>>,
+    /// Why the form gives no identity to look with.
+    problem: Option<String>,
     /// Shows only accounts and shares whose name contains it (case-insensitive).
     pub filter: String,
 }
@@ -29,17 +30,6 @@ pub(crate) struct Picked {
 }
 
 impl DiscoveryView {
-    /// Takes the answer when it arrived.
-    pub(crate) fn poll(&mut self) {
-        if let Some(request) = self.request.take() {
-            match request.try_take() {
-                Ok(Ok(tree)) => self.tree = Some(Ok(tree)),
-                Ok(Err(failure)) => self.tree = Some(Err(super::diagnosis::failure_line(&failure))),
-                Err(pending) => self.request = Some(pending),
-            }
-        }
-    }
-
     /// Draws the button and the tree; `config` is the form's identity (or why the form
     /// cannot give one), `endpoint` Resource Manager's (empty: the public one). Returns
     /// the share the user picked.
@@ -50,20 +40,24 @@ impl DiscoveryView {
         config: &Result<ConnectionConfig, String>,
         endpoint: &str,
     ) -> Option<Picked> {
-        self.poll();
+        self.tree.poll();
         let mut picked = None;
         ui.horizontal(|ui| {
-            let busy = self.request.is_some();
+            let busy = self.tree.is_pending();
             if ui.add_enabled(!busy, egui::Button::new("Find accounts")).on_hover_text(
                 "List the subscriptions, storage accounts and shares this identity can see through Azure Resource Manager (needs a role such as Reader)",
             ).clicked() {
                 match config {
                     Ok(config) => {
                         let endpoint = if endpoint.trim().is_empty() { azfx_core::arm::ARM_ENDPOINT } else { endpoint.trim() };
-                        self.tree = None;
-                        self.request = Some(worker.discover(config.clone(), endpoint));
+                        self.problem = None;
+                        self.tree.reset();
+                        self.tree.request(worker.discover(config.clone(), endpoint));
                     }
-                    Err(message) => self.tree = Some(Err(message.clone())),
+                    Err(message) => {
+                        self.tree.reset();
+                        self.problem = Some(message.clone());
+                    }
                 }
             }
             if busy {
@@ -71,9 +65,12 @@ impl DiscoveryView {
                 ui.label("Asking Resource Manager…");
             }
         });
-        match &self.tree {
-            Some(Err(message)) => {
-                ui.colored_label(ui.visuals().error_fg_color, message);
+        if let Some(problem) = &self.problem {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        match self.tree.latest() {
+            Some(Err(failure)) => {
+                ui.colored_label(ui.visuals().error_fg_color, super::diagnosis::failure_line(failure));
             }
             Some(Ok(tree)) if tree.is_empty() => {
                 ui.weak("No subscription is visible to this identity: it holds no role in any (Reader on a subscription, resource group or storage account lets it find accounts). Type the account and share names.");

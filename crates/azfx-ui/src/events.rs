@@ -50,12 +50,10 @@ impl AzfxApp {
     }
 
     pub(super) fn poll(&mut self) {
-        if let Some(start) = self.pending_connection.take() {
-            match start.try_take() {
-                Ok(Ok(config)) => self.connection_ready(config),
-                Ok(Err(error)) => self.connect.error = Some(format!("The demo emulator could not start: {error}")),
-                Err(pending) => self.pending_connection = Some(pending),
-            }
+        match self.pending_connection.take_arrived() {
+            Some(Ok(config)) => self.connection_ready(config),
+            Some(Err(error)) => self.connect.error = Some(format!("The demo emulator could not start: {error}")),
+            None => {}
         }
         if let Some(connected) = self.connect.poll() {
             self.connected(connected);
@@ -67,12 +65,10 @@ impl AzfxApp {
         self.poll_opens();
         let mut refresh = false;
         if let Some(session) = &mut self.session {
-            if let Some(request) = session.shares_request.take() {
-                match request.try_take() {
-                    Ok(Ok(shares)) => session.shares = shares.into_iter().map(|s| s.name).collect(),
-                    Ok(Err(failure)) => session.shares_failure = Some(failure),
-                    Err(pending) => session.shares_request = Some(pending),
-                }
+            match session.shares_request.take_arrived() {
+                Some(Ok(shares)) => session.shares = shares.into_iter().map(|s| s.name).collect(),
+                Some(Err(failure)) => session.shares_failure = Some(failure),
+                None => {}
             }
             if let Some(browser) = &mut session.browser {
                 let (notices, changed) = browser.poll();
@@ -94,7 +90,7 @@ impl AzfxApp {
         }
         let (notices, changed, batches) = self.transfers.poll();
         for path in std::mem::take(&mut self.transfers.to_open) {
-            self.opens.push((path.display().to_string(), self.worker.open_path(path)));
+            self.opens.push(path.display().to_string(), self.worker.open_path(path));
         }
         self.toasts.extend(notices);
         self.conflicts.extend(batches);

@@ -11,14 +11,14 @@ const SKEW_WARNING_SECS: i64 = 300;
 
 /// Now, and the offset to show local times in.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Clock {
+pub(crate) struct Moment {
     /// Unix seconds.
     pub now: i64,
     /// Local UTC offset, when known.
     pub offset: Option<time::UtcOffset>,
 }
 
-impl Clock {
+impl Moment {
     /// A moment as local time (or UTC), e.g. `2026-11-23 18:40:12 +01:00`.
     fn local(self, unix: i64) -> String {
         let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else { return unix.to_string() };
@@ -47,7 +47,7 @@ pub(crate) fn identity_ui(
     open: &mut bool,
     token: Option<&TokenInfo>,
     skew_secs: Option<i64>,
-    clock: Clock,
+    clock: Moment,
     asks: &mut Vec<Ask>,
 ) {
     let now = clock.now;

@@ -31,20 +31,15 @@ fn clipboard_keys(ui: &egui::Ui) -> (bool, bool, bool) {
 
 pub(crate) fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Worker, notices: &mut Vec<Notice>) {
     if shortcut(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
-        browser.new_folder = Some(String::new());
+        browser.dialogs.new_folder = Some(String::new());
     }
     let typing = ui.ctx().memory(|m| m.focused().is_some());
     // A dialog that is open takes the keys (its Enter is not the list's Enter): the
     // browser's own, and any modal of the window above the list (a conflict question, the
     // path field standing in for a file dialog…), as of the last frame.
     let behind_modal = !ui.ctx().memory(|m| m.allows_interaction(ui.layer_id()));
-    let dialog = behind_modal
-        || egui::Popup::is_any_open(ui.ctx())
-        || browser.new_folder.is_some()
-        || browser.confirm_delete.is_some()
-        || browser.properties.is_some()
-        || browser.path_edit.is_some();
-    if typing || dialog || browser.rename.is_some() {
+    let dialog = behind_modal || egui::Popup::is_any_open(ui.ctx()) || browser.dialogs.open();
+    if typing || dialog {
         return;
     }
     // Esc stops a running delete first (as Explorer's progress dialog does); an open
@@ -66,12 +61,13 @@ pub(crate) fn keyboard_ui(ui: &mut egui::Ui, browser: &mut Browser, worker: &Wor
         notices.push(Notice::Error("Nothing pasted".to_owned(), message));
     }
     if shortcut(ui, Modifiers::NONE, Key::Delete) && !browser.selected().is_empty() {
-        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
+        browser.dialogs.confirm_delete =
+            Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
     }
     if shortcut(ui, Modifiers::NONE, Key::F2)
         && let [entry] = browser.selected().as_slice()
     {
-        browser.rename = Some((entry.name.clone(), entry.name.clone()));
+        browser.dialogs.rename = Some((entry.name.clone(), entry.name.clone()));
     }
     // Explorer's Alt+Enter: Properties; Shift+F10 or the Menu key: the row's menu.
     if shortcut(ui, Modifiers::ALT, Key::Enter)

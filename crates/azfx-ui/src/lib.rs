@@ -32,6 +32,7 @@ mod pickers;
 mod preferences;
 mod preset;
 mod request;
+mod requested;
 mod sas_fallback;
 pub mod settings;
 mod smb;
@@ -44,21 +45,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use poll_promise::Promise;
-
 pub use browser::{Browser, ListingError, Notice, SortColumn};
 use connect::ConnectView;
 pub use native::run;
 pub use options::StartOptions;
 pub use pickers::{FileDialogs, PickKind, Picked};
 use request::Request;
+use requested::{Requested, Requests};
 use settings::Settings;
 use status::StatusBar;
 use toasts::Toasts;
 pub use transfers::{TransferItem, TransferState, Transfers};
 
 use azfx_core::files::ShareItem;
-use azfx_core::worker::{Answer, Connected, ConnectionConfig, Failure, Worker};
+use azfx_core::worker::{Connected, ConnectionConfig, Failure, Worker};
 
 /// A connected account.
 pub struct Session {
@@ -68,7 +68,7 @@ pub struct Session {
     pub shares: Vec<String>,
     /// Why the shares could not be listed (a missing role, DNS, throttling…).
     pub shares_failure: Option<Failure>,
-    shares_request: Option<Promise<Answer<Vec<ShareItem>>>>,
+    shares_request: Requested<Vec<ShareItem>>,
     /// The share name typed on the share picker.
     pub share_typed: String,
     /// The browser, once a share is open.
@@ -108,15 +108,15 @@ pub struct AzfxApp {
     /// The navigation pane's tree.
     nav: nav::NavPane,
     pickers: pickers::Pickers,
-    writes: Vec<(String, Promise<Answer<()>>)>,
-    pending_connection: Option<Promise<Result<ConnectionConfig, String>>>,
+    writes: Requests,
+    pending_connection: Requested<ConnectionConfig, String>,
     pending_share: Option<String>,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     local_offset: Option<time::UtcOffset>,
     log_dir: Option<PathBuf>,
     /// A crash report of an earlier run, shown until dismissed.
     pub crash_report: Option<PathBuf>,
-    opens: Vec<(String, Promise<Answer<()>>)>,
+    opens: Requests,
     open_dir: Option<PathBuf>,
     trainer: Option<azfx_core::training::Trainer>,
     /// `--theme`: this run's theme, not saved.
@@ -169,14 +169,14 @@ impl AzfxApp {
             preferences: preferences::Preferences::default(),
             nav: nav::NavPane::default(),
             pickers: pickers::Pickers::new(options.file_dialogs.clone().unwrap_or_else(pickers::native)),
-            writes: Vec::new(),
-            pending_connection: options.pending_connection,
+            writes: Requests::default(),
+            pending_connection: options.pending_connection.map(Requested::asked).unwrap_or_default(),
             pending_share: options.share.clone(),
             clock: options.clock.clone().unwrap_or_else(|| Arc::new(azfx_core::auth::now_unix)),
             local_offset: options.local_offset,
             log_dir: options.log_dir,
             crash_report: options.crash_report,
-            opens: Vec::new(),
+            opens: Requests::default(),
             open_dir: options.open_dir.clone(),
             trainer: options.trainer.clone(),
             theme_override: options.theme,
@@ -220,7 +220,7 @@ impl AzfxApp {
             connected,
             shares: Vec::new(),
             shares_failure: None,
-            shares_request: Some(self.worker.list_shares()),
+            shares_request: Requested::asked(self.worker.list_shares()),
             share_typed: String::new(),
             browser: None,
         });
@@ -267,7 +267,7 @@ impl eframe::App for AzfxApp {
             // The countdown changes once a second.
             ctx.request_repaint_after(Duration::from_secs(1));
         }
-        let waiting = self.pending_connection.is_some() || self.connect.busy() || self.transfers.running() > 0;
+        let waiting = self.pending_connection.is_pending() || self.connect.busy() || self.transfers.running() > 0;
         if waiting {
             ctx.request_repaint_after(Duration::from_millis(250));
         }
@@ -314,7 +314,7 @@ impl eframe::App for AzfxApp {
         let mut requests = Vec::new();
         let central = egui::CentralPanel::default().show(ui, |ui| {
             self.crash_banner_ui(ui);
-            if self.pending_connection.is_some() {
+            if self.pending_connection.is_pending() {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Starting the demo emulator…");
@@ -364,7 +364,7 @@ impl eframe::App for AzfxApp {
         let mut asks = Vec::new();
         self.log_panel.ui(&ctx, &mut asks);
         let skew = self.log_panel.clock_skew_secs();
-        let clock = identity::Clock { now, offset: self.local_offset };
+        let clock = identity::Moment { now, offset: self.local_offset };
         identity::identity_ui(&ctx, &mut self.identity_open, self.status.token.as_ref(), skew, clock, &mut asks);
         for ask in asks {
             match ask {

@@ -9,11 +9,10 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use poll_promise::Promise;
-
 use super::browser::DraggedRows;
 use super::icons;
-use azfx_core::worker::{Answer, LocalListing, Worker};
+use super::requested::Requested;
+use azfx_core::worker::{LocalListing, Worker};
 
 /// How often an open pane lists its folder again (downloads arriving show up).
 const RELIST_SECS: f64 = 2.0;
@@ -32,9 +31,11 @@ pub struct LocalPane {
     pub open: bool,
     /// The folder shown (`None`: not chosen yet, the download folder is used).
     pub path: Option<PathBuf>,
-    /// The last listing, or why the folder could not be read.
-    pub listing: Option<Result<LocalListing, String>>,
-    request: Option<Promise<Answer<LocalListing>>>,
+    /// The last listing, or why the folder could not be read (kept on screen while the
+    /// next one runs).
+    listing: Requested<LocalListing>,
+    /// Why there is no folder to show (no download folder set).
+    pub problem: Option<String>,
     listed_at: Option<f64>,
     selection: BTreeSet<String>,
     /// Where to go when the first folder cannot be read (a download folder not made yet).
@@ -54,7 +55,8 @@ impl LocalPane {
             self.selection.clear();
         }
         self.path = Some(path.clone());
-        self.request = Some(worker.list_local(path));
+        self.problem = None;
+        self.listing.request(worker.list_local(path));
     }
 
     /// Shows `path`, or its parent when it cannot be read (the first time only).
@@ -64,25 +66,23 @@ impl LocalPane {
     }
 
     fn poll(&mut self, now: f64, worker: &Worker) {
-        if let Some(request) = self.request.take() {
-            match request.try_take() {
-                Ok(Err(_)) if self.fallback.is_some() => {
-                    if let Some(parent) = self.fallback.take() {
-                        self.open_at(worker, parent);
-                    }
+        if !self.listing.poll() {
+            return;
+        }
+        match self.listing.latest() {
+            Some(Err(_)) if self.fallback.is_some() => {
+                if let Some(parent) = self.fallback.take() {
+                    // The first folder cannot be read: its parent, with nothing shown between.
+                    self.listing.reset();
+                    self.open_at(worker, parent);
                 }
-                Ok(Ok(listing)) => {
-                    self.fallback = None;
-                    self.path = Some(listing.path.clone());
-                    self.listing = Some(Ok(listing));
-                    self.listed_at = Some(now);
-                }
-                Ok(Err(failure)) => {
-                    self.listing = Some(Err(super::diagnosis::failure_line(&failure)));
-                    self.listed_at = Some(now);
-                }
-                Err(pending) => self.request = Some(pending),
             }
+            Some(Ok(listing)) => {
+                self.fallback = None;
+                self.path = Some(listing.path.clone());
+                self.listed_at = Some(now);
+            }
+            _ => self.listed_at = Some(now),
         }
     }
 
@@ -91,11 +91,11 @@ impl LocalPane {
     pub fn ui(&mut self, ui: &mut egui::Ui, worker: &Worker) -> Option<(DraggedRows, PathBuf)> {
         let now = ui.input(|i| i.time);
         self.poll(now, worker);
-        if self.request.is_none()
+        if !self.listing.is_pending()
             && let Some(path) = self.path.clone()
             && self.listed_at.is_none_or(|at| now - at >= RELIST_SECS)
         {
-            self.request = Some(worker.list_local(path));
+            self.listing.request(worker.list_local(path));
         }
         ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(RELIST_SECS));
         ui.horizontal(|ui| {
@@ -120,12 +120,16 @@ impl LocalPane {
         let drop_zone = ui.interact(area, ui.scope_id().with("local-drop"), egui::Sense::hover());
         let mut open = None;
         egui::ScrollArea::vertical().id_salt("local-pane").auto_shrink([false, false]).show(ui, |ui| {
-            match &self.listing {
+            if let Some(why) = &self.problem {
+                ui.colored_label(ui.visuals().error_fg_color, why.clone());
+                return;
+            }
+            match self.listing.latest() {
                 None => {
                     ui.spinner();
                 }
-                Some(Err(why)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, why.clone());
+                Some(Err(failure)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, super::diagnosis::failure_line(failure));
                 }
                 Some(Ok(listing)) if listing.entries.is_empty() => {
                     ui.weak("Empty folder: drop files from the share here");
@@ -239,7 +243,7 @@ impl super::AzfxApp {
         if self.local.path.is_none() {
             match self.settings.download_dir.clone() {
                 Some(dir) => self.local.open_first(&self.worker, dir),
-                None => self.local.listing = Some(Err("Set a download folder in Settings first".to_owned())),
+                None => self.local.problem = Some("Set a download folder in Settings first".to_owned()),
             }
         }
         let dropped = egui::Panel::right("local-pane")

@@ -64,11 +64,12 @@ pub(crate) fn row_menu(
     }
     ui.separator();
     if ui.button("Rename").clicked() {
-        browser.rename = Some((entry.name.clone(), entry.name.clone()));
+        browser.dialogs.rename = Some((entry.name.clone(), entry.name.clone()));
         ui.close();
     }
     if ui.button("Delete…").clicked() {
-        browser.confirm_delete = Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
+        browser.dialogs.confirm_delete =
+            Some(browser.selected().iter().map(|e| (e.name.clone(), e.is_directory)).collect());
         ui.close();
     }
     if ui.button("Properties").clicked() {
@@ -156,7 +157,7 @@ pub(crate) fn background_menu(
     }
     response.context_menu(|ui| {
         if ui.button("New folder…").clicked() {
-            browser.new_folder = Some(String::new());
+            browser.dialogs.new_folder = Some(String::new());
             ui.close();
         }
         if ui.button("Upload files…").clicked() {

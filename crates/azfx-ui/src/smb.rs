@@ -2,9 +2,8 @@
 //! and the identity are ready to mount the open share over SMB, each verdict as a
 //! diagnosis, and the mount command with a Copy button when nothing blocks.
 
-use poll_promise::Promise;
-
-use azfx_core::worker::{Answer, ConnectionConfig, SmbCheck, SmbReadiness, Worker};
+use super::requested::Requested;
+use azfx_core::worker::{ConnectionConfig, SmbCheck, SmbReadiness, Worker};
 
 /// State of the SMB readiness window.
 #[derive(Default)]
@@ -12,9 +11,8 @@ pub struct SmbPanel {
     /// Whether the window is shown.
     pub open: bool,
     share: String,
-    running: Option<Promise<Answer<SmbReadiness>>>,
     /// The verdicts, or why the check could not run.
-    pub result: Option<Result<SmbReadiness, String>>,
+    pub(crate) result: Requested<SmbReadiness>,
 }
 
 impl SmbPanel {
@@ -22,20 +20,14 @@ impl SmbPanel {
     pub fn start(&mut self, worker: &Worker, config: ConnectionConfig, share: &str) {
         share.clone_into(&mut self.share);
         let check = SmbCheck { share: share.to_owned(), client: None, port: 445 };
-        self.running = Some(worker.smb_readiness(config, check));
-        self.result = None;
+        self.result.reset();
+        self.result.request(worker.smb_readiness(config, check));
         self.open = true;
     }
 
     /// Takes the answer when it arrived.
     pub fn poll(&mut self) {
-        if let Some(running) = self.running.take() {
-            match running.try_take() {
-                Ok(Ok(readiness)) => self.result = Some(Ok(readiness)),
-                Ok(Err(failure)) => self.result = Some(Err(super::diagnosis::failure_line(&failure))),
-                Err(pending) => self.running = Some(pending),
-            }
-        }
+        self.result.poll();
     }
 
     /// Draws the window.
@@ -48,14 +40,15 @@ impl SmbPanel {
             .open(&mut open)
             .default_width(720.0)
             .vscroll(true)
-            .show(ctx, |ui| match &self.result {
+            .show(ctx, |ui| match self.result.latest() {
                 None => {
                     ui.horizontal(|ui| {
                         ui.spinner();
                         ui.label("Checking port 445, the account and the identity…");
                     });
                 }
-                Some(Err(reason)) => {
+                Some(Err(failure)) => {
+                    let reason = super::diagnosis::failure_line(failure);
                     ui.colored_label(ui.visuals().error_fg_color, format!("The check could not run: {reason}"));
                 }
                 Some(Ok(readiness)) => {

@@ -4,11 +4,11 @@
 
 use std::collections::VecDeque;
 
-use poll_promise::Promise;
-
 use azfx_core::format::countdown;
 use azfx_core::http::LogEntry;
-use azfx_core::worker::{Answer, Connected, TokenInfo, Worker};
+use azfx_core::worker::{Connected, TokenInfo, Worker};
+
+use super::requested::Requested;
 
 /// Failed requests kept for the details window.
 const RECENT_ERRORS: usize = 50;
@@ -32,7 +32,7 @@ pub struct StatusBar {
     /// The sequences of the latest counted errors, so a recovery can take them back.
     counted: VecDeque<u64>,
     show_errors: bool,
-    refresh: Option<Promise<Answer<TokenInfo>>>,
+    refresh: Requested<TokenInfo>,
 }
 
 impl StatusBar {
@@ -82,15 +82,13 @@ impl StatusBar {
 
     /// Checks a manual refresh.
     pub fn poll(&mut self) {
-        if let Some(promise) = self.refresh.take() {
-            match promise.try_take() {
-                Ok(Ok(token)) => {
-                    self.token = Some(token);
-                    self.token_error = None;
-                }
-                Ok(Err(failure)) => self.token_error = Some(super::diagnosis::failure_line(&failure)),
-                Err(pending) => self.refresh = Some(pending),
+        match self.refresh.take_arrived() {
+            Some(Ok(token)) => {
+                self.token = Some(token);
+                self.token_error = None;
             }
+            Some(Err(failure)) => self.token_error = Some(super::diagnosis::failure_line(&failure)),
+            None => {}
         }
     }
 
@@ -103,8 +101,8 @@ impl StatusBar {
 
     /// Starts a token refresh.
     pub fn refresh_now(&mut self, worker: &Worker) {
-        if self.refresh.is_none() {
-            self.refresh = Some(worker.refresh_token());
+        if !self.refresh.is_pending() {
+            self.refresh.request(worker.refresh_token());
         }
     }
 
@@ -183,8 +181,8 @@ impl StatusBar {
                     // One piece: the bar wraps between its parts, never inside this one.
                     ui.add(egui::Label::new(egui::RichText::new(text).color(color)).extend());
                 }
-                if self.refresh.is_none() && ui.small_button("Refresh token").clicked() {
-                    self.refresh = Some(worker.refresh_token());
+                if !self.refresh.is_pending() && ui.small_button("Refresh token").clicked() {
+                    self.refresh.request(worker.refresh_token());
                 }
             } else if let Some(credential) = &self.credential {
                 ui.label(credential);

@@ -83,7 +83,7 @@ fn toolbar_ui(
         }
         ui.separator();
         if icons::button(ui, true, icons::NEW_FOLDER, "New folder…").on_hover_text("Ctrl+Shift+N").clicked() {
-            browser.new_folder = Some(String::new());
+            browser.dialogs.new_folder = Some(String::new());
         }
         if icons::button(ui, true, icons::UPLOAD_FILE, "Upload files…").clicked() {
             requests.push(Request::UploadFiles);
@@ -189,7 +189,7 @@ fn table_ui(
                 row.col(|ui| {
                     let (icon, color) = icons::for_entry(&entry.name, entry.is_directory, ui.visuals());
                     icons::paint(ui, icon, color);
-                    match &mut browser.rename {
+                    match &mut browser.dialogs.rename {
                         Some((original, text)) if *original == entry.name => {
                             if let Some(done) = rename_cell_ui(ui, original, text, entry.is_directory) {
                                 rename_done = Some(done);
@@ -262,7 +262,7 @@ fn table_ui(
         browser.click(&name, modifiers);
     }
     if let Some((from, to)) = rename_done {
-        browser.rename = None;
+        browser.dialogs.rename = None;
         if let Err(message) = browser.rename_entry(worker, &from, &to) {
             notices.push(Notice::Error("Cannot rename".to_owned(), message));
         }

@@ -58,7 +58,7 @@ const COPY_POLL_FIRST: Duration = Duration::from_millis(100);
 /// Longest wait between polls.
 const COPY_POLL_MAX: Duration = Duration::from_secs(5);
 
-fn copy_state(reply: &super::send::Reply, operation: &str, url: &str) -> Result<CopyState, FilesError> {
+fn copy_state(reply: &super::send::Response, operation: &str, url: &str) -> Result<CopyState, FilesError> {
     let status = reply.header("x-ms-copy-status").and_then(|v| CopyStatus::parse(&v));
     if let (Some(id), Some(status)) = (reply.header("x-ms-copy-id"), status) {
         return Ok(CopyState { id, status, description: reply.header("x-ms-copy-status-description") });

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::error::{ErrorKind, FilesError};
-use super::send::{Reply, Request};
+use super::send::{Request, Response};
 use super::xml::{self, ListPage, ShareItem};
 use super::{FilesClient, RANGE_BYTES};
 
@@ -78,7 +78,7 @@ pub struct EntryProperties {
 }
 
 impl EntryProperties {
-    fn from_reply(reply: &Reply, is_directory: bool) -> Self {
+    fn from_reply(reply: &Response, is_directory: bool) -> Self {
         let h = |name: &str| reply.header(name);
         Self {
             is_directory,

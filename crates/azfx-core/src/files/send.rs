@@ -114,12 +114,12 @@ fn held_back(body: Bytes, wait: Duration) -> reqwest::Body {
 
 /// A successful answer, body read.
 #[derive(Debug)]
-pub(crate) struct Reply {
+pub(crate) struct Response {
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
-impl Reply {
+impl Response {
     pub(crate) fn header(&self, name: &str) -> Option<String> {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
@@ -206,7 +206,7 @@ impl FilesClient {
     /// a 401); reads the body. Files' own part: the credential per attempt, the
     /// connection's limit on requests in flight, early answers under pressure, and the
     /// error codes that are answers here.
-    pub(crate) async fn send(&self, request: Request) -> Result<Reply, FilesError> {
+    pub(crate) async fn send(&self, request: Request) -> Result<Response, FilesError> {
         let mut exchange = Exchange::new(&self.log, &self.retries);
         loop {
             let attempt = exchange.next_attempt();
@@ -283,7 +283,7 @@ impl FilesClient {
             if status < 300 {
                 self.congestion.succeeded();
                 exchange.succeeded(entry);
-                return Ok(Reply { headers: response_headers, body });
+                return Ok(Response { headers: response_headers, body });
             }
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
             let answered = entry.error_code.as_deref().is_some_and(|code| request.answers.contains(&code));

@@ -11,14 +11,14 @@ use poll_promise::Promise;
 
 mod clipboard;
 pub(crate) use clipboard::{DraggedRows, drop_allowed};
-
-/// The entries of a delete being confirmed, and what their folders hold once counted.
-pub(crate) type DeleteSize = (Vec<(String, bool)>, Promise<Answer<azfx_core::worker::TreeSize>>);
+mod dialogs;
+pub(crate) use dialogs::{Dialogs, PropertiesView};
 mod ops;
 #[cfg(test)]
 mod tests;
 mod view;
 
+use crate::requested::Requested;
 use azfx_core::files::DirEntry;
 use azfx_core::files::names::join;
 use azfx_core::worker::{Answer, TaskId, Worker};
@@ -67,16 +67,6 @@ pub struct ListingError {
     pub diagnosis: azfx_core::diagnose::Diagnosis,
 }
 
-/// Properties being shown.
-pub struct PropertiesView {
-    /// Entry name.
-    pub name: String,
-    /// Full path in the share.
-    pub path: String,
-    /// Pending or done.
-    pub result: Promise<Answer<azfx_core::files::EntryProperties>>,
-}
-
 /// What the cached view was computed from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct ViewKey {
@@ -104,7 +94,7 @@ pub struct Browser {
     pub entries: Vec<DirEntry>,
     incoming: Vec<DirEntry>,
     listing_task: Option<TaskId>,
-    listing: Option<Promise<Answer<u64>>>,
+    listing: Requested<u64>,
     /// The listing's answer (entry count) arrived; pages may still be on their way.
     listing_total: Option<u64>,
     refreshing: bool,
@@ -130,28 +120,14 @@ pub struct Browser {
     pub scroll_to: Option<usize>,
     /// Type-ahead: the letters typed so far and when the last one came.
     pub type_ahead: (String, Option<std::time::Instant>),
-    /// Inline rename: (original name, new name).
-    pub rename: Option<(String, String)>,
-    /// New-folder dialog text.
-    pub new_folder: Option<String>,
-    /// Why the typed folder name cannot be used (shown under the field).
-    pub new_folder_problem: Option<String>,
-    /// The folder being created (name, answer): the dialog waits for it.
-    pub creating: Option<(String, Promise<Answer<()>>)>,
-    /// Delete confirmation: (name, is folder).
-    pub confirm_delete: Option<Vec<(String, bool)>>,
-    /// What the folders of the delete being confirmed hold, asked when it opened.
-    pub delete_size: Option<DeleteSize>,
-    /// Properties window.
-    pub properties: Option<PropertiesView>,
+    /// The dialogs and inline edits open on this folder.
+    pub dialogs: Dialogs,
     /// The row whose context menu the keyboard opened (Shift+F10, the Menu key).
     pub menu_by_key: Option<String>,
-    /// Path being typed (Ctrl+L).
-    pub path_edit: Option<String>,
     /// A file of the open folder to open with its default application (double-click or
     /// Enter on a file), for the window to download and open.
     pub open_request: Option<String>,
-    operations: Vec<(String, Promise<Answer<()>>)>,
+    operations: crate::requested::Requests,
     deletes: Vec<(azfx_core::worker::TaskId, String, Promise<Answer<u64>>)>,
     /// Running deletes: task → (entries deleted, entries in all).
     delete_progress: std::collections::HashMap<azfx_core::worker::TaskId, (u64, u64)>,
@@ -176,7 +152,7 @@ impl Browser {
             entries: Vec::new(),
             incoming: Vec::new(),
             listing_task: None,
-            listing: None,
+            listing: Requested::default(),
             listing_total: None,
             refreshing: false,
             listed: 0,
@@ -190,17 +166,10 @@ impl Browser {
             cursor: None,
             scroll_to: None,
             type_ahead: (String::new(), None),
-            rename: None,
-            new_folder: None,
-            new_folder_problem: None,
-            creating: None,
-            confirm_delete: None,
-            delete_size: None,
-            properties: None,
+            dialogs: Dialogs::default(),
             menu_by_key: None,
-            path_edit: None,
             open_request: None,
-            operations: Vec::new(),
+            operations: crate::requested::Requests::default(),
             deletes: Vec::new(),
             delete_progress: std::collections::HashMap::new(),
             pastes: clipboard::Pastes::default(),
@@ -239,7 +208,7 @@ impl Browser {
         }
         let (task, promise) = worker.list_directory(&self.share, &self.path);
         self.listing_task = Some(task);
-        self.listing = Some(promise);
+        self.listing.request(promise);
         self.listing_total = None;
         self.incoming.clear();
         self.listed = 0;
@@ -261,7 +230,7 @@ impl Browser {
         self.anchor = None;
         self.cursor = None;
         self.type_ahead = (String::new(), None);
-        self.rename = None;
+        self.dialogs.rename = None;
         self.refreshing = false;
         self.start_listing(worker);
     }
@@ -369,26 +338,24 @@ impl Browser {
     pub fn poll(&mut self) -> (Vec<Notice>, bool) {
         let mut notices = Vec::new();
         let changed = false;
-        if let Some(listing) = self.listing.take() {
-            match listing.try_take() {
-                Ok(Ok(total)) => {
-                    self.listing_total = Some(total);
-                    self.finish_listing();
-                }
-                Ok(Err(failure)) if failure.is_cancelled() => self.listing_task = None,
-                Ok(Err(failure)) => {
-                    self.listing_task = None;
-                    self.refreshing = false;
-                    self.entries.clear();
-                    self.incoming.clear();
-                    self.error = Some(ListingError {
-                        title: format!("Could not list /{}", self.location()),
-                        evidence: failure.evidence(),
-                        diagnosis: *failure.diagnosis,
-                    });
-                }
-                Err(pending) => self.listing = Some(pending),
+        match self.listing.take_arrived() {
+            Some(Ok(total)) => {
+                self.listing_total = Some(total);
+                self.finish_listing();
             }
+            Some(Err(failure)) if failure.is_cancelled() => self.listing_task = None,
+            Some(Err(failure)) => {
+                self.listing_task = None;
+                self.refreshing = false;
+                self.entries.clear();
+                self.incoming.clear();
+                self.error = Some(ListingError {
+                    title: format!("Could not list /{}", self.location()),
+                    evidence: failure.evidence(),
+                    diagnosis: *failure.diagnosis,
+                });
+            }
+            None => {}
         }
         let (more, ops_changed) = self.poll_operations();
         notices.extend(more);

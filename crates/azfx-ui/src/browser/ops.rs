@@ -13,7 +13,7 @@ impl Browser {
     pub fn show_properties(&mut self, worker: &Worker, name: &str, is_directory: bool) {
         let path = self.child_path(name);
         let result = worker.properties(&self.share, &path, is_directory);
-        self.properties = Some(super::PropertiesView { name: name.to_owned(), path, result });
+        self.dialogs.properties = Some(super::PropertiesView { name: name.to_owned(), path, result });
     }
 
     /// Creates a folder in the current folder. The New folder dialog stays open until the
@@ -22,26 +22,26 @@ impl Browser {
     pub fn create_folder(&mut self, worker: &Worker, name: &str) -> Result<(), String> {
         check_name(name).map_err(|e| e.to_string())?;
         let path = self.child_path(name.trim());
-        self.creating = Some((name.trim().to_owned(), worker.create_directory(&self.share, &path)));
+        self.dialogs.creating = Some((name.trim().to_owned(), worker.create_directory(&self.share, &path)));
         Ok(())
     }
 
     /// Checks the folder being created; `Some(changed)` once it is decided.
     fn poll_creating(&mut self, notices: &mut Vec<Notice>) -> bool {
-        let Some((name, promise)) = self.creating.take() else { return false };
+        let Some((name, promise)) = self.dialogs.creating.take() else { return false };
         match promise.try_take() {
             Ok(Ok(())) => {
-                self.new_folder = None;
-                self.new_folder_problem = None;
+                self.dialogs.new_folder = None;
+                self.dialogs.new_folder_problem = None;
                 notices.push(Notice::Info(format!("Created folder {name}")));
                 true
             }
             Ok(Err(failure)) => {
-                self.new_folder_problem = Some(failure_line(&failure));
+                self.dialogs.new_folder_problem = Some(failure_line(&failure));
                 false
             }
             Err(pending) => {
-                self.creating = Some((name, pending));
+                self.dialogs.creating = Some((name, pending));
                 false
             }
         }
@@ -56,7 +56,7 @@ impl Browser {
         check_name(to).map_err(|e| e.to_string())?;
         let is_directory = self.entries.iter().any(|e| e.name == from && e.is_directory);
         let promise = worker.rename(&self.share, &self.child_path(from), &self.child_path(to), is_directory);
-        self.operations.push((format!("Renamed {from} to {to}"), promise));
+        self.operations.push(format!("Renamed {from} to {to}"), promise);
         Ok(())
     }
 
@@ -101,28 +101,20 @@ impl Browser {
 
     /// Whether file operations are still running.
     pub fn busy(&self) -> bool {
-        !self.operations.is_empty() || !self.deletes.is_empty() || self.pasting() || self.creating.is_some()
+        !self.operations.is_empty() || !self.deletes.is_empty() || self.pasting() || self.dialogs.creating.is_some()
     }
 
     /// Checks finished operations; returns toasts and whether the folder changed.
     pub(super) fn poll_operations(&mut self) -> (Vec<Notice>, bool) {
         let mut notices = Vec::new();
         let mut changed = self.poll_creating(&mut notices);
-        let mut still = Vec::new();
-        for (what, promise) in self.operations.drain(..) {
-            match promise.try_take() {
-                Ok(Ok(())) => {
-                    notices.push(Notice::Info(what));
-                    changed = true;
-                }
-                Ok(Err(error)) => {
-                    notices.push(Notice::Error(format!("{what} failed"), failure_line(&error)));
-                    changed = true;
-                }
-                Err(pending) => still.push((what, pending)),
+        for (what, answer) in self.operations.arrived() {
+            changed = true;
+            match answer {
+                Ok(()) => notices.push(Notice::Info(what)),
+                Err(error) => notices.push(Notice::Error(format!("{what} failed"), failure_line(&error))),
             }
         }
-        self.operations = still;
         let mut still = Vec::new();
         for (task, name, promise) in self.deletes.drain(..) {
             match promise.try_take() {

@@ -14,6 +14,7 @@ use poll_promise::Promise;
 use super::browser::Notice;
 use super::conflicts::{ConflictBatch, ConflictItem, Source};
 use super::diagnosis::failure_line;
+use super::requested::Requests;
 use answered::FollowUp;
 use azfx_core::error::EngineError;
 use azfx_core::files::names::join;
@@ -164,7 +165,7 @@ pub struct Transfers {
     pub items: Vec<TransferItem>,
     /// Side requests from the rows (a job removed with its partial files, a file opened):
     /// what to say if one fails, and its answer.
-    pub(super) side: Vec<(String, Promise<Answer<()>>)>,
+    pub(super) side: Requests,
     /// The journal's jobs, asked for when the window opens.
     pub restoring: queue::Restore,
     /// Files downloaded to be opened, waiting for the window to open them.
@@ -333,14 +334,11 @@ impl Transfers {
                 batches.push(conflicts);
             }
         }
-        self.side.retain_mut(|(title, promise)| match promise.ready() {
-            None => true,
-            Some(Ok(())) => false,
-            Some(Err(failure)) => {
-                notices.push(Notice::Error(title.clone(), failure_line(failure)));
-                false
+        for (title, answer) in self.side.arrived() {
+            if let Err(failure) = answer {
+                notices.push(Notice::Error(title, failure_line(&failure)));
             }
-        });
+        }
         (notices, changed, batches)
     }
 

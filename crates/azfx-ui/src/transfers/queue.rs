@@ -4,16 +4,15 @@
 //! transfer again: the worker finds its job in the journal and goes on from its
 //! temporary file.
 
-use poll_promise::Promise;
-
 use std::time::{Duration, Instant};
 
 use super::{Pending, TransferItem, TransferState, Transfers};
 use crate::diagnosis::{diagnosis_ui, failure_line};
+use crate::requested::Requested;
 use azfx_core::format::{count, countdown, human_size};
 use azfx_core::progress::Progress;
 use azfx_core::worker::Failure;
-use azfx_core::worker::{Answer, JobKind, JobRecord, JobSpec, JobState, TaskId, Worker};
+use azfx_core::worker::{JobKind, JobRecord, JobSpec, JobState, TaskId, Worker};
 
 /// What a click in the panel asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,7 +173,7 @@ pub(crate) fn buttons(ui: &mut egui::Ui, item: &TransferItem, index: usize, endp
 /// The journal's jobs, asked for once when the window opens.
 #[derive(Default)]
 pub struct Restore {
-    request: Option<Promise<Answer<Vec<JobRecord>>>>,
+    jobs: Requested<Vec<JobRecord>>,
     asked: bool,
 }
 
@@ -183,15 +182,9 @@ impl Restore {
     pub fn poll(&mut self, worker: &Worker) -> Option<Vec<JobRecord>> {
         if !self.asked {
             self.asked = true;
-            self.request = Some(worker.jobs());
+            self.jobs.request(worker.jobs());
         }
-        match self.request.take()?.try_take() {
-            Ok(answer) => answer.ok(),
-            Err(pending) => {
-                self.request = Some(pending);
-                None
-            }
-        }
+        self.jobs.take_arrived()?.ok()
     }
 }
 
@@ -250,7 +243,7 @@ impl Transfers {
                 if index < self.items.len() {
                     let item = self.items.remove(index);
                     if let Some(job) = item.job {
-                        self.side.push((format!("Could not remove {}", item.label), worker.remove_job(job)));
+                        self.side.push(format!("Could not remove {}", item.label), worker.remove_job(job));
                     }
                 }
             }
@@ -261,7 +254,7 @@ impl Transfers {
                     Action::ShowInFolder(_) => path.parent().map(std::path::Path::to_path_buf).unwrap_or(path),
                     _ => path,
                 };
-                self.side.push((format!("Could not open {}", path.display()), worker.open_path(path)));
+                self.side.push(format!("Could not open {}", path.display()), worker.open_path(path));
             }
         }
     }

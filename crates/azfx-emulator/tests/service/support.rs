@@ -146,7 +146,7 @@ pub(crate) async fn expect_error(response: Response, status: StatusCode, code: &
 /// The recorded response body of a fixture, with its request id and time replaced so it
 /// can be compared with an emulator body normalized the same way.
 pub(crate) fn recorded_body(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/recordings/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = repository_file(&format!("tests/fixtures/recordings/{name}.json"));
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     normalize(json["response"]["body"].as_str().unwrap())
 }
@@ -168,15 +168,9 @@ pub(crate) fn normalize(body: &str) -> String {
         .join("\n")
 }
 
-/// Runs a future to its end on a runtime of its own (tests are synchronous).
-pub(crate) fn block<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
-}
-
-/// The bytes of a share file, straight from the emulator over REST (`None` when absent).
-pub(crate) fn remote(env: &Env, path: &str) -> Option<Vec<u8>> {
-    block(async {
-        let response = env.req(Method::GET, &format!("{SHARE}/{path}")).send().await.unwrap();
-        if response.status().is_success() { Some(response.bytes().await.unwrap().to_vec()) } else { None }
-    })
+/// A file of the repository (`tests/fixtures/…`, `tests/sdk/…`), found from whichever
+/// crate's tests run this (the emulator's or the workspace root's).
+pub(crate) fn repository_file(relative: &str) -> std::path::PathBuf {
+    let start = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    start.ancestors().map(|dir| dir.join(relative)).find(|path| path.exists()).unwrap_or_else(|| start.join(relative))
 }

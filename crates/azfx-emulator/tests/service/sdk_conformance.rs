@@ -29,7 +29,7 @@ fn official_python_sdk_runs_unchanged() {
     control.assign_role(&vm.object_id, Role::Contributor, account.clone());
     control.assign_role(&reader.object_id, Role::StorageFileDataPrivilegedReader, account.clone());
     control.assign_role(&short.object_id, Role::StorageFileDataPrivilegedReader, account);
-    let script = format!("{}/tests/sdk/conformance.py", env!("CARGO_MANIFEST_DIR"));
+    let script = crate::support::repository_file("tests/sdk/conformance.py").display().to_string();
     let output = Command::new(python)
         .arg(script)
         .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", emulator.identity_endpoint())

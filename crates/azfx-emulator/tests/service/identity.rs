@@ -5,7 +5,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{STORAGE, start};
+use crate::support::{STORAGE, start};
 
 fn claims_of(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
@@ -13,7 +13,7 @@ fn claims_of(token: &str) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-async fn imds(env: &crate::helpers::Env, query: &str, metadata: bool) -> reqwest::Response {
+async fn imds(env: &crate::support::Env, query: &str, metadata: bool) -> reqwest::Response {
     let url = format!(
         "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={STORAGE}{query}",
         env.emulator.http_url()

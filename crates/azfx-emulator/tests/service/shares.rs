@@ -2,7 +2,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::helpers::{SHARE, expect_error, normalize, recorded_body, start};
+use crate::support::{SHARE, expect_error, normalize, recorded_body, start};
 
 fn header(response: &reqwest::Response, name: &str) -> String {
     response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()

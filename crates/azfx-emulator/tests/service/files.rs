@@ -4,7 +4,7 @@ use base64::Engine;
 use md5::{Digest, Md5};
 use reqwest::{Method, StatusCode};
 
-use crate::helpers::{ACCOUNT, SHARE, expect_error, normalize, recorded_body, start};
+use crate::support::{ACCOUNT, SHARE, expect_error, normalize, recorded_body, start};
 
 fn header(response: &reqwest::Response, name: &str) -> String {
     response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
@@ -151,7 +151,7 @@ async fn create_file_answers_like_the_recording() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let recorded: serde_json::Value =
-        serde_json::from_str(include_str!("../fixtures/recordings/create-file-oauth-201.json")).unwrap();
+        serde_json::from_str(include_str!("../../../../tests/fixtures/recordings/create-file-oauth-201.json")).unwrap();
     for name in recorded["response"]["headers"].as_object().unwrap().keys() {
         if name != "Server" {
             assert!(response.headers().contains_key(name.as_str()), "missing {name}");
@@ -182,7 +182,7 @@ async fn put_range_answers_the_md5_of_its_bytes_unless_told_not_to() {
     let data = vec![7_u8; 100_000];
     let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&data));
     for range_md5 in [true, false] {
-        let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig {
+        let env = crate::support::start_with(&azfx_emulator::EmulatorConfig {
             range_md5,
             ..azfx_emulator::EmulatorConfig::default()
         });
@@ -301,8 +301,10 @@ async fn listing_matches_the_recorded_shape() {
         .text()
         .await
         .unwrap();
-    let recorded: serde_json::Value =
-        serde_json::from_str(include_str!("../fixtures/recordings/list-dirs-files-oauth-subdirectory.json")).unwrap();
+    let recorded: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../../tests/fixtures/recordings/list-dirs-files-oauth-subdirectory.json"
+    ))
+    .unwrap();
     let recorded = recorded["response"]["body"].as_str().unwrap().to_owned();
     let strip_ids = |s: &str| -> String {
         let mut out = String::new();
@@ -433,7 +435,7 @@ async fn rename_files_and_directories() {
 #[tokio::test]
 async fn ten_gib_file_is_sparse_on_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let env = crate::helpers::start_with(&azfx_emulator::EmulatorConfig {
+    let env = crate::support::start_with(&azfx_emulator::EmulatorConfig {
         data_dir: Some(dir.path().to_owned()),
         ..Default::default()
     });
@@ -496,7 +498,7 @@ fn walk_allocated(_dir: &std::path::Path) -> u64 {
 /// header mean something.
 #[tokio::test]
 async fn trailing_dots_are_trimmed_without_the_allow_header() {
-    let env = crate::helpers::start();
+    let env = crate::support::start();
     env.create_file("x", b"plain x").await;
     let dotted = env.req(Method::GET, &format!("{SHARE}/x.")).send().await.unwrap();
     assert_eq!(dotted.status(), StatusCode::OK, "without the header, x. names x");

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use azfx_emulator::{Fault, FaultTarget};
 use reqwest::{Method, StatusCode};
 
-use crate::helpers::{ACCOUNT, SHARE, expect_error, start};
+use crate::support::{ACCOUNT, SHARE, expect_error, start};
 
 #[tokio::test]
 async fn scheduled_503_with_retry_after_then_success() {

@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
 use sha2::Sha256;
 
-use crate::helpers::{ACCOUNT, SHARE, STORAGE, VERSION, expect_error, normalize, recorded_body, start};
+use crate::support::{ACCOUNT, SHARE, STORAGE, VERSION, expect_error, normalize, recorded_body, start};
 
 fn list(share: &str) -> String {
     format!("{share}?restype=directory&comp=list")
@@ -64,7 +64,7 @@ async fn versions_too_old_for_bearer_get_the_services_answers() {
     expect_error(response, StatusCode::BAD_REQUEST, "InvalidHeaderValue").await;
 }
 
-async fn expect_401(env: &crate::helpers::Env, token: &str, detail: &str) {
+async fn expect_401(env: &crate::support::Env, token: &str, detail: &str) {
     let response = env.req_as(token, Method::GET, &list(SHARE)).send().await.unwrap();
     let challenge =
         response.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
@@ -250,7 +250,7 @@ async fn shared_key_is_accepted_without_intent_and_a_wrong_key_is_not() {
 #[tokio::test]
 async fn https_serves_a_certificate_for_ip_and_localhost() {
     let emulator = Emulator::start(&EmulatorConfig { https: true, ..EmulatorConfig::default() }).unwrap();
-    crate::helpers::install_crypto();
+    crate::support::install_crypto();
     let pem = std::fs::read(emulator.ca_path().unwrap()).unwrap();
     let client = reqwest::Client::builder()
         .no_proxy()
@@ -262,7 +262,7 @@ async fn https_serves_a_certificate_for_ip_and_localhost() {
         let response = client.get(format!("https://{host}:{port}/anyacct/?comp=list")).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{host}: TLS works, the account is unknown");
     }
-    let untrusted = crate::helpers::client();
+    let untrusted = crate::support::client();
     assert!(
         untrusted.get(format!("https://127.0.0.1:{port}/")).send().await.is_err(),
         "the CA must be trusted explicitly"
