@@ -28,9 +28,10 @@ pub(super) struct Runtime {
     session: RwLock<Option<Arc<Session>>>,
     /// Ranges in flight per file for transfers started from now on (the settings page).
     pub ranges: Arc<std::sync::atomic::AtomicUsize>,
-    /// When progress last woke the window (ms since `started`): progress repaints at most
-    /// `PROGRESS_REPAINT_MS` apart, so a software-rendered window (RDP without a GPU,
-    /// llvmpipe) does not spend a core drawing bars while a transfer needs it.
+    /// When a passive event (progress, a request-log entry) last woke the window (ms since
+    /// `started`): those repaint at most `PROGRESS_REPAINT_MS` apart, so a
+    /// software-rendered window (RDP without a GPU, llvmpipe) does not draw a frame per
+    /// 4 MiB range while a transfer needs the CPU.
     progress_woke_ms: std::sync::atomic::AtomicU64,
     started: std::time::Instant,
 }
@@ -78,10 +79,12 @@ impl Runtime {
     }
 
     /// Sends an event without waiting; a full queue drops it (the log keeps entries).
+    /// The frequent, passive events (progress, request-log entries: one per range of a
+    /// transfer) wake the window at most every `PROGRESS_REPAINT_MS`; the others at once.
     pub(super) fn emit_now(&self, event: Event) {
-        let progress = matches!(event, Event::Progress { .. });
+        let passive = matches!(event, Event::Progress { .. } | Event::RequestLogged(..) | Event::Recovered { .. });
         let _ = self.events.try_send(event);
-        if progress {
+        if passive {
             use std::sync::atomic::Ordering;
             let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let last = self.progress_woke_ms.load(Ordering::Relaxed);
