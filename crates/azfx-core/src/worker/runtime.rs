@@ -28,16 +28,60 @@ pub(super) struct Runtime {
     session: RwLock<Option<Arc<Session>>>,
     /// Ranges in flight per file for transfers started from now on (the settings page).
     pub ranges: Arc<std::sync::atomic::AtomicUsize>,
-    /// When a passive event (progress, a request-log entry) last woke the window (ms since
-    /// `started`): those repaint at most `PROGRESS_REPAINT_MS` apart, so a
-    /// software-rendered window (RDP without a GPU, llvmpipe) does not draw a frame per
-    /// 4 MiB range while a transfer needs the CPU.
-    progress_woke_ms: std::sync::atomic::AtomicU64,
-    started: std::time::Instant,
+    /// Wake-ups for the passive events (progress, request-log entries).
+    passive_wakes: Arc<PassiveWakes>,
 }
 
-/// The shortest time between two repaints asked for by progress alone.
+/// The shortest time between two repaints asked for by passive events alone.
 const PROGRESS_REPAINT_MS: u64 = 200;
+
+/// Passive events (progress, a request-log entry per 4 MiB range) wake the window at most
+/// every `PROGRESS_REPAINT_MS`, so a software-rendered window (RDP without a GPU,
+/// llvmpipe) does not draw a frame per range while a transfer needs the CPU; one held
+/// back is drawn by a wake-up scheduled for the end of that interval, never left waiting
+/// for an unrelated repaint.
+struct PassiveWakes {
+    repaint: Repaint,
+    started: std::time::Instant,
+    /// When a passive event last woke the window (ms since `started`; `u64::MAX`: never).
+    woke_ms: std::sync::atomic::AtomicU64,
+    /// A wake-up is scheduled.
+    scheduled: std::sync::atomic::AtomicBool,
+}
+
+impl PassiveWakes {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Wakes the window now, or schedules one wake-up for when the interval ends.
+    fn wake(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        let now = self.now_ms();
+        let last = self.woke_ms.load(Ordering::Relaxed);
+        let due = last == u64::MAX || now.saturating_sub(last) >= PROGRESS_REPAINT_MS;
+        if due && self.woke_ms.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+            (self.repaint)();
+            return;
+        }
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            self.scheduled.store(false, Ordering::Release);
+            (self.repaint)();
+            return;
+        };
+        let wakes = Arc::clone(self);
+        let wait = last.saturating_add(PROGRESS_REPAINT_MS).saturating_sub(now).clamp(1, PROGRESS_REPAINT_MS);
+        handle.spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            wakes.woke_ms.store(wakes.now_ms(), Ordering::Relaxed);
+            wakes.scheduled.store(false, Ordering::Release);
+            (wakes.repaint)();
+        });
+    }
+}
 
 impl Runtime {
     /// A runtime sending events to `events`; request-log entries are forwarded as they
@@ -49,16 +93,14 @@ impl Runtime {
         journal: Arc<Journal>,
         ranges: Arc<std::sync::atomic::AtomicUsize>,
     ) -> Arc<Self> {
-        let runtime = Arc::new(Self {
-            events,
-            repaint,
-            log,
-            journal,
-            session: RwLock::new(None),
-            ranges,
-            progress_woke_ms: std::sync::atomic::AtomicU64::new(0),
+        let passive_wakes = Arc::new(PassiveWakes {
+            repaint: Arc::clone(&repaint),
             started: std::time::Instant::now(),
+            woke_ms: std::sync::atomic::AtomicU64::new(u64::MAX),
+            scheduled: std::sync::atomic::AtomicBool::new(false),
         });
+        let runtime =
+            Arc::new(Self { events, repaint, log, journal, session: RwLock::new(None), ranges, passive_wakes });
         let forward = Arc::downgrade(&runtime);
         runtime.log.set_listener(move |news| {
             let Some(runtime) = forward.upgrade() else { return };
@@ -85,17 +127,10 @@ impl Runtime {
         let passive = matches!(event, Event::Progress { .. } | Event::RequestLogged(..) | Event::Recovered { .. });
         let _ = self.events.try_send(event);
         if passive {
-            use std::sync::atomic::Ordering;
-            let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let last = self.progress_woke_ms.load(Ordering::Relaxed);
-            if now.saturating_sub(last) < PROGRESS_REPAINT_MS
-                || self.progress_woke_ms.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
-            {
-                // The event waits in the queue for the next repaint (at most 200 ms away).
-                return;
-            }
+            self.passive_wakes.wake();
+        } else {
+            (self.repaint)();
         }
-        (self.repaint)();
     }
 
     /// Sends an event, waiting for room.
@@ -209,5 +244,38 @@ impl Runtime {
             None => failure_without_session(EngineError::Files(error), None, share.as_deref()),
         };
         Some(failure.diagnosis)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_held_back_passive_event_is_drawn_when_its_interval_ends() {
+        let woken = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&woken);
+        let wakes = Arc::new(PassiveWakes {
+            repaint: Arc::new(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }),
+            started: std::time::Instant::now(),
+            woke_ms: AtomicU64::new(u64::MAX),
+            scheduled: std::sync::atomic::AtomicBool::new(false),
+        });
+        wakes.wake();
+        assert_eq!(woken.load(Ordering::Relaxed), 1, "the first wakes at once");
+        for _ in 0..100 {
+            wakes.wake();
+        }
+        assert_eq!(woken.load(Ordering::Relaxed), 1, "the burst is held back");
+        tokio::time::sleep(std::time::Duration::from_millis(PROGRESS_REPAINT_MS + 100)).await;
+        assert_eq!(
+            woken.load(Ordering::Relaxed),
+            2,
+            "and drawn once when the interval ends, with nothing else happening"
+        );
     }
 }
