@@ -24,8 +24,8 @@
 # --transfers 16 and --multi-thread-streams 16.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --locked --quiet
-azfx=$PWD/target/release/azfx
+cargo build --profile dist --locked --quiet
+azfx=$PWD/target/dist/azfx
 python=${AZFX_SDK_PYTHON:-$(scripts/sdk-venv.sh)}
 work=$(mktemp -d)
 store=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)

@@ -5,8 +5,8 @@
 # Needs Debian packages: xvfb xauth xdotool libgl1-mesa-dri.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin=$PWD/target/release/azfx
+cargo build --profile dist --locked --quiet
+bin=$PWD/target/dist/azfx
 num=$((500 + RANDOM % 300)); while [ -e /tmp/.X11-unix/X$num ]; do num=$((num + 1)); done
 Xvfb :$num -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!
 trap 'kill $app $xvfb 2>/dev/null || true' EXIT

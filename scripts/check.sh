@@ -35,6 +35,9 @@ fi
 echo "== cargo clippy"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
+echo "== without the demo (cargo build --no-default-features)"
+cargo clippy --locked -p azfx --no-default-features -- -D warnings
+
 echo "== cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --workspace --no-deps --quiet
 

@@ -94,11 +94,19 @@ def module_of(src, path):
 
 def referenced(src, path):
     """The absolute module paths a file names (the first segment after the prefix is enough
-    to tell which sibling), test modules left out."""
+    to tell which sibling), test-only items left out (`#[cfg(test)] mod tests;`, or an inline
+    test module, which ends the file)."""
     here = module_of(src, path)
+    test_item = False
     for _, line in code_lines(path):
         if re.match(r"\s*#\[cfg\(test\)\]", line):
-            return
+            test_item = True
+            continue
+        if test_item:
+            test_item = False
+            if re.match(r"\s*(pub(\([a-z]+\))?\s+)?mod\s+\w+\s*\{", line):
+                return  # an inline test module: the rest of the file is tests
+            continue  # `mod tests;` or another one-line test-only item
         for prefix, rest, group in PATH.findall(line):
             segments = prefix.split("::")
             base = [] if segments[0] == "crate" else list(here)

@@ -53,7 +53,7 @@ if [ -s target/windows/unit-tests.path ]; then
       cp "$exe" "$work/$name-tests.exe"
       # Snapshot tests find their files from the workspace root (no `cargo metadata` under
       # Wine to ask); INSTA_UPDATE=no: a mismatch fails, nothing is written.
-      unit_tests() { (cd "$work" && INSTA_WORKSPACE_ROOT="$repo" INSTA_UPDATE=no timeout 600 "$wine" "$1-tests.exe" --test-threads 2) | tail -3 | grep -q "test result: ok"; }
+      unit_tests() { (cd "$work" && INSTA_WORKSPACE_ROOT="$repo" INSTA_UPDATE=no timeout 600 "$wine" "$1-tests.exe" --test-threads 2 < /dev/null) | tail -3 | grep -q "test result: ok"; }
       check "the unit tests of $name, under Wine" unit_tests "$name"
     else
       failed=$((failed + 1)); echo "FAIL the unit tests of $name: $exe is missing"

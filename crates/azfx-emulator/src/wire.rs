@@ -48,9 +48,13 @@ pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     quick_xml::escape::partial_escape(text)
 }
 
-/// A double-quoted attribute value.
+/// A double-quoted attribute value: `&`, `<`, `>` and `"` escaped; apostrophes kept, as
+/// the service writes `DirectoryPath="Bob's"`.
 pub(crate) fn escape_attr(text: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(text)
+    match quick_xml::escape::partial_escape(text) {
+        escaped if escaped.contains('"') => std::borrow::Cow::Owned(escaped.replace('"', "&quot;")),
+        escaped => escaped,
+    }
 }
 
 /// The body without the UTF-8 byte-order mark some clients (and the service) put first.

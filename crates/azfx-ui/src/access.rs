@@ -14,9 +14,10 @@ pub struct AccessPanel {
     task: Option<TaskId>,
     /// Steps so far.
     pub steps: Vec<Step>,
-    /// The check: running, or its report (the last finished one stays for the
-    /// diagnostic bundle while the next runs), or why it could not run.
+    /// The check: running, or its report, or why it could not run.
     check: Requested<Report>,
+    /// The last check that ran to its report (a later one that could not run keeps it).
+    last_report: Option<Report>,
 }
 
 impl AccessPanel {
@@ -40,15 +41,17 @@ impl AccessPanel {
     pub fn poll(&mut self) {
         if self.check.poll()
             && let Some(report) = self.check.value()
-            && self.steps.len() < report.steps.len()
         {
-            self.steps.clone_from(&report.steps);
+            if self.steps.len() < report.steps.len() {
+                self.steps.clone_from(&report.steps);
+            }
+            self.last_report = Some(report.clone());
         }
     }
 
     /// The last finished check's report, for the diagnostic bundle.
     pub fn report(&self) -> Option<&Report> {
-        self.check.value()
+        self.last_report.as_ref()
     }
 
     /// Draws the window.

@@ -256,7 +256,9 @@ impl ArmClient {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| invalid(format!("could not set up HTTPS: {}", crate::http::transport::describe_setup(&e))))?;
-        let retries = Arc::new(Retries::azure(RetryPolicy::default()));
+        // Resource Manager's throttling asks for waits of up to a minute: honoured.
+        let policy = RetryPolicy { max_delay: Duration::from_secs(60), ..RetryPolicy::default() };
+        let retries = Arc::new(Retries::azure(policy));
         Ok(Self { http, base, cache, log, checking: false, retries })
     }
 

@@ -201,8 +201,10 @@ impl Endpoint {
             let parsed: ErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
             entry.error_code = parsed.error.clone();
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
-            // IMDS asks for a longer wait after 410 (it is updating).
-            let retry_after = retry_after.or_else(|| (status == 410).then(|| "2".to_owned()));
+            // IMDS asks for a longer wait after 410 (it is updating): at least 2 s, doubling.
+            let updating =
+                self.retry.initial_delay.saturating_mul(1 << (attempt - 1).min(10)).max(Duration::from_secs(2));
+            let retry_after = retry_after.or_else(|| (status == 410).then(|| updating.as_secs().to_string()));
             let failed = Failed::Status { status, retry_after: retry_after.as_deref() };
             if exchange.failed(entry, failed, true).await == Next::Retry {
                 continue;
