@@ -46,8 +46,8 @@ pub struct IdentityRetry {
 
 impl IdentityRetry {
     /// The shared exchange loop's form of this policy: IMDS's retryable statuses, waits
-    /// doubling from `initial_delay` (with jitter) up to `max_delay`, and no retry of a
-    /// request that got no answer.
+    /// doubling from `initial_delay` (with jitter) up to `max_delay`, at least 2 s after a
+    /// 410, and no retry of a request that got no answer.
     pub fn retries(&self) -> Retries {
         let policy = RetryPolicy {
             max_attempts: self.max_attempts,
@@ -55,7 +55,9 @@ impl IdentityRetry {
             max_delay: self.max_delay,
             max_total: Duration::from_secs(300),
         };
-        Retries { policy, statuses: retryable, transport: false }
+        // IMDS asks for a longer wait after 410 (it is updating).
+        let at_least = |status| if status == 410 { Duration::from_secs(2) } else { Duration::ZERO };
+        Retries { policy, statuses: retryable, transport: false, at_least }
     }
 }
 
@@ -201,10 +203,6 @@ impl Endpoint {
             let parsed: ErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
             entry.error_code = parsed.error.clone();
             entry.error_body = Some(String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned());
-            // IMDS asks for a longer wait after 410 (it is updating): at least 2 s, doubling.
-            let updating =
-                self.retry.initial_delay.saturating_mul(1 << (attempt - 1).min(10)).max(Duration::from_secs(2));
-            let retry_after = retry_after.or_else(|| (status == 410).then(|| updating.as_secs().to_string()));
             let failed = Failed::Status { status, retry_after: retry_after.as_deref() };
             if exchange.failed(entry, failed, true).await == Next::Retry {
                 continue;

@@ -28,6 +28,9 @@ pub struct Retries {
     /// sent again when it is idempotent. Off for the identity endpoints: an unreachable
     /// IMDS is reported at once, not after a minute of backoff.
     pub transport: bool,
+    /// The shortest wait the endpoint asks for after a status, when it sends no
+    /// `Retry-After` (IMDS: 2 s after 410, it is updating).
+    pub at_least: fn(u16) -> std::time::Duration,
 }
 
 /// Statuses Azure Storage and Resource Manager ask clients to retry.
@@ -38,7 +41,7 @@ pub fn azure_retryable(status: u16) -> bool {
 impl Retries {
     /// Azure Storage's and Resource Manager's guidance under `policy`.
     pub fn azure(policy: RetryPolicy) -> Self {
-        Self { policy, statuses: azure_retryable, transport: true }
+        Self { policy, statuses: azure_retryable, transport: true, at_least: |_| std::time::Duration::ZERO }
     }
 }
 
@@ -129,7 +132,11 @@ impl<'a> Exchange<'a> {
             Failed::Status { status, retry_after } => {
                 let not_carried_out = matches!(status, 429 | 503);
                 if (idempotent || not_carried_out) && (self.retries.statuses)(status) && within {
-                    tokio::time::sleep(self.retries.policy.backoff(self.attempt, retry_after)).await;
+                    let mut wait = self.retries.policy.backoff(self.attempt, retry_after);
+                    if retry_after.is_none() {
+                        wait = wait.max((self.retries.at_least)(status)).min(self.retries.policy.max_delay);
+                    }
+                    tokio::time::sleep(wait).await;
                     Next::Retry
                 } else {
                     Next::Stop
@@ -192,5 +199,25 @@ mod tests {
         assert_eq!(exchange.failed(entry(1), server_error, false).await, Next::Stop);
         let forbidden = Failed::Status { status: 403, retry_after: None };
         assert_eq!(exchange.failed(entry(1), forbidden, true).await, Next::Stop, "403 is never retried");
+    }
+
+    #[tokio::test]
+    async fn the_endpoints_shortest_wait_holds_unless_retry_after_says_otherwise() {
+        let log = RequestLog::new(10);
+        let mut retries = quick();
+        retries.statuses = |_| true;
+        retries.at_least = |status| if status == 410 { Duration::from_millis(60) } else { Duration::ZERO };
+        retries.policy.max_delay = Duration::from_secs(1);
+        let mut exchange = Exchange::new(&log, &retries);
+        exchange.next_attempt();
+        let started = Instant::now();
+        let updating = Failed::Status { status: 410, retry_after: None };
+        assert_eq!(exchange.failed(entry(1), updating, true).await, Next::Retry);
+        assert!(started.elapsed() >= Duration::from_millis(60), "waited at least 60 ms: {:?}", started.elapsed());
+        exchange.next_attempt();
+        let started = Instant::now();
+        let told = Failed::Status { status: 410, retry_after: Some("0") };
+        assert_eq!(exchange.failed(entry(2), told, true).await, Next::Retry);
+        assert!(started.elapsed() < Duration::from_millis(60), "Retry-After: 0 wins");
     }
 }
